@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Set up the project's virtualenv (.venv) with guildkit and every plugin
+# installed in editable mode.
+#
+#   ./scripts/bootstrap.sh          run it: set up .venv now
+#   source scripts/bootstrap.sh     source it: only defines the functions
+#                                   (guildkit_bootstrap, guildkit_apt_install)
+#
+# Idempotent: the install step is skipped while .venv/.guildkit-stamp holds
+# the hash of pyproject.toml + plugins/*/pyproject.toml.
+# Env: PYTHON (default python3) picks the interpreter for a new .venv.
+
+GUILDKIT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# apt-get install with the flags every script here needs. Another apt run
+# (e.g. an unattended upgrade) may hold the lock, so wait for it instead of
+# failing.
+guildkit_apt_install() {
+    local sudo=()
+    if [[ $EUID -ne 0 ]]; then
+        sudo=(sudo)
+    fi
+    echo "apt-get install $*"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get -q -o DPkg::Lock::Timeout=600 update || return 1
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get -q -y -o DPkg::Lock::Timeout=600 install --no-install-recommends "$@" || return 1
+}
+
+# Print the hash of the files that decide what gets installed.
+# Call it from the repo root: the hashed listing uses relative paths.
+_guildkit_deps_hash() {
+    local files=(pyproject.toml) f
+    for f in plugins/*/pyproject.toml; do
+        [[ -f "$f" ]] && files+=("$f")
+    done
+    # sha256sum prints "hash  path" per file, so adding or renaming a plugin
+    # changes the result too.
+    sha256sum "${files[@]}" | sha256sum | cut -d' ' -f1
+}
+
+# Runs in a subshell ( ... ) so `set -e` and `cd` never leak into a shell
+# that sourced this file.
+guildkit_bootstrap() (
+    set -euo pipefail
+    cd "$GUILDKIT_ROOT"
+    local venv=.venv
+    local stamp="$venv/.guildkit-stamp"
+    local python="${PYTHON:-python3}"
+
+    # A .venv whose interpreter is gone (half-created, or its Python was
+    # removed) is rebuilt rather than patched.
+    if [[ -d "$venv" ]] && ! "$venv/bin/python" -c '' 2>/dev/null; then
+        echo "Existing $venv is broken; recreating it."
+        rm -rf "$venv"
+    fi
+    if [[ ! -d "$venv" ]]; then
+        # Debian ships venv's pip bootstrap in a separate package.
+        if ! "$python" -c 'import ensurepip, venv' 2>/dev/null; then
+            guildkit_apt_install python3-venv
+        fi
+        echo "Creating $venv with $("$python" --version)"
+        "$python" -m venv "$venv"
+    fi
+
+    local want have=""
+    want="$(_guildkit_deps_hash)"
+    [[ -f "$stamp" ]] && have="$(cat "$stamp")"
+    if [[ "$want" == "$have" ]]; then
+        echo "Dependencies up to date ($venv)."
+        return 0
+    fi
+
+    local pip=("$venv/bin/python" -m pip -q --disable-pip-version-check --no-input)
+    local targets=(-e '.[dev]') plugins=() dir
+    for dir in plugins/*/; do
+        if [[ -f "$dir/pyproject.toml" ]]; then
+            targets+=(-e "$dir")
+            plugins+=("$(basename "$dir")")
+        fi
+    done
+    echo "Installing guildkit (+ ${#plugins[@]} plugins: ${plugins[*]:-none}) into $venv ..."
+    "${pip[@]}" install --upgrade pip
+    # One pip call, so the resolver sees guildkit and all plugins together.
+    "${pip[@]}" install "${targets[@]}"
+    # Written only after a successful install: a failed run retries next time.
+    echo "$want" >"$stamp"
+    echo "Dependencies installed."
+)
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+    set -euo pipefail
+    guildkit_bootstrap
+fi

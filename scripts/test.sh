@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Set up everything and run the whole test suite:
+#
+#   ./scripts/test.sh                    lint, type-check, all tests
+#   ./scripts/test.sh -x -k badges       extra arguments go to pytest
+#   ./scripts/test.sh tests/test_x.py    named paths replace the default ones
+#   GUILDKIT_SKIP_LINT=1 ./scripts/test.sh   skip ruff and mypy
+#
+# Steps: .venv (scripts/bootstrap.sh), Chromium (scripts/chromium.sh),
+# ruff + mypy, a throwaway PostgreSQL (scripts/postgres.sh), then pytest over
+# tests/ and plugins/*/tests.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/bootstrap.sh
+source scripts/chromium.sh
+source scripts/postgres.sh
+
+section() {
+    printf '\n==== %s ====\n' "$*"
+}
+
+fail() {
+    section "FAILED: $*"
+    exit 1
+}
+
+# Stop the database however we leave: success, failure or Ctrl-C.
+trap guildkit_pg_stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+section "Bootstrap (.venv)"
+guildkit_bootstrap
+
+section "Chromium"
+guildkit_ensure_chromium
+
+if [[ "${GUILDKIT_SKIP_LINT:-0}" == 1 ]]; then
+    section "Lint skipped (GUILDKIT_SKIP_LINT=1)"
+else
+    section "Lint: ruff"
+    lint_paths=()
+    for path in src tests plugins bench example_app; do
+        [[ -e "$path" ]] && lint_paths+=("$path")
+    done
+    .venv/bin/ruff check "${lint_paths[@]}" || fail "ruff (GUILDKIT_SKIP_LINT=1 skips lint)"
+
+    section "Types: mypy"
+    # Which packages to check comes from [tool.mypy] in pyproject.toml.
+    .venv/bin/mypy || fail "mypy (GUILDKIT_SKIP_LINT=1 skips lint)"
+fi
+
+section "PostgreSQL"
+guildkit_pg_start
+
+# Default test dirs, unless the arguments already name a path to test.
+test_paths=()
+user_named_path=0
+for arg in "$@"; do
+    # "tests/x.py::test_y" names the file tests/x.py.
+    [[ "$arg" != -* && -e "${arg%%::*}" ]] && user_named_path=1
+done
+if [[ $user_named_path == 0 ]]; then
+    [[ -d tests ]] && test_paths+=(tests)
+    for dir in plugins/*/tests; do
+        [[ -d "$dir" ]] && test_paths+=("$dir")
+    done
+    if [[ ${#test_paths[@]} == 0 ]]; then
+        section "No test directories (tests/, plugins/*/tests) yet; nothing to run"
+        exit 0
+    fi
+fi
+
+section "Tests: pytest ${test_paths[*]} $*"
+status=0
+.venv/bin/python -m pytest "${test_paths[@]}" "$@" || status=$?
+
+if [[ $status == 5 ]]; then
+    # Exit code 5 means "no tests collected": fine while the suite is empty.
+    section "pytest collected no tests; treating that as success"
+    exit 0
+fi
+if [[ $status == 0 ]]; then
+    section "All checks passed"
+else
+    section "pytest failed (exit code $status)"
+fi
+exit "$status"

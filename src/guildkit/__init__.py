@@ -1,0 +1,85 @@
+"""guildkit: an embeddable community layer for Flask apps.
+
+.. code-block:: python
+
+    gk = GuildKit(app, db=db)
+    gk.record("answer.upvoted", actor=voter_id, target=author_id, subject="answer:42", key="vote:9001")
+"""
+
+from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
+from .definitions import BadgeDef, BadgeLevel, PointTypeDef, RoleDef
+from .errors import (
+    ConfigurationError,
+    GuildKitError,
+    IdempotencyConflict,
+    NotFound,
+    UnknownActivity,
+    UnknownBadge,
+    UnknownMember,
+    UnknownPointType,
+    UnknownRole,
+    ValidationError,
+)
+from .events import LevelChange, MemberJoined
+from .extension import GuildKit
+from .identity import UserInfo
+from .metrics import Count, Distinct, PointsTotal, Streak
+from .plugins import hookimpl
+from .rules import (
+    AwardBadge,
+    AwardPoints,
+    BadgeRule,
+    EventBadgeRule,
+    GrantRole,
+    HoldBadge,
+    HoldRole,
+    Levels,
+    PointsRule,
+    RoleRule,
+    Veto,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ActivityResult",
+    "ActivityView",
+    "AwardBadge",
+    "AwardPoints",
+    "BadgeChange",
+    "BadgeDef",
+    "BadgeLevel",
+    "BadgeRule",
+    "ConfigurationError",
+    "Count",
+    "Distinct",
+    "EventBadgeRule",
+    "GrantRole",
+    "GuildKit",
+    "GuildKitError",
+    "HoldBadge",
+    "HoldRole",
+    "IdempotencyConflict",
+    "LevelChange",
+    "Levels",
+    "MemberJoined",
+    "NotFound",
+    "PointTypeDef",
+    "PointsChange",
+    "PointsRule",
+    "PointsTotal",
+    "RoleChange",
+    "RoleDef",
+    "RoleRule",
+    "Streak",
+    "UnknownActivity",
+    "UnknownBadge",
+    "UnknownMember",
+    "UnknownPointType",
+    "UnknownRole",
+    "UserInfo",
+    "ValidationError",
+    "Veto",
+    "__version__",
+    "hookimpl",
+]

@@ -1,0 +1,186 @@
+"""What the host reports (an :class:`ActivityInput`, validated) and what rules see of it
+(an :class:`ActivityView`, with member ids resolved), plus the result of recording one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+from .errors import ValidationError
+
+TYPE_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,99}$")
+MAX_PAYLOAD_BYTES = 64 * 1024
+
+
+def _user_ref(value: object, field_name: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValidationError(f"{field_name} must be a user id (str or int)", field=field_name)
+    text = str(value)
+    if not text or len(text) > 191:
+        raise ValidationError(f"{field_name} must be 1-191 characters", field=field_name)
+    return text
+
+
+@dataclass(frozen=True)
+class ActivityInput:
+    """A validated activity, before it touches the database."""
+
+    type: str
+    key: str
+    actor: str | None
+    target: str | None
+    subject: str | None
+    payload: Mapping[str, Any]
+    occurred_at: datetime
+    fingerprint: str
+
+    @classmethod
+    def build(
+        cls,
+        type: str,
+        *,
+        key: str,
+        actor: str | int | None = None,
+        target: str | int | None = None,
+        subject: str | None = None,
+        payload: Mapping[str, Any] | None = None,
+        occurred_at: datetime | None = None,
+        now: datetime,
+    ) -> ActivityInput:
+        if not isinstance(type, str) or not TYPE_RE.match(type):
+            raise ValidationError(
+                "type must be 1-100 chars of a-z, 0-9, '_', '.', ':' or '-', e.g. 'answer.upvoted'",
+                field="type",
+            )
+        if not isinstance(key, str) or not key.strip() or len(key) > 191:
+            raise ValidationError("key must be a non-empty string of at most 191 chars", field="key")
+        actor_ref = _user_ref(actor, "actor")
+        target_ref = _user_ref(target, "target")
+        if actor_ref is None and target_ref is None:
+            raise ValidationError("an activity needs an actor or a target", field="actor")
+        if subject is not None and (not isinstance(subject, str) or not subject or len(subject) > 191):
+            raise ValidationError("subject must be a string of 1-191 chars", field="subject")
+        if payload is None:
+            payload = {}
+        if not isinstance(payload, Mapping):
+            raise ValidationError("payload must be a JSON object", field="payload")
+        try:
+            payload_json = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(f"payload is not JSON-serializable: {exc}", field="payload") from exc
+        if len(payload_json) > MAX_PAYLOAD_BYTES:
+            raise ValidationError(f"payload is larger than {MAX_PAYLOAD_BYTES} bytes", field="payload")
+        if occurred_at is None:
+            occurred_at = now
+        elif not isinstance(occurred_at, datetime) or occurred_at.tzinfo is None:
+            raise ValidationError("occurred_at must be a timezone-aware datetime", field="occurred_at")
+        # occurred_at is left out on purpose: a redelivery stamped later is still the same event.
+        content = json.dumps([type, actor_ref, target_ref, subject, payload_json])
+        return cls(
+            type=type,
+            key=key,
+            actor=actor_ref,
+            target=target_ref,
+            subject=subject,
+            payload=dict(payload),
+            occurred_at=occurred_at,
+            fingerprint=hashlib.sha256(content.encode()).hexdigest(),
+        )
+
+    def differences(self, stored: Mapping[str, Any]) -> list[str]:
+        """Which fields differ from a stored activity with the same key."""
+        mine = {
+            "type": self.type,
+            "actor": self.actor,
+            "target": self.target,
+            "subject": self.subject,
+            "payload": dict(self.payload),
+        }
+        return [name for name, value in mine.items() if stored.get(name) != value]
+
+
+@dataclass(frozen=True)
+class ActivityView:
+    """An activity as rules and hooks see it: stored, with member ids resolved."""
+
+    id: int
+    key: str
+    type: str
+    actor_id: int | None
+    target_id: int | None
+    actor_user_id: str | None
+    target_user_id: str | None
+    subject: str | None
+    payload: Mapping[str, Any]
+    occurred_at: datetime
+    day_ordinal: int
+
+    @staticmethod
+    def day_of(moment: datetime, zone: tzinfo) -> int:
+        return moment.astimezone(zone).date().toordinal()
+
+    def member(self, role: str) -> int | None:
+        return self.actor_id if role == "actor" else self.target_id
+
+    def user(self, role: str) -> str | None:
+        return self.actor_user_id if role == "actor" else self.target_user_id
+
+
+@dataclass(frozen=True)
+class PointsChange:
+    user_id: str
+    point_type: str
+    amount: int
+    balance: int
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BadgeChange:
+    user_id: str
+    badge: str
+    level: int
+    rule: str
+    granted: bool = True
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    user_id: str
+    role: str
+    rule: str
+    granted: bool = True
+
+
+@dataclass(frozen=True)
+class ActivityResult:
+    """What recording (or retracting) one activity did.
+
+    ``duplicate`` is true when the key had been seen before: the result then describes what the
+    first delivery did, and nothing changed this time.
+    """
+
+    key: str
+    activity_id: int
+    type: str
+    duplicate: bool = False
+    retracted: bool = False
+    points: tuple[PointsChange, ...] = field(default_factory=tuple)
+    badges: tuple[BadgeChange, ...] = field(default_factory=tuple)
+    roles: tuple[RoleChange, ...] = field(default_factory=tuple)
+
+    def points_for(self, user_id: str | int, point_type: str | None = None) -> int:
+        """Net points this activity gave ``user_id`` (of ``point_type``, or of every type)."""
+        return sum(
+            p.amount
+            for p in self.points
+            if p.user_id == str(user_id) and (point_type is None or p.point_type == point_type)
+        )

@@ -1,0 +1,137 @@
+"""The ``flask guildkit`` command group."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .errors import GuildKitError
+from .plugins import describe_plugins
+
+if TYPE_CHECKING:
+    from .extension import GuildKit
+
+guildkit_cli = AppGroup("guildkit", help="Manage guildkit: database, plugins, awards, members.")
+
+
+def _gk() -> GuildKit:
+    return current_app.extensions["guildkit"].gk  # type: ignore[no-any-return]
+
+
+def _fail(exc: GuildKitError) -> None:
+    raise click.ClickException(str(exc)) from exc
+
+
+@guildkit_cli.group("db", help="guildkit's database schema.")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="Apply guildkit's migrations (its own Alembic history).")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    from .migrate import upgrade
+
+    gk = _gk()
+    upgrade(gk.store.engine, revision)
+    gk._sync(force=True)
+    click.echo(f"guildkit database upgraded to {revision}")
+
+
+@db_group.command("current", help="Show the applied guildkit migration.")
+def db_current() -> None:
+    from .migrate import current
+
+    click.echo(current(_gk().store.engine) or "(none)")
+
+
+@guildkit_cli.command("plugins", help="List registered plugins as JSON: name, version, hooks.")
+def plugins_command() -> None:
+    click.echo(json.dumps(describe_plugins(_gk().pm), indent=2))
+
+
+@guildkit_cli.command("award", help="Award points, a badge and/or a role to a member by hand.")
+@click.argument("user_id")
+@click.option("--reason", required=True)
+@click.option("--points", type=int)
+@click.option("--point-type")
+@click.option("--badge")
+@click.option("--level", type=int, default=1, show_default=True)
+@click.option("--role")
+@click.option("--key", help="Idempotency key (default: a new one).")
+def award_command(
+    user_id: str, reason: str, points: int | None, point_type: str | None, badge: str | None,
+    level: int, role: str | None, key: str | None,
+) -> None:
+    try:
+        result = _gk().award(user_id, reason=reason, points=points, point_type=point_type,
+                             badge=badge, level=level, role=role, key=key, by="cli")
+    except GuildKitError as exc:
+        _fail(exc)
+        return
+    click.echo(json.dumps({"key": result.key, "points": result.points_for(user_id),
+                           "badges": [b.badge for b in result.badges], "roles": [r.role for r in result.roles]}))
+
+
+@guildkit_cli.command("revoke", help="Revoke a badge or role, or retract an activity by key.")
+@click.argument("user_id", required=False)
+@click.option("--reason", required=True)
+@click.option("--badge")
+@click.option("--level", type=int)
+@click.option("--role")
+@click.option("--activity", "activity_key", help="Retract this activity (reverses its points).")
+def revoke_command(
+    user_id: str | None, reason: str, badge: str | None, level: int | None, role: str | None,
+    activity_key: str | None,
+) -> None:
+    gk = _gk()
+    try:
+        if activity_key:
+            result = gk.retract(activity_key, reason=reason)
+        elif user_id:
+            result = gk.revoke(user_id, reason=reason, badge=badge, level=level, role=role, by="cli")
+        else:
+            raise click.UsageError("give USER_ID with --badge/--role, or --activity KEY")
+    except GuildKitError as exc:
+        _fail(exc)
+        return
+    click.echo(json.dumps({
+        "key": result.key,
+        "points": [{"user_id": p.user_id, "point_type": p.point_type, "amount": p.amount} for p in result.points],
+        "badges_revoked": [b.badge for b in result.badges if not b.granted],
+        "roles_revoked": [r.role for r in result.roles if not r.granted],
+    }))
+
+
+@guildkit_cli.group("member", help="Inspect members.")
+def member_group() -> None:
+    pass
+
+
+@member_group.command("show", help="Show a member's status, balances, badges, roles and recent ledger.")
+@click.argument("user_id")
+@click.option("--ledger", "ledger_rows", type=int, default=10, show_default=True)
+def member_show(user_id: str, ledger_rows: int) -> None:
+    gk = _gk()
+    try:
+        member = gk.member(user_id)
+    except GuildKitError as exc:
+        _fail(exc)
+        return
+    click.echo(json.dumps({
+        "user_id": member.user_id,
+        "status": member.status,
+        "joined_at": member.joined_at.isoformat(),
+        "balances": gk.balances(user_id),
+        "badges": [{"badge": a.badge_slug, "level": a.level, "rule": a.rule} for a in gk.badges(user_id)],
+        "roles": gk.roles(user_id),
+        "ledger": [
+            {"amount": e.amount, "point_type": e.point_type, "balance": e.balance_after,
+             "rule": e.rule, "reason": e.reason, "activity_id": e.activity_id}
+            for e in gk.ledger(user_id, limit=ledger_rows)
+        ],
+    }, indent=2))

@@ -1,0 +1,55 @@
+"""Configuration keys. Each is read once, in ``init_app``, with ``app.config.setdefault``.
+
+Every key is documented in ``docs/config.md``; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask
+
+from .errors import ConfigurationError
+
+DEFAULTS: dict[str, Any] = {
+    # guildkit's own database when no flask-sqlalchemy db is given (default: instance/guildkit.db).
+    "GUILDKIT_DATABASE_URI": None,
+    # Extra keyword arguments for create_engine() of that database.
+    "GUILDKIT_ENGINE_OPTIONS": {},
+    # The community's time zone: days for daily caps and streaks begin at its midnight.
+    "GUILDKIT_TIMEZONE": "UTC",
+    # A TOML or YAML file of point types, badges, roles and rules (see docs/rules.md).
+    "GUILDKIT_RULES_FILE": None,
+    # Load plugins from the "guildkit" entry-point group.
+    "GUILDKIT_LOAD_ENTRY_POINTS": True,
+    # Entry-point names to load (None: all installed) and to skip.
+    "GUILDKIT_PLUGINS_ALLOW": None,
+    "GUILDKIT_PLUGINS_DENY": [],
+    # The most activities one record_many() call (or one batch API request) may carry.
+    "GUILDKIT_BATCH_LIMIT": 1000,
+}
+
+
+def apply_defaults(app: Flask) -> None:
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value.copy() if isinstance(value, dict | list) else value)
+    check(app.config)
+
+
+def check(config: Any) -> None:
+    try:
+        ZoneInfo(config["GUILDKIT_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        raise ConfigurationError(
+            f"GUILDKIT_TIMEZONE {config['GUILDKIT_TIMEZONE']!r} is not a known time zone"
+        ) from exc
+    limit = config["GUILDKIT_BATCH_LIMIT"]
+    if not isinstance(limit, int) or limit < 1:
+        raise ConfigurationError("GUILDKIT_BATCH_LIMIT must be a positive integer")
+    allow = config["GUILDKIT_PLUGINS_ALLOW"]
+    if allow is not None and (isinstance(allow, str) or not all(isinstance(a, str) for a in allow)):
+        raise ConfigurationError("GUILDKIT_PLUGINS_ALLOW must be None or a list of plugin names")
+    deny = config["GUILDKIT_PLUGINS_DENY"]
+    if isinstance(deny, str) or not all(isinstance(d, str) for d in deny):
+        raise ConfigurationError("GUILDKIT_PLUGINS_DENY must be a list of plugin names")

@@ -1,0 +1,127 @@
+"""What plugins register: point types, badges and roles, as plain frozen dataclasses.
+
+Definitions are validated when built, so a typo fails at start-up with a message naming the
+field rather than at the first award. The registry syncs them into the database, where awards
+refer to them by slug.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ValidationError
+from .models import TIERS
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,99}$")
+
+
+def check_slug(value: object, field_name: str = "slug") -> str:
+    if not isinstance(value, str) or not SLUG_RE.match(value):
+        raise ValidationError(
+            f"{field_name} must be 1-100 chars of a-z, 0-9, '_', '.', ':' or '-' "
+            f"starting with a letter or digit, got {value!r}",
+            field=field_name,
+        )
+    return value
+
+
+def check_text(value: object, field_name: str, *, max_length: int = 191, empty: bool = False) -> str:
+    if not isinstance(value, str) or (not empty and not value.strip()) or len(value) > max_length:
+        raise ValidationError(
+            f"{field_name} must be {'a' if empty else 'a non-empty'} string of at most "
+            f"{max_length} characters, got {value!r}",
+            field=field_name,
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class PointTypeDef:
+    """A kind of points. ``floor``: balances never drop below it (Stack Exchange uses 1).
+    ``daily_cap``: at most this many points a day from capped rules."""
+
+    slug: str
+    name: str
+    description: str = ""
+    floor: int | None = None
+    daily_cap: int | None = None
+
+    def __post_init__(self) -> None:
+        check_slug(self.slug)
+        check_text(self.name, "name")
+        if self.daily_cap is not None and (not isinstance(self.daily_cap, int) or self.daily_cap < 0):
+            raise ValidationError("daily_cap must be a non-negative integer", field="daily_cap")
+        if self.floor is not None and not isinstance(self.floor, int):
+            raise ValidationError("floor must be an integer", field="floor")
+
+
+@dataclass(frozen=True)
+class BadgeLevel:
+    """One level of a badge (levels are 1-indexed by position)."""
+
+    tier: str = "bronze"
+    name: str | None = None
+    description: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.tier not in TIERS:
+            raise ValidationError(f"tier must be one of {', '.join(TIERS)}", field="tier")
+
+
+@dataclass(frozen=True)
+class BadgeDef:
+    """A badge. Most badges have one level; tiered badges list one :class:`BadgeLevel` per step."""
+
+    slug: str
+    name: str
+    description: str = ""
+    category: str = "general"
+    levels: tuple[BadgeLevel, ...] = (BadgeLevel(),)
+    repeatable: bool = False
+    secret: bool = False
+    image: str | None = None
+
+    def __post_init__(self) -> None:
+        check_slug(self.slug)
+        check_text(self.name, "name")
+        check_text(self.description, "description", max_length=2000, empty=True)
+        if not self.levels or not all(isinstance(lv, BadgeLevel) for lv in self.levels):
+            raise ValidationError("levels must be a non-empty tuple of BadgeLevel", field="levels")
+        object.__setattr__(self, "levels", tuple(self.levels))
+
+    def level_name(self, level: int) -> str:
+        named = self.levels[level - 1].name if 0 < level <= len(self.levels) else None
+        if named:
+            return named
+        if len(self.levels) == 1:
+            return self.name
+        return f"{self.levels[level - 1].tier.title()} {self.name}"
+
+    def levels_as_json(self, thresholds: list[int] | None = None) -> list[dict[str, Any]]:
+        return [
+            {
+                "level": i,
+                "tier": lv.tier,
+                "name": self.level_name(i),
+                "description": lv.description or self.description,
+                "threshold": thresholds[i - 1] if thresholds and i <= len(thresholds) else None,
+            }
+            for i, lv in enumerate(self.levels, start=1)
+        ]
+
+
+@dataclass(frozen=True)
+class RoleDef:
+    """A role and the permissions it carries."""
+
+    slug: str
+    name: str
+    description: str = ""
+    permissions: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        check_slug(self.slug)
+        check_text(self.name, "name")
+        object.__setattr__(self, "permissions", tuple(self.permissions))

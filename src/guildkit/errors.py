@@ -1,0 +1,142 @@
+"""guildkit's error tree.
+
+Every error guildkit raises on purpose derives from :class:`GuildKitError`. Where a builtin fits
+the meaning, the subclass inherits it too, so ``except LookupError`` in host code keeps working.
+Each error carries the context a caller needs (the field, the key, the slug) as attributes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class GuildKitError(Exception):
+    """Base class of every error guildkit raises on purpose."""
+
+    #: A stable, machine-readable code (used in JSON error bodies).
+    code = "guildkit_error"
+
+    def __init__(self, message: str, **context: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context = context
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigurationError(GuildKitError, RuntimeError):
+    """guildkit is set up wrongly: registered twice, missing a database, bad config value."""
+
+    code = "configuration_error"
+
+
+class ValidationError(GuildKitError, ValueError):
+    """An argument is malformed. ``field`` names it; ``errors`` maps fields to messages."""
+
+    code = "validation_error"
+
+    def __init__(self, message: str, *, field: str | None = None, **context: Any) -> None:
+        super().__init__(message, field=field, **context)
+        self.field = field
+        self.errors: dict[str, list[str]] = {field: [message]} if field else {}
+
+
+class IdempotencyConflict(GuildKitError, ValueError):
+    """The same idempotency key was sent again with different content."""
+
+    code = "idempotency_conflict"
+
+    def __init__(self, key: str, differences: list[str]) -> None:
+        super().__init__(
+            f"activity key {key!r} was already used for different content "
+            f"(differs in: {', '.join(differences)})",
+            key=key,
+            differences=differences,
+        )
+        self.key = key
+        self.differences = differences
+
+
+class NotFound(GuildKitError, LookupError):
+    """Base class for lookups that found nothing."""
+
+    code = "not_found"
+
+
+class UnknownMember(NotFound):
+    code = "unknown_member"
+
+    def __init__(self, user_id: str) -> None:
+        super().__init__(f"no member for user id {user_id!r}", user_id=user_id)
+        self.user_id = user_id
+
+
+class UnknownActivity(NotFound):
+    code = "unknown_activity"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"no activity with key {key!r}", key=key)
+        self.key = key
+
+
+class UnknownBadge(NotFound):
+    code = "unknown_badge"
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"no badge with slug {slug!r}", slug=slug)
+        self.slug = slug
+
+
+class UnknownPointType(NotFound):
+    code = "unknown_point_type"
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"no point type {slug!r}", slug=slug)
+        self.slug = slug
+
+
+class UnknownRole(NotFound):
+    code = "unknown_role"
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"no role {slug!r}", slug=slug)
+        self.slug = slug
+
+
+class DuplicateDefinition(ConfigurationError):
+    """Two plugins registered a point type, badge, role or rule under the same name."""
+
+    code = "duplicate_definition"
+
+    def __init__(self, kind: str, name: str, first: str, second: str) -> None:
+        super().__init__(
+            f"{kind} {name!r} is registered twice (by {first} and by {second})",
+            kind=kind,
+            name=name,
+        )
+
+
+class RuleFileError(ConfigurationError):
+    """A declarative rule file could not be read; ``path`` and ``where`` locate the problem."""
+
+    code = "rule_file_error"
+
+    def __init__(self, path: str, where: str, problem: str) -> None:
+        super().__init__(f"{path}: {where}: {problem}", path=path, where=where)
+        self.path = path
+        self.where = where
+
+
+class AlreadyRetracted(GuildKitError, ValueError):
+    code = "already_retracted"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"activity {key!r} was already retracted", key=key)
+        self.key = key
+
+
+class PluginError(GuildKitError):
+    """A plugin misbehaved in a way guildkit cannot absorb (for example a bad registration)."""
+
+    code = "plugin_error"

@@ -1,0 +1,405 @@
+"""The Flask extension: :class:`GuildKit`, the one object a host app talks to.
+
+It follows Flask's extension rules: ``GuildKit(app=None, *, db=None)`` plus ``init_app``; no
+app is kept on the instance; per-app state lives in ``app.extensions["guildkit"]``. The plugin
+manager belongs to the instance. The pipeline, the registry and the queries live in their own
+modules; this one wires them together and validates what the host passes in.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import pluggy
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import Session
+
+from . import config, queries
+from .activity import ActivityInput, ActivityResult
+from .builtin.manual import AWARD, REVOKE
+from .builtin.ruleset import RuleSet
+from .definitions import BadgeDef, PointTypeDef, RoleDef, check_text
+from .errors import (
+    ConfigurationError,
+    UnknownBadge,
+    UnknownPointType,
+    UnknownRole,
+    ValidationError,
+)
+from .events import Notification
+from .identity import CurrentUserLoader, UserInfo, UserInfoLoader, flask_login_user_id
+from .models import BadgeAward, HookFailure, LedgerEntry, Member, utcnow
+from .pipeline import Pipeline
+from .plugins import PluginCalls, load_entry_points, make_plugin_manager
+from .registry import Registry
+from .rules.base import Rule
+from .rules.builtin import Levels
+from .rules.loader import load_rule_file
+from .store import Store, make_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ACTIVITY_FIELDS = {"type", "key", "actor", "target", "subject", "payload", "occurred_at"}
+
+
+@dataclass
+class GuildKitState:
+    """Per-app state, kept in ``app.extensions["guildkit"]``."""
+
+    gk: GuildKit
+    store: Store
+    zone: ZoneInfo
+    registry: Registry | None = None
+    generation: int = -1
+    synced_generation: int = -1
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class GuildKit:
+    """guildkit for a Flask app.
+
+    :param app: the app, or ``None`` to call :meth:`init_app` later (app factories).
+    :param db: the host's flask-sqlalchemy ``SQLAlchemy``; guildkit's tables go in its database.
+        Without it guildkit uses its own SQLite database (``GUILDKIT_DATABASE_URI``).
+    :param plugins: plugin objects or modules to register right away.
+    """
+
+    def __init__(
+        self, app: Flask | None = None, *, db: SQLAlchemy | None = None, plugins: Iterable[object] = ()
+    ) -> None:
+        self.db = db
+        self.pm: pluggy.PluginManager = make_plugin_manager()
+        self.calls = PluginCalls(self.pm, self)
+        self.clock: Callable[[], datetime] = utcnow
+        self._generation = 0
+        self._defined = 0
+        self._entry_points_loaded = False
+        self._current_user_loader: CurrentUserLoader | None = None
+        self._user_info_loader: UserInfoLoader | None = None
+        for plugin in plugins:
+            self.register(plugin)
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        if "guildkit" in app.extensions:
+            raise ConfigurationError("guildkit is already registered on this app")
+        config.apply_defaults(app)
+        state = GuildKitState(self, make_store(app, self.db), ZoneInfo(app.config["GUILDKIT_TIMEZONE"]))
+        app.extensions["guildkit"] = state
+        if app.config["GUILDKIT_LOAD_ENTRY_POINTS"] and not self._entry_points_loaded:
+            self._entry_points_loaded = True
+            load_entry_points(self.pm, app.config["GUILDKIT_PLUGINS_ALLOW"], app.config["GUILDKIT_PLUGINS_DENY"])
+            self._generation += 1
+        rules_file = app.config["GUILDKIT_RULES_FILE"]
+        if rules_file:
+            self._register_rules_file(str(rules_file))
+        app.teardown_appcontext(lambda exc: state.store.remove_session())
+        from .cli import guildkit_cli
+
+        app.cli.add_command(guildkit_cli)
+
+    def _register_rules_file(self, path: str) -> None:
+        name = f"guildkit.rules_file:{path}"
+        if self.pm.get_plugin(name) is None:
+            self.register(load_rule_file(path), name=name)
+
+    # -- plugins and definitions -----------------------------------------------------------
+
+    def register(self, plugin: object, name: str | None = None) -> str:
+        """Register a plugin (a module or object with ``@hookimpl`` functions). Returns its name."""
+        registered = self.pm.register(plugin, name=name)
+        if registered is None:
+            raise ConfigurationError(f"plugin {name or plugin!r} is blocked or already registered")
+        self.pm.check_pending()
+        self._generation += 1
+        return registered
+
+    def define(
+        self,
+        *,
+        point_types: Iterable[PointTypeDef] = (),
+        badges: Iterable[BadgeDef] = (),
+        roles: Iterable[RoleDef] = (),
+        rules: Iterable[Rule | Levels] = (),
+    ) -> None:
+        """Register definitions from Python without writing a plugin class."""
+        self._defined += 1
+        ruleset = RuleSet(list(point_types), list(badges), list(roles), list(rules))
+        self.register(ruleset, name=f"guildkit.define:{self._defined}")
+
+    @property
+    def state(self) -> GuildKitState:
+        try:
+            state: GuildKitState = current_app.extensions["guildkit"]
+        except KeyError:
+            raise ConfigurationError("guildkit is not initialised on this app: call gk.init_app(app)") from None
+        if state.gk is not self:
+            raise ConfigurationError("this app is set up with a different GuildKit instance")
+        return state
+
+    @property
+    def registry(self) -> Registry:
+        """Every definition, built from the plugins on first use (and after each ``register``)."""
+        state = self.state
+        if state.registry is None or state.generation != self._generation:
+            with state.lock:
+                if state.registry is None or state.generation != self._generation:
+                    state.registry = Registry.build(self.pm, self)
+                    state.generation = self._generation
+        return state.registry
+
+    @property
+    def store(self) -> Store:
+        return self.state.store
+
+    @property
+    def session(self) -> Session:
+        """A session on guildkit's database, for reads."""
+        return self.state.store.session
+
+    def create_all(self) -> None:
+        """Create the tables directly and sync definitions (tests and demos; use migrations in production)."""
+        self.store.create_all()
+        self._sync(force=True)
+
+    def _sync(self, force: bool = False) -> Registry:
+        registry = self.registry
+        state = self.state
+        if force or state.synced_generation != state.generation:
+            self.store.run_write(registry.sync)
+            state.synced_generation = state.generation
+        return registry
+
+    def _pipeline(self) -> Pipeline:
+        return Pipeline(self._sync(), self.calls, self.state.zone)
+
+    # -- recording -------------------------------------------------------------------------
+
+    def record(
+        self,
+        type: str,
+        *,
+        key: str,
+        actor: str | int | None = None,
+        target: str | int | None = None,
+        subject: str | None = None,
+        payload: Mapping[str, Any] | None = None,
+        occurred_at: datetime | None = None,
+    ) -> ActivityResult:
+        """Record that ``actor`` did ``type`` (to ``target``'s ``subject``), exactly once per ``key``.
+
+        Stores the activity, runs the rules subscribed to its type and writes their points,
+        badges and roles in one transaction; then tells plugins and signal receivers.
+        The same ``key`` again returns the first result (``duplicate=True``) and changes
+        nothing; the same key with different content raises
+        :class:`~guildkit.errors.IdempotencyConflict`.
+        """
+        item = ActivityInput.build(
+            type, key=key, actor=actor, target=target, subject=subject, payload=payload,
+            occurred_at=occurred_at, now=self.clock(),
+        )
+        return self._record([item])[0]
+
+    def record_many(self, activities: Iterable[Mapping[str, Any]]) -> list[ActivityResult]:
+        """Record a batch in one transaction. Each item has :meth:`record`'s arguments as keys.
+
+        Either all are stored or, when one is invalid, none are (the error names its index).
+        """
+        now = self.clock()
+        items = []
+        for index, raw in enumerate(activities):
+            if not isinstance(raw, Mapping):
+                raise ValidationError(f"activities[{index}] must be a mapping", field=f"activities[{index}]")
+            unknown = set(raw) - ACTIVITY_FIELDS
+            if unknown:
+                raise ValidationError(f"activities[{index}] has unknown fields {sorted(unknown)}",
+                                      field=f"activities[{index}]")
+            if "type" not in raw or "key" not in raw:
+                raise ValidationError(f"activities[{index}] needs 'type' and 'key'", field=f"activities[{index}]")
+            try:
+                items.append(ActivityInput.build(**raw, now=now))
+            except ValidationError as exc:
+                raise ValidationError(f"activities[{index}]: {exc.message}",
+                                      field=f"activities[{index}].{exc.field}") from exc
+        limit = current_app.config["GUILDKIT_BATCH_LIMIT"]
+        if len(items) > limit:
+            raise ValidationError(f"at most {limit} activities per batch (GUILDKIT_BATCH_LIMIT)", field="activities")
+        return self._record(items) if items else []
+
+    def _record(self, items: list[ActivityInput]) -> list[ActivityResult]:
+        pipeline = self._pipeline()
+        now = self.clock()
+        results, notes, failures = self.store.run_write(lambda conn: pipeline.record(conn, items, now))
+        self._announce(notes, failures)
+        return results  # type: ignore[no-any-return]
+
+    def retract(self, key: str, *, reason: str = "") -> ActivityResult:
+        """Reverse everything the activity ``key`` earned, as new ledger rows and revocations.
+
+        Retracting twice is harmless: the second call returns the first retraction's result
+        with ``duplicate=True``.
+        """
+        if not isinstance(key, str) or not key:
+            raise ValidationError("key must be a non-empty string", field="key")
+        check_text(reason, "reason", max_length=2000, empty=True)
+        pipeline = self._pipeline()
+        now = self.clock()
+        result, notes, failures = self.store.run_write(lambda conn: pipeline.retract(conn, key, reason, now))
+        self._announce(notes, failures)
+        return result  # type: ignore[no-any-return]
+
+    def award(
+        self,
+        user_id: str | int,
+        *,
+        reason: str,
+        points: int | None = None,
+        point_type: str | None = None,
+        badge: str | None = None,
+        level: int = 1,
+        role: str | None = None,
+        by: str | int | None = None,
+        key: str | None = None,
+    ) -> ActivityResult:
+        """Award points, a badge and/or a role by hand, with a reason (retract with its key)."""
+        payload = self._manual_payload(reason, points, point_type, badge, level, role)
+        return self.record(AWARD, key=key or f"{AWARD}:{uuid.uuid4()}", actor=by, target=user_id, payload=payload)
+
+    def revoke(
+        self,
+        user_id: str | int,
+        *,
+        reason: str,
+        badge: str | None = None,
+        level: int | None = None,
+        role: str | None = None,
+        by: str | int | None = None,
+        key: str | None = None,
+    ) -> ActivityResult:
+        """Take a badge (one level, or all) and/or a role away by hand, with a reason.
+
+        To take points back, retract the activity that gave them (see :meth:`retract`).
+        """
+        check_text(reason, "reason", max_length=2000)
+        if badge is None and role is None:
+            raise ValidationError("name a badge or a role to revoke", field="badge")
+        registry = self.registry
+        if badge is not None and badge not in registry.badges:
+            raise UnknownBadge(badge)
+        if role is not None and role not in registry.roles:
+            raise UnknownRole(role)
+        payload = {"reason": reason, "badge": badge, "level": level, "role": role}
+        return self.record(REVOKE, key=key or f"{REVOKE}:{uuid.uuid4()}", actor=by, target=user_id, payload=payload)
+
+    def _manual_payload(
+        self, reason: str, points: int | None, point_type: str | None, badge: str | None, level: int, role: str | None
+    ) -> dict[str, Any]:
+        check_text(reason, "reason", max_length=2000)
+        registry = self.registry
+        if points is None and badge is None and role is None:
+            raise ValidationError("give points, a badge or a role to award", field="points")
+        if points is not None:
+            if not isinstance(points, int) or isinstance(points, bool) or points == 0:
+                raise ValidationError("points must be a non-zero integer", field="points")
+            if point_type is None:
+                raise ValidationError("points need a point_type", field="point_type")
+            if point_type not in registry.point_types:
+                raise UnknownPointType(point_type)
+        if badge is not None:
+            if badge not in registry.badges:
+                raise UnknownBadge(badge)
+            if not isinstance(level, int) or not 1 <= level <= len(registry.badges[badge].levels):
+                raise ValidationError(f"badge {badge!r} has no level {level!r}", field="level")
+        if role is not None and role not in registry.roles:
+            raise UnknownRole(role)
+        return {"reason": reason, "points": points, "point_type": point_type, "badge": badge,
+                "level": level, "role": role}
+
+    def join(self, user_id: str | int) -> Member:
+        """Make ``user_id`` a member now (members otherwise join on their first activity)."""
+        self.record("guildkit.joined", key=f"guildkit.joined:{user_id}", actor=user_id)
+        return self.member(user_id)
+
+    def _announce(self, notes: list[Notification], failures: list[dict[str, Any]]) -> None:
+        failures = failures + self.calls.notify(notes)
+        if failures:
+            self.record_failures(failures)
+
+    def record_failures(self, failures: list[dict[str, Any]]) -> None:
+        """Store hook failures in their own transaction; losing them must not fail the caller."""
+        try:
+            self.store.run_write(lambda conn: conn.execute(sa.insert(HookFailure), failures))
+        except sa.exc.SQLAlchemyError:
+            import logging
+
+            logging.getLogger("guildkit").exception("guildkit: could not store hook failures")
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def member(self, user_id: str | int) -> Member:
+        """The member for host user ``user_id``; :class:`~guildkit.errors.UnknownMember` if none."""
+        return queries.get_member(self.session, str(user_id))
+
+    def balance(self, user_id: str | int, point_type: str) -> int:
+        if point_type not in self.registry.point_types:
+            raise UnknownPointType(point_type)
+        return queries.balances(self.session, self.member(user_id).id).get(point_type, 0)
+
+    def balances(self, user_id: str | int) -> dict[str, int]:
+        return queries.balances(self.session, self.member(user_id).id)
+
+    def ledger(
+        self, user_id: str | int, *, point_type: str | None = None, limit: int = 50, before: int | None = None
+    ) -> list[LedgerEntry]:
+        """The member's ledger rows, newest first: each names its activity, rule and reason."""
+        return queries.ledger(self.session, self.member(user_id).id, point_type, limit, before)
+
+    def badges(self, user_id: str | int) -> list[BadgeAward]:
+        """The member's live badge awards, newest first."""
+        return queries.badge_awards(self.session, self.member(user_id).id)
+
+    def roles(self, user_id: str | int) -> list[str]:
+        return queries.role_slugs(self.session, self.member(user_id).id)
+
+    def has_permission(self, user_id: str | int, permission: str) -> bool:
+        """Whether any role the member holds carries ``permission``."""
+        try:
+            held = self.roles(user_id)
+        except LookupError:
+            return False
+        return any(permission in self.registry.roles[r].permissions for r in held if r in self.registry.roles)
+
+    def progress(self, user_id: str | int) -> list[queries.BadgeProgress]:
+        """Where the member stands on every threshold badge (secret ones only once earned)."""
+        return queries.progress(self.session, self.registry, self.member(user_id).id, self.clock())
+
+    # -- identity --------------------------------------------------------------------------
+
+    def current_user_loader(self, loader: F) -> F:
+        """Decorator: register the callback returning the current host user's id (or ``None``)."""
+        self._current_user_loader = loader
+        return loader
+
+    def user_info_loader(self, loader: F) -> F:
+        """Decorator: register the callback returning :class:`UserInfo` for a host user id."""
+        self._user_info_loader = loader
+        return loader
+
+    def current_user_id(self) -> str | None:
+        if self._current_user_loader is not None:
+            user_id = self._current_user_loader()
+            return None if user_id is None else str(user_id)
+        return flask_login_user_id()
+
+    def user_info(self, user_id: str | int) -> UserInfo:
+        info = self._user_info_loader(str(user_id)) if self._user_info_loader is not None else None
+        return info or UserInfo(name=f"User {user_id}")

@@ -1,0 +1,214 @@
+"""The reference for every guildkit hook.
+
+Plugins implement these with :data:`guildkit.hookimpl`. Three families:
+
+* **Contributing** (``guildkit_register_*``) — called once per app when guildkit builds its
+  registry. Return an iterable of definitions (or ``None``). Results from all plugins are merged;
+  the same slug or rule name from two plugins is a :class:`~guildkit.errors.DuplicateDefinition`.
+* **Deciding** (verbs, ``firstresult=True``) — called inside the recording transaction, may change
+  the outcome. They must be fast and must not write to the database. An exception here is
+  logged, recorded in ``guildkit_hook_failures`` and treated as "no opinion".
+* **Being told** (``guildkit_*ed``) — called after the transaction has committed, in order of
+  registration. An exception is logged and recorded; it never undoes an award, never stops the
+  other plugins from being told, and never reaches the host's request.
+
+The matching blinker signals (:mod:`guildkit.signals`) fire right after the "being told" hooks
+with the same arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
+    from .definitions import BadgeDef, PointTypeDef, RoleDef
+    from .events import LevelChange, MemberJoined
+    from .extension import GuildKit
+    from .rules.base import AwardPoints, Outcome, Rule, Veto
+    from .rules.builtin import Levels
+
+hookspec = pluggy.HookspecMarker("guildkit")
+
+# --------------------------------------------------------------------------------------------
+# Contributing definitions
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def guildkit_register_point_types(gk: GuildKit) -> Iterable[PointTypeDef] | None:
+    """Contribute point types (such as ``reputation`` or ``xp``).
+
+    :param gk: the :class:`~guildkit.GuildKit` building its registry.
+    :return: an iterable of :class:`~guildkit.PointTypeDef`, or ``None``.
+    """
+
+
+@hookspec
+def guildkit_register_badges(gk: GuildKit) -> Iterable[BadgeDef] | None:
+    """Contribute badge definitions.
+
+    A badge is only a definition; a rule (``guildkit_register_rules``) decides who earns it.
+
+    :param gk: the :class:`~guildkit.GuildKit` building its registry.
+    :return: an iterable of :class:`~guildkit.BadgeDef`, or ``None``.
+    """
+
+
+@hookspec
+def guildkit_register_roles(gk: GuildKit) -> Iterable[RoleDef] | None:
+    """Contribute roles and the permissions each carries.
+
+    :param gk: the :class:`~guildkit.GuildKit` building its registry.
+    :return: an iterable of :class:`~guildkit.RoleDef`, or ``None``.
+    """
+
+
+@hookspec
+def guildkit_register_rules(gk: GuildKit) -> Iterable[Rule | Levels] | None:
+    """Contribute rules that turn activities into points, badges and roles.
+
+    Any object satisfying :class:`guildkit.rules.Rule` works; the built-in
+    :class:`~guildkit.PointsRule`, :class:`~guildkit.BadgeRule`,
+    :class:`~guildkit.EventBadgeRule` and :class:`~guildkit.RoleRule` cover most needs.
+    :class:`~guildkit.Levels` objects may be returned here too: they turn a point type's balance
+    into levels. Rule names must be unique across all plugins.
+
+    :param gk: the :class:`~guildkit.GuildKit` building its registry.
+    :return: an iterable of rules (and ``Levels``), or ``None``.
+    """
+
+
+# --------------------------------------------------------------------------------------------
+# Deciding (inside the transaction; first non-None result wins)
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def guildkit_compute_points(activity: ActivityView, rule: str, award: AwardPoints) -> int | None:
+    """Compute how many points ``award`` should give, before caps and floors apply.
+
+    Called for every points outcome. Use it for points that depend on the payload (a bounty's
+    amount) or on your own data. Stops at the first non-``None`` result.
+
+    :param activity: the activity being recorded.
+    :param rule: the name of the rule that proposed the award.
+    :param award: the proposed :class:`~guildkit.rules.AwardPoints`.
+    :return: the number of points to give instead (may be 0 or negative), or ``None`` to keep
+        the rule's amount.
+    """
+
+
+@hookspec(firstresult=True)
+def guildkit_review_award(activity: ActivityView, rule: str, outcome: Outcome) -> Outcome | Veto | None:
+    """Veto or adjust an outcome before it is applied: the anti-abuse point.
+
+    Called for every outcome a rule returns (points, badge, role). Stops at the first
+    non-``None`` result.
+
+    :param activity: the activity being recorded.
+    :param rule: the name of the rule that proposed ``outcome``.
+    :param outcome: the proposed outcome (an ``AwardPoints``, ``AwardBadge``, ``GrantRole``,
+        ``HoldBadge`` or ``HoldRole``).
+    :return: ``None`` to let it stand, a :class:`~guildkit.Veto` to drop it (the reason is
+        logged), or a replacement outcome of the same kind.
+    """
+
+
+# --------------------------------------------------------------------------------------------
+# Being told (after commit)
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def guildkit_activity_recorded(gk: GuildKit, activity: ActivityView, result: ActivityResult) -> None:
+    """An activity was recorded for the first time and everything it earned is committed.
+
+    Not called for a duplicate delivery of the same key.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param activity: the stored activity.
+    :param result: what it earned.
+    """
+
+
+@hookspec
+def guildkit_activity_retracted(gk: GuildKit, activity: ActivityView, result: ActivityResult) -> None:
+    """An activity was retracted and what it earned has been reversed (and committed).
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param activity: the retracted activity.
+    :param result: the reversals (negative points, revoked badges and roles).
+    """
+
+
+@hookspec
+def guildkit_member_joined(gk: GuildKit, member: MemberJoined) -> None:
+    """A host user became a community member (on their first activity or by ``gk.join``).
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param member: the new member's ``user_id`` and ``member_id``.
+    """
+
+
+@hookspec
+def guildkit_points_changed(gk: GuildKit, change: PointsChange, activity_key: str) -> None:
+    """A member's balance changed (a ledger row was written).
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param change: user, point type, amount, new balance, rule and reason.
+    :param activity_key: the key of the activity that caused it.
+    """
+
+
+@hookspec
+def guildkit_badge_awarded(gk: GuildKit, change: BadgeChange, activity_key: str) -> None:
+    """A member earned a badge level.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param change: user, badge slug, level and rule.
+    :param activity_key: the key of the activity that caused it.
+    """
+
+
+@hookspec
+def guildkit_badge_revoked(gk: GuildKit, change: BadgeChange, activity_key: str) -> None:
+    """A member lost a badge level (a retraction, or a manual revocation).
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param change: user, badge slug, level and rule (``granted`` is ``False``).
+    :param activity_key: the key of the activity that caused it.
+    """
+
+
+@hookspec
+def guildkit_role_granted(gk: GuildKit, change: RoleChange, activity_key: str) -> None:
+    """A member was granted a role.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param change: user, role slug and rule.
+    :param activity_key: the key of the activity that caused it.
+    """
+
+
+@hookspec
+def guildkit_role_revoked(gk: GuildKit, change: RoleChange, activity_key: str) -> None:
+    """A member lost a role.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param change: user, role slug and rule (``granted`` is ``False``).
+    :param activity_key: the key of the activity that caused it.
+    """
+
+
+@hookspec
+def guildkit_level_changed(gk: GuildKit, change: LevelChange, activity_key: str) -> None:
+    """A member's level for a point type went up or down.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param change: user, point type, old and new level, and the new level's name.
+    :param activity_key: the key of the activity that caused it.
+    """

@@ -1,0 +1,52 @@
+"""How guildkit learns who the current user is and how to show a user.
+
+The host registers loader callbacks, in the style of Flask-Login's ``user_loader``:
+
+.. code-block:: python
+
+    @gk.current_user_loader
+    def current_user_id():
+        return session.get("user_id")
+
+    @gk.user_info_loader
+    def user_info(user_id):
+        user = db.session.get(User, int(user_id))
+        return UserInfo(name=user.name, avatar_url=user.avatar, profile_url=f"/u/{user.id}")
+
+With Flask-Login installed and no loader registered, the current user is
+``flask_login.current_user.get_id()`` when authenticated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """How to show a user: a display name, and optional avatar and profile links."""
+
+    name: str
+    avatar_url: str | None = None
+    profile_url: str | None = None
+
+
+CurrentUserLoader = Callable[[], "str | int | None"]
+UserInfoLoader = Callable[[str], "UserInfo | None"]
+
+
+def flask_login_user_id() -> str | None:
+    """The Flask-Login user's id, when Flask-Login is installed and set up on this app."""
+    if "login_manager" not in current_app.extensions and not hasattr(current_app, "login_manager"):
+        return None
+    try:
+        from flask_login import current_user
+    except ImportError:  # pragma: no cover - flask-login is optional
+        return None
+    if not current_user or not current_user.is_authenticated:
+        return None
+    user_id = current_user.get_id()
+    return None if user_id is None else str(user_id)

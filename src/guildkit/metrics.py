@@ -1,0 +1,201 @@
+"""Metrics: the numbers threshold rules compare against, each kept as an incremental counter.
+
+A metric knows which activity types move it and by how much, so recording one activity costs
+the same whether the member has ten activities or ten million. Retracting an activity applies
+the opposite change. Streaks keep a per-day count so that a retraction can recompute them.
+
+Counter names are stable strings (``count:answer.posted:actor``): they are stored in
+``guildkit_counters`` and must not change between releases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .activity import ActivityView
+    from .unit import Unit
+
+Role = Literal["actor", "target"]
+ROLES: tuple[Role, ...] = ("actor", "target")
+
+
+def _member(activity: ActivityView, role: Role) -> int | None:
+    return activity.actor_id if role == "actor" else activity.target_id
+
+
+@dataclass(frozen=True)
+class Metric:
+    """Base of all metrics. ``name`` is the counter that holds the value."""
+
+    @property
+    def name(self) -> str:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    @property
+    def triggers(self) -> frozenset[str]:
+        """Activity types (or ``points:<type>`` pseudo-types) after which the value may change."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def apply(self, unit: Unit, activity: ActivityView, sign: int) -> None:
+        """Move the counter for ``activity`` (``sign`` is +1 to record, -1 to retract)."""
+
+    def read(self, unit: Unit, member_id: int) -> int:
+        return unit.counter(member_id, self.name)
+
+    def members(self, activity: ActivityView) -> list[int]:
+        """The members whose value this activity may move."""
+        member = _member(activity, getattr(self, "role", "actor"))
+        return [] if member is None else [member]
+
+    def describe(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Count(Metric):
+    """How many activities of ``type`` the member took part in, as ``role``."""
+
+    type: str
+    role: Role = "actor"
+
+    @property
+    def name(self) -> str:
+        return f"count:{self.type}:{self.role}"
+
+    @property
+    def triggers(self) -> frozenset[str]:
+        return frozenset({self.type})
+
+    def apply(self, unit: Unit, activity: ActivityView, sign: int) -> None:
+        member = _member(activity, self.role)
+        if member is not None:
+            unit.add_counter(member, self.name, sign)
+
+    def describe(self) -> str:
+        verb = "done" if self.role == "actor" else "received"
+        return f"{self.type} {verb}"
+
+
+@dataclass(frozen=True)
+class Distinct(Metric):
+    """How many distinct ``of`` values (the other member, or the subject) the member met."""
+
+    type: str
+    role: Role = "actor"
+    of: Literal["actor", "target", "subject"] = "target"
+
+    @property
+    def name(self) -> str:
+        return f"distinct:{self.type}:{self.role}:{self.of}"
+
+    @property
+    def triggers(self) -> frozenset[str]:
+        return frozenset({self.type})
+
+    def apply(self, unit: Unit, activity: ActivityView, sign: int) -> None:
+        member = _member(activity, self.role)
+        value = {
+            "actor": activity.actor_user_id,
+            "target": activity.target_user_id,
+            "subject": activity.subject,
+        }[self.of]
+        if member is None or value is None:
+            return
+        if unit.touch_distinct(member, self.name, value, sign):
+            unit.add_counter(member, self.name, sign)
+
+    def describe(self) -> str:
+        return f"distinct {self.of}s of {self.type}"
+
+
+@dataclass(frozen=True)
+class Streak(Metric):
+    """The longest run of consecutive days (community time zone) with an activity of ``type``."""
+
+    type: str
+    role: Role = "actor"
+
+    @property
+    def name(self) -> str:
+        return f"streak:{self.type}:{self.role}:best"
+
+    @property
+    def current_name(self) -> str:
+        return f"streak:{self.type}:{self.role}:current"
+
+    @property
+    def last_name(self) -> str:
+        return f"streak:{self.type}:{self.role}:last"
+
+    def day_name(self, day: int) -> str:
+        return f"day:{self.type}:{self.role}:{day}"
+
+    @property
+    def triggers(self) -> frozenset[str]:
+        return frozenset({self.type})
+
+    def apply(self, unit: Unit, activity: ActivityView, sign: int) -> None:
+        member = _member(activity, self.role)
+        if member is None:
+            return
+        day = activity.day_ordinal
+        before = unit.counter(member, self.day_name(day))
+        unit.add_counter(member, self.day_name(day), sign)
+        last = unit.counter(member, self.last_name)
+        if sign > 0 and before == 0 and day == last + 1:
+            current = unit.counter(member, self.current_name) + 1
+            unit.set_counter(member, self.current_name, current)
+            unit.set_counter(member, self.last_name, day)
+            unit.set_counter(member, self.name, max(current, unit.counter(member, self.name)))
+        elif sign > 0 and before == 0 and day > last:
+            unit.set_counter(member, self.current_name, 1)
+            unit.set_counter(member, self.last_name, day)
+            unit.set_counter(member, self.name, max(1, unit.counter(member, self.name)))
+        elif (sign > 0 and before == 0) or (sign < 0 and before == 1):
+            # An out-of-order day appeared, or a day emptied: rare, so recount from day counters.
+            self._recount(unit, member)
+
+    def _recount(self, unit: Unit, member: int) -> None:
+        days = sorted(
+            int(name.rsplit(":", 1)[1])
+            for name, value in unit.counters_with_prefix(member, f"day:{self.type}:{self.role}:")
+            if value > 0
+        )
+        best = run = 0
+        previous = None
+        for day in days:
+            run = run + 1 if previous is not None and day == previous + 1 else 1
+            best = max(best, run)
+            previous = day
+        unit.set_counter(member, self.name, best)
+        unit.set_counter(member, self.current_name, run)
+        unit.set_counter(member, self.last_name, days[-1] if days else 0)
+
+    def describe(self) -> str:
+        return f"days in a row with {self.type}"
+
+
+@dataclass(frozen=True)
+class PointsTotal(Metric):
+    """The member's balance of ``point_type``."""
+
+    point_type: str
+
+    @property
+    def name(self) -> str:
+        return f"balance:{self.point_type}"
+
+    @property
+    def triggers(self) -> frozenset[str]:
+        return frozenset({f"points:{self.point_type}"})
+
+    def read(self, unit: Unit, member_id: int) -> int:
+        return unit.balance(member_id, self.point_type)
+
+    def members(self, activity: ActivityView) -> list[int]:
+        return [m for m in dict.fromkeys((activity.actor_id, activity.target_id)) if m is not None]
+
+    def describe(self) -> str:
+        return f"{self.point_type} points"

@@ -1,0 +1,28 @@
+"""guildkit's tables. Import from here; each concept lives in its own module."""
+
+from .activities import Activity, Counter, DistinctValue, HookFailure
+from .badges import TIERS, Badge, BadgeAward
+from .base import Base, UTCDateTime, utcnow
+from .members import MEMBER_STATUSES, Member, Role, RoleGrant
+from .points import Balance, LedgerEntry, PointType, ledger_guard_ddl
+
+__all__ = [
+    "MEMBER_STATUSES",
+    "TIERS",
+    "Activity",
+    "Badge",
+    "BadgeAward",
+    "Balance",
+    "Base",
+    "Counter",
+    "DistinctValue",
+    "HookFailure",
+    "LedgerEntry",
+    "Member",
+    "PointType",
+    "Role",
+    "RoleGrant",
+    "UTCDateTime",
+    "ledger_guard_ddl",
+    "utcnow",
+]

@@ -1,0 +1,102 @@
+"""Point types, the append-only points ledger and the balances kept beside it.
+
+A balance is the sum of its member's ledger rows for that point type; both are written in the
+same transaction. Corrections are new ledger rows that name the row they reverse
+(``reverses_id``, unique, so nothing is reversed twice); the database refuses UPDATE and DELETE
+on the ledger (see :func:`ledger_guard_ddl`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+
+class PointType(Base):
+    """A kind of points, such as ``reputation`` or ``xp``."""
+
+    __tablename__ = "guildkit_point_types"
+
+    slug: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(191))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    floor: Mapped[int | None]
+    daily_cap: Mapped[int | None]
+    source: Mapped[str] = mapped_column(sa.String(100), default="code")
+
+
+class LedgerEntry(Base):
+    """One change to one member's points, with the activity and rule that caused it."""
+
+    __tablename__ = "guildkit_ledger"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("guildkit_members.id"))
+    point_type: Mapped[str] = mapped_column(sa.ForeignKey("guildkit_point_types.slug"))
+    amount: Mapped[int]
+    balance_after: Mapped[int]
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("guildkit_activities.id"))
+    rule: Mapped[str] = mapped_column(sa.String(191))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Whether the amount counted toward the point type's daily cap (a reversal gives it back).
+    capped: Mapped[bool] = mapped_column(default=False)
+    reverses_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("guildkit_ledger.id"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        sa.Index("ix_guildkit_ledger_member", "member_id", "point_type", "id"),
+        sa.Index("ix_guildkit_ledger_activity", "activity_id"),
+        sa.Index("ix_guildkit_ledger_type_time", "point_type", "created_at"),
+    )
+
+
+class Balance(Base):
+    """A member's current total for one point type, and the level it gives."""
+
+    __tablename__ = "guildkit_balances"
+
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("guildkit_members.id"), primary_key=True)
+    point_type: Mapped[str] = mapped_column(
+        sa.ForeignKey("guildkit_point_types.slug"), primary_key=True
+    )
+    balance: Mapped[int] = mapped_column(default=0)
+    level: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        # Leaderboards read "top N by balance" per point type.
+        sa.Index("ix_guildkit_balances_rank", "point_type", sa.desc("balance"), "member_id"),
+    )
+
+
+def ledger_guard_ddl(dialect: str) -> list[str]:
+    """SQL that makes the ledger append-only in the database itself, for ``dialect``."""
+    if dialect == "sqlite":
+        return [
+            "CREATE TRIGGER IF NOT EXISTS guildkit_ledger_no_update BEFORE UPDATE ON guildkit_ledger "
+            "BEGIN SELECT RAISE(ABORT, 'guildkit_ledger is append-only'); END",
+            "CREATE TRIGGER IF NOT EXISTS guildkit_ledger_no_delete BEFORE DELETE ON guildkit_ledger "
+            "BEGIN SELECT RAISE(ABORT, 'guildkit_ledger is append-only'); END",
+        ]
+    if dialect == "postgresql":
+        return [
+            "CREATE OR REPLACE FUNCTION guildkit_ledger_append_only() RETURNS trigger "
+            "LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION 'guildkit_ledger is append-only'; END $$",
+            "DROP TRIGGER IF EXISTS guildkit_ledger_append_only ON guildkit_ledger",
+            "CREATE TRIGGER guildkit_ledger_append_only BEFORE UPDATE OR DELETE ON guildkit_ledger "
+            "FOR EACH ROW EXECUTE FUNCTION guildkit_ledger_append_only()",
+        ]
+    return []
+
+
+@sa.event.listens_for(LedgerEntry.__table__, "after_create")
+def _guard_ledger(target: sa.Table, connection: sa.Connection, **kw: object) -> None:
+    for statement in ledger_guard_ddl(connection.dialect.name):
+        connection.exec_driver_sql(statement)

@@ -1,0 +1,201 @@
+"""The registry: every point type, badge, role, rule and level scale, gathered from plugins.
+
+Built once per app (lazily, on first use) by calling the ``guildkit_register_*`` hooks, then
+checked as a whole: a rule that names an unknown point type, badge or role fails here, at
+start-up, with a message naming the rule. The registry also indexes rules and metrics by trigger
+so recording an activity only touches what subscribes to its type.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from .definitions import BadgeDef, PointTypeDef, RoleDef
+from .errors import ConfigurationError, DuplicateDefinition, PluginError
+from .metrics import Metric, Streak
+from .models import Badge, PointType, Role
+from .rules.base import Rule
+from .rules.builtin import BadgeRule, EventBadgeRule, Levels, PointsRule, RoleRule
+from .store import upsert
+
+if TYPE_CHECKING:
+    import pluggy
+
+    from .extension import GuildKit
+
+
+@dataclass
+class Registry:
+    point_types: dict[str, PointTypeDef] = field(default_factory=dict)
+    badges: dict[str, BadgeDef] = field(default_factory=dict)
+    roles: dict[str, RoleDef] = field(default_factory=dict)
+    rules: dict[str, Rule] = field(default_factory=dict)
+    levels: dict[str, Levels] = field(default_factory=dict)
+    #: Which plugin contributed each definition, keyed ``(kind, name)``.
+    origin: dict[tuple[str, str], str] = field(default_factory=dict)
+    rules_by_trigger: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
+    metrics_by_trigger: dict[str, tuple[Metric, ...]] = field(default_factory=dict)
+    #: Counter names to prefetch for an activity type (metrics and streak bookkeeping).
+    counter_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, pm: pluggy.PluginManager, gk: GuildKit) -> Registry:
+        registry = cls()
+        kinds: list[tuple[str, str, type[Any] | tuple[type[Any], ...], dict[str, Any]]] = [
+            ("point type", "guildkit_register_point_types", PointTypeDef, registry.point_types),
+            ("badge", "guildkit_register_badges", BadgeDef, registry.badges),
+            ("role", "guildkit_register_roles", RoleDef, registry.roles),
+        ]
+        for kind, hook_name, expected, target in kinds:
+            for plugin, item in _collect(pm, hook_name, gk):
+                if not isinstance(item, expected):
+                    raise PluginError(f"{plugin} returned {item!r} from {hook_name}, not a {kind}")
+                registry._add(kind, item.slug, item, plugin, target)
+        for plugin, item in _collect(pm, "guildkit_register_rules", gk):
+            if isinstance(item, Levels):
+                registry._add("levels for", item.point_type, item, plugin, registry.levels)
+            elif isinstance(item, Rule):
+                registry._add("rule", item.name, item, plugin, registry.rules)
+            else:
+                raise PluginError(f"{plugin} returned {item!r} from guildkit_register_rules, not a rule")
+        registry._check()
+        registry._index()
+        return registry
+
+    def _add(self, kind: str, name: str, item: Any, plugin: str, target: dict[str, Any]) -> None:
+        if name in target:
+            raise DuplicateDefinition(kind, name, self.origin[(kind, name)], plugin)
+        target[name] = item
+        self.origin[(kind, name)] = plugin
+
+    def _check(self) -> None:
+        for name, rule in self.rules.items():
+            if isinstance(rule, PointsRule) and rule.point_type not in self.point_types:
+                raise ConfigurationError(f"rule {name!r} gives unknown point type {rule.point_type!r}")
+            if isinstance(rule, BadgeRule | EventBadgeRule) and rule.badge not in self.badges:
+                raise ConfigurationError(f"rule {name!r} awards unknown badge {rule.badge!r}")
+            if isinstance(rule, BadgeRule) and len(rule.thresholds) != len(self.badges[rule.badge].levels):
+                raise ConfigurationError(
+                    f"rule {name!r} gives {len(rule.thresholds)} thresholds but badge "
+                    f"{rule.badge!r} has {len(self.badges[rule.badge].levels)} levels"
+                )
+            if isinstance(rule, EventBadgeRule) and not self.badges[rule.badge].repeatable:
+                raise ConfigurationError(
+                    f"rule {name!r} awards {rule.badge!r} on every activity: mark the badge repeatable"
+                )
+            if isinstance(rule, RoleRule) and rule.role not in self.roles:
+                raise ConfigurationError(f"rule {name!r} grants unknown role {rule.role!r}")
+            for metric in rule.metrics:
+                point_type = getattr(metric, "point_type", None)
+                if point_type is not None and point_type not in self.point_types:
+                    raise ConfigurationError(f"rule {name!r} reads unknown point type {point_type!r}")
+        for point_type in self.levels:
+            if point_type not in self.point_types:
+                raise ConfigurationError(f"levels are defined for unknown point type {point_type!r}")
+
+    def _index(self) -> None:
+        rules: dict[str, list[Rule]] = defaultdict(list)
+        metrics: dict[str, dict[str, Metric]] = defaultdict(dict)
+        for rule in self.rules.values():
+            for trigger in rule.triggers:
+                rules[trigger].append(rule)
+            for metric in rule.metrics:
+                for trigger in metric.triggers:
+                    metrics[trigger][metric.name] = metric
+        # Points rules run first, so threshold rules reading balances see this activity's points.
+        self.rules_by_trigger = {
+            t: tuple(sorted(rs, key=lambda r: (not isinstance(r, PointsRule), r.name)))
+            for t, rs in rules.items()
+        }
+        self.metrics_by_trigger = {t: tuple(ms.values()) for t, ms in metrics.items()}
+        for trigger, ms in self.metrics_by_trigger.items():
+            names: list[str] = []
+            for metric in ms:
+                names.append(metric.name)
+                if isinstance(metric, Streak):
+                    names += [metric.current_name, metric.last_name]
+            self.counter_names[trigger] = tuple(names)
+
+    def badge_thresholds(self, slug: str) -> list[int] | None:
+        """The thresholds of the first threshold rule awarding ``slug`` (for progress bars)."""
+        for rule in self.rules.values():
+            if isinstance(rule, BadgeRule) and rule.badge == slug:
+                return list(rule.thresholds)
+        return None
+
+    def badge_rule(self, slug: str) -> BadgeRule | None:
+        for rule in self.rules.values():
+            if isinstance(rule, BadgeRule) and rule.badge == slug:
+                return rule
+        return None
+
+    def sync(self, conn: sa.Connection) -> None:
+        """Write the definitions into guildkit's tables, where awards refer to them by slug."""
+        dialect = conn.dialect.name
+        if self.point_types:
+            conn.execute(
+                upsert(dialect, PointType.__table__, ["slug"], ["name", "description", "floor", "daily_cap", "source"]),
+                [
+                    {
+                        "slug": p.slug,
+                        "name": p.name,
+                        "description": p.description,
+                        "floor": p.floor,
+                        "daily_cap": p.daily_cap,
+                        "source": self.origin[("point type", p.slug)][:100],
+                    }
+                    for p in self.point_types.values()
+                ],
+            )
+        if self.badges:
+            conn.execute(
+                upsert(
+                    dialect,
+                    Badge.__table__,
+                    ["slug"],
+                    ["name", "description", "category", "levels", "repeatable", "secret", "image", "source"],
+                ),
+                [
+                    {
+                        "slug": b.slug,
+                        "name": b.name,
+                        "description": b.description,
+                        "category": b.category,
+                        "levels": b.levels_as_json(self.badge_thresholds(b.slug)),
+                        "repeatable": b.repeatable,
+                        "secret": b.secret,
+                        "image": b.image,
+                        "source": self.origin[("badge", b.slug)][:100],
+                        "archived": False,
+                    }
+                    for b in self.badges.values()
+                ],
+            )
+        if self.roles:
+            conn.execute(
+                upsert(dialect, Role.__table__, ["slug"], ["name", "description", "permissions", "source"]),
+                [
+                    {
+                        "slug": r.slug,
+                        "name": r.name,
+                        "description": r.description,
+                        "permissions": list(r.permissions),
+                        "source": self.origin[("role", r.slug)][:100],
+                    }
+                    for r in self.roles.values()
+                ],
+            )
+
+
+def _collect(pm: pluggy.PluginManager, hook_name: str, gk: GuildKit) -> Iterable[tuple[str, Any]]:
+    """Call one registering hook plugin by plugin, so each item is attributed to its plugin."""
+    caller = getattr(pm.hook, hook_name)
+    for impl in reversed(caller.get_hookimpls()):
+        result = impl.function(*[{"gk": gk}[arg] for arg in impl.argnames])
+        for item in result or ():
+            yield impl.plugin_name, item

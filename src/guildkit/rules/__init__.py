@@ -1,0 +1,36 @@
+"""Rules turn activities into outcomes. :mod:`.base` is the contract, :mod:`.builtin` the
+declarative rules guildkit ships, :mod:`.loader` reads them from a TOML or YAML file."""
+
+from .base import (
+    AwardBadge,
+    AwardPoints,
+    GrantRole,
+    HoldBadge,
+    HoldRole,
+    Outcome,
+    RevokeBadge,
+    RevokeRole,
+    Rule,
+    RuleContext,
+    Veto,
+)
+from .builtin import BadgeRule, EventBadgeRule, Levels, PointsRule, RoleRule
+
+__all__ = [
+    "AwardBadge",
+    "AwardPoints",
+    "BadgeRule",
+    "EventBadgeRule",
+    "GrantRole",
+    "HoldBadge",
+    "HoldRole",
+    "Levels",
+    "Outcome",
+    "PointsRule",
+    "RevokeBadge",
+    "RevokeRole",
+    "RoleRule",
+    "Rule",
+    "RuleContext",
+    "Veto",
+]

@@ -1,0 +1,211 @@
+"""The declarative rules guildkit ships: points per activity, badges, roles and levels.
+
+They are plain frozen dataclasses, so a rule file (see :mod:`guildkit.rules.loader`) and Python
+code build exactly the same objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ..activity import ActivityView
+from ..definitions import check_slug
+from ..errors import ValidationError
+from ..metrics import Metric, Role
+from .base import AwardBadge, AwardPoints, HoldBadge, HoldRole, Outcome, RuleContext
+
+
+def _types(on: str | Iterable[str]) -> tuple[str, ...]:
+    types = (on,) if isinstance(on, str) else tuple(on)
+    if not types:
+        raise ValidationError("a rule needs at least one activity type in 'on'", field="on")
+    for t in types:
+        check_slug(t, "on")
+    return types
+
+
+def _check_role(to: str) -> None:
+    if to not in ("actor", "target"):
+        raise ValidationError("'to' must be 'actor' or 'target'", field="to")
+
+
+@dataclass(frozen=True)
+class PointsRule:
+    """Give ``points`` of ``point_type`` to the activity's actor or target.
+
+    No points when the actor acts on their own content (``self_award=False``, the default).
+    ``capped`` rules count toward the point type's daily cap; ``daily_cap`` adds one per rule.
+    """
+
+    name: str
+    on: str | tuple[str, ...]
+    points: int
+    point_type: str
+    to: Role = "target"
+    capped: bool = True
+    daily_cap: int | None = None
+    self_award: bool = False
+    reason: str | None = None
+    when: Callable[[ActivityView], bool] | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        check_slug(self.name, "name")
+        object.__setattr__(self, "on", _types(self.on))
+        _check_role(self.to)
+        if not isinstance(self.points, int) or isinstance(self.points, bool):
+            raise ValidationError("points must be an integer", field="points")
+
+    @property
+    def triggers(self) -> frozenset[str]:
+        return frozenset(self.on)
+
+    @property
+    def metrics(self) -> tuple[Metric, ...]:
+        return ()
+
+    def evaluate(self, ctx: RuleContext) -> Iterable[Outcome]:
+        activity = ctx.activity
+        member = activity.member(self.to)
+        if member is None or (not self.self_award and activity.actor_id == activity.target_id):
+            return
+        if self.when is not None and not self.when(activity):
+            return
+        reason = self.reason or f"{activity.type}" + (f" on {activity.subject}" if activity.subject else "")
+        yield AwardPoints(member, self.point_type, self.points, reason, self.capped, self.daily_cap)
+
+    def describe(self) -> str:
+        return f"{self.points:+d} {self.point_type} to the {self.to} on {', '.join(self.on)}"
+
+
+@dataclass(frozen=True)
+class BadgeRule:
+    """Hold badge level *n* once ``metric`` reaches ``thresholds[n-1]``."""
+
+    name: str
+    badge: str
+    metric: Metric
+    thresholds: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        check_slug(self.name, "name")
+        check_slug(self.badge, "badge")
+        object.__setattr__(self, "thresholds", tuple(self.thresholds))
+        ts = self.thresholds
+        if not ts or any(not isinstance(t, int) or t < 1 for t in ts) or list(ts) != sorted(set(ts)):
+            raise ValidationError(
+                "thresholds must be increasing positive integers, one per level", field="thresholds"
+            )
+
+    @property
+    def triggers(self) -> frozenset[str]:
+        return self.metric.triggers
+
+    @property
+    def metrics(self) -> tuple[Metric, ...]:
+        return (self.metric,)
+
+    def level_for(self, value: int) -> int:
+        return sum(1 for t in self.thresholds if value >= t)
+
+    def evaluate(self, ctx: RuleContext) -> Iterable[Outcome]:
+        for member in self.metric.members(ctx.activity):
+            value = ctx.value(self.metric, member)
+            level = self.level_for(value)
+            reason = f"{self.metric.describe()}: {value}"
+            yield HoldBadge(member, self.badge, level, reason)
+
+    def describe(self) -> str:
+        steps = ", ".join(str(t) for t in self.thresholds)
+        return f"badge {self.badge} at {self.metric.describe()} >= {steps}"
+
+
+@dataclass(frozen=True)
+class EventBadgeRule:
+    """Award ``badge`` every time an activity of type ``on`` happens (repeatable badges)."""
+
+    name: str
+    badge: str
+    on: str | tuple[str, ...]
+    to: Role = "actor"
+    level: int = 1
+    when: Callable[[ActivityView], bool] | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        check_slug(self.name, "name")
+        check_slug(self.badge, "badge")
+        object.__setattr__(self, "on", _types(self.on))
+        _check_role(self.to)
+
+    @property
+    def triggers(self) -> frozenset[str]:
+        return frozenset(self.on)
+
+    @property
+    def metrics(self) -> tuple[Metric, ...]:
+        return ()
+
+    def evaluate(self, ctx: RuleContext) -> Iterable[Outcome]:
+        member = ctx.activity.member(self.to)
+        if member is not None and (self.when is None or self.when(ctx.activity)):
+            yield AwardBadge(member, self.badge, self.level, ctx.activity.type)
+
+    def describe(self) -> str:
+        return f"badge {self.badge} to the {self.to} on each {', '.join(self.on)}"
+
+
+@dataclass(frozen=True)
+class RoleRule:
+    """Hold ``role`` while ``metric`` is at least ``threshold``."""
+
+    name: str
+    role: str
+    metric: Metric
+    threshold: int
+
+    def __post_init__(self) -> None:
+        check_slug(self.name, "name")
+        check_slug(self.role, "role")
+        if not isinstance(self.threshold, int) or self.threshold < 1:
+            raise ValidationError("threshold must be a positive integer", field="threshold")
+
+    @property
+    def triggers(self) -> frozenset[str]:
+        return self.metric.triggers
+
+    @property
+    def metrics(self) -> tuple[Metric, ...]:
+        return (self.metric,)
+
+    def evaluate(self, ctx: RuleContext) -> Iterable[Outcome]:
+        for member in self.metric.members(ctx.activity):
+            value = ctx.value(self.metric, member)
+            yield HoldRole(member, self.role, value >= self.threshold, f"{self.metric.describe()}: {value}")
+
+    def describe(self) -> str:
+        return f"role {self.role} at {self.metric.describe()} >= {self.threshold}"
+
+
+@dataclass(frozen=True)
+class Levels:
+    """Levels from a point type's balance: level *n* from ``thresholds[n-1]`` points."""
+
+    point_type: str
+    thresholds: tuple[int, ...]
+    names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_slug(self.point_type, "point_type")
+        object.__setattr__(self, "thresholds", tuple(self.thresholds))
+        object.__setattr__(self, "names", tuple(self.names))
+        ts = self.thresholds
+        if not ts or any(not isinstance(t, int) for t in ts) or list(ts) != sorted(set(ts)):
+            raise ValidationError("thresholds must be increasing integers", field="thresholds")
+        if self.names and len(self.names) != len(ts):
+            raise ValidationError("give one name per threshold", field="names")
+
+    def level_for(self, balance: int) -> int:
+        return sum(1 for t in self.thresholds if balance >= t)
+
+    def name_of(self, level: int) -> str:
+        return self.names[level - 1] if self.names and level >= 1 else f"Level {level}"

@@ -1,0 +1,51 @@
+"""blinker signals: announcements of what happened, sent after the transaction commits.
+
+Each signal is sent with the :class:`~guildkit.GuildKit` instance as sender and the same keyword
+arguments as the matching ``guildkit_*`` hook (see :mod:`guildkit.hookspecs`). Signals only
+announce; to change an outcome, implement a deciding hook instead.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: An activity was recorded. Sender: ``GuildKit``; kwargs: ``activity``, ``result``.
+activity_recorded = _signals.signal("activity-recorded")
+
+#: An activity was retracted. Sender: ``GuildKit``; kwargs: ``activity``, ``result``.
+activity_retracted = _signals.signal("activity-retracted")
+
+#: A host user became a member. Sender: ``GuildKit``; kwargs: ``member``.
+member_joined = _signals.signal("member-joined")
+
+#: A balance changed. Sender: ``GuildKit``; kwargs: ``change`` (PointsChange), ``activity_key``.
+points_changed = _signals.signal("points-changed")
+
+#: A badge level was earned. Sender: ``GuildKit``; kwargs: ``change``, ``activity_key``.
+badge_awarded = _signals.signal("badge-awarded")
+
+#: A badge level was lost. Sender: ``GuildKit``; kwargs: ``change``, ``activity_key``.
+badge_revoked = _signals.signal("badge-revoked")
+
+#: A role was granted. Sender: ``GuildKit``; kwargs: ``change`` (RoleChange), ``activity_key``.
+role_granted = _signals.signal("role-granted")
+
+#: A role was revoked. Sender: ``GuildKit``; kwargs: ``change``, ``activity_key``.
+role_revoked = _signals.signal("role-revoked")
+
+#: A level changed. Sender: ``GuildKit``; kwargs: ``change`` (LevelChange), ``activity_key``.
+level_changed = _signals.signal("level-changed")
+
+BY_NAME = {
+    "activity_recorded": activity_recorded,
+    "activity_retracted": activity_retracted,
+    "member_joined": member_joined,
+    "points_changed": points_changed,
+    "badge_awarded": badge_awarded,
+    "badge_revoked": badge_revoked,
+    "role_granted": role_granted,
+    "role_revoked": role_revoked,
+    "level_changed": level_changed,
+}

@@ -1,0 +1,196 @@
+"""Where guildkit's tables live, and how it writes to them safely.
+
+Two stores share one interface:
+
+* :class:`HostStore` uses the host's flask-sqlalchemy ``db``: the same engine, so guildkit's
+  tables sit in the host's database (all named ``guildkit_*``).
+* :class:`OwnStore` is used when the host passes no ``db``: guildkit opens its own SQLite
+  database (``GUILDKIT_DATABASE_URI``, by default ``guildkit.db`` in the instance folder) in WAL
+  mode.
+
+Writes go through :meth:`Store.write`, which opens a *separate* connection so guildkit never
+commits (or rolls back) the host's own pending work. On SQLite that transaction starts with
+``BEGIN IMMEDIATE``, taking the write lock before the first read, so read-then-write logic
+cannot race; on PostgreSQL the pipeline locks the member rows it touches (``FOR UPDATE``).
+Lock timeouts and deadlocks are retried a few times before they surface.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+
+from .errors import ConfigurationError
+from .models import Base, ledger_guard_ddl
+
+log = logging.getLogger("guildkit")
+
+#: How often a write transaction is retried after a deadlock or a lock timeout.
+WRITE_ATTEMPTS = 6
+
+
+def _is_retryable(exc: sa.exc.DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return any(
+        marker in text
+        for marker in ("database is locked", "deadlock detected", "could not serialize", "busy")
+    )
+
+
+class Store:
+    """The database guildkit works in. Subclasses provide the engine and the read session."""
+
+    @property
+    def engine(self) -> sa.Engine:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    @property
+    def session(self) -> Session:
+        """A session for reads (and simple admin writes) bound to guildkit's engine."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        """One write transaction on its own connection; commits on success.
+
+        The body may run more than once: on a lock timeout or a deadlock the transaction is
+        rolled back and retried, so the body must not have side effects outside the database.
+        Use :func:`run_write` for that retry loop.
+        """
+        with self.engine.connect() as conn:
+            if self.dialect == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+
+    def run_write(self, body: Any) -> Any:
+        """Run ``body(conn)`` in :meth:`write`, retrying on lock timeouts and deadlocks."""
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with self.write() as conn:
+                    return body(conn)
+            except sa.exc.DBAPIError as exc:
+                if attempt == WRITE_ATTEMPTS or not _is_retryable(exc):
+                    raise
+                log.info("guildkit write retried after %s (attempt %d)", exc.orig, attempt)
+                time.sleep(0.01 * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def create_all(self) -> None:
+        """Create guildkit's tables directly (tests and demos; production uses migrations)."""
+        Base.metadata.create_all(self.engine)
+
+    def drop_all(self) -> None:
+        Base.metadata.drop_all(self.engine)
+
+    def install_ledger_guard(self, conn: sa.Connection) -> None:
+        for statement in ledger_guard_ddl(conn.dialect.name):
+            conn.exec_driver_sql(statement)
+
+    def remove_session(self) -> None:
+        """Called when the app context ends."""
+
+
+class HostStore(Store):
+    """guildkit's tables in the host's flask-sqlalchemy database."""
+
+    def __init__(self, db: SQLAlchemy) -> None:
+        self.db = db
+
+    @property
+    def engine(self) -> sa.Engine:
+        return self.db.engine
+
+    @property
+    def session(self) -> Session:
+        return self.db.session()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class OwnStore(Store):
+    """guildkit's own database, for hosts that do not use flask-sqlalchemy."""
+
+    def __init__(self, uri: str, engine_options: dict[str, Any] | None = None) -> None:
+        options = dict(engine_options or {})
+        if uri.startswith("sqlite"):
+            options.setdefault("connect_args", {}).setdefault("timeout", 30)
+        self._engine = sa.create_engine(uri, **options)
+        if self._engine.dialect.name == "sqlite":
+            event.listen(self._engine, "connect", _sqlite_pragmas)
+        self._sessions = scoped_session(sessionmaker(bind=self._engine))
+
+    @property
+    def engine(self) -> sa.Engine:
+        return self._engine
+
+    @property
+    def session(self) -> Session:
+        return self._sessions()
+
+    def remove_session(self) -> None:
+        self._sessions.remove()
+
+    def dispose(self) -> None:
+        self._sessions.remove()
+        self._engine.dispose()
+
+
+def default_database_uri(app: Flask) -> str:
+    os.makedirs(app.instance_path, exist_ok=True)
+    return "sqlite:///" + os.path.join(app.instance_path, "guildkit.db")
+
+
+def make_store(app: Flask, db: SQLAlchemy | None) -> Store:
+    if db is not None:
+        if app.config.get("GUILDKIT_DATABASE_URI"):
+            raise ConfigurationError(
+                "GUILDKIT_DATABASE_URI is set but a flask-sqlalchemy db was given: use one"
+            )
+        return HostStore(db)
+    return OwnStore(
+        app.config.get("GUILDKIT_DATABASE_URI") or default_database_uri(app),
+        app.config.get("GUILDKIT_ENGINE_OPTIONS"),
+    )
+
+
+def upsert(
+    dialect: str,
+    table: sa.Table,
+    keys: Sequence[str],
+    update: Sequence[str] = (),
+) -> sa.Insert:
+    """``INSERT … ON CONFLICT (keys) DO UPDATE SET update = excluded.update`` (or DO NOTHING)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table)
+    if not update:
+        return stmt.on_conflict_do_nothing(index_elements=list(keys))
+    return stmt.on_conflict_do_update(
+        index_elements=list(keys), set_={name: stmt.excluded[name] for name in update}
+    )
