@@ -124,6 +124,11 @@ class HostStore(Store):
     def session(self) -> Session:
         return self.db.session()
 
+    def remove_session(self) -> None:
+        # flask-sqlalchemy removes its session at teardown too; doing it here as well lets
+        # guildkit release connections before it disposes of an engine (tests, CLI).
+        self.db.session.remove()
+
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor = dbapi_connection.cursor()
