@@ -394,7 +394,7 @@ class Pipeline:
         unit = Unit(conn, now)
         query = sa.select(ACTIVITIES).where(ACTIVITIES.c.key == key)
         if unit.dialect == "postgresql":
-            query = query.with_for_update()
+            query = query.with_for_update(key_share=True)
         row = conn.execute(query).first()
         if row is None:
             raise UnknownActivity(key)

@@ -90,6 +90,7 @@ def make_app(
     """An app with guildkit on ``backend``, tables created; disposed of on exit."""
     from flask_sqlalchemy import SQLAlchemy
 
+    tmp_path.mkdir(parents=True, exist_ok=True)
     app = Flask("guildkit_test", instance_path=str(tmp_path / "instance"))
     app.config.update(TESTING=True, SECRET_KEY="test", GUILDKIT_LOAD_ENTRY_POINTS=False)
     app.config.update(config or {})

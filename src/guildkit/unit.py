@@ -92,11 +92,19 @@ class Unit:
         return [r["user_id"] for r in new]
 
     def lock_members(self, member_ids: Iterable[int]) -> None:
-        """On PostgreSQL, lock the members' rows (in id order, so two writers never deadlock)."""
+        """On PostgreSQL, lock the members' rows (in id order, so two writers never deadlock).
+
+        ``FOR NO KEY UPDATE`` rather than ``FOR UPDATE``: inserting a row that references a
+        member takes ``KEY SHARE`` on it, which ``FOR UPDATE`` would conflict with (deadlocks
+        between two writers that each inserted an activity and then asked for the lock).
+        """
         ids = sorted(set(member_ids))
         if ids and self.dialect == "postgresql":
             self.conn.execute(
-                sa.select(MEMBERS.c.id).where(MEMBERS.c.id.in_(ids)).order_by(MEMBERS.c.id).with_for_update()
+                sa.select(MEMBERS.c.id)
+                .where(MEMBERS.c.id.in_(ids))
+                .order_by(MEMBERS.c.id)
+                .with_for_update(key_share=True)
             ).all()
 
     # -- counters --------------------------------------------------------------------------
