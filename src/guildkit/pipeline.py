@@ -248,6 +248,8 @@ class Pipeline:
                 self.calls.rule_failed(ctx.unit, rule, ctx.activity, exc)
                 continue
             for outcome in proposed:
+                if not self._would_change(ctx.unit, outcome):
+                    continue
                 reviewed = self.calls.review(ctx.unit, ctx.activity, rule.name, outcome)
                 if reviewed is None or isinstance(reviewed, Veto):
                     continue
@@ -255,6 +257,15 @@ class Pipeline:
                     changed.add(getattr(reviewed, "point_type", ""))
         changed.discard("")
         return changed
+
+    @staticmethod
+    def _would_change(unit: Unit, outcome: Outcome) -> bool:
+        """False for state outcomes that are already true (reviewing those is noise)."""
+        if isinstance(outcome, HoldBadge):
+            return outcome.level > unit.badge_level(outcome.member_id, outcome.badge)
+        if isinstance(outcome, HoldRole):
+            return outcome.holds and outcome.role not in unit.roles(outcome.member_id)
+        return True
 
     def _apply(self, ctx: Context, rule: Rule, outcome: Outcome, outcomes: Outcomes) -> bool:
         unit, view = ctx.unit, ctx.activity

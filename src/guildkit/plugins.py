@@ -104,7 +104,10 @@ class PluginCalls:
         # pluggy calls implementations last-registered first, tryfirst before trylast.
         return [i for i in reversed(caller.get_hookimpls()) if not (i.wrapper or i.hookwrapper)]
 
-    def _first(self, unit: Unit, activity: ActivityView, hook_name: str, kwargs: dict[str, Any]) -> Any:
+    def _first(
+        self, unit: Unit, activity: ActivityView, hook_name: str, kwargs: dict[str, Any]
+    ) -> tuple[str, Any]:
+        """The first non-``None`` result and the name of the plugin that gave it."""
         for impl in self._impls(hook_name):
             try:
                 result = impl.function(*[kwargs[arg] for arg in impl.argnames])
@@ -112,16 +115,16 @@ class PluginCalls:
                 unit.failures.append(failure(impl.plugin_name, hook_name, exc, activity.key))
                 continue
             if result is not None:
-                return result
-        return None
+                return impl.plugin_name, result
+        return "", None
 
     def compute_points(self, unit: Unit, activity: ActivityView, rule: str, award: AwardPoints) -> int:
         kwargs = {"activity": activity, "rule": rule, "award": award}
-        result = self._first(unit, activity, "guildkit_compute_points", kwargs)
+        plugin, result = self._first(unit, activity, "guildkit_compute_points", kwargs)
         if result is None:
             return award.amount
         if not isinstance(result, int) or isinstance(result, bool):
-            unit.failures.append(failure("?", "guildkit_compute_points",
+            unit.failures.append(failure(plugin, "guildkit_compute_points",
                                          TypeError(f"returned {result!r}, not an int"), activity.key))
             return award.amount
         return result
@@ -129,14 +132,14 @@ class PluginCalls:
     def review(self, unit: Unit, activity: ActivityView, rule: str, outcome: Outcome) -> Outcome | Veto | None:
         """The outcome to apply (possibly replaced), or a :class:`Veto`."""
         kwargs = {"activity": activity, "rule": rule, "outcome": outcome}
-        result = self._first(unit, activity, "guildkit_review_award", kwargs)
+        plugin, result = self._first(unit, activity, "guildkit_review_award", kwargs)
         if result is None:
             return outcome
         if isinstance(result, Veto):
-            log.info("guildkit: %s on %s vetoed: %s", rule, activity.key, result.reason)
+            log.info("guildkit: %s on %s vetoed by %s: %s", rule, activity.key, plugin, result.reason)
             return result
         if type(result) is not type(outcome):
-            unit.failures.append(failure("?", "guildkit_review_award",
+            unit.failures.append(failure(plugin, "guildkit_review_award",
                                          TypeError(f"replaced {outcome!r} with {result!r}"), activity.key))
             return outcome
         return result  # type: ignore[no-any-return]

@@ -195,7 +195,8 @@ class Registry:
 def _collect(pm: pluggy.PluginManager, hook_name: str, gk: GuildKit) -> Iterable[tuple[str, Any]]:
     """Call one registering hook plugin by plugin, so each item is attributed to its plugin."""
     caller = getattr(pm.hook, hook_name)
-    for impl in reversed(caller.get_hookimpls()):
+    # Registration order, so "registered twice" names the earlier plugin first.
+    for impl in caller.get_hookimpls():
         result = impl.function(*[{"gk": gk}[arg] for arg in impl.argnames])
         for item in result or ():
             yield impl.plugin_name, item
