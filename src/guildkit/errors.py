@@ -31,6 +31,19 @@ class ConfigurationError(GuildKitError, RuntimeError):
     code = "configuration_error"
 
 
+class HostTransactionOpen(ConfigurationError):
+    """On SQLite, the host's ``db.session`` holds the write lock guildkit needs."""
+
+    code = "host_transaction_open"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the host's db.session has uncommitted writes, and SQLite allows one writer at a "
+            "time: commit (or roll back) before calling guildkit, which writes on its own "
+            "connection so that it never commits your work for you"
+        )
+
+
 class ValidationError(GuildKitError, ValueError):
     """An argument is malformed. ``field`` names it; ``errors`` maps fields to messages."""
 

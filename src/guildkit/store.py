@@ -31,7 +31,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, HostTransactionOpen
 from .models import Base, ledger_guard_ddl
 
 log = logging.getLogger("guildkit")
@@ -123,6 +123,22 @@ class HostStore(Store):
     @property
     def session(self) -> Session:
         return self.db.session()
+
+    @contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        if self.dialect == "sqlite":
+            self._check_host_not_writing()
+        with super().write() as conn:
+            yield conn
+
+    def _check_host_not_writing(self) -> None:
+        # Waiting for the host's own lock would only time out: fail at once, and say why.
+        session = self.db.session()
+        if not session.in_transaction():
+            return
+        dbapi = session.connection().connection.dbapi_connection
+        if getattr(dbapi, "in_transaction", False):
+            raise HostTransactionOpen()
 
     def remove_session(self) -> None:
         # flask-sqlalchemy removes its session at teardown too; doing it here as well lets

@@ -35,12 +35,21 @@ def load_rule_file(path: str | Path) -> RuleSet:
         if path.suffix == ".toml":
             data: Any = tomllib.loads(text)
         elif path.suffix in (".yaml", ".yml"):
-            data = yaml.safe_load(text) or {}
+            data = _yaml_on_key(yaml.safe_load(text) or {})
         else:
             raise RuleFileError(str(path), "file", "use a .toml, .yaml or .yml file")
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
         raise RuleFileError(str(path), "file", f"not valid {path.suffix[1:].upper()}: {exc}") from exc
     return parse_rules(data, str(path))
+
+
+def _yaml_on_key(data: Any) -> Any:
+    """YAML 1.1 reads an unquoted ``on:`` key as ``True``; give it its meaning back."""
+    if isinstance(data, dict):
+        return {("on" if key is True else key): _yaml_on_key(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_yaml_on_key(item) for item in data]
+    return data
 
 
 def parse_rules(data: Any, source: str = "<rules>") -> RuleSet:

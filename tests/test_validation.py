@@ -1,0 +1,188 @@
+"""Bad input to every public function raises a guildkit error naming the problem, and writes nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from guildkit import (
+    BadgeDef,
+    BadgeLevel,
+    BadgeRule,
+    Count,
+    GuildKit,
+    GuildKitError,
+    Levels,
+    PointsRule,
+    PointTypeDef,
+    RoleDef,
+    RoleRule,
+    UnknownBadge,
+    UnknownMember,
+    UnknownPointType,
+    UnknownRole,
+    ValidationError,
+)
+from guildkit.models import Activity, Member
+
+
+def nothing_written(gk: GuildKit) -> bool:
+    session = gk.session
+    return not session.scalar(sa.select(sa.func.count()).select_from(Activity)) and not session.scalar(
+        sa.select(sa.func.count()).select_from(Member)
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"type": "Bad Type!", "key": "k", "actor": "a"}, "type"),
+        ({"type": "", "key": "k", "actor": "a"}, "type"),
+        ({"type": "a.b", "key": "", "actor": "a"}, "key"),
+        ({"type": "a.b", "key": "k" * 192, "actor": "a"}, "key"),
+        ({"type": "a.b", "key": 5, "actor": "a"}, "key"),
+        ({"type": "a.b", "key": "k"}, "actor"),
+        ({"type": "a.b", "key": "k", "actor": True}, "actor"),
+        ({"type": "a.b", "key": "k", "actor": 1.5}, "actor"),
+        ({"type": "a.b", "key": "k", "actor": "a", "target": ""}, "target"),
+        ({"type": "a.b", "key": "k", "actor": "a", "subject": ""}, "subject"),
+        ({"type": "a.b", "key": "k", "actor": "a", "payload": [1, 2]}, "payload"),
+        ({"type": "a.b", "key": "k", "actor": "a", "payload": {"x": object()}}, "payload"),
+        ({"type": "a.b", "key": "k", "actor": "a", "payload": {"x": "y" * 70000}}, "payload"),
+        ({"type": "a.b", "key": "k", "actor": "a", "occurred_at": datetime(2026, 1, 1)}, "occurred_at"),
+        ({"type": "a.b", "key": "k", "actor": "a", "occurred_at": "2026-01-01"}, "occurred_at"),
+    ],
+)
+def test_record_rejects_bad_input(gk: GuildKit, kwargs: dict[str, Any], field: str) -> None:
+    args = dict(kwargs)
+    activity_type = args.pop("type")
+    with pytest.raises(ValidationError) as info:
+        gk.record(activity_type, **args)
+    assert info.value.field == field
+    assert isinstance(info.value, ValueError)
+    assert nothing_written(gk)
+
+
+def test_record_many_rejects_the_whole_batch(gk: GuildKit) -> None:
+    good = {"type": "answer.upvoted", "actor": "b", "target": "a", "key": "k1"}
+    with pytest.raises(ValidationError) as info:
+        gk.record_many([good, {"type": "answer.upvoted", "actor": "b", "key": ""}])
+    assert info.value.field == "activities[1].key"
+    with pytest.raises(ValidationError, match="unknown fields"):
+        gk.record_many([good | {"colour": "red"}])
+    with pytest.raises(ValidationError, match="must be a mapping"):
+        gk.record_many([good, "nope"])  # type: ignore[list-item]
+    with pytest.raises(ValidationError, match="needs 'type' and 'key'"):
+        gk.record_many([{"actor": "b"}])
+    assert nothing_written(gk)
+    assert gk.record_many([]) == []
+
+
+def test_record_many_respects_the_batch_limit(gk_app: Any, gk: GuildKit) -> None:
+    gk_app.config["GUILDKIT_BATCH_LIMIT"] = 2
+    items = [{"type": "visit", "actor": "a", "key": f"v{n}"} for n in range(3)]
+    with pytest.raises(ValidationError, match="at most 2"):
+        gk.record_many(items)
+    assert nothing_written(gk)
+
+
+def test_retract_rejects_bad_input(gk: GuildKit) -> None:
+    with pytest.raises(ValidationError) as info:
+        gk.retract("")
+    assert info.value.field == "key"
+    with pytest.raises(ValidationError) as info:
+        gk.retract("k", reason=None)  # type: ignore[arg-type]
+    assert info.value.field == "reason"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "field"),
+    [
+        ({"reason": ""}, ValidationError, "reason"),
+        ({"reason": "x"}, ValidationError, "points"),
+        ({"reason": "x", "points": 0, "point_type": "reputation"}, ValidationError, "points"),
+        ({"reason": "x", "points": True, "point_type": "reputation"}, ValidationError, "points"),
+        ({"reason": "x", "points": 5}, ValidationError, "point_type"),
+        ({"reason": "x", "points": 5, "point_type": "gold"}, UnknownPointType, None),
+        ({"reason": "x", "badge": "nope"}, UnknownBadge, None),
+        ({"reason": "x", "badge": "answerer", "level": 4}, ValidationError, "level"),
+        ({"reason": "x", "role": "king"}, UnknownRole, None),
+    ],
+)
+def test_award_rejects_bad_input(gk: GuildKit, kwargs: dict[str, Any], error: type[Exception], field: str | None) -> None:
+    with pytest.raises(error) as info:
+        gk.award("ann", **kwargs)
+    assert isinstance(info.value, GuildKitError)
+    assert getattr(info.value, "field", None) == field
+    assert nothing_written(gk)
+
+
+def test_revoke_rejects_bad_input(gk: GuildKit) -> None:
+    with pytest.raises(ValidationError, match="name a badge or a role"):
+        gk.revoke("ann", reason="x")
+    with pytest.raises(UnknownBadge):
+        gk.revoke("ann", reason="x", badge="nope")
+    with pytest.raises(UnknownRole):
+        gk.revoke("ann", reason="x", role="nope")
+    with pytest.raises(ValidationError):
+        gk.revoke("ann", reason="", badge="answerer")
+    assert nothing_written(gk)
+
+
+def test_lookups_of_unknown_things(gk: GuildKit) -> None:
+    with pytest.raises(UnknownMember) as info:
+        gk.member("ghost")
+    assert info.value.user_id == "ghost"
+    with pytest.raises(UnknownMember):
+        gk.balances("ghost")
+    gk.join("ann")
+    with pytest.raises(UnknownPointType):
+        gk.balance("ann", "gold")
+    assert gk.balance("ann", "reputation") == 0
+    assert gk.has_permission("ghost", "edit") is False
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: PointTypeDef("Bad Slug", "X"), "slug"),
+        (lambda: PointTypeDef("ok", ""), "name"),
+        (lambda: PointTypeDef("ok", "X", daily_cap=-1), "daily_cap"),
+        (lambda: BadgeDef("ok", "X", levels=()), "levels"),
+        (lambda: BadgeLevel("platinum"), "tier"),
+        (lambda: RoleDef("", "X"), "slug"),
+        (lambda: PointsRule("r", "a.b", "10", "xp"), "points"),  # type: ignore[arg-type]
+        (lambda: PointsRule("r", (), 10, "xp"), "on"),
+        (lambda: PointsRule("r", "a.b", 10, "xp", to="everyone"), "to"),  # type: ignore[arg-type]
+        (lambda: BadgeRule("r", "b", Count("a.b"), (5, 1)), "thresholds"),
+        (lambda: BadgeRule("r", "b", Count("a.b"), (0,)), "thresholds"),
+        (lambda: RoleRule("r", "role", Count("a.b"), 0), "threshold"),
+        (lambda: Levels("xp", (10, 5)), "thresholds"),
+        (lambda: Levels("xp", (1, 5), ("one",)), "names"),
+    ],
+)
+def test_definitions_validate_when_built(build: Any, field: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        build()
+    assert info.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("rules", "message"),
+    [
+        ([PointsRule("r", "a.b", 1, "gold")], "unknown point type 'gold'"),
+        ([BadgeRule("r", "nope", Count("a.b"), (1,))], "unknown badge 'nope'"),
+        ([BadgeRule("r", "answerer", Count("a.b"), (1,))], "3 levels"),
+        ([RoleRule("r", "king", Count("a.b"), 1)], "unknown role 'king'"),
+        ([Levels("gold", (1,))], "unknown point type 'gold'"),
+    ],
+)
+def test_rules_are_checked_against_definitions(gk: GuildKit, rules: list[Any], message: str) -> None:
+    from guildkit import ConfigurationError
+
+    gk.define(rules=rules)
+    with pytest.raises(ConfigurationError, match=message):
+        _ = gk.registry
