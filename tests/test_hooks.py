@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from guildkit import (
+    PointsRule,
     ActivityResult,
     ActivityView,
     AwardPoints,
@@ -323,3 +324,36 @@ def test_one_plugin_manager_per_instance() -> None:
     assert first.pm is not second.pm
     first.register(Recorder(), name="only-here")
     assert second.pm.get_plugin("only-here") is None
+
+
+def test_each_contributing_hook_from_a_plugin_class(gk: GuildKit) -> None:
+    from guildkit import BadgeDef, BadgeRule, Count, RoleDef, RoleRule
+
+    class Guild:
+        @hookimpl
+        def guildkit_register_point_types(self) -> list[PointTypeDef]:
+            return [PointTypeDef("stars", "Stars")]
+
+        @hookimpl
+        def guildkit_register_badges(self, gk: GuildKit) -> list[BadgeDef]:
+            return [BadgeDef("star-gazer", "Star Gazer")]
+
+        @hookimpl
+        def guildkit_register_roles(self, gk: GuildKit) -> list[RoleDef]:
+            return [RoleDef("astronomer", "Astronomer", permissions=("telescope",))]
+
+        @hookimpl
+        def guildkit_register_rules(self, gk: GuildKit) -> list[object]:
+            return [
+                PointsRule("star-given", "star.given", 1, "stars"),
+                BadgeRule("star-gazer", "star-gazer", Count("star.given"), (2,)),
+                RoleRule("astronomer", "astronomer", Count("star.given", "target"), 3),
+            ]
+
+    gk.register(Guild(), name="guild")
+    for n in range(3):
+        gk.record("star.given", actor="ann", target="bob", key=f"s{n}")
+    assert gk.balance("bob", "stars") == 3
+    assert [a.badge_slug for a in gk.badges("ann")] == ["star-gazer"]
+    assert gk.has_permission("bob", "telescope")
+    assert gk.registry.origin[("role", "astronomer")] == "guild"

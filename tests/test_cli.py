@@ -1,0 +1,45 @@
+"""The ``flask guildkit`` commands (db commands are covered in test_migrations.py)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Flask
+
+from guildkit import GuildKit
+
+
+def run(app: Flask, *args: str) -> tuple[int, str]:
+    result = app.test_cli_runner().invoke(args=["guildkit", *args])
+    return result.exit_code, result.output
+
+
+def test_award_revoke_and_member_show(gk_app: Flask, gk: GuildKit) -> None:
+    code, out = run(gk_app, "award", "ann", "--points", "25", "--point-type", "reputation",
+                    "--badge", "answerer", "--level", "2", "--reason", "meetup talk", "--key", "talk-1")
+    assert code == 0, out
+    assert json.loads(out) == {"key": "talk-1", "points": 25, "badges": ["answerer"], "roles": []}
+    code, out = run(gk_app, "member", "show", "ann")
+    assert code == 0, out
+    shown = json.loads(out)
+    assert shown["balances"] == {"reputation": 25}
+    assert shown["badges"] == [{"badge": "answerer", "level": 2, "rule": "guildkit.manual"}]
+    assert shown["ledger"][0]["reason"] == "meetup talk"
+    code, out = run(gk_app, "revoke", "ann", "--badge", "answerer", "--reason", "wrong person")
+    assert code == 0, out
+    assert json.loads(out)["badges_revoked"] == ["answerer"]
+    code, out = run(gk_app, "revoke", "--activity", "talk-1", "--reason", "undo")
+    assert code == 0, out
+    assert json.loads(out)["points"] == [{"user_id": "ann", "point_type": "reputation", "amount": -25}]
+    assert gk.balance("ann", "reputation") == 0
+
+
+def test_cli_errors_are_clear(gk_app: Flask, gk: GuildKit) -> None:
+    code, out = run(gk_app, "award", "ann", "--points", "5", "--point-type", "gold", "--reason", "x")
+    assert code == 1 and "no point type 'gold'" in out
+    code, out = run(gk_app, "member", "show", "ghost")
+    assert code == 1 and "no member for user id 'ghost'" in out
+    code, out = run(gk_app, "revoke", "--reason", "x")
+    assert code == 2 and "give USER_ID" in out
+    code, out = run(gk_app, "revoke", "--activity", "nope", "--reason", "x")
+    assert code == 1 and "no activity with key 'nope'" in out
