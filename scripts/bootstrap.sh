@@ -14,17 +14,26 @@ GUILDKIT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # apt-get install with the flags every script here needs. Another apt run
 # (e.g. an unattended upgrade) may hold the lock, so wait for it instead of
-# failing.
+# failing. apt's long output goes to a log that is shown only on failure.
 guildkit_apt_install() {
-    local sudo=()
+    local sudo=() log
     if [[ $EUID -ne 0 ]]; then
         sudo=(sudo)
     fi
-    echo "apt-get install $*"
+    log="$(mktemp)"
+    echo "apt-get install $* (log: $log)"
+    # A failed update (say, one unreachable extra repository) still leaves
+    # usable package lists, so only the install decides.
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-        apt-get -q -o DPkg::Lock::Timeout=600 update || return 1
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-        apt-get -q -y -o DPkg::Lock::Timeout=600 install --no-install-recommends "$@" || return 1
+        apt-get -o DPkg::Lock::Timeout=600 update >>"$log" 2>&1 ||
+        echo "WARNING: apt-get update failed; trying the install anyway." >&2
+    if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get -y -o DPkg::Lock::Timeout=600 install --no-install-recommends "$@" >>"$log" 2>&1; then
+        cat "$log" >&2
+        echo "ERROR: apt-get install $* failed (log above)." >&2
+        return 1
+    fi
+    rm -f "$log"
 }
 
 # Print the hash of the files that decide what gets installed.

@@ -17,6 +17,7 @@
 # shellcheck source=scripts/bootstrap.sh
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 
+GUILDKIT_PG_SCRIPT="$(readlink -f "${BASH_SOURCE[0]}")"
 GUILDKIT_PG_DB=guildkit_test
 GUILDKIT_PG_DIR=""   # set only while a server we started is up
 GUILDKIT_PG_BIN=""
@@ -66,6 +67,20 @@ _guildkit_pg_install() {
     fi
 }
 
+# Backstop for a shell that dies without running its EXIT trap (kill -9, a
+# harness killing the whole process group): a detached watcher stops the
+# server once the shell that started it ($$) is gone. Normally the trap has
+# already removed the data dir by then, and the watcher just exits.
+_guildkit_pg_watchdog() {
+    # shellcheck disable=SC2016  # the inner bash expands $1..$4
+    setsid bash -c '
+        while kill -0 "$1" 2>/dev/null; do sleep 2; done
+        source "$2"
+        GUILDKIT_PG_BIN="$3" GUILDKIT_PG_DIR="$4" guildkit_pg_stop
+    ' _ "$$" "$GUILDKIT_PG_SCRIPT" "$GUILDKIT_PG_BIN" "$GUILDKIT_PG_DIR" \
+        </dev/null >/dev/null 2>&1 &
+}
+
 guildkit_pg_start() {
     if [[ -n "${GUILDKIT_TEST_POSTGRES_URL:-}" ]]; then
         echo "Using the PostgreSQL server from GUILDKIT_TEST_POSTGRES_URL."
@@ -106,6 +121,7 @@ EOF
         cat "$GUILDKIT_PG_DIR/server.log" >&2
         return 1
     }
+    _guildkit_pg_watchdog
     "$GUILDKIT_PG_BIN/createdb" --host=127.0.0.1 --port="$port" \
         --username=postgres "$GUILDKIT_PG_DB" || return 1
 
