@@ -15,8 +15,23 @@ def run(app: Flask, *args: str) -> tuple[int, str]:
 
 
 def test_award_revoke_and_member_show(gk_app: Flask, gk: GuildKit) -> None:
-    code, out = run(gk_app, "award", "ann", "--points", "25", "--point-type", "reputation",
-                    "--badge", "answerer", "--level", "2", "--reason", "meetup talk", "--key", "talk-1")
+    code, out = run(
+        gk_app,
+        "award",
+        "ann",
+        "--points",
+        "25",
+        "--point-type",
+        "reputation",
+        "--badge",
+        "answerer",
+        "--level",
+        "2",
+        "--reason",
+        "meetup talk",
+        "--key",
+        "talk-1",
+    )
     assert code == 0, out
     assert json.loads(out) == {"key": "talk-1", "points": 25, "badges": ["answerer"], "roles": []}
     code, out = run(gk_app, "member", "show", "ann")

@@ -73,14 +73,16 @@ def snapshot(gk: GuildKit) -> dict[str, Any]:
         )
     }
     awards = Counter(
-        tuple(row) for row in session.execute(
+        tuple(row)
+        for row in session.execute(
             sa.select(Member.user_id, BadgeAward.badge_slug, BadgeAward.level)
             .join(Member, Member.id == BadgeAward.member_id)
             .where(BadgeAward.revoked_at.is_(None))
         ).all()
     )
     roles = Counter(
-        tuple(row) for row in session.execute(
+        tuple(row)
+        for row in session.execute(
             sa.select(Member.user_id, RoleGrant.role_slug)
             .join(Member, Member.id == RoleGrant.member_id)
             .where(RoleGrant.revoked_at.is_(None))
@@ -110,31 +112,36 @@ def sequential_snapshot(tmp_path: Path, activities: list[dict[str, Any]]) -> dic
         return snap
 
 
+def run_threads(app: Flask, gk: GuildKit, chunks: list[list[dict[str, Any]]], expected_fresh: int) -> None:
+    """One thread per chunk, released together; each delivers its chunk one per transaction."""
+    errors: list[BaseException] = []
+    fresh: list[int] = []
+    start = threading.Barrier(len(chunks))
+
+    def work(items: list[dict[str, Any]]) -> None:
+        try:
+            with app.app_context():
+                start.wait()
+                fresh.append(sum(deliver(gk, item) for item in items))
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(chunk,)) for chunk in chunks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert sum(fresh) == expected_fresh  # each delivery was "first" exactly once
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "sqlite-host"])
 def test_eight_threads_on_sqlite(backend: str, tmp_path: Path) -> None:
     activities = workload()
     expected = sequential_snapshot(tmp_path, activities)
     with make_app(backend, tmp_path / "concurrent", plugins=(qa_rules,)) as (app, gk):
         for phase in (activities, retractions(activities)):
-            errors: list[BaseException] = []
-            fresh: list[int] = []
-            start = threading.Barrier(WORKERS)
-
-            def work(items: list[dict[str, Any]]) -> None:
-                try:
-                    with app.app_context():
-                        start.wait()
-                        fresh.append(sum(deliver(gk, item) for item in items))
-                except BaseException as exc:  # surfaced below
-                    errors.append(exc)
-
-            threads = [threading.Thread(target=work, args=(chunk,)) for chunk in deliveries(phase)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=120)
-            assert errors == []
-            assert sum(fresh) == len(phase)  # each delivery was "first" exactly once
+            run_threads(app, gk, deliveries(phase), expected_fresh=len(phase))
         check(snapshot(gk), expected, activities)
 
 
@@ -147,8 +154,9 @@ def test_eight_processes_on_postgresql(tmp_path: Path) -> None:
     expected = sequential_snapshot(tmp_path, activities)
     with postgres_schema(url) as options:
         app = Flask("setup")
-        app.config.update(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=options,
-                          GUILDKIT_LOAD_ENTRY_POINTS=False)
+        app.config.update(
+            SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=options, GUILDKIT_LOAD_ENTRY_POINTS=False
+        )
         from flask_sqlalchemy import SQLAlchemy
 
         db = SQLAlchemy()

@@ -24,7 +24,7 @@ def test_hook_reference_is_up_to_date() -> None:
 def test_every_hook_is_documented(hook: str) -> None:
     fn = dict(hookdocs.hook_functions())[hook]
     doc = inspect.getdoc(fn) or ""
-    params = [p for p in inspect.signature(fn).parameters]  # type: ignore[arg-type]
+    params = list(inspect.signature(fn).parameters)  # type: ignore[arg-type]
     assert doc.split("\n")[0].endswith("."), f"{hook} needs a one-line summary"
     for param in params:
         assert f":param {param}:" in doc, f"{hook} does not document {param}"

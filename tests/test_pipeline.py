@@ -276,18 +276,20 @@ def test_retract_unknown_key(gk: GuildKit) -> None:
 
 
 def test_record_many_matches_one_by_one(gk: GuildKit) -> None:
-    batch = [
-        {"type": "answer.upvoted", "actor": f"v{n}", "target": "ann", "key": f"b:{n}"} for n in range(25)
-    ] + [{"type": "answer.posted", "actor": "ann", "key": f"bp:{n}"} for n in range(3)]
+    batch = [{"type": "answer.upvoted", "actor": f"v{n}", "target": "ann", "key": f"b:{n}"} for n in range(25)] + [
+        {"type": "answer.posted", "actor": "ann", "key": f"bp:{n}"} for n in range(3)
+    ]
     results = gk.record_many(batch)
     assert len(results) == 28
     assert gk.balance("ann", "reputation") == 200
     assert sum(r.points_for("ann", "reputation") for r in results) == 200
     assert sorted((a.badge_slug, a.level) for a in gk.badges("ann")) == [
-        ("answerer", 1), ("centurion", 1), ("first-answer", 1)
+        ("answerer", 1),
+        ("centurion", 1),
+        ("first-answer", 1),
     ]
     assert gk.roles("ann") == ["trusted"]
-    again = gk.record_many(batch[:2] + [{"type": "answer.posted", "actor": "ann", "key": "bp:new"}])
+    again = gk.record_many([*batch[:2], {"type": "answer.posted", "actor": "ann", "key": "bp:new"}])
     assert [r.duplicate for r in again] == [True, True, False]
     assert gk.balance("ann", "reputation") == 200
 
@@ -303,8 +305,15 @@ def test_record_many_same_key_twice_in_one_batch(gk: GuildKit) -> None:
 
 
 def test_manual_award_and_revoke(gk: GuildKit) -> None:
-    result = gk.award("ann", points=50, point_type="reputation", badge="regular", role="trusted",
-                      reason="helped at the meetup", by="admin")
+    result = gk.award(
+        "ann",
+        points=50,
+        point_type="reputation",
+        badge="regular",
+        role="trusted",
+        reason="helped at the meetup",
+        by="admin",
+    )
     assert result.points_for("ann") == 50
     assert gk.roles("ann") == ["trusted"]
     assert [a.badge_slug for a in gk.badges("ann")] == ["regular"]

@@ -39,7 +39,11 @@ def test_plugin_quickstart_and_its_test_pass(tmp_path: Path) -> None:
     env["PYTHONPATH"] = str(tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error", str(tmp_path)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     expected = "3 passed" if os.environ.get("GUILDKIT_TEST_POSTGRES_URL") else "2 passed, 1 skipped"

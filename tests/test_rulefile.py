@@ -20,8 +20,15 @@ def test_documented_example_loads(name: str) -> None:
     assert [p.slug for p in ruleset.point_types] == ["reputation", "xp"]
     assert [b.slug for b in ruleset.badges] == ["answerer", "daily-visitor", "generous", "helpful", "legend"]
     assert sorted(r.name for r in ruleset.rules if hasattr(r, "name")) == [
-        "answer-accepted", "answer-upvoted", "badge:answerer", "badge:daily-visitor", "badge:generous",
-        "badge:helpful", "badge:legend", "posting-xp", "trusted-at-500",
+        "answer-accepted",
+        "answer-upvoted",
+        "badge:answerer",
+        "badge:daily-visitor",
+        "badge:generous",
+        "badge:helpful",
+        "badge:legend",
+        "posting-xp",
+        "trusted-at-500",
     ]
 
 
@@ -61,12 +68,21 @@ def write(tmp_path: Path, text: str, suffix: str = ".toml") -> Path:
 @pytest.mark.parametrize(
     ("text", "where", "problem"),
     [
-        ("[[badges]]\nslug='a'\nname='A'\n[badges.earned_by]\ncount='x'\ntreshold=[1]\n",
-         "badges[0].earned_by", "unknown key 'treshold'"),
-        ("[[badges]]\nslug='a'\nname='A'\n[badges.earned_by]\ncount='x'\n",
-         "badges[0].earned_by", "missing 'thresholds'"),
-        ("[[badges]]\nslug='a'\nname='A'\n[badges.earned_by]\ncount='x'\nstreak='y'\nthresholds=[1]\n",
-         "badges[0].earned_by", "exactly one of"),
+        (
+            "[[badges]]\nslug='a'\nname='A'\n[badges.earned_by]\ncount='x'\ntreshold=[1]\n",
+            "badges[0].earned_by",
+            "unknown key 'treshold'",
+        ),
+        (
+            "[[badges]]\nslug='a'\nname='A'\n[badges.earned_by]\ncount='x'\n",
+            "badges[0].earned_by",
+            "missing 'thresholds'",
+        ),
+        (
+            "[[badges]]\nslug='a'\nname='A'\n[badges.earned_by]\ncount='x'\nstreak='y'\nthresholds=[1]\n",
+            "badges[0].earned_by",
+            "exactly one of",
+        ),
         ("[[points]]\nname='p'\non='a.b'\npoints=5\n", "points[0]", "point_type"),
         ("[[points]]\nname='p'\non='a.b'\npoints=5\npoint_type='xp'\nto='all'\n", "points[0].to", "'to' must be"),
         ("[[point_types]]\nslug='Bad Slug'\nname='x'\n", "point_types[0].slug", "slug must be"),
@@ -88,8 +104,12 @@ def test_errors_name_file_entry_and_key(tmp_path: Path, text: str, where: str, p
 
 
 def test_yaml_unquoted_on_key_means_on(tmp_path: Path) -> None:
-    path = write(tmp_path, "point_types:\n- {slug: xp, name: XP}\npoints:\n- name: v\n  on: visit\n  to: actor\n"
-                 "  points: 1\n  point_type: xp\n", ".yaml")
+    path = write(
+        tmp_path,
+        "point_types:\n- {slug: xp, name: XP}\npoints:\n- name: v\n  on: visit\n  to: actor\n"
+        "  points: 1\n  point_type: xp\n",
+        ".yaml",
+    )
     (rule,) = load_rule_file(path).rules
     assert rule.triggers == frozenset({"visit"})
 

@@ -112,7 +112,9 @@ def test_retract_rejects_bad_input(gk: GuildKit) -> None:
         ({"reason": "x", "role": "king"}, UnknownRole, None),
     ],
 )
-def test_award_rejects_bad_input(gk: GuildKit, kwargs: dict[str, Any], error: type[Exception], field: str | None) -> None:
+def test_award_rejects_bad_input(
+    gk: GuildKit, kwargs: dict[str, Any], error: type[Exception], field: str | None
+) -> None:
     with pytest.raises(error) as info:
         gk.award("ann", **kwargs)
     assert isinstance(info.value, GuildKitError)

@@ -64,17 +64,40 @@ def plugins_command() -> None:
 @click.option("--role")
 @click.option("--key", help="Idempotency key (default: a new one).")
 def award_command(
-    user_id: str, reason: str, points: int | None, point_type: str | None, badge: str | None,
-    level: int, role: str | None, key: str | None,
+    user_id: str,
+    reason: str,
+    points: int | None,
+    point_type: str | None,
+    badge: str | None,
+    level: int,
+    role: str | None,
+    key: str | None,
 ) -> None:
     try:
-        result = _gk().award(user_id, reason=reason, points=points, point_type=point_type,
-                             badge=badge, level=level, role=role, key=key, by="cli")
+        result = _gk().award(
+            user_id,
+            reason=reason,
+            points=points,
+            point_type=point_type,
+            badge=badge,
+            level=level,
+            role=role,
+            key=key,
+            by="cli",
+        )
     except GuildKitError as exc:
         _fail(exc)
         return
-    click.echo(json.dumps({"key": result.key, "points": result.points_for(user_id),
-                           "badges": [b.badge for b in result.badges], "roles": [r.role for r in result.roles]}))
+    click.echo(
+        json.dumps(
+            {
+                "key": result.key,
+                "points": result.points_for(user_id),
+                "badges": [b.badge for b in result.badges],
+                "roles": [r.role for r in result.roles],
+            }
+        )
+    )
 
 
 @guildkit_cli.command("revoke", help="Revoke a badge or role, or retract an activity by key.")
@@ -85,7 +108,11 @@ def award_command(
 @click.option("--role")
 @click.option("--activity", "activity_key", help="Retract this activity (reverses its points).")
 def revoke_command(
-    user_id: str | None, reason: str, badge: str | None, level: int | None, role: str | None,
+    user_id: str | None,
+    reason: str,
+    badge: str | None,
+    level: int | None,
+    role: str | None,
     activity_key: str | None,
 ) -> None:
     gk = _gk()
@@ -99,12 +126,18 @@ def revoke_command(
     except GuildKitError as exc:
         _fail(exc)
         return
-    click.echo(json.dumps({
-        "key": result.key,
-        "points": [{"user_id": p.user_id, "point_type": p.point_type, "amount": p.amount} for p in result.points],
-        "badges_revoked": [b.badge for b in result.badges if not b.granted],
-        "roles_revoked": [r.role for r in result.roles if not r.granted],
-    }))
+    click.echo(
+        json.dumps(
+            {
+                "key": result.key,
+                "points": [
+                    {"user_id": p.user_id, "point_type": p.point_type, "amount": p.amount} for p in result.points
+                ],
+                "badges_revoked": [b.badge for b in result.badges if not b.granted],
+                "roles_revoked": [r.role for r in result.roles if not r.granted],
+            }
+        )
+    )
 
 
 @guildkit_cli.group("member", help="Inspect members.")
@@ -122,16 +155,27 @@ def member_show(user_id: str, ledger_rows: int) -> None:
     except GuildKitError as exc:
         _fail(exc)
         return
-    click.echo(json.dumps({
-        "user_id": member.user_id,
-        "status": member.status,
-        "joined_at": member.joined_at.isoformat(),
-        "balances": gk.balances(user_id),
-        "badges": [{"badge": a.badge_slug, "level": a.level, "rule": a.rule} for a in gk.badges(user_id)],
-        "roles": gk.roles(user_id),
-        "ledger": [
-            {"amount": e.amount, "point_type": e.point_type, "balance": e.balance_after,
-             "rule": e.rule, "reason": e.reason, "activity_id": e.activity_id}
-            for e in gk.ledger(user_id, limit=ledger_rows)
-        ],
-    }, indent=2))
+    click.echo(
+        json.dumps(
+            {
+                "user_id": member.user_id,
+                "status": member.status,
+                "joined_at": member.joined_at.isoformat(),
+                "balances": gk.balances(user_id),
+                "badges": [{"badge": a.badge_slug, "level": a.level, "rule": a.rule} for a in gk.badges(user_id)],
+                "roles": gk.roles(user_id),
+                "ledger": [
+                    {
+                        "amount": e.amount,
+                        "point_type": e.point_type,
+                        "balance": e.balance_after,
+                        "rule": e.rule,
+                        "reason": e.reason,
+                        "activity_id": e.activity_id,
+                    }
+                    for e in gk.ledger(user_id, limit=ledger_rows)
+                ],
+            },
+            indent=2,
+        )
+    )

@@ -41,9 +41,7 @@ def check(config: Any) -> None:
     try:
         ZoneInfo(config["GUILDKIT_TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
-        raise ConfigurationError(
-            f"GUILDKIT_TIMEZONE {config['GUILDKIT_TIMEZONE']!r} is not a known time zone"
-        ) from exc
+        raise ConfigurationError(f"GUILDKIT_TIMEZONE {config['GUILDKIT_TIMEZONE']!r} is not a known time zone") from exc
     limit = config["GUILDKIT_BATCH_LIMIT"]
     if not isinstance(limit, int) or limit < 1:
         raise ConfigurationError("GUILDKIT_BATCH_LIMIT must be a positive integer")

@@ -62,8 +62,7 @@ class IdempotencyConflict(GuildKitError, ValueError):
 
     def __init__(self, key: str, differences: list[str]) -> None:
         super().__init__(
-            f"activity key {key!r} was already used for different content "
-            f"(differs in: {', '.join(differences)})",
+            f"activity key {key!r} was already used for different content (differs in: {', '.join(differences)})",
             key=key,
             differences=differences,
         )

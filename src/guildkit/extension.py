@@ -204,8 +204,14 @@ class GuildKit:
         :class:`~guildkit.errors.IdempotencyConflict`.
         """
         item = ActivityInput.build(
-            type, key=key, actor=actor, target=target, subject=subject, payload=payload,
-            occurred_at=occurred_at, now=self.clock(),
+            type,
+            key=key,
+            actor=actor,
+            target=target,
+            subject=subject,
+            payload=payload,
+            occurred_at=occurred_at,
+            now=self.clock(),
         )
         return self._record([item])[0]
 
@@ -221,15 +227,17 @@ class GuildKit:
                 raise ValidationError(f"activities[{index}] must be a mapping", field=f"activities[{index}]")
             unknown = set(raw) - ACTIVITY_FIELDS
             if unknown:
-                raise ValidationError(f"activities[{index}] has unknown fields {sorted(unknown)}",
-                                      field=f"activities[{index}]")
+                raise ValidationError(
+                    f"activities[{index}] has unknown fields {sorted(unknown)}", field=f"activities[{index}]"
+                )
             if "type" not in raw or "key" not in raw:
                 raise ValidationError(f"activities[{index}] needs 'type' and 'key'", field=f"activities[{index}]")
             try:
                 items.append(ActivityInput.build(**raw, now=now))
             except ValidationError as exc:
-                raise ValidationError(f"activities[{index}]: {exc.message}",
-                                      field=f"activities[{index}].{exc.field}") from exc
+                raise ValidationError(
+                    f"activities[{index}]: {exc.message}", field=f"activities[{index}].{exc.field}"
+                ) from exc
         limit = current_app.config["GUILDKIT_BATCH_LIMIT"]
         if len(items) > limit:
             raise ValidationError(f"at most {limit} activities per batch (GUILDKIT_BATCH_LIMIT)", field="activities")
@@ -321,8 +329,14 @@ class GuildKit:
                 raise ValidationError(f"badge {badge!r} has no level {level!r}", field="level")
         if role is not None and role not in registry.roles:
             raise UnknownRole(role)
-        return {"reason": reason, "points": points, "point_type": point_type, "badge": badge,
-                "level": level, "role": role}
+        return {
+            "reason": reason,
+            "points": points,
+            "point_type": point_type,
+            "badge": badge,
+            "level": level,
+            "role": role,
+        }
 
     def join(self, user_id: str | int) -> Member:
         """Make ``user_id`` a member now (members otherwise join on their first activity)."""

@@ -20,12 +20,8 @@ FAMILIES = (
 
 def hook_functions() -> list[tuple[str, object]]:
     """Every hook spec, in the order hookspecs.py declares them."""
-    found = [
-        (name, fn)
-        for name, fn in vars(hookspecs).items()
-        if name.startswith("guildkit_") and callable(fn)
-    ]
-    return sorted(found, key=lambda pair: inspect.getsourcelines(pair[1])[1])  # type: ignore[arg-type]
+    found = [(name, fn) for name, fn in vars(hookspecs).items() if name.startswith("guildkit_") and callable(fn)]
+    return sorted(found, key=lambda pair: inspect.getsourcelines(pair[1])[1])
 
 
 def family(name: str, fn: object) -> str:

@@ -27,7 +27,7 @@ from .activity import ActivityInput, ActivityResult, ActivityView, BadgeChange, 
 from .errors import IdempotencyConflict, UnknownActivity
 from .events import LevelChange, MemberJoined, Notification
 from .metrics import Metric
-from .models import Activity, BadgeAward, LedgerEntry, Member, RoleGrant
+from .models import Activity, BadgeAward, LedgerEntry, Member, RoleGrant, table_of
 from .rules.base import (
     AwardBadge,
     AwardPoints,
@@ -47,11 +47,11 @@ if TYPE_CHECKING:
     from .plugins import PluginCalls
     from .registry import Registry
 
-ACTIVITIES = Activity.__table__
-MEMBERS = Member.__table__
-LEDGER = LedgerEntry.__table__
-AWARDS = BadgeAward.__table__
-GRANTS = RoleGrant.__table__
+ACTIVITIES = table_of(Activity)
+MEMBERS = table_of(Member)
+LEDGER = table_of(LedgerEntry)
+AWARDS = table_of(BadgeAward)
+GRANTS = table_of(RoleGrant)
 
 #: Statuses that earn nothing (see the trust and safety docs).
 NON_EARNING = frozenset({"suspended", "banned", "deleted"})
@@ -109,9 +109,9 @@ class Pipeline:
 
     # -- recording -------------------------------------------------------------------------
 
-    def record(self, conn: sa.Connection, inputs: Sequence[ActivityInput], now: datetime) -> tuple[
-        list[ActivityResult], list[Notification], list[dict[str, Any]]
-    ]:
+    def record(
+        self, conn: sa.Connection, inputs: Sequence[ActivityInput], now: datetime
+    ) -> tuple[list[ActivityResult], list[Notification], list[dict[str, Any]]]:
         unit = Unit(conn, now)
         results: dict[str, ActivityResult] = {}
         first_by_key: dict[str, ActivityInput] = {}
@@ -139,8 +139,11 @@ class Pipeline:
             results[view.key] = result
             unit.notify("activity_recorded", activity=view, result=result)
         unit.flush()
-        return [results[i.key] if i is first_by_key[i.key] else replace(results[i.key], duplicate=True)
-                for i in inputs], unit.notifications, unit.failures
+        return (
+            [results[i.key] if i is first_by_key[i.key] else replace(results[i.key], duplicate=True) for i in inputs],
+            unit.notifications,
+            unit.failures,
+        )
 
     def _filter_known(
         self, unit: Unit, items: list[ActivityInput], results: dict[str, ActivityResult]
@@ -152,8 +155,15 @@ class Pipeline:
         target = sa.orm.aliased(Member)
         rows = unit.conn.execute(
             sa.select(
-                Activity.id, Activity.key, Activity.type, Activity.fingerprint, Activity.subject,
-                Activity.payload, Activity.retracted_at, actor.user_id, target.user_id,
+                Activity.id,
+                Activity.key,
+                Activity.type,
+                Activity.fingerprint,
+                Activity.subject,
+                Activity.payload,
+                Activity.retracted_at,
+                actor.user_id,
+                target.user_id,
             )
             .outerjoin(actor, actor.id == Activity.actor_id)
             .outerjoin(target, target.id == Activity.target_id)
@@ -166,8 +176,11 @@ class Pipeline:
                 continue
             if row.fingerprint != item.fingerprint:
                 stored = {
-                    "type": row.type, "actor": row[7], "target": row[8],
-                    "subject": row.subject, "payload": row.payload,
+                    "type": row.type,
+                    "actor": row[7],
+                    "target": row[8],
+                    "subject": row.subject,
+                    "payload": row.payload,
                 }
                 raise IdempotencyConflict(item.key, item.differences(stored) or ["content"])
             results[item.key] = replace(
@@ -197,7 +210,7 @@ class Pipeline:
             for i in items
         ]
         stmt = upsert(unit.dialect, ACTIVITIES, ["key"]).returning(ACTIVITIES.c.key, ACTIVITIES.c.id)
-        return {key: activity_id for key, activity_id in unit.conn.execute(stmt, rows)}
+        return dict(unit.conn.execute(stmt, rows))
 
     def _view(self, item: ActivityInput, activity_id: int, member_ids: dict[str, int]) -> ActivityView:
         return ActivityView(
@@ -269,43 +282,65 @@ class Pipeline:
 
     def _apply(self, ctx: Context, rule: Rule, outcome: Outcome, outcomes: Outcomes) -> bool:
         unit, view = ctx.unit, ctx.activity
-        if unit.status_of.get(outcome.member_id) in NON_EARNING and not isinstance(
-            outcome, RevokeBadge | RevokeRole
-        ):
+        if unit.status_of.get(outcome.member_id) in NON_EARNING and not isinstance(outcome, RevokeBadge | RevokeRole):
             return False
         if isinstance(outcome, AwardPoints):
             return self._apply_points(unit, view, rule.name, outcome, outcomes)
         if isinstance(outcome, AwardBadge):
-            self._grant_badge(unit, view, rule.name, outcome.member_id, outcome.badge, outcome.level,
-                              outcome.reason, "event", outcomes)
+            self._grant_badge(
+                unit,
+                view,
+                rule.name,
+                outcome.member_id,
+                outcome.badge,
+                outcome.level,
+                outcome.reason,
+                "event",
+                outcomes,
+            )
         elif isinstance(outcome, HoldBadge):
             held = unit.badge_levels(outcome.member_id, outcome.badge)
             for level in range(1, outcome.level + 1):
                 if level not in held:
-                    self._grant_badge(unit, view, rule.name, outcome.member_id, outcome.badge, level,
-                                      outcome.reason, "threshold", outcomes)
+                    self._grant_badge(
+                        unit,
+                        view,
+                        rule.name,
+                        outcome.member_id,
+                        outcome.badge,
+                        level,
+                        outcome.reason,
+                        "threshold",
+                        outcomes,
+                    )
         elif isinstance(outcome, GrantRole) or (isinstance(outcome, HoldRole) and outcome.holds):
             if outcome.role not in unit.roles(outcome.member_id):
                 mode = "event" if isinstance(outcome, GrantRole) else "threshold"
-                unit.add_grant({
-                    "member_id": outcome.member_id, "role_slug": outcome.role, "activity_id": view.id,
-                    "rule": rule.name, "mode": mode, "reason": outcome.reason, "granted_at": unit.now,
-                })
+                unit.add_grant(
+                    {
+                        "member_id": outcome.member_id,
+                        "role_slug": outcome.role,
+                        "activity_id": view.id,
+                        "rule": rule.name,
+                        "mode": mode,
+                        "reason": outcome.reason,
+                        "granted_at": unit.now,
+                    }
+                )
                 change = RoleChange(unit.user_of[outcome.member_id], outcome.role, rule.name)
                 outcomes.roles.append(change)
                 unit.notify("role_granted", change=change, activity_key=view.key)
         elif isinstance(outcome, RevokeBadge):
             for level in sorted(unit.badge_levels(outcome.member_id, outcome.badge), reverse=True):
                 if outcome.level is None or level == outcome.level:
-                    self._revoke_badge(unit, view, rule.name, outcome.member_id, outcome.badge, level,
-                                       outcome.reason, outcomes)
+                    self._revoke_badge(
+                        unit, view, rule.name, outcome.member_id, outcome.badge, level, outcome.reason, outcomes
+                    )
         elif isinstance(outcome, RevokeRole) and outcome.role in unit.roles(outcome.member_id):
             self._revoke_role(unit, view, rule.name, outcome.member_id, outcome.role, outcome.reason, outcomes)
         return False
 
-    def _apply_points(
-        self, unit: Unit, view: ActivityView, rule: str, award: AwardPoints, outcomes: Outcomes
-    ) -> bool:
+    def _apply_points(self, unit: Unit, view: ActivityView, rule: str, award: AwardPoints, outcomes: Outcomes) -> bool:
         point_type = self.registry.point_types[award.point_type]
         amount = self.calls.compute_points(unit, view, rule, award)
         member, day = award.member_id, view.day_ordinal
@@ -328,28 +363,64 @@ class Pipeline:
         if amount < 0 and point_type.floor is not None and balance + amount < point_type.floor:
             amount = min(0, point_type.floor - balance)
             reason += f" (floor of {point_type.floor})"
-        self._write_points(unit, view, rule, member, point_type.slug, amount, reason,
-                           capped=award.capped and point_type.daily_cap is not None, outcomes=outcomes)
+        self._write_points(
+            unit,
+            view,
+            rule,
+            member,
+            point_type.slug,
+            amount,
+            reason,
+            capped=award.capped and point_type.daily_cap is not None,
+            outcomes=outcomes,
+        )
         return amount != 0
 
     def _write_points(
-        self, unit: Unit, view: ActivityView, rule: str, member: int, point_type: str, amount: int,
-        reason: str, *, capped: bool, outcomes: Outcomes, reverses: int | None = None,
+        self,
+        unit: Unit,
+        view: ActivityView,
+        rule: str,
+        member: int,
+        point_type: str,
+        amount: int,
+        reason: str,
+        *,
+        capped: bool,
+        outcomes: Outcomes,
+        reverses: int | None = None,
     ) -> None:
         balance = unit.add_points(member, point_type, amount)
-        unit.ledger_rows.append({
-            "member_id": member, "point_type": point_type, "amount": amount, "balance_after": balance,
-            "activity_id": view.id, "rule": rule, "reason": reason, "capped": capped,
-            "reverses_id": reverses, "created_at": unit.now,
-        })
+        unit.ledger_rows.append(
+            {
+                "member_id": member,
+                "point_type": point_type,
+                "amount": amount,
+                "balance_after": balance,
+                "activity_id": view.id,
+                "rule": rule,
+                "reason": reason,
+                "capped": capped,
+                "reverses_id": reverses,
+                "created_at": unit.now,
+            }
+        )
         change = PointsChange(unit.user_of[member], point_type, amount, balance, rule, reason)
         outcomes.points.append(change)
         if amount:
             unit.notify("points_changed", change=change, activity_key=view.key)
 
     def _grant_badge(
-        self, unit: Unit, view: ActivityView, rule: str, member: int, badge: str, level: int,
-        reason: str, mode: str, outcomes: Outcomes,
+        self,
+        unit: Unit,
+        view: ActivityView,
+        rule: str,
+        member: int,
+        badge: str,
+        level: int,
+        reason: str,
+        mode: str,
+        outcomes: Outcomes,
     ) -> None:
         definition = self.registry.badges.get(badge)
         if definition is None or not 1 <= level <= len(definition.levels):
@@ -357,17 +428,33 @@ class Pipeline:
         once = not definition.repeatable
         if once and level in unit.badge_levels(member, badge):
             return
-        unit.add_award({
-            "member_id": member, "badge_slug": badge, "level": level, "once": once,
-            "activity_id": view.id, "rule": rule, "mode": mode, "reason": reason, "awarded_at": unit.now,
-        })
+        unit.add_award(
+            {
+                "member_id": member,
+                "badge_slug": badge,
+                "level": level,
+                "once": once,
+                "activity_id": view.id,
+                "rule": rule,
+                "mode": mode,
+                "reason": reason,
+                "awarded_at": unit.now,
+            }
+        )
         change = BadgeChange(unit.user_of[member], badge, level, rule)
         outcomes.badges.append(change)
         unit.notify("badge_awarded", change=change, activity_key=view.key)
 
     def _revoke_badge(
-        self, unit: Unit, view: ActivityView, rule: str, member: int, badge: str, level: int,
-        reason: str, outcomes: Outcomes,
+        self,
+        unit: Unit,
+        view: ActivityView,
+        rule: str,
+        member: int,
+        badge: str,
+        level: int,
+        reason: str,
+        outcomes: Outcomes,
     ) -> None:
         unit.revoke_award(member, badge, level, reason, view.id)
         change = BadgeChange(unit.user_of[member], badge, level, rule, granted=False)
@@ -375,7 +462,13 @@ class Pipeline:
         unit.notify("badge_revoked", change=change, activity_key=view.key)
 
     def _revoke_role(
-        self, unit: Unit, view: ActivityView, rule: str, member: int, role: str, reason: str,
+        self,
+        unit: Unit,
+        view: ActivityView,
+        rule: str,
+        member: int,
+        role: str,
+        reason: str,
         outcomes: Outcomes,
     ) -> None:
         unit.revoke_grant(member, role, reason, view.id)
@@ -399,9 +492,9 @@ class Pipeline:
 
     # -- retracting ------------------------------------------------------------------------
 
-    def retract(self, conn: sa.Connection, key: str, reason: str, now: datetime) -> tuple[
-        ActivityResult, list[Notification], list[dict[str, Any]]
-    ]:
+    def retract(
+        self, conn: sa.Connection, key: str, reason: str, now: datetime
+    ) -> tuple[ActivityResult, list[Notification], list[dict[str, Any]]]:
         unit = Unit(conn, now)
         query = sa.select(ACTIVITIES).where(ACTIVITIES.c.key == key)
         if unit.dialect == "postgresql":
@@ -410,10 +503,14 @@ class Pipeline:
         if row is None:
             raise UnknownActivity(key)
         if row.retracted_at is not None:
-            return replace(load_result(conn, row.id, row.key, row.type, reversals=True),
-                           duplicate=True, retracted=True), [], []
-        conn.execute(ACTIVITIES.update().where(ACTIVITIES.c.id == row.id).values(
-            retracted_at=now, retract_reason=reason))
+            return (
+                replace(load_result(conn, row.id, row.key, row.type, reversals=True), duplicate=True, retracted=True),
+                [],
+                [],
+            )
+        conn.execute(
+            ACTIVITIES.update().where(ACTIVITIES.c.id == row.id).values(retracted_at=now, retract_reason=reason)
+        )
         members = [m for m in (row.actor_id, row.target_id) if m is not None]
         for member_id, user_id, status in conn.execute(
             sa.select(MEMBERS.c.id, MEMBERS.c.user_id, MEMBERS.c.status).where(MEMBERS.c.id.in_(members))
@@ -422,10 +519,16 @@ class Pipeline:
             unit.status_of[member_id] = status
         unit.lock_members(members)
         view = ActivityView(
-            id=row.id, key=row.key, type=row.type, actor_id=row.actor_id, target_id=row.target_id,
+            id=row.id,
+            key=row.key,
+            type=row.type,
+            actor_id=row.actor_id,
+            target_id=row.target_id,
             actor_user_id=unit.user_of.get(row.actor_id) if row.actor_id else None,
             target_user_id=unit.user_of.get(row.target_id) if row.target_id else None,
-            subject=row.subject, payload=row.payload, occurred_at=row.occurred_at,
+            subject=row.subject,
+            payload=row.payload,
+            occurred_at=row.occurred_at,
             day_ordinal=ActivityView.day_of(row.occurred_at, self.zone),
         )
         self._prefetch(unit, [view])
@@ -445,11 +548,13 @@ class Pipeline:
     def _reverse_ledger(self, unit: Unit, view: ActivityView, why: str, outcomes: Outcomes) -> None:
         reversal = sa.orm.aliased(LedgerEntry)
         rows = unit.conn.execute(
-            sa.select(LEDGER).where(
+            sa.select(LEDGER)
+            .where(
                 LEDGER.c.activity_id == view.id,
                 LEDGER.c.reverses_id.is_(None),
                 ~sa.exists().where(reversal.reverses_id == LEDGER.c.id),
-            ).order_by(LEDGER.c.id)
+            )
+            .order_by(LEDGER.c.id)
         ).all()
         for entry in rows:
             if entry.capped and entry.amount > 0:
@@ -457,21 +562,31 @@ class Pipeline:
             rule = self.registry.rules.get(entry.rule)
             if entry.amount > 0 and getattr(rule, "daily_cap", None) is not None:
                 unit.add_counter(entry.member_id, f"rulecap:{entry.rule}:{view.day_ordinal}", -entry.amount)
-            self._write_points(unit, view, entry.rule, entry.member_id, entry.point_type, -entry.amount,
-                               why, capped=False, outcomes=outcomes, reverses=entry.id)
+            self._write_points(
+                unit,
+                view,
+                entry.rule,
+                entry.member_id,
+                entry.point_type,
+                -entry.amount,
+                why,
+                capped=False,
+                outcomes=outcomes,
+                reverses=entry.id,
+            )
 
     def _reverse_event_awards(self, unit: Unit, view: ActivityView, why: str, outcomes: Outcomes) -> None:
         for award_id, member, badge, level, once, rule in unit.conn.execute(
-            sa.select(AWARDS.c.id, AWARDS.c.member_id, AWARDS.c.badge_slug, AWARDS.c.level,
-                      AWARDS.c.once, AWARDS.c.rule).where(
-                AWARDS.c.activity_id == view.id, AWARDS.c.mode != "threshold", AWARDS.c.revoked_at.is_(None)
-            )
+            sa.select(
+                AWARDS.c.id, AWARDS.c.member_id, AWARDS.c.badge_slug, AWARDS.c.level, AWARDS.c.once, AWARDS.c.rule
+            ).where(AWARDS.c.activity_id == view.id, AWARDS.c.mode != "threshold", AWARDS.c.revoked_at.is_(None))
         ):
             if once:
                 self._revoke_badge(unit, view, rule, member, badge, level, why, outcomes)
             else:  # repeatable awards are not cached by level: revoke the row itself
                 unit.award_revocations.append(
-                    {"b_id": award_id, "revoked_at": unit.now, "revoke_reason": why, "by": view.id})
+                    {"b_id": award_id, "revoked_at": unit.now, "revoke_reason": why, "by": view.id}
+                )
                 change = BadgeChange(unit.user_of[member], badge, level, rule, granted=False)
                 outcomes.badges.append(change)
                 unit.notify("badge_revoked", change=change, activity_key=view.key)
@@ -482,9 +597,7 @@ class Pipeline:
         ):
             self._revoke_role(unit, view, rule, member, role, why, outcomes)
 
-    def _reconsider(
-        self, unit: Unit, view: ActivityView, why: str, changed: set[str], outcomes: Outcomes
-    ) -> None:
+    def _reconsider(self, unit: Unit, view: ActivityView, why: str, changed: set[str], outcomes: Outcomes) -> None:
         """After a retraction, revoke threshold badges and roles whose criteria no longer hold."""
         ctx = Context(unit, view, retracting=True)
         triggers = [view.type, *(f"points:{t}" for t in sorted(changed))]
@@ -504,18 +617,23 @@ class Pipeline:
                         held = unit.badge_levels(outcome.member_id, outcome.badge)
                         for level in sorted(held, reverse=True):
                             if level > outcome.level and held[level][1] == "threshold":
-                                self._revoke_badge(unit, view, rule.name, outcome.member_id,
-                                                   outcome.badge, level, why, outcomes)
+                                self._revoke_badge(
+                                    unit, view, rule.name, outcome.member_id, outcome.badge, level, why, outcomes
+                                )
                     elif isinstance(outcome, HoldRole) and not outcome.holds:
                         grant = unit.roles(outcome.member_id).get(outcome.role)
                         if grant is not None and grant[1] == "threshold":
-                            self._revoke_role(unit, view, rule.name, outcome.member_id, outcome.role,
-                                              why, outcomes)
+                            self._revoke_role(unit, view, rule.name, outcome.member_id, outcome.role, why, outcomes)
 
 
 def _as_stored(item: ActivityInput) -> dict[str, Any]:
-    return {"type": item.type, "actor": item.actor, "target": item.target,
-            "subject": item.subject, "payload": dict(item.payload)}
+    return {
+        "type": item.type,
+        "actor": item.actor,
+        "target": item.target,
+        "subject": item.subject,
+        "payload": dict(item.payload),
+    }
 
 
 def load_result(
@@ -527,8 +645,9 @@ def load_result(
     points = tuple(
         PointsChange(u, t, a, b, r, why)
         for u, t, a, b, r, why in conn.execute(
-            sa.select(user, LEDGER.c.point_type, LEDGER.c.amount, LEDGER.c.balance_after, LEDGER.c.rule,
-                      LEDGER.c.reason)
+            sa.select(
+                user, LEDGER.c.point_type, LEDGER.c.amount, LEDGER.c.balance_after, LEDGER.c.rule, LEDGER.c.reason
+            )
             .join(MEMBERS, MEMBERS.c.id == LEDGER.c.member_id)
             .where(LEDGER.c.activity_id == activity_id, ledger_filter)
             .order_by(LEDGER.c.id)

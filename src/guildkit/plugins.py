@@ -50,9 +50,7 @@ def make_plugin_manager() -> pluggy.PluginManager:
     return pm
 
 
-def load_entry_points(
-    pm: pluggy.PluginManager, allow: Iterable[str] | None, deny: Iterable[str]
-) -> list[str]:
+def load_entry_points(pm: pluggy.PluginManager, allow: Iterable[str] | None, deny: Iterable[str]) -> list[str]:
     """Register installed plugins from the ``guildkit`` entry-point group; returns their names."""
     allowed = None if allow is None else set(allow)
     denied = set(deny)
@@ -104,9 +102,7 @@ class PluginCalls:
         # pluggy calls implementations last-registered first, tryfirst before trylast.
         return [i for i in reversed(caller.get_hookimpls()) if not (i.wrapper or i.hookwrapper)]
 
-    def _first(
-        self, unit: Unit, activity: ActivityView, hook_name: str, kwargs: dict[str, Any]
-    ) -> tuple[str, Any]:
+    def _first(self, unit: Unit, activity: ActivityView, hook_name: str, kwargs: dict[str, Any]) -> tuple[str, Any]:
         """The first non-``None`` result and the name of the plugin that gave it."""
         for impl in self._impls(hook_name):
             try:
@@ -124,8 +120,9 @@ class PluginCalls:
         if result is None:
             return award.amount
         if not isinstance(result, int) or isinstance(result, bool):
-            unit.failures.append(failure(plugin, "guildkit_compute_points",
-                                         TypeError(f"returned {result!r}, not an int"), activity.key))
+            unit.failures.append(
+                failure(plugin, "guildkit_compute_points", TypeError(f"returned {result!r}, not an int"), activity.key)
+            )
             return award.amount
         return result
 
@@ -139,10 +136,13 @@ class PluginCalls:
             log.info("guildkit: %s on %s vetoed by %s: %s", rule, activity.key, plugin, result.reason)
             return result
         if type(result) is not type(outcome):
-            unit.failures.append(failure(plugin, "guildkit_review_award",
-                                         TypeError(f"replaced {outcome!r} with {result!r}"), activity.key))
+            unit.failures.append(
+                failure(
+                    plugin, "guildkit_review_award", TypeError(f"replaced {outcome!r} with {result!r}"), activity.key
+                )
+            )
             return outcome
-        return result  # type: ignore[no-any-return]
+        return result
 
     def rule_failed(self, unit: Unit, rule: Rule, activity: ActivityView, exc: Exception) -> None:
         unit.failures.append(failure(f"rule:{rule.name}", "evaluate", exc, activity.key))

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .errors import UnknownMember
-from .models import Balance, BadgeAward, LedgerEntry, Member, RoleGrant
+from .models import BadgeAward, Balance, LedgerEntry, Member, RoleGrant
 from .registry import Registry
+from .rules.builtin import BadgeRule
 from .unit import Unit
 
 
@@ -22,10 +23,8 @@ def get_member(session: Session, user_id: str) -> Member:
 
 
 def balances(session: Session, member_id: int) -> dict[str, int]:
-    rows = session.execute(
-        sa.select(Balance.point_type, Balance.balance).where(Balance.member_id == member_id)
-    )
-    return {point_type: balance for point_type, balance in rows}
+    rows = session.execute(sa.select(Balance.point_type, Balance.balance).where(Balance.member_id == member_id))
+    return dict(rows)
 
 
 def ledger(
@@ -52,9 +51,7 @@ def badge_awards(session: Session, member_id: int) -> list[BadgeAward]:
 def role_slugs(session: Session, member_id: int) -> list[str]:
     return sorted(
         session.scalars(
-            sa.select(RoleGrant.role_slug).where(
-                RoleGrant.member_id == member_id, RoleGrant.revoked_at.is_(None)
-            )
+            sa.select(RoleGrant.role_slug).where(RoleGrant.member_id == member_id, RoleGrant.revoked_at.is_(None))
         )
     )
 
@@ -76,10 +73,10 @@ class BadgeProgress:
 
 def progress(session: Session, registry: Registry, member_id: int, now: datetime) -> list[BadgeProgress]:
     reader = Unit(session.connection(), now)
-    found = []
-    for rule in registry.rules.values():
-        badge_rule = registry.badge_rule(getattr(rule, "badge", ""))
-        if badge_rule is not rule or badge_rule is None:
+    found: list[BadgeProgress] = []
+    for badge_rule in registry.rules.values():
+        # One progress bar per badge: the first threshold rule that awards it.
+        if not isinstance(badge_rule, BadgeRule) or registry.badge_rule(badge_rule.badge) is not badge_rule:
             continue
         badge = registry.badges[badge_rule.badge]
         level = reader.badge_level(member_id, badge.slug)
@@ -89,10 +86,7 @@ def progress(session: Session, registry: Registry, member_id: int, now: datetime
         thresholds = badge_rule.thresholds
         following = thresholds[level] if level < len(thresholds) else None
         start = thresholds[level - 1] if level else 0
-        if following is None:
-            percent = 100
-        else:
-            percent = max(0, min(99, int(100 * (value - start) / max(1, following - start))))
+        percent = 100 if following is None else max(0, min(99, int(100 * (value - start) / max(1, following - start))))
         found.append(
             BadgeProgress(
                 badge=badge.slug,

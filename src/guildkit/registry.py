@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from .definitions import BadgeDef, PointTypeDef, RoleDef
 from .errors import ConfigurationError, DuplicateDefinition, PluginError
 from .metrics import Metric, Streak
-from .models import Badge, PointType, Role
+from .models import Badge, PointType, Role, table_of
 from .rules.base import Rule
 from .rules.builtin import BadgeRule, EventBadgeRule, Levels, PointsRule, RoleRule
 from .store import upsert
@@ -109,8 +109,7 @@ class Registry:
                     metrics[trigger][metric.name] = metric
         # Points rules run first, so threshold rules reading balances see this activity's points.
         self.rules_by_trigger = {
-            t: tuple(sorted(rs, key=lambda r: (not isinstance(r, PointsRule), r.name)))
-            for t, rs in rules.items()
+            t: tuple(sorted(rs, key=lambda r: (not isinstance(r, PointsRule), r.name))) for t, rs in rules.items()
         }
         self.metrics_by_trigger = {t: tuple(ms.values()) for t, ms in metrics.items()}
         for trigger, ms in self.metrics_by_trigger.items():
@@ -139,7 +138,7 @@ class Registry:
         dialect = conn.dialect.name
         if self.point_types:
             conn.execute(
-                upsert(dialect, PointType.__table__, ["slug"], ["name", "description", "floor", "daily_cap", "source"]),
+                upsert(dialect, table_of(PointType), ["slug"], ["name", "description", "floor", "daily_cap", "source"]),
                 [
                     {
                         "slug": p.slug,
@@ -156,7 +155,7 @@ class Registry:
             conn.execute(
                 upsert(
                     dialect,
-                    Badge.__table__,
+                    table_of(Badge),
                     ["slug"],
                     ["name", "description", "category", "levels", "repeatable", "secret", "image", "source"],
                 ),
@@ -178,7 +177,7 @@ class Registry:
             )
         if self.roles:
             conn.execute(
-                upsert(dialect, Role.__table__, ["slug"], ["name", "description", "permissions", "source"]),
+                upsert(dialect, table_of(Role), ["slug"], ["name", "description", "permissions", "source"]),
                 [
                     {
                         "slug": r.slug,

@@ -42,10 +42,7 @@ WRITE_ATTEMPTS = 6
 
 def _is_retryable(exc: sa.exc.DBAPIError) -> bool:
     text = str(exc.orig).lower()
-    return any(
-        marker in text
-        for marker in ("database is locked", "deadlock detected", "could not serialize", "busy")
-    )
+    return any(marker in text for marker in ("database is locked", "deadlock detected", "could not serialize", "busy"))
 
 
 class Store:
@@ -191,9 +188,7 @@ def default_database_uri(app: Flask) -> str:
 def make_store(app: Flask, db: SQLAlchemy | None) -> Store:
     if db is not None:
         if app.config.get("GUILDKIT_DATABASE_URI"):
-            raise ConfigurationError(
-                "GUILDKIT_DATABASE_URI is set but a flask-sqlalchemy db was given: use one"
-            )
+            raise ConfigurationError("GUILDKIT_DATABASE_URI is set but a flask-sqlalchemy db was given: use one")
         return HostStore(db)
     return OwnStore(
         app.config.get("GUILDKIT_DATABASE_URI") or default_database_uri(app),
@@ -212,6 +207,4 @@ def upsert(
     stmt = insert(table)
     if not update:
         return stmt.on_conflict_do_nothing(index_elements=list(keys))
-    return stmt.on_conflict_do_update(
-        index_elements=list(keys), set_={name: stmt.excluded[name] for name in update}
-    )
+    return stmt.on_conflict_do_update(index_elements=list(keys), set_={name: stmt.excluded[name] for name in update})

@@ -17,16 +17,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from .events import Notification
-from .models import Balance, BadgeAward, Counter, DistinctValue, LedgerEntry, Member, RoleGrant
+from .models import BadgeAward, Balance, Counter, DistinctValue, LedgerEntry, Member, RoleGrant, table_of
 from .store import upsert
 
-COUNTERS = Counter.__table__
-DISTINCT = DistinctValue.__table__
-BALANCES = Balance.__table__
-LEDGER = LedgerEntry.__table__
-AWARDS = BadgeAward.__table__
-GRANTS = RoleGrant.__table__
-MEMBERS = Member.__table__
+COUNTERS = table_of(Counter)
+DISTINCT = table_of(DistinctValue)
+BALANCES = table_of(Balance)
+LEDGER = table_of(LedgerEntry)
+AWARDS = table_of(BadgeAward)
+GRANTS = table_of(RoleGrant)
+MEMBERS = table_of(Member)
 
 
 class Unit:
@@ -65,13 +65,15 @@ class Unit:
             return {}, []
         # Sorted inserts keep two transactions from taking the same new rows in opposite order.
         rows = [{"user_id": u, "status": "active", "joined_at": self.now} for u in wanted]
-        inserted = self.conn.execute(
-            upsert(self.dialect, MEMBERS, ["user_id"]).returning(MEMBERS.c.user_id), rows
-        ).scalars().all() if self.dialect == "postgresql" else self._sqlite_insert_members(rows)
+        inserted = (
+            self.conn.execute(upsert(self.dialect, MEMBERS, ["user_id"]).returning(MEMBERS.c.user_id), rows)
+            .scalars()
+            .all()
+            if self.dialect == "postgresql"
+            else self._sqlite_insert_members(rows)
+        )
         found = self.conn.execute(
-            sa.select(MEMBERS.c.id, MEMBERS.c.user_id, MEMBERS.c.status).where(
-                MEMBERS.c.user_id.in_(wanted)
-            )
+            sa.select(MEMBERS.c.id, MEMBERS.c.user_id, MEMBERS.c.status).where(MEMBERS.c.user_id.in_(wanted))
         ).all()
         ids = {}
         for member_id, user_id, status in found:
@@ -157,11 +159,14 @@ class Unit:
         """Count one more (or one fewer) use of ``value``; true when it appeared or vanished."""
         key = (member_id, name, value)
         if key not in self._distinct:
-            self._distinct[key] = self.conn.execute(
-                sa.select(DISTINCT.c.uses).where(
-                    DISTINCT.c.member_id == member_id, DISTINCT.c.name == name, DISTINCT.c.value == value
-                )
-            ).scalar() or 0
+            self._distinct[key] = (
+                self.conn.execute(
+                    sa.select(DISTINCT.c.uses).where(
+                        DISTINCT.c.member_id == member_id, DISTINCT.c.name == name, DISTINCT.c.value == value
+                    )
+                ).scalar()
+                or 0
+            )
         before = self._distinct[key]
         after = max(0, before + sign)
         self._distinct[key] = after
@@ -237,7 +242,8 @@ class Unit:
         award_id, _ = self._load_badges(member_id)[badge].pop(level)
         if award_id is None:  # granted earlier in this same unit: drop the pending insert
             self.award_rows = [
-                r for r in self.award_rows
+                r
+                for r in self.award_rows
                 if not (r["member_id"] == member_id and r["badge_slug"] == badge and r["level"] == level)
             ]
             return

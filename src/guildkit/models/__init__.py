@@ -2,7 +2,7 @@
 
 from .activities import Activity, Counter, DistinctValue, HookFailure
 from .badges import TIERS, Badge, BadgeAward
-from .base import Base, UTCDateTime, utcnow
+from .base import Base, UTCDateTime, table_of, utcnow
 from .members import MEMBER_STATUSES, Member, Role, RoleGrant
 from .points import Balance, LedgerEntry, PointType, ledger_guard_ddl
 
@@ -24,5 +24,6 @@ __all__ = [
     "RoleGrant",
     "UTCDateTime",
     "ledger_guard_ddl",
+    "table_of",
     "utcnow",
 ]

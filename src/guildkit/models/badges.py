@@ -54,9 +54,7 @@ class BadgeAward(Base):
     awarded_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     revoke_reason: Mapped[str | None] = mapped_column(sa.Text)
-    revoked_by_activity_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("guildkit_activities.id")
-    )
+    revoked_by_activity_id: Mapped[int | None] = mapped_column(sa.ForeignKey("guildkit_activities.id"))
 
     __table_args__ = (
         sa.Index(

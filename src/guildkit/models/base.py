@@ -40,6 +40,13 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+def table_of(model: type[DeclarativeBase]) -> sa.Table:
+    """A model's ``Table``, typed as such (``__table__`` is typed as a bare ``FromClause``)."""
+    table = model.__table__
+    assert isinstance(table, sa.Table)
+    return table
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

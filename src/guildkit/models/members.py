@@ -24,11 +24,7 @@ class Member(Base):
     display_name: Mapped[str | None] = mapped_column(sa.String(191))
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (
-        sa.CheckConstraint(
-            "status IN ('active', 'suspended', 'banned', 'deleted')", name="status"
-        ),
-    )
+    __table_args__ = (sa.CheckConstraint("status IN ('active', 'suspended', 'banned', 'deleted')", name="status"),)
 
     def __repr__(self) -> str:
         return f"<Member {self.id} user={self.user_id!r} {self.status}>"
@@ -62,9 +58,7 @@ class RoleGrant(Base):
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     revoke_reason: Mapped[str | None] = mapped_column(sa.Text)
-    revoked_by_activity_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("guildkit_activities.id")
-    )
+    revoked_by_activity_id: Mapped[int | None] = mapped_column(sa.ForeignKey("guildkit_activities.id"))
 
     __table_args__ = (
         # One live grant per member and role; history rows (revoked) may repeat.

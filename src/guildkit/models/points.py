@@ -44,9 +44,7 @@ class LedgerEntry(Base):
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     #: Whether the amount counted toward the point type's daily cap (a reversal gives it back).
     capped: Mapped[bool] = mapped_column(default=False)
-    reverses_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("guildkit_ledger.id"), unique=True
-    )
+    reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("guildkit_ledger.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
@@ -62,9 +60,7 @@ class Balance(Base):
     __tablename__ = "guildkit_balances"
 
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("guildkit_members.id"), primary_key=True)
-    point_type: Mapped[str] = mapped_column(
-        sa.ForeignKey("guildkit_point_types.slug"), primary_key=True
-    )
+    point_type: Mapped[str] = mapped_column(sa.ForeignKey("guildkit_point_types.slug"), primary_key=True)
     balance: Mapped[int] = mapped_column(default=0)
     level: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

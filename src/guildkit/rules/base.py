@@ -114,7 +114,8 @@ class RuleContext(Protocol):
 class Rule(Protocol):
     """Anything with a ``name``, ``triggers``, ``metrics`` and ``evaluate`` is a rule."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     @property
     def triggers(self) -> frozenset[str]: ...

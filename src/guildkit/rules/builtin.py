@@ -93,9 +93,7 @@ class BadgeRule:
         object.__setattr__(self, "thresholds", tuple(self.thresholds))
         ts = self.thresholds
         if not ts or any(not isinstance(t, int) or t < 1 for t in ts) or list(ts) != sorted(set(ts)):
-            raise ValidationError(
-                "thresholds must be increasing positive integers, one per level", field="thresholds"
-            )
+            raise ValidationError("thresholds must be increasing positive integers, one per level", field="thresholds")
 
     @property
     def triggers(self) -> frozenset[str]:

@@ -148,7 +148,9 @@ def _badge(e: Mapping[str, Any], ruleset: RuleSet) -> None:
         raise _EntryError(".earned_by", "must be a table")
     if "each" in earned:
         _only(earned, {"each", "as"}, ".earned_by")
-        ruleset.rules.append(EventBadgeRule(f"badge:{badge.slug}", badge.slug, earned["each"], earned.get("as", "actor")))
+        ruleset.rules.append(
+            EventBadgeRule(f"badge:{badge.slug}", badge.slug, earned["each"], earned.get("as", "actor"))
+        )
         return
     _only(earned, {*METRIC_KEYS, "as", "of", "thresholds"}, ".earned_by")
     if "thresholds" not in earned:
