@@ -210,7 +210,7 @@ class Pipeline:
             for i in items
         ]
         stmt = upsert(unit.dialect, ACTIVITIES, ["key"]).returning(ACTIVITIES.c.key, ACTIVITIES.c.id)
-        return dict(unit.conn.execute(stmt, rows))
+        return dict(unit.conn.execute(stmt, rows).all())
 
     def _view(self, item: ActivityInput, activity_id: int, member_ids: dict[str, int]) -> ActivityView:
         return ActivityView(

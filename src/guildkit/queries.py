@@ -24,7 +24,7 @@ def get_member(session: Session, user_id: str) -> Member:
 
 def balances(session: Session, member_id: int) -> dict[str, int]:
     rows = session.execute(sa.select(Balance.point_type, Balance.balance).where(Balance.member_id == member_id))
-    return dict(rows)
+    return dict(rows.all())
 
 
 def ledger(
