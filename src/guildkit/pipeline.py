@@ -53,6 +53,25 @@ LEDGER = table_of(LedgerEntry)
 AWARDS = table_of(BadgeAward)
 GRANTS = table_of(RoleGrant)
 
+_ACTOR = sa.orm.aliased(Member)
+_TARGET = sa.orm.aliased(Member)
+SELECT_KNOWN = (
+    sa.select(
+        Activity.id,
+        Activity.key,
+        Activity.type,
+        Activity.fingerprint,
+        Activity.subject,
+        Activity.payload,
+        Activity.retracted_at,
+        _ACTOR.user_id.label("actor"),
+        _TARGET.user_id.label("target"),
+    )
+    .outerjoin(_ACTOR, _ACTOR.id == Activity.actor_id)
+    .outerjoin(_TARGET, _TARGET.id == Activity.target_id)
+    .where(Activity.key.in_(sa.bindparam("keys", expanding=True)))
+)
+
 #: Statuses that earn nothing (see the trust and safety docs).
 NON_EARNING = frozenset({"suspended", "banned", "deleted"})
 
@@ -119,18 +138,18 @@ class Pipeline:
             seen = first_by_key.setdefault(item.key, item)
             if seen.fingerprint != item.fingerprint:
                 raise IdempotencyConflict(item.key, item.differences(_as_stored(seen)))
-        fresh = self._filter_known(unit, list(first_by_key.values()), results)
-
+        fresh = list(first_by_key.values())
         member_ids, joined = unit.ensure_members(u for i in fresh for u in (i.actor, i.target) if u)
+        stored = self._insert_activities(unit, fresh, member_ids, now)
+        # Keys that did not insert were seen before (maybe by a concurrent writer): replays or conflicts.
+        known = [i for i in fresh if i.key not in stored]
+        if known:
+            self._replay(unit, known, results)
+            fresh = [i for i in fresh if i.key in stored]
         for user_id in joined:
             unit.notify("member_joined", member=MemberJoined(user_id, member_ids[user_id]))
-        stored = self._insert_activities(unit, fresh, member_ids, now)
-        # Another writer may have stored some of the same keys since we looked: replay those.
-        raced = [i for i in fresh if i.key not in stored]
-        if raced:
-            self._filter_known(unit, raced, results)
         unit.lock_members(member_ids.values())
-        views = [self._view(i, stored[i.key], member_ids) for i in fresh if i.key in stored]
+        views = [self._view(i, stored[i.key], member_ids) for i in fresh]
         self._prefetch(unit, views)
         for view in views:
             outcomes = Outcomes()
@@ -145,40 +164,16 @@ class Pipeline:
             unit.failures,
         )
 
-    def _filter_known(
-        self, unit: Unit, items: list[ActivityInput], results: dict[str, ActivityResult]
-    ) -> list[ActivityInput]:
-        """Drop keys already stored (their first result goes into ``results``)."""
-        if not items:
-            return []
-        actor = sa.orm.aliased(Member)
-        target = sa.orm.aliased(Member)
-        rows = unit.conn.execute(
-            sa.select(
-                Activity.id,
-                Activity.key,
-                Activity.type,
-                Activity.fingerprint,
-                Activity.subject,
-                Activity.payload,
-                Activity.retracted_at,
-                actor.user_id,
-                target.user_id,
-            )
-            .outerjoin(actor, actor.id == Activity.actor_id)
-            .outerjoin(target, target.id == Activity.target_id)
-            .where(Activity.key.in_([i.key for i in items]))
-        ).all()
-        known = {row.key: row for row in rows}
+    def _replay(self, unit: Unit, items: list[ActivityInput], results: dict[str, ActivityResult]) -> None:
+        """Put the first result of each stored key into ``results``; a changed content is a conflict."""
+        known = {row.key: row for row in unit.conn.execute(SELECT_KNOWN, {"keys": [i.key for i in items]})}
         for item in items:
-            row = known.get(item.key)
-            if row is None:
-                continue
+            row = known[item.key]
             if row.fingerprint != item.fingerprint:
                 stored = {
                     "type": row.type,
-                    "actor": row[7],
-                    "target": row[8],
+                    "actor": row.actor,
+                    "target": row.target,
                     "subject": row.subject,
                     "payload": row.payload,
                 }
@@ -188,7 +183,6 @@ class Pipeline:
                 duplicate=True,
                 retracted=row.retracted_at is not None,
             )
-        return [i for i in items if i.key not in known]
 
     def _insert_activities(
         self, unit: Unit, items: list[ActivityInput], member_ids: dict[str, int], now: datetime
@@ -209,7 +203,7 @@ class Pipeline:
             }
             for i in items
         ]
-        stmt = upsert(unit.dialect, ACTIVITIES, ["key"]).returning(ACTIVITIES.c.key, ACTIVITIES.c.id)
+        stmt = upsert(unit.dialect, ACTIVITIES, ("key",), returning=("key", "id"))
         return dict(unit.conn.execute(stmt, rows).all())
 
     def _view(self, item: ActivityInput, activity_id: int, member_ids: dict[str, int]) -> ActivityView:
@@ -233,7 +227,7 @@ class Pipeline:
         caps: set[str] = set()
         for view in views:
             members.update(m for m in (view.actor_id, view.target_id) if m is not None)
-            names.update(self.registry.counter_names.get(view.type, ()))
+            names.update(self.registry.counters_for(view.type, view.day_ordinal))
             caps.update(f"cap:{t}:{view.day_ordinal}" for t in self.registry.point_types)
         unit.prefetch_counters(members, names | caps)
         unit.prefetch_balances(members)
@@ -477,12 +471,11 @@ class Pipeline:
         unit.notify("role_revoked", change=change, activity_key=view.key)
 
     def _update_levels(self, unit: Unit, view: ActivityView, touched: set[tuple[str, str]]) -> None:
-        member_of = {u: m for m, u in unit.user_of.items()}
         for user_id, point_type in sorted(touched):
             levels = self.registry.levels.get(point_type)
             if levels is None:
                 continue
-            member = member_of[user_id]
+            member = unit.member_of[user_id]
             old = unit.level(member, point_type)
             new = levels.level_for(unit.balance(member, point_type))
             if new != old:
@@ -516,6 +509,7 @@ class Pipeline:
             sa.select(MEMBERS.c.id, MEMBERS.c.user_id, MEMBERS.c.status).where(MEMBERS.c.id.in_(members))
         ):
             unit.user_of[member_id] = user_id
+            unit.member_of[user_id] = member_id
             unit.status_of[member_id] = status
         unit.lock_members(members)
         view = ActivityView(

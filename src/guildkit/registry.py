@@ -120,6 +120,17 @@ class Registry:
                     names += [metric.current_name, metric.last_name]
             self.counter_names[trigger] = tuple(names)
 
+    def counters_for(self, trigger: str, day: int) -> list[str]:
+        """Every counter an activity of type ``trigger`` on ``day`` may read: prefetched in one query."""
+        names = list(self.counter_names.get(trigger, ()))
+        names += [
+            f"day:{m.type}:{m.role}:{day}" for m in self.metrics_by_trigger.get(trigger, ()) if isinstance(m, Streak)
+        ]
+        names += [
+            f"rulecap:{r.name}:{day}" for r in self.rules_by_trigger.get(trigger, ()) if getattr(r, "daily_cap", None)
+        ]
+        return names
+
     def badge_thresholds(self, slug: str) -> list[int] | None:
         """The thresholds of the first threshold rule awarding ``slug`` (for progress bars)."""
         for rule in self.rules.values():
@@ -138,7 +149,9 @@ class Registry:
         dialect = conn.dialect.name
         if self.point_types:
             conn.execute(
-                upsert(dialect, table_of(PointType), ["slug"], ["name", "description", "floor", "daily_cap", "source"]),
+                upsert(
+                    dialect, table_of(PointType), ("slug",), ("name", "description", "floor", "daily_cap", "source")
+                ),
                 [
                     {
                         "slug": p.slug,
@@ -156,8 +169,8 @@ class Registry:
                 upsert(
                     dialect,
                     table_of(Badge),
-                    ["slug"],
-                    ["name", "description", "category", "levels", "repeatable", "secret", "image", "source"],
+                    ("slug",),
+                    ("name", "description", "category", "levels", "repeatable", "secret", "image", "source"),
                 ),
                 [
                     {
@@ -177,7 +190,7 @@ class Registry:
             )
         if self.roles:
             conn.execute(
-                upsert(dialect, table_of(Role), ["slug"], ["name", "description", "permissions", "source"]),
+                upsert(dialect, table_of(Role), ("slug",), ("name", "description", "permissions", "source")),
                 [
                     {
                         "slug": r.slug,

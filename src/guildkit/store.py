@@ -17,10 +17,11 @@ Lock timeouts and deadlocks are retried a few times before they surface.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -196,15 +197,22 @@ def make_store(app: Flask, db: SQLAlchemy | None) -> Store:
     )
 
 
+@functools.lru_cache(maxsize=64)
 def upsert(
     dialect: str,
     table: sa.Table,
-    keys: Sequence[str],
-    update: Sequence[str] = (),
+    keys: tuple[str, ...],
+    update: tuple[str, ...] = (),
+    returning: tuple[str, ...] = (),
 ) -> sa.Insert:
-    """``INSERT … ON CONFLICT (keys) DO UPDATE SET update = excluded.update`` (or DO NOTHING)."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table)
-    if not update:
-        return stmt.on_conflict_do_nothing(index_elements=list(keys))
-    return stmt.on_conflict_do_update(index_elements=list(keys), set_={name: stmt.excluded[name] for name in update})
+    """``INSERT … ON CONFLICT (keys) DO UPDATE SET update = excluded.update`` (or DO NOTHING).
+
+    Statements are immutable, so each shape is built once and reused: building one costs more
+    than executing it on a hot path.
+    """
+    base = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    if update:
+        stmt = base.on_conflict_do_update(index_elements=list(keys), set_={n: base.excluded[n] for n in update})
+    else:
+        stmt = base.on_conflict_do_nothing(index_elements=list(keys))
+    return stmt.returning(*(table.c[name] for name in returning)) if returning else stmt

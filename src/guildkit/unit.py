@@ -10,7 +10,7 @@ locks (PostgreSQL ``FOR UPDATE``) for every member it touches.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -29,12 +29,60 @@ GRANTS = table_of(RoleGrant)
 MEMBERS = table_of(Member)
 
 
+def _in(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
+    return column.in_(sa.bindparam(name, expanding=True))
+
+
+# Built once: constructing a statement costs more than executing a cached one.
+SELECT_MEMBERS = sa.select(MEMBERS.c.id, MEMBERS.c.user_id, MEMBERS.c.status).where(_in(MEMBERS.c.user_id, "users"))
+LOCK_MEMBERS = (
+    sa.select(MEMBERS.c.id).where(_in(MEMBERS.c.id, "ids")).order_by(MEMBERS.c.id).with_for_update(key_share=True)
+)
+SELECT_COUNTERS = sa.select(COUNTERS.c.member_id, COUNTERS.c.name, COUNTERS.c.value).where(
+    _in(COUNTERS.c.member_id, "members"), _in(COUNTERS.c.name, "names")
+)
+SELECT_DISTINCT = sa.select(DISTINCT.c.uses).where(
+    DISTINCT.c.member_id == sa.bindparam("member"),
+    DISTINCT.c.name == sa.bindparam("name"),
+    DISTINCT.c.value == sa.bindparam("value"),
+)
+SELECT_BALANCES = sa.select(BALANCES.c.member_id, BALANCES.c.point_type, BALANCES.c.balance, BALANCES.c.level).where(
+    _in(BALANCES.c.member_id, "members")
+)
+SELECT_LIVE_AWARDS = sa.select(
+    AWARDS.c.member_id, AWARDS.c.id, AWARDS.c.badge_slug, AWARDS.c.level, AWARDS.c.mode
+).where(_in(AWARDS.c.member_id, "members"), AWARDS.c.once, AWARDS.c.revoked_at.is_(None))
+SELECT_LIVE_GRANTS = sa.select(GRANTS.c.member_id, GRANTS.c.id, GRANTS.c.role_slug, GRANTS.c.mode).where(
+    _in(GRANTS.c.member_id, "members"), GRANTS.c.revoked_at.is_(None)
+)
+INSERT_LEDGER = LEDGER.insert()
+INSERT_AWARDS = AWARDS.insert()
+INSERT_GRANTS = GRANTS.insert()
+
+
+def _revocation(table: sa.Table) -> sa.Update:
+    return (
+        table.update()
+        .where(table.c.id == sa.bindparam("b_id"))
+        .values(
+            revoked_at=sa.bindparam("revoked_at"),
+            revoke_reason=sa.bindparam("revoke_reason"),
+            revoked_by_activity_id=sa.bindparam("by"),
+        )
+    )
+
+
+REVOKE_AWARDS = _revocation(AWARDS)
+REVOKE_GRANTS = _revocation(GRANTS)
+
+
 class Unit:
     def __init__(self, conn: sa.Connection, now: datetime) -> None:
         self.conn = conn
         self.dialect = conn.dialect.name
         self.now = now
         self.user_of: dict[int, str] = {}
+        self.member_of: dict[str, int] = {}
         self.status_of: dict[int, str] = {}
         self._counters: dict[tuple[int, str], int] = {}
         self._dirty_counters: set[tuple[int, str]] = set()
@@ -63,35 +111,26 @@ class Unit:
         wanted = sorted(set(user_ids))
         if not wanted:
             return {}, []
-        # Sorted inserts keep two transactions from taking the same new rows in opposite order.
-        rows = [{"user_id": u, "status": "active", "joined_at": self.now} for u in wanted]
-        inserted = (
-            self.conn.execute(upsert(self.dialect, MEMBERS, ["user_id"]).returning(MEMBERS.c.user_id), rows)
-            .scalars()
-            .all()
-            if self.dialect == "postgresql"
-            else self._sqlite_insert_members(rows)
-        )
-        found = self.conn.execute(
-            sa.select(MEMBERS.c.id, MEMBERS.c.user_id, MEMBERS.c.status).where(MEMBERS.c.user_id.in_(wanted))
-        ).all()
-        ids = {}
-        for member_id, user_id, status in found:
-            ids[user_id] = member_id
-            self.user_of[member_id] = user_id
-            self.status_of[member_id] = status
+        ids = self._load_members(wanted)
+        missing = [u for u in wanted if u not in ids]
+        if not missing:  # the common case: one query
+            return ids, []
+        # Sorted inserts keep two transactions from taking the same new rows in opposite order;
+        # ON CONFLICT absorbs a member that a concurrent writer created since we looked.
+        rows = [{"user_id": u, "status": "active", "joined_at": self.now} for u in missing]
+        stmt = upsert(self.dialect, MEMBERS, ("user_id",), returning=("user_id",))
+        inserted = self.conn.execute(stmt, rows).scalars().all()
+        ids.update(self._load_members(missing))
         return ids, sorted(inserted)
 
-    def _sqlite_insert_members(self, rows: list[dict[str, Any]]) -> list[str]:
-        existing = set(
-            self.conn.execute(
-                sa.select(MEMBERS.c.user_id).where(MEMBERS.c.user_id.in_([r["user_id"] for r in rows]))
-            ).scalars()
-        )
-        new = [r for r in rows if r["user_id"] not in existing]
-        if new:
-            self.conn.execute(MEMBERS.insert(), new)
-        return [r["user_id"] for r in new]
+    def _load_members(self, user_ids: list[str]) -> dict[str, int]:
+        ids = {}
+        for member_id, user_id, status in self.conn.execute(SELECT_MEMBERS, {"users": user_ids}):
+            ids[user_id] = member_id
+            self.user_of[member_id] = user_id
+            self.member_of[user_id] = member_id
+            self.status_of[member_id] = status
+        return ids
 
     def lock_members(self, member_ids: Iterable[int]) -> None:
         """On PostgreSQL, lock the members' rows (in id order, so two writers never deadlock).
@@ -102,28 +141,21 @@ class Unit:
         """
         ids = sorted(set(member_ids))
         if ids and self.dialect == "postgresql":
-            self.conn.execute(
-                sa.select(MEMBERS.c.id)
-                .where(MEMBERS.c.id.in_(ids))
-                .order_by(MEMBERS.c.id)
-                .with_for_update(key_share=True)
-            ).all()
+            self.conn.execute(LOCK_MEMBERS, {"ids": ids}).all()
 
     # -- counters --------------------------------------------------------------------------
 
     def prefetch_counters(self, members: Iterable[int], names: Iterable[str]) -> None:
-        wanted = {(m, n) for m in members for n in names} - self._counters.keys()
+        known = self._counters
+        # Not `set - known.keys()`: that copies every cached key into a set on each call.
+        wanted = {(m, n) for m in members for n in names if (m, n) not in known}
         if not wanted:
             return
         member_ids = {m for m, _ in wanted}
         counter_names = {n for _, n in wanted}
         for key in wanted:
             self._counters[key] = 0
-        rows = self.conn.execute(
-            sa.select(COUNTERS.c.member_id, COUNTERS.c.name, COUNTERS.c.value).where(
-                COUNTERS.c.member_id.in_(member_ids), COUNTERS.c.name.in_(counter_names)
-            )
-        )
+        rows = self.conn.execute(SELECT_COUNTERS, {"members": sorted(member_ids), "names": sorted(counter_names)})
         for member_id, name, value in rows:
             if (member_id, name) in wanted:
                 self._counters[(member_id, name)] = value
@@ -146,7 +178,7 @@ class Unit:
     def counters_with_prefix(self, member_id: int, prefix: str) -> list[tuple[str, int]]:
         if (member_id, prefix) not in self._prefixes:
             self._prefixes.add((member_id, prefix))
-            rows = self.conn.execute(
+            rows = self.conn.execute(  # rare (a streak recount): built on demand
                 sa.select(COUNTERS.c.name, COUNTERS.c.value).where(
                     COUNTERS.c.member_id == member_id, COUNTERS.c.name.startswith(prefix, autoescape=True)
                 )
@@ -159,14 +191,8 @@ class Unit:
         """Count one more (or one fewer) use of ``value``; true when it appeared or vanished."""
         key = (member_id, name, value)
         if key not in self._distinct:
-            self._distinct[key] = (
-                self.conn.execute(
-                    sa.select(DISTINCT.c.uses).where(
-                        DISTINCT.c.member_id == member_id, DISTINCT.c.name == name, DISTINCT.c.value == value
-                    )
-                ).scalar()
-                or 0
-            )
+            found = self.conn.execute(SELECT_DISTINCT, {"member": member_id, "name": name, "value": value})
+            self._distinct[key] = found.scalar() or 0
         before = self._distinct[key]
         after = max(0, before + sign)
         self._distinct[key] = after
@@ -180,11 +206,7 @@ class Unit:
         if not wanted:
             return
         self._balances_loaded |= wanted
-        rows = self.conn.execute(
-            sa.select(BALANCES.c.member_id, BALANCES.c.point_type, BALANCES.c.balance, BALANCES.c.level).where(
-                BALANCES.c.member_id.in_(wanted)
-            )
-        )
+        rows = self.conn.execute(SELECT_BALANCES, {"members": sorted(wanted)})
         for member_id, point_type, balance, level in rows:
             self._balances[(member_id, point_type)] = [balance, level]
 
@@ -212,15 +234,12 @@ class Unit:
 
     def _load_badges(self, member_id: int) -> dict[str, dict[int, tuple[int | None, str]]]:
         if member_id not in self._badges:
-            held: dict[str, dict[int, tuple[int | None, str]]] = defaultdict(dict)
-            rows = self.conn.execute(
-                sa.select(AWARDS.c.id, AWARDS.c.badge_slug, AWARDS.c.level, AWARDS.c.mode).where(
-                    AWARDS.c.member_id == member_id, AWARDS.c.once, AWARDS.c.revoked_at.is_(None)
-                )
-            )
-            for award_id, slug, level, mode in rows:
-                held[slug][level] = (award_id, mode)
-            self._badges[member_id] = held
+            # Load every member of this unit at once: rules usually ask about all of them.
+            members = sorted({member_id, *self.user_of} - self._badges.keys())
+            for m in members:
+                self._badges[m] = defaultdict(dict)
+            for m, award_id, slug, level, mode in self.conn.execute(SELECT_LIVE_AWARDS, {"members": members}):
+                self._badges[m][slug][level] = (award_id, mode)
         return self._badges[member_id]
 
     def badge_levels(self, member_id: int, badge: str) -> dict[int, tuple[int | None, str]]:
@@ -253,12 +272,11 @@ class Unit:
 
     def roles(self, member_id: int) -> dict[str, tuple[int | None, str]]:
         if member_id not in self._roles:
-            rows = self.conn.execute(
-                sa.select(GRANTS.c.id, GRANTS.c.role_slug, GRANTS.c.mode).where(
-                    GRANTS.c.member_id == member_id, GRANTS.c.revoked_at.is_(None)
-                )
-            )
-            self._roles[member_id] = {slug: (grant_id, mode) for grant_id, slug, mode in rows}
+            members = sorted({member_id, *self.user_of} - self._roles.keys())
+            for m in members:
+                self._roles[m] = {}
+            for m, grant_id, slug, mode in self.conn.execute(SELECT_LIVE_GRANTS, {"members": members}):
+                self._roles[m][slug] = (grant_id, mode)
         return self._roles[member_id]
 
     def add_grant(self, row: dict[str, Any]) -> None:
@@ -285,12 +303,12 @@ class Unit:
         conn, dialect = self.conn, self.dialect
         if self._dirty_counters:
             conn.execute(
-                upsert(dialect, COUNTERS, ["member_id", "name"], ["value"]),
+                upsert(dialect, COUNTERS, ("member_id", "name"), ("value",)),
                 [{"member_id": m, "name": n, "value": self._counters[(m, n)]} for m, n in sorted(self._dirty_counters)],
             )
         if self._dirty_distinct:
             conn.execute(
-                upsert(dialect, DISTINCT, ["member_id", "name", "value"], ["uses"]),
+                upsert(dialect, DISTINCT, ("member_id", "name", "value"), ("uses",)),
                 [
                     {"member_id": m, "name": n, "value": v, "uses": self._distinct[(m, n, v)]}
                     for m, n, v in sorted(self._dirty_distinct)
@@ -298,7 +316,7 @@ class Unit:
             )
         if self._dirty_balances:
             conn.execute(
-                upsert(dialect, BALANCES, ["member_id", "point_type"], ["balance", "level", "updated_at"]),
+                upsert(dialect, BALANCES, ("member_id", "point_type"), ("balance", "level", "updated_at")),
                 [
                     {
                         "member_id": m,
@@ -311,23 +329,12 @@ class Unit:
                 ],
             )
         if self.ledger_rows:
-            conn.execute(LEDGER.insert(), self.ledger_rows)
-        self._revoke(AWARDS, self.award_revocations)
-        self._revoke(GRANTS, self.grant_revocations)
+            conn.execute(INSERT_LEDGER, self.ledger_rows)
+        if self.award_revocations:
+            conn.execute(REVOKE_AWARDS, self.award_revocations)
+        if self.grant_revocations:
+            conn.execute(REVOKE_GRANTS, self.grant_revocations)
         if self.award_rows:
-            conn.execute(AWARDS.insert(), self.award_rows)
+            conn.execute(INSERT_AWARDS, self.award_rows)
         if self.grant_rows:
-            conn.execute(GRANTS.insert(), self.grant_rows)
-
-    def _revoke(self, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-        if rows:
-            self.conn.execute(
-                table.update()
-                .where(table.c.id == sa.bindparam("b_id"))
-                .values(
-                    revoked_at=sa.bindparam("revoked_at"),
-                    revoke_reason=sa.bindparam("revoke_reason"),
-                    revoked_by_activity_id=sa.bindparam("by"),
-                ),
-                list(rows),
-            )
+            conn.execute(INSERT_GRANTS, self.grant_rows)

@@ -1,0 +1,1 @@
+"""guildkit's Alembic migration scripts; run them with :mod:`guildkit.migrate`."""
