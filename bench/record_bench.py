@@ -101,8 +101,12 @@ def activities(count: int, seed: int, prefix: str) -> list[dict[str, Any]]:
     for n in range(count):
         kind = rng.choice(TYPES)
         actor = f"u{rng.randrange(MEMBERS)}"
-        item: dict[str, Any] = {"type": kind, "actor": actor, "key": f"{prefix}:{n}",
-                                "occurred_at": start + timedelta(minutes=n)}
+        item: dict[str, Any] = {
+            "type": kind,
+            "actor": actor,
+            "key": f"{prefix}:{n}",
+            "occurred_at": start + timedelta(minutes=n),
+        }
         if kind in ("answer.upvoted", "question.upvoted", "answer.accepted"):
             item["target"] = f"u{rng.randrange(MEMBERS)}"
             item["subject"] = f"post:{rng.randrange(50_000)}"
@@ -140,8 +144,9 @@ def _app(app: Flask, url: str, options: dict[str, Any]) -> Iterator[tuple[GuildK
 def seed_members(gk: GuildKit) -> None:
     now = datetime(2025, 12, 1, tzinfo=UTC)
     with gk.store.engine.begin() as conn:
-        conn.execute(sa.insert(Member), [{"user_id": f"u{n}", "status": "active", "joined_at": now}
-                                         for n in range(MEMBERS)])
+        conn.execute(
+            sa.insert(Member), [{"user_id": f"u{n}", "status": "active", "joined_at": now} for n in range(MEMBERS)]
+        )
 
 
 def timed(run: Callable[[], int]) -> float:
@@ -158,8 +163,10 @@ def raw_single(backend: str, url: str, options: dict[str, Any], rows: int) -> fl
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute(LEDGER_SHAPE.format(pk="INTEGER PRIMARY KEY"))
-        sql = ("INSERT INTO bench_ledger (member_id, point_type, amount, balance_after, activity_id, rule, reason,"
-               " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        sql = (
+            "INSERT INTO bench_ledger (member_id, point_type, amount, balance_after, activity_id, rule, reason,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        )
 
         def run() -> int:
             for _ in range(rows):
@@ -178,8 +185,10 @@ def raw_single(backend: str, url: str, options: dict[str, Any], rows: int) -> fl
     with psycopg.connect(dsn, options=search_path) as pg:
         pg.execute(LEDGER_SHAPE.format(pk="BIGSERIAL PRIMARY KEY"))
         pg.commit()
-        sql = ("INSERT INTO bench_ledger (member_id, point_type, amount, balance_after, activity_id, rule, reason,"
-               " created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)")
+        sql = (
+            "INSERT INTO bench_ledger (member_id, point_type, amount, balance_after, activity_id, rule, reason,"
+            " created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+        )
 
         def run_pg() -> int:
             for _ in range(rows):
@@ -194,17 +203,32 @@ def core_batch(engine: sa.Engine, rows: int) -> float:
     """Ledger-shaped rows through a Core executemany, in one transaction."""
     metadata = sa.MetaData()
     table = sa.Table(
-        "bench_ledger_core", metadata,
+        "bench_ledger_core",
+        metadata,
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
-        sa.Column("member_id", sa.Integer, nullable=False), sa.Column("point_type", sa.String(100), nullable=False),
-        sa.Column("amount", sa.Integer, nullable=False), sa.Column("balance_after", sa.Integer, nullable=False),
-        sa.Column("activity_id", sa.BigInteger, nullable=False), sa.Column("rule", sa.String(191), nullable=False),
-        sa.Column("reason", sa.Text, nullable=False), sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("member_id", sa.Integer, nullable=False),
+        sa.Column("point_type", sa.String(100), nullable=False),
+        sa.Column("amount", sa.Integer, nullable=False),
+        sa.Column("balance_after", sa.Integer, nullable=False),
+        sa.Column("activity_id", sa.BigInteger, nullable=False),
+        sa.Column("rule", sa.String(191), nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
     )
     metadata.create_all(engine)
-    data = [{"member_id": n % MEMBERS, "point_type": "reputation", "amount": 10, "balance_after": n,
-             "activity_id": n, "rule": "rule", "reason": "answer.upvoted on post:1",
-             "created_at": datetime(2026, 1, 1)} for n in range(rows)]
+    data = [
+        {
+            "member_id": n % MEMBERS,
+            "point_type": "reputation",
+            "amount": 10,
+            "balance_after": n,
+            "activity_id": n,
+            "rule": "rule",
+            "reason": "answer.upvoted on post:1",
+            "created_at": datetime(2026, 1, 1),
+        }
+        for n in range(rows)
+    ]
 
     def run() -> int:
         with engine.begin() as conn:
@@ -215,9 +239,8 @@ def core_batch(engine: sa.Engine, rows: int) -> float:
 
 
 def bench(backend: str, single_n: int, batch_n: int, batch_size: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as tmp, community(backend, Path(tmp)) as (app, gk, url, options):
+    with tempfile.TemporaryDirectory() as tmp, community(backend, Path(tmp)) as (_app, gk, url, options):
         rules = define(gk)
-        gk._sync(force=True)
         seed_members(gk)
         warm = activities(300, 1, "warm")
         for item in warm:
@@ -235,7 +258,7 @@ def bench(backend: str, single_n: int, batch_n: int, batch_size: int) -> dict[st
 
         def run_batch() -> int:
             for start in range(0, batch_n, batch_size):
-                gk.record_many(batch_items[start:start + batch_size])
+                gk.record_many(batch_items[start : start + batch_size])
             return batch_n
 
         batch = timed(run_batch)
@@ -244,8 +267,14 @@ def bench(backend: str, single_n: int, batch_n: int, batch_size: int) -> dict[st
             ledger_rows = conn.exec_driver_sql("SELECT count(*) FROM guildkit_ledger").scalar_one()
             stored = conn.exec_driver_sql("SELECT count(*) FROM guildkit_activities").scalar_one()
         assert stored == 300 + single_n + batch_n
-    return {"rules": rules, "single": single, "raw": raw, "batch": batch, "core": core,
-            "ledger_per_activity": ledger_rows / stored}
+    return {
+        "rules": rules,
+        "single": single,
+        "raw": raw,
+        "batch": batch,
+        "core": core,
+        "ledger_per_activity": ledger_rows / stored,
+    }
 
 
 def main() -> None:
@@ -255,15 +284,21 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=500)
     args = parser.parse_args()
     backends = ["sqlite"] + (["postgresql"] if os.environ.get("GUILDKIT_TEST_POSTGRES_URL") else [])
-    print(f"{MEMBERS:,} members; single: {args.single:,} activities; batch: {args.batch:,} in batches of "
-          f"{args.batch_size}")
+    print(
+        f"{MEMBERS:,} members; single: {args.single:,} activities; batch: {args.batch:,} in batches of "
+        f"{args.batch_size}"
+    )
     for backend in backends:
         r = bench(backend, args.single, args.batch, args.batch_size)
         print(f"\n{backend}  ({r['rules']} rules, {r['ledger_per_activity']:.2f} ledger rows per activity)")
-        print(f"  record()       {r['single']:>9,.0f} activities/s   raw driver, 1 row/commit {r['raw']:>9,.0f} rows/s"
-              f"   ratio {r['single'] / r['raw']:.3f}")
-        print(f"  record_many()  {r['batch']:>9,.0f} activities/s   Core executemany          {r['core']:>9,.0f} rows/s"
-              f"   ratio {r['batch'] / r['core']:.3f}")
+        print(
+            f"  record()       {r['single']:>9,.0f} activities/s   raw driver, 1 row/commit {r['raw']:>9,.0f} rows/s"
+            f"   ratio {r['single'] / r['raw']:.3f}"
+        )
+        print(
+            f"  record_many()  {r['batch']:>9,.0f} activities/s   Core executemany          {r['core']:>9,.0f} rows/s"
+            f"   ratio {r['batch'] / r['core']:.3f}"
+        )
 
 
 if __name__ == "__main__":

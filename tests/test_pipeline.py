@@ -339,3 +339,14 @@ def test_suspended_members_earn_nothing(gk: GuildKit) -> None:
     result = gk.record("answer.upvoted", actor="bob", target="ann", key="v")
     assert result.points == ()
     assert gk.balances("ann") == {}
+
+
+def test_awards_are_dated_when_earned_and_reversals_when_made(gk: GuildKit, gk_clock: Clock) -> None:
+    earned = datetime(2025, 12, 24, 18, 0, tzinfo=UTC)
+    gk.record("answer.posted", actor="ann", key="p", occurred_at=earned)
+    gk.record("answer.upvoted", actor="bob", target="ann", key="u", occurred_at=earned)
+    (award,) = (a for a in gk.badges("ann") if a.badge_slug == "first-answer")
+    assert award.awarded_at == earned
+    assert gk.ledger("ann", point_type="reputation")[0].created_at == earned
+    gk.retract("u")
+    assert gk.ledger("ann", point_type="reputation")[0].created_at == gk_clock.now

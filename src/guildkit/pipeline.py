@@ -318,7 +318,7 @@ class Pipeline:
                         "rule": rule.name,
                         "mode": mode,
                         "reason": outcome.reason,
-                        "granted_at": unit.now,
+                        "granted_at": view.occurred_at,
                     }
                 )
                 change = RoleChange(unit.user_of[outcome.member_id], outcome.role, rule.name)
@@ -396,7 +396,7 @@ class Pipeline:
                 "reason": reason,
                 "capped": capped,
                 "reverses_id": reverses,
-                "created_at": unit.now,
+                "created_at": unit.now if reverses else view.occurred_at,
             }
         )
         change = PointsChange(unit.user_of[member], point_type, amount, balance, rule, reason)
@@ -432,7 +432,7 @@ class Pipeline:
                 "rule": rule,
                 "mode": mode,
                 "reason": reason,
-                "awarded_at": unit.now,
+                "awarded_at": view.occurred_at,
             }
         )
         change = BadgeChange(unit.user_of[member], badge, level, rule)
