@@ -1,0 +1,291 @@
+"""Applying outcomes: caps and floors, ledger rows, badge and role grants and revocations, levels.
+
+A :class:`Step` is one activity being recorded or retracted. Rules read through it (it is the
+:class:`~guildkit.rules.RuleContext`), and everything the :class:`Awarder` does for it lands in
+two places: the step's unit of work (written at flush) and the step's change lists (its result,
+and the after-commit notifications).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
+from .events import LevelChange
+from .metrics import Metric
+from .rules.base import (
+    AwardBadge,
+    AwardPoints,
+    GrantRole,
+    HoldBadge,
+    HoldRole,
+    Outcome,
+    RevokeBadge,
+    RevokeRole,
+    Rule,
+)
+from .unit import Unit
+
+if TYPE_CHECKING:
+    from .plugins import PluginCalls
+    from .registry import Registry
+
+#: Statuses that earn nothing (see the trust and safety docs).
+NON_EARNING = frozenset({"suspended", "banned", "deleted"})
+
+
+@dataclass
+class Step:
+    """One activity in the works: what rules read, and what it changed so far."""
+
+    unit: Unit
+    activity: ActivityView
+    retracting: bool = False
+    points: list[PointsChange] = field(default_factory=list)
+    badges: list[BadgeChange] = field(default_factory=list)
+    roles: list[RoleChange] = field(default_factory=list)
+
+    def value(self, metric: Metric, member_id: int) -> int:
+        return metric.read(self.unit, member_id)
+
+    def balance(self, member_id: int, point_type: str) -> int:
+        return self.unit.balance(member_id, point_type)
+
+    def badge_level(self, member_id: int, badge: str) -> int:
+        return self.unit.badge_level(member_id, badge)
+
+    def has_role(self, member_id: int, role: str) -> bool:
+        return role in self.unit.roles(member_id)
+
+    def is_retraction(self) -> bool:
+        return self.retracting
+
+    def result(self, **flags: bool) -> ActivityResult:
+        return ActivityResult(
+            key=self.activity.key,
+            activity_id=self.activity.id,
+            type=self.activity.type,
+            points=tuple(self.points),
+            badges=tuple(self.badges),
+            roles=tuple(self.roles),
+            **flags,
+        )
+
+    def notify(self, name: str, change: object) -> None:
+        self.unit.notify(name, change=change, activity_key=self.activity.key)
+
+
+def prefetch(registry: Registry, unit: Unit, views: Sequence[ActivityView]) -> None:
+    """Load, in two queries, every counter and balance these activities may read."""
+    members: set[int] = set()
+    names: set[str] = set()
+    for view in views:
+        members.update(m for m in (view.actor_id, view.target_id) if m is not None)
+        names.update(registry.counters_for(view.type, view.day_ordinal))
+        names.update(f"cap:{t}:{view.day_ordinal}" for t in registry.point_types)
+    unit.prefetch_counters(members, names)
+    unit.prefetch_balances(members)
+
+
+class Awarder:
+    def __init__(self, registry: Registry, calls: PluginCalls) -> None:
+        self.registry = registry
+        self.calls = calls
+
+    def evaluate(self, step: Step, rule: Rule) -> list[Outcome]:
+        """The rule's outcomes; a rule that raises is recorded and counts as proposing nothing."""
+        try:
+            return list(rule.evaluate(step))
+        except Exception as exc:  # a broken plugin rule must not break the host's request
+            self.calls.rule_failed(step.unit, rule, step.activity, exc)
+            return []
+
+    @staticmethod
+    def would_change(unit: Unit, outcome: Outcome) -> bool:
+        """False for state outcomes that are already true (reviewing those is noise)."""
+        if isinstance(outcome, HoldBadge):
+            return outcome.level > unit.badge_level(outcome.member_id, outcome.badge)
+        if isinstance(outcome, HoldRole):
+            return outcome.holds and outcome.role not in unit.roles(outcome.member_id)
+        return True
+
+    def apply(self, step: Step, rule: str, outcome: Outcome) -> bool:
+        """Apply a reviewed outcome; true when it changed a balance."""
+        unit = step.unit
+        member = outcome.member_id
+        if unit.status_of.get(member) in NON_EARNING and not isinstance(outcome, RevokeBadge | RevokeRole):
+            return False
+        if isinstance(outcome, AwardPoints):
+            return self.award_points(step, rule, outcome)
+        if isinstance(outcome, AwardBadge):
+            self.grant_badge(step, rule, member, outcome.badge, outcome.level, outcome.reason, "event")
+        elif isinstance(outcome, HoldBadge):
+            held = unit.badge_levels(member, outcome.badge)
+            for level in range(1, outcome.level + 1):
+                if level not in held:
+                    self.grant_badge(step, rule, member, outcome.badge, level, outcome.reason, "threshold")
+        elif isinstance(outcome, GrantRole):
+            self.grant_role(step, rule, member, outcome.role, outcome.reason, "event")
+        elif isinstance(outcome, HoldRole) and outcome.holds:
+            self.grant_role(step, rule, member, outcome.role, outcome.reason, "threshold")
+        elif isinstance(outcome, RevokeBadge):
+            for level in sorted(unit.badge_levels(member, outcome.badge), reverse=True):
+                if outcome.level is None or level == outcome.level:
+                    self.revoke_badge(step, rule, member, outcome.badge, level, outcome.reason)
+        elif isinstance(outcome, RevokeRole) and outcome.role in unit.roles(member):
+            self.revoke_role(step, rule, member, outcome.role, outcome.reason)
+        return False
+
+    def award_points(self, step: Step, rule: str, award: AwardPoints) -> bool:
+        """Points after plugins, caps and floors; a capped or floored award still writes its row."""
+        unit, day = step.unit, step.activity.day_ordinal
+        point_type = self.registry.point_types[award.point_type]
+        amount = self.calls.compute_points(unit, step.activity, rule, award)
+        member = award.member_id
+        reason = award.reason
+        capped = award.capped and point_type.daily_cap is not None
+        if capped and point_type.daily_cap is not None:
+            amount, reason = self._cap(
+                unit,
+                member,
+                f"cap:{point_type.slug}:{day}",
+                point_type.daily_cap,
+                amount,
+                reason,
+                " (daily cap reached)",
+            )
+        if award.daily_cap is not None:
+            amount, reason = self._cap(
+                unit, member, f"rulecap:{rule}:{day}", award.daily_cap, amount, reason, " (rule's daily cap reached)"
+            )
+        balance = unit.balance(member, point_type.slug)
+        if amount < 0 and point_type.floor is not None and balance + amount < point_type.floor:
+            amount = min(0, point_type.floor - balance)
+            reason += f" (floor of {point_type.floor})"
+        self.write_points(step, rule, member, point_type.slug, amount, reason, capped=capped)
+        return amount != 0
+
+    @staticmethod
+    def _cap(unit: Unit, member: int, counter: str, cap: int, amount: int, reason: str, note: str) -> tuple[int, str]:
+        """Limit a gain to what is left of today's cap, and count it against the cap."""
+        if amount <= 0:
+            return amount, reason
+        allowed = max(0, min(amount, cap - unit.counter(member, counter)))
+        unit.add_counter(member, counter, allowed)
+        return allowed, reason + (note if allowed < amount else "")
+
+    def write_points(
+        self,
+        step: Step,
+        rule: str,
+        member: int,
+        point_type: str,
+        amount: int,
+        reason: str,
+        *,
+        capped: bool,
+        reverses: int | None = None,
+    ) -> None:
+        unit = step.unit
+        balance = unit.add_points(member, point_type, amount)
+        unit.ledger_rows.append(
+            {
+                "member_id": member,
+                "point_type": point_type,
+                "amount": amount,
+                "balance_after": balance,
+                "activity_id": step.activity.id,
+                "rule": rule,
+                "reason": reason,
+                "capped": capped,
+                "reverses_id": reverses,
+                # Points are dated when earned; a reversal when it is made.
+                "created_at": unit.now if reverses else step.activity.occurred_at,
+            }
+        )
+        change = PointsChange(unit.user_of[member], point_type, amount, balance, rule, reason)
+        step.points.append(change)
+        if amount:
+            step.notify("points_changed", change)
+
+    def grant_badge(self, step: Step, rule: str, member: int, badge: str, level: int, reason: str, mode: str) -> None:
+        definition = self.registry.badges.get(badge)
+        if definition is None or not 1 <= level <= len(definition.levels):
+            return
+        once = not definition.repeatable
+        if once and level in step.unit.badge_levels(member, badge):
+            return
+        step.unit.add_award(
+            {
+                "member_id": member,
+                "badge_slug": badge,
+                "level": level,
+                "once": once,
+                "activity_id": step.activity.id,
+                "rule": rule,
+                "mode": mode,
+                "reason": reason,
+                "awarded_at": step.activity.occurred_at,
+            }
+        )
+        change = BadgeChange(step.unit.user_of[member], badge, level, rule)
+        step.badges.append(change)
+        step.notify("badge_awarded", change)
+
+    def revoke_badge(self, step: Step, rule: str, member: int, badge: str, level: int, reason: str) -> None:
+        step.unit.revoke_award(member, badge, level, reason, step.activity.id)
+        self._badge_revoked(step, rule, member, badge, level)
+
+    def revoke_award_row(
+        self, step: Step, award_id: int, rule: str, member: int, badge: str, level: int, reason: str
+    ) -> None:
+        """Revoke one award by id (repeatable awards are not tracked by level)."""
+        step.unit.award_revocations.append(
+            {"b_id": award_id, "revoked_at": step.unit.now, "revoke_reason": reason, "by": step.activity.id}
+        )
+        self._badge_revoked(step, rule, member, badge, level)
+
+    def _badge_revoked(self, step: Step, rule: str, member: int, badge: str, level: int) -> None:
+        change = BadgeChange(step.unit.user_of[member], badge, level, rule, granted=False)
+        step.badges.append(change)
+        step.notify("badge_revoked", change)
+
+    def grant_role(self, step: Step, rule: str, member: int, role: str, reason: str, mode: str) -> None:
+        if role in step.unit.roles(member):
+            return
+        step.unit.add_grant(
+            {
+                "member_id": member,
+                "role_slug": role,
+                "activity_id": step.activity.id,
+                "rule": rule,
+                "mode": mode,
+                "reason": reason,
+                "granted_at": step.activity.occurred_at,
+            }
+        )
+        change = RoleChange(step.unit.user_of[member], role, rule)
+        step.roles.append(change)
+        step.notify("role_granted", change)
+
+    def revoke_role(self, step: Step, rule: str, member: int, role: str, reason: str) -> None:
+        step.unit.revoke_grant(member, role, reason, step.activity.id)
+        change = RoleChange(step.unit.user_of[member], role, rule, granted=False)
+        step.roles.append(change)
+        step.notify("role_revoked", change)
+
+    def update_levels(self, step: Step) -> None:
+        """Recompute the level of every balance this step changed."""
+        unit = step.unit
+        for user_id, point_type in sorted({(c.user_id, c.point_type) for c in step.points}):
+            levels = self.registry.levels.get(point_type)
+            if levels is None:
+                continue
+            member = unit.member_of[user_id]
+            old = unit.level(member, point_type)
+            new = levels.level_for(unit.balance(member, point_type))
+            if new != old:
+                unit.set_level(member, point_type, new)
+                step.notify("level_changed", LevelChange(user_id, point_type, old, new, levels.name_of(new)))
