@@ -8,6 +8,7 @@ file: each call builds an :class:`alembic.config.Config` and hands env.py the co
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 TABLE_PREFIX = "guildkit_"
 #: PostgreSQL advisory lock key held while migrating ("guildkit" in ASCII).
 ADVISORY_LOCK = 0x6775696C646B6974
+
+_ALEMBIC_LOCK = threading.Lock()
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
@@ -102,9 +105,9 @@ def _migrating(engine: sa.Engine) -> Iterator[sa.Connection]:
             with conn.begin():
                 if sqlite:
                     # pysqlite only opens transactions before DML; this makes the DDL atomic.
-                    pass
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
                 elif conn.dialect.name == "postgresql":
-                    pass
+                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(ADVISORY_LOCK)))
                 yield conn
                 if sqlite:
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
@@ -117,7 +120,8 @@ def _migrating(engine: sa.Engine) -> Iterator[sa.Connection]:
 
 
 def _run(engine: sa.Engine, action: Callable[[Config], None]) -> None:
-    with _migrating(engine) as conn:
+    # Alembic's ``context`` and ``op`` are module-level proxies: one command at a time per process.
+    with _ALEMBIC_LOCK, _migrating(engine) as conn:
         action(make_config(conn))
 
 
@@ -132,10 +136,14 @@ def downgrade(engine: sa.Engine, revision: str) -> None:
     ``"base"`` uninstalls guildkit's schema: every ``guildkit_*`` table, the ledger guard, and
     the (then empty) version table too.
     """
-    with _migrating(engine) as conn:
-        command.downgrade(make_config(conn), revision)
+
+    def run(config: Config) -> None:
+        command.downgrade(config, revision)
         if revision == "base":
-            sa.Table(VERSION_TABLE, sa.MetaData()).drop(conn, checkfirst=True)
+            connection: sa.Connection = config.attributes["connection"]
+            sa.Table(VERSION_TABLE, sa.MetaData()).drop(connection, checkfirst=True)
+
+    _run(engine, run)
 
 
 def current(engine: sa.Engine) -> str | None:
