@@ -322,8 +322,8 @@ def test_manual_award_and_revoke(gk: GuildKit) -> None:
     assert [(b.badge, b.granted) for b in revoked.badges] == [("regular", False)]
     assert gk.roles("ann") == [] and gk.badges("ann") == []
     undone = gk.retract(result.key, reason="award undone")
-    assert undone.points_for("ann") == -50
-    assert gk.balance("ann", "reputation") == 0
+    assert undone.points_for("ann") == -49  # reputation's floor is 1
+    assert gk.balance("ann", "reputation") == 1
 
 
 def test_members_joined_explicitly(gk: GuildKit) -> None:
@@ -350,3 +350,30 @@ def test_awards_are_dated_when_earned_and_reversals_when_made(gk: GuildKit, gk_c
     assert gk.ledger("ann", point_type="reputation")[0].created_at == earned
     gk.retract("u")
     assert gk.ledger("ann", point_type="reputation")[0].created_at == gk_clock.now
+
+
+def test_retracting_a_gain_respects_the_floor(gk: GuildKit) -> None:
+    upvote(gk, 1)
+    for n in range(6):
+        gk.record("answer.downvoted", actor=f"d{n}", target="ann", key=f"dv:{n}")
+    assert gk.balance("ann", "reputation") == 1
+    result = gk.retract("up:ann:1", reason="unvote")
+    assert result.points_for("ann") == 0
+    assert gk.balance("ann", "reputation") == 1
+    assert gk.ledger("ann", limit=1)[0].reason == "retracted: unvote (floor of 1)"
+    assert ledger_sum(gk, "ann", "reputation") == 1
+
+
+def test_total_cap_over_all_time_and_retraction_gives_room_back(gk: GuildKit, gk_clock: Clock) -> None:
+    from guildkit import PointsRule
+
+    gk.define(rules=[PointsRule("edit-approved", "edit.approved", 2, "xp", total_cap=5)])
+    amounts = []
+    for n in range(4):
+        gk_clock.advance(days=1)
+        amounts.append(gk.record("edit.approved", actor="rev", target="ann", key=f"e{n}").points_for("ann", "xp"))
+    assert amounts == [2, 2, 1, 0]
+    assert "total cap reached" in gk.ledger("ann", limit=1)[0].reason
+    gk.retract("e0")
+    assert gk.record("edit.approved", actor="rev", target="ann", key="e9").points_for("ann", "xp") == 2
+    assert gk.balance("ann", "xp") == 5

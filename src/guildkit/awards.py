@@ -160,6 +160,10 @@ class Awarder:
             amount, reason = self._cap(
                 unit, member, f"rulecap:{rule}:{day}", award.daily_cap, amount, reason, " (rule's daily cap reached)"
             )
+        if award.total_cap is not None:
+            amount, reason = self._cap(
+                unit, member, f"ruletotal:{rule}", award.total_cap, amount, reason, " (rule's total cap reached)"
+            )
         balance = unit.balance(member, point_type.slug)
         if amount < 0 and point_type.floor is not None and balance + amount < point_type.floor:
             amount = min(0, point_type.floor - balance)

@@ -126,9 +126,11 @@ class Registry:
         names += [
             f"day:{m.type}:{m.role}:{day}" for m in self.metrics_by_trigger.get(trigger, ()) if isinstance(m, Streak)
         ]
-        names += [
-            f"rulecap:{r.name}:{day}" for r in self.rules_by_trigger.get(trigger, ()) if getattr(r, "daily_cap", None)
-        ]
+        for rule in self.rules_by_trigger.get(trigger, ()):
+            if getattr(rule, "daily_cap", None) is not None:
+                names.append(f"rulecap:{rule.name}:{day}")
+            if getattr(rule, "total_cap", None) is not None:
+                names.append(f"ruletotal:{rule.name}")
         return names
 
     def badge_thresholds(self, slug: str) -> list[int] | None:

@@ -111,13 +111,24 @@ class Retraction:
     def _reverse_ledger(self, step: Step, why: str) -> None:
         unit, day = step.unit, step.activity.day_ordinal
         for entry in unit.conn.execute(UNREVERSED_ROWS, {"activity": step.activity.id}).all():
-            if entry.capped and entry.amount > 0:
-                unit.add_counter(entry.member_id, f"cap:{entry.point_type}:{day}", -entry.amount)
-            rule = self.registry.rules.get(entry.rule)
-            if entry.amount > 0 and getattr(rule, "daily_cap", None) is not None:
-                unit.add_counter(entry.member_id, f"rulecap:{entry.rule}:{day}", -entry.amount)
+            member, amount, reason = entry.member_id, -entry.amount, why
+            point_type = self.registry.point_types.get(entry.point_type)
+            floor = point_type.floor if point_type else None
+            balance = unit.balance(member, entry.point_type)
+            if amount < 0 and floor is not None and balance + amount < floor:
+                # The floor outranks exactness: undoing a vote never takes reputation below 1.
+                amount = min(0, floor - balance)
+                reason += f" (floor of {floor})"
+            if entry.amount > 0:  # a gain taken back gives its room under the caps back
+                if entry.capped:
+                    unit.add_counter(member, f"cap:{entry.point_type}:{day}", -entry.amount)
+                rule = self.registry.rules.get(entry.rule)
+                if getattr(rule, "daily_cap", None) is not None:
+                    unit.add_counter(member, f"rulecap:{entry.rule}:{day}", -entry.amount)
+                if getattr(rule, "total_cap", None) is not None:
+                    unit.add_counter(member, f"ruletotal:{entry.rule}", -entry.amount)
             self.awarder.write_points(
-                step, entry.rule, entry.member_id, entry.point_type, -entry.amount, why, capped=False, reverses=entry.id
+                step, entry.rule, member, entry.point_type, amount, reason, capped=False, reverses=entry.id
             )
 
     def _reverse_event_awards(self, step: Step, why: str) -> None:

@@ -33,6 +33,8 @@ class AwardPoints:
     capped: bool = True
     #: A cap of this rule's own, per member and day.
     daily_cap: int | None = None
+    #: The most this rule may give a member over all time (retractions give their share back).
+    total_cap: int | None = None
 
 
 @dataclass(frozen=True)

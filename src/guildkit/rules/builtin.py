@@ -35,7 +35,8 @@ class PointsRule:
     """Give ``points`` of ``point_type`` to the activity's actor or target.
 
     No points when the actor acts on their own content (``self_award=False``, the default).
-    ``capped`` rules count toward the point type's daily cap; ``daily_cap`` adds one per rule.
+    ``capped`` rules count toward the point type's daily cap; ``daily_cap`` adds one per rule
+    and day, ``total_cap`` one per rule over all time (Stack Exchange's +1,000 from edits).
     """
 
     name: str
@@ -47,6 +48,7 @@ class PointsRule:
     daily_cap: int | None = None
     self_award: bool = False
     reason: str | None = None
+    total_cap: int | None = None
     when: Callable[[ActivityView], bool] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -55,6 +57,10 @@ class PointsRule:
         _check_role(self.to)
         if not isinstance(self.points, int) or isinstance(self.points, bool):
             raise ValidationError("points must be an integer", field="points")
+        for cap in ("daily_cap", "total_cap"):
+            value = getattr(self, cap)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+                raise ValidationError(f"{cap} must be a non-negative integer", field=cap)
 
     @property
     def triggers(self) -> frozenset[str]:
@@ -72,10 +78,16 @@ class PointsRule:
         if self.when is not None and not self.when(activity):
             return
         reason = self.reason or f"{activity.type}" + (f" on {activity.subject}" if activity.subject else "")
-        yield AwardPoints(member, self.point_type, self.points, reason, self.capped, self.daily_cap)
+        yield AwardPoints(member, self.point_type, self.points, reason, self.capped, self.daily_cap, self.total_cap)
 
     def describe(self) -> str:
-        return f"{self.points:+d} {self.point_type} to the {self.to} on {', '.join(self.on)}"
+        caps = []
+        if self.daily_cap is not None:
+            caps.append(f"at most {self.daily_cap} a day")
+        if self.total_cap is not None:
+            caps.append(f"at most {self.total_cap} in all")
+        text = f"{self.points:+d} {self.point_type} to the {self.to} on {', '.join(self.on)}"
+        return text + (f" ({', '.join(caps)})" if caps else "")
 
 
 @dataclass(frozen=True)

@@ -160,7 +160,7 @@ def _badge(e: Mapping[str, Any], ruleset: RuleSet) -> None:
 
 
 def _points(e: Mapping[str, Any]) -> PointsRule:
-    _only(e, {"name", "on", "points", "point_type", "to", "capped", "daily_cap", "self_award", "reason"})
+    _only(e, {"name", "on", "points", "point_type", "to", "capped", "daily_cap", "total_cap", "self_award", "reason"})
     on = e.get("on")
     return PointsRule(**{**e, "on": tuple(on) if isinstance(on, list) else on})
 
