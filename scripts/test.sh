@@ -49,6 +49,11 @@ else
     section "Types: mypy"
     # Which packages to check comes from [tool.mypy] in pyproject.toml.
     .venv/bin/mypy || fail "mypy (GUILDKIT_SKIP_LINT=1 skips lint)"
+    # Each plugin package is checked with its own settings, from its own folder.
+    for plugin in plugins/*/; do
+        [[ -f "$plugin/pyproject.toml" && -d "$plugin/src" ]] || continue
+        (cd "$plugin" && ../../.venv/bin/mypy) || fail "mypy in $plugin"
+    done
 fi
 
 section "PostgreSQL"

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 README = (Path(__file__).parent.parent / "README.md").read_text()
 
@@ -21,16 +17,24 @@ def block(name: str) -> str:
     return match.group(1)
 
 
-def test_embedding_quickstart_runs_and_prints_what_it_says(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def run_python(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the venv's Python in ``tmp_path`` as a user would, with this checkout's plugins hidden."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env["PYTHONPATH"] = str(tmp_path)
+    return subprocess.run([sys.executable, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_embedding_quickstart_runs_and_prints_what_it_says(tmp_path: Path) -> None:
     code = block("embed")
-    monkeypatch.chdir(tmp_path)
-    # As on a fresh install: the plugins installed in this checkout's venv are not found.
-    monkeypatch.setattr("guildkit.plugins.entry_points", lambda group: [])
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(compile(code, "README.md:embed", "exec"), {"__name__": "__main__"})
+    # As on a fresh install, where no other guildkit plugin is installed.
+    (tmp_path / "sitecustomize.py").write_text(
+        "import guildkit.plugins\nguildkit.plugins.entry_points = lambda group: []\n"
+    )
+    (tmp_path / "app.py").write_text(code)
+    result = run_python(tmp_path, "app.py")
+    assert result.returncode == 0, result.stderr
     promised = [m.group(1).split(" (")[0].strip() for m in re.finditer(r"print\(.*\)  # (.*)", code)]
-    assert out.getvalue().splitlines() == promised
+    assert result.stdout.splitlines() == promised
     assert (tmp_path / "instance" / "community.db").exists()
 
 
