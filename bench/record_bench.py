@@ -9,7 +9,11 @@ over 10,000 members. Measured:
 * ``record()``, one activity per transaction, against a raw-driver baseline inserting one
   ledger-shaped row per commit (sqlite3 / psycopg, same database, same pragmas);
 * ``record_many()`` in batches, against a SQLAlchemy Core ``executemany`` of ledger-shaped rows
-  in one transaction.
+  in one transaction;
+* on SQLite also a "same shape" baseline: the statements one ``record()`` transaction needs
+  (find members, insert the activity, read counters, balances, badges and roles, upsert
+  counters and balances, insert ledger rows), hand-written for the bare driver. It is the
+  floor for any design that keeps all of that in one transaction.
 
 Prints activities (or rows) per second and the ratios. Timings vary by machine and load: run it
 on a quiet machine, and compare ratios rather than absolute figures.
@@ -199,6 +203,74 @@ def raw_single(backend: str, url: str, options: dict[str, Any], rows: int) -> fl
         return timed(run_pg)
 
 
+SAME_SHAPE_SCHEMA = """
+CREATE TABLE ss_m (id INTEGER PRIMARY KEY, user_id TEXT UNIQUE, status TEXT);
+CREATE TABLE ss_a (id INTEGER PRIMARY KEY, key TEXT UNIQUE, type TEXT, actor INT, target INT, payload TEXT, t TEXT);
+CREATE TABLE ss_c (member INT, name TEXT, value INT, PRIMARY KEY (member, name));
+CREATE TABLE ss_b (member INT, pt TEXT, balance INT, level INT, PRIMARY KEY (member, pt));
+CREATE INDEX ss_b_rank ON ss_b (pt, balance DESC, member);
+CREATE TABLE ss_l (id INTEGER PRIMARY KEY, member INT, pt TEXT, amount INT, after INT, act INT, rule TEXT,
+                   reason TEXT, t TEXT);
+CREATE INDEX ss_l1 ON ss_l (member, pt, id);
+CREATE INDEX ss_l2 ON ss_l (act);
+CREATE INDEX ss_l3 ON ss_l (pt, t);
+CREATE TABLE ss_aw (id INTEGER PRIMARY KEY, member INT, slug TEXT, level INT, revoked TEXT);
+CREATE TABLE ss_g (id INTEGER PRIMARY KEY, member INT, slug TEXT, revoked TEXT);
+"""
+
+
+def raw_same_shape(url: str, count: int) -> float:
+    """One record()-shaped transaction per activity, hand-written for sqlite3 (see the docstring)."""
+    conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.executescript(SAME_SHAPE_SCHEMA)
+    conn.executemany("INSERT INTO ss_m (user_id, status) VALUES (?, 'active')", [(f"u{n}",) for n in range(MEMBERS)])
+    rng = random.Random(4)
+
+    def run() -> int:
+        for n in range(count):
+            actor, target = f"u{rng.randrange(MEMBERS)}", f"u{rng.randrange(MEMBERS)}"
+            conn.execute("BEGIN IMMEDIATE")
+            ids = dict(conn.execute("SELECT user_id, id FROM ss_m WHERE user_id IN (?, ?)", (actor, target)).fetchall())
+            a, t = ids[actor], ids[target]
+            activity = conn.execute(
+                "INSERT INTO ss_a (key, type, actor, target, payload, t) VALUES (?, 'answer.upvoted', ?, ?, '{}', "
+                "'2026-01-01') ON CONFLICT (key) DO NOTHING RETURNING id",
+                (f"k{n}", a, t),
+            ).fetchone()[0]
+            conn.execute(
+                "SELECT member, name, value FROM ss_c WHERE member IN (?, ?) AND name IN ('c1', 'c2', 'c3')", (a, t)
+            ).fetchall()
+            conn.execute("SELECT member, pt, balance, level FROM ss_b WHERE member IN (?, ?)", (a, t)).fetchall()
+            conn.execute(
+                "SELECT member, id, slug, level FROM ss_aw WHERE member IN (?, ?) AND revoked IS NULL", (a, t)
+            ).fetchall()
+            conn.execute(
+                "SELECT member, id, slug FROM ss_g WHERE member IN (?, ?) AND revoked IS NULL", (a, t)
+            ).fetchall()
+            conn.executemany(
+                "INSERT INTO ss_c VALUES (?, ?, ?) ON CONFLICT (member, name) DO UPDATE SET value = excluded.value",
+                [(a, "c1", n), (t, "c2", n)],
+            )
+            conn.executemany(
+                "INSERT INTO ss_b VALUES (?, ?, ?, 0) ON CONFLICT (member, pt) DO UPDATE SET balance = "
+                "excluded.balance",
+                [(t, "reputation", n), (a, "xp", n)],
+            )
+            conn.executemany(
+                "INSERT INTO ss_l (member, pt, amount, after, act, rule, reason, t) VALUES "
+                "(?, ?, 10, ?, ?, 'rule', 'answer.upvoted on post:1', '2026-01-01')",
+                [(t, "reputation", n, activity), (a, "xp", n, activity)],
+            )
+            conn.execute("COMMIT")
+        return count
+
+    rate = timed(run)
+    conn.close()
+    return rate
+
+
 def core_batch(engine: sa.Engine, rows: int) -> float:
     """Ledger-shaped rows through a Core executemany, in one transaction."""
     metadata = sa.MetaData()
@@ -238,7 +310,7 @@ def core_batch(engine: sa.Engine, rows: int) -> float:
     return timed(run)
 
 
-def bench(backend: str, single_n: int, batch_n: int, batch_size: int) -> dict[str, float]:
+def bench(backend: str, single_n: int, batch_n: int, batch_size: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, community(backend, Path(tmp)) as (_app, gk, url, options):
         rules = define(gk)
         seed_members(gk)
@@ -263,6 +335,7 @@ def bench(backend: str, single_n: int, batch_n: int, batch_size: int) -> dict[st
 
         batch = timed(run_batch)
         core = core_batch(gk.store.engine, batch_n)
+        shape = raw_same_shape(url, single_n) if backend == "sqlite" else None
         with gk.store.engine.connect() as conn:
             ledger_rows = conn.exec_driver_sql("SELECT count(*) FROM guildkit_ledger").scalar_one()
             stored = conn.exec_driver_sql("SELECT count(*) FROM guildkit_activities").scalar_one()
@@ -273,6 +346,7 @@ def bench(backend: str, single_n: int, batch_n: int, batch_size: int) -> dict[st
         "raw": raw,
         "batch": batch,
         "core": core,
+        "shape": shape,
         "ledger_per_activity": ledger_rows / stored,
     }
 
@@ -299,6 +373,12 @@ def main() -> None:
             f"  record_many()  {r['batch']:>9,.0f} activities/s   Core executemany          {r['core']:>9,.0f} rows/s"
             f"   ratio {r['batch'] / r['core']:.3f}"
         )
+        if r["shape"]:
+            print(
+                f"  same transaction shape, bare driver: {r['shape']:,.0f} activities/s"
+                f" (ratio to the 1-row baseline {r['shape'] / r['raw']:.3f}); record() reaches"
+                f" {r['single'] / r['shape']:.2f} of it"
+            )
 
 
 if __name__ == "__main__":
