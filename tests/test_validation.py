@@ -145,6 +145,21 @@ def test_lookups_of_unknown_things(gk: GuildKit) -> None:
         gk.balance("ann", "gold")
     assert gk.balance("ann", "reputation") == 0
     assert gk.has_permission("ghost", "edit") is False
+    for bad in (0, 1001, "10", True):
+        with pytest.raises(ValidationError) as info:
+            gk.ledger("ann", limit=bad)  # type: ignore[arg-type]
+        assert info.value.field == "limit"
+    with pytest.raises(ValidationError):
+        gk.ledger("ann", before="x")  # type: ignore[arg-type]
+
+
+def test_ledger_pages_with_before(gk: GuildKit) -> None:
+    for n in range(5):
+        gk.record("answer.upvoted", actor=f"v{n}", target="ann", key=f"u{n}")
+    first = gk.ledger("ann", limit=2)
+    second = gk.ledger("ann", limit=2, before=first[-1].id)
+    rest = gk.ledger("ann", limit=2, before=second[-1].id)
+    assert [e.balance_after for e in first + second + rest] == [50, 40, 30, 20, 10]
 
 
 @pytest.mark.parametrize(

@@ -374,7 +374,14 @@ class GuildKit:
     def ledger(
         self, user_id: str | int, *, point_type: str | None = None, limit: int = 50, before: int | None = None
     ) -> list[LedgerEntry]:
-        """The member's ledger rows, newest first: each names its activity, rule and reason."""
+        """The member's ledger rows, newest first: each names its activity, rule and reason.
+
+        Page with ``before``: the smallest ``id`` of the previous page.
+        """
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 1000:
+            raise ValidationError("limit must be an integer from 1 to 1000", field="limit")
+        if before is not None and (not isinstance(before, int) or isinstance(before, bool)):
+            raise ValidationError("before must be a ledger row id", field="before")
         return queries.ledger(self.session, self.member(user_id).id, point_type, limit, before)
 
     def badges(self, user_id: str | int) -> list[BadgeAward]:
