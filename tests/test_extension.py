@@ -101,15 +101,16 @@ def host_app_with_notes(tmp_path: Path) -> tuple[Flask, SQLAlchemy, GuildKit]:
     db.init_app(app)
     gk = GuildKit(app, db=db)
     gk.define(point_types=[PointTypeDef("xp", "XP")], rules=[PointsRule("v", "visit", 1, "xp", to="actor")])
+    with app.app_context():
+        gk.create_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
     return app, db, gk
 
 
 def test_guildkit_never_commits_the_hosts_session(tmp_path: Path) -> None:
     app, db, gk = host_app_with_notes(tmp_path)
     with app.app_context():
-        gk.create_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
         db.session.execute(sa.text("SELECT count(*) FROM notes"))  # the host's transaction is open
         gk.record("visit", actor="ann", key="v1")
         db.session.rollback()
@@ -125,9 +126,6 @@ def test_uncommitted_host_writes_on_sqlite_fail_fast_and_clearly(tmp_path: Path)
 
     app, db, gk = host_app_with_notes(tmp_path)
     with app.app_context():
-        gk.create_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
         db.session.execute(sa.text("INSERT INTO notes (body) VALUES ('draft')"))
         started = time.monotonic()
         with pytest.raises(HostTransactionOpen, match="commit"):

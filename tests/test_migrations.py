@@ -8,7 +8,6 @@ covers what autogenerate cannot compare: check constraints, partial and DESC ind
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from flask import Flask
 from guildkit import GuildKit, PointsRule, PointTypeDef, migrate
 from guildkit.models import Base
 from guildkit.store import OwnStore
-from guildkit.testing import POSTGRES_URL_ENV, postgres_schema, postgres_url
+from guildkit.testing import postgres_schema, postgres_url, require_backend
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 GUILDKIT_TABLES = set(Base.metadata.tables)
@@ -38,11 +37,7 @@ LEDGER = Base.metadata.tables["guildkit_ledger"]
 
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
-    if request.param == "postgresql" and postgres_url() is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{POSTGRES_URL_ENV} must be set in CI: run ./scripts/test.sh")
-        pytest.skip(f"{POSTGRES_URL_ENV} is not set")
-    return str(request.param)
+    return require_backend(str(request.param))
 
 
 @contextmanager

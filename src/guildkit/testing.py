@@ -134,13 +134,18 @@ def _database(backend: str, tmp_path: Path) -> Iterator[tuple[str, dict[str, Any
 # -- pytest fixtures (loaded through the pytest11 entry point) ----------------------------
 
 
-@pytest.fixture(params=BACKENDS)
-def gk_backend(request: pytest.FixtureRequest) -> str:
-    if request.param == "postgresql" and postgres_url() is None:
+def require_backend(backend: str) -> str:
+    """``backend``, or skip the test when it is PostgreSQL and no server is set (fail in CI)."""
+    if backend == "postgresql" and postgres_url() is None:
         if os.environ.get("CI"):
             pytest.fail(f"{POSTGRES_URL_ENV} must be set in CI: run ./scripts/test.sh")
         pytest.skip(f"{POSTGRES_URL_ENV} is not set")
-    return str(request.param)
+    return backend
+
+
+@pytest.fixture(params=BACKENDS)
+def gk_backend(request: pytest.FixtureRequest) -> str:
+    return require_backend(str(request.param))
 
 
 @pytest.fixture
