@@ -99,7 +99,7 @@ def guildkit_diffs(conn: sa.Connection) -> list[Any]:
 def test_upgrade_head_leaves_nothing_for_autogenerate(engine: sa.Engine) -> None:
     assert migrate.current(engine) is None
     migrate.upgrade(engine)
-    assert migrate.current(engine) == migrate.head() == "0001"
+    assert migrate.current(engine) == migrate.head() == f"{len(list(migrate.script_directory().walk_revisions())):04d}"
     assert table_names(engine) >= GUILDKIT_TABLES
     with engine.connect() as conn:
         assert guildkit_diffs(conn) == []
@@ -189,7 +189,7 @@ def test_own_version_table_leaves_the_hosts_alembic_history_alone(engine: sa.Eng
     assert "guildkit_alembic_version" in names
     assert {"alembic_version", "posts"} <= names
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM guildkit_alembic_version").all() == [("0001",)]
+        assert conn.exec_driver_sql("SELECT version_num FROM guildkit_alembic_version").all() == [(migrate.head(),)]
         assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [("host0042",)]
         assert MigrationContext.configure(conn).get_current_revision() == "host0042"
         assert conn.execute(sa.select(POSTS)).all() == [(1, "hello")]
@@ -271,7 +271,7 @@ def test_downgrade_to_base_removes_every_guildkit_table(engine: sa.Engine) -> No
         assert leftover == []
     # A clean round trip: the schema comes back whole.
     migrate.upgrade(engine)
-    assert migrate.current(engine) == "0001"
+    assert migrate.current(engine) == migrate.head()
     with engine.connect() as conn:
         assert guildkit_diffs(conn) == []
 
@@ -330,7 +330,7 @@ def test_concurrent_upgrades_wait_for_each_other(backend: str, tmp_path: Path) -
         assert outcomes == [""] * 4
         assert [worker.returncode for worker in workers] == [0] * 4
         with engine_for_url(url, options) as engine:
-            assert migrate.current(engine) == "0001"
+            assert migrate.current(engine) == migrate.head()
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -392,7 +392,7 @@ def test_flask_guildkit_db_upgrade_then_record(backend: str, tmp_path: Path) -> 
             assert again.exit_code == 0, again.output
 
             after = runner.invoke(args=["guildkit", "db", "current"])
-            assert after.output.strip() == "0001"
+            assert after.output.strip() == migrate.head()
 
             with app.app_context():
                 recorded = gk.record("a.b", actor="ann", key="k1")

@@ -5,11 +5,13 @@ from .badges import TIERS, Badge, BadgeAward
 from .base import Base, UTCDateTime, table_of, utcnow
 from .members import MEMBER_STATUSES, Member, Role, RoleGrant
 from .points import Balance, LedgerEntry, PointType, ledger_guard_ddl
+from .web import ApiToken, Notification
 
 __all__ = [
     "MEMBER_STATUSES",
     "TIERS",
     "Activity",
+    "ApiToken",
     "Badge",
     "BadgeAward",
     "Balance",
@@ -19,6 +21,7 @@ __all__ = [
     "HookFailure",
     "LedgerEntry",
     "Member",
+    "Notification",
     "PointType",
     "Role",
     "RoleGrant",
