@@ -377,3 +377,38 @@ def test_total_cap_over_all_time_and_retraction_gives_room_back(gk: GuildKit, gk
     gk.retract("e0")
     assert gk.record("edit.approved", actor="rev", target="ann", key="e9").points_for("ann", "xp") == 2
     assert gk.balance("ann", "xp") == 5
+
+
+def test_members_are_told_in_app_with_the_award(gk: GuildKit) -> None:
+    from guildkit.models import Notification
+
+    gk.record("answer.posted", actor="ann", key="p1")
+    gk.record("answer.posted", actor="ann", key="p2")
+    for n in range(5):
+        upvote(gk, n)
+    gk.retract("p2", reason="deleted")
+    member = gk.member("ann")
+    told = gk.session.scalars(
+        sa.select(Notification).where(Notification.member_id == member.id).order_by(Notification.id)
+    ).all()
+    assert [(n.kind, n.text) for n in told] == [
+        ("badge_awarded", "You earned First Answer"),
+        ("badge_awarded", "You earned Bronze Answerer"),
+        ("level_up", "You reached Novice"),
+        ("role_granted", "You are now Trusted"),
+        ("badge_revoked", "Bronze Answerer was taken back: retracted: deleted"),
+    ]
+    assert told[1].data == {"badge": "answerer", "level": 1, "tier": "bronze"}
+    assert all(n.read_at is None for n in told)
+
+
+def test_join_stores_the_display_name(gk: GuildKit) -> None:
+    from guildkit import UserInfo
+
+    assert gk.join("ann", name="Ann Smith").display_name == "Ann Smith"
+
+    @gk.user_info_loader
+    def info(user_id: str) -> UserInfo:
+        return UserInfo(name=f"Loaded {user_id}")
+
+    assert gk.join("bob").display_name == "Loaded bob"

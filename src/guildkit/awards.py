@@ -76,6 +76,19 @@ class Step:
     def notify(self, name: str, change: object) -> None:
         self.unit.notify(name, change=change, activity_key=self.activity.key)
 
+    def tell_member(self, member: int, kind: str, text: str, **data: object) -> None:
+        """An in-app notification for ``member`` ("You earned Gold Answerer")."""
+        self.unit.notification_rows.append(
+            {
+                "member_id": member,
+                "kind": kind,
+                "text": text,
+                "data": data,
+                "activity_id": self.activity.id,
+                "created_at": self.unit.now,
+            }
+        )
+
 
 def prefetch(registry: Registry, unit: Unit, views: Sequence[ActivityView]) -> None:
     """Load, in two queries, every counter and balance these activities may read."""
@@ -237,10 +250,14 @@ class Awarder:
         change = BadgeChange(step.unit.user_of[member], badge, level, rule)
         step.badges.append(change)
         step.notify("badge_awarded", change)
+        tier = definition.levels[level - 1].tier
+        step.tell_member(
+            member, "badge_awarded", f"You earned {definition.level_name(level)}", badge=badge, level=level, tier=tier
+        )
 
     def revoke_badge(self, step: Step, rule: str, member: int, badge: str, level: int, reason: str) -> None:
         step.unit.revoke_award(member, badge, level, reason, step.activity.id)
-        self._badge_revoked(step, rule, member, badge, level)
+        self._badge_revoked(step, rule, member, badge, level, reason)
 
     def revoke_award_row(
         self, step: Step, award_id: int, rule: str, member: int, badge: str, level: int, reason: str
@@ -249,12 +266,15 @@ class Awarder:
         step.unit.award_revocations.append(
             {"b_id": award_id, "revoked_at": step.unit.now, "revoke_reason": reason, "by": step.activity.id}
         )
-        self._badge_revoked(step, rule, member, badge, level)
+        self._badge_revoked(step, rule, member, badge, level, reason)
 
-    def _badge_revoked(self, step: Step, rule: str, member: int, badge: str, level: int) -> None:
+    def _badge_revoked(self, step: Step, rule: str, member: int, badge: str, level: int, reason: str) -> None:
         change = BadgeChange(step.unit.user_of[member], badge, level, rule, granted=False)
         step.badges.append(change)
         step.notify("badge_revoked", change)
+        definition = self.registry.badges.get(badge)
+        name = definition.level_name(level) if definition and level <= len(definition.levels) else badge
+        step.tell_member(member, "badge_revoked", f"{name} was taken back: {reason}", badge=badge, level=level)
 
     def grant_role(self, step: Step, rule: str, member: int, role: str, reason: str, mode: str) -> None:
         if role in step.unit.roles(member):
@@ -273,6 +293,8 @@ class Awarder:
         change = RoleChange(step.unit.user_of[member], role, rule)
         step.roles.append(change)
         step.notify("role_granted", change)
+        definition = self.registry.roles.get(role)
+        step.tell_member(member, "role_granted", f"You are now {definition.name if definition else role}", role=role)
 
     def revoke_role(self, step: Step, rule: str, member: int, role: str, reason: str) -> None:
         step.unit.revoke_grant(member, role, reason, step.activity.id)
@@ -293,3 +315,7 @@ class Awarder:
             if new != old:
                 unit.set_level(member, point_type, new)
                 step.notify("level_changed", LevelChange(user_id, point_type, old, new, levels.name_of(new)))
+                if new > old:
+                    step.tell_member(
+                        member, "level_up", f"You reached {levels.name_of(new)}", point_type=point_type, level=new
+                    )

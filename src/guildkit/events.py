@@ -21,7 +21,7 @@ class LevelChange:
 
 
 @dataclass(frozen=True)
-class Notification:
+class Announcement:
     """One after-commit event: the hook/signal name and its arguments (without ``gk``)."""
 
     name: str

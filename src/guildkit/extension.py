@@ -34,7 +34,7 @@ from .errors import (
     UnknownRole,
     ValidationError,
 )
-from .events import Notification
+from .events import Announcement
 from .identity import CurrentUserLoader, UserInfo, UserInfoLoader, flask_login_user_id
 from .models import BadgeAward, HookFailure, LedgerEntry, Member, utcnow
 from .pipeline import Pipeline
@@ -338,12 +338,24 @@ class GuildKit:
             "role": role,
         }
 
-    def join(self, user_id: str | int) -> Member:
-        """Make ``user_id`` a member now (members otherwise join on their first activity)."""
-        self.record("guildkit.joined", key=f"guildkit.joined:{user_id}", actor=user_id)
-        return self.member(user_id)
+    def join(self, user_id: str | int, *, name: str | None = None) -> Member:
+        """Make ``user_id`` a member now (members otherwise join on their first activity).
 
-    def _announce(self, notes: list[Notification], failures: list[dict[str, Any]]) -> None:
+        ``name`` (or, without it, the name from ``@gk.user_info_loader``) is stored as the
+        member's display name, which the member directory searches.
+        """
+        self.record("guildkit.joined", key=f"guildkit.joined:{user_id}", actor=user_id)
+        member = self.member(user_id)
+        if name is None and self._user_info_loader is not None:
+            info = self._user_info_loader(str(user_id))
+            name = info.name if info else None
+        if name is not None and name != member.display_name:
+            check_text(name, "name")
+            member.display_name = name
+            self.session.commit()
+        return member
+
+    def _announce(self, notes: list[Announcement], failures: list[dict[str, Any]]) -> None:
         failures = failures + self.calls.notify(notes)
         if failures:
             self.record_failures(failures)

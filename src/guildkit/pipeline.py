@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from .activity import ActivityInput, ActivityResult, ActivityView
 from .awards import Awarder, Step, prefetch
 from .errors import IdempotencyConflict
-from .events import MemberJoined, Notification
+from .events import Announcement, MemberJoined
 from .models import Activity, Member, table_of
 from .results import load_result
 from .retraction import Retraction
@@ -69,14 +69,14 @@ class Pipeline:
 
     def retract(
         self, conn: sa.Connection, key: str, reason: str, now: datetime
-    ) -> tuple[ActivityResult, list[Notification], list[dict[str, Any]]]:
+    ) -> tuple[ActivityResult, list[Announcement], list[dict[str, Any]]]:
         return Retraction(self.registry, self.awarder, self.zone).retract(conn, key, reason, now)
 
     # -- recording -------------------------------------------------------------------------
 
     def record(
         self, conn: sa.Connection, inputs: Sequence[ActivityInput], now: datetime
-    ) -> tuple[list[ActivityResult], list[Notification], list[dict[str, Any]]]:
+    ) -> tuple[list[ActivityResult], list[Announcement], list[dict[str, Any]]]:
         unit = Unit(conn, now)
         results: dict[str, ActivityResult] = {}
         first_by_key: dict[str, ActivityInput] = {}

@@ -23,7 +23,7 @@ import pluggy
 
 from . import hookspecs, signals
 from .errors import PluginError
-from .events import Notification
+from .events import Announcement
 from .models import utcnow
 from .rules.base import AwardPoints, Outcome, Rule, Veto
 
@@ -147,7 +147,7 @@ class PluginCalls:
     def rule_failed(self, unit: Unit, rule: Rule, activity: ActivityView, exc: Exception) -> None:
         unit.failures.append(failure(f"rule:{rule.name}", "evaluate", exc, activity.key))
 
-    def notify(self, notifications: Iterable[Notification]) -> list[dict[str, Any]]:
+    def notify(self, notifications: Iterable[Announcement]) -> list[dict[str, Any]]:
         """Tell hooks, then signal receivers, about each committed event. Returns failures."""
         failures = []
         for note in notifications:
@@ -168,7 +168,7 @@ class PluginCalls:
         return failures
 
 
-def _activity_key(note: Notification) -> str | None:
+def _activity_key(note: Announcement) -> str | None:
     key = note.kwargs.get("activity_key")
     if key is None and "activity" in note.kwargs:
         key = getattr(note.kwargs["activity"], "key", None)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .errors import UnknownMember
-from .models import BadgeAward, Balance, LedgerEntry, Member, RoleGrant
+from .models import Activity, BadgeAward, Balance, LedgerEntry, Member, Notification, RoleGrant
 from .registry import Registry
 from .rules.builtin import BadgeRule
 from .unit import Unit
@@ -100,3 +100,102 @@ def progress(session: Session, registry: Registry, member_id: int, now: datetime
             )
         )
     return sorted(found, key=lambda p: (p.next_threshold is None, -p.percent, p.badge))
+
+
+# -- directory, history, badges and notifications (used by the blueprint) -----------------
+
+
+def members_page(
+    session: Session, *, q: str | None, status: str | None, limit: int, after: tuple[str, int] | None
+) -> list[Member]:
+    """Members by join date, newest first; ``q`` searches display names (case-insensitive)."""
+    query = sa.select(Member)
+    if q:
+        pattern = f"%{q.lower()}%"
+        query = query.where(sa.func.lower(sa.func.coalesce(Member.display_name, Member.user_id)).like(pattern))
+    if status:
+        query = query.where(Member.status == status)
+    if after is not None:
+        joined, member_id = after
+        query = query.where(
+            sa.tuple_(Member.joined_at, Member.id) < sa.tuple_(sa.literal(datetime.fromisoformat(joined)), member_id)
+        )
+    return list(session.scalars(query.order_by(Member.joined_at.desc(), Member.id.desc()).limit(limit + 1)))
+
+
+def ledger_page(
+    session: Session, member_id: int, point_type: str | None, limit: int, before: int | None
+) -> list[tuple[LedgerEntry, Activity]]:
+    """Ledger rows newest first, each with the activity that caused it."""
+    query = (
+        sa.select(LedgerEntry, Activity)
+        .join(Activity, Activity.id == LedgerEntry.activity_id)
+        .where(LedgerEntry.member_id == member_id)
+    )
+    if point_type is not None:
+        query = query.where(LedgerEntry.point_type == point_type)
+    if before is not None:
+        query = query.where(LedgerEntry.id < before)
+    return [(e, a) for e, a in session.execute(query.order_by(LedgerEntry.id.desc()).limit(limit + 1))]
+
+
+def badge_holder_counts(session: Session) -> dict[str, int]:
+    """How many members hold each badge (any level)."""
+    rows = session.execute(
+        sa.select(BadgeAward.badge_slug, sa.func.count(sa.distinct(BadgeAward.member_id)))
+        .where(BadgeAward.revoked_at.is_(None))
+        .group_by(BadgeAward.badge_slug)
+    )
+    return {slug: int(count) for slug, count in rows}
+
+
+def member_count(session: Session) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(Member).where(Member.status != "deleted")) or 0
+
+
+def holders_page(
+    session: Session, badge: str, limit: int, after: tuple[str, int] | None
+) -> list[tuple[Member, BadgeAward]]:
+    """Members holding ``badge``, most recent award first (one row per member, highest level)."""
+    query = (
+        sa.select(Member, BadgeAward)
+        .join(Member, Member.id == BadgeAward.member_id)
+        .where(BadgeAward.badge_slug == badge, BadgeAward.revoked_at.is_(None))
+    )
+    if after is not None:
+        awarded, award_id = after
+        query = query.where(
+            sa.tuple_(BadgeAward.awarded_at, BadgeAward.id)
+            < sa.tuple_(sa.literal(datetime.fromisoformat(awarded)), award_id)
+        )
+    return [
+        (m, a)
+        for m, a in session.execute(query.order_by(BadgeAward.awarded_at.desc(), BadgeAward.id.desc()).limit(limit + 1))
+    ]
+
+
+def notifications_page(session: Session, member_id: int, limit: int, before: int | None) -> list[Notification]:
+    query = sa.select(Notification).where(Notification.member_id == member_id)
+    if before is not None:
+        query = query.where(Notification.id < before)
+    return list(session.scalars(query.order_by(Notification.id.desc()).limit(limit + 1)))
+
+
+def unread_count(session: Session, member_id: int) -> int:
+    return (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Notification)
+            .where(Notification.member_id == member_id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def mark_read(session: Session, member_id: int, now: datetime, up_to: int | None = None) -> int:
+    query = sa.update(Notification).where(Notification.member_id == member_id, Notification.read_at.is_(None))
+    if up_to is not None:
+        query = query.where(Notification.id <= up_to)
+    count = session.execute(query.values(read_at=now)).rowcount  # type: ignore[attr-defined]
+    session.commit()
+    return int(count or 0)

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from .activity import ActivityResult, ActivityView
 from .awards import Awarder, Step, prefetch
 from .errors import UnknownActivity
-from .events import Notification
+from .events import Announcement
 from .models import Activity, BadgeAward, LedgerEntry, Member, RoleGrant, table_of
 from .registry import Registry
 from .results import load_result
@@ -59,7 +59,7 @@ class Retraction:
 
     def retract(
         self, conn: sa.Connection, key: str, reason: str, now: datetime
-    ) -> tuple[ActivityResult, list[Notification], list[dict[str, Any]]]:
+    ) -> tuple[ActivityResult, list[Announcement], list[dict[str, Any]]]:
         unit = Unit(conn, now)
         query = sa.select(ACTIVITIES).where(ACTIVITIES.c.key == key)
         if unit.dialect == "postgresql":

@@ -16,8 +16,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .events import Notification
-from .models import BadgeAward, Balance, Counter, DistinctValue, LedgerEntry, Member, RoleGrant, table_of
+from .events import Announcement
+from .models import BadgeAward, Balance, Counter, DistinctValue, LedgerEntry, Member, Notification, RoleGrant, table_of
 from .store import upsert
 
 COUNTERS = table_of(Counter)
@@ -27,6 +27,7 @@ LEDGER = table_of(LedgerEntry)
 AWARDS = table_of(BadgeAward)
 GRANTS = table_of(RoleGrant)
 MEMBERS = table_of(Member)
+NOTIFICATIONS = table_of(Notification)
 
 
 def _in(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
@@ -58,6 +59,7 @@ SELECT_LIVE_GRANTS = sa.select(GRANTS.c.member_id, GRANTS.c.id, GRANTS.c.role_sl
 INSERT_LEDGER = LEDGER.insert()
 INSERT_AWARDS = AWARDS.insert()
 INSERT_GRANTS = GRANTS.insert()
+INSERT_NOTIFICATIONS = NOTIFICATIONS.insert()
 
 
 def _revocation(table: sa.Table) -> sa.Update:
@@ -102,7 +104,9 @@ class Unit:
         self.award_revocations: list[dict[str, Any]] = []
         self.grant_revocations: list[dict[str, Any]] = []
         self.failures: list[dict[str, Any]] = []
-        self.notifications: list[Notification] = []
+        #: In-app notifications, written in the same transaction as what they announce.
+        self.notification_rows: list[dict[str, Any]] = []
+        self.notifications: list[Announcement] = []
 
     # -- members ---------------------------------------------------------------------------
 
@@ -297,7 +301,7 @@ class Unit:
     # -- writing ---------------------------------------------------------------------------
 
     def notify(self, name: str, **kwargs: object) -> None:
-        self.notifications.append(Notification(name, kwargs))
+        self.notifications.append(Announcement(name, kwargs))
 
     def flush(self) -> None:
         conn, dialect = self.conn, self.dialect
@@ -338,3 +342,5 @@ class Unit:
             conn.execute(INSERT_AWARDS, self.award_rows)
         if self.grant_rows:
             conn.execute(INSERT_GRANTS, self.grant_rows)
+        if self.notification_rows:
+            conn.execute(INSERT_NOTIFICATIONS, self.notification_rows)
