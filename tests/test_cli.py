@@ -59,3 +59,27 @@ def test_cli_errors_are_clear(gk_app: Flask, gk: GuildKit) -> None:
     assert code == 2 and "give USER_ID" in out
     code, out = run(gk_app, "revoke", "--activity", "nope", "--reason", "x")
     assert code == 1 and "no activity with key 'nope'" in out
+
+
+def test_token_create_list_revoke(gk_app: Flask, gk: GuildKit) -> None:
+    from guildkit.web.auth import hash_token
+
+    code, out = run(gk_app, "token", "create", "--name", "forum sync", "--scope", "activities.write")
+    assert code == 0, out
+    created = json.loads(out)
+    assert created["scopes"] == ["activities.write"] and created["token"].startswith("gk_")
+    code, out = run(gk_app, "token", "list")
+    (listed,) = json.loads(out)
+    assert listed["prefix"] == created["token"][:10] and listed["revoked"] is False
+    assert "token" not in listed
+    from guildkit.models import ApiToken
+
+    stored = gk.session.get(ApiToken, created["id"])
+    assert stored is not None and stored.token_hash == hash_token(created["token"]) != created["token"]
+    code, out = run(gk_app, "token", "revoke", str(created["id"]))
+    assert code == 0 and "revoked" in out
+    assert json.loads(run(gk_app, "token", "list")[1])[0]["revoked"] is True
+    code, out = run(gk_app, "token", "create", "--name", "x", "--scope", "everything")
+    assert code == 1 and "unknown: everything" in out
+    code, out = run(gk_app, "token", "revoke", "999")
+    assert code == 1 and "no token with id 999" in out

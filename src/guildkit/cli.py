@@ -179,3 +179,61 @@ def member_show(user_id: str, ledger_rows: int) -> None:
             indent=2,
         )
     )
+
+
+@guildkit_cli.group("token", help="API tokens for servers (stored hashed; shown once).")
+def token_group() -> None:
+    pass
+
+
+@token_group.command("create", help="Create a token; it is printed once and never again.")
+@click.option("--name", required=True, help="What the token is for, e.g. 'forum sync'.")
+@click.option("--scope", "scopes", multiple=True, required=True, help="A permission; repeat for several.")
+def token_create(name: str, scopes: tuple[str, ...]) -> None:
+    from .web.auth import create_token
+
+    try:
+        token, row = create_token(_gk(), name, list(scopes), created_by="cli")
+    except GuildKitError as exc:
+        _fail(exc)
+        return
+    click.echo(json.dumps({"id": row.id, "name": row.name, "scopes": row.scopes, "token": token}))
+
+
+@token_group.command("list", help="List tokens (never the tokens themselves).")
+def token_list() -> None:
+    import sqlalchemy as sa
+
+    from .models import ApiToken
+
+    rows = _gk().session.scalars(sa.select(ApiToken).order_by(ApiToken.id))
+    click.echo(
+        json.dumps(
+            [
+                {
+                    "id": t.id,
+                    "name": t.name,
+                    "prefix": t.prefix,
+                    "scopes": t.scopes,
+                    "created_at": t.created_at.isoformat(),
+                    "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+                    "revoked": t.revoked_at is not None,
+                }
+                for t in rows
+            ],
+            indent=2,
+        )
+    )
+
+
+@token_group.command("revoke", help="Revoke a token by id; it stops working at once.")
+@click.argument("token_id", type=int)
+def token_revoke(token_id: int) -> None:
+    from .web.auth import revoke_token
+
+    try:
+        row = revoke_token(_gk(), token_id)
+    except GuildKitError as exc:
+        _fail(exc)
+        return
+    click.echo(f"token {row.id} ({row.name}) revoked")

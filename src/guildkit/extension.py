@@ -61,6 +61,8 @@ class GuildKitState:
     generation: int = -1
     synced_generation: int = -1
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Per-app memo for things derived from the app once (the OpenAPI document).
+    cache: dict[str, Any] = field(default_factory=dict)
 
 
 class GuildKit:

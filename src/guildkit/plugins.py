@@ -37,7 +37,7 @@ log = logging.getLogger("guildkit")
 hookimpl = pluggy.HookimplMarker("guildkit")
 
 #: Modules registered into every plugin manager, in this order.
-DEFAULT_PLUGINS = ("guildkit.builtin.manual",)
+DEFAULT_PLUGINS = ("guildkit.builtin.manual", "guildkit.builtin.roles")
 
 ENTRY_POINT_GROUP = "guildkit"
 

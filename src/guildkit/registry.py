@@ -140,6 +140,10 @@ class Registry:
                 return list(rule.thresholds)
         return None
 
+    def rules_awarding(self, slug: str) -> list[Rule]:
+        """Every rule that can award badge ``slug`` (to describe how it is earned)."""
+        return [r for r in self.rules.values() if getattr(r, "badge", None) == slug]
+
     def badge_rule(self, slug: str) -> BadgeRule | None:
         for rule in self.rules.values():
             if isinstance(rule, BadgeRule) and rule.badge == slug:

@@ -1,0 +1,118 @@
+"""One declaration per API view: it checks the caller, validates the request, shapes the response
+and documents the operation in OpenAPI (:mod:`.openapi` reads the same :class:`Endpoint`).
+
+.. code-block:: python
+
+    @api.get("/members/<user_id>/ledger")
+    @endpoint(summary="A member's points history", query=LedgerQuery, response=LedgerEntrySchema,
+              paginated=True, allow=self_or("members.read_private"))
+    def member_ledger(caller, query, user_id): ...
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import marshmallow
+from flask import current_app, request
+
+from ..extension import GuildKit
+from .auth import Caller, current_caller
+from .errors import ApiError
+from .pagination import Page
+
+#: Decides whether a caller may use an endpoint, given the path arguments.
+Allow = Callable[[Caller, dict[str, Any]], bool]
+
+
+def public(caller: Caller, path: dict[str, Any]) -> bool:
+    return True
+
+
+def person(caller: Caller, path: dict[str, Any]) -> bool:
+    """A signed-in person (whose membership is not suspended or banned)."""
+    return caller.is_person and caller.active
+
+
+def permission(name: str) -> Allow:
+    def allow(caller: Caller, path: dict[str, Any]) -> bool:
+        return caller.can(name) and caller.active
+
+    allow.__doc__ = f"needs the {name!r} permission"
+    return allow
+
+
+def self_or(name: str) -> Allow:
+    """The member named by ``<user_id>`` themself, or anyone with permission ``name``."""
+
+    def allow(caller: Caller, path: dict[str, Any]) -> bool:
+        return caller.active and (caller.is_self(str(path.get("user_id"))) or caller.can(name))
+
+    allow.__doc__ = f"the member themself, or the {name!r} permission"
+    return allow
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    summary: str
+    allow: Allow = public
+    query: type[marshmallow.Schema] | None = None
+    body: type[marshmallow.Schema] | None = None
+    body_many: bool = False
+    response: type[marshmallow.Schema] | None = None
+    many: bool = False
+    paginated: bool = False
+    status: int = 200
+    tags: tuple[str, ...] = ()
+    errors: tuple[int, ...] = field(default=())
+    headers: tuple[str, ...] = ()
+
+
+def gk_instance() -> GuildKit:
+    return current_app.extensions["guildkit"].gk  # type: ignore[no-any-return]
+
+
+def endpoint(**options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    spec = Endpoint(**options)
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def run(**path: Any) -> Any:
+            gk = gk_instance()
+            caller = current_caller(gk)
+            if not spec.allow(caller, path):
+                if caller.is_person or caller.token is not None:
+                    raise ApiError(403, f"not allowed: {spec.allow.__doc__ or 'forbidden'}", code="forbidden")
+                raise ApiError(401, "sign in, or send an API token", code="unauthorized")
+            kwargs: dict[str, Any] = {"caller": caller, **path}
+            if spec.query is not None:
+                kwargs["query"] = spec.query().load(request.args.to_dict(flat=True))
+            if spec.body is not None:
+                kwargs["body"] = spec.body(many=spec.body_many).load(_json_body())
+            result = view(**kwargs)
+            if spec.response is None:
+                return ("", 204) if result is None else result
+            schema = spec.response(many=spec.many or spec.paginated)
+            if spec.paginated:
+                assert isinstance(result, Page)
+                return {"items": schema.dump(result.items), "next_cursor": result.next_cursor}, spec.status
+            return schema.dump(result), spec.status
+
+        run.guildkit_endpoint = spec  # type: ignore[attr-defined]
+        return run
+
+    return decorate
+
+
+def _json_body() -> Any:
+    # JSON only: a cross-site form cannot send it without a CORS preflight, which keeps
+    # session-authenticated writes safe from CSRF.
+    if not request.is_json:
+        raise ApiError(415, "send the body as application/json", code="unsupported_media_type")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ApiError(400, "the body is not valid JSON", code="invalid_json")
+    return data

@@ -1,0 +1,136 @@
+"""The OpenAPI 3.1 document, generated from the API's own declarations.
+
+Every view carries its :class:`~.endpoint.Endpoint`; this module walks the app's URL map for
+guildkit's API views and turns each declaration into an operation, with the marshmallow schemas
+as components (through apispec). Nothing is written twice, so the document cannot drift from
+what the views accept and return.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Flask
+from marshmallow import Schema, fields
+
+from .. import __version__
+from .endpoint import Endpoint, public
+from .schemas import ProblemSchema
+
+PATH_ARGUMENT = re.compile(r"<(?:[a-zA-Z_]+:)?([a-zA-Z_][a-zA-Z0-9_]*)>")
+ERROR_TEXT = {
+    400: "The request is malformed",
+    401: "Sign in, or send an API token",
+    403: "The caller may not do this",
+    404: "No such thing",
+    409: "Conflicts with what is stored (e.g. a key reused for different content)",
+    415: "The body must be JSON",
+    422: "The input is invalid; `errors` names each field",
+}
+
+
+@cache
+def page_schema(item: type[Schema]) -> type[Schema]:
+    """The ``{"items": [...], "next_cursor": ...}`` envelope around ``item`` (one class per item)."""
+    name = item.__name__.removesuffix("Schema") + "Page"
+    return type(
+        name,
+        (Schema,),
+        {
+            "items": fields.List(fields.Nested(item), required=True),
+            "next_cursor": fields.String(allow_none=True, required=True),
+        },
+    )
+
+
+def _schema_name_resolver(schema: type[Schema] | Schema) -> str:
+    cls = schema if isinstance(schema, type) else type(schema)
+    return cls.__name__.removesuffix("Schema")
+
+
+def build(app: Flask, blueprint: str) -> dict[str, Any]:
+    spec = APISpec(
+        title="guildkit API",
+        version=__version__,
+        openapi_version="3.1.0",
+        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name_resolver)],
+        info={"description": "Members, points, badges, leaderboards, roles and activities of this community."},
+    )
+    spec.components.schema("Problem", schema=ProblemSchema)
+    spec.components.security_scheme("token", {"type": "http", "scheme": "bearer", "description": "guildkit API token"})
+    spec.components.security_scheme(
+        "session", {"type": "apiKey", "in": "cookie", "name": app.config.get("SESSION_COOKIE_NAME", "session")}
+    )
+    paths: dict[str, dict[str, Any]] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.endpoint.startswith(f"{blueprint}."):
+            continue
+        declared: Endpoint | None = getattr(app.view_functions[rule.endpoint], "guildkit_endpoint", None)
+        if declared is None:
+            continue
+        path = PATH_ARGUMENT.sub(r"{\1}", rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = _operation(declared, rule.arguments, rule.endpoint, method)
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+def _operation(declared: Endpoint, arguments: set[str], endpoint: str, method: str) -> dict[str, Any]:
+    parameters: list[dict[str, Any]] = [
+        {"in": "path", "name": name, "required": True, "schema": {"type": "string", "minLength": 1}}
+        for name in sorted(arguments)
+    ]
+    if declared.query is not None:
+        parameters.append({"in": "query", "schema": declared.query})
+    for header in declared.headers:
+        parameters.append(
+            {
+                "in": "header",
+                "name": header,
+                "required": False,
+                "schema": {"type": "string", "minLength": 1, "maxLength": 191},
+            }
+        )
+    operation: dict[str, Any] = {
+        "operationId": endpoint.rsplit(".", 1)[-1],
+        "summary": declared.summary,
+        "tags": list(declared.tags),
+        "parameters": parameters,
+        "responses": _responses(declared),
+    }
+    if declared.body is not None:
+        body = declared.body(many=True) if declared.body_many else declared.body
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    operation["security"] = (
+        [{}, {"token": []}, {"session": []}] if declared.allow is public else [{"token": []}, {"session": []}]
+    )
+    if declared.allow is not public:
+        operation["description"] = f"Who may call it: {declared.allow.__doc__}."
+    return operation
+
+
+def _responses(declared: Endpoint) -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    if declared.response is None:
+        responses["204"] = {"description": "Done"}
+    else:
+        schema: Any = declared.response
+        if declared.paginated:
+            schema = page_schema(declared.response)
+        elif declared.many:
+            schema = declared.response(many=True)
+        responses[str(declared.status)] = {"description": "OK", "content": {"application/json": {"schema": schema}}}
+    codes = set(declared.errors) | {400, 422} if (declared.query or declared.body) else set(declared.errors)
+    if declared.body is not None:
+        codes.add(415)
+    for code in sorted(codes):
+        responses[str(code)] = {
+            "description": ERROR_TEXT.get(code, "Error"),
+            "content": {"application/problem+json": {"schema": "Problem"}},
+        }
+    return responses

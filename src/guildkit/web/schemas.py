@@ -1,0 +1,244 @@
+"""marshmallow schemas: they validate every API request, shape every response, and are the
+components of the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from ..activity import TYPE_RE
+from ..models import MEMBER_STATUSES, TIERS
+
+LIMIT = fields.Integer(load_default=20, validate=validate.Range(1, 100), metadata={"description": "page size"})
+CURSOR = fields.String(load_default=None, metadata={"description": "next_cursor of the previous page"})
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details, the shape of every error."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    code = fields.String(required=True)
+    detail = fields.String(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw())
+
+
+class PageQuery(Schema):
+    limit = LIMIT
+    cursor = CURSOR
+
+
+class MemberQuery(PageQuery):
+    q = fields.String(load_default=None, validate=validate.Length(max=100), metadata={"description": "name contains"})
+    status = fields.String(load_default=None, validate=validate.OneOf(MEMBER_STATUSES))
+
+
+class MemberSchema(Schema):
+    user_id = fields.String(required=True)
+    name = fields.String(required=True)
+    status = fields.String(required=True)
+    joined_at = fields.AwareDateTime(required=True)
+    profile_url = fields.String(allow_none=True)
+    avatar_url = fields.String(allow_none=True)
+
+
+class BalanceSchema(Schema):
+    point_type = fields.String(required=True)
+    name = fields.String(required=True)
+    balance = fields.Integer(required=True)
+    level = fields.Integer(required=True)
+    level_name = fields.String(allow_none=True)
+
+
+class MemberDetailSchema(MemberSchema):
+    balances = fields.List(fields.Nested(BalanceSchema), required=True)
+    roles = fields.List(fields.String(), required=True)
+    badge_count = fields.Integer(required=True)
+
+
+class LedgerQuery(PageQuery):
+    point_type = fields.String(load_default=None, validate=validate.Length(max=100))
+
+
+class LedgerEntrySchema(Schema):
+    id = fields.Integer(required=True)
+    point_type = fields.String(required=True)
+    amount = fields.Integer(required=True)
+    balance_after = fields.Integer(required=True)
+    rule = fields.String(required=True)
+    reason = fields.String(required=True, metadata={"description": "why, in words a member can read"})
+    activity_key = fields.String(required=True)
+    activity_type = fields.String(required=True)
+    subject = fields.String(allow_none=True)
+    reverses_id = fields.Integer(allow_none=True)
+    created_at = fields.AwareDateTime(required=True)
+
+
+class BadgeLevelSchema(Schema):
+    level = fields.Integer(required=True)
+    tier = fields.String(required=True, validate=validate.OneOf(TIERS))
+    name = fields.String(required=True)
+    description = fields.String(allow_none=True)
+    threshold = fields.Integer(allow_none=True)
+
+
+class BadgeSchema(Schema):
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    category = fields.String(required=True)
+    levels = fields.List(fields.Nested(BadgeLevelSchema), required=True)
+    repeatable = fields.Boolean(required=True)
+    secret = fields.Boolean(required=True)
+    image = fields.String(allow_none=True)
+    criteria = fields.String(allow_none=True, metadata={"description": "how it is earned, in words"})
+    holders = fields.Integer(required=True, metadata={"description": "members holding any level"})
+    rarity = fields.Float(required=True, metadata={"description": "percent of members holding it"})
+
+
+class HolderSchema(Schema):
+    user_id = fields.String(required=True)
+    name = fields.String(required=True)
+    level = fields.Integer(required=True)
+    awarded_at = fields.AwareDateTime(required=True)
+
+
+class AwardSchema(Schema):
+    id = fields.Integer(required=True)
+    badge = fields.String(required=True)
+    name = fields.String(required=True)
+    level = fields.Integer(required=True)
+    tier = fields.String(required=True)
+    rule = fields.String(required=True)
+    reason = fields.String(required=True)
+    awarded_at = fields.AwareDateTime(required=True)
+
+
+class ProgressSchema(Schema):
+    badge = fields.String(required=True)
+    name = fields.String(required=True)
+    level = fields.Integer(required=True)
+    levels = fields.Integer(required=True)
+    value = fields.Integer(required=True)
+    next_threshold = fields.Integer(allow_none=True)
+    percent = fields.Integer(required=True)
+    metric = fields.String(required=True)
+
+
+class LeaderboardQuery(PageQuery):
+    period = fields.String(load_default="all", validate=validate.OneOf(("all", "week", "month")))
+
+
+class StandingSchema(Schema):
+    rank = fields.Integer(required=True)
+    user_id = fields.String(required=True)
+    name = fields.String(required=True)
+    points = fields.Integer(required=True)
+
+
+class LeaderboardSchema(Schema):
+    point_type = fields.String(required=True)
+    period = fields.String(required=True)
+    since = fields.AwareDateTime(allow_none=True)
+    items = fields.List(fields.Nested(StandingSchema), required=True)
+    next_cursor = fields.String(allow_none=True)
+    me = fields.Nested(StandingSchema, allow_none=True, metadata={"description": "the caller's standing"})
+
+
+class RoleSchema(Schema):
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    permissions = fields.List(fields.String(), required=True)
+
+
+class GrantSchema(Schema):
+    role = fields.String(required=True, attribute="role_slug")
+    rule = fields.String(required=True)
+    reason = fields.String(required=True)
+    granted_at = fields.AwareDateTime(required=True)
+
+
+class GrantBody(Schema):
+    role = fields.String(required=True, validate=validate.Length(1, 100))
+    reason = fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class ReasonBody(Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class ActivityIn(Schema):
+    type = fields.String(required=True, validate=validate.Regexp(TYPE_RE.pattern))
+    key = fields.String(load_default=None, validate=validate.Length(1, 191))
+    actor = fields.String(load_default=None, validate=validate.Length(1, 191))
+    target = fields.String(load_default=None, validate=validate.Length(1, 191))
+    subject = fields.String(load_default=None, validate=validate.Length(1, 191))
+    payload = fields.Dict(keys=fields.String(), load_default=dict)
+    occurred_at = fields.AwareDateTime(load_default=None)
+
+    @validates_schema
+    def _someone(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("actor") is None and data.get("target") is None:
+            raise ValidationError("an activity needs an actor or a target", field_name="actor")
+
+
+class BatchIn(Schema):
+    activities = fields.List(fields.Nested(ActivityIn), required=True, validate=validate.Length(1, 1000))
+
+
+class PointsChangeSchema(Schema):
+    user_id = fields.String(required=True)
+    point_type = fields.String(required=True)
+    amount = fields.Integer(required=True)
+    balance = fields.Integer(required=True)
+    rule = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class BadgeChangeSchema(Schema):
+    user_id = fields.String(required=True)
+    badge = fields.String(required=True)
+    level = fields.Integer(required=True)
+    rule = fields.String(required=True)
+    granted = fields.Boolean(required=True)
+
+
+class RoleChangeSchema(Schema):
+    user_id = fields.String(required=True)
+    role = fields.String(required=True)
+    rule = fields.String(required=True)
+    granted = fields.Boolean(required=True)
+
+
+class ActivityResultSchema(Schema):
+    key = fields.String(required=True)
+    activity_id = fields.Integer(required=True)
+    type = fields.String(required=True)
+    duplicate = fields.Boolean(required=True, metadata={"description": "true for a replay of a known key"})
+    retracted = fields.Boolean(required=True)
+    points = fields.List(fields.Nested(PointsChangeSchema), required=True)
+    badges = fields.List(fields.Nested(BadgeChangeSchema), required=True)
+    roles = fields.List(fields.Nested(RoleChangeSchema), required=True)
+
+
+class BatchResultSchema(Schema):
+    results = fields.List(fields.Nested(ActivityResultSchema), required=True)
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    text = fields.String(required=True)
+    data = fields.Dict(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    read_at = fields.AwareDateTime(allow_none=True)
+
+
+class MeSchema(Schema):
+    user_id = fields.String(allow_none=True)
+    member = fields.Nested(MemberDetailSchema, allow_none=True)
+    permissions = fields.List(fields.String(), required=True)
+    unread_notifications = fields.Integer(required=True)

@@ -1,0 +1,311 @@
+"""The JSON API: every endpoint, every kind of caller, pagination, idempotent ingestion, error shapes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask, request
+from flask.testing import FlaskClient
+
+from guildkit import GuildKit
+from guildkit.testing import require_backend
+from guildkit.web import make_blueprint
+from guildkit.web.auth import create_token
+
+PREFIX = "/community/api"
+
+
+@dataclass
+class Api:
+    client: FlaskClient
+    tokens: dict[str, str]
+
+    def call(self, method: str, path: str, *, user: str | None = None, token: str | None = None,
+             json_body: Any = None, headers: dict[str, str] | None = None) -> Any:
+        sent = dict(headers or {})
+        if user:
+            sent["X-User"] = user
+        if token:
+            sent["Authorization"] = f"Bearer {self.tokens[token]}"
+        return self.client.open(PREFIX + path, method=method, headers=sent, json=json_body)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def gk_backend(request: pytest.FixtureRequest) -> str:
+    """The API is the same on guildkit's own and the host's SQLite: test one, and PostgreSQL."""
+    return require_backend(str(request.param))
+
+
+@pytest.fixture
+def api(gk_app: Flask, gk: GuildKit) -> Api:
+    gk_app.register_blueprint(make_blueprint(), url_prefix="/community")
+
+    @gk.current_user_loader
+    def who() -> str | None:  # the host's identity, as a header for these tests
+        return request.headers.get("X-User")
+
+    for n in range(5):
+        gk.record("answer.upvoted", actor=f"v{n}", target="ann", subject="answer:1", key=f"up:{n}")
+    gk.record("answer.posted", actor="ann", subject="answer:1", key="post:1")
+    gk.join("bob", name="Bob")
+    gk.award("mo", role="moderator", reason="elected", key="staff:mo")
+    gk.award("ad", role="admin", reason="founder", key="staff:ad")
+    tokens = {
+        "ingest": create_token(gk, "ingest", ["activities.write"])[0],
+        "reader": create_token(gk, "reader", ["members.read_private"])[0],
+        "roles": create_token(gk, "roles", ["roles.manage"])[0],
+    }
+    return Api(gk_app.test_client(), tokens)
+
+
+CALLERS: dict[str, dict[str, str]] = {
+    "anonymous": {},
+    "self": {"user": "ann"},
+    "other": {"user": "bob"},
+    "moderator": {"user": "mo"},
+    "admin": {"user": "ad"},
+    "ingest-token": {"token": "ingest"},
+    "reader-token": {"token": "reader"},
+}
+
+
+def is_problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body: dict[str, Any] = response.get_json()
+    assert body["status"] == status
+    assert body["type"] == f"urn:guildkit:problem:{body['code']}"
+    assert body["title"] and body["detail"]
+    return body
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize(
+    "path",
+    ["/members", "/members/ann", "/members/ann/badges", "/members/ann/roles", "/badges", "/badges/answerer",
+     "/badges/first-answer/holders", "/leaderboards/reputation", "/roles", "/me"],
+)
+def test_public_reads(api: Api, caller: str, path: str) -> None:
+    response = api.call("GET", path, **CALLERS[caller])
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("caller", "status"),
+    [("anonymous", 401), ("self", 200), ("other", 403), ("moderator", 200), ("admin", 200),
+     ("ingest-token", 403), ("reader-token", 200)],
+)
+@pytest.mark.parametrize("path", ["/members/ann/ledger", "/members/ann/progress"])
+def test_private_reads(api: Api, caller: str, status: int, path: str) -> None:
+    response = api.call("GET", path, **CALLERS[caller])
+    if status == 200:
+        assert response.status_code == 200
+    else:
+        is_problem(response, status)
+
+
+def test_member_detail_and_ledger_explain_points(api: Api) -> None:
+    detail = api.call("GET", "/members/ann").get_json()
+    assert detail["user_id"] == "ann" and detail["name"] == "User ann"
+    assert {b["point_type"]: b["balance"] for b in detail["balances"]} == {"reputation": 50, "xp": 5}
+    assert detail["badge_count"] == 1
+    ledger = api.call("GET", "/members/ann/ledger?point_type=reputation", user="ann").get_json()
+    assert [row["amount"] for row in ledger["items"]] == [10] * 5
+    assert ledger["items"][0]["reason"] == "answer.upvoted on answer:1"
+    assert ledger["items"][0]["activity_key"] == "up:4" and ledger["next_cursor"] is None
+
+
+def test_pages_walk_every_row_once(api: Api) -> None:
+    seen: list[str] = []
+    cursor = None
+    while True:
+        query = "?limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = api.call("GET", "/members" + query).get_json()
+        seen += [m["user_id"] for m in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted({"ann", "bob", "mo", "ad", "v0", "v1", "v2", "v3", "v4"})
+    assert len(seen) == len(set(seen))
+    body = is_problem(api.call("GET", "/members?cursor=not-a-cursor"), 400)
+    assert body["errors"] == {"cursor": ["invalid"]}
+    body = is_problem(api.call("GET", "/members?limit=500"), 422)
+    assert "limit" in body["errors"]
+
+
+def test_member_search_and_filter(api: Api) -> None:
+    found = api.call("GET", "/members?q=bo").get_json()["items"]
+    assert [m["user_id"] for m in found] == ["bob"]
+    assert api.call("GET", "/members?status=banned").get_json()["items"] == []
+    is_problem(api.call("GET", "/members?status=sleepy"), 422)
+
+
+def test_badges_catalog_rarity_and_holders(api: Api) -> None:
+    badges = {b["slug"]: b for b in api.call("GET", "/badges").get_json()}
+    assert "centurion" not in badges  # secret and unheld
+    first = badges["first-answer"]
+    assert first["holders"] == 1 and first["rarity"] == pytest.approx(100 / 9, abs=0.01)
+    assert first["criteria"] == "badge first-answer at answer.posted done >= 1"
+    holders = api.call("GET", "/badges/first-answer/holders").get_json()
+    assert [h["user_id"] for h in holders["items"]] == ["ann"]
+    is_problem(api.call("GET", "/badges/centurion"), 404)
+    is_problem(api.call("GET", "/badges/nope"), 404)
+
+
+def test_leaderboard_with_my_rank(api: Api, gk: GuildKit) -> None:
+    gk.record("answer.upvoted", actor="ann", target="bob", key="up:bob")
+    board = api.call("GET", "/leaderboards/reputation?period=week", user="bob").get_json()
+    assert [(s["rank"], s["user_id"], s["points"]) for s in board["items"]] == [(1, "ann", 50), (2, "bob", 10)]
+    assert board["me"] == {"rank": 2, "user_id": "bob", "name": "Bob", "points": 10}
+    assert api.call("GET", "/leaderboards/reputation").get_json()["me"] is None
+    is_problem(api.call("GET", "/leaderboards/gold"), 404)
+    is_problem(api.call("GET", "/leaderboards/reputation?period=decade"), 422)
+
+
+@pytest.mark.parametrize(
+    ("caller", "status"),
+    [("anonymous", 401), ("self", 403), ("moderator", 403), ("admin", 201), ("ingest-token", 403)],
+)
+def test_granting_roles(api: Api, caller: str, status: int) -> None:
+    response = api.call("POST", "/members/bob/roles", json_body={"role": "trusted", "reason": "helpful"},
+                        **CALLERS[caller])
+    if status == 201:
+        assert response.status_code == 201
+        assert response.get_json()["roles"][0]["role"] == "trusted"
+        grants = api.call("GET", "/members/bob/roles").get_json()
+        assert [(g["role"], g["reason"]) for g in grants] == [("trusted", "helpful")]
+        revoked = api.call("DELETE", "/members/bob/roles/trusted", json_body={"reason": "inactive"}, user="ad")
+        assert revoked.status_code == 200 and revoked.get_json()["roles"][0]["granted"] is False
+    else:
+        is_problem(response, status)
+
+
+def test_role_token_and_role_errors(api: Api) -> None:
+    ok = api.call("POST", "/members/bob/roles", json_body={"role": "trusted", "reason": "x"}, token="roles")
+    assert ok.status_code == 201
+    is_problem(api.call("POST", "/members/bob/roles", json_body={"role": "king", "reason": "x"}, user="ad"), 404)
+    is_problem(api.call("DELETE", "/members/bob/roles/moderator", json_body={"reason": "x"}, user="ad"), 404)
+    body = is_problem(api.call("POST", "/members/bob/roles", json_body={"role": "trusted"}, user="ad"), 422)
+    assert body["errors"] == {"reason": ["Missing data for required field."]}
+
+
+@pytest.mark.parametrize(("caller", "status"), [("anonymous", 401), ("self", 403), ("reader-token", 403)])
+def test_ingestion_needs_permission(api: Api, caller: str, status: int) -> None:
+    response = api.call("POST", "/activities", json_body={"type": "visit", "actor": "ann", "key": "v1"},
+                        **CALLERS[caller])
+    is_problem(response, status)
+
+
+def test_ingestion_is_idempotent(api: Api, gk: GuildKit) -> None:
+    activity = {"type": "answer.upvoted", "actor": "zed", "target": "bob", "subject": "answer:9"}
+    first = api.call("POST", "/activities", json_body=activity, token="ingest", headers={"Idempotency-Key": "ext-1"})
+    assert first.status_code == 201
+    assert first.get_json()["duplicate"] is False and first.get_json()["points"][0]["amount"] == 10
+    again = api.call("POST", "/activities", json_body=activity, token="ingest", headers={"Idempotency-Key": "ext-1"})
+    assert again.get_json()["duplicate"] is True
+    assert gk.balance("bob", "reputation") == 10
+    body = is_problem(api.call("POST", "/activities", json_body=activity | {"subject": "answer:10"}, token="ingest",
+                               headers={"Idempotency-Key": "ext-1"}), 409)
+    assert body["code"] == "idempotency_conflict"
+    is_problem(api.call("POST", "/activities", json_body=activity, token="ingest"), 422)  # no key at all
+    is_problem(api.call("POST", "/activities", json_body=activity | {"key": "a"}, token="ingest",
+                        headers={"Idempotency-Key": "b"}), 422)
+
+
+def test_batch_ingestion_and_retract(api: Api, gk: GuildKit) -> None:
+    batch = {"activities": [{"type": "answer.upvoted", "actor": f"w{n}", "target": "bob", "key": f"b{n}"}
+                            for n in range(3)]}
+    response = api.call("POST", "/activities/batch", json_body=batch, user="ad")
+    assert response.status_code == 201
+    assert [r["points"][0]["amount"] for r in response.get_json()["results"]] == [10, 10, 10]
+    retracted = api.call("POST", "/activities/b0/retract", json_body={"reason": "unvote"}, token="ingest")
+    assert retracted.get_json()["points"][0]["amount"] == -10
+    assert gk.balance("bob", "reputation") == 20
+    is_problem(api.call("POST", "/activities/nope/retract", json_body={"reason": "x"}, token="ingest"), 404)
+    body = is_problem(api.call("POST", "/activities/batch", json_body={"activities": [{"type": "visit"}]},
+                               token="ingest"), 422)
+    assert "activities" in body["errors"]
+
+
+def test_bad_bodies_name_the_field(api: Api) -> None:
+    body = is_problem(api.call("POST", "/activities", json_body={"type": "Bad Type", "key": "k", "actor": "a"},
+                               token="ingest"), 422)
+    assert "type" in body["errors"]
+    body = is_problem(api.call("POST", "/activities", json_body={"type": "visit", "key": "k"}, token="ingest"), 422)
+    assert "actor" in body["errors"]
+    response = api.client.post(PREFIX + "/activities", data="type=visit",
+                               headers={"Authorization": f"Bearer {api.tokens['ingest']}",
+                                        "Content-Type": "application/x-www-form-urlencoded"})
+    is_problem(response, 415)
+    response = api.client.post(PREFIX + "/activities", data="{not json",
+                               headers={"Authorization": f"Bearer {api.tokens['ingest']}",
+                                        "Content-Type": "application/json"})
+    is_problem(response, 400)
+
+
+def test_tokens_must_be_valid_and_live(api: Api, gk: GuildKit) -> None:
+    from guildkit.web.auth import revoke_token
+
+    is_problem(api.client.get(PREFIX + "/members", headers={"Authorization": "Bearer nope"}), 401)
+    is_problem(api.client.get(PREFIX + "/members", headers={"Authorization": "Basic abc"}), 401)
+    revoke_token(gk, 1)
+    is_problem(api.call("POST", "/activities", json_body={"type": "visit", "actor": "a", "key": "k"},
+                        token="ingest"), 401)
+
+
+def test_notifications(api: Api) -> None:
+    mine = api.call("GET", "/me/notifications", user="ann").get_json()
+    assert [n["text"] for n in mine["items"]] == ["You earned First Answer", "You are now Trusted"]
+    me = api.call("GET", "/me", user="ann").get_json()
+    assert me["unread_notifications"] == 2 and me["member"]["user_id"] == "ann"
+    assert api.call("POST", "/me/notifications/read", user="ann").status_code == 204
+    assert api.call("GET", "/me", user="ann").get_json()["unread_notifications"] == 0
+    is_problem(api.call("GET", "/me/notifications"), 401)
+    assert api.call("GET", "/me/notifications", user="newcomer").get_json() == {"items": [], "next_cursor": None}
+
+
+def test_staff_permissions_show_in_me(api: Api) -> None:
+    assert api.call("GET", "/me", user="mo").get_json()["permissions"] == ["members.manage", "members.read_private"]
+    assert api.call("GET", "/me", user="ad").get_json()["permissions"] == ["admin"]
+    assert api.call("GET", "/me").get_json() == {"user_id": None, "member": None, "permissions": [],
+                                                "unread_notifications": 0}
+
+
+def test_suspended_members_lose_member_endpoints(api: Api, gk: GuildKit) -> None:
+    import sqlalchemy as sa
+
+    from guildkit.models import Member
+
+    gk.session.execute(sa.update(Member).where(Member.user_id == "ann").values(status="suspended"))
+    gk.session.commit()
+    is_problem(api.call("GET", "/members/ann/ledger", user="ann"), 403)
+    is_problem(api.call("GET", "/me/notifications", user="ann"), 403)
+
+
+def test_errors_are_problems_only_inside_the_blueprint(api: Api, gk_app: Flask) -> None:
+    body = is_problem(api.call("GET", "/no/such/thing"), 404)
+    assert body["detail"] == "no API endpoint at /no/such/thing"
+    is_problem(api.call("POST", "/activities/a%0Ab/retract", json_body={"reason": "x"}, token="ingest"), 404)
+    outside = api.client.get("/not-guildkit")
+    assert outside.status_code == 404 and outside.mimetype == "text/html"
+
+
+def test_openapi_document_covers_every_endpoint(api: Api, gk_app: Flask) -> None:
+    spec = api.client.get(PREFIX + "/openapi.json").get_json()
+    assert spec["openapi"] == "3.1.0"
+    documented = {(path, method.upper()) for path, ops in spec["paths"].items() for method in ops}
+    routed = {
+        (rule.rule.replace("<guildkit_path:key>", "{key}").replace("<", "{").replace(">", "}"), method)
+        for rule in gk_app.url_map.iter_rules()
+        if rule.endpoint.startswith("guildkit.api.") and rule.endpoint != "guildkit.api.no_such_endpoint"
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
+    assert documented == routed
+    assert spec["paths"][PREFIX + "/members/{user_id}/ledger"]["get"]["description"].startswith("Who may call it")
+    assert "Problem" in spec["components"]["schemas"]
+    docs = api.client.get(PREFIX + "/docs")
+    assert docs.status_code == 200 and b"/community/api/members/{user_id}/ledger" in docs.data
+    json.dumps(spec)  # serialisable as it is served
