@@ -85,7 +85,12 @@ class Pipeline:
             if seen.fingerprint != item.fingerprint:
                 raise IdempotencyConflict(item.key, item.differences(_as_stored(seen)))
         fresh = list(first_by_key.values())
-        member_ids, joined = unit.ensure_members(u for i in fresh for u in (i.actor, i.target) if u)
+        first_seen: dict[str, datetime] = {}
+        for item in fresh:
+            for user in (item.actor, item.target):
+                if user and (user not in first_seen or item.occurred_at < first_seen[user]):
+                    first_seen[user] = item.occurred_at
+        member_ids, joined = unit.ensure_members(first_seen)
         stored = self._insert_activities(unit, fresh, member_ids, now)
         # Keys that did not insert were seen before (maybe by a concurrent writer): replays or conflicts.
         known = [i for i in fresh if i.key not in stored]

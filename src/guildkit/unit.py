@@ -110,9 +110,10 @@ class Unit:
 
     # -- members ---------------------------------------------------------------------------
 
-    def ensure_members(self, user_ids: Iterable[str]) -> tuple[dict[str, int], list[str]]:
-        """Member ids for ``user_ids``, creating members as needed. Returns (ids, newly joined)."""
-        wanted = sorted(set(user_ids))
+    def ensure_members(self, first_seen: dict[str, datetime]) -> tuple[dict[str, int], list[str]]:
+        """Member ids for the users in ``first_seen``, creating members as needed (joined when
+        first seen: history imported later keeps its dates). Returns (ids, newly joined)."""
+        wanted = sorted(first_seen)
         if not wanted:
             return {}, []
         ids = self._load_members(wanted)
@@ -121,7 +122,7 @@ class Unit:
             return ids, []
         # Sorted inserts keep two transactions from taking the same new rows in opposite order;
         # ON CONFLICT absorbs a member that a concurrent writer created since we looked.
-        rows = [{"user_id": u, "status": "active", "joined_at": self.now} for u in missing]
+        rows = [{"user_id": u, "status": "active", "joined_at": min(first_seen[u], self.now)} for u in missing]
         stmt = upsert(self.dialect, MEMBERS, ("user_id",), returning=("user_id",))
         inserted = self.conn.execute(stmt, rows).scalars().all()
         ids.update(self._load_members(missing))

@@ -1,0 +1,19 @@
+"""The extension objects, created once and bound to each app in ``create_app``."""
+
+from __future__ import annotations
+
+from flask_login import LoginManager
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import DeclarativeBase
+
+from guildkit import GuildKit
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)
+# As the README says: guildkit's tables go in the host's database; it writes on its own connection.
+gk = GuildKit(db=db)
+login_manager = LoginManager()
