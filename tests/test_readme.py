@@ -33,7 +33,7 @@ def test_embedding_quickstart_runs_and_prints_what_it_says(tmp_path: Path) -> No
     (tmp_path / "app.py").write_text(code)
     result = run_python(tmp_path, "app.py")
     assert result.returncode == 0, result.stderr
-    promised = [m.group(1).split(" (")[0].strip() for m in re.finditer(r"print\(.*\)  # (.*)", code)]
+    promised = [m.group(1).split(" (")[0].strip() for m in re.finditer(r"^\s*print\(.*\)  # (.*)$", code, re.M)]
     assert result.stdout.splitlines() == promised
     assert (tmp_path / "instance" / "community.db").exists()
 
