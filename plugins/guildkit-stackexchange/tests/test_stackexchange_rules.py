@@ -384,3 +384,9 @@ def test_undoing_an_upvote_never_takes_reputation_below_one(gk: GuildKit) -> Non
     gk.retract("vote:1")
     assert rep(gk, "author") == 1
     assert last_reason(gk, "author").endswith("(floor of 1)")
+
+
+def test_the_starting_point_explains_itself(gk: GuildKit) -> None:
+    gk.join("newcomer")
+    (entry,) = gk.ledger("newcomer")
+    assert (entry.amount, entry.reason) == (1, "Joined the community")

@@ -109,7 +109,15 @@ def rules() -> list[Rule]:
         PointsRule("se-spam-flagged", SPAM_FLAGGED, SPAM_PENALTY, rep, self_award=True),
         # Members start at 0 in guildkit; Stack Exchange users start at 1. gk.join(user) records
         # guildkit.joined once per user, so this gives the starting 1 exactly once.
-        PointsRule("se-starting-reputation", JOINED, STARTING_REPUTATION, rep, to="actor", capped=False),
+        PointsRule(
+            "se-starting-reputation",
+            JOINED,
+            STARTING_REPUTATION,
+            rep,
+            to="actor",
+            capped=False,
+            reason="Joined the community",
+        ),
     ]
 
 
