@@ -23,8 +23,16 @@ class Api:
     client: FlaskClient
     tokens: dict[str, str]
 
-    def call(self, method: str, path: str, *, user: str | None = None, token: str | None = None,
-             json_body: Any = None, headers: dict[str, str] | None = None) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        user: str | None = None,
+        token: str | None = None,
+        json_body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
         sent = dict(headers or {})
         if user:
             sent["X-User"] = user
@@ -85,8 +93,18 @@ def is_problem(response: Any, status: int) -> dict[str, Any]:
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize(
     "path",
-    ["/members", "/members/ann", "/members/ann/badges", "/members/ann/roles", "/badges", "/badges/answerer",
-     "/badges/first-answer/holders", "/leaderboards/reputation", "/roles", "/me"],
+    [
+        "/members",
+        "/members/ann",
+        "/members/ann/badges",
+        "/members/ann/roles",
+        "/badges",
+        "/badges/answerer",
+        "/badges/first-answer/holders",
+        "/leaderboards/reputation",
+        "/roles",
+        "/me",
+    ],
 )
 def test_public_reads(api: Api, caller: str, path: str) -> None:
     response = api.call("GET", path, **CALLERS[caller])
@@ -95,8 +113,15 @@ def test_public_reads(api: Api, caller: str, path: str) -> None:
 
 @pytest.mark.parametrize(
     ("caller", "status"),
-    [("anonymous", 401), ("self", 200), ("other", 403), ("moderator", 200), ("admin", 200),
-     ("ingest-token", 403), ("reader-token", 200)],
+    [
+        ("anonymous", 401),
+        ("self", 200),
+        ("other", 403),
+        ("moderator", 200),
+        ("admin", 200),
+        ("ingest-token", 403),
+        ("reader-token", 200),
+    ],
 )
 @pytest.mark.parametrize("path", ["/members/ann/ledger", "/members/ann/progress"])
 def test_private_reads(api: Api, caller: str, status: int, path: str) -> None:
@@ -170,8 +195,9 @@ def test_leaderboard_with_my_rank(api: Api, gk: GuildKit) -> None:
     [("anonymous", 401), ("self", 403), ("moderator", 403), ("admin", 201), ("ingest-token", 403)],
 )
 def test_granting_roles(api: Api, caller: str, status: int) -> None:
-    response = api.call("POST", "/members/bob/roles", json_body={"role": "trusted", "reason": "helpful"},
-                        **CALLERS[caller])
+    response = api.call(
+        "POST", "/members/bob/roles", json_body={"role": "trusted", "reason": "helpful"}, **CALLERS[caller]
+    )
     if status == 201:
         assert response.status_code == 201
         assert response.get_json()["roles"][0]["role"] == "trusted"
@@ -194,8 +220,9 @@ def test_role_token_and_role_errors(api: Api) -> None:
 
 @pytest.mark.parametrize(("caller", "status"), [("anonymous", 401), ("self", 403), ("reader-token", 403)])
 def test_ingestion_needs_permission(api: Api, caller: str, status: int) -> None:
-    response = api.call("POST", "/activities", json_body={"type": "visit", "actor": "ann", "key": "v1"},
-                        **CALLERS[caller])
+    response = api.call(
+        "POST", "/activities", json_body={"type": "visit", "actor": "ann", "key": "v1"}, **CALLERS[caller]
+    )
     is_problem(response, status)
 
 
@@ -207,17 +234,30 @@ def test_ingestion_is_idempotent(api: Api, gk: GuildKit) -> None:
     again = api.call("POST", "/activities", json_body=activity, token="ingest", headers={"Idempotency-Key": "ext-1"})
     assert again.get_json()["duplicate"] is True
     assert gk.balance("bob", "reputation") == 10
-    body = is_problem(api.call("POST", "/activities", json_body=activity | {"subject": "answer:10"}, token="ingest",
-                               headers={"Idempotency-Key": "ext-1"}), 409)
+    body = is_problem(
+        api.call(
+            "POST",
+            "/activities",
+            json_body=activity | {"subject": "answer:10"},
+            token="ingest",
+            headers={"Idempotency-Key": "ext-1"},
+        ),
+        409,
+    )
     assert body["code"] == "idempotency_conflict"
     is_problem(api.call("POST", "/activities", json_body=activity, token="ingest"), 422)  # no key at all
-    is_problem(api.call("POST", "/activities", json_body=activity | {"key": "a"}, token="ingest",
-                        headers={"Idempotency-Key": "b"}), 422)
+    is_problem(
+        api.call(
+            "POST", "/activities", json_body=activity | {"key": "a"}, token="ingest", headers={"Idempotency-Key": "b"}
+        ),
+        422,
+    )
 
 
 def test_batch_ingestion_and_retract(api: Api, gk: GuildKit) -> None:
-    batch = {"activities": [{"type": "answer.upvoted", "actor": f"w{n}", "target": "bob", "key": f"b{n}"}
-                            for n in range(3)]}
+    batch = {
+        "activities": [{"type": "answer.upvoted", "actor": f"w{n}", "target": "bob", "key": f"b{n}"} for n in range(3)]
+    }
     response = api.call("POST", "/activities/batch", json_body=batch, user="ad")
     assert response.status_code == 201
     assert [r["points"][0]["amount"] for r in response.get_json()["results"]] == [10, 10, 10]
@@ -225,24 +265,33 @@ def test_batch_ingestion_and_retract(api: Api, gk: GuildKit) -> None:
     assert retracted.get_json()["points"][0]["amount"] == -10
     assert gk.balance("bob", "reputation") == 20
     is_problem(api.call("POST", "/activities/nope/retract", json_body={"reason": "x"}, token="ingest"), 404)
-    body = is_problem(api.call("POST", "/activities/batch", json_body={"activities": [{"type": "visit"}]},
-                               token="ingest"), 422)
+    body = is_problem(
+        api.call("POST", "/activities/batch", json_body={"activities": [{"type": "visit"}]}, token="ingest"), 422
+    )
     assert "activities" in body["errors"]
 
 
 def test_bad_bodies_name_the_field(api: Api) -> None:
-    body = is_problem(api.call("POST", "/activities", json_body={"type": "Bad Type", "key": "k", "actor": "a"},
-                               token="ingest"), 422)
+    body = is_problem(
+        api.call("POST", "/activities", json_body={"type": "Bad Type", "key": "k", "actor": "a"}, token="ingest"), 422
+    )
     assert "type" in body["errors"]
     body = is_problem(api.call("POST", "/activities", json_body={"type": "visit", "key": "k"}, token="ingest"), 422)
     assert "actor" in body["errors"]
-    response = api.client.post(PREFIX + "/activities", data="type=visit",
-                               headers={"Authorization": f"Bearer {api.tokens['ingest']}",
-                                        "Content-Type": "application/x-www-form-urlencoded"})
+    response = api.client.post(
+        PREFIX + "/activities",
+        data="type=visit",
+        headers={
+            "Authorization": f"Bearer {api.tokens['ingest']}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
     is_problem(response, 415)
-    response = api.client.post(PREFIX + "/activities", data="{not json",
-                               headers={"Authorization": f"Bearer {api.tokens['ingest']}",
-                                        "Content-Type": "application/json"})
+    response = api.client.post(
+        PREFIX + "/activities",
+        data="{not json",
+        headers={"Authorization": f"Bearer {api.tokens['ingest']}", "Content-Type": "application/json"},
+    )
     is_problem(response, 400)
 
 
@@ -252,8 +301,9 @@ def test_tokens_must_be_valid_and_live(api: Api, gk: GuildKit) -> None:
     is_problem(api.client.get(PREFIX + "/members", headers={"Authorization": "Bearer nope"}), 401)
     is_problem(api.client.get(PREFIX + "/members", headers={"Authorization": "Basic abc"}), 401)
     revoke_token(gk, 1)
-    is_problem(api.call("POST", "/activities", json_body={"type": "visit", "actor": "a", "key": "k"},
-                        token="ingest"), 401)
+    is_problem(
+        api.call("POST", "/activities", json_body={"type": "visit", "actor": "a", "key": "k"}, token="ingest"), 401
+    )
 
 
 def test_notifications(api: Api) -> None:
@@ -270,8 +320,12 @@ def test_notifications(api: Api) -> None:
 def test_staff_permissions_show_in_me(api: Api) -> None:
     assert api.call("GET", "/me", user="mo").get_json()["permissions"] == ["members.manage", "members.read_private"]
     assert api.call("GET", "/me", user="ad").get_json()["permissions"] == ["admin"]
-    assert api.call("GET", "/me").get_json() == {"user_id": None, "member": None, "permissions": [],
-                                                "unread_notifications": 0}
+    assert api.call("GET", "/me").get_json() == {
+        "user_id": None,
+        "member": None,
+        "permissions": [],
+        "unread_notifications": 0,
+    }
 
 
 def test_suspended_members_lose_member_endpoints(api: Api, gk: GuildKit) -> None:

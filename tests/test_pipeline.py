@@ -416,10 +416,12 @@ def test_join_stores_the_display_name(gk: GuildKit) -> None:
 
 def test_members_join_when_first_seen(gk: GuildKit, gk_clock: Clock) -> None:
     early = gk_clock.now - timedelta(days=30)
-    gk.record_many([
-        {"type": "visit", "actor": "ann", "key": "v2", "occurred_at": early + timedelta(days=2)},
-        {"type": "visit", "actor": "ann", "key": "v1", "occurred_at": early},
-    ])
+    gk.record_many(
+        [
+            {"type": "visit", "actor": "ann", "key": "v2", "occurred_at": early + timedelta(days=2)},
+            {"type": "visit", "actor": "ann", "key": "v1", "occurred_at": early},
+        ]
+    )
     assert gk.member("ann").joined_at == early
     gk.record("visit", actor="bob", key="v3")
     assert gk.member("bob").joined_at == gk_clock.now

@@ -1,4 +1,4 @@
-"""The blueprint a host mounts: the JSON API under ``/api`` (pages come with their own module).
+"""The blueprint a host mounts: the community pages (:mod:`.pages`) and the JSON API under ``/api``.
 
 .. code-block:: python
 
@@ -17,6 +17,7 @@ from werkzeug.routing import PathConverter
 
 from . import openapi
 from .api import api
+from .pages import pages
 
 
 class AnyPathConverter(PathConverter):
@@ -31,12 +32,13 @@ def _add_converter(state: BlueprintSetupState) -> None:
 
 
 def make_blueprint(name: str = "guildkit") -> Blueprint:
-    """A new blueprint with guildkit's API (and, later, pages). Mount it where you like."""
+    """A new blueprint with guildkit's pages and API. Mount it where you like."""
     blueprint = Blueprint(
         name, __name__, template_folder="templates", static_folder="static", static_url_path="/guildkit-static"
     )
     blueprint.record_once(_add_converter)
     blueprint.register_blueprint(api, url_prefix="/api")
+    blueprint.register_blueprint(pages)
     blueprint.add_url_rule("/api/openapi.json", "openapi_json", _openapi_json)
     blueprint.add_url_rule("/api/docs", "api_docs", _api_docs)
     return blueprint

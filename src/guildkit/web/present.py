@@ -1,0 +1,91 @@
+"""Shaping shared by the JSON API and the community pages: members, badges and standings as plain dicts,
+and the lookups both answer 404 for (unknown members, unknown or still-secret badges)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from .. import leaderboards, queries
+from ..errors import UnknownBadge, UnknownMember
+from ..extension import GuildKit
+from ..models import BadgeAward, Balance, Member
+
+
+def member_out(gk: GuildKit, member: Member) -> dict[str, Any]:
+    info = gk.user_info(member.user_id)
+    return {
+        "user_id": member.user_id,
+        "name": member.display_name or info.name,
+        "status": member.status,
+        "joined_at": member.joined_at,
+        "profile_url": info.profile_url,
+        "avatar_url": info.avatar_url,
+    }
+
+
+def member_detail_out(gk: GuildKit, member: Member) -> dict[str, Any]:
+    registry = gk.registry
+    balances = []
+    for row in gk.session.scalars(sa.select(Balance).where(Balance.member_id == member.id)):
+        levels = registry.levels.get(row.point_type)
+        point_type = registry.point_types.get(row.point_type)
+        balances.append(
+            {
+                "point_type": row.point_type,
+                "name": point_type.name if point_type else row.point_type,
+                "balance": row.balance,
+                "level": row.level,
+                "level_name": levels.name_of(row.level) if levels and row.level else None,
+            }
+        )
+    badge_count = gk.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(BadgeAward)
+        .where(BadgeAward.member_id == member.id, BadgeAward.revoked_at.is_(None))
+    )
+    return {
+        **member_out(gk, member),
+        "balances": sorted(balances, key=lambda b: b["point_type"]),
+        "roles": queries.role_slugs(gk.session, member.id),
+        "badge_count": badge_count or 0,
+    }
+
+
+def badge_out(gk: GuildKit, slug: str, holders: dict[str, int], members: int) -> dict[str, Any]:
+    definition = gk.registry.badges[slug]
+    criteria = "; ".join(rule.describe() for rule in gk.registry.rules_awarding(slug))
+    count = holders.get(slug, 0)
+    return {
+        "slug": slug,
+        "name": definition.name,
+        "description": definition.description,
+        "category": definition.category,
+        "levels": definition.levels_as_json(gk.registry.badge_thresholds(slug)),
+        "repeatable": definition.repeatable,
+        "secret": definition.secret,
+        "image": definition.image,
+        "criteria": criteria if criteria and not definition.secret else None,
+        "holders": count,
+        "rarity": round(100.0 * count / members, 2) if members else 0.0,
+    }
+
+
+def find_member(gk: GuildKit, user_id: str) -> Member:
+    member = gk.session.scalar(sa.select(Member).where(Member.user_id == user_id))
+    if member is None:
+        raise UnknownMember(user_id)
+    return member
+
+
+def visible_badge(gk: GuildKit, slug: str) -> None:
+    """Secret badges exist for the API only once someone holds them."""
+    definition = gk.registry.badges.get(slug)
+    if definition is None or (definition.secret and not queries.badge_holder_counts(gk.session).get(slug)):
+        raise UnknownBadge(slug)
+
+
+def standing_out(gk: GuildKit, standing: leaderboards.Standing) -> dict[str, Any]:
+    name = standing.name or gk.user_info(standing.user_id).name
+    return {"rank": standing.rank, "user_id": standing.user_id, "name": name, "points": standing.points}

@@ -1,0 +1,325 @@
+"""The community pages: what each kind of visitor sees, CSRF on the one form, host overrides, escaping."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask, request
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from guildkit import BadgeDef, GuildKit, queries
+from guildkit.testing import Clock, require_backend
+from guildkit.web import make_blueprint
+
+PREFIX = "/community"
+SCRIPT = "<script>alert(1)</script>"
+IMG = '"><img src=x onerror=alert(1)>'
+SCRIPT_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
+IMG_ESCAPED = "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"
+
+
+@dataclass
+class Site:
+    client: FlaskClient
+    gk: GuildKit
+
+    def get(self, path: str, *, user: str | None = None, status: int = 200) -> str:
+        response = self.client.get(PREFIX + path, headers={"X-User": user} if user else {})
+        text = response.get_data(as_text=True)
+        assert response.status_code == status, text
+        return text
+
+    def post(self, path: str, data: dict[str, str], *, user: str | None = None) -> TestResponse:
+        return self.client.post(PREFIX + path, data=data, headers={"X-User": user} if user else {})
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def gk_backend(request: pytest.FixtureRequest) -> str:
+    """Pages read through the same queries as the API: one SQLite flavour, and PostgreSQL."""
+    return require_backend(str(request.param))
+
+
+@pytest.fixture
+def site(gk_app: Flask, gk: GuildKit) -> Site:
+    gk_app.register_blueprint(make_blueprint(), url_prefix=PREFIX)
+
+    @gk.current_user_loader
+    def who() -> str | None:  # the host's identity, as a header for these tests
+        return request.headers.get("X-User")
+
+    for n in range(5):
+        gk.record("answer.upvoted", actor=f"v{n}", target="ann", subject="answer:1", key=f"up:{n}")
+    gk.record("answer.posted", actor="ann", subject="answer:1", key="post:1")
+    gk.join("ann", name="Ann")
+    gk.join("bob", name="Bob")
+    gk.award("mo", role="moderator", reason="elected", key="staff:mo")
+    return Site(gk_app.test_client(), gk)
+
+
+def rows(html: str) -> list[str]:
+    """The text of each table body row, tags stripped, whitespace squeezed."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in body.split("</tr>")[:-1]]
+
+
+def test_layout_is_accessible_and_styles_are_served(site: Site) -> None:
+    html = site.get("/")
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    assert '<a class="gk-skip" href="#gk-main">Skip to content</a>' in html
+    for landmark in ("<header", "<nav", '<main id="gk-main"', "<footer"):
+        assert landmark in html
+    assert 'href="/community/guildkit-static/guildkit.css"' in html
+    css = site.client.get(PREFIX + "/guildkit-static/guildkit.css")
+    assert css.status_code == 200
+    assert css.mimetype == "text/css"
+    assert ":focus-visible" in css.get_data(as_text=True)
+    assert "http" not in css.get_data(as_text=True)  # nothing fetched from elsewhere
+    css.close()
+
+
+def test_home_shows_awards_top_and_newest_members(site: Site) -> None:
+    html = site.get("/")
+    assert "<h1>Community</h1>" in html
+    recent = html.split('id="gk-recent"', 1)[1].split("</section>", 1)[0]
+    assert 'href="/community/members/ann">Ann</a> earned' in recent
+    assert "First Answer" in recent and "Bronze" in recent
+    top = html.split('id="gk-top"', 1)[1].split("</section>", 1)[0]
+    assert "by Reputation" in top
+    assert (
+        f'href="/community/members/ann">Ann</a> <span class="gk-points">{site.gk.balance("ann", "reputation")}' in top
+    )
+    newest = html.split('id="gk-newest"', 1)[1].split("</section>", 1)[0]
+    assert newest.index(">User mo</a>") < newest.index(">Bob</a>")  # newest first
+    assert ">Ann</a>" not in newest  # ann joined with her first upvote, before the last five
+
+
+@pytest.mark.parametrize(("caller", "private"), [(None, False), ("ann", True), ("bob", False), ("mo", True)], ids=str)
+def test_profile_private_history_only_for_self_and_moderators(site: Site, caller: str | None, private: bool) -> None:
+    html = site.get("/members/ann", user=caller)
+    reputation = site.gk.balance("ann", "reputation")
+    assert "<h1>Ann</h1>" in html
+    assert f'<span class="gk-stat-value">{reputation}</span>' in html
+    assert "Level 0" not in html
+    assert 'href="/community/badges/first-answer"' in html
+    assert ("Why do I have these points?" in html) is private
+    assert ("answer.upvoted" in html) is private
+    assert ("<progress" in html) is private
+    if private:
+        history = rows(html.split('id="history"', 1)[1])
+        assert len(history) == 6  # 5 upvotes and the answer's XP
+        assert sum("+10 Reputation" in r for r in history) == 5
+        assert 'aria-label="Bronze Answerer: 50%"' in html  # 1 of 2 answers toward Bronze Answerer
+        assert "1 of 2 · answer.posted done" in html
+
+
+def test_profile_levels_badges_and_roles(site: Site) -> None:
+    site.gk.record("answer.posted", actor="ann", subject="answer:2", key="post:2")
+    site.gk.award("ann", badge="answerer", level=3, reason="backfilled", key="gold")
+    html = site.get("/members/ann")
+    badges = html.split('id="gk-badges"', 1)[1].split("</section>", 1)[0]
+    assert 'Badges <span class="gk-muted">(2)</span>' in badges  # Answerer once, at its best level
+    assert badges.index("Gold Answerer") < badges.index("First Answer")
+    assert "gk-tier-gold" in badges and "Bronze</span>" in badges  # tier in words, not colour only
+    assert "Level 1: Novice" in html  # 10 XP: the first level of the xp ladder
+    assert "Silver Answerer" not in badges
+    assert "Moderator" in site.get("/members/mo")
+    site.get("/members/nobody", status=404)
+
+
+def test_secret_badge_hidden_until_held(site: Site) -> None:
+    assert "Centurion" not in site.get("/badges")
+    site.get("/badges/centurion", status=404)
+    site.gk.award("ann", badge="centurion", reason="hand-picked", key="secret")
+    catalog = site.get("/badges")
+    assert 'Centurion</a> <span class="gk-secret">Secret</span>' in catalog
+    page = site.get("/badges/centurion")
+    assert "A secret, until you earn it." in page
+    assert ">Ann</a>" in page
+    assert "Centurion" in site.get("/")
+
+
+def test_badge_catalog_and_page(site: Site) -> None:
+    catalog = site.get("/badges")
+    assert '<h2 id="gk-cat-1">General</h2>' in catalog
+    first = catalog.split('href="/community/badges/first-answer">First Answer</a>', 1)[1].split("</li>", 1)[0]
+    members = queries.member_count(site.gk.session)
+    assert members == 8  # ann, bob, mo and the five voters
+    assert f"1 holder · {round(100 / members, 2)}% of members" in first
+    page = site.get("/badges/answerer")
+    assert "<h1>Answerer</h1>" in page
+    levels = rows(page)
+    assert levels == [
+        "1 Bronze Answerer Bronze 2",
+        "2 Silver Answerer Silver 4",
+        "3 Gold Answerer Gold 6",
+    ]
+    assert "Nobody holds this badge yet." in page
+    assert "answer.posted" in page.split("How to earn it", 1)[1].split("</dd>", 1)[0]
+
+
+def test_leaderboard_tabs_and_your_rank(site: Site, gk_clock: Clock) -> None:
+    site.gk.record("answer.upvoted", actor="v1", target="bob", subject="answer:9", key="up:bob")
+    html = site.get("/leaderboards/reputation", user="bob")
+    assert '<a href="/community/leaderboards/reputation" aria-current="page">All time</a>' in html
+    assert 'href="/community/leaderboards/reputation?period=week">This week</a>' in html
+    assert 'href="/community/leaderboards/reputation?period=month">This month</a>' in html
+    assert 'href="/community/leaderboards/xp">Experience</a>' in html
+    ann, bob = site.gk.balance("ann", "reputation"), site.gk.balance("bob", "reputation")
+    board = rows(html)
+    assert board[:2] == [f"1 Ann {ann}", f"2 Bob {bob}"]
+    assert f"<strong>Your rank:</strong> #2 with {bob} Reputation." in html
+    assert "Your rank" not in site.get("/leaderboards/reputation")
+    gk_clock.advance(days=40)
+    month = site.get("/leaderboards/reputation?period=month", user="ann")
+    assert 'aria-current="page">This month</a>' in month
+    assert "Nobody has earned Reputation this month yet." in month
+    assert "<strong>Your rank:</strong> #1 with 0 Reputation this month." in month
+    assert rows(site.get("/leaderboards/reputation?period=bogus"))[0] == f"1 Ann {ann}"
+    site.get("/leaderboards/karma", status=404)
+
+
+def test_directory_search_filter_and_pages(site: Site, gk_clock: Clock) -> None:
+    for n in range(25):
+        gk_clock.advance(minutes=1)
+        site.gk.join(f"m{n:02d}", name=f"Member {n:02d}")
+    first = site.get("/members")
+    page1 = rows(first)
+    assert len(page1) == 20
+    assert page1[0].startswith("Member 24 ")
+    cursor = re.search(r'rel="next" href="/community/members\?cursor=([^"]+)"', first)
+    assert cursor is not None
+    second = site.get(f"/members?cursor={cursor.group(1)}")
+    page2 = rows(second)
+    assert len(page2) == 25 + 8 - 20  # the rest: five new members, then the first eight
+    assert [r.split(" ")[1] for r in page2[:5]] == ["04", "03", "02", "01", "00"]
+    assert not {r.split(" ")[1] for r in page1} & {r.split(" ")[1] for r in page2[:5]}  # nothing shown twice
+    assert 'rel="next"' not in second
+    assert 'href="/community/members">First page</a>' in second
+    assert rows(site.get("/members?q=member 1"))[0].startswith("Member 19 ")
+    assert len(rows(site.get("/members?q=member 1"))) == 10
+    assert "No members match “nobody”." in site.get("/members?q=nobody")
+    assert "No members match" in site.get("/members?status=banned")
+    site.get("/members?cursor=not-a-cursor", status=400)
+
+
+def test_notifications_need_a_person(site: Site) -> None:
+    html = site.get("/notifications", status=401)
+    assert "Sign in to see your notifications" in html
+    mine = site.get("/notifications", user="ann")
+    assert "You earned First Answer" in mine
+    assert 'class="gk-note gk-unread"' in mine
+    assert 'Notifications <span class="gk-count">' in mine
+
+
+def _token(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def _unread(site: Site, user: str) -> int:
+    return queries.unread_count(site.gk.session, site.gk.member(user).id)
+
+
+def test_mark_all_read_needs_the_csrf_token(site: Site) -> None:
+    before = _unread(site, "ann")
+    assert before >= 1
+    token = _token(site.get("/notifications", user="ann"))
+    for data in ({}, {"csrf_token": "forged"}, {"csrf_token": token + "x"}):
+        response = site.post("/notifications/read", data, user="ann")
+        assert response.status_code == 400
+        assert "security token" in response.get_data(as_text=True)
+        assert _unread(site, "ann") == before
+    assert site.post("/notifications/read", {"csrf_token": token}).status_code == 401  # signed out
+    assert _unread(site, "ann") == before
+    response = site.post("/notifications/read", {"csrf_token": token}, user="ann")
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/community/notifications?marked={before}"
+    assert _unread(site, "ann") == 0
+    after = site.get(f"/notifications?marked={before}", user="ann")
+    assert f"Marked {before} notification" in after
+    assert "gk-unread" not in after and "Mark all as read" not in after
+
+
+def test_without_secret_key_forms_say_so(site: Site, gk_app: Flask) -> None:
+    gk_app.secret_key = None
+    html = site.get("/notifications", user="ann")
+    assert "The site&#39;s administrator must set Flask&#39;s SECRET_KEY." in html
+    assert "Mark all as read" not in html
+    response = site.post("/notifications/read", {"csrf_token": "anything"}, user="ann")
+    assert response.status_code == 400
+    assert "SECRET_KEY" in response.get_data(as_text=True)
+    assert _unread(site, "ann") >= 1
+
+
+def test_showcase_is_a_fragment_with_best_badges_first(site: Site) -> None:
+    site.gk.award("ann", badge="answerer", level=2, reason="backfilled", key="silver")
+    html = site.get("/showcase/ann")
+    assert "<html" not in html and "<body" not in html
+    assert html.index("Silver Answerer") < html.index("First Answer")
+    assert 'class="gk-showcase"' in html
+    assert len(re.findall(r'class="gk-chip ', site.get("/showcase/ann?limit=1"))) == 1
+    site.get("/showcase/nobody", status=404)
+
+
+def test_host_overrides_a_template(site: Site, gk_app: Flask, tmp_path: Path) -> None:
+    folder = tmp_path / "host-templates" / "guildkit"
+    folder.mkdir(parents=True)
+    (folder / "base.html").write_text(
+        "<!doctype html><title>Host {% block title %}{% endblock %}</title>"
+        '<div class="host-layout">{% block content %}{% endblock %}</div>'
+    )
+    gk_app.template_folder = str(folder.parent)
+    gk_app.__dict__.pop("jinja_loader", None)  # Flask caches the app's loader
+    html = site.get("/badges")
+    assert html.startswith("<!doctype html><title>Host Badges</title>")
+    assert '<div class="host-layout">' in html
+    assert "gk-skip" not in html  # guildkit's own layout is gone
+    assert "First Answer" in html
+
+
+def test_user_content_is_escaped(site: Site) -> None:
+    gk = site.gk
+    gk.join("eve", name=SCRIPT + IMG)
+    gk.define(badges=[BadgeDef("xss", SCRIPT + IMG, description=IMG + SCRIPT)])
+    gk.award("eve", badge="xss", reason=SCRIPT, key="xss-badge")
+    gk.award("eve", points=5, point_type="reputation", reason=SCRIPT + IMG, key="xss-points")
+    gk.record("answer.upvoted", actor="v1", target="eve", subject=IMG + SCRIPT, key="xss-subject")
+    pages = {
+        "/": None,
+        "/members": None,
+        "/members/eve": "eve",
+        "/badges": None,
+        "/badges/xss": None,
+        "/leaderboards/reputation": None,
+        "/showcase/eve": None,
+        "/notifications": "eve",
+    }
+    for path, user in pages.items():
+        html = site.get(path, user=user)
+        assert SCRIPT_ESCAPED in html, path
+        assert IMG_ESCAPED in html, path
+        assert "<script" not in html, path
+        assert "<img src=x" not in html, path
+    history = site.get("/members/eve", user="eve").split('id="history"', 1)[1]
+    assert history.count(SCRIPT_ESCAPED) >= 3  # the manual reason, and the subject twice
+    assert f"<code>{IMG_ESCAPED}{SCRIPT_ESCAPED}</code>" in history
+
+
+def test_host_layout_wraps_the_pages(site: Site, gk_app: Flask, tmp_path: Path) -> None:
+    """The documented one-line override: guildkit's base extends the host's own layout."""
+    folder = tmp_path / "host-templates"
+    (folder / "guildkit").mkdir(parents=True)
+    (folder / "layout.html").write_text(
+        "<title>{% block title %}{% endblock %} · Host</title><nav>host nav</nav>{% block content %}{% endblock %}"
+    )
+    (folder / "guildkit" / "base.html").write_text('{% extends "layout.html" %}')
+    gk_app.template_folder = str(folder)
+    gk_app.__dict__.pop("jinja_loader", None)
+    html = site.get("/members/ann")
+    assert html.startswith("<title>Ann · Host</title><nav>host nav</nav>")
+    assert "<h1>Ann</h1>" in html
