@@ -363,3 +363,38 @@ def test_openapi_document_covers_every_endpoint(api: Api, gk_app: Flask) -> None
     docs = api.client.get(PREFIX + "/docs")
     assert docs.status_code == 200 and b"/community/api/members/{user_id}/ledger" in docs.data
     json.dumps(spec)  # serialisable as it is served
+
+
+def test_recent_awards_feed(api: Api) -> None:
+    feed = api.call("GET", "/awards").get_json()
+    assert [(a["badge"], a["member"]["user_id"]) for a in feed["items"]] == [("first-answer", "ann")]
+    assert feed["items"][0]["tier"] == "bronze" and feed["next_cursor"] is None
+
+
+@pytest.mark.parametrize(("caller", "status"), [("anonymous", 401), ("self", 403), ("moderator", 403), ("admin", 201)])
+def test_manual_awards_need_awards_manage(api: Api, gk: GuildKit, caller: str, status: int) -> None:
+    body = {"user_id": "bob", "points": 25, "point_type": "reputation", "badge": "regular", "reason": "meetup talk"}
+    response = api.call("POST", "/awards", json_body=body, **CALLERS[caller])
+    if status != 201:
+        is_problem(response, status)
+        assert gk.balances("bob") == {}
+        return
+    assert response.status_code == 201
+    result = response.get_json()
+    assert result["points"][0]["amount"] == 25 and result["badges"][0]["badge"] == "regular"
+    revoked = api.call("POST", "/awards/revoke", json_body={"user_id": "bob", "badge": "regular", "reason": "oops"},
+                       user="ad")
+    assert revoked.status_code == 200 and revoked.get_json()["badges"][0]["granted"] is False
+    assert [n["text"] for n in api.call("GET", "/me/notifications", user="bob").get_json()["items"]][:2] == [
+        "Regular was taken back: oops", "You earned Regular"
+    ]
+
+
+def test_manual_award_errors_name_the_field(api: Api) -> None:
+    body = is_problem(api.call("POST", "/awards", json_body={"user_id": "bob", "reason": "x"}, user="ad"), 422)
+    assert body["errors"] == {"points": ["give points, a badge or a role to award"]}
+    body = is_problem(api.call("POST", "/awards", json_body={"user_id": "bob", "reason": "x", "badge": "nope"},
+                               user="ad"), 404)
+    assert body["code"] == "unknown_badge"
+    is_problem(api.call("POST", "/awards/revoke", json_body={"user_id": "ghost", "role": "trusted", "reason": "x"},
+                        user="ad"), 404)

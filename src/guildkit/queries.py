@@ -153,25 +153,25 @@ def member_count(session: Session) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(Member).where(Member.status != "deleted")) or 0
 
 
-def holders_page(
-    session: Session, badge: str, limit: int, after: tuple[str, int] | None
+def awards_page(
+    session: Session, limit: int, after: tuple[str, int] | None, *, badge: str | None = None
 ) -> list[tuple[Member, BadgeAward]]:
-    """Members holding ``badge``, most recent award first (one row per member, highest level)."""
+    """Live badge awards, most recent first (of one ``badge``, or of all), with their members."""
     query = (
         sa.select(Member, BadgeAward)
         .join(Member, Member.id == BadgeAward.member_id)
-        .where(BadgeAward.badge_slug == badge, BadgeAward.revoked_at.is_(None))
+        .where(BadgeAward.revoked_at.is_(None))
     )
+    if badge is not None:
+        query = query.where(BadgeAward.badge_slug == badge)
     if after is not None:
         awarded, award_id = after
         query = query.where(
             sa.tuple_(BadgeAward.awarded_at, BadgeAward.id)
             < sa.tuple_(sa.literal(datetime.fromisoformat(awarded)), award_id)
         )
-    return [
-        (m, a)
-        for m, a in session.execute(query.order_by(BadgeAward.awarded_at.desc(), BadgeAward.id.desc()).limit(limit + 1))
-    ]
+    ordered = query.order_by(BadgeAward.awarded_at.desc(), BadgeAward.id.desc()).limit(limit + 1)
+    return [(m, a) for m, a in session.execute(ordered)]
 
 
 def notifications_page(session: Session, member_id: int, limit: int, before: int | None) -> list[Notification]:

@@ -27,7 +27,7 @@ from .auth import Caller
 from .endpoint import endpoint, gk_instance, permission, person, self_or
 from .errors import ApiError, register_error_handlers
 from .pagination import Page, decode_cursor, page_of
-from .present import badge_out, find_member, member_detail_out, member_out, standing_out, visible_badge
+from .present import award_out, badge_out, find_member, member_detail_out, member_out, standing_out, visible_badge
 from .schemas import (
     ActivityIn,
     ActivityResultSchema,
@@ -42,6 +42,8 @@ from .schemas import (
     LeaderboardSchema,
     LedgerEntrySchema,
     LedgerQuery,
+    ManualAwardIn,
+    ManualRevokeIn,
     MemberDetailSchema,
     MemberQuery,
     MemberSchema,
@@ -50,6 +52,7 @@ from .schemas import (
     PageQuery,
     ProgressSchema,
     ReasonBody,
+    RecentAwardSchema,
     RoleSchema,
 )
 
@@ -125,25 +128,7 @@ def member_ledger(caller: Caller, query: dict[str, Any], user_id: str) -> Page[d
 def member_badges(caller: Caller, user_id: str) -> list[dict[str, Any]]:
     gk = gk_instance()
     member = find_member(gk, user_id)
-    registry = gk.registry
-    out = []
-    for award in queries.badge_awards(gk.session, member.id):
-        definition = registry.badges.get(award.badge_slug)
-        if definition is None or award.level > len(definition.levels):
-            continue
-        out.append(
-            {
-                "id": award.id,
-                "badge": award.badge_slug,
-                "name": definition.level_name(award.level),
-                "level": award.level,
-                "tier": definition.levels[award.level - 1].tier,
-                "rule": award.rule,
-                "reason": award.reason,
-                "awarded_at": award.awarded_at,
-            }
-        )
-    return out
+    return [out for award in queries.badge_awards(gk.session, member.id) if (out := award_out(gk, award))]
 
 
 @api.get("/members/<user_id>/progress")
@@ -195,7 +180,7 @@ def badge_holders(caller: Caller, query: dict[str, Any], slug: str) -> Page[dict
     gk = gk_instance()
     visible_badge(gk, slug)
     after = decode_cursor(query["cursor"], 2)
-    rows = queries.holders_page(gk.session, slug, query["limit"], tuple(after) if after else None)
+    rows = queries.awards_page(gk.session, query["limit"], tuple(after) if after else None, badge=slug)
     page = page_of(rows, query["limit"], lambda pair: [pair[1].awarded_at.isoformat(), pair[1].id])
     return Page(
         [
@@ -204,6 +189,56 @@ def badge_holders(caller: Caller, query: dict[str, Any], slug: str) -> Page[dict
         ],
         page.next_cursor,
     )
+
+
+@api.get("/awards")
+@endpoint(
+    summary="Recent badge awards across the community",
+    query=PageQuery,
+    response=RecentAwardSchema,
+    paginated=True,
+    tags=("badges",),
+)
+def recent_awards(caller: Caller, query: dict[str, Any]) -> Page[dict[str, Any]]:
+    gk = gk_instance()
+    after = decode_cursor(query["cursor"], 2)
+    rows = queries.awards_page(gk.session, query["limit"], tuple(after) if after else None)
+    page = page_of(rows, query["limit"], lambda pair: [pair[1].awarded_at.isoformat(), pair[1].id])
+    return Page(
+        [{**out, "member": member_out(gk, m)} for m, a in page.items if (out := award_out(gk, a))],
+        page.next_cursor,
+    )
+
+
+@api.post("/awards")
+@endpoint(
+    summary="Award points, a badge and/or a role by hand, with a reason",
+    body=ManualAwardIn,
+    response=ActivityResultSchema,
+    status=201,
+    allow=permission("awards.manage"),
+    tags=("badges",),
+    errors=(401, 403, 404, 409, 422),
+)
+def manual_award(caller: Caller, body: dict[str, Any]) -> Any:
+    gk = gk_instance()
+    return gk.award(body.pop("user_id"), by=caller.user_id, **body)
+
+
+@api.post("/awards/revoke")
+@endpoint(
+    summary="Take a badge (one level or all) and/or a role away by hand, with a reason",
+    body=ManualRevokeIn,
+    response=ActivityResultSchema,
+    allow=permission("awards.manage"),
+    tags=("badges",),
+    errors=(401, 403, 404, 409, 422),
+)
+def manual_revoke(caller: Caller, body: dict[str, Any]) -> Any:
+    gk = gk_instance()
+    user_id = body.pop("user_id")
+    find_member(gk, user_id)
+    return gk.revoke(user_id, by=caller.user_id, **body)
 
 
 # -- leaderboards --------------------------------------------------------------------------

@@ -23,18 +23,17 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from .. import errors, leaderboards, queries
 from ..extension import GuildKit
-from ..models import TIERS, BadgeAward, Member
+from ..models import TIERS, Member
 from . import csrf
 from .auth import Caller, current_caller
 from .endpoint import gk_instance
 from .errors import ApiError
 from .pagination import decode_cursor, page_of
-from .present import badge_out, find_member, member_detail_out, member_out, standing_out, visible_badge
+from .present import award_out, badge_out, find_member, member_detail_out, member_out, standing_out, visible_badge
 
 pages = Blueprint("pages", __name__)
 
@@ -129,21 +128,6 @@ def default_point_type(gk: GuildKit) -> str | None:
     return next(iter(types), None)
 
 
-def award_out(gk: GuildKit, award: BadgeAward) -> dict[str, Any] | None:
-    definition = gk.registry.badges.get(award.badge_slug)
-    if definition is None or not 0 < award.level <= len(definition.levels):
-        return None
-    return {
-        "badge": award.badge_slug,
-        "name": definition.level_name(award.level),
-        "level": award.level,
-        "tier": definition.levels[award.level - 1].tier,
-        "reason": award.reason,
-        "awarded_at": award.awarded_at,
-        "count": 1,
-    }
-
-
 def member_badges(gk: GuildKit, member: Member) -> list[dict[str, Any]]:
     """The member's badges, best tier first: each badge once, at its highest level held (a
     repeatable badge with how many times it was earned)."""
@@ -168,14 +152,7 @@ def member_badges(gk: GuildKit, member: Member) -> list[dict[str, Any]]:
 def home() -> Any:
     gk = gk_instance()
     recent = []
-    rows = gk.session.execute(
-        sa.select(Member, BadgeAward)
-        .join(Member, Member.id == BadgeAward.member_id)
-        .where(BadgeAward.revoked_at.is_(None))
-        .order_by(BadgeAward.awarded_at.desc(), BadgeAward.id.desc())
-        .limit(10)
-    )
-    for member, award in rows:
+    for member, award in queries.awards_page(gk.session, 10, None)[:10]:
         out = award_out(gk, award)
         if out is not None:
             recent.append({**out, "member": member_out(gk, member)})
@@ -307,7 +284,7 @@ def badge(slug: str) -> Any:
     visible_badge(gk, slug)
     out = badge_out(gk, slug, queries.badge_holder_counts(gk.session), queries.member_count(gk.session))
     definition = gk.registry.badges[slug]
-    rows = queries.holders_page(gk.session, slug, PER_PAGE, None)[:PER_PAGE]
+    rows = queries.awards_page(gk.session, PER_PAGE, None, badge=slug)[:PER_PAGE]
     holders = [
         {
             "member": member_out(gk, m),

@@ -89,3 +89,21 @@ def visible_badge(gk: GuildKit, slug: str) -> None:
 def standing_out(gk: GuildKit, standing: leaderboards.Standing) -> dict[str, Any]:
     name = standing.name or gk.user_info(standing.user_id).name
     return {"rank": standing.rank, "user_id": standing.user_id, "name": name, "points": standing.points}
+
+
+def award_out(gk: GuildKit, award: BadgeAward) -> dict[str, Any] | None:
+    """A badge award as the API and the pages show it; ``None`` if its badge is gone."""
+    definition = gk.registry.badges.get(award.badge_slug)
+    if definition is None or not 0 < award.level <= len(definition.levels):
+        return None
+    return {
+        "id": award.id,
+        "badge": award.badge_slug,
+        "name": definition.level_name(award.level),
+        "level": award.level,
+        "tier": definition.levels[award.level - 1].tier,
+        "rule": award.rule,
+        "reason": award.reason,
+        "awarded_at": award.awarded_at,
+        "count": 1,
+    }

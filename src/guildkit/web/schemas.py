@@ -116,6 +116,34 @@ class AwardSchema(Schema):
     awarded_at = fields.AwareDateTime(required=True)
 
 
+class RecentAwardSchema(AwardSchema):
+    member = fields.Nested(MemberSchema, required=True)
+
+
+class ManualAwardIn(Schema):
+    user_id = fields.String(required=True, validate=validate.Length(1, 191))
+    reason = fields.String(required=True, validate=validate.Length(1, 2000))
+    points = fields.Integer(load_default=None)
+    point_type = fields.String(load_default=None, validate=validate.Length(1, 100))
+    badge = fields.String(load_default=None, validate=validate.Length(1, 100))
+    level = fields.Integer(load_default=1, validate=validate.Range(1, 100))
+    role = fields.String(load_default=None, validate=validate.Length(1, 100))
+    key = fields.String(
+        load_default=None,
+        validate=validate.Length(1, 191),
+        metadata={"description": "idempotency key (default: a new one)"},
+    )
+
+
+class ManualRevokeIn(Schema):
+    user_id = fields.String(required=True, validate=validate.Length(1, 191))
+    reason = fields.String(required=True, validate=validate.Length(1, 2000))
+    badge = fields.String(load_default=None, validate=validate.Length(1, 100))
+    level = fields.Integer(load_default=None, validate=validate.Range(1, 100))
+    role = fields.String(load_default=None, validate=validate.Length(1, 100))
+    key = fields.String(load_default=None, validate=validate.Length(1, 191))
+
+
 class ProgressSchema(Schema):
     badge = fields.String(required=True)
     name = fields.String(required=True)
