@@ -398,3 +398,13 @@ def test_manual_award_errors_name_the_field(api: Api) -> None:
     assert body["code"] == "unknown_badge"
     is_problem(api.call("POST", "/awards/revoke", json_body={"user_id": "ghost", "role": "trusted", "reason": "x"},
                         user="ad"), 404)
+
+
+def test_member_badges_are_paged(api: Api, gk: GuildKit) -> None:
+    for n in range(3):
+        gk.record("answer.accepted", actor=f"q{n}", target="ann", key=f"acc:{n}")
+    first = api.call("GET", "/members/ann/badges?limit=2").get_json()
+    rest = api.call("GET", f"/members/ann/badges?limit=2&cursor={first['next_cursor']}").get_json()
+    badges = [a["badge"] for a in first["items"] + rest["items"]]
+    assert badges == ["accepted", "accepted", "accepted", "first-answer"]
+    assert rest["next_cursor"] is None

@@ -154,9 +154,14 @@ def member_count(session: Session) -> int:
 
 
 def awards_page(
-    session: Session, limit: int, after: tuple[str, int] | None, *, badge: str | None = None
+    session: Session,
+    limit: int,
+    after: tuple[str, int] | None,
+    *,
+    badge: str | None = None,
+    member_id: int | None = None,
 ) -> list[tuple[Member, BadgeAward]]:
-    """Live badge awards, most recent first (of one ``badge``, or of all), with their members."""
+    """Live badge awards, most recent first (of one ``badge`` and/or one member), with their members."""
     query = (
         sa.select(Member, BadgeAward)
         .join(Member, Member.id == BadgeAward.member_id)
@@ -164,6 +169,8 @@ def awards_page(
     )
     if badge is not None:
         query = query.where(BadgeAward.badge_slug == badge)
+    if member_id is not None:
+        query = query.where(BadgeAward.member_id == member_id)
     if after is not None:
         awarded, award_id = after
         query = query.where(

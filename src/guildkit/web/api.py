@@ -124,11 +124,21 @@ def member_ledger(caller: Caller, query: dict[str, Any], user_id: str) -> Page[d
 
 
 @api.get("/members/<user_id>/badges")
-@endpoint(summary="A member's badges", response=AwardSchema, many=True, tags=("badges",), errors=(404,))
-def member_badges(caller: Caller, user_id: str) -> list[dict[str, Any]]:
+@endpoint(
+    summary="A member's badge awards, most recent first",
+    query=PageQuery,
+    response=AwardSchema,
+    paginated=True,
+    tags=("badges",),
+    errors=(404,),
+)
+def member_badges(caller: Caller, query: dict[str, Any], user_id: str) -> Page[dict[str, Any]]:
     gk = gk_instance()
     member = find_member(gk, user_id)
-    return [out for award in queries.badge_awards(gk.session, member.id) if (out := award_out(gk, award))]
+    after = decode_cursor(query["cursor"], 2)
+    rows = queries.awards_page(gk.session, query["limit"], tuple(after) if after else None, member_id=member.id)
+    page = page_of(rows, query["limit"], lambda pair: [pair[1].awarded_at.isoformat(), pair[1].id])
+    return Page([out for _, award in page.items if (out := award_out(gk, award))], page.next_cursor)
 
 
 @api.get("/members/<user_id>/progress")
