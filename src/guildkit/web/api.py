@@ -22,7 +22,8 @@ from flask import Blueprint, request
 
 from .. import leaderboards, queries
 from ..errors import UnknownPointType, UnknownRole
-from ..models import RoleGrant
+from ..extension import GuildKit
+from ..models import BadgeAward, Member, RoleGrant
 from .auth import Caller
 from .endpoint import endpoint, gk_instance, permission, person, self_or
 from .errors import ApiError, register_error_handlers
@@ -58,6 +59,13 @@ from .schemas import (
 
 api = Blueprint("api", __name__)
 register_error_handlers(api)
+
+
+def awards_listing(gk: GuildKit, query: dict[str, Any], **filters: Any) -> Page[tuple[Member, BadgeAward]]:
+    """One page of live awards, newest first, filtered by badge and/or member."""
+    after = decode_cursor(query["cursor"], 2)
+    rows = queries.awards_page(gk.session, query["limit"], tuple(after) if after else None, **filters)
+    return page_of(rows, query["limit"], lambda pair: [pair[1].awarded_at.isoformat(), pair[1].id])
 
 
 # -- members -------------------------------------------------------------------------------
@@ -135,9 +143,7 @@ def member_ledger(caller: Caller, query: dict[str, Any], user_id: str) -> Page[d
 def member_badges(caller: Caller, query: dict[str, Any], user_id: str) -> Page[dict[str, Any]]:
     gk = gk_instance()
     member = find_member(gk, user_id)
-    after = decode_cursor(query["cursor"], 2)
-    rows = queries.awards_page(gk.session, query["limit"], tuple(after) if after else None, member_id=member.id)
-    page = page_of(rows, query["limit"], lambda pair: [pair[1].awarded_at.isoformat(), pair[1].id])
+    page = awards_listing(gk, query, member_id=member.id)
     return Page([out for _, award in page.items if (out := award_out(gk, award))], page.next_cursor)
 
 
@@ -189,9 +195,7 @@ def get_badge(caller: Caller, slug: str) -> dict[str, Any]:
 def badge_holders(caller: Caller, query: dict[str, Any], slug: str) -> Page[dict[str, Any]]:
     gk = gk_instance()
     visible_badge(gk, slug)
-    after = decode_cursor(query["cursor"], 2)
-    rows = queries.awards_page(gk.session, query["limit"], tuple(after) if after else None, badge=slug)
-    page = page_of(rows, query["limit"], lambda pair: [pair[1].awarded_at.isoformat(), pair[1].id])
+    page = awards_listing(gk, query, badge=slug)
     return Page(
         [
             {"user_id": m.user_id, "name": member_out(gk, m)["name"], "level": a.level, "awarded_at": a.awarded_at}
@@ -211,9 +215,7 @@ def badge_holders(caller: Caller, query: dict[str, Any], slug: str) -> Page[dict
 )
 def recent_awards(caller: Caller, query: dict[str, Any]) -> Page[dict[str, Any]]:
     gk = gk_instance()
-    after = decode_cursor(query["cursor"], 2)
-    rows = queries.awards_page(gk.session, query["limit"], tuple(after) if after else None)
-    page = page_of(rows, query["limit"], lambda pair: [pair[1].awarded_at.isoformat(), pair[1].id])
+    page = awards_listing(gk, query)
     return Page(
         [{**out, "member": member_out(gk, m)} for m, a in page.items if (out := award_out(gk, a))],
         page.next_cursor,
