@@ -382,22 +382,27 @@ def test_manual_awards_need_awards_manage(api: Api, gk: GuildKit, caller: str, s
     assert response.status_code == 201
     result = response.get_json()
     assert result["points"][0]["amount"] == 25 and result["badges"][0]["badge"] == "regular"
-    revoked = api.call("POST", "/awards/revoke", json_body={"user_id": "bob", "badge": "regular", "reason": "oops"},
-                       user="ad")
+    revoked = api.call(
+        "POST", "/awards/revoke", json_body={"user_id": "bob", "badge": "regular", "reason": "oops"}, user="ad"
+    )
     assert revoked.status_code == 200 and revoked.get_json()["badges"][0]["granted"] is False
     assert [n["text"] for n in api.call("GET", "/me/notifications", user="bob").get_json()["items"]][:2] == [
-        "Regular was taken back: oops", "You earned Regular"
+        "Regular was taken back: oops",
+        "You earned Regular",
     ]
 
 
 def test_manual_award_errors_name_the_field(api: Api) -> None:
     body = is_problem(api.call("POST", "/awards", json_body={"user_id": "bob", "reason": "x"}, user="ad"), 422)
     assert body["errors"] == {"points": ["give points, a badge or a role to award"]}
-    body = is_problem(api.call("POST", "/awards", json_body={"user_id": "bob", "reason": "x", "badge": "nope"},
-                               user="ad"), 404)
+    body = is_problem(
+        api.call("POST", "/awards", json_body={"user_id": "bob", "reason": "x", "badge": "nope"}, user="ad"), 404
+    )
     assert body["code"] == "unknown_badge"
-    is_problem(api.call("POST", "/awards/revoke", json_body={"user_id": "ghost", "role": "trusted", "reason": "x"},
-                        user="ad"), 404)
+    is_problem(
+        api.call("POST", "/awards/revoke", json_body={"user_id": "ghost", "role": "trusted", "reason": "x"}, user="ad"),
+        404,
+    )
 
 
 def test_member_badges_are_paged(api: Api, gk: GuildKit) -> None:
@@ -408,3 +413,33 @@ def test_member_badges_are_paged(api: Api, gk: GuildKit) -> None:
     badges = [a["badge"] for a in first["items"] + rest["items"]]
     assert badges == ["accepted", "accepted", "accepted", "first-answer"]
     assert rest["next_cursor"] is None
+
+
+@pytest.mark.parametrize(("caller", "status"), [("anonymous", 401), ("other", 403), ("moderator", 200), ("admin", 200)])
+def test_setting_a_members_status(api: Api, gk: GuildKit, caller: str, status: int) -> None:
+    response = api.call(
+        "PUT", "/members/ann/status", json_body={"status": "suspended", "reason": "spam"}, **CALLERS[caller]
+    )
+    if status != 200:
+        is_problem(response, status)
+        assert gk.member("ann").status == "active"
+        return
+    assert response.get_json()["status"] == "suspended"
+    assert gk.record("answer.upvoted", actor="zed", target="ann", key="after").points == ()  # earns nothing
+    told = api.call("GET", "/members/ann/ledger", user="ann")
+    is_problem(told, 403)  # and loses member endpoints
+    back = api.call(
+        "PUT", "/members/ann/status", json_body={"status": "active", "reason": "appeal upheld"}, **CALLERS[caller]
+    )
+    assert back.get_json()["status"] == "active"
+    texts = [n["text"] for n in api.call("GET", "/me/notifications", user="ann").get_json()["items"]]
+    assert texts[:2] == ["Your membership is now active: appeal upheld", "Your membership is now suspended: spam"]
+
+
+def test_status_errors(api: Api) -> None:
+    is_problem(api.call("PUT", "/members/mo/status", json_body={"status": "banned", "reason": "x"}, user="mo"), 403)
+    body = is_problem(
+        api.call("PUT", "/members/ann/status", json_body={"status": "asleep", "reason": "x"}, user="ad"), 422
+    )
+    assert "status" in body["errors"]
+    is_problem(api.call("PUT", "/members/ghost/status", json_body={"status": "banned", "reason": "x"}, user="ad"), 404)

@@ -425,3 +425,18 @@ def test_members_join_when_first_seen(gk: GuildKit, gk_clock: Clock) -> None:
     assert gk.member("ann").joined_at == early
     gk.record("visit", actor="bob", key="v3")
     assert gk.member("bob").joined_at == gk_clock.now
+
+
+def test_set_status_is_recorded_and_stops_earning(gk: GuildKit) -> None:
+    from guildkit import ValidationError
+
+    gk.join("ann")
+    result = gk.set_status("ann", "banned", reason="spam ring", by="mod")
+    assert result.type == "guildkit.status"
+    assert gk.member("ann").status == "banned"
+    assert gk.record("answer.upvoted", actor="bob", target="ann", key="u").points == ()
+    gk.set_status("ann", "active", reason="appeal")
+    assert gk.record("answer.upvoted", actor="bob", target="ann", key="u2").points_for("ann") == 10
+    with pytest.raises(ValidationError) as info:
+        gk.set_status("ann", "asleep", reason="x")
+    assert info.value.field == "status"

@@ -25,6 +25,7 @@ from .rules.base import (
     RevokeBadge,
     RevokeRole,
     Rule,
+    SetStatus,
 )
 from .unit import Unit
 
@@ -128,7 +129,17 @@ class Awarder:
         """Apply a reviewed outcome; true when it changed a balance."""
         unit = step.unit
         member = outcome.member_id
-        if unit.status_of.get(member) in NON_EARNING and not isinstance(outcome, RevokeBadge | RevokeRole):
+        if unit.status_of.get(member) in NON_EARNING and not isinstance(outcome, RevokeBadge | RevokeRole | SetStatus):
+            return False
+        if isinstance(outcome, SetStatus):
+            if unit.status_of.get(member) != outcome.status:
+                unit.set_status(member, outcome.status)
+                step.tell_member(
+                    member,
+                    "status",
+                    f"Your membership is now {outcome.status}: {outcome.reason}",
+                    status=outcome.status,
+                )
             return False
         if isinstance(outcome, AwardPoints):
             return self.award_points(step, rule, outcome)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from . import config, queries
 from .activity import ActivityInput, ActivityResult
-from .builtin.manual import AWARD, REVOKE
+from .builtin.manual import AWARD, REVOKE, STATUS
 from .builtin.ruleset import RuleSet
 from .definitions import BadgeDef, PointTypeDef, RoleDef, check_text
 from .errors import (
@@ -36,7 +36,7 @@ from .errors import (
 )
 from .events import Announcement
 from .identity import CurrentUserLoader, UserInfo, UserInfoLoader, flask_login_user_id
-from .models import BadgeAward, HookFailure, LedgerEntry, Member, utcnow
+from .models import MEMBER_STATUSES, BadgeAward, HookFailure, LedgerEntry, Member, utcnow
 from .pipeline import Pipeline
 from .plugins import PluginCalls, load_entry_points, make_plugin_manager
 from .registry import Registry
@@ -309,6 +309,21 @@ class GuildKit:
             raise UnknownRole(role)
         payload = {"reason": reason, "badge": badge, "level": level, "role": role}
         return self.record(REVOKE, key=key or f"{REVOKE}:{uuid.uuid4()}", actor=by, target=user_id, payload=payload)
+
+    def set_status(
+        self, user_id: str | int, status: str, *, reason: str, by: str | int | None = None, key: str | None = None
+    ) -> ActivityResult:
+        """Set a member's status (``active``, ``suspended``, ``banned``, ``deleted``), with a reason.
+
+        Members who are not active earn nothing. The change is an activity of type
+        ``guildkit.status``: recorded with who made it and why, and told to the member.
+        """
+        check_text(reason, "reason", max_length=2000)
+        if status not in MEMBER_STATUSES:
+            raise ValidationError(f"status must be one of {', '.join(MEMBER_STATUSES)}", field="status")
+        self.member(user_id)
+        payload = {"status": status, "reason": reason}
+        return self.record(STATUS, key=key or f"{STATUS}:{uuid.uuid4()}", actor=by, target=user_id, payload=payload)
 
     def _manual_payload(
         self, reason: str, points: int | None, point_type: str | None, badge: str | None, level: int, role: str | None

@@ -104,6 +104,7 @@ class Unit:
         self.award_revocations: list[dict[str, Any]] = []
         self.grant_revocations: list[dict[str, Any]] = []
         self.failures: list[dict[str, Any]] = []
+        self.status_changes: dict[int, str] = {}
         #: In-app notifications, written in the same transaction as what they announce.
         self.notification_rows: list[dict[str, Any]] = []
         self.notifications: list[Announcement] = []
@@ -136,6 +137,10 @@ class Unit:
             self.member_of[user_id] = member_id
             self.status_of[member_id] = status
         return ids
+
+    def set_status(self, member_id: int, status: str) -> None:
+        self.status_of[member_id] = status
+        self.status_changes[member_id] = status
 
     def lock_members(self, member_ids: Iterable[int]) -> None:
         """On PostgreSQL, lock the members' rows (in id order, so two writers never deadlock).
@@ -345,3 +350,8 @@ class Unit:
             conn.execute(INSERT_GRANTS, self.grant_rows)
         if self.notification_rows:
             conn.execute(INSERT_NOTIFICATIONS, self.notification_rows)
+        if self.status_changes:
+            conn.execute(
+                MEMBERS.update().where(MEMBERS.c.id == sa.bindparam("m_id")).values(status=sa.bindparam("new_status")),
+                [{"m_id": m, "new_status": status} for m, status in sorted(self.status_changes.items())],
+            )

@@ -1,7 +1,9 @@
-"""Manual awards and revocations (``gk.award`` / ``gk.revoke``, the CLI, the admin console).
+"""Manual awards, revocations and status changes (``gk.award`` / ``gk.revoke`` / ``gk.set_status``).
 
-They are activities like any other (types ``guildkit.award`` and ``guildkit.revoke``), so a
-manual award sits in the ledger with its reason and can be retracted like a vote.
+They are activities like any other (types ``guildkit.award``, ``guildkit.revoke`` and
+``guildkit.status``), so each sits in the record with its reason and who did it; an award can
+be retracted like a vote. Retracting a status change does not restore the previous status: set
+it again.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..plugins import hookimpl
-from ..rules.base import AwardBadge, AwardPoints, GrantRole, Outcome, RevokeBadge, RevokeRole, RuleContext
+from ..rules.base import AwardBadge, AwardPoints, GrantRole, Outcome, RevokeBadge, RevokeRole, RuleContext, SetStatus
 
 if TYPE_CHECKING:
     from ..extension import GuildKit
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 
 AWARD = "guildkit.award"
 REVOKE = "guildkit.revoke"
+STATUS = "guildkit.status"
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class ManualRule:
 
     @property
     def triggers(self) -> frozenset[str]:
-        return frozenset({AWARD, REVOKE})
+        return frozenset({AWARD, REVOKE, STATUS})
 
     @property
     def metrics(self) -> tuple[Metric, ...]:
@@ -40,7 +43,9 @@ class ManualRule:
             return
         p = activity.payload
         reason = str(p.get("reason", ""))
-        if activity.type == AWARD:
+        if activity.type == STATUS:
+            yield SetStatus(member, str(p["status"]), reason)
+        elif activity.type == AWARD:
             if p.get("points") is not None:
                 yield AwardPoints(member, str(p["point_type"]), int(p["points"]), reason, capped=False)
             if p.get("badge"):

@@ -12,6 +12,7 @@ from .base import (
     RevokeRole,
     Rule,
     RuleContext,
+    SetStatus,
     Veto,
 )
 from .builtin import BadgeRule, EventBadgeRule, Levels, PointsRule, RoleRule
@@ -32,5 +33,6 @@ __all__ = [
     "RoleRule",
     "Rule",
     "RuleContext",
+    "SetStatus",
     "Veto",
 ]

@@ -86,13 +86,22 @@ class RevokeRole:
 
 
 @dataclass(frozen=True)
+class SetStatus:
+    """Change a member's status (``active``, ``suspended``, ``banned``, ``deleted``)."""
+
+    member_id: int
+    status: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class Veto:
     """Returned by ``guildkit_review_award`` to stop an outcome; ``reason`` is logged."""
 
     reason: str
 
 
-Outcome = AwardPoints | AwardBadge | GrantRole | HoldBadge | HoldRole | RevokeBadge | RevokeRole
+Outcome = AwardPoints | AwardBadge | GrantRole | HoldBadge | HoldRole | RevokeBadge | RevokeRole | SetStatus
 
 
 class RuleContext(Protocol):

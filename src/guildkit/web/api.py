@@ -55,6 +55,7 @@ from .schemas import (
     ReasonBody,
     RecentAwardSchema,
     RoleSchema,
+    StatusBody,
 )
 
 api = Blueprint("api", __name__)
@@ -89,6 +90,25 @@ def list_members(caller: Caller, query: dict[str, Any]) -> Page[dict[str, Any]]:
 )
 def get_member(caller: Caller, user_id: str) -> dict[str, Any]:
     gk = gk_instance()
+    return member_detail_out(gk, find_member(gk, user_id))
+
+
+@api.put("/members/<user_id>/status")
+@endpoint(
+    summary="Set a member's status (suspend, ban, reinstate), with a reason",
+    body=StatusBody,
+    response=MemberDetailSchema,
+    allow=permission("members.manage"),
+    tags=("members",),
+    errors=(401, 403, 404, 422),
+)
+def set_member_status(caller: Caller, body: dict[str, Any], user_id: str) -> dict[str, Any]:
+    gk = gk_instance()
+    if caller.is_self(user_id):
+        raise ApiError(403, "staff cannot change their own status", code="forbidden")
+    find_member(gk, user_id)
+    gk.set_status(user_id, body["status"], reason=body["reason"], by=caller.user_id)
+    gk.session.expire_all()
     return member_detail_out(gk, find_member(gk, user_id))
 
 

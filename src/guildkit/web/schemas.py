@@ -194,6 +194,11 @@ class GrantBody(Schema):
     reason = fields.String(required=True, validate=validate.Length(1, 2000))
 
 
+class StatusBody(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(MEMBER_STATUSES))
+    reason = fields.String(required=True, validate=validate.Length(1, 2000))
+
+
 class ReasonBody(Schema):
     reason = fields.String(required=True, validate=validate.Length(1, 2000))
 
