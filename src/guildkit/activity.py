@@ -94,16 +94,19 @@ class ActivityInput:
             fingerprint=hashlib.sha256(content.encode()).hexdigest(),
         )
 
-    def differences(self, stored: Mapping[str, Any]) -> list[str]:
-        """Which fields differ from a stored activity with the same key."""
-        mine = {
+    def content(self) -> dict[str, Any]:
+        """The fields that make two deliveries of one key the same activity (or a conflict)."""
+        return {
             "type": self.type,
             "actor": self.actor,
             "target": self.target,
             "subject": self.subject,
             "payload": dict(self.payload),
         }
-        return [name for name, value in mine.items() if stored.get(name) != value]
+
+    def differences(self, stored: Mapping[str, Any]) -> list[str]:
+        """Which fields differ from a stored activity with the same key."""
+        return [name for name, value in self.content().items() if stored.get(name) != value]
 
 
 @dataclass(frozen=True)

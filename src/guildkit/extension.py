@@ -8,6 +8,7 @@ modules; this one wires them together and validates what the host passes in.
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -44,6 +45,8 @@ from .rules.base import Rule
 from .rules.builtin import Levels
 from .rules.loader import load_rule_file
 from .store import Store, make_store
+
+log = logging.getLogger("guildkit")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -382,9 +385,7 @@ class GuildKit:
         try:
             self.store.run_write(lambda conn: conn.execute(sa.insert(HookFailure), failures))
         except sa.exc.SQLAlchemyError:
-            import logging
-
-            logging.getLogger("guildkit").exception("guildkit: could not store hook failures")
+            log.exception("guildkit: could not store hook failures")
 
     # -- reading ---------------------------------------------------------------------------
 

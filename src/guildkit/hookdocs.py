@@ -11,11 +11,7 @@ import re
 
 from . import hookspecs
 
-FAMILIES = (
-    ("Contributing", "guildkit_register_"),
-    ("Deciding", None),
-    ("Being told", None),
-)
+FAMILIES = ("Contributing", "Deciding", "Being told")
 
 
 def hook_functions() -> list[tuple[str, object]]:
@@ -52,7 +48,7 @@ def render() -> str:
         "Implement a hook with `guildkit.hookimpl`; a plugin may accept only the arguments it needs.",
         "",
     ]
-    for title, _ in FAMILIES:
+    for title in FAMILIES:
         lines += [f"## {title}", ""]
         for name, fn in hook_functions():
             if family(name, fn) != title:

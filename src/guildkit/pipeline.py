@@ -83,7 +83,7 @@ class Pipeline:
         for item in inputs:
             seen = first_by_key.setdefault(item.key, item)
             if seen.fingerprint != item.fingerprint:
-                raise IdempotencyConflict(item.key, item.differences(_as_stored(seen)))
+                raise IdempotencyConflict(item.key, item.differences(seen.content()))
         fresh = list(first_by_key.values())
         first_seen: dict[str, datetime] = {}
         for item in fresh:
@@ -199,13 +199,3 @@ class Pipeline:
                     changed.add(getattr(reviewed, "point_type", ""))
         changed.discard("")
         return changed
-
-
-def _as_stored(item: ActivityInput) -> dict[str, Any]:
-    return {
-        "type": item.type,
-        "actor": item.actor,
-        "target": item.target,
-        "subject": item.subject,
-        "payload": dict(item.payload),
-    }

@@ -21,6 +21,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import request
 
+from .. import queries
 from ..errors import ValidationError
 from ..extension import GuildKit
 from ..models import ApiToken, Member, utcnow
@@ -118,7 +119,7 @@ def _person_caller(gk: GuildKit) -> Caller:
     permissions: set[str] = set()
     if member is not None and member.status == "active":
         registry = gk.registry
-        for role in gk.roles(user_id):
+        for role in queries.role_slugs(gk.session, member.id):
             if role in registry.roles:
                 permissions.update(registry.roles[role].permissions)
     return Caller(user_id=user_id, member=member, permissions=frozenset(permissions))
