@@ -7,6 +7,7 @@
 """
 
 from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
+from .announcements import LevelChange, MemberJoined
 from .definitions import BadgeDef, BadgeLevel, PointTypeDef, RoleDef
 from .errors import (
     ConfigurationError,
@@ -20,7 +21,6 @@ from .errors import (
     UnknownRole,
     ValidationError,
 )
-from .events import LevelChange, MemberJoined
 from .extension import GuildKit
 from .identity import UserInfo
 from .metrics import Count, Distinct, PointsTotal, Streak

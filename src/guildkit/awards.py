@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
-from .events import LevelChange
+from .announcements import LevelChange
 from .metrics import Metric
 from .rules.base import (
     AwardBadge,

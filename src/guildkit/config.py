@@ -28,7 +28,31 @@ DEFAULTS: dict[str, Any] = {
     "GUILDKIT_PLUGINS_DENY": [],
     # The most activities one record_many() call (or one batch API request) may carry.
     "GUILDKIT_BATCH_LIMIT": 1000,
+    # -- mentorship (see docs/mentorship.md) --
+    # Who may offer mentoring: days since joining, points ({"reputation": 200}), a badge slug.
+    "GUILDKIT_MENTOR_MIN_DAYS": 0,
+    "GUILDKIT_MENTOR_MIN_POINTS": {},
+    "GUILDKIT_MENTOR_BADGE": None,
+    # The most mentees a mentor may take on at once (their own capacity is at most this).
+    "GUILDKIT_MENTOR_MAX_CAPACITY": 10,
+    # Days after which an unanswered mentorship request expires.
+    "GUILDKIT_MENTORSHIP_REQUEST_DAYS": 14,
+    # Days a mentee must stay active after their mentorship for the mentor's "lasting impact".
+    "GUILDKIT_MENTEE_RETAINED_DAYS": 90,
+    # -- events (see docs/events.md) --
+    # The permission needed to create events (None: any active member may).
+    "GUILDKIT_EVENT_CREATE_PERMISSION": None,
+    # Minutes before the start and after the end in which a check-in code works.
+    "GUILDKIT_CHECKIN_WINDOW_MINUTES": 60,
 }
+
+NON_NEGATIVE_INTS = (
+    "GUILDKIT_MENTOR_MIN_DAYS",
+    "GUILDKIT_MENTOR_MAX_CAPACITY",
+    "GUILDKIT_MENTORSHIP_REQUEST_DAYS",
+    "GUILDKIT_MENTEE_RETAINED_DAYS",
+    "GUILDKIT_CHECKIN_WINDOW_MINUTES",
+)
 
 
 def apply_defaults(app: Flask) -> None:
@@ -51,3 +75,15 @@ def check(config: Any) -> None:
     deny = config["GUILDKIT_PLUGINS_DENY"]
     if isinstance(deny, str) or not all(isinstance(d, str) for d in deny):
         raise ConfigurationError("GUILDKIT_PLUGINS_DENY must be a list of plugin names")
+    for key in NON_NEGATIVE_INTS:
+        value = config[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigurationError(f"{key} must be a non-negative integer")
+    min_points = config["GUILDKIT_MENTOR_MIN_POINTS"]
+    if not isinstance(min_points, dict) or not all(
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in min_points.items()
+    ):
+        raise ConfigurationError("GUILDKIT_MENTOR_MIN_POINTS must map point types to integers")
+    for key in ("GUILDKIT_MENTOR_BADGE", "GUILDKIT_EVENT_CREATE_PERMISSION"):
+        if config[key] is not None and not isinstance(config[key], str):
+            raise ConfigurationError(f"{key} must be None or a string")

@@ -152,3 +152,63 @@ class PluginError(GuildKitError):
     """A plugin misbehaved in a way guildkit cannot absorb (for example a bad registration)."""
 
     code = "plugin_error"
+
+
+class NotAllowed(GuildKitError, PermissionError):
+    """This person may not do this (not a party, not an organizer, not eligible)."""
+
+    code = "not_allowed"
+
+
+class MemberInactive(NotAllowed):
+    """A suspended or banned member tried to take part."""
+
+    code = "member_inactive"
+
+    def __init__(self, user_id: str, status: str) -> None:
+        super().__init__(f"member {user_id!r} is {status} and cannot take part", user_id=user_id, status=status)
+        self.user_id = user_id
+        self.status = status
+
+
+class InvalidTransition(GuildKitError, ValueError):
+    """A state change that is not allowed from the current state (accepting a declined request)."""
+
+    code = "invalid_transition"
+
+    def __init__(self, what: str, state: str, action: str) -> None:
+        super().__init__(f"cannot {action} a {what} that is {state}", what=what, state=state, action=action)
+        self.state = state
+        self.action = action
+
+
+class CapacityReached(GuildKitError, ValueError):
+    """No room left: a mentor at capacity."""
+
+    code = "capacity_reached"
+
+
+class UnknownMentorship(NotFound):
+    code = "unknown_mentorship"
+
+    def __init__(self, mentorship_id: int) -> None:
+        super().__init__(f"no mentorship with id {mentorship_id!r}", mentorship_id=mentorship_id)
+        self.mentorship_id = mentorship_id
+
+
+class UnknownMentor(NotFound):
+    """No mentor profile (or one that is not open to new mentees) for this user."""
+
+    code = "unknown_mentor"
+
+    def __init__(self, user_id: str) -> None:
+        super().__init__(f"user {user_id!r} does not offer mentoring", user_id=user_id)
+        self.user_id = user_id
+
+
+class UnknownEvent(NotFound):
+    code = "unknown_event"
+
+    def __init__(self, event_id: int) -> None:
+        super().__init__(f"no event with id {event_id!r}", event_id=event_id)
+        self.event_id = event_id

@@ -8,13 +8,14 @@ modules; this one wires them together and validates what the host passes in.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import pluggy
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from . import config, queries
 from .activity import ActivityInput, ActivityResult
+from .announcements import Announcement
 from .builtin.manual import AWARD, REVOKE, STATUS
 from .builtin.ruleset import RuleSet
 from .definitions import BadgeDef, PointTypeDef, RoleDef, check_text
@@ -35,7 +37,6 @@ from .errors import (
     UnknownRole,
     ValidationError,
 )
-from .events import Announcement
 from .identity import CurrentUserLoader, UserInfo, UserInfoLoader, flask_login_user_id
 from .models import MEMBER_STATUSES, BadgeAward, HookFailure, LedgerEntry, Member, utcnow
 from .pipeline import Pipeline
@@ -45,10 +46,16 @@ from .rules.base import Rule
 from .rules.builtin import Levels
 from .rules.loader import load_rule_file
 from .store import Store, make_store
+from .transaction import Transaction
+
+if TYPE_CHECKING:
+    from .events import Events
+    from .mentorship import Mentorship
 
 log = logging.getLogger("guildkit")
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 ACTIVITY_FIELDS = {"type", "key", "actor", "target", "subject", "payload", "occurred_at"}
 
@@ -186,6 +193,38 @@ class GuildKit:
 
     def _pipeline(self) -> Pipeline:
         return Pipeline(self._sync(), self.calls, self.state.zone)
+
+    def transaction(self, body: Callable[[Transaction], T]) -> T:
+        """Run ``body(tx)`` in one write transaction, then tell plugins what it announced.
+
+        Features with their own tables (mentorship, events) change them and record the
+        activities the rules reward in the same transaction (see :mod:`guildkit.transaction`).
+        """
+        pipeline = self._pipeline()
+
+        def run(conn: sa.Connection) -> tuple[T, Transaction]:
+            tx = Transaction(conn, pipeline, self.clock())
+            return body(tx), tx
+
+        result, tx = self.store.run_write(run)
+        self._announce(tx.announcements, tx.failures)
+        return result  # type: ignore[no-any-return]
+
+    # -- features --------------------------------------------------------------------------
+
+    @functools.cached_property
+    def mentorship(self) -> Mentorship:
+        """Mentor profiles, requests, matching and the mentorship lifecycle (docs/mentorship.md)."""
+        from .mentorship import Mentorship
+
+        return Mentorship(self)
+
+    @functools.cached_property
+    def events(self) -> Events:
+        """Community events: RSVPs, the waitlist, check-in and attendance (docs/events.md)."""
+        from .events import Events
+
+        return Events(self)
 
     # -- recording -------------------------------------------------------------------------
 

@@ -25,9 +25,10 @@ import pluggy
 
 if TYPE_CHECKING:
     from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
+    from .announcements import EventChange, LevelChange, MemberJoined, MentorshipChange, RsvpChange
     from .definitions import BadgeDef, PointTypeDef, RoleDef
-    from .events import LevelChange, MemberJoined
     from .extension import GuildKit
+    from .mentorship.matching import MentorCandidate, MentorScore, MentorSeeker
     from .rules.base import AwardPoints, Outcome, Rule, Veto
     from .rules.builtin import Levels
 
@@ -115,6 +116,24 @@ def guildkit_review_award(activity: ActivityView, rule: str, outcome: Outcome) -
         ``HoldBadge`` or ``HoldRole``).
     :return: ``None`` to let it stand, a :class:`~guildkit.Veto` to drop it (the reason is
         logged), or a replacement outcome of the same kind.
+    """
+
+
+@hookspec(firstresult=True)
+def guildkit_mentor_score(
+    gk: GuildKit, seeker: MentorSeeker, candidate: MentorCandidate, score: MentorScore
+) -> MentorScore | None:
+    """Replace or adjust how well a mentor suits a mentee, when suggesting mentors.
+
+    Called once per candidate mentor (outside any write transaction) after guildkit computed
+    its own score (see ``docs/mentorship.md``). Stops at the first non-``None`` result.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param seeker: what the mentee is looking for: topics, language, time zone, goals.
+    :param candidate: the mentor's profile, free capacity and completion record.
+    :param score: guildkit's score, with the reasons shown to the mentee.
+    :return: a :class:`~guildkit.mentorship.MentorScore` to use instead (adjust with
+        ``dataclasses.replace(score, ...)``), or ``None`` to keep guildkit's.
     """
 
 
@@ -211,4 +230,33 @@ def guildkit_level_changed(gk: GuildKit, change: LevelChange, activity_key: str)
     :param gk: the :class:`~guildkit.GuildKit`.
     :param change: user, point type, old and new level, and the new level's name.
     :param activity_key: the key of the activity that caused it.
+    """
+
+
+@hookspec
+def guildkit_mentorship_changed(gk: GuildKit, change: MentorshipChange) -> None:
+    """A mentorship changed state (requested, accepted, declined, expired, withdrawn, active...).
+
+    The states are described in ``docs/mentorship.md``.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param change: the mentorship, mentor and mentee, old and new state, who and why.
+    """
+
+
+@hookspec
+def guildkit_event_changed(gk: GuildKit, change: EventChange) -> None:
+    """A community event was created, updated or cancelled.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param change: the event, what happened to it and who did it.
+    """
+
+
+@hookspec
+def guildkit_rsvp_changed(gk: GuildKit, change: RsvpChange) -> None:
+    """A member's RSVP changed (including a move off the waitlist), or they were checked in.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param change: the event, the member, the old and new status, and who made the change.
     """

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from .activity import ActivityInput, ActivityResult, ActivityView
+from .announcements import Announcement, MemberJoined
 from .awards import Awarder, Step, prefetch
 from .errors import IdempotencyConflict
-from .events import Announcement, MemberJoined
 from .models import Activity, Member, table_of
 from .results import load_result
 from .retraction import Retraction

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from . import hookspecs, signals
+from .announcements import Announcement
 from .errors import PluginError
-from .events import Announcement
 from .models import utcnow
 from .rules.base import AwardPoints, Outcome, Rule, Veto
 
@@ -37,7 +37,7 @@ log = logging.getLogger("guildkit")
 hookimpl = pluggy.HookimplMarker("guildkit")
 
 #: Modules registered into every plugin manager, in this order.
-DEFAULT_PLUGINS = ("guildkit.builtin.manual", "guildkit.builtin.roles")
+DEFAULT_PLUGINS = ("guildkit.builtin.manual", "guildkit.builtin.roles", "guildkit.builtin.participation")
 
 ENTRY_POINT_GROUP = "guildkit"
 

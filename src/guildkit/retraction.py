@@ -18,9 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from .activity import ActivityResult, ActivityView
+from .announcements import Announcement
 from .awards import Awarder, Step, prefetch
 from .errors import UnknownActivity
-from .events import Announcement
 from .models import Activity, BadgeAward, LedgerEntry, Member, RoleGrant, table_of
 from .registry import Registry
 from .results import load_result

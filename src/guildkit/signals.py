@@ -38,6 +38,15 @@ role_revoked = _signals.signal("role-revoked")
 #: A level changed. Sender: ``GuildKit``; kwargs: ``change`` (LevelChange), ``activity_key``.
 level_changed = _signals.signal("level-changed")
 
+#: A mentorship changed state. Sender: ``GuildKit``; kwargs: ``change`` (MentorshipChange).
+mentorship_changed = _signals.signal("mentorship-changed")
+
+#: An event was created, updated or cancelled. Sender: ``GuildKit``; kwargs: ``change`` (EventChange).
+event_changed = _signals.signal("event-changed")
+
+#: An RSVP changed or a member was checked in. Sender: ``GuildKit``; kwargs: ``change`` (RsvpChange).
+rsvp_changed = _signals.signal("rsvp-changed")
+
 BY_NAME = {
     "activity_recorded": activity_recorded,
     "activity_retracted": activity_retracted,
@@ -48,4 +57,7 @@ BY_NAME = {
     "role_granted": role_granted,
     "role_revoked": role_revoked,
     "level_changed": level_changed,
+    "mentorship_changed": mentorship_changed,
+    "event_changed": event_changed,
+    "rsvp_changed": rsvp_changed,
 }

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .events import Announcement
+from .announcements import Announcement
 from .models import BadgeAward, Balance, Counter, DistinctValue, LedgerEntry, Member, Notification, RoleGrant, table_of
 from .store import upsert
 

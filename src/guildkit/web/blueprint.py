@@ -15,7 +15,8 @@ from flask import Blueprint, current_app, render_template, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import PathConverter
 
-from . import openapi
+# The feature modules attach their views to ``api`` and ``pages`` when imported.
+from . import events_api, events_pages, mentorship_api, mentorship_pages, openapi  # noqa: F401
 from .api import api
 from .pages import pages
 

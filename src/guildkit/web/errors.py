@@ -54,6 +54,9 @@ STATUS = (
     (errors.NotFound, 404),
     (errors.ValidationError, 422),
     (errors.AlreadyRetracted, 409),
+    (errors.NotAllowed, 403),
+    (errors.InvalidTransition, 409),
+    (errors.CapacityReached, 409),
 )
 
 

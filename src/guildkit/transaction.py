@@ -1,0 +1,101 @@
+"""One write transaction shared by a feature's own tables and the activities it records.
+
+Mentorship and events change their own rows (a mentorship accepted, an RSVP moved off the
+waitlist) and, in the same transaction, record the activities the rule engine rewards
+(``mentorship.completed``, ``event.attended``). Either both are stored or neither is; the
+announcements (hooks, signals) go out only after the commit.
+
+.. code-block:: python
+
+    def accept(tx: Transaction) -> None:
+        tx.conn.execute(...)  # the feature's own write
+        tx.record("mentorship.accepted", key=f"mentorship.accepted:{id}", actor=mentor, target=mentee)
+
+    gk.transaction(accept)
+
+The body may run more than once (the store retries deadlocks and lock timeouts), so it must
+not have side effects outside the database; everything it collects is rebuilt on each attempt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from .activity import ActivityInput, ActivityResult
+from .announcements import Announcement, MemberJoined
+from .errors import MemberInactive
+from .models import Notification, table_of
+from .unit import Unit
+
+if TYPE_CHECKING:
+    from .pipeline import Pipeline
+
+NOTIFICATIONS = table_of(Notification)
+
+
+class Transaction:
+    """What a transaction body gets: the connection, the time, and ways to record and tell."""
+
+    def __init__(self, conn: sa.Connection, pipeline: Pipeline, now: datetime) -> None:
+        self.conn = conn
+        self.now = now
+        self.dialect = conn.dialect.name
+        self._pipeline = pipeline
+        self.announcements: list[Announcement] = []
+        self.failures: list[dict[str, Any]] = []
+
+    def record(
+        self,
+        type: str,
+        *,
+        key: str,
+        actor: str | int | None = None,
+        target: str | int | None = None,
+        subject: str | None = None,
+        payload: Mapping[str, Any] | None = None,
+    ) -> ActivityResult:
+        """Record an activity in this transaction (same contract as :meth:`GuildKit.record`)."""
+        item = ActivityInput.build(
+            type, key=key, actor=actor, target=target, subject=subject, payload=payload, now=self.now
+        )
+        results, notes, failures = self._pipeline.record(self.conn, [item], self.now)
+        self.announcements += notes
+        self.failures += failures
+        return results[0]
+
+    def members(self, *user_ids: str | int, active: bool = True) -> dict[str, int]:
+        """Member ids for host users, making members of those who are not yet.
+
+        With ``active`` (the default), a suspended or banned member raises
+        :class:`~guildkit.errors.MemberInactive`: they may not take part.
+        """
+        unit = Unit(self.conn, self.now)
+        ids, joined = unit.ensure_members({str(u): self.now for u in user_ids})
+        for user_id in joined:
+            self.announce("member_joined", member=MemberJoined(user_id, ids[user_id]))
+        if active:
+            for user_id, member_id in ids.items():
+                status = unit.status_of.get(member_id, "active")
+                if status != "active":
+                    raise MemberInactive(user_id, status)
+        return ids
+
+    def lock(self, table: sa.Table, row_id: int) -> None:
+        """Serialize writers on one row: ``FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN
+        IMMEDIATE`` already serializes every writer."""
+        if self.dialect == "postgresql":
+            self.conn.execute(sa.select(table.c.id).where(table.c.id == row_id).with_for_update()).all()
+
+    def tell(self, member_id: int, kind: str, text: str, **data: object) -> None:
+        """An in-app notification for a member, stored with this transaction."""
+        self.conn.execute(
+            sa.insert(NOTIFICATIONS).values(member_id=member_id, kind=kind, text=text, data=data, created_at=self.now)
+        )
+
+    def announce(self, name: str, **kwargs: object) -> None:
+        """Tell plugins and signal receivers ``guildkit_<name>`` after the commit."""
+        self.announcements.append(Announcement(name, kwargs))
