@@ -23,6 +23,7 @@ from .errors import (
 )
 from .extension import GuildKit
 from .identity import UserInfo
+from .mentorship.matching import MentorCandidate, MentorScore, MentorSeeker
 from .metrics import Count, Distinct, PointsTotal, Streak
 from .plugins import hookimpl
 from .rules import (
@@ -63,6 +64,9 @@ __all__ = [
     "LevelChange",
     "Levels",
     "MemberJoined",
+    "MentorCandidate",
+    "MentorScore",
+    "MentorSeeker",
     "NotFound",
     "PointTypeDef",
     "PointsChange",

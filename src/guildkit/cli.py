@@ -237,3 +237,15 @@ def token_revoke(token_id: int) -> None:
         _fail(exc)
         return
     click.echo(f"token {row.id} ({row.name}) revoked")
+
+
+@guildkit_cli.group("mentorship", help="Mentorship upkeep.")
+def mentorship_group() -> None:
+    pass
+
+
+@mentorship_group.command(
+    "sweep", help="Expire unanswered requests and recognise retained mentees; prints the counts as JSON."
+)
+def mentorship_sweep() -> None:
+    click.echo(json.dumps(_gk().mentorship.sweep()))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import math
 import traceback
 from collections.abc import Callable, Iterable
 from importlib.metadata import entry_points
@@ -30,6 +31,7 @@ from .rules.base import AwardPoints, Outcome, Rule, Veto
 if TYPE_CHECKING:
     from .activity import ActivityView
     from .extension import GuildKit
+    from .mentorship.matching import MentorCandidate, MentorScore, MentorSeeker
     from .unit import Unit
 
 log = logging.getLogger("guildkit")
@@ -144,6 +146,33 @@ class PluginCalls:
             return outcome
         return result
 
+    def mentor_score(
+        self, seeker: MentorSeeker, candidate: MentorCandidate, score: MentorScore
+    ) -> tuple[MentorScore, list[dict[str, Any]]]:
+        """The score to rank ``candidate`` by (a plugin's, or guildkit's ``score``), and any failures.
+
+        Outside any transaction, so failures are returned for the caller to store.
+        """
+        from .mentorship.matching import MentorScore
+
+        hook = "guildkit_mentor_score"
+        kwargs = {"gk": self.gk, "seeker": seeker, "candidate": candidate, "score": score}
+        failures = []
+        for impl in self._impls(hook):
+            try:
+                result = impl.function(*[kwargs[arg] for arg in impl.argnames])
+            except Exception as exc:
+                failures.append(failure(impl.plugin_name, hook, exc, None))
+                continue
+            if result is None:
+                continue
+            if not isinstance(result, MentorScore) or not _finite(result.total):
+                problem = TypeError(f"returned {result!r}, not a MentorScore with a finite total")
+                failures.append(failure(impl.plugin_name, hook, problem, None))
+                return score, failures
+            return result, failures
+        return score, failures
+
     def rule_failed(self, unit: Unit, rule: Rule, activity: ActivityView, exc: Exception) -> None:
         unit.failures.append(failure(f"rule:{rule.name}", "evaluate", exc, activity.key))
 
@@ -166,6 +195,10 @@ class PluginCalls:
                 except Exception as exc:
                     failures.append(failure(_receiver_name(receiver), f"signal:{note.name}", exc, key))
         return failures
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _activity_key(note: Announcement) -> str | None:

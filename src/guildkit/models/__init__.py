@@ -3,28 +3,52 @@
 from .activities import Activity, Counter, DistinctValue, HookFailure
 from .badges import TIERS, Badge, BadgeAward
 from .base import Base, UTCDateTime, table_of, utcnow
+from .events import CHECKIN_METHODS, EVENT_VISIBILITIES, RSVP_STATUSES, Attendance, Event, EventOrganizer, Rsvp
 from .members import MEMBER_STATUSES, Member, Role, RoleGrant
+from .mentorship import (
+    HOLDING_STATES,
+    MENTORSHIP_STATES,
+    OPEN_STATES,
+    MentorProfile,
+    Mentorship,
+    MentorshipCheckIn,
+    MentorshipFeedback,
+)
 from .points import Balance, LedgerEntry, PointType, ledger_guard_ddl
 from .web import ApiToken, Notification
 
 __all__ = [
+    "CHECKIN_METHODS",
+    "EVENT_VISIBILITIES",
+    "HOLDING_STATES",
     "MEMBER_STATUSES",
+    "MENTORSHIP_STATES",
+    "OPEN_STATES",
+    "RSVP_STATUSES",
     "TIERS",
     "Activity",
     "ApiToken",
+    "Attendance",
     "Badge",
     "BadgeAward",
     "Balance",
     "Base",
     "Counter",
     "DistinctValue",
+    "Event",
+    "EventOrganizer",
     "HookFailure",
     "LedgerEntry",
     "Member",
+    "MentorProfile",
+    "Mentorship",
+    "MentorshipCheckIn",
+    "MentorshipFeedback",
     "Notification",
     "PointType",
     "Role",
     "RoleGrant",
+    "Rsvp",
     "UTCDateTime",
     "ledger_guard_ddl",
     "table_of",
