@@ -27,6 +27,7 @@ from . import actions
 from .extensions import db, gk
 from .models import Answer, Post, Question, User, get_post
 from .seed_content import NAMES, Writer
+from .seed_participation import seed_participation
 
 DEMO_PASSWORD = "demo"
 
@@ -278,6 +279,8 @@ def seed_command(users: int, days: int, random_seed: int) -> None:
         raise click.ClickException("the database already has users: seed a fresh one (./scripts/demo.sh --reset)")
     community = Community(random.Random(random_seed), users, days)
     stats = community.run()
+    users = [person.user for person in community.people]
+    more = seed_participation(community.rng, users, datetime.now(UTC))
     first = community.people[0].user.name.lower()
     db.session.remove()
     click.echo(
@@ -285,5 +288,9 @@ def seed_command(users: int, days: int, random_seed: int) -> None:
         f"{stats.comments} comments, {stats.votes} votes ({stats.changed} withdrawn or changed), "
         f"{stats.accepts} accepted answers and {stats.visits} daily visits over {days} days "
         f"in {time.perf_counter() - started:.1f} s."
+    )
+    click.echo(
+        f"Mentoring: {more.mentors} mentors, {more.mentorships} mentorships ({more.completed} completed). "
+        f"Events: {more.events}, {more.rsvps} RSVPs, {more.attended} check-ins."
     )
     click.echo(f"Log in as {first} / {DEMO_PASSWORD} (every seeded user's password is {DEMO_PASSWORD!r}).")

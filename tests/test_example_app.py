@@ -441,6 +441,14 @@ def test_seed_builds_a_consistent_believable_community(app: Flask) -> None:
         assert any(a.badge_slug == "enthusiast" and a.level == 3 for a in gk.badges(ada_id))  # visits every day
         first_vote = db.session.scalar(sa.select(sa.func.min(Vote.created_at)))
         assert first_vote is not None and (datetime.now(UTC) - first_vote).days >= 40  # backdated history
+        # Mentoring and events went through guildkit's services, and the rules rewarded them.
+        assert "Mentoring: 5 mentors, 8 mentorships (3 completed)" in result.output
+        states = sorted(m.state for m in gk.mentorship.mentorships_of(ada_id))
+        assert states == ["completed", "requested"]  # Ada, the demo login, has a request waiting
+        assert {"mentor", "mentee", "first-event", "organizer"} <= slugs
+        meetup = next(e for e in gk.events.upcoming(None, limit=10).items if e.title.startswith("Flask meetup"))
+        attendees = gk.events.attendees(meetup.id)
+        assert len(attendees.going) == 6 and attendees.waitlisted == 2
 
     ada_browser = Browser(app)
     ada_browser.submit("/login", "/login", {"name": "ada", "password": "demo"})

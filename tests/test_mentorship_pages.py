@@ -91,7 +91,7 @@ def labelled(html: str) -> None:
 def test_find_a_mentor_ranks_with_reasons(site: Site) -> None:
     site.gk.mentorship.offer("eve", topics=["rust"], languages=["de"], timezone="Asia/Tokyo")
     html = site.get("/mentors?topics=python&language=en&timezone=Europe/Paris")
-    assert html.index("Ada") < html.index("Eve")
+    assert html.index("Ask Ada to mentor you") < html.index("Ask Eve to mentor you")
     assert "1 shared topic (python)" in html and "same time zone" in html and "speaks English" in html
     assert 'href="/community/mentors/ada#request"' in html
     labelled(html)

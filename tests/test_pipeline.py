@@ -440,3 +440,10 @@ def test_set_status_is_recorded_and_stops_earning(gk: GuildKit) -> None:
     with pytest.raises(ValidationError) as info:
         gk.set_status("ann", "asleep", reason="x")
     assert info.value.field == "status"
+
+
+def test_admin_carries_every_permission(gk: GuildKit) -> None:
+    gk.award("root", role="moderator", reason="staff")
+    assert gk.has_permission("root", "members.manage") and not gk.has_permission("root", "roles.manage")
+    gk.award("root", role="admin", reason="staff")
+    assert gk.has_permission("root", "roles.manage") and gk.has_permission("root", "anything.at.all")

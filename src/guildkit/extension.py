@@ -461,12 +461,13 @@ class GuildKit:
         return queries.role_slugs(self.session, self.member(user_id).id)
 
     def has_permission(self, user_id: str | int, permission: str) -> bool:
-        """Whether any role the member holds carries ``permission``."""
+        """Whether any role the member holds carries ``permission`` (``admin`` carries them all)."""
         try:
             held = self.roles(user_id)
         except LookupError:
             return False
-        return any(permission in self.registry.roles[r].permissions for r in held if r in self.registry.roles)
+        roles = self.registry.roles
+        return any(permission in roles[r].permissions or "admin" in roles[r].permissions for r in held if r in roles)
 
     def progress(self, user_id: str | int) -> list[queries.BadgeProgress]:
         """Where the member stands on every threshold badge (secret ones only once earned)."""

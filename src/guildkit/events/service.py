@@ -33,7 +33,8 @@ from .views import AttendanceView, Attendees, EventPage, EventView, MemberEvents
 if TYPE_CHECKING:
     from ..extension import GuildKit
 
-STAFF_PERMISSIONS = ("members.manage", "admin")
+#: Staff may manage any event (``admin`` carries every permission).
+STAFF_PERMISSION = "members.manage"
 #: Changes members who said they are coming hear about.
 NOTEWORTHY = ("starts_at", "ends_at", "timezone", "online", "location", "url")
 MY_EVENTS_LIMIT = 200
@@ -60,7 +61,7 @@ class Events:
         if row is None:  # signed in, not yet a member: becomes one on their first RSVP
             return Viewer(user_id, None, active=True)
         active = row.status == "active"
-        staff = active and any(self.gk.has_permission(user_id, p) for p in STAFF_PERMISSIONS)
+        staff = active and self.gk.has_permission(user_id, STAFF_PERMISSION)
         return Viewer(user_id, row.id, active=active, staff=staff)
 
     def can_create(self, user_id: UserId | None) -> bool:
@@ -72,7 +73,7 @@ class Events:
         needed = current_app.config["GUILDKIT_EVENT_CREATE_PERMISSION"]
         if needed is None or viewer.user_id is None:
             return True
-        return any(self.gk.has_permission(viewer.user_id, p) for p in (needed, "admin"))
+        return self.gk.has_permission(viewer.user_id, needed)
 
     def can_manage(self, event_id: int, user_id: UserId | None) -> bool:
         """Whether ``user_id`` may change the event and check people in (organizers, staff)."""

@@ -66,7 +66,7 @@ class Mentorship:
     def is_moderator(self, user_id: str | int | None) -> bool:
         if user_id is None:
             return False
-        return self.gk.has_permission(user_id, MODERATE) or self.gk.has_permission(user_id, "admin")
+        return self.gk.has_permission(user_id, MODERATE)
 
     # -- mentor profiles -------------------------------------------------------------------
 
