@@ -10,21 +10,25 @@ gets these fixtures:
 * ``gk_plugins`` — plugins to register; override it in your ``conftest.py``.
 * ``gk_app`` — the Flask app, inside an app context, tables created.
 * ``gk`` — the :class:`~guildkit.GuildKit`.
+* ``gk_members`` — a :class:`Members` factory: ``ann = gk_members("Ann", roles=["moderator"])``.
+* ``gk_activities`` — an :class:`Activities` helper: record with fresh keys, then check what an
+  activity awarded with :meth:`Activities.expect`.
 
 A plugin's test then reads::
 
-    def test_upvote_gives_ten(gk):
-        gk.record("answer.upvoted", actor="v", target="a", key="vote:1")
-        assert gk.balance("a", "reputation") == 10
+    def test_upvote_gives_ten(gk, gk_members, gk_activities):
+        voter, author = gk_members("Vic"), gk_members("Ann")
+        result = gk_activities.record("answer.upvoted", actor=voter, target=author)
+        gk_activities.expect(result, points={author: 10}, badges={author: ["first-upvote"]})
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +37,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from .activity import ActivityResult
 from .extension import GuildKit
 
 POSTGRES_URL_ENV = "GUILDKIT_TEST_POSTGRES_URL"
@@ -57,6 +62,70 @@ class Clock:
             raise ValueError("use an aware datetime")
         self.now = moment
         return self.now
+
+
+@dataclass
+class Members:
+    """Makes members with fresh user ids (``user-1``, ``user-2`` …), named and with roles."""
+
+    gk: GuildKit
+    made: int = 0
+
+    def __call__(self, name: str | None = None, *, roles: Iterable[str] = ()) -> str:
+        self.made += 1
+        user_id = f"user-{self.made}"
+        self.gk.join(user_id, name=name or f"Member {self.made}")
+        for role in roles:
+            self.gk.award(user_id, role=role, reason="test setup")
+        return user_id
+
+
+@dataclass
+class Activities:
+    """Records activities under fresh keys and checks what they awarded."""
+
+    gk: GuildKit
+    recorded: list[ActivityResult] = field(default_factory=list)
+
+    def record(self, type: str, *, key: str | None = None, **fields: Any) -> ActivityResult:
+        """``gk.record(type, ...)`` with a fresh key unless one is given."""
+        result = self.gk.record(type, key=key or f"test:{type}:{len(self.recorded) + 1}", **fields)
+        self.recorded.append(result)
+        return result
+
+    def expect(
+        self,
+        result: ActivityResult,
+        *,
+        points: Mapping[str, int] | None = None,
+        badges: Mapping[str, Iterable[str]] | None = None,
+        roles: Mapping[str, Iterable[str]] | None = None,
+        point_type: str | None = None,
+    ) -> None:
+        """Assert exactly what ``result`` gave: net points per user (of ``point_type`` or all
+        types; users left out must have got none), badges and roles granted per user."""
+        if points is not None:
+            given = {p.user_id for p in result.points if point_type is None or p.point_type == point_type}
+            got = {user: result.points_for(user, point_type) for user in given | set(points)}
+            want = {user: points.get(user, 0) for user in got}
+            assert got == want, f"{result.key}: points {got}, expected {want}"
+        if badges is not None:
+            got_badges = _by_user((b.user_id, b.badge) for b in result.badges if b.granted)
+            assert got_badges == _sorted(badges), f"{result.key}: badges {got_badges}, expected {_sorted(badges)}"
+        if roles is not None:
+            got_roles = _by_user((r.user_id, r.role) for r in result.roles if r.granted)
+            assert got_roles == _sorted(roles), f"{result.key}: roles {got_roles}, expected {_sorted(roles)}"
+
+
+def _by_user(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for user, name in pairs:
+        out.setdefault(user, []).append(name)
+    return {user: sorted(names) for user, names in out.items()}
+
+
+def _sorted(wanted: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    return {user: sorted(names) for user, names in wanted.items() if list(names)}
 
 
 def postgres_url() -> str | None:
@@ -178,3 +247,13 @@ def gk_app(
 @pytest.fixture
 def gk(gk_app: Flask) -> GuildKit:
     return gk_app.extensions["guildkit"].gk  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def gk_members(gk: GuildKit) -> Members:
+    return Members(gk)
+
+
+@pytest.fixture
+def gk_activities(gk: GuildKit) -> Activities:
+    return Activities(gk)
