@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -249,3 +250,31 @@ def mentorship_group() -> None:
 )
 def mentorship_sweep() -> None:
     click.echo(json.dumps(_gk().mentorship.sweep()))
+
+
+@guildkit_cli.group("plugin", help="Write guildkit plugins.")
+def plugin_group() -> None:
+    pass
+
+
+@plugin_group.command("new", with_appcontext=False, help="Write a minimal plugin package, guildkit-NAME.")
+@click.argument("name")
+@click.option(
+    "--into",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The folder to write the package in.",
+)
+def plugin_new(name: str, into: Path) -> None:
+    from .scaffold import new_plugin
+
+    try:
+        written = new_plugin(name, into)
+    except GuildKitError as exc:
+        _fail(exc)
+        return
+    root = written[0].parent
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"Next: cd {root} && pip install -e . && pytest")
