@@ -39,6 +39,7 @@ def db_upgrade(revision: str) -> None:
 
     gk = _gk()
     upgrade(gk.store.engine, revision)
+    gk.create_plugin_tables()
     gk._sync(force=True)
     click.echo(f"guildkit database upgraded to {revision}")
 

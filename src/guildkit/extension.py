@@ -118,6 +118,7 @@ class GuildKit:
         from .cli import guildkit_cli
 
         app.cli.add_command(guildkit_cli)
+        self.pm.hook.guildkit_init_app.call_historic(kwargs={"gk": self, "app": app})
 
     def _register_rules_file(self, path: str) -> None:
         name = f"guildkit.rules_file:{path}"
@@ -181,7 +182,14 @@ class GuildKit:
     def create_all(self) -> None:
         """Create the tables directly and sync definitions (tests and demos; use migrations in production)."""
         self.store.create_all()
+        self.create_plugin_tables()
         self._sync(force=True)
+
+    def create_plugin_tables(self) -> None:
+        """Create the missing tables plugins keep in guildkit's database (``guildkit_register_tables``)."""
+        for metadatas in self.pm.hook.guildkit_register_tables(gk=self):
+            for metadata in metadatas or ():
+                metadata.create_all(self.store.engine)
 
     def _sync(self, force: bool = False) -> Registry:
         registry = self.registry

@@ -24,6 +24,9 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from flask import Flask
+
     from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
     from .announcements import EventChange, LevelChange, MemberJoined, MentorshipChange, RsvpChange
     from .definitions import BadgeDef, PointTypeDef, RoleDef
@@ -33,6 +36,41 @@ if TYPE_CHECKING:
     from .rules.builtin import Levels
 
 hookspec = pluggy.HookspecMarker("guildkit")
+
+# --------------------------------------------------------------------------------------------
+# Setting up
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec(historic=True)
+def guildkit_init_app(gk: GuildKit, app: Flask) -> None:
+    """guildkit was set up on ``app``: add your config defaults, CLI commands and routes.
+
+    Called from :meth:`GuildKit.init_app` after guildkit's own config is in place. The hook is
+    *historic*: a plugin registered later (``gk.register(...)``) is called at once for every app
+    the ``GuildKit`` was already set up on. Use ``app.config.setdefault`` for your ``GUILDKIT_*``
+    keys, ``app.cli.add_command`` for commands and ``app.register_blueprint`` for routes of your
+    own (a webhook receiver, a verification URL). An exception here fails ``init_app``: a plugin
+    that cannot set itself up should say so at start-up.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param app: the Flask app being set up.
+    """
+
+
+@hookspec
+def guildkit_register_tables(gk: GuildKit) -> Iterable[sa.MetaData] | None:
+    """Contribute the tables a plugin keeps in guildkit's database.
+
+    Declare them on a ``MetaData`` of your own, with names starting ``guildkit_<plugin>_``.
+    ``gk.create_all()`` and ``flask guildkit db upgrade`` create the ones that are missing
+    (plugins' tables are created, not migrated: add columns in a new table, or migrate them
+    yourself). Write to them in ``gk.transaction(...)`` so that your rows commit with guildkit's.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :return: an iterable of ``sqlalchemy.MetaData``, or ``None``.
+    """
+
 
 # --------------------------------------------------------------------------------------------
 # Contributing definitions
