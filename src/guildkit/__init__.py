@@ -8,7 +8,7 @@
 
 from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
 from .announcements import LevelChange, MemberJoined
-from .definitions import BadgeDef, BadgeLevel, PointTypeDef, RoleDef
+from .definitions import BadgeDef, BadgeLevel, PageLink, PointTypeDef, RoleDef
 from .errors import (
     ConfigurationError,
     GuildKitError,
@@ -68,6 +68,7 @@ __all__ = [
     "MentorScore",
     "MentorSeeker",
     "NotFound",
+    "PageLink",
     "PointTypeDef",
     "PointsChange",
     "PointsRule",

@@ -125,3 +125,21 @@ class RoleDef:
         check_slug(self.slug)
         check_text(self.name, "name")
         object.__setattr__(self, "permissions", tuple(self.permissions))
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A link a plugin adds to one of guildkit's pages (``guildkit_page_links``).
+
+    ``url`` is absolute (``https://...``) or a path on this site (``/community/...``).
+    """
+
+    label: str
+    url: str
+
+    def __post_init__(self) -> None:
+        check_text(self.label, "label", max_length=100)
+        if not isinstance(self.url, str) or not (
+            self.url.startswith(("https://", "http://")) or (self.url.startswith("/") and not self.url.startswith("//"))
+        ):
+            raise ValidationError("url must be http(s):// or a path starting with /", field="url")

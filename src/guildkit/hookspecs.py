@@ -19,7 +19,7 @@ with the same arguments.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
     from .announcements import EventChange, LevelChange, MemberJoined, MentorshipChange, RsvpChange
-    from .definitions import BadgeDef, PointTypeDef, RoleDef
+    from .definitions import BadgeDef, PageLink, PointTypeDef, RoleDef
     from .extension import GuildKit
     from .mentorship.matching import MentorCandidate, MentorScore, MentorSeeker
     from .rules.base import AwardPoints, Outcome, Rule, Veto
@@ -118,6 +118,26 @@ def guildkit_register_rules(gk: GuildKit) -> Iterable[Rule | Levels] | None:
 
     :param gk: the :class:`~guildkit.GuildKit` building its registry.
     :return: an iterable of rules (and ``Levels``), or ``None``.
+    """
+
+
+@hookspec
+def guildkit_page_links(
+    gk: GuildKit, page: str, subject: dict[str, Any], viewer: str | None
+) -> Iterable[PageLink] | None:
+    """Contribute links to one of guildkit's pages, such as "Download as an Open Badge".
+
+    Called while the page renders: be fast and don't write. A plugin that raises is logged and
+    recorded, and the page renders without its links. The pages and their ``subject``:
+
+    * ``"badge"`` — ``{"badge": slug, "held_levels": [levels the viewer holds]}``
+    * ``"member"`` — ``{"user_id": the member shown}``
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param page: which page is rendering.
+    :param subject: what it shows (above).
+    :param viewer: the signed-in host user id, or ``None``.
+    :return: an iterable of :class:`~guildkit.PageLink`, or ``None``.
     """
 
 

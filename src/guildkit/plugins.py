@@ -24,6 +24,7 @@ import pluggy
 
 from . import hookspecs, signals
 from .announcements import Announcement
+from .definitions import PageLink
 from .errors import PluginError
 from .models import utcnow
 from .rules.base import AwardPoints, Outcome, Rule, Veto
@@ -172,6 +173,27 @@ class PluginCalls:
                 return score, failures
             return result, failures
         return score, failures
+
+    def page_links(self, page: str, subject: dict[str, Any], viewer: str | None) -> list[PageLink]:
+        """Every plugin's links for a page; a plugin that fails (or returns junk) is recorded and left out."""
+        hook = "guildkit_page_links"
+        kwargs = {"gk": self.gk, "page": page, "subject": subject, "viewer": viewer}
+        links: list[PageLink] = []
+        failures = []
+        for impl in reversed(self._impls(hook)):  # in order of registration
+            try:
+                returned: Any = impl.function(*[kwargs[arg] for arg in impl.argnames])
+                found = list(returned or ())
+                good = [link for link in found if isinstance(link, PageLink)]
+                if len(good) != len(found):
+                    raise TypeError(f"returned {found!r}, not PageLink objects")
+            except Exception as exc:
+                failures.append(failure(impl.plugin_name, hook, exc, None))
+                continue
+            links += good
+        if failures:
+            self.gk.record_failures(failures)
+        return links
 
     def rule_failed(self, unit: Unit, rule: Rule, activity: ActivityView, exc: Exception) -> None:
         unit.failures.append(failure(f"rule:{rule.name}", "evaluate", exc, activity.key))

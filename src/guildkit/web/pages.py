@@ -243,6 +243,7 @@ def member(user_id: str) -> Any:
         ledger=ledger,
         progress=progress,
         next_url=next_url,
+        links=gk.calls.page_links("member", {"user_id": user_id}, who.user_id),
     )
 
 
@@ -295,7 +296,14 @@ def badge(slug: str) -> Any:
         }
         for m, a in rows
     ]
-    return render_template("guildkit/badge.html", badge=out, holders=holders)
+    who = caller()
+    held = (
+        sorted(a.level for a in queries.badge_awards(gk.session, who.member.id) if a.badge_slug == slug)
+        if who.member
+        else []
+    )
+    links = gk.calls.page_links("badge", {"badge": slug, "held_levels": held}, who.user_id)
+    return render_template("guildkit/badge.html", badge=out, holders=holders, links=links)
 
 
 # -- leaderboards --------------------------------------------------------------------------
