@@ -76,7 +76,7 @@ INIT = '''\
 """{title}: a guildkit plugin (registered through the ``guildkit`` entry point)."""
 '''
 
-CONFTEST = '''\
+CONFTEST = """\
 import pytest
 
 from {module} import plugin
@@ -85,7 +85,7 @@ from {module} import plugin
 @pytest.fixture
 def gk_plugins():
     return (plugin,)
-'''
+"""
 
 TEST = '''\
 """guildkit's pytest fixtures (gk, gk_members, gk_activities...) come with guildkit itself."""
