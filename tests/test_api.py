@@ -3,58 +3,22 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from flask import Flask, request
-from flask.testing import FlaskClient
+from flask import Flask
 
 from guildkit import GuildKit
-from guildkit.testing import require_backend
-from guildkit.web import make_blueprint
 from guildkit.web.auth import create_token
+from guildkit.web.openapi import PATH_ARGUMENT
+from tests.webclient import API_PREFIX, Api, Caller, mount, problem, sqlite_and_postgresql
 
-PREFIX = "/community/api"
-
-
-@dataclass
-class Api:
-    client: FlaskClient
-    tokens: dict[str, str]
-
-    def call(
-        self,
-        method: str,
-        path: str,
-        *,
-        user: str | None = None,
-        token: str | None = None,
-        json_body: Any = None,
-        headers: dict[str, str] | None = None,
-    ) -> Any:
-        sent = dict(headers or {})
-        if user:
-            sent["X-User"] = user
-        if token:
-            sent["Authorization"] = f"Bearer {self.tokens[token]}"
-        return self.client.open(PREFIX + path, method=method, headers=sent, json=json_body)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def gk_backend(request: pytest.FixtureRequest) -> str:
-    """The API is the same on guildkit's own and the host's SQLite: test one, and PostgreSQL."""
-    return require_backend(str(request.param))
+gk_backend = sqlite_and_postgresql
 
 
 @pytest.fixture
 def api(gk_app: Flask, gk: GuildKit) -> Api:
-    gk_app.register_blueprint(make_blueprint(), url_prefix="/community")
-
-    @gk.current_user_loader
-    def who() -> str | None:  # the host's identity, as a header for these tests
-        return request.headers.get("X-User")
-
+    client = mount(gk_app, gk)
     for n in range(5):
         gk.record("answer.upvoted", actor=f"v{n}", target="ann", subject="answer:1", key=f"up:{n}")
     gk.record("answer.posted", actor="ann", subject="answer:1", key="post:1")
@@ -66,10 +30,10 @@ def api(gk_app: Flask, gk: GuildKit) -> Api:
         "reader": create_token(gk, "reader", ["members.read_private"])[0],
         "roles": create_token(gk, "roles", ["roles.manage"])[0],
     }
-    return Api(gk_app.test_client(), tokens)
+    return Api(client, tokens)
 
 
-CALLERS: dict[str, dict[str, str]] = {
+CALLERS: dict[str, Caller] = {
     "anonymous": {},
     "self": {"user": "ann"},
     "other": {"user": "bob"},
@@ -81,9 +45,7 @@ CALLERS: dict[str, dict[str, str]] = {
 
 
 def is_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    body: dict[str, Any] = response.get_json()
+    body = problem(response, status)
     assert body["status"] == status
     assert body["type"] == f"urn:guildkit:problem:{body['code']}"
     assert body["title"] and body["detail"]
@@ -195,61 +157,55 @@ def test_leaderboard_with_my_rank(api: Api, gk: GuildKit) -> None:
     [("anonymous", 401), ("self", 403), ("moderator", 403), ("admin", 201), ("ingest-token", 403)],
 )
 def test_granting_roles(api: Api, caller: str, status: int) -> None:
-    response = api.call(
-        "POST", "/members/bob/roles", json_body={"role": "trusted", "reason": "helpful"}, **CALLERS[caller]
-    )
+    response = api.call("POST", "/members/bob/roles", body={"role": "trusted", "reason": "helpful"}, **CALLERS[caller])
     if status == 201:
         assert response.status_code == 201
         assert response.get_json()["roles"][0]["role"] == "trusted"
         grants = api.call("GET", "/members/bob/roles").get_json()
         assert [(g["role"], g["reason"]) for g in grants] == [("trusted", "helpful")]
-        revoked = api.call("DELETE", "/members/bob/roles/trusted", json_body={"reason": "inactive"}, user="ad")
+        revoked = api.call("DELETE", "/members/bob/roles/trusted", body={"reason": "inactive"}, user="ad")
         assert revoked.status_code == 200 and revoked.get_json()["roles"][0]["granted"] is False
     else:
         is_problem(response, status)
 
 
 def test_role_token_and_role_errors(api: Api) -> None:
-    ok = api.call("POST", "/members/bob/roles", json_body={"role": "trusted", "reason": "x"}, token="roles")
+    ok = api.call("POST", "/members/bob/roles", body={"role": "trusted", "reason": "x"}, token="roles")
     assert ok.status_code == 201
-    is_problem(api.call("POST", "/members/bob/roles", json_body={"role": "king", "reason": "x"}, user="ad"), 404)
-    is_problem(api.call("DELETE", "/members/bob/roles/moderator", json_body={"reason": "x"}, user="ad"), 404)
-    body = is_problem(api.call("POST", "/members/bob/roles", json_body={"role": "trusted"}, user="ad"), 422)
+    is_problem(api.call("POST", "/members/bob/roles", body={"role": "king", "reason": "x"}, user="ad"), 404)
+    is_problem(api.call("DELETE", "/members/bob/roles/moderator", body={"reason": "x"}, user="ad"), 404)
+    body = is_problem(api.call("POST", "/members/bob/roles", body={"role": "trusted"}, user="ad"), 422)
     assert body["errors"] == {"reason": ["Missing data for required field."]}
 
 
 @pytest.mark.parametrize(("caller", "status"), [("anonymous", 401), ("self", 403), ("reader-token", 403)])
 def test_ingestion_needs_permission(api: Api, caller: str, status: int) -> None:
-    response = api.call(
-        "POST", "/activities", json_body={"type": "visit", "actor": "ann", "key": "v1"}, **CALLERS[caller]
-    )
+    response = api.call("POST", "/activities", body={"type": "visit", "actor": "ann", "key": "v1"}, **CALLERS[caller])
     is_problem(response, status)
 
 
 def test_ingestion_is_idempotent(api: Api, gk: GuildKit) -> None:
     activity = {"type": "answer.upvoted", "actor": "zed", "target": "bob", "subject": "answer:9"}
-    first = api.call("POST", "/activities", json_body=activity, token="ingest", headers={"Idempotency-Key": "ext-1"})
+    first = api.call("POST", "/activities", body=activity, token="ingest", headers={"Idempotency-Key": "ext-1"})
     assert first.status_code == 201
     assert first.get_json()["duplicate"] is False and first.get_json()["points"][0]["amount"] == 10
-    again = api.call("POST", "/activities", json_body=activity, token="ingest", headers={"Idempotency-Key": "ext-1"})
+    again = api.call("POST", "/activities", body=activity, token="ingest", headers={"Idempotency-Key": "ext-1"})
     assert again.get_json()["duplicate"] is True
     assert gk.balance("bob", "reputation") == 10
     body = is_problem(
         api.call(
             "POST",
             "/activities",
-            json_body=activity | {"subject": "answer:10"},
+            body=activity | {"subject": "answer:10"},
             token="ingest",
             headers={"Idempotency-Key": "ext-1"},
         ),
         409,
     )
     assert body["code"] == "idempotency_conflict"
-    is_problem(api.call("POST", "/activities", json_body=activity, token="ingest"), 422)  # no key at all
+    is_problem(api.call("POST", "/activities", body=activity, token="ingest"), 422)  # no key at all
     is_problem(
-        api.call(
-            "POST", "/activities", json_body=activity | {"key": "a"}, token="ingest", headers={"Idempotency-Key": "b"}
-        ),
+        api.call("POST", "/activities", body=activity | {"key": "a"}, token="ingest", headers={"Idempotency-Key": "b"}),
         422,
     )
 
@@ -258,28 +214,28 @@ def test_batch_ingestion_and_retract(api: Api, gk: GuildKit) -> None:
     batch = {
         "activities": [{"type": "answer.upvoted", "actor": f"w{n}", "target": "bob", "key": f"b{n}"} for n in range(3)]
     }
-    response = api.call("POST", "/activities/batch", json_body=batch, user="ad")
+    response = api.call("POST", "/activities/batch", body=batch, user="ad")
     assert response.status_code == 201
     assert [r["points"][0]["amount"] for r in response.get_json()["results"]] == [10, 10, 10]
-    retracted = api.call("POST", "/activities/b0/retract", json_body={"reason": "unvote"}, token="ingest")
+    retracted = api.call("POST", "/activities/b0/retract", body={"reason": "unvote"}, token="ingest")
     assert retracted.get_json()["points"][0]["amount"] == -10
     assert gk.balance("bob", "reputation") == 20
-    is_problem(api.call("POST", "/activities/nope/retract", json_body={"reason": "x"}, token="ingest"), 404)
+    is_problem(api.call("POST", "/activities/nope/retract", body={"reason": "x"}, token="ingest"), 404)
     body = is_problem(
-        api.call("POST", "/activities/batch", json_body={"activities": [{"type": "visit"}]}, token="ingest"), 422
+        api.call("POST", "/activities/batch", body={"activities": [{"type": "visit"}]}, token="ingest"), 422
     )
     assert "activities" in body["errors"]
 
 
 def test_bad_bodies_name_the_field(api: Api) -> None:
     body = is_problem(
-        api.call("POST", "/activities", json_body={"type": "Bad Type", "key": "k", "actor": "a"}, token="ingest"), 422
+        api.call("POST", "/activities", body={"type": "Bad Type", "key": "k", "actor": "a"}, token="ingest"), 422
     )
     assert "type" in body["errors"]
-    body = is_problem(api.call("POST", "/activities", json_body={"type": "visit", "key": "k"}, token="ingest"), 422)
+    body = is_problem(api.call("POST", "/activities", body={"type": "visit", "key": "k"}, token="ingest"), 422)
     assert "actor" in body["errors"]
     response = api.client.post(
-        PREFIX + "/activities",
+        API_PREFIX + "/activities",
         data="type=visit",
         headers={
             "Authorization": f"Bearer {api.tokens['ingest']}",
@@ -288,7 +244,7 @@ def test_bad_bodies_name_the_field(api: Api) -> None:
     )
     is_problem(response, 415)
     response = api.client.post(
-        PREFIX + "/activities",
+        API_PREFIX + "/activities",
         data="{not json",
         headers={"Authorization": f"Bearer {api.tokens['ingest']}", "Content-Type": "application/json"},
     )
@@ -298,12 +254,10 @@ def test_bad_bodies_name_the_field(api: Api) -> None:
 def test_tokens_must_be_valid_and_live(api: Api, gk: GuildKit) -> None:
     from guildkit.web.auth import revoke_token
 
-    is_problem(api.client.get(PREFIX + "/members", headers={"Authorization": "Bearer nope"}), 401)
-    is_problem(api.client.get(PREFIX + "/members", headers={"Authorization": "Basic abc"}), 401)
+    is_problem(api.client.get(API_PREFIX + "/members", headers={"Authorization": "Bearer nope"}), 401)
+    is_problem(api.client.get(API_PREFIX + "/members", headers={"Authorization": "Basic abc"}), 401)
     revoke_token(gk, 1)
-    is_problem(
-        api.call("POST", "/activities", json_body={"type": "visit", "actor": "a", "key": "k"}, token="ingest"), 401
-    )
+    is_problem(api.call("POST", "/activities", body={"type": "visit", "actor": "a", "key": "k"}, token="ingest"), 401)
 
 
 def test_notifications(api: Api) -> None:
@@ -342,25 +296,25 @@ def test_suspended_members_lose_member_endpoints(api: Api, gk: GuildKit) -> None
 def test_errors_are_problems_only_inside_the_blueprint(api: Api, gk_app: Flask) -> None:
     body = is_problem(api.call("GET", "/no/such/thing"), 404)
     assert body["detail"] == "no API endpoint at /no/such/thing"
-    is_problem(api.call("POST", "/activities/a%0Ab/retract", json_body={"reason": "x"}, token="ingest"), 404)
+    is_problem(api.call("POST", "/activities/a%0Ab/retract", body={"reason": "x"}, token="ingest"), 404)
     outside = api.client.get("/not-guildkit")
     assert outside.status_code == 404 and outside.mimetype == "text/html"
 
 
 def test_openapi_document_covers_every_endpoint(api: Api, gk_app: Flask) -> None:
-    spec = api.client.get(PREFIX + "/openapi.json").get_json()
+    spec = api.client.get(API_PREFIX + "/openapi.json").get_json()
     assert spec["openapi"] == "3.1.0"
     documented = {(path, method.upper()) for path, ops in spec["paths"].items() for method in ops}
     routed = {
-        (rule.rule.replace("<guildkit_path:key>", "{key}").replace("<", "{").replace(">", "}"), method)
+        (PATH_ARGUMENT.sub(r"{\2}", rule.rule), method)
         for rule in gk_app.url_map.iter_rules()
         if rule.endpoint.startswith("guildkit.api.") and rule.endpoint != "guildkit.api.no_such_endpoint"
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
     }
     assert documented == routed
-    assert spec["paths"][PREFIX + "/members/{user_id}/ledger"]["get"]["description"].startswith("Who may call it")
+    assert spec["paths"][API_PREFIX + "/members/{user_id}/ledger"]["get"]["description"].startswith("Who may call it")
     assert "Problem" in spec["components"]["schemas"]
-    docs = api.client.get(PREFIX + "/docs")
+    docs = api.client.get(API_PREFIX + "/docs")
     assert docs.status_code == 200 and b"/community/api/members/{user_id}/ledger" in docs.data
     json.dumps(spec)  # serialisable as it is served
 
@@ -374,7 +328,7 @@ def test_recent_awards_feed(api: Api) -> None:
 @pytest.mark.parametrize(("caller", "status"), [("anonymous", 401), ("self", 403), ("moderator", 403), ("admin", 201)])
 def test_manual_awards_need_awards_manage(api: Api, gk: GuildKit, caller: str, status: int) -> None:
     body = {"user_id": "bob", "points": 25, "point_type": "reputation", "badge": "regular", "reason": "meetup talk"}
-    response = api.call("POST", "/awards", json_body=body, **CALLERS[caller])
+    response = api.call("POST", "/awards", body=body, **CALLERS[caller])
     if status != 201:
         is_problem(response, status)
         assert gk.balances("bob") == {}
@@ -383,7 +337,7 @@ def test_manual_awards_need_awards_manage(api: Api, gk: GuildKit, caller: str, s
     result = response.get_json()
     assert result["points"][0]["amount"] == 25 and result["badges"][0]["badge"] == "regular"
     revoked = api.call(
-        "POST", "/awards/revoke", json_body={"user_id": "bob", "badge": "regular", "reason": "oops"}, user="ad"
+        "POST", "/awards/revoke", body={"user_id": "bob", "badge": "regular", "reason": "oops"}, user="ad"
     )
     assert revoked.status_code == 200 and revoked.get_json()["badges"][0]["granted"] is False
     assert [n["text"] for n in api.call("GET", "/me/notifications", user="bob").get_json()["items"]][:2] == [
@@ -393,14 +347,14 @@ def test_manual_awards_need_awards_manage(api: Api, gk: GuildKit, caller: str, s
 
 
 def test_manual_award_errors_name_the_field(api: Api) -> None:
-    body = is_problem(api.call("POST", "/awards", json_body={"user_id": "bob", "reason": "x"}, user="ad"), 422)
+    body = is_problem(api.call("POST", "/awards", body={"user_id": "bob", "reason": "x"}, user="ad"), 422)
     assert body["errors"] == {"points": ["give points, a badge or a role to award"]}
     body = is_problem(
-        api.call("POST", "/awards", json_body={"user_id": "bob", "reason": "x", "badge": "nope"}, user="ad"), 404
+        api.call("POST", "/awards", body={"user_id": "bob", "reason": "x", "badge": "nope"}, user="ad"), 404
     )
     assert body["code"] == "unknown_badge"
     is_problem(
-        api.call("POST", "/awards/revoke", json_body={"user_id": "ghost", "role": "trusted", "reason": "x"}, user="ad"),
+        api.call("POST", "/awards/revoke", body={"user_id": "ghost", "role": "trusted", "reason": "x"}, user="ad"),
         404,
     )
 
@@ -417,9 +371,7 @@ def test_member_badges_are_paged(api: Api, gk: GuildKit) -> None:
 
 @pytest.mark.parametrize(("caller", "status"), [("anonymous", 401), ("other", 403), ("moderator", 200), ("admin", 200)])
 def test_setting_a_members_status(api: Api, gk: GuildKit, caller: str, status: int) -> None:
-    response = api.call(
-        "PUT", "/members/ann/status", json_body={"status": "suspended", "reason": "spam"}, **CALLERS[caller]
-    )
+    response = api.call("PUT", "/members/ann/status", body={"status": "suspended", "reason": "spam"}, **CALLERS[caller])
     if status != 200:
         is_problem(response, status)
         assert gk.member("ann").status == "active"
@@ -429,7 +381,7 @@ def test_setting_a_members_status(api: Api, gk: GuildKit, caller: str, status: i
     told = api.call("GET", "/members/ann/ledger", user="ann")
     is_problem(told, 403)  # and loses member endpoints
     back = api.call(
-        "PUT", "/members/ann/status", json_body={"status": "active", "reason": "appeal upheld"}, **CALLERS[caller]
+        "PUT", "/members/ann/status", body={"status": "active", "reason": "appeal upheld"}, **CALLERS[caller]
     )
     assert back.get_json()["status"] == "active"
     texts = [n["text"] for n in api.call("GET", "/me/notifications", user="ann").get_json()["items"]]
@@ -437,9 +389,7 @@ def test_setting_a_members_status(api: Api, gk: GuildKit, caller: str, status: i
 
 
 def test_status_errors(api: Api) -> None:
-    is_problem(api.call("PUT", "/members/mo/status", json_body={"status": "banned", "reason": "x"}, user="mo"), 403)
-    body = is_problem(
-        api.call("PUT", "/members/ann/status", json_body={"status": "asleep", "reason": "x"}, user="ad"), 422
-    )
+    is_problem(api.call("PUT", "/members/mo/status", body={"status": "banned", "reason": "x"}, user="mo"), 403)
+    body = is_problem(api.call("PUT", "/members/ann/status", body={"status": "asleep", "reason": "x"}, user="ad"), 422)
     assert "status" in body["errors"]
-    is_problem(api.call("PUT", "/members/ghost/status", json_body={"status": "banned", "reason": "x"}, user="ad"), 404)
+    is_problem(api.call("PUT", "/members/ghost/status", body={"status": "banned", "reason": "x"}, user="ad"), 404)

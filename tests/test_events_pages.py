@@ -4,60 +4,29 @@ name the field (422), successes redirect, user text is escaped, and only organiz
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from flask import Flask, request
-from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
+from flask import Flask
 
 from guildkit import GuildKit
-from guildkit.testing import Clock, require_backend
-from guildkit.web import make_blueprint
+from guildkit.testing import Clock
 from tests.events_helpers import make_event
+from tests.webclient import Site, mount, sqlite_and_postgresql
 
-PREFIX = "/community"
 SCRIPT = "<script>alert(1)</script>"
 SCRIPT_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
-
-@dataclass
-class Site:
-    client: FlaskClient
-
-    def get(self, path: str, *, user: str | None = None, status: int = 200) -> str:
-        response = self.client.get(PREFIX + path, headers={"X-User": user} if user else {})
-        text = response.get_data(as_text=True)
-        assert response.status_code == status, text
-        return text
-
-    def post(self, path: str, data: dict[str, str], *, user: str | None = None, token: bool = True) -> TestResponse:
-        if token:
-            with self.client.session_transaction() as session:
-                value = session.setdefault("_guildkit_csrf", "a-test-token-that-the-session-holds")
-            data = {"csrf_token": value, **data}
-        return self.client.post(PREFIX + path, data=data, headers={"X-User": user} if user else {})
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def gk_backend(request: pytest.FixtureRequest) -> str:
-    return require_backend(str(request.param))
+gk_backend = sqlite_and_postgresql
 
 
 @pytest.fixture
 def site(gk_app: Flask, gk: GuildKit) -> Site:
-    gk_app.register_blueprint(make_blueprint(), url_prefix=PREFIX)
-
-    @gk.current_user_loader
-    def who() -> str | None:
-        return request.headers.get("X-User")
-
+    client = mount(gk_app, gk)
     gk.join("ann", name="Ann")
     gk.join("bob", name="Bob")
     gk.award("mo", role="moderator", reason="elected", key="staff:mo")
-    return Site(gk_app.test_client())
+    return Site(client, gk)
 
 
 def test_upcoming_list_shows_time_in_the_event_zone(site: Site, gk: GuildKit) -> None:
@@ -99,11 +68,12 @@ def test_members_only_and_unknown_events_are_404(site: Site, gk: GuildKit) -> No
     site.get(f"/events/{event.id}.ics", status=404)
     assert "Board games night" in site.get(f"/events/{event.id}", user="bob")
     site.get("/events/4242", status=404)
+    site.get("/events/99999999999999999999", status=404)  # beyond any id: no route, not a database error
 
 
 def test_rsvp_form_redirects_and_needs_csrf(site: Site, gk: GuildKit) -> None:
     event = make_event(gk, by="ann")
-    missing = site.post(f"/events/{event.id}/rsvp", {"status": "going"}, user="bob", token=False)
+    missing = site.post(f"/events/{event.id}/rsvp", {"status": "going"}, user="bob", csrf=False)
     assert missing.status_code == 400 and gk.events.rsvp_of(event.id, "bob") is None
     done = site.post(f"/events/{event.id}/rsvp", {"status": "going"}, user="bob")
     assert done.status_code == 303 and done.location.endswith(f"/events/{event.id}?done=rsvp#gk-rsvp")
@@ -157,7 +127,7 @@ def test_create_and_edit_forms(site: Site, gk: GuildKit) -> None:
         f"/events/{event_id}/edit", {**fields, "ends_at": "2026-02-01T15:00", "title": "Big picnic"}, user="bob"
     )
     assert saved.status_code == 303 and gk.events.get(event_id).title == "Big picnic"
-    assert site.post(f"/events/{event_id}/edit", {"title": "x"}, user="bob", token=False).status_code == 400
+    assert site.post(f"/events/{event_id}/edit", {"title": "x"}, user="bob", csrf=False).status_code == 400
 
 
 def test_organizers_and_cancel_from_the_edit_page(site: Site, gk: GuildKit) -> None:

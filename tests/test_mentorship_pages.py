@@ -4,18 +4,14 @@ only with it), errors name the field, check-in notes stay private, and user text
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import pytest
-from flask import Flask, request
-from flask.testing import FlaskClient
+from flask import Flask
 from werkzeug.test import TestResponse
 
 from guildkit import GuildKit
-from guildkit.testing import require_backend
-from guildkit.web import make_blueprint
+from tests.webclient import Site, csrf_token, mount, sqlite_and_postgresql
 
-PREFIX = "/community"
 SCRIPT = "<script>alert(1)</script>"
 SCRIPT_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 PROFILE = {
@@ -29,52 +25,26 @@ PROFILE = {
 }
 
 
-@dataclass
-class Site:
-    client: FlaskClient
-    gk: GuildKit
-
-    def get(self, path: str, *, user: str | None = None, status: int = 200) -> str:
-        response = self.client.get(PREFIX + path, headers={"X-User": user} if user else {})
-        text = response.get_data(as_text=True)
-        assert response.status_code == status, text
-        return text
-
-    def post(self, path: str, data: dict[str, str], *, user: str | None = None) -> TestResponse:
-        return self.client.post(PREFIX + path, data=data, headers={"X-User": user} if user else {})
-
+class MentorshipSite(Site):
     def submit(self, path: str, data: dict[str, str], *, user: str, status: int = 303) -> TestResponse:
         """POST with the session's CSRF token (taken from a page, as a browser would)."""
         token = csrf_token(self.get(f"/mentors/{user}", user=user))  # one's own has the offer form
-        response = self.post(path, {"csrf_token": token, **data}, user=user)
+        response = self.post(path, {"csrf_token": token, **data}, user=user, csrf=False)
         assert response.status_code == status, response.get_data(as_text=True)
         return response
 
 
-def csrf_token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found is not None, "no CSRF field on this page"
-    return found.group(1)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def gk_backend(request: pytest.FixtureRequest) -> str:
-    return require_backend(str(request.param))
+gk_backend = sqlite_and_postgresql
 
 
 @pytest.fixture
-def site(gk_app: Flask, gk: GuildKit) -> Site:
-    gk_app.register_blueprint(make_blueprint(), url_prefix=PREFIX)
-
-    @gk.current_user_loader
-    def who() -> str | None:
-        return request.headers.get("X-User")
-
+def site(gk_app: Flask, gk: GuildKit) -> MentorshipSite:
+    client = mount(gk_app, gk)
     for user, name in (("ada", "Ada"), ("bob", "Bob"), ("eve", "Eve")):
         gk.join(user, name=name)
     gk.award("mo", role="moderator", reason="elected", key="staff:mo")
     gk.mentorship.offer("ada", topics=["python", "flask"], languages=["en"], timezone="Europe/Berlin", capacity=2)
-    return Site(gk_app.test_client(), gk)
+    return MentorshipSite(client, gk)
 
 
 def labelled(html: str) -> None:
@@ -88,7 +58,7 @@ def labelled(html: str) -> None:
         assert f'<label for="{found.group(1)}">' in html, f"no label for {found.group(1)}"
 
 
-def test_find_a_mentor_ranks_with_reasons(site: Site) -> None:
+def test_find_a_mentor_ranks_with_reasons(site: MentorshipSite) -> None:
     site.gk.mentorship.offer("eve", topics=["rust"], languages=["de"], timezone="Asia/Tokyo")
     html = site.get("/mentors?topics=python&language=en&timezone=Europe/Paris")
     assert html.index("Ask Ada to mentor you") < html.index("Ask Eve to mentor you")
@@ -100,7 +70,7 @@ def test_find_a_mentor_ranks_with_reasons(site: Site) -> None:
     assert "Ada" not in site.get("/mentors", user="ada").split("<main")[1]  # never suggested to oneself
 
 
-def test_mentor_profile_for_each_visitor(site: Site) -> None:
+def test_mentor_profile_for_each_visitor(site: MentorshipSite) -> None:
     anonymous = site.get("/mentors/ada")
     assert "Free mentee slots" in anonymous and "2 of 2" in anonymous
     assert "Sign in to ask Ada" in anonymous and "csrf_token" not in anonymous
@@ -115,9 +85,9 @@ def test_mentor_profile_for_each_visitor(site: Site) -> None:
     site.get("/mentors/nobody", status=404)
 
 
-def test_offer_update_and_opt_out_through_the_form(site: Site) -> None:
+def test_offer_update_and_opt_out_through_the_form(site: MentorshipSite) -> None:
     for data in ({}, {"csrf_token": "forged"}):
-        assert site.post("/mentors/bob", {**PROFILE, **data}, user="bob").status_code == 400
+        assert site.post("/mentors/bob", {**PROFILE, **data}, user="bob", csrf=False).status_code == 400
     site.submit("/mentors/bob", PROFILE, user="eve", status=403)
     response = site.submit("/mentors/bob", PROFILE, user="bob")
     assert response.headers["Location"] == "/community/mentors/bob?done=saved"
@@ -132,7 +102,7 @@ def test_offer_update_and_opt_out_through_the_form(site: Site) -> None:
     site.get("/mentors/bob", user="ada", status=404)
 
 
-def test_request_inbox_accept_and_decline(site: Site) -> None:
+def test_request_inbox_accept_and_decline(site: MentorshipSite) -> None:
     response = site.submit("/mentors/ada/request", {"goals": "Learn testing", "topics": "python"}, user="bob")
     mentorship_id = int(response.headers["Location"].split("/")[-1].split("?")[0])
     assert "Your request was sent." in site.get(f"/mentorships/{mentorship_id}?done=requested", user="bob")
@@ -157,7 +127,7 @@ def test_request_inbox_accept_and_decline(site: Site) -> None:
     assert "Full this month" in site.get(f"/mentorships/{other}", user="eve")
 
 
-def test_a_whole_mentorship_through_the_pages(site: Site) -> None:
+def test_a_whole_mentorship_through_the_pages(site: MentorshipSite) -> None:
     made = site.gk.mentorship.request("bob", "ada", goals="Ship a library")
     path = f"/mentorships/{made.id}"
     site.submit(f"{path}/accept", {}, user="ada")
@@ -180,7 +150,7 @@ def test_a_whole_mentorship_through_the_pages(site: Site) -> None:
     assert "With Bob" in mine and "Completed" in mine
 
 
-def test_only_the_pair_and_moderators_see_check_in_notes(site: Site) -> None:
+def test_only_the_pair_and_moderators_see_check_in_notes(site: MentorshipSite) -> None:
     made = site.gk.mentorship.request("bob", "ada", goals="Learn")
     site.gk.mentorship.accept(made.id, "ada")
     site.gk.mentorship.check_in(made.id, "ada", on=site.gk.clock().date(), notes="private notes here")
@@ -191,31 +161,32 @@ def test_only_the_pair_and_moderators_see_check_in_notes(site: Site) -> None:
     site.submit(f"/mentorships/{made.id}/check-in", {"on": "2026-01-05", "notes": "sneaky"}, user="eve", status=403)
     site.get("/mentorships/99999", user="ada", status=404)
     site.get("/mentorships/not-a-number", user="ada", status=404)
+    site.get("/mentorships/99999999999999999999", user="ada", status=404)
     assert "End the mentorship" in site.get(f"/mentorships/{made.id}", user="mo")
     site.submit(f"/mentorships/{made.id}/end", {"reason": "Conduct"}, user="mo")
     assert site.gk.mentorship.get(made.id, "ada").state == "ended"
 
 
-def test_pages_need_a_person_and_forms_need_the_token(site: Site) -> None:
+def test_pages_need_a_person_and_forms_need_the_token(site: MentorshipSite) -> None:
     assert "Sign in to see your mentorships" in site.get("/mentorships", status=401)
     site.get("/mentorships/inbox", status=401)
     made = site.gk.mentorship.request("bob", "ada", goals="Learn")
     for data in ({}, {"csrf_token": "forged"}):
-        response = site.post(f"/mentorships/{made.id}/accept", data, user="ada")
+        response = site.post(f"/mentorships/{made.id}/accept", data, user="ada", csrf=False)
         assert response.status_code == 400 and "security token" in response.get_data(as_text=True)
     assert site.gk.mentorship.get(made.id, "ada").state == "requested"
     site.submit(f"/mentorships/{made.id}/dance", {}, user="ada", status=404)
 
 
-def test_without_secret_key_forms_say_so(site: Site, gk_app: Flask) -> None:
+def test_without_secret_key_forms_say_so(site: MentorshipSite, gk_app: Flask) -> None:
     made = site.gk.mentorship.request("bob", "ada", goals="Learn")
     gk_app.secret_key = None
     html = site.get(f"/mentorships/{made.id}", user="ada")
     assert "SECRET_KEY" in html and "csrf_token" not in html
-    assert site.post(f"/mentorships/{made.id}/accept", {"csrf_token": "x"}, user="ada").status_code == 400
+    assert site.post(f"/mentorships/{made.id}/accept", {"csrf_token": "x"}, user="ada", csrf=False).status_code == 400
 
 
-def test_user_text_is_escaped(site: Site) -> None:
+def test_user_text_is_escaped(site: MentorshipSite) -> None:
     site.gk.mentorship.offer("eve", topics=[SCRIPT], languages=["en"], timezone="UTC", pitch=SCRIPT, capacity=2)
     made = site.gk.mentorship.request("bob", "eve", goals=SCRIPT, message=SCRIPT)
     site.gk.mentorship.accept(made.id, "eve")

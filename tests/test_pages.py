@@ -3,61 +3,33 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from flask import Flask, request
-from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
+from flask import Flask
 
 from guildkit import BadgeDef, GuildKit, queries
-from guildkit.testing import Clock, require_backend
-from guildkit.web import make_blueprint
+from guildkit.testing import Clock
+from tests.webclient import PREFIX, Site, csrf_token, mount, sqlite_and_postgresql
 
-PREFIX = "/community"
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 SCRIPT_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 IMG_ESCAPED = "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"
 
-
-@dataclass
-class Site:
-    client: FlaskClient
-    gk: GuildKit
-
-    def get(self, path: str, *, user: str | None = None, status: int = 200) -> str:
-        response = self.client.get(PREFIX + path, headers={"X-User": user} if user else {})
-        text = response.get_data(as_text=True)
-        assert response.status_code == status, text
-        return text
-
-    def post(self, path: str, data: dict[str, str], *, user: str | None = None) -> TestResponse:
-        return self.client.post(PREFIX + path, data=data, headers={"X-User": user} if user else {})
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def gk_backend(request: pytest.FixtureRequest) -> str:
-    """Pages read through the same queries as the API: one SQLite flavour, and PostgreSQL."""
-    return require_backend(str(request.param))
+gk_backend = sqlite_and_postgresql
 
 
 @pytest.fixture
 def site(gk_app: Flask, gk: GuildKit) -> Site:
-    gk_app.register_blueprint(make_blueprint(), url_prefix=PREFIX)
-
-    @gk.current_user_loader
-    def who() -> str | None:  # the host's identity, as a header for these tests
-        return request.headers.get("X-User")
-
+    client = mount(gk_app, gk)
     for n in range(5):
         gk.record("answer.upvoted", actor=f"v{n}", target="ann", subject="answer:1", key=f"up:{n}")
     gk.record("answer.posted", actor="ann", subject="answer:1", key="post:1")
     gk.join("ann", name="Ann")
     gk.join("bob", name="Bob")
     gk.award("mo", role="moderator", reason="elected", key="staff:mo")
-    return Site(gk_app.test_client(), gk)
+    return Site(client, gk)
 
 
 def rows(html: str) -> list[str]:
@@ -216,12 +188,6 @@ def test_notifications_need_a_person(site: Site) -> None:
     assert 'Notifications <span class="gk-count">' in mine
 
 
-def _token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found is not None
-    return found.group(1)
-
-
 def _unread(site: Site, user: str) -> int:
     return queries.unread_count(site.gk.session, site.gk.member(user).id)
 
@@ -229,15 +195,15 @@ def _unread(site: Site, user: str) -> int:
 def test_mark_all_read_needs_the_csrf_token(site: Site) -> None:
     before = _unread(site, "ann")
     assert before >= 1
-    token = _token(site.get("/notifications", user="ann"))
+    token = csrf_token(site.get("/notifications", user="ann"))
     for data in ({}, {"csrf_token": "forged"}, {"csrf_token": token + "x"}):
-        response = site.post("/notifications/read", data, user="ann")
+        response = site.post("/notifications/read", data, user="ann", csrf=False)
         assert response.status_code == 400
         assert "security token" in response.get_data(as_text=True)
         assert _unread(site, "ann") == before
-    assert site.post("/notifications/read", {"csrf_token": token}).status_code == 401  # signed out
+    assert site.post("/notifications/read", {"csrf_token": token}, csrf=False).status_code == 401  # signed out
     assert _unread(site, "ann") == before
-    response = site.post("/notifications/read", {"csrf_token": token}, user="ann")
+    response = site.post("/notifications/read", {"csrf_token": token}, user="ann", csrf=False)
     assert response.status_code == 303
     assert response.headers["Location"] == f"/community/notifications?marked={before}"
     assert _unread(site, "ann") == 0
@@ -251,7 +217,7 @@ def test_without_secret_key_forms_say_so(site: Site, gk_app: Flask) -> None:
     html = site.get("/notifications", user="ann")
     assert "The site&#39;s administrator must set Flask&#39;s SECRET_KEY." in html
     assert "Mark all as read" not in html
-    response = site.post("/notifications/read", {"csrf_token": "anything"}, user="ann")
+    response = site.post("/notifications/read", {"csrf_token": "anything"}, user="ann", csrf=False)
     assert response.status_code == 400
     assert "SECRET_KEY" in response.get_data(as_text=True)
     assert _unread(site, "ann") >= 1

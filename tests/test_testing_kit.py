@@ -32,7 +32,7 @@ def test_expect_says_what_differs(gk_members: Members, gk_activities: Activities
     upvote = gk_activities.record("answer.upvoted", actor=voter, target=author)
     with pytest.raises(AssertionError, match=r"points \{'user-1': 10\}, expected \{'user-1': 15\}"):
         gk_activities.expect(upvote, points={author: 15})
-    with pytest.raises(AssertionError, match="points .* expected .*'user-2': 1"):
+    with pytest.raises(AssertionError, match=r"points .* expected .*'user-2': 1"):
         gk_activities.expect(upvote, points={author: 10, voter: 1})  # the voter got nothing
     with pytest.raises(AssertionError, match="badges"):
         gk_activities.expect(upvote, badges={author: ["first-answer"]})

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
 from flask.blueprints import BlueprintSetupState
-from werkzeug.routing import PathConverter
+from werkzeug.routing import BaseConverter, PathConverter
 
 # The feature modules attach their views to ``api`` and ``pages`` when imported.
 from . import events_api, events_pages, mentorship_api, mentorship_pages, openapi  # noqa: F401
@@ -28,8 +28,36 @@ class AnyPathConverter(PathConverter):
     regex = "[^/][\\s\\S]*?"
 
 
+def _digits_at_most(limit: int) -> str:
+    """A regex for 1 to ``len(str(limit))`` ASCII digits whose value is at most ``limit``."""
+    digits = str(limit)
+    choices = [f"[0-9]{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for at, digit in enumerate(digits):
+        if digit != "0":
+            rest = len(digits) - at - 1
+            choices.append(f"{digits[:at]}[0-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    return "(?:" + "|".join([*choices, digits]) + ")"
+
+
+class IdConverter(BaseConverter):
+    """A row id: up to 10 ASCII digits, at most the largest 32-bit signed integer (ids beyond it
+    cannot exist). The bound is in the regex, not in ``to_python``: Werkzeug gives up on the whole
+    URL when a converter refuses a value, so a huge id would skip the API's catch-all and get the
+    host's HTML 404; as it is, the URL matches no id route and gets the usual 404."""
+
+    regex = _digits_at_most(openapi.MAX_PATH_ID)
+    weight = 50
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(int(value))
+
+
 def _add_converter(state: BlueprintSetupState) -> None:
     state.app.url_map.converters.setdefault("guildkit_path", AnyPathConverter)
+    state.app.url_map.converters.setdefault("guildkit_id", IdConverter)
 
 
 def make_blueprint(name: str = "guildkit") -> Blueprint:

@@ -24,7 +24,7 @@ from ..extension import GuildKit
 from .api import api
 from .auth import Caller
 from .endpoint import endpoint, gk_instance, person
-from .events_present import attendance_out, event_id_of, event_out, names, rsvp_out
+from .events_present import attendance_out, event_out, names, rsvp_out
 from .events_schemas import (
     EventAttendanceSchema,
     EventAttendeesSchema,
@@ -88,14 +88,14 @@ def create_event(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     return _out(gk, caller, gk.events.create(_who(caller), **body))
 
 
-@api.get("/events/<event_id>")
+@api.get("/events/<guildkit_id:event_id>")
 @endpoint(summary="An event, with the caller's RSVP", response=EventSchema, tags=TAGS, errors=(404,))
-def get_event(caller: Caller, event_id: str) -> dict[str, Any]:
+def get_event(caller: Caller, event_id: int) -> dict[str, Any]:
     gk = gk_instance()
-    return _out(gk, caller, gk.events.get(event_id_of(event_id), caller.user_id))
+    return _out(gk, caller, gk.events.get(event_id, caller.user_id))
 
 
-@api.patch("/events/<event_id>")
+@api.patch("/events/<guildkit_id:event_id>")
 @endpoint(
     summary="Change an event (organizers and staff); raising the capacity lets waiting members in",
     body=EventPatch,
@@ -104,12 +104,12 @@ def get_event(caller: Caller, event_id: str) -> dict[str, Any]:
     tags=TAGS,
     errors=WRITE_ERRORS,
 )
-def update_event(caller: Caller, body: dict[str, Any], event_id: str) -> dict[str, Any]:
+def update_event(caller: Caller, body: dict[str, Any], event_id: int) -> dict[str, Any]:
     gk = gk_instance()
-    return _out(gk, caller, gk.events.update(event_id_of(event_id), _who(caller), **body))
+    return _out(gk, caller, gk.events.update(event_id, _who(caller), **body))
 
 
-@api.post("/events/<event_id>/cancel")
+@api.post("/events/<guildkit_id:event_id>/cancel")
 @endpoint(
     summary="Cancel an event, with a reason (organizers and staff)",
     body=EventCancelBody,
@@ -118,12 +118,12 @@ def update_event(caller: Caller, body: dict[str, Any], event_id: str) -> dict[st
     tags=TAGS,
     errors=WRITE_ERRORS,
 )
-def cancel_event(caller: Caller, body: dict[str, Any], event_id: str) -> dict[str, Any]:
+def cancel_event(caller: Caller, body: dict[str, Any], event_id: int) -> dict[str, Any]:
     gk = gk_instance()
-    return _out(gk, caller, gk.events.cancel(event_id_of(event_id), _who(caller), body["reason"]))
+    return _out(gk, caller, gk.events.cancel(event_id, _who(caller), body["reason"]))
 
 
-@api.put("/events/<event_id>/rsvp")
+@api.put("/events/<guildkit_id:event_id>/rsvp")
 @endpoint(
     summary="Answer going, maybe or not_going; going to a full event joins the waitlist",
     body=EventRsvpBody,
@@ -132,22 +132,22 @@ def cancel_event(caller: Caller, body: dict[str, Any], event_id: str) -> dict[st
     tags=TAGS,
     errors=WRITE_ERRORS,
 )
-def rsvp_event(caller: Caller, body: dict[str, Any], event_id: str) -> dict[str, Any]:
+def rsvp_event(caller: Caller, body: dict[str, Any], event_id: int) -> dict[str, Any]:
     gk = gk_instance()
-    answer = gk.events.rsvp(event_id_of(event_id), _who(caller), body["status"])
+    answer = gk.events.rsvp(event_id, _who(caller), body["status"])
     return rsvp_out(answer, names(gk, [answer.user_id]))
 
 
-@api.get("/events/<event_id>/attendees")
+@api.get("/events/<guildkit_id:event_id>/attendees")
 @endpoint(
     summary="Who is going; the waitlist and check-ins for organizers and staff",
     response=EventAttendeesSchema,
     tags=TAGS,
     errors=(404,),
 )
-def event_attendees(caller: Caller, event_id: str) -> dict[str, Any]:
+def event_attendees(caller: Caller, event_id: int) -> dict[str, Any]:
     gk = gk_instance()
-    found = gk.events.attendees(event_id_of(event_id), caller.user_id)
+    found = gk.events.attendees(event_id, caller.user_id)
     people = [r.user_id for r in found.going + (found.waitlist or ())]
     people += [a.user_id for a in found.checked_in or ()]
     known = names(gk, people)
@@ -160,7 +160,7 @@ def event_attendees(caller: Caller, event_id: str) -> dict[str, Any]:
     }
 
 
-@api.post("/events/<event_id>/check-in")
+@api.post("/events/<guildkit_id:event_id>/check-in")
 @endpoint(
     summary="Check in: yourself with the event's code, or (organizers) the member named by user_id",
     body=EventCheckInBody,
@@ -169,15 +169,15 @@ def event_attendees(caller: Caller, event_id: str) -> dict[str, Any]:
     tags=TAGS,
     errors=WRITE_ERRORS,
 )
-def check_in(caller: Caller, body: dict[str, Any], event_id: str) -> dict[str, Any]:
+def check_in(caller: Caller, body: dict[str, Any], event_id: int) -> dict[str, Any]:
     gk = gk_instance()
     attendee = body["user_id"] or _who(caller)
     by = caller.user_id if body["user_id"] is not None else None
-    done = gk.events.check_in(event_id_of(event_id), attendee, code=body["code"], by=by)
+    done = gk.events.check_in(event_id, attendee, code=body["code"], by=by)
     return attendance_out(done, names(gk, [done.user_id]))
 
 
-@api.post("/events/<event_id>/check-in-code")
+@api.post("/events/<guildkit_id:event_id>/check-in-code")
 @endpoint(
     summary="Make a new check-in code (organizers and staff); shown once, the old one stops working",
     response=EventCheckinCodeSchema,
@@ -186,15 +186,14 @@ def check_in(caller: Caller, body: dict[str, Any], event_id: str) -> dict[str, A
     tags=TAGS,
     errors=(401, 403, 404, 409),
 )
-def new_checkin_code(caller: Caller, event_id: str) -> dict[str, Any]:
+def new_checkin_code(caller: Caller, event_id: int) -> dict[str, Any]:
     gk = gk_instance()
-    number = event_id_of(event_id)
-    code = gk.events.new_checkin_code(number, _who(caller))
-    opens, closes = gk.events.checkin_window(gk.events.get(number, caller.user_id))
+    code = gk.events.new_checkin_code(event_id, _who(caller))
+    opens, closes = gk.events.checkin_window(gk.events.get(event_id, caller.user_id))
     return {"code": code, "opens_at": opens, "closes_at": closes}
 
 
-@api.post("/events/<event_id>/organizers")
+@api.post("/events/<guildkit_id:event_id>/organizers")
 @endpoint(
     summary="Add an organizer (organizers and staff)",
     body=EventOrganizerBody,
@@ -203,12 +202,12 @@ def new_checkin_code(caller: Caller, event_id: str) -> dict[str, Any]:
     tags=TAGS,
     errors=WRITE_ERRORS,
 )
-def add_organizer(caller: Caller, body: dict[str, Any], event_id: str) -> dict[str, Any]:
+def add_organizer(caller: Caller, body: dict[str, Any], event_id: int) -> dict[str, Any]:
     gk = gk_instance()
-    return _out(gk, caller, gk.events.add_organizer(event_id_of(event_id), _who(caller), body["user_id"]))
+    return _out(gk, caller, gk.events.add_organizer(event_id, _who(caller), body["user_id"]))
 
 
-@api.delete("/events/<event_id>/organizers/<user_id>")
+@api.delete("/events/<guildkit_id:event_id>/organizers/<user_id>")
 @endpoint(
     summary="Remove an organizer (never the last one)",
     response=EventSchema,
@@ -216,9 +215,9 @@ def add_organizer(caller: Caller, body: dict[str, Any], event_id: str) -> dict[s
     tags=TAGS,
     errors=(401, 403, 404, 422),
 )
-def remove_organizer(caller: Caller, event_id: str, user_id: str) -> dict[str, Any]:
+def remove_organizer(caller: Caller, event_id: int, user_id: str) -> dict[str, Any]:
     gk = gk_instance()
-    return _out(gk, caller, gk.events.remove_organizer(event_id_of(event_id), _who(caller), user_id))
+    return _out(gk, caller, gk.events.remove_organizer(event_id, _who(caller), user_id))
 
 
 @api.get("/me/events")

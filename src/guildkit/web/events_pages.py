@@ -184,13 +184,13 @@ def _render_event(
     return html, status
 
 
-@pages.get("/events/<int:event_id>")
+@pages.get("/events/<guildkit_id:event_id>")
 @event_page
 def event(event_id: int) -> Any:
     return _render_event(gk_instance(), event_id)
 
 
-@pages.get("/events/<int:event_id>.ics")
+@pages.get("/events/<guildkit_id:event_id>.ics")
 @event_page
 def event_ics(event_id: int) -> Any:
     gk = gk_instance()
@@ -206,7 +206,7 @@ def _back(event_id: int, done: str, anchor: str = "") -> Any:
     return redirect(url_for(".event", event_id=event_id, done=done) + anchor, code=303)
 
 
-@pages.post("/events/<int:event_id>/rsvp")
+@pages.post("/events/<guildkit_id:event_id>/rsvp")
 @event_page
 def event_rsvp(event_id: int) -> Any:
     csrf.check()
@@ -220,7 +220,7 @@ def event_rsvp(event_id: int) -> Any:
     return _back(event_id, "rsvp", "#gk-rsvp")
 
 
-@pages.post("/events/<int:event_id>/check-in")
+@pages.post("/events/<guildkit_id:event_id>/check-in")
 @event_page
 def event_check_in(event_id: int) -> Any:
     """A member checking themself in with the code, or an organizer checking in ``user_id``."""
@@ -242,7 +242,7 @@ def event_check_in(event_id: int) -> Any:
     return _back(event_id, "checked-in-other" if other else "checked-in", "#gk-checkin")
 
 
-@pages.post("/events/<int:event_id>/check-in-code")
+@pages.post("/events/<guildkit_id:event_id>/check-in-code")
 @event_page
 def event_checkin_code(event_id: int) -> Any:
     csrf.check()
@@ -357,7 +357,7 @@ def new_event() -> Any:
     return _submit(gk, None, lambda fields: gk.events.create(user_id, **fields))
 
 
-@pages.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@pages.route("/events/<guildkit_id:event_id>/edit", methods=["GET", "POST"])
 @event_page
 def edit_event(event_id: int) -> Any:
     gk = gk_instance()
@@ -371,7 +371,7 @@ def edit_event(event_id: int) -> Any:
     return _submit(gk, current, lambda fields: gk.events.update(event_id, user_id, **fields))
 
 
-@pages.post("/events/<int:event_id>/cancel")
+@pages.post("/events/<guildkit_id:event_id>/cancel")
 @event_page
 def cancel_event(event_id: int) -> Any:
     csrf.check()
@@ -386,14 +386,14 @@ def cancel_event(event_id: int) -> Any:
     return _back(event_id, "cancelled")
 
 
-@pages.post("/events/<int:event_id>/organizers")
+@pages.post("/events/<guildkit_id:event_id>/organizers")
 @event_page
 def event_add_organizer(event_id: int) -> Any:
     csrf.check()
     return _organizers(event_id, add=True)
 
 
-@pages.post("/events/<int:event_id>/organizers/remove")
+@pages.post("/events/<guildkit_id:event_id>/organizers/remove")
 @event_page
 def event_remove_organizer(event_id: int) -> Any:
     csrf.check()

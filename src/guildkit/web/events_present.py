@@ -13,14 +13,6 @@ from ..events import AttendanceView, EventView, RsvpView
 from ..events.reading import Viewer
 from ..extension import GuildKit
 from ..models import Member
-from .errors import ApiError
-
-
-def event_id_of(raw: str) -> int:
-    """An event id from a URL (``<event_id>``); anything else is a 404, as for an unknown id."""
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10):
-        raise ApiError(404, f"no event with id {raw!r}", code="unknown_event")
-    return int(raw)
 
 
 def names(gk: GuildKit, user_ids: Iterable[str]) -> dict[str, str]:

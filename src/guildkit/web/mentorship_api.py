@@ -25,7 +25,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from ..errors import UnknownMentor, UnknownMentorship
+from ..errors import UnknownMentor
 from ..mentorship import MentorshipView, checks
 from .api import api
 from .auth import Caller
@@ -56,13 +56,6 @@ ON_ONE = (401, 403, 404, 409)
 def own_profile(caller: Caller, path: dict[str, Any]) -> bool:
     """the member themself"""
     return caller.is_person and caller.active and caller.is_self(str(path.get("user_id")))
-
-
-def known_id(mentorship_id: str) -> int:
-    found = checks.mentorship_id(mentorship_id)
-    if found is None:
-        raise UnknownMentorship(mentorship_id)  # type: ignore[arg-type]
-    return found
 
 
 def before_id(cursor: str | None) -> int | None:
@@ -163,7 +156,7 @@ def request_mentorship(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     return mentorship_out(gk_instance().mentorship.request(str(caller.user_id), mentor, **body))
 
 
-@api.get("/mentorships/<mentorship_id>")
+@api.get("/mentorships/<guildkit_id:mentorship_id>")
 @endpoint(
     summary="A mentorship and its feedback (its mentor, mentee and moderators)",
     response=MentorshipDetailSchema,
@@ -171,19 +164,19 @@ def request_mentorship(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
     tags=TAGS,
     errors=(401, 403, 404),
 )
-def get_mentorship(caller: Caller, mentorship_id: str) -> dict[str, Any]:
+def get_mentorship(caller: Caller, mentorship_id: int) -> dict[str, Any]:
     service = gk_instance().mentorship
-    found = service.get(known_id(mentorship_id), caller.user_id)
+    found = service.get(mentorship_id, caller.user_id)
     return mentorship_out(found, feedback=service.feedback_for(found.id, caller.user_id))
 
 
 def _action(name: str, summary: str, *, reason: bool = False) -> None:
     """``POST /mentorships/<id>/<name>``: one lifecycle action, answering the mentorship after it."""
 
-    def view(caller: Caller, mentorship_id: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    def view(caller: Caller, mentorship_id: int, body: dict[str, Any] | None = None) -> dict[str, Any]:
         method = getattr(gk_instance().mentorship, name)
         args = (body["reason"],) if body is not None else ()
-        return mentorship_out(method(known_id(mentorship_id), caller.user_id, *args))
+        return mentorship_out(method(mentorship_id, caller.user_id, *args))
 
     view.__name__ = f"{name}_mentorship"
     declared = endpoint(
@@ -194,7 +187,7 @@ def _action(name: str, summary: str, *, reason: bool = False) -> None:
         tags=TAGS,
         errors=(*ON_ONE, 422) if reason else ON_ONE,
     )
-    api.post(f"/mentorships/<mentorship_id>/{name}")(declared(view))
+    api.post(f"/mentorships/<guildkit_id:mentorship_id>/{name}")(declared(view))
 
 
 _action("accept", "Accept a request (the mentor; counts against capacity)")
@@ -205,7 +198,7 @@ _action("complete", "Confirm the mentorship is complete; it completes once both 
 _action("end", "End early, with a reason (either side, or a moderator)", reason=True)
 
 
-@api.get("/mentorships/<mentorship_id>/check-ins")
+@api.get("/mentorships/<guildkit_id:mentorship_id>/check-ins")
 @endpoint(
     summary="Check-ins, newest first (private to the pair and moderators)",
     query=PageQuery,
@@ -215,14 +208,14 @@ _action("end", "End early, with a reason (either side, or a moderator)", reason=
     tags=TAGS,
     errors=(401, 403, 404),
 )
-def list_check_ins(caller: Caller, query: dict[str, Any], mentorship_id: str) -> Page[Any]:
+def list_check_ins(caller: Caller, query: dict[str, Any], mentorship_id: int) -> Page[Any]:
     rows = gk_instance().mentorship.check_ins(
-        known_id(mentorship_id), caller.user_id, limit=query["limit"] + 1, before=before_id(query["cursor"])
+        mentorship_id, caller.user_id, limit=query["limit"] + 1, before=before_id(query["cursor"])
     )
     return page_of(rows, query["limit"], lambda c: [c.id])
 
 
-@api.post("/mentorships/<mentorship_id>/check-ins")
+@api.post("/mentorships/<guildkit_id:mentorship_id>/check-ins")
 @endpoint(
     summary="Add a check-in (the first one starts an accepted mentorship)",
     body=CheckInIn,
@@ -232,11 +225,11 @@ def list_check_ins(caller: Caller, query: dict[str, Any], mentorship_id: str) ->
     tags=TAGS,
     errors=(*ON_ONE, 422),
 )
-def add_check_in(caller: Caller, body: dict[str, Any], mentorship_id: str) -> Any:
-    return gk_instance().mentorship.check_in(known_id(mentorship_id), str(caller.user_id), **body)
+def add_check_in(caller: Caller, body: dict[str, Any], mentorship_id: int) -> Any:
+    return gk_instance().mentorship.check_in(mentorship_id, str(caller.user_id), **body)
 
 
-@api.post("/mentorships/<mentorship_id>/feedback")
+@api.post("/mentorships/<guildkit_id:mentorship_id>/feedback")
 @endpoint(
     summary="Rate the mentorship (1-5) and comment, once per side, after it completed or ended",
     body=FeedbackIn,
@@ -246,5 +239,5 @@ def add_check_in(caller: Caller, body: dict[str, Any], mentorship_id: str) -> An
     tags=TAGS,
     errors=(*ON_ONE, 422),
 )
-def give_feedback(caller: Caller, body: dict[str, Any], mentorship_id: str) -> Any:
-    return gk_instance().mentorship.feedback(known_id(mentorship_id), str(caller.user_id), **body)
+def give_feedback(caller: Caller, body: dict[str, Any], mentorship_id: int) -> Any:
+    return gk_instance().mentorship.feedback(mentorship_id, str(caller.user_id), **body)

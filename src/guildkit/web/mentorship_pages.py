@@ -284,10 +284,10 @@ def mentorship_inbox() -> Any:
 # -- one mentorship ------------------------------------------------------------------------
 
 
-def _mentorship(mentorship_id: str, *, error: FormError | None = None) -> Any:
+def _mentorship(mentorship_id: int, *, error: FormError | None = None) -> Any:
     who = signed_in("this mentorship")
     service = gk_instance().mentorship
-    found: MentorshipView = service.get(_known(mentorship_id), who.user_id)
+    found: MentorshipView = service.get(mentorship_id, who.user_id)
     role = found.role_of(who.user_id)
     given = service.feedback_for(found.id, who.user_id)
     html = render_template(
@@ -306,36 +306,28 @@ def _mentorship(mentorship_id: str, *, error: FormError | None = None) -> Any:
     return html, error.status if error else 200
 
 
-def _known(mentorship_id: str) -> int:
-    found = checks.mentorship_id(mentorship_id)
-    if found is None:
-        raise errors.UnknownMentorship(0)
-    return found
-
-
-@pages.get("/mentorships/<mentorship_id>")
+@pages.get("/mentorships/<guildkit_id:mentorship_id>")
 @mentorship_page
-def mentorship(mentorship_id: str) -> Any:
+def mentorship(mentorship_id: int) -> Any:
     return _mentorship(mentorship_id)
 
 
-@pages.post("/mentorships/<mentorship_id>/<action>")
+@pages.post("/mentorships/<guildkit_id:mentorship_id>/<action>")
 @mentorship_page
-def mentorship_action(mentorship_id: str, action: str) -> Any:
+def mentorship_action(mentorship_id: int, action: str) -> Any:
     if action not in ACTIONS:
         raise PageError(404, "That page does not exist", "There is no such mentorship action.")
     csrf.check()
     who = signed_in("this mentorship")
-    known = _known(mentorship_id)
     back_to_inbox = request.form.get("next") == "inbox"
     try:
-        _act(known, str(who.user_id), action, request.form)
+        _act(mentorship_id, str(who.user_id), action, request.form)
     except (errors.ValidationError, errors.InvalidTransition, errors.CapacityReached) as exc:
         problem = form_error(exc)
         return _inbox(error=problem) if back_to_inbox else _mentorship(mentorship_id, error=problem)
     if back_to_inbox:
         return redirect(url_for(".mentorship_inbox", done=action), code=303)
-    return redirect(url_for(".mentorship", mentorship_id=known, done=action), code=303)
+    return redirect(url_for(".mentorship", mentorship_id=mentorship_id, done=action), code=303)
 
 
 def _act(mentorship_id: int, by: str, action: str, form: Any) -> None:

@@ -21,7 +21,15 @@ from .. import __version__
 from .endpoint import Endpoint, public
 from .schemas import ProblemSchema
 
-PATH_ARGUMENT = re.compile(r"<(?:[a-zA-Z_]+:)?([a-zA-Z_][a-zA-Z0-9_]*)>")
+#: A ``<converter:name>`` or ``<name>`` in a URL rule; group 1 is the converter (if any), 2 the name.
+PATH_ARGUMENT = re.compile(r"<(?:([a-zA-Z_]+):)?([a-zA-Z_][a-zA-Z0-9_]*)>")
+#: The largest id a ``<guildkit_id:...>`` path argument takes: ids are 32-bit signed integer columns.
+MAX_PATH_ID = 2**31 - 1
+#: Path arguments are non-empty strings, except those of these converters.
+PATH_SCHEMAS: dict[str, dict[str, Any]] = {
+    "guildkit_id": {"type": "integer", "minimum": 0, "maximum": MAX_PATH_ID},
+    "int": {"type": "integer", "minimum": 0},
+}
 ERROR_TEXT = {
     400: "The request is malformed",
     401: "Sign in, or send an API token",
@@ -72,19 +80,18 @@ def build(app: Flask, blueprint: str) -> dict[str, Any]:
         declared: Endpoint | None = getattr(app.view_functions[rule.endpoint], "guildkit_endpoint", None)
         if declared is None:
             continue
-        path = PATH_ARGUMENT.sub(r"{\1}", rule.rule)
+        path = PATH_ARGUMENT.sub(r"{\2}", rule.rule)
+        arguments = {name: converter for converter, name in PATH_ARGUMENT.findall(rule.rule)}
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            paths.setdefault(path, {})[method.lower()] = _operation(declared, rule.arguments, rule.endpoint, method)
+            paths.setdefault(path, {})[method.lower()] = _operation(declared, arguments, rule.endpoint, method)
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()
 
 
-def _operation(declared: Endpoint, arguments: set[str], endpoint: str, method: str) -> dict[str, Any]:
-    parameters: list[dict[str, Any]] = [
-        {"in": "path", "name": name, "required": True, "schema": {"type": "string", "minLength": 1}}
-        for name in sorted(arguments)
-    ]
+def _operation(declared: Endpoint, arguments: dict[str, str], endpoint: str, method: str) -> dict[str, Any]:
+    """``arguments`` maps each path argument to its converter (``""`` for the default one)."""
+    parameters = [_path_parameter(name, arguments[name]) for name in sorted(arguments)]
     if declared.query is not None:
         parameters.append({"in": "query", "schema": declared.query})
     for header in declared.headers:
@@ -112,6 +119,11 @@ def _operation(declared: Endpoint, arguments: set[str], endpoint: str, method: s
     if declared.allow is not public:
         operation["description"] = f"Who may call it: {declared.allow.__doc__}."
     return operation
+
+
+def _path_parameter(name: str, converter: str) -> dict[str, Any]:
+    schema = PATH_SCHEMAS.get(converter, {"type": "string", "minLength": 1})
+    return {"in": "path", "name": name, "required": True, "schema": dict(schema)}
 
 
 def _responses(declared: Endpoint) -> dict[str, Any]:
