@@ -96,3 +96,17 @@ def test_a_plugin_row_commits_with_the_activity_or_not_at_all(tmp_path: Path) ->
         count = gk.session.execute(sa.select(sa.func.count()).select_from(shouts)).scalar()
         assert count == 0
         assert gk.session.execute(sa.text("select count(*) from guildkit_activities")).scalar() == 0
+
+
+def test_each_app_has_its_own_guildkit_command_group(tmp_path: Path) -> None:
+    @click.command("extra")
+    def extra() -> None:
+        click.echo("only here")
+
+    with make_app("sqlite", tmp_path / "one") as (one, _), make_app("sqlite", tmp_path / "two") as (two, _):
+        group = one.cli.commands["guildkit"]
+        assert isinstance(group, click.Group)
+        group.add_command(extra)
+        assert one.test_cli_runner().invoke(args=["guildkit", "extra"]).output == "only here\n"
+        other = two.cli.commands["guildkit"]
+        assert isinstance(other, click.Group) and "extra" not in other.commands and "db" in other.commands

@@ -19,6 +19,18 @@ if TYPE_CHECKING:
 guildkit_cli = AppGroup("guildkit", help="Manage guildkit: database, plugins, awards, members.")
 
 
+def make_cli() -> AppGroup:
+    """A ``guildkit`` group of this app's own, holding the built-in commands.
+
+    Each app gets its own group, so a plugin adding commands to ``app.cli.commands["guildkit"]``
+    in ``guildkit_init_app`` changes that app only.
+    """
+    group = AppGroup(guildkit_cli.name, help=guildkit_cli.help)
+    for name, command in guildkit_cli.commands.items():
+        group.add_command(command, name)
+    return group
+
+
 def _gk() -> GuildKit:
     return current_app.extensions["guildkit"].gk  # type: ignore[no-any-return]
 

@@ -115,9 +115,9 @@ class GuildKit:
         if rules_file:
             self._register_rules_file(str(rules_file))
         app.teardown_appcontext(lambda exc: state.store.remove_session())
-        from .cli import guildkit_cli
+        from .cli import make_cli
 
-        app.cli.add_command(guildkit_cli)
+        app.cli.add_command(make_cli())
         self.pm.hook.guildkit_init_app.call_historic(kwargs={"gk": self, "app": app})
 
     def _register_rules_file(self, path: str) -> None:
