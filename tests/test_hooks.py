@@ -361,3 +361,21 @@ def test_each_contributing_hook_from_a_plugin_class(gk: GuildKit) -> None:
     assert [a.badge_slug for a in gk.badges("ann")] == ["star-gazer"]
     assert gk.has_permission("bob", "telescope")
     assert gk.registry.origin[("role", "astronomer")] == "guild"
+
+
+def test_guildkit_member_joined_by_join_sees_the_name_already_stored(gk: GuildKit) -> None:
+    class Greeter:
+        def __init__(self) -> None:
+            self.greetings: list[str] = []
+
+        @hookimpl
+        def guildkit_member_joined(self, gk: GuildKit, member: MemberJoined) -> None:
+            self.greetings.append(f"Welcome, {gk.member(member.user_id).display_name}!")
+
+    greeter = Greeter()
+    gk.register(greeter)
+    joined = gk.join("zoe", name="Zoe")
+    assert joined.display_name == "Zoe"
+    assert greeter.greetings == ["Welcome, Zoe!"]
+    gk.join("zoe", name="Zoe Z.")  # joining again renames, and is not a second welcome
+    assert gk.member("zoe").display_name == "Zoe Z." and greeter.greetings == ["Welcome, Zoe!"]

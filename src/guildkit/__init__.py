@@ -7,7 +7,7 @@
 """
 
 from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
-from .announcements import LevelChange, MemberJoined
+from .announcements import EventChange, LevelChange, MemberJoined, MentorshipChange, RsvpChange
 from .definitions import BadgeDef, BadgeLevel, PageLink, PointTypeDef, RoleDef
 from .errors import (
     ConfigurationError,
@@ -55,6 +55,7 @@ __all__ = [
     "Count",
     "Distinct",
     "EventBadgeRule",
+    "EventChange",
     "GrantRole",
     "GuildKit",
     "GuildKitError",
@@ -67,6 +68,7 @@ __all__ = [
     "MentorCandidate",
     "MentorScore",
     "MentorSeeker",
+    "MentorshipChange",
     "NotFound",
     "PageLink",
     "PointTypeDef",
@@ -76,6 +78,7 @@ __all__ = [
     "RoleChange",
     "RoleDef",
     "RoleRule",
+    "RsvpChange",
     "Streak",
     "UnknownActivity",
     "UnknownBadge",

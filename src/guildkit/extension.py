@@ -38,7 +38,7 @@ from .errors import (
     ValidationError,
 )
 from .identity import CurrentUserLoader, UserInfo, UserInfoLoader, flask_login_user_id
-from .models import MEMBER_STATUSES, BadgeAward, HookFailure, LedgerEntry, Member, utcnow
+from .models import MEMBER_STATUSES, BadgeAward, HookFailure, LedgerEntry, Member, table_of, utcnow
 from .pipeline import Pipeline
 from .plugins import PluginCalls, load_entry_points, make_plugin_manager
 from .registry import Registry
@@ -411,15 +411,24 @@ class GuildKit:
         ``name`` (or, without it, the name from ``@gk.user_info_loader``) is stored as the
         member's display name, which the member directory searches.
         """
-        self.record("guildkit.joined", key=f"guildkit.joined:{user_id}", actor=user_id)
-        member = self.member(user_id)
         if name is None and self._user_info_loader is not None:
             info = self._user_info_loader(str(user_id))
             name = info.name if info else None
-        if name is not None and name != member.display_name:
+        if name is not None:
             check_text(name, "name")
-            member.display_name = name
-            self.session.commit()
+        user = str(user_id)
+
+        def body(tx: Transaction) -> None:
+            # The name is stored before the join is announced, so receivers can greet by name.
+            member_id = tx.members(user, active=False)[user]
+            if name is not None:
+                members = table_of(Member)
+                tx.conn.execute(members.update().where(members.c.id == member_id).values(display_name=name))
+            tx.record("guildkit.joined", key=f"guildkit.joined:{user}", actor=user)
+
+        self.transaction(body)
+        member = self.member(user)
+        self.session.refresh(member)  # written on guildkit's own connection: reload what was cached
         return member
 
     def _announce(self, notes: list[Announcement], failures: list[dict[str, Any]]) -> None:

@@ -3,8 +3,10 @@
 Plugins implement these with :data:`guildkit.hookimpl`. Three families:
 
 * **Contributing** (``guildkit_register_*``) — called once per app when guildkit builds its
-  registry. Return an iterable of definitions (or ``None``). Results from all plugins are merged;
-  the same slug or rule name from two plugins is a :class:`~guildkit.errors.DuplicateDefinition`.
+  registry, inside that app's context (so ``flask.current_app.config`` is the app's: a plugin may
+  contribute per app). Return an iterable of definitions (or ``None``). Results from all plugins
+  are merged; the same slug or rule name from two plugins is a
+  :class:`~guildkit.errors.DuplicateDefinition`.
 * **Deciding** (verbs, ``firstresult=True``) — called inside the recording transaction, may change
   the outcome. They must be fast and must not write to the database. An exception here is
   logged, recorded in ``guildkit_hook_failures`` and treated as "no opinion".
@@ -51,7 +53,8 @@ def guildkit_init_app(gk: GuildKit, app: Flask) -> None:
     the ``GuildKit`` was already set up on. Use ``app.config.setdefault`` for your ``GUILDKIT_*``
     keys, ``app.cli.add_command`` for commands and ``app.register_blueprint`` for routes of your
     own (a webhook receiver, a verification URL). An exception here fails ``init_app``: a plugin
-    that cannot set itself up should say so at start-up.
+    that cannot set itself up should say so at start-up. Flask refuses new routes once an app has
+    served its first request, so register plugins that add routes before that.
 
     :param gk: the :class:`~guildkit.GuildKit`.
     :param app: the Flask app being set up.

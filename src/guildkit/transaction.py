@@ -57,10 +57,18 @@ class Transaction:
         target: str | int | None = None,
         subject: str | None = None,
         payload: Mapping[str, Any] | None = None,
+        occurred_at: datetime | None = None,
     ) -> ActivityResult:
         """Record an activity in this transaction (same contract as :meth:`GuildKit.record`)."""
         item = ActivityInput.build(
-            type, key=key, actor=actor, target=target, subject=subject, payload=payload, now=self.now
+            type,
+            key=key,
+            actor=actor,
+            target=target,
+            subject=subject,
+            payload=payload,
+            occurred_at=occurred_at,
+            now=self.now,
         )
         results, notes, failures = self._pipeline.record(self.conn, [item], self.now)
         self.announcements += notes

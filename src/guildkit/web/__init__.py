@@ -1,5 +1,12 @@
-"""guildkit's web layer: the blueprint with the JSON API and the community pages."""
+"""guildkit's web layer: the blueprint with the JSON API and the community pages.
 
+Plugins that add routes of their own can ask who is calling with :func:`current_caller` (a
+signed-in person through the host's loader or Flask-Login, or an API token) and check
+``caller.can("admin")``, and answer errors with :func:`problem` (RFC 9457, like guildkit's API).
+"""
+
+from .auth import Caller, current_caller
 from .blueprint import make_blueprint
+from .errors import problem
 
-__all__ = ["make_blueprint"]
+__all__ = ["Caller", "current_caller", "make_blueprint", "problem"]
