@@ -24,7 +24,7 @@ from flask import Flask
 
 from guildkit import GuildKit
 from guildkit.models import Activity, BadgeAward, Balance, LedgerEntry, Member, RoleGrant
-from guildkit.testing import make_app, postgres_schema, postgres_url
+from guildkit.testing import make_app, require_backend
 from tests.concurrency_worker import deliver, deliver_slice
 from tests.plugins import qa_rules
 
@@ -147,29 +147,14 @@ def test_eight_threads_on_sqlite(backend: str, tmp_path: Path) -> None:
 
 @pytest.mark.postgres
 def test_eight_processes_on_postgresql(tmp_path: Path) -> None:
-    url = postgres_url()
-    if url is None:
-        pytest.skip("GUILDKIT_TEST_POSTGRES_URL is not set")
     activities = workload()
     expected = sequential_snapshot(tmp_path, activities)
-    with postgres_schema(url) as options:
-        app = Flask("setup")
-        app.config.update(
-            SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=options, GUILDKIT_LOAD_ENTRY_POINTS=False
-        )
-        from flask_sqlalchemy import SQLAlchemy
-
-        db = SQLAlchemy()
-        db.init_app(app)
-        gk = GuildKit(app, db=db, plugins=[qa_rules])
-        with app.app_context():
-            gk.create_all()
+    with make_app(require_backend("postgresql"), tmp_path / "concurrent", plugins=(qa_rules,)) as (app, gk):
+        url, options = app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         ctx = multiprocessing.get_context("spawn")
         with ctx.Pool(WORKERS) as pool:
             for phase in (activities, retractions(activities)):
                 fresh = pool.starmap(deliver_slice, [(url, options, chunk) for chunk in deliveries(phase)])
                 assert sum(fresh) == len(phase)
-        with app.app_context():
-            check(snapshot(gk), expected, activities)
-            gk.store.remove_session()
-            gk.store.engine.dispose()
+        gk.session.expire_all()
+        check(snapshot(gk), expected, activities)

@@ -22,11 +22,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask_sqlalchemy import SQLAlchemy
 
 from guildkit import GuildKit
 from guildkit.models import Member, Notification, Rsvp, utcnow
-from guildkit.testing import make_app, postgres_schema, postgres_url
+from guildkit.testing import make_app
 from tests.events_concurrency_worker import Op, apply, apply_slice
 from tests.plugins import qa_rules
 
@@ -91,24 +90,13 @@ def threads(app: Flask, gk: GuildKit) -> Runner:
 @contextmanager
 def setup(backend: str, tmp_path: Path) -> Iterator[tuple[GuildKit, Runner]]:
     """A GuildKit on ``backend`` and a way to run chunks of operations concurrently on it."""
-    if backend != "postgresql":
-        with make_app(backend, tmp_path, plugins=(qa_rules,)) as (app, gk):
+    with make_app(backend, tmp_path, plugins=(qa_rules,)) as (app, gk):
+        if backend != "postgresql":
             yield gk, threads(app, gk)
-        return
-    url = postgres_url()
-    if url is None:
-        pytest.skip("GUILDKIT_TEST_POSTGRES_URL is not set")
-    with postgres_schema(url) as options:
-        app = Flask("setup")
-        app.config.update(
-            SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=options, GUILDKIT_LOAD_ENTRY_POINTS=False
-        )
-        db = SQLAlchemy()
-        db.init_app(app)
-        gk = GuildKit(app, db=db, plugins=[qa_rules])
+            return
+        url, options = app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         ctx = multiprocessing.get_context("spawn")
-        with app.app_context(), ctx.Manager() as manager, ctx.Pool(WORKERS) as pool:
-            gk.create_all()
+        with ctx.Manager() as manager, ctx.Pool(WORKERS) as pool:
 
             def run(event_id: int, chunks: list[list[Op]]) -> list[str]:
                 barrier = manager.Barrier(len(chunks))
@@ -116,11 +104,7 @@ def setup(backend: str, tmp_path: Path) -> Iterator[tuple[GuildKit, Runner]]:
                 gk.session.expire_all()
                 return [outcome for result in results for outcome in result]
 
-            try:
-                yield gk, run
-            finally:
-                gk.store.remove_session()
-                gk.store.engine.dispose()
+            yield gk, run
 
 
 BACKENDS = [

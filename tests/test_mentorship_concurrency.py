@@ -14,12 +14,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
-from flask_sqlalchemy import SQLAlchemy
 
 from guildkit import GuildKit
 from guildkit.models import HOLDING_STATES, MentorProfile, Mentorship
-from guildkit.testing import make_app, postgres_schema, postgres_url
+from guildkit.testing import make_app, require_backend
 from tests.mentorship_worker import accept, accept_in_process
 
 WORKERS = 8
@@ -68,22 +66,11 @@ def test_capacity_holds_under_concurrent_accepts_on_sqlite(backend: str, tmp_pat
 
 
 @pytest.mark.postgres
-def test_capacity_holds_under_concurrent_accepts_on_postgresql() -> None:
-    url = postgres_url()
-    if url is None:
-        pytest.skip("GUILDKIT_TEST_POSTGRES_URL is not set")
-    with postgres_schema(url) as options:
-        app = Flask("setup")
-        app.config.update(
-            SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=options, GUILDKIT_LOAD_ENTRY_POINTS=False
-        )
-        db = SQLAlchemy()
-        db.init_app(app)
-        gk = GuildKit(app, db=db)
-        with app.app_context():
-            gk.create_all()
-            ids = requests_for_one_mentor(gk)
-            gk.store.remove_session()
+def test_capacity_holds_under_concurrent_accepts_on_postgresql(tmp_path: Path) -> None:
+    with make_app(require_backend("postgresql"), tmp_path) as (app, gk):
+        url, options = app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        ids = requests_for_one_mentor(gk)
+        gk.store.remove_session()
         ctx = multiprocessing.get_context("spawn")
         start = ctx.Barrier(WORKERS)
         results = ctx.Queue()
@@ -94,7 +81,4 @@ def test_capacity_holds_under_concurrent_accepts_on_postgresql() -> None:
         for process in processes:
             process.join(timeout=60)
             assert process.exitcode == 0
-        with app.app_context():
-            check(gk, outcomes)
-            gk.store.remove_session()
-            gk.store.engine.dispose()
+        check(gk, outcomes)
