@@ -10,8 +10,11 @@ Counter names are stable strings (``count:answer.posted:actor``): they are store
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
+
+from .errors import ValidationError
 
 if TYPE_CHECKING:
     from .activity import ActivityView
@@ -23,6 +26,14 @@ ROLES: tuple[Role, ...] = ("actor", "target")
 
 def _member(activity: ActivityView, role: Role) -> int | None:
     return activity.actor_id if role == "actor" else activity.target_id
+
+
+def _check_filter(when: Callable[[ActivityView], bool] | None, label: str | None) -> None:
+    # A filtered metric counts something else than the plain one, so it needs a counter of its own.
+    if when is not None and label is None:
+        raise ValidationError("a metric with `when` needs a `label` to name its counter", field="label")
+    if label is not None and (not isinstance(label, str) or not label.replace("-", "").isalnum()):
+        raise ValidationError("label must be letters, digits and dashes", field="label")
 
 
 @dataclass(frozen=True)
@@ -55,14 +66,23 @@ class Metric:
 
 @dataclass(frozen=True)
 class Count(Metric):
-    """How many activities of ``type`` the member took part in, as ``role``."""
+    """How many activities of ``type`` the member took part in, as ``role``.
+
+    ``when`` counts only the activities it accepts (``lambda a: a.actor_id != a.target_id``:
+    not on one's own content); such a count needs a ``label``, which names its counter.
+    """
 
     type: str
     role: Role = "actor"
+    when: Callable[[ActivityView], bool] | None = field(default=None, compare=False)
+    label: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_filter(self.when, self.label)
 
     @property
     def name(self) -> str:
-        return f"count:{self.type}:{self.role}"
+        return f"count:{self.type}:{self.role}" + (f":{self.label}" if self.label else "")
 
     @property
     def triggers(self) -> frozenset[str]:
@@ -70,25 +90,33 @@ class Count(Metric):
 
     def apply(self, unit: Unit, activity: ActivityView, sign: int) -> None:
         member = _member(activity, self.role)
-        if member is not None:
+        if member is not None and (self.when is None or self.when(activity)):
             unit.add_counter(member, self.name, sign)
 
     def describe(self) -> str:
         verb = "done" if self.role == "actor" else "received"
-        return f"{self.type} {verb}"
+        return f"{self.type} {verb}" + (f" ({self.label})" if self.label else "")
 
 
 @dataclass(frozen=True)
 class Distinct(Metric):
-    """How many distinct ``of`` values (the other member, or the subject) the member met."""
+    """How many distinct ``of`` values (the other member, or the subject) the member met.
+
+    ``when`` and ``label`` filter as for :class:`Count`.
+    """
 
     type: str
     role: Role = "actor"
     of: Literal["actor", "target", "subject"] = "target"
+    when: Callable[[ActivityView], bool] | None = field(default=None, compare=False)
+    label: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_filter(self.when, self.label)
 
     @property
     def name(self) -> str:
-        return f"distinct:{self.type}:{self.role}:{self.of}"
+        return f"distinct:{self.type}:{self.role}:{self.of}" + (f":{self.label}" if self.label else "")
 
     @property
     def triggers(self) -> frozenset[str]:
@@ -101,13 +129,13 @@ class Distinct(Metric):
             "target": activity.target_user_id,
             "subject": activity.subject,
         }[self.of]
-        if member is None or value is None:
+        if member is None or value is None or (self.when is not None and not self.when(activity)):
             return
         if unit.touch_distinct(member, self.name, value, sign):
             unit.add_counter(member, self.name, sign)
 
     def describe(self) -> str:
-        return f"distinct {self.of}s of {self.type}"
+        return f"distinct {self.of}s of {self.type}" + (f" ({self.label})" if self.label else "")
 
 
 @dataclass(frozen=True)
