@@ -7,7 +7,7 @@
 """
 
 from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
-from .announcements import EventChange, LevelChange, MemberJoined, MentorshipChange, RsvpChange
+from .announcements import EventChange, LevelChange, MemberJoined, MentorshipChange, RsvpChange, TrustLevelChange
 from .definitions import BadgeDef, BadgeLevel, PageLink, PointTypeDef, RoleDef
 from .errors import (
     ConfigurationError,
@@ -80,6 +80,7 @@ __all__ = [
     "RoleRule",
     "RsvpChange",
     "Streak",
+    "TrustLevelChange",
     "UnknownActivity",
     "UnknownBadge",
     "UnknownMember",

@@ -62,3 +62,17 @@ class RsvpChange:
     old_status: str | None
     new_status: str
     by: str | None
+
+
+@dataclass(frozen=True)
+class TrustLevelChange:
+    """A member's trust level went up or down (see ``docs/trust.md``)."""
+
+    user_id: str
+    old_level: int
+    new_level: int
+    #: The new level's name (``GUILDKIT_TRUST_LEVELS``), such as ``"Member"``.
+    name: str
+    #: The host user id of the staff member who set it (``None``: evaluation).
+    by: str | None
+    reason: str = ""

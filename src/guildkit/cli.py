@@ -265,6 +265,18 @@ def mentorship_sweep() -> None:
     click.echo(json.dumps(_gk().mentorship.sweep()))
 
 
+@guildkit_cli.group("trust", help="Trust levels (see docs/trust.md).")
+def trust_group() -> None:
+    pass
+
+
+@trust_group.command(
+    "sweep", help="Promote and demote members by their criteria (run daily); prints the counts as JSON."
+)
+def trust_sweep() -> None:
+    click.echo(json.dumps(_gk().trust.sweep()))
+
+
 @guildkit_cli.group("plugin", help="Write guildkit plugins.")
 def plugin_group() -> None:
     pass

@@ -5,6 +5,7 @@ Every key is documented in ``docs/config.md``; a test keeps the two in step.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -44,6 +45,13 @@ DEFAULTS: dict[str, Any] = {
     "GUILDKIT_EVENT_CREATE_PERMISSION": None,
     # Minutes before the start and after the end in which a check-in code works.
     "GUILDKIT_CHECKIN_WINDOW_MINUTES": 60,
+    # -- trust levels and privileges (see docs/trust.md) --
+    # Levels 0-4: names, and the activity criteria of levels 1-3 (default: Discourse's, see docs).
+    "GUILDKIT_TRUST_LEVELS": None,
+    # Days a level-3 member keeps the level after its criteria lapse.
+    "GUILDKIT_TRUST_GRACE_DAYS": 14,
+    # Privilege name -> requirement (trust_level, points, role or badge; a list means any of them).
+    "GUILDKIT_PRIVILEGES": None,
 }
 
 NON_NEGATIVE_INTS = (
@@ -52,12 +60,21 @@ NON_NEGATIVE_INTS = (
     "GUILDKIT_MENTORSHIP_REQUEST_DAYS",
     "GUILDKIT_MENTEE_RETAINED_DAYS",
     "GUILDKIT_CHECKIN_WINDOW_MINUTES",
+    "GUILDKIT_TRUST_GRACE_DAYS",
 )
 
 
 def apply_defaults(app: Flask) -> None:
+    from .privileges import DEFAULT_PRIVILEGES
+    from .trust import DEFAULT_LEVELS
+
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value.copy() if isinstance(value, dict | list) else value)
+    # Structured defaults live with their features; None stands for them.
+    if app.config["GUILDKIT_TRUST_LEVELS"] is None:
+        app.config["GUILDKIT_TRUST_LEVELS"] = copy.deepcopy(DEFAULT_LEVELS)
+    if app.config["GUILDKIT_PRIVILEGES"] is None:
+        app.config["GUILDKIT_PRIVILEGES"] = copy.deepcopy(DEFAULT_PRIVILEGES)
     check(app.config)
 
 
@@ -87,3 +104,8 @@ def check(config: Any) -> None:
     for key in ("GUILDKIT_MENTOR_BADGE", "GUILDKIT_EVENT_CREATE_PERMISSION"):
         if config[key] is not None and not isinstance(config[key], str):
             raise ConfigurationError(f"{key} must be None or a string")
+    from .privileges import parse_privileges
+    from .trust import parse_levels
+
+    parse_levels(config["GUILDKIT_TRUST_LEVELS"])
+    parse_privileges(config["GUILDKIT_PRIVILEGES"])

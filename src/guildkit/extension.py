@@ -51,6 +51,8 @@ from .transaction import Transaction
 if TYPE_CHECKING:
     from .events import Events
     from .mentorship import Mentorship
+    from .privileges import Privileges, PrivilegeStatus
+    from .trust import Trust
 
 log = logging.getLogger("guildkit")
 
@@ -233,6 +235,32 @@ class GuildKit:
         from .events import Events
 
         return Events(self)
+
+    @functools.cached_property
+    def trust(self) -> Trust:
+        """Trust levels 0-4: evaluation, the sweep, staff changes and locks (docs/trust.md)."""
+        from .trust import Trust
+
+        return Trust(self)
+
+    @functools.cached_property
+    def _privileges(self) -> Privileges:
+        from .privileges import Privileges
+
+        return Privileges(self)
+
+    def can(self, user_id: str | int, privilege: str) -> bool:
+        """Whether the member has ``privilege`` (a key of ``GUILDKIT_PRIVILEGES``).
+
+        Members who are not active have none; staff with ``admin`` have all; then the
+        ``guildkit_can`` hook may grant or deny. An unknown privilege raises
+        :class:`~guildkit.errors.ValidationError` (``field="privilege"``).
+        """
+        return self._privileges.can(user_id, privilege)
+
+    def privileges(self, user_id: str | int) -> list[PrivilegeStatus]:
+        """Every privilege: whether the member has it, what unlocks it, and their progress."""
+        return self._privileges.statuses(user_id)
 
     # -- recording -------------------------------------------------------------------------
 

@@ -30,7 +30,14 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
-    from .announcements import EventChange, LevelChange, MemberJoined, MentorshipChange, RsvpChange
+    from .announcements import (
+        EventChange,
+        LevelChange,
+        MemberJoined,
+        MentorshipChange,
+        RsvpChange,
+        TrustLevelChange,
+    )
     from .definitions import BadgeDef, PageLink, PointTypeDef, RoleDef
     from .extension import GuildKit
     from .mentorship.matching import MentorCandidate, MentorScore, MentorSeeker
@@ -198,6 +205,25 @@ def guildkit_mentor_score(
     """
 
 
+@hookspec(firstresult=True)
+def guildkit_can(gk: GuildKit, user_id: str, privilege: str, granted: bool) -> bool | None:
+    """Decide whether a member has a privilege, after guildkit worked out its own answer.
+
+    Called by :meth:`GuildKit.can` (outside any write transaction) for active members, with
+    ``granted`` the answer from ``GUILDKIT_PRIVILEGES`` (or ``True`` for staff with ``admin``).
+    Use it to deny a privilege to a muted member, or to grant one from your own data. Never called
+    for suspended, banned or deleted members: they have no privileges. Be fast and don't write.
+    A plugin that raises (or returns something other than a bool) is recorded and the built-in
+    answer stands. Stops at the first non-``None`` result.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param user_id: the host user id asked about.
+    :param privilege: the privilege's name, a key of ``GUILDKIT_PRIVILEGES``.
+    :param granted: guildkit's own answer.
+    :return: ``True`` to grant, ``False`` to deny, or ``None`` to keep ``granted``.
+    """
+
+
 # --------------------------------------------------------------------------------------------
 # Being told (after commit)
 # --------------------------------------------------------------------------------------------
@@ -320,4 +346,16 @@ def guildkit_rsvp_changed(gk: GuildKit, change: RsvpChange) -> None:
 
     :param gk: the :class:`~guildkit.GuildKit`.
     :param change: the event, the member, the old and new status, and who made the change.
+    """
+
+
+@hookspec
+def guildkit_trust_level_changed(gk: GuildKit, change: TrustLevelChange) -> None:
+    """A member's trust level went up or down (by evaluation, or set by staff).
+
+    The change is also an activity of type ``guildkit.trust_level`` and a notification to the
+    member. Levels and their criteria are described in ``docs/trust.md``.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param change: the member, the old and new level, the new level's name, who set it and why.
     """

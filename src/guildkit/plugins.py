@@ -195,6 +195,27 @@ class PluginCalls:
             self.gk.record_failures(failures)
         return links
 
+    def can(self, user_id: str, privilege: str, granted: bool) -> bool:
+        """A plugin's answer to "may ``user_id`` use ``privilege``?", or ``granted`` (failures recorded)."""
+        hook = "guildkit_can"
+        kwargs = {"gk": self.gk, "user_id": user_id, "privilege": privilege, "granted": granted}
+        failures = []
+        answer = granted
+        for impl in self._impls(hook):
+            try:
+                result = impl.function(*[kwargs[arg] for arg in impl.argnames])
+                if result is not None and not isinstance(result, bool):
+                    raise TypeError(f"returned {result!r}, not a bool or None")
+            except Exception as exc:
+                failures.append(failure(impl.plugin_name, hook, exc, None))
+                continue
+            if result is not None:
+                answer = result
+                break
+        if failures:
+            self.gk.record_failures(failures)
+        return answer
+
     def rule_failed(self, unit: Unit, rule: Rule, activity: ActivityView, exc: Exception) -> None:
         unit.failures.append(failure(f"rule:{rule.name}", "evaluate", exc, activity.key))
 

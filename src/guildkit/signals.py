@@ -47,6 +47,9 @@ event_changed = _signals.signal("event-changed")
 #: An RSVP changed or a member was checked in. Sender: ``GuildKit``; kwargs: ``change`` (RsvpChange).
 rsvp_changed = _signals.signal("rsvp-changed")
 
+#: A trust level changed. Sender: ``GuildKit``; kwargs: ``change`` (TrustLevelChange).
+trust_level_changed = _signals.signal("trust-level-changed")
+
 BY_NAME = {
     "activity_recorded": activity_recorded,
     "activity_retracted": activity_retracted,
@@ -60,4 +63,5 @@ BY_NAME = {
     "mentorship_changed": mentorship_changed,
     "event_changed": event_changed,
     "rsvp_changed": rsvp_changed,
+    "trust_level_changed": trust_level_changed,
 }

@@ -15,6 +15,7 @@ from .mentorship import (
     MentorshipFeedback,
 )
 from .points import Balance, LedgerEntry, PointType, ledger_guard_ddl
+from .trust import TRUST_LEVELS, TrustLevel, TrustSweep
 from .web import ApiToken, Notification
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "OPEN_STATES",
     "RSVP_STATUSES",
     "TIERS",
+    "TRUST_LEVELS",
     "Activity",
     "ApiToken",
     "Attendance",
@@ -49,6 +51,8 @@ __all__ = [
     "Role",
     "RoleGrant",
     "Rsvp",
+    "TrustLevel",
+    "TrustSweep",
     "UTCDateTime",
     "ledger_guard_ddl",
     "table_of",

@@ -16,7 +16,7 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import BaseConverter, PathConverter
 
 # The feature modules attach their views to ``api`` and ``pages`` when imported.
-from . import events_api, events_pages, mentorship_api, mentorship_pages, openapi  # noqa: F401
+from . import events_api, events_pages, mentorship_api, mentorship_pages, openapi, trust_api  # noqa: F401
 from .api import api
 from .pages import pages
 

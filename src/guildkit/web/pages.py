@@ -244,6 +244,8 @@ def member(user_id: str) -> Any:
         progress=progress,
         next_url=next_url,
         links=gk.calls.page_links("member", {"user_id": user_id}, who.user_id),
+        trust=gk.trust.status(user_id) if private and who.is_self(user_id) else None,
+        privileges=gk.privileges(user_id) if private and who.is_self(user_id) else [],
     )
 
 
