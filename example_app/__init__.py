@@ -31,7 +31,7 @@ from .auth import init_auth
 from .extensions import db, gk
 from .models import User
 from .security import csrf_token
-from .seed import seed_command
+from .seed import init_db_command, seed_command
 from .views import bp as qa_blueprint
 
 __all__ = ["create_app", "db", "gk"]
@@ -54,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_auth(app)
     app.register_blueprint(qa_blueprint)
     app.cli.add_command(seed_command)
+    app.cli.add_command(init_db_command)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.filters["nice_date"] = nice_date
     with app.app_context():

@@ -294,3 +294,12 @@ def seed_command(users: int, days: int, random_seed: int) -> None:
         f"Events: {more.events}, {more.rsvps} RSVPs, {more.attended} check-ins."
     )
     click.echo(f"Log in as {first} / {DEMO_PASSWORD} (every seeded user's password is {DEMO_PASSWORD!r}).")
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create the tables this version needs that an older demo database lacks (keeps its data)."""
+    db.create_all()
+    gk.create_all()
+    click.echo("Tables are up to date.")

@@ -48,6 +48,8 @@ if [[ ! -f "$DEMO_DB" ]]; then
     }
 else
     echo "Using the existing demo database $DEMO_DB (--reset starts afresh)"
+    # A database seeded by an older version lacks the newer features' tables: add them.
+    .venv/bin/flask --app example_app init-db
 fi
 
 echo

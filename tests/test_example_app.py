@@ -459,3 +459,18 @@ def test_seed_builds_a_consistent_believable_community(app: Flask) -> None:
 
     again = app.test_cli_runner().invoke(args=["seed"])
     assert again.exit_code != 0 and "already has users" in again.output
+
+
+def test_init_db_adds_missing_tables_and_keeps_data(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    with app.app_context():
+        gk.join("keeper", name="Keeper")
+        gk.store.engine.dispose()
+        with gk.store.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE guildkit_trust_levels")  # as in a database from an older version
+    for _ in range(2):  # and running it again changes nothing
+        result = runner.invoke(args=["init-db"])
+        assert result.exit_code == 0 and "Tables are up to date." in result.output
+    with app.app_context():
+        assert "guildkit_trust_levels" in sa.inspect(gk.store.engine).get_table_names()
+        assert gk.member("keeper").display_name == "Keeper"
