@@ -7,7 +7,15 @@
 """
 
 from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
-from .announcements import EventChange, LevelChange, MemberJoined, MentorshipChange, RsvpChange, TrustLevelChange
+from .announcements import (
+    EventChange,
+    GuidelinesPublished,
+    LevelChange,
+    MemberJoined,
+    MentorshipChange,
+    RsvpChange,
+    TrustLevelChange,
+)
 from .definitions import BadgeDef, BadgeLevel, PageLink, PointTypeDef, RoleDef
 from .errors import (
     ConfigurationError,
@@ -57,6 +65,7 @@ __all__ = [
     "EventBadgeRule",
     "EventChange",
     "GrantRole",
+    "GuidelinesPublished",
     "GuildKit",
     "GuildKitError",
     "HoldBadge",

@@ -76,3 +76,15 @@ class TrustLevelChange:
     #: The host user id of the staff member who set it (``None``: evaluation).
     by: str | None
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class GuidelinesPublished:
+    """A new version of the community guidelines (see ``docs/guidelines.md``)."""
+
+    version: int
+    title: str
+    #: What changed since the previous version ("" for the first).
+    summary: str
+    #: The host user id of the admin who published it (``None``: host code).
+    by: str | None

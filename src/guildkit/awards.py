@@ -33,9 +33,6 @@ if TYPE_CHECKING:
     from .plugins import PluginCalls
     from .registry import Registry
 
-#: Statuses that earn nothing (see the trust and safety docs).
-NON_EARNING = frozenset({"suspended", "banned", "deleted"})
-
 
 @dataclass
 class Step:
@@ -129,7 +126,8 @@ class Awarder:
         """Apply a reviewed outcome; true when it changed a balance."""
         unit = step.unit
         member = outcome.member_id
-        if unit.status_of.get(member) in NON_EARNING and not isinstance(outcome, RevokeBadge | RevokeRole | SetStatus):
+        # Members who may not earn (suspended, or not accepting required guidelines) still lose things.
+        if not unit.earns(member) and not isinstance(outcome, RevokeBadge | RevokeRole | SetStatus):
             return False
         if isinstance(outcome, SetStatus):
             if unit.status_of.get(member) != outcome.status:

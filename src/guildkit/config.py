@@ -52,6 +52,9 @@ DEFAULTS: dict[str, Any] = {
     "GUILDKIT_TRUST_GRACE_DAYS": 14,
     # Privilege name -> requirement (trust_level, points, role or badge; a list means any of them).
     "GUILDKIT_PRIVILEGES": None,
+    # -- community guidelines (see docs/guidelines.md) --
+    # Members who have not accepted the current guidelines earn nothing until they do.
+    "GUILDKIT_REQUIRE_GUIDELINES": False,
 }
 
 NON_NEGATIVE_INTS = (
@@ -101,6 +104,8 @@ def check(config: Any) -> None:
         isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in min_points.items()
     ):
         raise ConfigurationError("GUILDKIT_MENTOR_MIN_POINTS must map point types to integers")
+    if not isinstance(config["GUILDKIT_REQUIRE_GUIDELINES"], bool):
+        raise ConfigurationError("GUILDKIT_REQUIRE_GUIDELINES must be True or False")
     for key in ("GUILDKIT_MENTOR_BADGE", "GUILDKIT_EVENT_CREATE_PERMISSION"):
         if config[key] is not None and not isinstance(config[key], str):
             raise ConfigurationError(f"{key} must be None or a string")

@@ -188,6 +188,16 @@ class CapacityReached(GuildKitError, ValueError):
     code = "capacity_reached"
 
 
+class UnknownGuidelines(NotFound):
+    """No published guidelines with this version."""
+
+    code = "unknown_guidelines"
+
+    def __init__(self, version: int) -> None:
+        super().__init__(f"no guidelines with version {version!r}", version=version)
+        self.version = version
+
+
 class UnknownMentorship(NotFound):
     code = "unknown_mentorship"
 

@@ -50,6 +50,7 @@ from .transaction import Transaction
 
 if TYPE_CHECKING:
     from .events import Events
+    from .guidelines import Guidelines
     from .mentorship import Mentorship
     from .privileges import Privileges, PrivilegeStatus
     from .trust import Trust
@@ -202,7 +203,8 @@ class GuildKit:
         return registry
 
     def _pipeline(self) -> Pipeline:
-        return Pipeline(self._sync(), self.calls, self.state.zone)
+        require_guidelines = bool(current_app.config["GUILDKIT_REQUIRE_GUIDELINES"])
+        return Pipeline(self._sync(), self.calls, self.state.zone, require_guidelines=require_guidelines)
 
     def transaction(self, body: Callable[[Transaction], T]) -> T:
         """Run ``body(tx)`` in one write transaction, then tell plugins what it announced.
@@ -242,6 +244,13 @@ class GuildKit:
         from .trust import Trust
 
         return Trust(self)
+
+    @functools.cached_property
+    def guidelines(self) -> Guidelines:
+        """The community guidelines: versions, acceptance, the earning gate (docs/guidelines.md)."""
+        from .guidelines import Guidelines
+
+        return Guidelines(self)
 
     @functools.cached_property
     def _privileges(self) -> Privileges:

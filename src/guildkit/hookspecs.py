@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
     from .announcements import (
         EventChange,
+        GuidelinesPublished,
         LevelChange,
         MemberJoined,
         MentorshipChange,
@@ -358,4 +359,17 @@ def guildkit_trust_level_changed(gk: GuildKit, change: TrustLevelChange) -> None
 
     :param gk: the :class:`~guildkit.GuildKit`.
     :param change: the member, the old and new level, the new level's name, who set it and why.
+    """
+
+
+@hookspec
+def guildkit_guidelines_published(gk: GuildKit, guidelines: GuidelinesPublished) -> None:
+    """An admin (or host code) published a new version of the community guidelines.
+
+    Members are not notified one by one: guildkit's pages show a one-line notice to each member
+    who has not accepted the new version. Send your own announcement (an email, a post) here.
+    Versions and acceptance are described in ``docs/guidelines.md``.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param guidelines: the new version's number, title and summary of changes, and who published it.
     """

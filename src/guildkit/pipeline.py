@@ -61,8 +61,12 @@ SELECT_KNOWN = (
 
 
 class Pipeline:
-    def __init__(self, registry: Registry, calls: PluginCalls, zone: tzinfo) -> None:
+    def __init__(
+        self, registry: Registry, calls: PluginCalls, zone: tzinfo, *, require_guidelines: bool = False
+    ) -> None:
         self.registry = registry
+        #: ``GUILDKIT_REQUIRE_GUIDELINES``: members who have not accepted the current guidelines earn nothing.
+        self.require_guidelines = require_guidelines
         self.calls = calls
         self.zone = zone
         self.awarder = Awarder(registry, calls)
@@ -100,6 +104,8 @@ class Pipeline:
         for user_id in joined:
             unit.notify("member_joined", member=MemberJoined(user_id, member_ids[user_id]))
         unit.lock_members(member_ids.values())
+        if self.require_guidelines:
+            unit.load_unaccepted(member_ids.values())
         views = [self._view(i, stored[i.key], member_ids) for i in fresh]
         prefetch(self.registry, unit, views)
         for view in views:

@@ -50,6 +50,9 @@ rsvp_changed = _signals.signal("rsvp-changed")
 #: A trust level changed. Sender: ``GuildKit``; kwargs: ``change`` (TrustLevelChange).
 trust_level_changed = _signals.signal("trust-level-changed")
 
+#: New community guidelines were published. Sender: ``GuildKit``; kwargs: ``guidelines`` (GuidelinesPublished).
+guidelines_published = _signals.signal("guidelines-published")
+
 BY_NAME = {
     "activity_recorded": activity_recorded,
     "activity_retracted": activity_retracted,
@@ -64,4 +67,5 @@ BY_NAME = {
     "event_changed": event_changed,
     "rsvp_changed": rsvp_changed,
     "trust_level_changed": trust_level_changed,
+    "guidelines_published": guidelines_published,
 }

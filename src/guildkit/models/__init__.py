@@ -4,6 +4,7 @@ from .activities import Activity, Counter, DistinctValue, HookFailure
 from .badges import TIERS, Badge, BadgeAward
 from .base import Base, UTCDateTime, table_of, utcnow
 from .events import CHECKIN_METHODS, EVENT_VISIBILITIES, RSVP_STATUSES, Attendance, Event, EventOrganizer, Rsvp
+from .guidelines import Guidelines, GuidelinesAcceptance
 from .members import MEMBER_STATUSES, Member, Role, RoleGrant
 from .mentorship import (
     HOLDING_STATES,
@@ -39,6 +40,8 @@ __all__ = [
     "DistinctValue",
     "Event",
     "EventOrganizer",
+    "Guidelines",
+    "GuidelinesAcceptance",
     "HookFailure",
     "LedgerEntry",
     "Member",

@@ -16,7 +16,16 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import BaseConverter, PathConverter
 
 # The feature modules attach their views to ``api`` and ``pages`` when imported.
-from . import events_api, events_pages, mentorship_api, mentorship_pages, openapi, trust_api  # noqa: F401
+from . import (  # noqa: F401
+    events_api,
+    events_pages,
+    guidelines_api,
+    guidelines_pages,
+    mentorship_api,
+    mentorship_pages,
+    openapi,
+    trust_api,
+)
 from .api import api
 from .pages import pages
 
