@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from .events import Events
     from .guidelines import Guidelines
     from .mentorship import Mentorship
+    from .moderation import Moderation
     from .privileges import Privileges, PrivilegeStatus
     from .trust import Trust
 
@@ -203,8 +204,9 @@ class GuildKit:
         return registry
 
     def _pipeline(self) -> Pipeline:
+        registry = self._sync()  # first: it says so when guildkit is not set up on this app
         require_guidelines = bool(current_app.config["GUILDKIT_REQUIRE_GUIDELINES"])
-        return Pipeline(self._sync(), self.calls, self.state.zone, require_guidelines=require_guidelines)
+        return Pipeline(registry, self.calls, self.state.zone, require_guidelines=require_guidelines)
 
     def transaction(self, body: Callable[[Transaction], T]) -> T:
         """Run ``body(tx)`` in one write transaction, then tell plugins what it announced.
@@ -251,6 +253,13 @@ class GuildKit:
         from .guidelines import Guidelines
 
         return Guidelines(self)
+
+    @functools.cached_property
+    def moderation(self) -> Moderation:
+        """Reports, the moderation queue, sanctions and the audit log (docs/moderation.md)."""
+        from .moderation import Moderation
+
+        return Moderation(self)
 
     @functools.cached_property
     def _privileges(self) -> Privileges:
