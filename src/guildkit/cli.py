@@ -277,6 +277,16 @@ def trust_sweep() -> None:
     click.echo(json.dumps(_gk().trust.sweep()))
 
 
+@guildkit_cli.group("moderation", help="Moderation upkeep (see docs/moderation.md).")
+def moderation_group() -> None:
+    pass
+
+
+@moderation_group.command("sweep", help="Lift suspensions whose period ended (run hourly); prints user ids as JSON.")
+def moderation_sweep() -> None:
+    click.echo(json.dumps({"lifted": _gk().moderation.sweep()}))
+
+
 @guildkit_cli.group("plugin", help="Write guildkit plugins.")
 def plugin_group() -> None:
     pass

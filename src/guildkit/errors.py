@@ -222,3 +222,13 @@ class UnknownEvent(NotFound):
     def __init__(self, event_id: int) -> None:
         super().__init__(f"no event with id {event_id!r}", event_id=event_id)
         self.event_id = event_id
+
+
+class UnknownCase(NotFound):
+    """No moderation case with this id."""
+
+    code = "unknown_case"
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__(f"no moderation case with id {case_id!r}", case_id=case_id)
+        self.case_id = case_id

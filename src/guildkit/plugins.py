@@ -40,7 +40,12 @@ log = logging.getLogger("guildkit")
 hookimpl = pluggy.HookimplMarker("guildkit")
 
 #: Modules registered into every plugin manager, in this order.
-DEFAULT_PLUGINS = ("guildkit.builtin.manual", "guildkit.builtin.roles", "guildkit.builtin.participation")
+DEFAULT_PLUGINS = (
+    "guildkit.builtin.manual",
+    "guildkit.builtin.roles",
+    "guildkit.builtin.participation",
+    "guildkit.builtin.moderation",
+)
 
 ENTRY_POINT_GROUP = "guildkit"
 

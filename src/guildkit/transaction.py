@@ -75,6 +75,13 @@ class Transaction:
         self.failures += failures
         return results[0]
 
+    def retract(self, key: str, *, reason: str = "") -> ActivityResult:
+        """Retract an activity in this transaction (same contract as :meth:`GuildKit.retract`)."""
+        result, notes, failures = self._pipeline.retract(self.conn, key, reason, self.now)
+        self.announcements += notes
+        self.failures += failures
+        return result
+
     def members(self, *user_ids: str | int, active: bool = True) -> dict[str, int]:
         """Member ids for host users, making members of those who are not yet.
 

@@ -15,18 +15,31 @@ from .mentorship import (
     MentorshipCheckIn,
     MentorshipFeedback,
 )
+from .moderation import (
+    CASE_STATES,
+    REPORT_CATEGORIES,
+    SANCTION_KINDS,
+    CaseNote,
+    ModerationAudit,
+    ModerationCase,
+    Report,
+    Sanction,
+)
 from .points import Balance, LedgerEntry, PointType, ledger_guard_ddl
 from .trust import TRUST_LEVELS, TrustLevel, TrustSweep
 from .web import ApiToken, Notification
 
 __all__ = [
+    "CASE_STATES",
     "CHECKIN_METHODS",
     "EVENT_VISIBILITIES",
     "HOLDING_STATES",
     "MEMBER_STATUSES",
     "MENTORSHIP_STATES",
     "OPEN_STATES",
+    "REPORT_CATEGORIES",
     "RSVP_STATUSES",
+    "SANCTION_KINDS",
     "TIERS",
     "TRUST_LEVELS",
     "Activity",
@@ -36,6 +49,7 @@ __all__ = [
     "BadgeAward",
     "Balance",
     "Base",
+    "CaseNote",
     "Counter",
     "DistinctValue",
     "Event",
@@ -49,11 +63,15 @@ __all__ = [
     "Mentorship",
     "MentorshipCheckIn",
     "MentorshipFeedback",
+    "ModerationAudit",
+    "ModerationCase",
     "Notification",
     "PointType",
+    "Report",
     "Role",
     "RoleGrant",
     "Rsvp",
+    "Sanction",
     "TrustLevel",
     "TrustSweep",
     "UTCDateTime",

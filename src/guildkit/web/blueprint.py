@@ -23,6 +23,8 @@ from . import (  # noqa: F401
     guidelines_pages,
     mentorship_api,
     mentorship_pages,
+    moderation_api,
+    moderation_pages,
     openapi,
     trust_api,
 )
