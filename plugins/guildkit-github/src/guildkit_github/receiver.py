@@ -17,11 +17,11 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from guildkit import ActivityResult, GuildKit, IdempotencyConflict
+from guildkit.web import problem as guildkit_problem
 
 from . import accounts, signature
 from .config import GitHubSettings, settings_of
@@ -37,19 +37,8 @@ _DELIVERY = re.compile(r"^[A-Za-z0-9-]{1,100}$")
 
 
 def problem(status: int, detail: str, *, code: str, field: str | None = None) -> Response:
-    body: dict[str, Any] = {
-        "type": f"urn:guildkit:problem:{code}",
-        "title": HTTPStatus(status).phrase,
-        "status": status,
-        "code": code,
-        "detail": detail,
-    }
-    if field:
-        body["errors"] = {field: [detail]}
-    response = jsonify(body)
-    response.status_code = status
-    response.mimetype = "application/problem+json"
-    return response
+    """guildkit's problem document (RFC 9457), naming the header or field at fault."""
+    return guildkit_problem(status, detail, code=code, errors={field: [detail]} if field else None)
 
 
 class Rejected(Exception):
