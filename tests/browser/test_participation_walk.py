@@ -13,26 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from example_app import create_app
-from example_app.extensions import db, gk
-from tests.browser.test_walk import sign_up
-
-
-@pytest.fixture
-def app_factory(tmp_path: Path) -> Callable[[], Any]:
-    def build() -> Any:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'walk.db'}", "TESTING": True})
-        with app.app_context():
-            db.create_all()
-            gk.create_all()
-        return app
-
-    return build
+# The same fresh example app as the Q&A walk.
+from tests.browser.test_walk import app_factory, sign_up  # noqa: F401
 
 
 def open_profile(page: Page) -> None:
