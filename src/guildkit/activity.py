@@ -129,6 +129,11 @@ class ActivityView:
     def day_of(moment: datetime, zone: tzinfo) -> int:
         return moment.astimezone(zone).date().toordinal()
 
+    @property
+    def week_ordinal(self) -> int:
+        """The week of ``day_ordinal``, counted from Monday (day ordinal 1, 0001-01-01, is a Monday)."""
+        return (self.day_ordinal - 1) // 7
+
     def member(self, role: str) -> int | None:
         return self.actor_id if role == "actor" else self.target_id
 

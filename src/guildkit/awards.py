@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
 from .announcements import LevelChange
+from .caps import caps_for, counter_names, type_capped
 from .metrics import Metric
 from .rules.base import (
     AwardBadge,
@@ -95,7 +96,9 @@ def prefetch(registry: Registry, unit: Unit, views: Sequence[ActivityView]) -> N
     for view in views:
         members.update(m for m in (view.actor_id, view.target_id) if m is not None)
         names.update(registry.counters_for(view.type, view.day_ordinal))
-        names.update(f"cap:{t}:{view.day_ordinal}" for t in registry.point_types)
+        rules = registry.rules_by_trigger.get(view.type, ())
+        day, week = view.day_ordinal, view.week_ordinal
+        names.update(counter_names(registry.point_types, rules, day=day, week=week, actor=view.actor_id))
     unit.prefetch_counters(members, names)
     unit.prefetch_balances(members)
 
@@ -162,45 +165,36 @@ class Awarder:
 
     def award_points(self, step: Step, rule: str, award: AwardPoints) -> bool:
         """Points after plugins, caps and floors; a capped or floored award still writes its row."""
-        unit, day = step.unit, step.activity.day_ordinal
+        unit, activity = step.unit, step.activity
         point_type = self.registry.point_types[award.point_type]
-        amount = self.calls.compute_points(unit, step.activity, rule, award)
+        amount = self.calls.compute_points(unit, activity, rule, award)
         member = award.member_id
         reason = award.reason
-        capped = award.capped and point_type.daily_cap is not None
-        if capped and point_type.daily_cap is not None:
-            amount, reason = self._cap(
-                unit,
-                member,
-                f"cap:{point_type.slug}:{day}",
-                point_type.daily_cap,
-                amount,
-                reason,
-                " (daily cap reached)",
-            )
-        if award.daily_cap is not None:
-            amount, reason = self._cap(
-                unit, member, f"rulecap:{rule}:{day}", award.daily_cap, amount, reason, " (rule's daily cap reached)"
-            )
-        if award.total_cap is not None:
-            amount, reason = self._cap(
-                unit, member, f"ruletotal:{rule}", award.total_cap, amount, reason, " (rule's total cap reached)"
-            )
+        capped = award.capped and type_capped(point_type)
+        caps = caps_for(
+            point_type,
+            rule,
+            award,
+            type_caps=capped,
+            day=activity.day_ordinal,
+            week=activity.week_ordinal,
+            actor=activity.actor_id,
+            member=member,
+        )
+        if amount > 0 and caps:
+            # The tightest cap wins, and every cap counts what was actually given.
+            for cap in caps:
+                allowed = max(0, min(amount, cap.limit - unit.counter(member, cap.counter)))
+                if allowed < amount:
+                    amount, reason = allowed, reason + cap.note
+            for cap in caps:
+                unit.add_counter(member, cap.counter, amount)
         balance = unit.balance(member, point_type.slug)
         if amount < 0 and point_type.floor is not None and balance + amount < point_type.floor:
             amount = min(0, point_type.floor - balance)
             reason += f" (floor of {point_type.floor})"
         self.write_points(step, rule, member, point_type.slug, amount, reason, capped=capped)
         return amount != 0
-
-    @staticmethod
-    def _cap(unit: Unit, member: int, counter: str, cap: int, amount: int, reason: str, note: str) -> tuple[int, str]:
-        """Limit a gain to what is left of today's cap, and count it against the cap."""
-        if amount <= 0:
-            return amount, reason
-        allowed = max(0, min(amount, cap - unit.counter(member, counter)))
-        unit.add_counter(member, counter, allowed)
-        return allowed, reason + (note if allowed < amount else "")
 
     def write_points(
         self,

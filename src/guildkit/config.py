@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "GUILDKIT_PLUGINS_DENY": [],
     # The most activities one record_many() call (or one batch API request) may carry.
     "GUILDKIT_BATCH_LIMIT": 1000,
+    # Per-actor ingestion limits: {"*": "120/hour", "answer.upvoted": "40/day"} (None: no limits).
+    "GUILDKIT_RATE_LIMITS": None,
     # -- mentorship (see docs/mentorship.md) --
     # Who may offer mentoring: days since joining, points ({"reputation": 200}), a badge slug.
     "GUILDKIT_MENTOR_MIN_DAYS": 0,
@@ -109,6 +111,9 @@ def check(config: Any) -> None:
     for key in ("GUILDKIT_MENTOR_BADGE", "GUILDKIT_EVENT_CREATE_PERMISSION"):
         if config[key] is not None and not isinstance(config[key], str):
             raise ConfigurationError(f"{key} must be None or a string")
+    from .ratelimit import parse_limits
+
+    parse_limits(config["GUILDKIT_RATE_LIMITS"])
     from .privileges import parse_privileges
     from .trust import parse_levels
 

@@ -37,22 +37,34 @@ def check_text(value: object, field_name: str, *, max_length: int = 191, empty: 
     return value
 
 
+def check_caps(definition: object, names: tuple[str, ...]) -> None:
+    """Each named cap is ``None`` or a non-negative integer."""
+    for name in names:
+        value = getattr(definition, name)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            raise ValidationError(f"{name} must be a non-negative integer", field=name)
+
+
 @dataclass(frozen=True)
 class PointTypeDef:
     """A kind of points. ``floor``: balances never drop below it (Stack Exchange uses 1).
-    ``daily_cap``: at most this many points a day from capped rules."""
+
+    Caps on what capped rules give a member (see :mod:`guildkit.caps`): ``daily_cap`` a day,
+    ``weekly_cap`` a week, ``pair_weekly_cap`` a week from any one actor.
+    """
 
     slug: str
     name: str
     description: str = ""
     floor: int | None = None
     daily_cap: int | None = None
+    weekly_cap: int | None = None
+    pair_weekly_cap: int | None = None
 
     def __post_init__(self) -> None:
         check_slug(self.slug)
         check_text(self.name, "name")
-        if self.daily_cap is not None and (not isinstance(self.daily_cap, int) or self.daily_cap < 0):
-            raise ValidationError("daily_cap must be a non-negative integer", field="daily_cap")
+        check_caps(self, ("daily_cap", "weekly_cap", "pair_weekly_cap"))
         if self.floor is not None and not isinstance(self.floor, int):
             raise ValidationError("floor must be an integer", field="floor")
 

@@ -188,6 +188,25 @@ class CapacityReached(GuildKitError, ValueError):
     code = "capacity_reached"
 
 
+class RateLimited(GuildKitError):
+    """An actor reported more activities than ``GUILDKIT_RATE_LIMITS`` allows; retry after ``retry_after`` s."""
+
+    code = "rate_limited"
+
+    def __init__(self, user_id: str, scope: str, limit: str, retry_after: int) -> None:
+        what = "activities" if scope == "*" else f"{scope!r} activities"
+        super().__init__(
+            f"member {user_id!r} reported more {what} than the limit of {limit}; retry in {retry_after} s",
+            user_id=user_id,
+            scope=scope,
+            limit=limit,
+            retry_after=retry_after,
+        )
+        self.user_id = user_id
+        self.scope = scope
+        self.retry_after = retry_after
+
+
 class UnknownGuidelines(NotFound):
     """No published guidelines with this version."""
 

@@ -41,6 +41,7 @@ from .identity import CurrentUserLoader, UserInfo, UserInfoLoader, flask_login_u
 from .models import MEMBER_STATUSES, BadgeAward, HookFailure, LedgerEntry, Member, table_of, utcnow
 from .pipeline import Pipeline
 from .plugins import PluginCalls, load_entry_points, make_plugin_manager
+from .ratelimit import RateLimiter, parse_limits
 from .registry import Registry
 from .rules.base import Rule
 from .rules.builtin import Levels
@@ -206,7 +207,9 @@ class GuildKit:
     def _pipeline(self) -> Pipeline:
         registry = self._sync()  # first: it says so when guildkit is not set up on this app
         require_guidelines = bool(current_app.config["GUILDKIT_REQUIRE_GUIDELINES"])
-        return Pipeline(registry, self.calls, self.state.zone, require_guidelines=require_guidelines)
+        limits = parse_limits(current_app.config["GUILDKIT_RATE_LIMITS"])
+        limiter = RateLimiter(limits) if limits else None
+        return Pipeline(registry, self.calls, self.state.zone, require_guidelines=require_guidelines, limiter=limiter)
 
     def transaction(self, body: Callable[[Transaction], T]) -> T:
         """Run ``body(tx)`` in one write transaction, then tell plugins what it announced.

@@ -29,6 +29,7 @@ from .announcements import Announcement, MemberJoined
 from .awards import Awarder, Step, prefetch
 from .errors import IdempotencyConflict
 from .models import Activity, Member, table_of
+from .ratelimit import RateLimiter
 from .results import load_result
 from .retraction import Retraction
 from .rules.base import Veto
@@ -62,9 +63,16 @@ SELECT_KNOWN = (
 
 class Pipeline:
     def __init__(
-        self, registry: Registry, calls: PluginCalls, zone: tzinfo, *, require_guidelines: bool = False
+        self,
+        registry: Registry,
+        calls: PluginCalls,
+        zone: tzinfo,
+        *,
+        require_guidelines: bool = False,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.registry = registry
+        self.limiter = limiter
         #: ``GUILDKIT_REQUIRE_GUIDELINES``: members who have not accepted the current guidelines earn nothing.
         self.require_guidelines = require_guidelines
         self.calls = calls
@@ -104,6 +112,8 @@ class Pipeline:
         for user_id in joined:
             unit.notify("member_joined", member=MemberJoined(user_id, member_ids[user_id]))
         unit.lock_members(member_ids.values())
+        if self.limiter is not None:
+            self.limiter.check(unit, [(i.type, member_ids.get(i.actor or ""), i.actor) for i in fresh], now)
         if self.require_guidelines:
             unit.load_unaccepted(member_ids.values())
         views = [self._view(i, stored[i.key], member_ids) for i in fresh]

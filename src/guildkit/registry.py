@@ -126,11 +126,6 @@ class Registry:
         names += [
             f"day:{m.type}:{m.role}:{day}" for m in self.metrics_by_trigger.get(trigger, ()) if isinstance(m, Streak)
         ]
-        for rule in self.rules_by_trigger.get(trigger, ()):
-            if getattr(rule, "daily_cap", None) is not None:
-                names.append(f"rulecap:{rule.name}:{day}")
-            if getattr(rule, "total_cap", None) is not None:
-                names.append(f"ruletotal:{rule.name}")
         return names
 
     def badge_thresholds(self, slug: str) -> list[int] | None:
@@ -156,7 +151,10 @@ class Registry:
         if self.point_types:
             conn.execute(
                 upsert(
-                    dialect, table_of(PointType), ("slug",), ("name", "description", "floor", "daily_cap", "source")
+                    dialect,
+                    table_of(PointType),
+                    ("slug",),
+                    ("name", "description", "floor", "daily_cap", "weekly_cap", "pair_weekly_cap", "source"),
                 ),
                 [
                     {
@@ -165,6 +163,8 @@ class Registry:
                         "description": p.description,
                         "floor": p.floor,
                         "daily_cap": p.daily_cap,
+                        "weekly_cap": p.weekly_cap,
+                        "pair_weekly_cap": p.pair_weekly_cap,
                         "source": self.origin[("point type", p.slug)][:100],
                     }
                     for p in self.point_types.values()

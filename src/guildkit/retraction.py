@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from .activity import ActivityResult, ActivityView
 from .announcements import Announcement
 from .awards import Awarder, Step, prefetch
+from .caps import caps_for
 from .errors import UnknownActivity
 from .models import Activity, BadgeAward, LedgerEntry, Member, RoleGrant, table_of
 from .registry import Registry
@@ -120,13 +121,19 @@ class Retraction:
                 amount = min(0, floor - balance)
                 reason += f" (floor of {floor})"
             if entry.amount > 0:  # a gain taken back gives its room under the caps back
-                if entry.capped:
-                    unit.add_counter(member, f"cap:{entry.point_type}:{day}", -entry.amount)
-                rule = self.registry.rules.get(entry.rule)
-                if getattr(rule, "daily_cap", None) is not None:
-                    unit.add_counter(member, f"rulecap:{entry.rule}:{day}", -entry.amount)
-                if getattr(rule, "total_cap", None) is not None:
-                    unit.add_counter(member, f"ruletotal:{entry.rule}", -entry.amount)
+                caps = caps_for(
+                    point_type,
+                    entry.rule,
+                    self.registry.rules.get(entry.rule),
+                    type_caps=entry.capped,
+                    day=day,
+                    week=step.activity.week_ordinal,
+                    actor=step.activity.actor_id,
+                    member=member,
+                )
+                for cap in caps:
+                    # Never below zero: a cap configured after the gain never counted it.
+                    unit.set_counter(member, cap.counter, max(0, unit.counter(member, cap.counter) - entry.amount))
             self.awarder.write_points(
                 step, entry.rule, member, entry.point_type, amount, reason, capped=False, reverses=entry.id
             )

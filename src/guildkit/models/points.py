@@ -27,6 +27,9 @@ class PointType(Base):
     floor: Mapped[int | None]
     daily_cap: Mapped[int | None]
     source: Mapped[str] = mapped_column(sa.String(100), default="code")
+    # Added by migration 0007, so after ``source``.
+    weekly_cap: Mapped[int | None]
+    pair_weekly_cap: Mapped[int | None]
 
 
 class LedgerEntry(Base):

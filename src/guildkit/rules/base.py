@@ -35,6 +35,10 @@ class AwardPoints:
     daily_cap: int | None = None
     #: The most this rule may give a member over all time (retractions give their share back).
     total_cap: int | None = None
+    #: A cap of this rule's own, per member and week (weeks begin on Monday in the community's time zone).
+    weekly_cap: int | None = None
+    #: The most this rule may give a member from any one actor in a week (vote rings, sock puppets).
+    pair_weekly_cap: int | None = None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..activity import ActivityView
-from ..definitions import check_slug
+from ..definitions import check_caps, check_slug
 from ..errors import ValidationError
 from ..metrics import Metric, Role
 from .base import AwardBadge, AwardPoints, HoldBadge, HoldRole, Outcome, RuleContext
@@ -35,8 +35,10 @@ class PointsRule:
     """Give ``points`` of ``point_type`` to the activity's actor or target.
 
     No points when the actor acts on their own content (``self_award=False``, the default).
-    ``capped`` rules count toward the point type's daily cap; ``daily_cap`` adds one per rule
-    and day, ``total_cap`` one per rule over all time (Stack Exchange's +1,000 from edits).
+    ``capped`` rules count toward the point type's caps (``capped=False`` exempts the rule);
+    ``daily_cap`` and ``weekly_cap`` add the rule's own per member, ``pair_weekly_cap`` one per
+    member and actor a week, ``total_cap`` one over all time (Stack Exchange's +1,000 from
+    edits). See :mod:`guildkit.caps`.
     """
 
     name: str
@@ -49,6 +51,8 @@ class PointsRule:
     self_award: bool = False
     reason: str | None = None
     total_cap: int | None = None
+    weekly_cap: int | None = None
+    pair_weekly_cap: int | None = None
     when: Callable[[ActivityView], bool] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -57,10 +61,7 @@ class PointsRule:
         _check_role(self.to)
         if not isinstance(self.points, int) or isinstance(self.points, bool):
             raise ValidationError("points must be an integer", field="points")
-        for cap in ("daily_cap", "total_cap"):
-            value = getattr(self, cap)
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-                raise ValidationError(f"{cap} must be a non-negative integer", field=cap)
+        check_caps(self, ("daily_cap", "weekly_cap", "pair_weekly_cap", "total_cap"))
 
     @property
     def triggers(self) -> frozenset[str]:
@@ -78,12 +79,26 @@ class PointsRule:
         if self.when is not None and not self.when(activity):
             return
         reason = self.reason or f"{activity.type}" + (f" on {activity.subject}" if activity.subject else "")
-        yield AwardPoints(member, self.point_type, self.points, reason, self.capped, self.daily_cap, self.total_cap)
+        yield AwardPoints(
+            member,
+            self.point_type,
+            self.points,
+            reason,
+            self.capped,
+            self.daily_cap,
+            self.total_cap,
+            self.weekly_cap,
+            self.pair_weekly_cap,
+        )
 
     def describe(self) -> str:
         caps = []
         if self.daily_cap is not None:
             caps.append(f"at most {self.daily_cap} a day")
+        if self.weekly_cap is not None:
+            caps.append(f"at most {self.weekly_cap} a week")
+        if self.pair_weekly_cap is not None:
+            caps.append(f"at most {self.pair_weekly_cap} a week from one member")
         if self.total_cap is not None:
             caps.append(f"at most {self.total_cap} in all")
         text = f"{self.points:+d} {self.point_type} to the {self.to} on {', '.join(self.on)}"

@@ -104,7 +104,7 @@ def _only(entry: Mapping[str, Any], allowed: set[str], where: str = "") -> None:
 
 
 def _point_type(e: Mapping[str, Any]) -> PointTypeDef:
-    _only(e, {"slug", "name", "description", "floor", "daily_cap"})
+    _only(e, {"slug", "name", "description", "floor", "daily_cap", "weekly_cap", "pair_weekly_cap"})
     return PointTypeDef(**e)
 
 
@@ -159,8 +159,11 @@ def _badge(e: Mapping[str, Any], ruleset: RuleSet) -> None:
     ruleset.rules.append(BadgeRule(f"badge:{badge.slug}", badge.slug, metric, tuple(earned["thresholds"])))
 
 
+_CAPS = ("daily_cap", "weekly_cap", "pair_weekly_cap", "total_cap")
+
+
 def _points(e: Mapping[str, Any]) -> PointsRule:
-    _only(e, {"name", "on", "points", "point_type", "to", "capped", "daily_cap", "total_cap", "self_award", "reason"})
+    _only(e, {"name", "on", "points", "point_type", "to", "reason", "self_award", "capped", *_CAPS})
     on = e.get("on")
     return PointsRule(**{**e, "on": tuple(on) if isinstance(on, list) else on})
 

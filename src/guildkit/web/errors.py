@@ -57,6 +57,7 @@ STATUS = (
     (errors.NotAllowed, 403),
     (errors.InvalidTransition, 409),
     (errors.CapacityReached, 409),
+    (errors.RateLimited, 429),
 )
 
 
@@ -64,7 +65,10 @@ def _from_guildkit(exc: errors.GuildKitError) -> Response:
     for kind, status in STATUS:
         if isinstance(exc, kind):
             field_errors = getattr(exc, "errors", None) or None
-            return problem(status, exc.message, code=exc.code, errors=field_errors)
+            response = problem(status, exc.message, code=exc.code, errors=field_errors)
+            if isinstance(exc, errors.RateLimited):
+                response.headers["Retry-After"] = str(exc.retry_after)
+            return response
     return problem(500, "guildkit could not complete the request", code=exc.code)
 
 
