@@ -10,7 +10,8 @@ XP are in ``rules.toml``. Flask-Login knows who is logged in, and guildkit reads
 
 Modules: ``extensions`` (db, gk, login manager), ``models``, ``actions`` (what users do, and the
 idempotency keys), ``auth`` (sign up, log in, log out), ``views`` (the pages), ``reads`` (queries
-for the pages), ``security`` (CSRF), ``seed`` and ``seed_content`` (the ``seed`` command).
+for the pages), ``security`` (CSRF), ``community`` (trust levels, privileges and anti-abuse settings for this
+app's activity types), ``seed`` and ``seed_content`` (the ``seed`` command).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from werkzeug.exceptions import HTTPException
 
 from guildkit import UserInfo
 
-from . import actions, reads
+from . import actions, community, reads
 from .auth import init_auth
 from .extensions import db, gk
 from .models import User
@@ -46,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SQLALCHEMY_DATABASE_URI="sqlite:///example.db",  # relative: instance/example.db
         GUILDKIT_RULES_FILE=str(HERE / "rules.toml"),
         SESSION_COOKIE_SAMESITE="Lax",
+        **community.SETTINGS,
     )
     app.config.from_prefixed_env()
     app.config.update(config or {})

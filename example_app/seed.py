@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
@@ -28,6 +29,7 @@ from .extensions import db, gk
 from .models import Answer, Post, Question, User, get_post
 from .seed_content import NAMES, Writer
 from .seed_participation import seed_participation
+from .seed_safety import seed_safety
 
 DEMO_PASSWORD = "demo"
 
@@ -277,10 +279,16 @@ def seed_command(users: int, days: int, random_seed: int) -> None:
     gk.create_all()
     if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
         raise click.ClickException("the database already has users: seed a fresh one (./scripts/demo.sh --reset)")
-    community = Community(random.Random(random_seed), users, days)
-    stats = community.run()
-    users = [person.user for person in community.people]
-    more = seed_participation(community.rng, users, datetime.now(UTC))
+    # Rate limits guard against people, not imports: this history arrives in seconds.
+    limits, current_app.config["GUILDKIT_RATE_LIMITS"] = current_app.config["GUILDKIT_RATE_LIMITS"], None
+    try:
+        community = Community(random.Random(random_seed), users, days)
+        stats = community.run()
+        users = [person.user for person in community.people]
+        more = seed_participation(community.rng, users, datetime.now(UTC))
+        safety = seed_safety(community.rng, users, datetime.now(UTC))
+    finally:
+        current_app.config["GUILDKIT_RATE_LIMITS"] = limits
     first = community.people[0].user.name.lower()
     db.session.remove()
     click.echo(
@@ -292,6 +300,11 @@ def seed_command(users: int, days: int, random_seed: int) -> None:
     click.echo(
         f"Mentoring: {more.mentors} mentors, {more.mentorships} mentorships ({more.completed} completed). "
         f"Events: {more.events}, {more.rsvps} RSVPs, {more.attended} check-ins."
+    )
+    click.echo(
+        f"Trust and safety: {safety.admin} is an admin and {safety.moderator} a moderator; "
+        f"{safety.accepted} members accepted the guidelines; {safety.promoted} trust-level promotions; "
+        f"{safety.cases} moderation cases."
     )
     click.echo(f"Log in as {first} / {DEMO_PASSWORD} (every seeded user's password is {DEMO_PASSWORD!r}).")
 

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from . import actions, reads
-from .extensions import db
+from .extensions import db, gk
 from .models import POST_KINDS, Answer, Post, Question, User, get_post
 from .security import check_csrf
 
@@ -87,6 +87,11 @@ def render_question(question: Question, status: int = 200, **extra: Any) -> tupl
     people = {question.author_id, *(a.author_id for a in answers)}
     people.update(c.author_id for notes in comments.values() for c in notes)
     my_votes = reads.votes_by(current_user.id, question) if current_user.is_authenticated else {}
+    # guildkit's signal: trusted members' spam reports hide an answer (or all of its author's
+    # content) until a moderator decides. The author still sees their own answer.
+    hidden = {
+        a.id for a in answers if not gk.can(a.author_id, "content.visible") or gk.moderation.is_hidden(f"answer:{a.id}")
+    }
     page = render_template(
         "question.html",
         question=question,
@@ -94,6 +99,7 @@ def render_question(question: Question, status: int = 200, **extra: Any) -> tupl
         comments=comments,
         reputation=reads.reputations(people),
         my_votes=my_votes,
+        hidden=hidden,
         **extra,
     )
     return page, status

@@ -383,6 +383,33 @@ def test_the_community_blueprint_is_mounted_when_guildkit_has_one(app: Flask) ->
     assert Browser(app).page("/", 200).count('href="/community/"') == 2  # the nav link and the sidebar
 
 
+def test_spam_reports_from_trusted_members_hide_an_answer_until_a_moderator_decides(app: Flask) -> None:
+    author, asker = Browser(app), Browser(app)
+    author_id = author.sign_up("Spammy")
+    asker.sign_up("Asker")
+    question = asker.ask("Which ORM for a small Flask app?", "Something simple that works with SQLite.")
+    answer = author.answer(question, "Buy my course at example.com, it answers everything!")
+    assert "Report this answer" in asker.page(f"/questions/{question}")
+    assert "Report this answer" not in author.page(f"/questions/{question}")  # not your own
+    reporters = [Browser(app) for _ in range(3)]
+    for n, reporter in enumerate(reporters):
+        reporter_id = reporter.sign_up(f"Trusted {n}")
+        with app.app_context():
+            gk.trust.set_level(reporter_id, 2, reason="the test's trusted members")
+        report = f"/community/report?subject=answer:{answer}&user={author_id}"
+        form = {"subject": f"answer:{answer}", "user": str(author_id), "category": "spam", "comment": "an ad"}
+        reporter.submit(report, "/community/report", form, status=200)
+    hidden = "This answer is hidden while moderators review reports about it."
+    page = asker.page(f"/questions/{question}")
+    assert hidden in page and "Buy my course" not in page
+    assert "Buy my course" in author.page(f"/questions/{question}")  # the author still sees it
+    with app.app_context():
+        (case,) = gk.moderation.queue(None)
+        gk.moderation.resolve(None, case.id, action="dismiss", reason="Reviewed: a relevant link.")
+    page = asker.page(f"/questions/{question}")
+    assert hidden not in page and "Buy my course" in page
+
+
 # -- the seed command ------------------------------------------------------------------------
 
 
@@ -449,6 +476,13 @@ def test_seed_builds_a_consistent_believable_community(app: Flask) -> None:
         meetup = next(e for e in gk.events.upcoming(None, limit=10).items if e.title.startswith("Flask meetup"))
         attendees = gk.events.attendees(meetup.id)
         assert len(attendees.going) == 6 and attendees.waitlisted == 2
+        # Trust and safety: the app's own trust criteria promote its members; staff and cases exist.
+        levels = [gk.trust.level(u.id) for u in db.session.scalars(sa.select(User))]
+        assert levels.count(0) < len(levels) and max(levels) >= 2
+        assert gk.has_permission(ada_id, "admin")
+        assert [c.subject for c in gk.moderation.queue(None)] == ["member:8"]
+        assert gk.guidelines.current() is not None
+        assert app.config["GUILDKIT_RATE_LIMITS"] == {"*": "60/minute", "answer.upvoted": "200/day"}  # back on
 
     ada_browser = Browser(app)
     ada_browser.submit("/login", "/login", {"name": "ada", "password": "demo"})

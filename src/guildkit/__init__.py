@@ -8,6 +8,7 @@
 
 from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
 from .announcements import (
+    CaseResolved,
     EventChange,
     GuidelinesPublished,
     LevelChange,
@@ -59,6 +60,7 @@ __all__ = [
     "BadgeDef",
     "BadgeLevel",
     "BadgeRule",
+    "CaseResolved",
     "ConfigurationError",
     "Count",
     "Distinct",

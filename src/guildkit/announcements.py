@@ -88,3 +88,22 @@ class GuidelinesPublished:
     summary: str
     #: The host user id of the admin who published it (``None``: host code).
     by: str | None
+
+
+@dataclass(frozen=True)
+class CaseResolved:
+    """A moderation case was resolved: by a moderator's action, or by a mediation's agreed outcome."""
+
+    case_id: int
+    #: The host's reference to the reported content (``answer:42``).
+    subject: str
+    #: The reported member's host user id.
+    user_id: str
+    #: ``dismiss``, ``warn``, ``mute``, ``suspend``, ``ban``, ``revoke_badge``, ``retract`` or ``mediate``.
+    action: str
+    #: The moderator's reason (for ``mediate``: the agreed outcome).
+    reason: str
+    #: The host user id of the moderator (``None``: host code or an API token).
+    by: str | None
+    #: Whether the reported member's content was hidden while the case was open.
+    hidden: bool = False

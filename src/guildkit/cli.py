@@ -287,6 +287,16 @@ def moderation_sweep() -> None:
     click.echo(json.dumps({"lifted": _gk().moderation.sweep()}))
 
 
+@guildkit_cli.command(
+    "detect-abuse",
+    help="Find serial voting, reverse those votes and flag the voters (run hourly or daily); prints JSON.",
+)
+@click.option("--dry-run", is_flag=True, help="Only report what would be reversed.")
+def detect_abuse(dry_run: bool) -> None:
+    findings = _gk().abuse.detect(dry_run=dry_run)
+    click.echo(json.dumps({"dry_run": dry_run, "findings": [f.as_dict() for f in findings]}))
+
+
 @guildkit_cli.group("plugin", help="Write guildkit plugins.")
 def plugin_group() -> None:
     pass

@@ -31,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "GUILDKIT_BATCH_LIMIT": 1000,
     # Per-actor ingestion limits: {"*": "120/hour", "answer.upvoted": "40/day"} (None: no limits).
     "GUILDKIT_RATE_LIMITS": None,
+    # Serial-voting detection: {"types": [...], "threshold": 10, "window_hours": 24, "lookback_days": 7}.
+    "GUILDKIT_SERIAL_VOTING": None,
     # -- mentorship (see docs/mentorship.md) --
     # Who may offer mentoring: days since joining, points ({"reputation": 200}), a badge slug.
     "GUILDKIT_MENTOR_MIN_DAYS": 0,
@@ -54,6 +56,13 @@ DEFAULTS: dict[str, Any] = {
     "GUILDKIT_TRUST_GRACE_DAYS": 14,
     # Privilege name -> requirement (trust_level, points, role or badge; a list means any of them).
     "GUILDKIT_PRIVILEGES": None,
+    # -- moderation (see docs/moderation.md) --
+    # Trust level -> how much a report counts (times its category's weight) towards a case's severity.
+    "GUILDKIT_REPORT_TRUST_WEIGHTS": {0: 1, 1: 1, 2: 2, 3: 3, 4: 3},
+    # Spam reports from this many trusted members hide the reported member's content (0: never).
+    "GUILDKIT_HIDE_AFTER_SPAM_REPORTS": 3,
+    # The trust level from which a spam report counts towards hiding.
+    "GUILDKIT_HIDE_MIN_TRUST_LEVEL": 2,
     # -- community guidelines (see docs/guidelines.md) --
     # Members who have not accepted the current guidelines earn nothing until they do.
     "GUILDKIT_REQUIRE_GUIDELINES": False,
@@ -80,6 +89,7 @@ def apply_defaults(app: Flask) -> None:
         app.config["GUILDKIT_TRUST_LEVELS"] = copy.deepcopy(DEFAULT_LEVELS)
     if app.config["GUILDKIT_PRIVILEGES"] is None:
         app.config["GUILDKIT_PRIVILEGES"] = copy.deepcopy(DEFAULT_PRIVILEGES)
+    "GUILDKIT_HIDE_AFTER_SPAM_REPORTS",
     check(app.config)
 
 
@@ -119,3 +129,22 @@ def check(config: Any) -> None:
 
     parse_levels(config["GUILDKIT_TRUST_LEVELS"])
     parse_privileges(config["GUILDKIT_PRIVILEGES"])
+    check_moderation(config)
+    from .abuse import SerialVoting
+
+    SerialVoting.from_config(config["GUILDKIT_SERIAL_VOTING"])
+
+
+def check_moderation(config: Any) -> None:
+    weights = config["GUILDKIT_REPORT_TRUST_WEIGHTS"]
+    if (
+        not isinstance(weights, dict)
+        or sorted(weights) != [0, 1, 2, 3, 4]
+        or not all(isinstance(w, int) and not isinstance(w, bool) and w >= 0 for w in weights.values())
+    ):
+        raise ConfigurationError(
+            "GUILDKIT_REPORT_TRUST_WEIGHTS must map each trust level 0-4 to a non-negative integer"
+        )
+    level = config["GUILDKIT_HIDE_MIN_TRUST_LEVEL"]
+    if not isinstance(level, int) or isinstance(level, bool) or not 0 <= level <= 4:
+        raise ConfigurationError("GUILDKIT_HIDE_MIN_TRUST_LEVEL must be a trust level from 0 to 4")

@@ -50,6 +50,7 @@ from .store import Store, make_store
 from .transaction import Transaction
 
 if TYPE_CHECKING:
+    from .abuse import AbuseDetection
     from .events import Events
     from .guidelines import Guidelines
     from .mentorship import Mentorship
@@ -263,6 +264,13 @@ class GuildKit:
         from .moderation import Moderation
 
         return Moderation(self)
+
+    @functools.cached_property
+    def abuse(self) -> AbuseDetection:
+        """Serial-voting detection: reverse the votes and flag the voter (docs/abuse.md)."""
+        from .abuse import AbuseDetection
+
+        return AbuseDetection(self)
 
     @functools.cached_property
     def _privileges(self) -> Privileges:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
     from .announcements import (
+        CaseResolved,
         EventChange,
         GuidelinesPublished,
         LevelChange,
@@ -372,4 +373,20 @@ def guildkit_guidelines_published(gk: GuildKit, guidelines: GuidelinesPublished)
 
     :param gk: the :class:`~guildkit.GuildKit`.
     :param guidelines: the new version's number, title and summary of changes, and who published it.
+    """
+
+
+@hookspec
+def guildkit_case_resolved(gk: GuildKit, case: CaseResolved) -> None:
+    """A moderation case was resolved, and its effects are committed.
+
+    Told for every resolution: each ``gk.moderation.resolve`` action (``dismiss``, ``warn``,
+    ``mute``, ``suspend``, ``ban``, ``revoke_badge``, ``retract``) and a mediation's agreed
+    outcome (action ``mediate``). Not told for an appeal's decision: an appeal does not reopen or
+    resolve a case. Use it to remove or restore the reported content in your app, or to tell the
+    reporters. Cases and actions are described in ``docs/moderation.md``.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param case: the case, its subject and reported member, the action, the reason, who resolved
+        it and whether the member's content was hidden while it was open.
     """

@@ -53,6 +53,9 @@ trust_level_changed = _signals.signal("trust-level-changed")
 #: New community guidelines were published. Sender: ``GuildKit``; kwargs: ``guidelines`` (GuidelinesPublished).
 guidelines_published = _signals.signal("guidelines-published")
 
+#: A moderation case was resolved. Sender: ``GuildKit``; kwargs: ``case`` (CaseResolved).
+case_resolved = _signals.signal("case-resolved")
+
 BY_NAME = {
     "activity_recorded": activity_recorded,
     "activity_retracted": activity_retracted,
@@ -68,4 +71,5 @@ BY_NAME = {
     "rsvp_changed": rsvp_changed,
     "trust_level_changed": trust_level_changed,
     "guidelines_published": guidelines_published,
+    "case_resolved": case_resolved,
 }

@@ -24,7 +24,7 @@ from ..extension import GuildKit
 from .api import api
 from .auth import Caller
 from .endpoint import endpoint, gk_instance, person
-from .events_present import attendance_out, event_out, names, rsvp_out
+from .events_present import attendance_out, event_out, rsvp_out
 from .events_schemas import (
     EventAttendanceSchema,
     EventAttendeesSchema,
@@ -41,6 +41,7 @@ from .events_schemas import (
     MyEventsSchema,
 )
 from .pagination import Page, decode_cursor
+from .present import names
 
 TAGS = ("events",)
 #: What a write to an event can answer besides success.

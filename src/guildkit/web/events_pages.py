@@ -31,8 +31,9 @@ from ..events.validation import FIELDS, check_timezone, zone
 from ..extension import GuildKit
 from . import csrf
 from .endpoint import gk_instance
-from .events_present import can_manage, event_ics_url, names
+from .events_present import can_manage, event_ics_url
 from .pages import PageError, caller, error_page, page, pages
+from .present import names
 
 View = Callable[..., Any]
 PER_PAGE = 20

@@ -3,27 +3,14 @@ the links to the event's page and its ``.ics`` file."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-import sqlalchemy as sa
 from flask import request, url_for
 
 from ..events import AttendanceView, EventView, RsvpView
 from ..events.reading import Viewer
 from ..extension import GuildKit
-from ..models import Member
-
-
-def names(gk: GuildKit, user_ids: Iterable[str]) -> dict[str, str]:
-    """Display names for host user ids (the member's name, else the host's ``user_info``)."""
-    wanted = set(user_ids)
-    stored: dict[str, str | None] = {}
-    if wanted:
-        stored = dict(
-            gk.session.execute(sa.select(Member.user_id, Member.display_name).where(Member.user_id.in_(wanted))).all()
-        )
-    return {user_id: stored.get(user_id) or gk.user_info(user_id).name for user_id in wanted}
+from .present import names
 
 
 def person(user_id: str, known: dict[str, str]) -> dict[str, str]:

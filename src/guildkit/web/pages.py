@@ -33,7 +33,16 @@ from .auth import Caller, current_caller
 from .endpoint import gk_instance
 from .errors import ApiError
 from .pagination import decode_cursor, page_of
-from .present import award_out, badge_out, find_member, member_detail_out, member_out, standing_out, visible_badge
+from .present import (
+    award_out,
+    badge_out,
+    find_member,
+    member_detail_out,
+    member_out,
+    names,
+    standing_out,
+    visible_badge,
+)
 
 pages = Blueprint("pages", __name__)
 
@@ -108,7 +117,22 @@ def _context() -> dict[str, Any]:
         "gk_default_point_type": default_point_type(gk),
         "gk_csrf_token": csrf.token,
         "gk_csrf_field": csrf.FIELD,
+        "gk_name": _namer(gk),
     }
+
+
+def _namer(gk: GuildKit) -> Any:
+    """``gk_name(user_id)`` in templates: a member's display name, looked up once per page."""
+    known: dict[str, str] = {}
+
+    def name(user_id: str | None) -> str:
+        if user_id is None:
+            return ""
+        if user_id not in known:
+            known.update(names(gk, [user_id]))
+        return known[user_id]
+
+    return name
 
 
 @pages.app_template_filter("gk_tier")

@@ -3,6 +3,7 @@ and the lookups both answer 404 for (unknown members, unknown or still-secret ba
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +12,17 @@ from .. import leaderboards, queries
 from ..errors import UnknownBadge, UnknownMember
 from ..extension import GuildKit
 from ..models import BadgeAward, Balance, Member
+
+
+def names(gk: GuildKit, user_ids: Iterable[str]) -> dict[str, str]:
+    """Display names for host user ids (the member's name, else the host's ``user_info``)."""
+    wanted = set(user_ids)
+    stored: dict[str, str | None] = {}
+    if wanted:
+        stored = dict(
+            gk.session.execute(sa.select(Member.user_id, Member.display_name).where(Member.user_id.in_(wanted))).all()
+        )
+    return {user_id: stored.get(user_id) or gk.user_info(user_id).name for user_id in wanted}
 
 
 def member_out(gk: GuildKit, member: Member) -> dict[str, Any]:

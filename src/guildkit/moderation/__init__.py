@@ -1,0 +1,398 @@
+"""Reports, cases, sanctions, mediation, appeals and the public log: ``gk.moderation`` (docs/moderation.md).
+
+* Members report content (:meth:`Moderation.report`); host code flags it
+  (:meth:`Moderation.flag`). Reports on one subject group into its one open case, whose severity
+  sums the reports' trust-weighted weights; trusted members' spam reports hide the reported
+  member's content (:mod:`.hiding`). Transaction bodies live in :mod:`.cases`.
+* Moderators (``members.manage``) read the queue, assign, note and resolve with an action
+  (:data:`ACTIONS`); each action needs a reason, is audited, and is told to plugins
+  (``guildkit_case_resolved``). Nobody moderates a case about themself.
+* Sanctions (:mod:`.sanctions`): a warning is shown; a mute denies every privilege until it ends;
+  a suspension sets ``suspended`` until the sweep lifts it; a ban sets ``banned``.
+* Mediation (:mod:`.mediation`), appeals (:mod:`.appeals`) and the anonymized public log
+  (:mod:`.public_log`) each have their own module.
+
+Every write validates its input here, then runs one body in :meth:`GuildKit.transaction`.
+Methods take host user ids; ``by=None`` means host code (no permission check).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from ..definitions import check_text
+from ..errors import NotAllowed, UnknownAppeal, UnknownBadge, UnknownCase, UnknownMediation, ValidationError
+from ..models import REPORT_CATEGORIES
+from . import appeals, cases, hiding, mediation, public_log, sanctions, views
+from .common import (
+    ACTIONS,
+    APPEALABLE_CASE_ACTIONS,
+    AUDIT,
+    CASE_ACTIONS,
+    CASES,
+    MAX_HOURS,
+    MEMBERS,
+    SUBJECT_MAX,
+    TEXT_MAX,
+    TIMED,
+    WEIGHTS,
+    is_moderator,
+    member_ids,
+    require_moderator,
+)
+from .hiding import VISIBLE
+from .public_log import LogCount, LogMonth
+from .views import (
+    ActionView,
+    AppealView,
+    AuditEntry,
+    CaseView,
+    MediationView,
+    NoteView,
+    ReportView,
+    SanctionView,
+    StatementView,
+)
+
+if TYPE_CHECKING:
+    from ..extension import GuildKit
+
+__all__ = [
+    "ACTIONS",
+    "APPEALABLE_CASE_ACTIONS",
+    "CASE_ACTIONS",
+    "MAX_HOURS",
+    "SUBJECT_MAX",
+    "TEXT_MAX",
+    "TIMED",
+    "VISIBLE",
+    "WEIGHTS",
+    "ActionView",
+    "AppealView",
+    "AuditEntry",
+    "CaseView",
+    "LogCount",
+    "LogMonth",
+    "MediationView",
+    "Moderation",
+    "NoteView",
+    "ReportView",
+    "SanctionView",
+    "StatementView",
+]
+
+
+def _hours(hours: object) -> None:
+    if hours is not None and (not isinstance(hours, int) or isinstance(hours, bool) or not 1 <= hours <= MAX_HOURS):
+        raise ValidationError(f"hours must be an integer from 1 to {MAX_HOURS}", field="hours")
+
+
+def _category(category: object) -> None:
+    if category not in REPORT_CATEGORIES:
+        raise ValidationError(f"category must be one of {', '.join(REPORT_CATEGORIES)}", field="category")
+
+
+class Moderation:
+    """Moderation for one :class:`~guildkit.GuildKit`; methods take host user ids (``by=None``: host code)."""
+
+    def __init__(self, gk: GuildKit) -> None:
+        self.gk = gk
+
+    def _moderator(self, by: str | int | None) -> str | None:
+        return require_moderator(self.gk, by)
+
+    # -- reporting -------------------------------------------------------------------------
+
+    def report(
+        self, reporter: str | int, *, subject: str, user_id: str | int, category: str, comment: str = ""
+    ) -> ReportView:
+        """Report ``user_id``'s ``subject``; returns the report (its ``case_id`` names the case).
+
+        Raises :class:`~guildkit.errors.ValidationError` (naming the field) for a bad subject,
+        category or comment, for reporting yourself, and for reporting a subject twice;
+        :class:`~guildkit.errors.MemberInactive` for a reporter who is not active.
+        """
+        check_text(subject, "subject", max_length=SUBJECT_MAX)
+        _category(category)
+        check_text(comment, "comment", max_length=TEXT_MAX, empty=True)
+        who, whom = str(reporter), str(user_id)
+        if who == whom:
+            raise ValidationError("you cannot report yourself", field="user_id")
+        self.gk.member(whom)  # UnknownMember: reports name members
+        return self.gk.transaction(lambda tx: cases.report(tx, who, whom, subject, category, comment))
+
+    def flag(
+        self,
+        *,
+        subject: str,
+        user_id: str | int,
+        category: str,
+        comment: str,
+        details: dict[str, Any] | None = None,
+    ) -> int:
+        """A system flag (host code, e.g. an anti-abuse job): open or join the open case on ``subject``.
+
+        The flag is a report without a reporting member; it is stored once per open case, so
+        flagging the same subject again while its case is open changes nothing and returns the
+        same case id. ``details`` (JSON) is kept with it for the moderators.
+        """
+        check_text(subject, "subject", max_length=SUBJECT_MAX)
+        _category(category)
+        check_text(comment, "comment", max_length=TEXT_MAX, empty=True)
+        if details is not None and not isinstance(details, dict):
+            raise ValidationError("details must be a mapping", field="details")
+        whom = str(user_id)
+        self.gk.member(whom)
+        return self.gk.transaction(lambda tx: cases.flag(tx, whom, subject, category, comment, details))
+
+    # -- the queue -------------------------------------------------------------------------
+
+    def queue(self, by: str | int | None, *, limit: int = 50) -> list[CaseView]:
+        """Open cases, most severe first, then oldest first (moderators)."""
+        self._moderator(by)
+        query = views.CASE_SELECT.where(CASES.c.status == "open").order_by(
+            CASES.c.severity.desc(), CASES.c.opened_at, CASES.c.id
+        )
+        return [views.case_of(row) for row in self.gk.session.execute(query.limit(limit))]
+
+    def case(self, by: str | int | None, case_id: int) -> CaseView:
+        """One case with its reports and the moderators' notes (moderators)."""
+        self._moderator(by)
+        session = self.gk.session
+        row = session.execute(views.CASE_SELECT.where(CASES.c.id == case_id)).first()
+        if row is None:
+            raise UnknownCase(case_id)
+        case = views.case_of(row)
+        found = {**case.__dict__, "reports": views.reports(session, case_id), "notes": views.notes(session, case_id)}
+        return CaseView(**found)
+
+    def assign(self, by: str | int, case_id: int) -> CaseView:
+        """Assign the case to the moderator ``by``."""
+        moderator = self._moderator(by)
+        assert moderator is not None
+        self.gk.transaction(lambda tx: cases.assign(tx, moderator, case_id))
+        return self.case(moderator, case_id)
+
+    def add_note(self, by: str | int | None, case_id: int, body: str) -> NoteView:
+        """A private note on the case (moderators only ever see notes)."""
+        moderator = self._moderator(by)
+        check_text(body, "body", max_length=TEXT_MAX)
+        return self.gk.transaction(lambda tx: cases.add_note(tx, moderator, case_id, body))
+
+    def resolve(
+        self,
+        by: str | int | None,
+        case_id: int,
+        *,
+        action: str,
+        reason: str,
+        hours: int | None = None,
+        badge: str | None = None,
+        activity_key: str | None = None,
+    ) -> CaseView:
+        """Close an open case with ``action`` (one of :data:`ACTIONS`) and a reason.
+
+        ``mute`` needs ``hours``; ``suspend`` takes them (without: until lifted by hand);
+        ``revoke_badge`` needs ``badge``; ``retract`` needs ``activity_key``, an activity the
+        reported member did or received. Raises :class:`~guildkit.errors.NotAllowed` for
+        non-moderators and for a case about ``by``, :class:`~guildkit.errors.ValidationError`
+        (naming the field) otherwise, including for a case that is not open, and
+        :class:`~guildkit.errors.InvalidTransition` while the case is in mediation.
+        """
+        moderator = self._moderator(by)
+        if action not in ACTIONS:
+            raise ValidationError(f"action must be one of {', '.join(ACTIONS)}", field="action")
+        check_text(reason, "reason", max_length=TEXT_MAX)
+        _hours(hours)
+        if action == "mute" and hours is None:
+            raise ValidationError("a mute needs hours", field="hours")
+        if action == "revoke_badge":
+            if not badge:
+                raise ValidationError("name the badge to revoke", field="badge")
+            if badge not in self.gk.registry.badges:
+                raise UnknownBadge(badge)
+        if action == "retract":
+            check_text(activity_key, "activity_key")
+        self.gk.transaction(
+            lambda tx: cases.resolve(tx, moderator, case_id, action, reason, hours, badge, activity_key)
+        )
+        return self.case(moderator, case_id)
+
+    # -- hiding ----------------------------------------------------------------------------
+
+    def is_hidden(self, subject: str) -> bool:
+        """Whether trusted members' spam reports hide ``subject`` (until its case is resolved)."""
+        return hiding.subject_hidden(self.gk.session, subject)
+
+    def member_hidden(self, user_id: str | int) -> bool:
+        """Whether the member has an open hidden case (``gk.can(user, "content.visible")`` asks this)."""
+        return hiding.member_hidden(self.gk.session, str(user_id))
+
+    # -- sanctions -------------------------------------------------------------------------
+
+    def sanctions(self, user_id: str | int) -> list[SanctionView]:
+        """The member's warnings and sanctions, newest first, with their reasons."""
+        return sanctions.sanctions(self.gk.session, str(user_id), self.gk.clock())
+
+    def muted_until(self, user_id: str | int) -> datetime | None:
+        """When the member's longest running mute ends (``None``: not muted now)."""
+        return sanctions.muted_until(self.gk.session, str(user_id), self.gk.clock())
+
+    def sweep(self) -> list[str]:
+        """Lift suspensions whose period ended; returns the user ids set back to ``active``.
+
+        A member stays suspended (or banned) while another suspension runs or after a ban.
+        """
+        return self.gk.transaction(sanctions.sweep)
+
+    # -- mediation -------------------------------------------------------------------------
+
+    def start_mediation(
+        self, by: str | int | None, case_id: int, *, party: str | int | None = None, mediator: str | int | None = None
+    ) -> MediationView:
+        """Turn an open case into a mediation between the reported member and ``party``.
+
+        ``party`` defaults to the case's first reporter; ``mediator`` (a moderator who is not a
+        party) defaults to ``by``. Host code (``by=None``) must name the mediator.
+        """
+        starter = self._moderator(by)
+        chosen = starter if mediator is None else str(mediator)
+        if chosen is None:
+            raise ValidationError("name the mediator", field="mediator")
+        if not is_moderator(self.gk, chosen):
+            raise ValidationError("the mediator must be a moderator", field="mediator")
+        other = None if party is None else str(party)
+        if other is not None:
+            self.gk.member(other)
+        mediation_id = self.gk.transaction(lambda tx: mediation.start(tx, starter, case_id, other, chosen))
+        return self.mediation(starter, mediation_id)
+
+    def mediation(self, viewer: str | int | None, mediation_id: int) -> MediationView:
+        """The mediation with its statements: for its parties, its mediator and moderators."""
+        found = views.mediation(self.gk.session, mediation_id, with_statements=True)
+        if found is None:
+            raise UnknownMediation(mediation_id)
+        if viewer is not None and found.role_of(str(viewer)) is None and not is_moderator(self.gk, viewer):
+            raise NotAllowed("only the parties, the mediator and moderators may see this mediation")
+        return found
+
+    def add_statement(self, by: str | int, mediation_id: int, body: str) -> StatementView:
+        """A statement by a party, the mediator or a moderator, while the mediation is open."""
+        check_text(body, "body", max_length=TEXT_MAX)
+        who = str(by)
+        moderator = is_moderator(self.gk, who)
+        return self.gk.transaction(lambda tx: mediation.say(tx, mediation_id, who, body, moderator))
+
+    def agree(self, by: str | int | None, mediation_id: int, *, outcome: str) -> MediationView:
+        """The mediator records the agreed outcome: the mediation closes and its case is resolved
+        with action ``mediate`` (the outcome is the reason)."""
+        check_text(outcome, "outcome", max_length=TEXT_MAX)
+        who = None if by is None else str(by)
+        self.gk.transaction(lambda tx: mediation.agree(tx, mediation_id, who, outcome))
+        return self.mediation(None, mediation_id)
+
+    def abandon_mediation(self, by: str | int | None, mediation_id: int, *, reason: str) -> MediationView:
+        """Close the mediation without an agreement (the mediator or another moderator); the case stays open."""
+        check_text(reason, "reason", max_length=TEXT_MAX)
+        who = None if by is None else str(by)
+        moderator = who is None or is_moderator(self.gk, who)
+        self.gk.transaction(lambda tx: mediation.abandon(tx, mediation_id, who, reason, moderator))
+        return self.mediation(None, mediation_id)
+
+    def mediations_of(self, user_id: str | int) -> list[MediationView]:
+        """The member's mediations as a party, newest first (without statements)."""
+        found = member_ids(self.gk.session, str(user_id))
+        if not found:
+            return []
+        return mediation.of_member(self.gk.session, next(iter(found.values())))
+
+    # -- appeals ---------------------------------------------------------------------------
+
+    def appeal(
+        self, user_id: str | int, *, statement: str, sanction_id: int | None = None, case_id: int | None = None
+    ) -> AppealView:
+        """Appeal a sanction (``sanction_id``) or a case's ``revoke_badge``/``retract`` (``case_id``), once.
+
+        Suspended and banned members may appeal too.
+        """
+        check_text(statement, "statement", max_length=TEXT_MAX)
+        if (sanction_id is None) == (case_id is None):
+            raise ValidationError("name either the sanction or the case you appeal", field="sanction_id")
+        for name, value in (("sanction_id", sanction_id), ("case_id", case_id)):
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                raise ValidationError(f"{name} must be an integer", field=name)
+        user = str(user_id)
+        self.gk.member(user)
+        appeal_id = self.gk.transaction(lambda tx: appeals.file(tx, user, sanction_id, case_id, statement))
+        return self.get_appeal(user, appeal_id)
+
+    def get_appeal(self, viewer: str | int | None, appeal_id: int) -> AppealView:
+        """The appeal: for the appellant and moderators."""
+        found = views.appeal(self.gk.session, appeal_id)
+        if found is None:
+            raise UnknownAppeal(appeal_id)
+        if viewer is not None and str(viewer) != found.user_id and not is_moderator(self.gk, viewer):
+            raise NotAllowed("only the appellant and moderators may see this appeal")
+        return found
+
+    def appeals(self, by: str | int | None, *, state: str | None = "pending", limit: int = 100) -> list[AppealView]:
+        """The appeals queue, oldest first (moderators); ``state=None`` lists every appeal."""
+        self._moderator(by)
+        if state is not None and state not in appeals.DECISIONS.values() and state != "pending":
+            raise ValidationError("state must be pending, upheld or overturned", field="state")
+        return appeals.queue(self.gk.session, state, limit)
+
+    def decide_appeal(self, by: str | int | None, appeal_id: int, *, decision: str, reason: str) -> AppealView:
+        """``uphold`` or ``overturn`` an appeal, with a reason (a moderator who neither appealed
+        nor took the action). Overturning lifts the sanction (see :mod:`.appeals`)."""
+        moderator = self._moderator(by)
+        if decision not in appeals.DECISIONS:
+            raise ValidationError("decision must be uphold or overturn", field="decision")
+        check_text(reason, "reason", max_length=TEXT_MAX)
+        self.gk.transaction(lambda tx: appeals.decide(tx, moderator, appeal_id, decision, reason))
+        return self.get_appeal(None, appeal_id)
+
+    def appeals_of(self, user_id: str | int) -> list[AppealView]:
+        """The member's own appeals and their decisions, newest first."""
+        user = str(user_id)
+        found = member_ids(self.gk.session, user)
+        return appeals.of_member(self.gk.session, found[user]) if found else []
+
+    def actions(self, user_id: str | int) -> list[ActionView]:
+        """What the member may appeal (sanctions, revoked badges, retractions), newest first, with appeals."""
+        user = str(user_id)
+        found = member_ids(self.gk.session, user)
+        if not found:
+            return []
+        return appeals.actions(self.gk.session, found[user], user, self.gk.clock())
+
+    # -- the public log --------------------------------------------------------------------
+
+    def public_log(self, start: date, end: date) -> list[LogMonth]:
+        """Resolved cases from ``start`` to ``end`` (days in ``GUILDKIT_TIMEZONE``, both included),
+        counted by month, category and action; anonymized, for anyone to read."""
+        start, end = public_log.check_period(start, end)
+        return public_log.public_log(self.gk.session, self.gk.state.zone, start, end)
+
+    # -- the audit log ---------------------------------------------------------------------
+
+    def audit(self, by: str | int | None, *, limit: int = 100, case_id: int | None = None) -> list[AuditEntry]:
+        """Moderation actions, newest first (moderators)."""
+        self._moderator(by)
+        actor, target = MEMBERS.alias("actor"), MEMBERS.alias("target")
+        query = (
+            sa.select(AUDIT, actor.c.user_id.label("actor"), target.c.user_id.label("target"))
+            .outerjoin(actor, actor.c.id == AUDIT.c.actor_id)
+            .outerjoin(target, target.c.id == AUDIT.c.target_id)
+            .order_by(AUDIT.c.id.desc())
+            .limit(limit)
+        )
+        if case_id is not None:
+            query = query.where(AUDIT.c.case_id == case_id)
+        return [
+            AuditEntry(r.id, r.actor, r.action, r.target, r.case_id, r.reason, r.details, r.at)
+            for r in self.gk.session.execute(query)
+        ]

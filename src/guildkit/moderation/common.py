@@ -1,0 +1,92 @@
+"""What every moderation module shares: the tables, the limits, the audit row and the moderator check."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from ..errors import NotAllowed
+from ..models import (
+    Activity,
+    Appeal,
+    BadgeAward,
+    CaseNote,
+    Mediation,
+    MediationStatement,
+    Member,
+    ModerationAudit,
+    ModerationCase,
+    Report,
+    Sanction,
+    TrustLevel,
+    table_of,
+)
+
+if TYPE_CHECKING:
+    from ..extension import GuildKit
+    from ..transaction import Transaction
+
+#: How much one report of each category adds to its case's severity (times the reporter's trust weight).
+WEIGHTS = {"spam": 1, "harassment": 3, "off-topic": 1, "other": 1}
+#: What resolving a case can do to the reported member.
+ACTIONS = ("dismiss", "warn", "mute", "suspend", "ban", "revoke_badge", "retract")
+#: Every action a resolved case may carry: :data:`ACTIONS`, and ``mediate`` (a mediation's agreed outcome).
+CASE_ACTIONS = (*ACTIONS, "mediate")
+#: Actions with a period (``hours``; a suspension without one lasts until lifted by hand).
+TIMED = ("mute", "suspend")
+#: Case actions a member may appeal besides sanctions (which are appealed by sanction).
+APPEALABLE_CASE_ACTIONS = ("revoke_badge", "retract")
+#: The permission that makes a member a moderator.
+MODERATE = "members.manage"
+SUBJECT_MAX = 191
+TEXT_MAX = 2000
+MAX_HOURS = 24 * 365 * 10
+
+CASES = table_of(ModerationCase)
+REPORTS = table_of(Report)
+NOTES = table_of(CaseNote)
+SANCTIONS = table_of(Sanction)
+AUDIT = table_of(ModerationAudit)
+MEMBERS = table_of(Member)
+ACTIVITIES = table_of(Activity)
+MEDIATIONS = table_of(Mediation)
+STATEMENTS = table_of(MediationStatement)
+APPEALS = table_of(Appeal)
+TRUST = table_of(TrustLevel)
+AWARDS = table_of(BadgeAward)
+
+
+def require_moderator(gk: GuildKit, by: str | int | None) -> str | None:
+    """``by`` as a user id, or :class:`NotAllowed` unless they moderate; ``None`` is host code."""
+    if by is None:
+        return None
+    if not gk.has_permission(by, MODERATE):
+        raise NotAllowed(f"only moderators may do this, and {str(by)!r} is not one", user_id=str(by))
+    return str(by)
+
+
+def is_moderator(gk: GuildKit, user_id: str | int | None) -> bool:
+    return user_id is not None and gk.has_permission(user_id, MODERATE)
+
+
+def audit(
+    tx: Transaction,
+    actor: int | None,
+    action: str,
+    target: int | None,
+    case_id: int | None,
+    reason: str,
+    details: dict[str, Any],
+) -> None:
+    tx.conn.execute(
+        sa.insert(AUDIT).values(
+            actor_id=actor, action=action, target_id=target, case_id=case_id, reason=reason, details=details, at=tx.now
+        )
+    )
+
+
+def member_ids(conn: sa.Connection | Any, *user_ids: str) -> dict[str, int]:
+    """Member ids of existing members (no one is made a member by reading)."""
+    rows = conn.execute(sa.select(MEMBERS.c.user_id, MEMBERS.c.id).where(MEMBERS.c.user_id.in_(user_ids)))
+    return {row.user_id: row.id for row in rows}
