@@ -66,6 +66,20 @@ DEFAULTS: dict[str, Any] = {
     # -- community guidelines (see docs/guidelines.md) --
     # Members who have not accepted the current guidelines earn nothing until they do.
     "GUILDKIT_REQUIRE_GUIDELINES": False,
+    # -- admin console (see docs/admin.md) --
+    # Seconds between checks whether another process changed the console's badges or roles.
+    "GUILDKIT_DEFINITIONS_CHECK_SECONDS": 1.0,
+    # The largest badge image the console accepts, in bytes.
+    "GUILDKIT_BADGE_IMAGE_MAX_BYTES": 256 * 1024,
+    # -- community health analytics (see docs/analytics.md) --
+    # Activity types (or patterns with '*') that are content, for "contributing members".
+    "GUILDKIT_CONTENT_ACTIVITY_TYPES": ["*.posted", "*.created", "*.published"],
+    # Activity types that are a reply to their target, for newcomers' time to first response.
+    "GUILDKIT_REPLY_ACTIVITY_TYPES": ["answer.posted", "comment.posted", "reply.posted"],
+    # Weights of activity types (or patterns, or '*' for the rest) for the engagement levels.
+    "GUILDKIT_ENGAGEMENT_WEIGHTS": {"*": 1},
+    # Days without activity after which a member active in the last 30 days is "at risk".
+    "GUILDKIT_AT_RISK_IDLE_DAYS": 14,
 }
 
 NON_NEGATIVE_INTS = (
@@ -75,6 +89,7 @@ NON_NEGATIVE_INTS = (
     "GUILDKIT_MENTEE_RETAINED_DAYS",
     "GUILDKIT_CHECKIN_WINDOW_MINUTES",
     "GUILDKIT_TRUST_GRACE_DAYS",
+    "GUILDKIT_HIDE_AFTER_SPAM_REPORTS",
 )
 
 
@@ -89,7 +104,6 @@ def apply_defaults(app: Flask) -> None:
         app.config["GUILDKIT_TRUST_LEVELS"] = copy.deepcopy(DEFAULT_LEVELS)
     if app.config["GUILDKIT_PRIVILEGES"] is None:
         app.config["GUILDKIT_PRIVILEGES"] = copy.deepcopy(DEFAULT_PRIVILEGES)
-    "GUILDKIT_HIDE_AFTER_SPAM_REPORTS",
     check(app.config)
 
 
@@ -118,21 +132,30 @@ def check(config: Any) -> None:
         raise ConfigurationError("GUILDKIT_MENTOR_MIN_POINTS must map point types to integers")
     if not isinstance(config["GUILDKIT_REQUIRE_GUIDELINES"], bool):
         raise ConfigurationError("GUILDKIT_REQUIRE_GUIDELINES must be True or False")
+    check_seconds = config["GUILDKIT_DEFINITIONS_CHECK_SECONDS"]
+    if not isinstance(check_seconds, int | float) or isinstance(check_seconds, bool) or check_seconds < 0:
+        raise ConfigurationError("GUILDKIT_DEFINITIONS_CHECK_SECONDS must be a non-negative number")
+    image_max = config["GUILDKIT_BADGE_IMAGE_MAX_BYTES"]
+    if not isinstance(image_max, int) or isinstance(image_max, bool) or image_max < 1:
+        raise ConfigurationError("GUILDKIT_BADGE_IMAGE_MAX_BYTES must be a positive integer")
     for key in ("GUILDKIT_MENTOR_BADGE", "GUILDKIT_EVENT_CREATE_PERMISSION"):
         if config[key] is not None and not isinstance(config[key], str):
             raise ConfigurationError(f"{key} must be None or a string")
+    check_moderation(config)
     from .ratelimit import parse_limits
 
     parse_limits(config["GUILDKIT_RATE_LIMITS"])
+    from .abuse import SerialVoting
+
+    SerialVoting.from_config(config["GUILDKIT_SERIAL_VOTING"])
     from .privileges import parse_privileges
     from .trust import parse_levels
 
     parse_levels(config["GUILDKIT_TRUST_LEVELS"])
-    parse_privileges(config["GUILDKIT_PRIVILEGES"])
-    check_moderation(config)
-    from .abuse import SerialVoting
+    from .analytics.settings import check as check_analytics
 
-    SerialVoting.from_config(config["GUILDKIT_SERIAL_VOTING"])
+    check_analytics(config)
+    parse_privileges(config["GUILDKIT_PRIVILEGES"])
 
 
 def check_moderation(config: Any) -> None:

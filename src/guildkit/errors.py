@@ -252,6 +252,7 @@ class UnknownCase(NotFound):
         super().__init__(f"no moderation case with id {case_id!r}", case_id=case_id)
         self.case_id = case_id
 
+
 class UnknownMediation(NotFound):
     """No mediation with this id."""
 
@@ -270,3 +271,35 @@ class UnknownAppeal(NotFound):
     def __init__(self, appeal_id: int) -> None:
         super().__init__(f"no appeal with id {appeal_id!r}", appeal_id=appeal_id)
         self.appeal_id = appeal_id
+
+
+class UnknownSurvey(NotFound):
+    """No satisfaction survey with this id (HTTP 404)."""
+
+    code = "unknown_survey"
+
+    def __init__(self, survey_id: int) -> None:
+        super().__init__(f"no survey with id {survey_id!r}", survey_id=survey_id)
+        self.survey_id = survey_id
+
+
+class AlreadyAnswered(GuildKitError, ValueError):
+    """The member already answered this survey: one response each (HTTP 409)."""
+
+    code = "already_answered"
+
+    def __init__(self, survey_id: int, user_id: str) -> None:
+        message = f"member {user_id!r} already answered survey {survey_id}"
+        super().__init__(message, survey_id=survey_id, user_id=user_id)
+        self.survey_id = survey_id
+        self.user_id = user_id
+
+
+class UnknownToken(NotFound):
+    """No API token with this id (the admin console's token list)."""
+
+    code = "unknown_token"
+
+    def __init__(self, token_id: int) -> None:
+        super().__init__(f"no API token with id {token_id!r}", token_id=token_id)
+        self.token_id = token_id

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -51,6 +52,8 @@ from .transaction import Transaction
 
 if TYPE_CHECKING:
     from .abuse import AbuseDetection
+    from .admin import Admin
+    from .analytics import Analytics
     from .events import Events
     from .guidelines import Guidelines
     from .mentorship import Mentorship
@@ -77,6 +80,12 @@ class GuildKitState:
     generation: int = -1
     synced_generation: int = -1
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: The stored definitions version the registry was built from (see :mod:`guildkit.admin.versions`).
+    definitions_version: int | None = None
+    #: When (``time.monotonic()``) the stored version was last compared with it.
+    definitions_checked_at: float = 0.0
+    #: Rebuild the registry on its next use (a console change was saved).
+    definitions_stale: bool = False
     #: Per-app memo for things derived from the app once (the OpenAPI document).
     cache: dict[str, Any] = field(default_factory=dict)
 
@@ -167,14 +176,44 @@ class GuildKit:
 
     @property
     def registry(self) -> Registry:
-        """Every definition, built from the plugins on first use (and after each ``register``)."""
+        """Every definition, built from the plugins on first use (and after each ``register``).
+
+        Rebuilt, too, when the admin console's definitions changed, in this process or (checked
+        at most every ``GUILDKIT_DEFINITIONS_CHECK_SECONDS``) in another one.
+        """
         state = self.state
-        if state.registry is None or state.generation != self._generation:
+        registry = state.registry
+        if registry is None or state.generation != self._generation or self._definitions_changed(state):
             with state.lock:
-                if state.registry is None or state.generation != self._generation:
+                if state.registry is None or state.generation != self._generation or state.definitions_stale:
+                    from .admin.versions import read_version
+
+                    # Read the version first: a change saved during the build triggers another.
+                    state.definitions_version = read_version(state.store.engine)
+                    state.definitions_checked_at = time.monotonic()
+                    state.definitions_stale = False
                     state.registry = Registry.build(self.pm, self)
                     state.generation = self._generation
-        return state.registry
+                    state.synced_generation = -1  # new definitions: write them to the tables
+                registry = state.registry
+        return registry
+
+    def _definitions_changed(self, state: GuildKitState) -> bool:
+        if state.definitions_stale:
+            return True
+        now = time.monotonic()
+        if now - state.definitions_checked_at < current_app.config["GUILDKIT_DEFINITIONS_CHECK_SECONDS"]:
+            return False
+        from .admin.versions import read_version
+
+        state.definitions_checked_at = now
+        state.definitions_stale = read_version(state.store.engine) != state.definitions_version
+        return state.definitions_stale
+
+    def reload_definitions(self) -> Registry:
+        """Rebuild the registry now and sync it to the tables (after a console change)."""
+        self.state.definitions_stale = True
+        return self._sync()
 
     @property
     def store(self) -> Store:
@@ -271,6 +310,20 @@ class GuildKit:
         from .abuse import AbuseDetection
 
         return AbuseDetection(self)
+
+    @functools.cached_property
+    def admin(self) -> Admin:
+        """The admin console: console badges and roles, manual awards, tokens, the audit log (docs/admin.md)."""
+        from .admin import Admin
+
+        return Admin(self)
+
+    @functools.cached_property
+    def analytics(self) -> Analytics:
+        """Community health KPIs and satisfaction surveys (docs/analytics.md)."""
+        from .analytics import Analytics
+
+        return Analytics(self)
 
     @functools.cached_property
     def _privileges(self) -> Privileges:

@@ -144,6 +144,7 @@ def guildkit_page_links(
 
     * ``"badge"`` — ``{"badge": slug, "held_levels": [levels the viewer holds]}``
     * ``"member"`` — ``{"user_id": the member shown}``
+    * ``"nav"`` — ``{}``: every page's navigation (the admin console adds "Admin" for admins)
 
     :param gk: the :class:`~guildkit.GuildKit`.
     :param page: which page is rendering.

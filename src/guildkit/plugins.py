@@ -45,6 +45,7 @@ DEFAULT_PLUGINS = (
     "guildkit.builtin.roles",
     "guildkit.builtin.participation",
     "guildkit.builtin.moderation",
+    "guildkit.builtin.console",
 )
 
 ENTRY_POINT_GROUP = "guildkit"

@@ -1,6 +1,8 @@
 """guildkit's tables. Import from here; each concept lives in its own module."""
 
 from .activities import Activity, Counter, DistinctValue, HookFailure
+from .admin import CRITERIA, AdminAudit, ConsoleBadge, ConsoleRole, DefinitionsVersion
+from .analytics import SCORE_RANGES, SURVEY_KINDS, Survey, SurveyResponse
 from .badges import TIERS, Badge, BadgeAward
 from .base import Base, UTCDateTime, table_of, utcnow
 from .events import CHECKIN_METHODS, EVENT_VISIBILITIES, RSVP_STATUSES, Attendance, Event, EventOrganizer, Rsvp
@@ -16,17 +18,17 @@ from .mentorship import (
     MentorshipFeedback,
 )
 from .moderation import (
-    CASE_STATES,
-    REPORT_CATEGORIES,
     APPEAL_STATES,
-    SANCTION_KINDS,
+    CASE_STATES,
     MEDIATION_STATES,
-    CaseNote,
-    ModerationAudit,
+    REPORT_CATEGORIES,
+    SANCTION_KINDS,
     Appeal,
-    ModerationCase,
+    CaseNote,
     Mediation,
     MediationStatement,
+    ModerationAudit,
+    ModerationCase,
     Report,
     Sanction,
 )
@@ -35,30 +37,37 @@ from .trust import TRUST_LEVELS, TrustLevel, TrustSweep
 from .web import ApiToken, Notification
 
 __all__ = [
+    "APPEAL_STATES",
     "CASE_STATES",
     "CHECKIN_METHODS",
-    "APPEAL_STATES",
+    "CRITERIA",
     "EVENT_VISIBILITIES",
     "HOLDING_STATES",
+    "MEDIATION_STATES",
     "MEMBER_STATUSES",
     "MENTORSHIP_STATES",
     "OPEN_STATES",
-    "MEDIATION_STATES",
     "REPORT_CATEGORIES",
     "RSVP_STATUSES",
     "SANCTION_KINDS",
+    "SCORE_RANGES",
+    "SURVEY_KINDS",
     "TIERS",
     "TRUST_LEVELS",
     "Activity",
+    "AdminAudit",
     "ApiToken",
+    "Appeal",
     "Attendance",
     "Badge",
     "BadgeAward",
     "Balance",
     "Base",
     "CaseNote",
-    "Appeal",
+    "ConsoleBadge",
+    "ConsoleRole",
     "Counter",
+    "DefinitionsVersion",
     "DistinctValue",
     "Event",
     "EventOrganizer",
@@ -66,6 +75,8 @@ __all__ = [
     "GuidelinesAcceptance",
     "HookFailure",
     "LedgerEntry",
+    "Mediation",
+    "MediationStatement",
     "Member",
     "MentorProfile",
     "Mentorship",
@@ -75,13 +86,13 @@ __all__ = [
     "ModerationCase",
     "Notification",
     "PointType",
-    "Mediation",
-    "MediationStatement",
     "Report",
     "Role",
     "RoleGrant",
     "Rsvp",
     "Sanction",
+    "Survey",
+    "SurveyResponse",
     "TrustLevel",
     "TrustSweep",
     "UTCDateTime",

@@ -35,6 +35,8 @@ PERMISSIONS = {
     "members.manage": "change a member's status",
     "roles.manage": "grant and revoke roles",
     "awards.manage": "award and revoke points, badges and roles by hand",
+    "analytics.view": "read the community health analytics (KPIs, churn lists, survey results)",
+    "surveys.manage": "open and close satisfaction surveys",
 }
 TOKEN_PREFIX = "gk_"
 

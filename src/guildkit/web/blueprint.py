@@ -17,6 +17,10 @@ from werkzeug.routing import BaseConverter, PathConverter
 
 # The feature modules attach their views to ``api`` and ``pages`` when imported.
 from . import (  # noqa: F401
+    admin_api,
+    admin_pages,
+    analytics_api,
+    analytics_pages,
     events_api,
     events_pages,
     guidelines_api,

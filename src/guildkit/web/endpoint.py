@@ -69,6 +69,9 @@ class Endpoint:
     tags: tuple[str, ...] = ()
     errors: tuple[int, ...] = field(default=())
     headers: tuple[str, ...] = ()
+    #: A view without a ``response`` schema that answers another media type (``text/csv``)
+    #: returns its own ``Response``; OpenAPI documents it as a string of that type.
+    media_type: str | None = None
 
 
 def gk_instance() -> GuildKit:

@@ -128,7 +128,10 @@ def _path_parameter(name: str, converter: str) -> dict[str, Any]:
 
 def _responses(declared: Endpoint) -> dict[str, Any]:
     responses: dict[str, Any] = {}
-    if declared.response is None:
+    if declared.media_type is not None:
+        content = {declared.media_type: {"schema": {"type": "string"}}}
+        responses[str(declared.status)] = {"description": "OK", "content": content}
+    elif declared.response is None:
         responses["204"] = {"description": "Done"}
     else:
         schema: Any = declared.response

@@ -1,0 +1,87 @@
+"""Community health analytics: ``gk.analytics`` (``docs/analytics.md``).
+
+Every KPI is computed from the same tables the rules write (the activity log, the ledger, badge
+awards, mentorships, events, moderation), with plain SQLAlchemy Core aggregations that run the
+same on SQLite and PostgreSQL. A KPI reads a :class:`~.periods.Range` (local dates in the
+community's ``GUILDKIT_TIMEZONE``, cut into day, week or month buckets) and returns a result with
+``out()`` (the JSON) and ``table()`` (the same numbers as rows, for pages and CSV).
+
+One module per concept: :mod:`.periods` (ranges and buckets), :mod:`.membership` (growth,
+active members, engagement, contributors, volume), :mod:`.cohorts` (retention, churn, time to
+first response), :mod:`.engagement` (Orbit-style levels), :mod:`.recognition` (points, badges,
+mentorship, events, moderation), :mod:`.surveys` (CSAT and NPS).
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+from typing import TYPE_CHECKING
+
+from flask import current_app
+
+from . import cohorts, engagement, membership
+from . import recognition as recognition_kpis
+from .periods import BUCKETS, Range, local_date, make_range
+from .settings import Settings
+from .surveys import Surveys
+
+if TYPE_CHECKING:
+    from ..extension import GuildKit
+
+#: The permission to read analytics (``admin`` has every permission).
+VIEW = "analytics.view"
+
+__all__ = ["BUCKETS", "VIEW", "Analytics", "Range", "Surveys"]
+
+
+class Analytics:
+    """The KPIs of one :class:`~guildkit.GuildKit`, read in the current app."""
+
+    def __init__(self, gk: GuildKit) -> None:
+        self.gk = gk
+
+    @functools.cached_property
+    def surveys(self) -> Surveys:
+        """Satisfaction surveys (CSAT, NPS): open, close, answer, results."""
+        return Surveys(self.gk)
+
+    @property
+    def settings(self) -> Settings:
+        return Settings.from_config(current_app.config)
+
+    def today(self) -> date:
+        """Today's date in the community's time zone (by ``gk.clock``)."""
+        return local_date(self.gk.clock(), self.gk.state.zone)
+
+    def range(self, start: date | None = None, end: date | None = None, bucket: str = "day") -> Range:
+        """A validated range in the community's time zone; see :func:`.periods.make_range`."""
+        return make_range(start, end, bucket, self.gk.state.zone, self.today())
+
+    def growth(self, rng: Range) -> membership.Growth:
+        return membership.growth(self.gk.session, rng)
+
+    def activity(self, rng: Range) -> membership.ActivityReport:
+        return membership.activity(self.gk.session, rng, self.settings.content_types)
+
+    def actives(self, rng: Range) -> membership.Actives:
+        return membership.actives(self.gk.session, rng)
+
+    def retention(self, rng: Range) -> cohorts.Retention:
+        return cohorts.retention(self.gk.session, rng)
+
+    def churn(self, rng: Range) -> cohorts.Churn:
+        return cohorts.churn(self.gk.session, rng, self.settings.at_risk_idle_days)
+
+    def first_response(self, rng: Range) -> cohorts.FirstResponse:
+        settings = self.settings
+        return cohorts.first_response(self.gk.session, rng, settings.content_types, settings.reply_types)
+
+    def levels(self, rng: Range) -> engagement.Levels:
+        return engagement.levels(self.gk.session, rng, self.settings.weights)
+
+    def recognition(self, rng: Range) -> recognition_kpis.Recognition:
+        return recognition_kpis.recognition(self.gk.session, rng)
+
+    def programmes(self, rng: Range) -> recognition_kpis.Programmes:
+        return recognition_kpis.programmes(self.gk.session, rng)

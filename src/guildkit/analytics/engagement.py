@@ -1,0 +1,135 @@
+"""Orbit-style engagement levels over a range, from weighted activity.
+
+A member's **score** is the sum of the weights (``GUILDKIT_ENGAGEMENT_WEIGHTS``: an exact type's
+weight, else the first matching ``*`` pattern's, else ``"*"``'s) of their live, non-bookkeeping
+activities in the range. Members with a positive score are ranked by it, highest first:
+
+* **Orbit 1** (ambassadors): the top 10% (rounded up), and everyone tied with the last of them;
+* **Orbit 2** (fans): the next 25% (down to the top 35%, rounded up), with ties likewise;
+* **Orbit 3** (observers): every other member with a positive score;
+* **Orbit 4** (explorers, barely active): members (not ``deleted``, joined by the range's end)
+  with no weighted activity in the range.
+
+Ties never split: equal scores always get the same level.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..models import Activity, Member, table_of
+from .periods import Range, ratio
+from .settings import participation, weight_expression
+from .tables import Table
+
+ACTIVITIES = table_of(Activity)
+MEMBERS = table_of(Member)
+#: (level, name, what it means, cumulative share of the members with a positive score).
+LEVELS = (
+    (1, "Ambassadors", "top 10% by weighted activity", 0.10),
+    (2, "Fans", "next 25% by weighted activity", 0.35),
+    (3, "Observers", "the other members with weighted activity", 1.0),
+    (4, "Explorers", "barely active: no weighted activity in the range", None),
+)
+#: Members listed per level (levels 1-3); the counts are always complete.
+LIST_LIMIT = 25
+
+
+@dataclass(frozen=True)
+class Scored:
+    user_id: str
+    name: str | None
+    score: float
+
+
+@dataclass(frozen=True)
+class Level:
+    level: int
+    name: str
+    description: str
+    members: int
+    share: float | None
+    min_score: float | None
+    top: list[Scored]
+
+
+@dataclass(frozen=True)
+class Levels:
+    range: Range
+    total_members: int
+    weights: dict[str, float]
+    levels: list[Level]
+
+    def table(self) -> Table:
+        return Table(
+            ("level", "name", "members", "share", "min_score"),
+            [[lv.level, lv.name, lv.members, lv.share, lv.min_score] for lv in self.levels],
+        )
+
+    def out(self) -> dict[str, Any]:
+        return {
+            "range": self.range.out(),
+            "total_members": self.total_members,
+            "weights": self.weights,
+            "levels": [
+                {
+                    "level": lv.level,
+                    "name": lv.name,
+                    "description": lv.description,
+                    "members": lv.members,
+                    "share": lv.share,
+                    "min_score": lv.min_score,
+                    "top": [{"user_id": s.user_id, "name": s.name, "score": s.score} for s in lv.top],
+                }
+                for lv in self.levels
+            ],
+        }
+
+
+def _number(value: Any) -> float:
+    number = float(value)
+    return int(number) if number.is_integer() else round(number, 4)
+
+
+def levels(session: Session, rng: Range, weights: Mapping[str, float]) -> Levels:
+    listed = sa.and_(MEMBERS.c.status != "deleted", MEMBERS.c.joined_at < rng.end_at)
+    total = int(session.scalar(sa.select(sa.func.count()).select_from(MEMBERS).where(listed)) or 0)
+    score = sa.func.sum(weight_expression(weights)).label("score")
+    per_member = (
+        sa.select(ACTIVITIES.c.actor_id.label("member_id"), score)
+        .where(participation(), ACTIVITIES.c.occurred_at >= rng.start_at, ACTIVITIES.c.occurred_at < rng.end_at)
+        .group_by(ACTIVITIES.c.actor_id)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(MEMBERS.c.user_id, MEMBERS.c.display_name, per_member.c.score)
+        .join(MEMBERS, MEMBERS.c.id == per_member.c.member_id)
+        .where(listed, per_member.c.score > 0)
+        .order_by(per_member.c.score.desc(), MEMBERS.c.id)
+    ).all()
+    scored = [Scored(r.user_id, r.display_name, _number(r.score)) for r in rows]
+    groups: list[list[Scored]] = [[], [], []]
+    at = 0
+    for group, (_, _, _, cumulative) in zip(groups, LEVELS[:3], strict=True):
+        assert cumulative is not None
+        cut = math.ceil(cumulative * len(scored))
+        if cut > at:
+            floor = scored[cut - 1].score
+            while cut < len(scored) and scored[cut].score == floor:
+                cut += 1
+        group.extend(scored[at:cut])
+        at = max(at, cut)
+    out = []
+    for group, (level, name, description, _) in zip(groups, LEVELS[:3], strict=True):
+        minimum = group[-1].score if group else None
+        out.append(Level(level, name, description, len(group), ratio(len(group), total), minimum, group[:LIST_LIMIT]))
+    idle = max(0, total - len(scored))
+    level, name, description, _ = LEVELS[3]
+    out.append(Level(level, name, description, idle, ratio(idle, total), None, []))
+    return Levels(rng, total, {k: _number(v) for k, v in weights.items()}, out)
