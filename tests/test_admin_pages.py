@@ -103,6 +103,12 @@ def test_badge_images(site: Site, gk: GuildKit, gk_members: Members) -> None:
     assert (served.mimetype, served.data) == ("image/png", PNG)
     assert gk.admin.audit(action="badge.image")[0].details == {"type": "image/png", "bytes": len(PNG)}
     assert site.client.get(PREFIX + "/badge-images/centurion").status_code == 404  # secret, nobody holds it
+    # The public pages show the images: the uploaded one, and a generated one for a plugin's badge.
+    image = f'src="{PREFIX}/badge-images/helper"'
+    assert image in site.get("/badges/helper") and image in site.get("/badges")
+    assert f'src="{PREFIX}/badge-images/answerer"' in site.get("/badges")
+    assert "badge-images/centurion" not in site.get("/badges")
+    assert site.client.get(PREFIX + "/badge-images/answerer").mimetype == "image/svg+xml"
 
 
 def test_award_and_revoke_forms_need_a_reason(site: Site, gk: GuildKit, gk_members: Members) -> None:
