@@ -54,8 +54,11 @@ def per_period(
     found: dict[int, list[sa.Row[Any]]] = {i: [] for i in range(len(periods))}
     for at in range(0, len(periods), CHUNK):
         chunk = periods[at : at + CHUNK]
-        selects = [build(period).add_columns(sa.literal(at + n).label("_bucket")) for n, period in enumerate(chunk)]
-        statement = selects[0] if len(selects) == 1 else sa.union_all(*selects)
+        selects: list[Any] = [
+            build(period).add_columns(sa.literal(at + n).label("_bucket")) for n, period in enumerate(chunk)
+        ]
+        # Typed Any: mypy 2.4 crashes inferring union_all() over selects of unknown row shape.
+        statement: Any = selects[0] if len(selects) == 1 else sa.union_all(*selects)
         for row in session.execute(statement):
             found[row._mapping["_bucket"]].append(row)
     return found
