@@ -71,9 +71,7 @@ def _admin() -> tuple[Admin, str]:
 
 
 def _render(template: str, status: int = 200, **context: Any) -> Any:
-    html = render_template(
-        f"guildkit/admin/{template}", can_post=csrf.available(), no_secret_key=csrf.NO_SECRET_KEY, **context
-    )
+    html = render_template(f"guildkit/admin/{template}", **context)
     return (html, status) if status != 200 else html
 
 

@@ -176,8 +176,6 @@ def _render_event(
         fresh_code=fresh_code,
         ics_url=event_ics_url(event.id),
         status_labels=STATUS_LABELS,
-        can_post=csrf.available(),
-        no_secret_key=csrf.NO_SECRET_KEY,
         errors=errors_by_field or {},
         form=form,
         done=request.args.get("done"),
@@ -328,8 +326,6 @@ def _render_form(
         errors=problems,
         visibilities=VISIBILITY_LABELS,
         organizers=organizers,
-        can_post=csrf.available(),
-        no_secret_key=csrf.NO_SECRET_KEY,
         done=request.args.get("done"),
     )
     return html, status

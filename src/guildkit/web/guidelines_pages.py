@@ -63,8 +63,6 @@ def _show(version_number: int | None) -> Any:
         signed_in=who.is_person,
         acceptance=acceptance,
         can_publish=_is_admin(),
-        can_post=csrf.available(),
-        no_secret_key=csrf.NO_SECRET_KEY,
         done=request.args.get("done"),
     )
 
@@ -127,7 +125,5 @@ def new_guidelines() -> Any:
         values=values,
         errors=form_errors,
         current=current,
-        can_post=csrf.available(),
-        no_secret_key=csrf.NO_SECRET_KEY,
     )
     return (html, 422) if form_errors else html

@@ -109,8 +109,6 @@ def context(**values: Any) -> dict[str, Any]:
         "states": STATE_LABELS,
         "name_of": service.name,
         "done": DONE.get(request.args.get("done", "")),
-        "can_post": csrf.available(),
-        "no_secret_key": csrf.NO_SECRET_KEY,
         **values,
     }
 

@@ -43,8 +43,6 @@ def _form(values: dict[str, str], form_errors: dict[str, str], status: int = 200
         values=values,
         errors=form_errors,
         categories=REPORT_CATEGORIES,
-        can_post=csrf.available(),
-        no_secret_key=csrf.NO_SECRET_KEY,
     )
     return (html, status) if status != 200 else html
 
@@ -100,8 +98,6 @@ def _show_case(by: str | None, case_id: int, form_errors: dict[str, str], status
         is_own=case.user_id == by,
         errors=form_errors,
         values=request.form if request.method == "POST" else {},
-        can_post=csrf.available(),
-        no_secret_key=csrf.NO_SECRET_KEY,
         done=request.args.get("done"),
     )
     return (html, status) if status != 200 else html
@@ -180,8 +176,6 @@ def _my_sanctions(user: str, form_errors: dict[str, str], status: int = 200) -> 
         mediations=moderation.mediations_of(user),
         errors=form_errors,
         values=request.form if request.method == "POST" else {},
-        can_post=csrf.available(),
-        no_secret_key=csrf.NO_SECRET_KEY,
         done=request.args.get("done"),
     )
     return (html, status) if status != 200 else html
@@ -244,8 +238,6 @@ def _show_mediation(mediation_id: int, form_errors: dict[str, str], status: int 
         role=role,
         moderator=who.active and who.can("members.manage"),
         errors=form_errors,
-        can_post=csrf.available(),
-        no_secret_key=csrf.NO_SECRET_KEY,
         done=request.args.get("done"),
     )
     return (html, status) if status != 200 else html
@@ -307,8 +299,6 @@ def _show_appeal(by: str | None, appeal_id: int, form_errors: dict[str, str], st
         may_decide=by not in (found.user_id, found.acted_by),
         errors=form_errors,
         values=request.form if request.method == "POST" else {},
-        can_post=csrf.available(),
-        no_secret_key=csrf.NO_SECRET_KEY,
         done=request.args.get("done"),
     )
     return (html, status) if status != 200 else html

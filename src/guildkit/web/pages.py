@@ -117,6 +117,9 @@ def _context() -> dict[str, Any]:
         "gk_default_point_type": default_point_type(gk),
         "gk_csrf_token": csrf.token,
         "gk_csrf_field": csrf.FIELD,
+        # Forms say so, instead of failing on submit, when the host has no SECRET_KEY.
+        "can_post": csrf.available(),
+        "no_secret_key": csrf.NO_SECRET_KEY,
         "gk_name": _namer(gk),
     }
 
@@ -399,8 +402,6 @@ def notifications() -> Any:
         "guildkit/notifications.html",
         items=items,
         next_url=next_url,
-        can_post=csrf.available(),
-        no_secret_key=csrf.NO_SECRET_KEY,
         marked=request.args.get("marked"),
     )
 
