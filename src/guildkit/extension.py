@@ -28,14 +28,12 @@ from sqlalchemy.orm import Session
 from . import config, queries
 from .activity import ActivityInput, ActivityResult
 from .announcements import Announcement
-from .builtin.manual import AWARD, REVOKE, STATUS
+from .builtin.manual import AWARD, REVOKE, STATUS, award_payload, revoke_payload
 from .builtin.ruleset import RuleSet
 from .definitions import BadgeDef, PointTypeDef, RoleDef, check_text
 from .errors import (
     ConfigurationError,
-    UnknownBadge,
     UnknownPointType,
-    UnknownRole,
     ValidationError,
 )
 from .identity import CurrentUserLoader, UserInfo, UserInfoLoader, flask_login_user_id
@@ -441,7 +439,7 @@ class GuildKit:
         key: str | None = None,
     ) -> ActivityResult:
         """Award points, a badge and/or a role by hand, with a reason (retract with its key)."""
-        payload = self._manual_payload(reason, points, point_type, badge, level, role)
+        payload = award_payload(self.registry, reason, points, point_type, badge, level, role)
         return self.record(AWARD, key=key or f"{AWARD}:{uuid.uuid4()}", actor=by, target=user_id, payload=payload)
 
     def revoke(
@@ -459,15 +457,7 @@ class GuildKit:
 
         To take points back, retract the activity that gave them (see :meth:`retract`).
         """
-        check_text(reason, "reason", max_length=2000)
-        if badge is None and role is None:
-            raise ValidationError("name a badge or a role to revoke", field="badge")
-        registry = self.registry
-        if badge is not None and badge not in registry.badges:
-            raise UnknownBadge(badge)
-        if role is not None and role not in registry.roles:
-            raise UnknownRole(role)
-        payload = {"reason": reason, "badge": badge, "level": level, "role": role}
+        payload = revoke_payload(self.registry, reason, badge, level, role)
         return self.record(REVOKE, key=key or f"{REVOKE}:{uuid.uuid4()}", actor=by, target=user_id, payload=payload)
 
     def set_status(
@@ -484,36 +474,6 @@ class GuildKit:
         self.member(user_id)
         payload = {"status": status, "reason": reason}
         return self.record(STATUS, key=key or f"{STATUS}:{uuid.uuid4()}", actor=by, target=user_id, payload=payload)
-
-    def _manual_payload(
-        self, reason: str, points: int | None, point_type: str | None, badge: str | None, level: int, role: str | None
-    ) -> dict[str, Any]:
-        check_text(reason, "reason", max_length=2000)
-        registry = self.registry
-        if points is None and badge is None and role is None:
-            raise ValidationError("give points, a badge or a role to award", field="points")
-        if points is not None:
-            if not isinstance(points, int) or isinstance(points, bool) or points == 0:
-                raise ValidationError("points must be a non-zero integer", field="points")
-            if point_type is None:
-                raise ValidationError("points need a point_type", field="point_type")
-            if point_type not in registry.point_types:
-                raise UnknownPointType(point_type)
-        if badge is not None:
-            if badge not in registry.badges:
-                raise UnknownBadge(badge)
-            if not isinstance(level, int) or not 1 <= level <= len(registry.badges[badge].levels):
-                raise ValidationError(f"badge {badge!r} has no level {level!r}", field="level")
-        if role is not None and role not in registry.roles:
-            raise UnknownRole(role)
-        return {
-            "reason": reason,
-            "points": points,
-            "point_type": point_type,
-            "badge": badge,
-            "level": level,
-            "role": role,
-        }
 
     def join(self, user_id: str | int, *, name: str | None = None) -> Member:
         """Make ``user_id`` a member now (members otherwise join on their first activity).

@@ -30,7 +30,7 @@ from flask import current_app
 
 from .. import queries
 from ..builtin import console
-from ..builtin.manual import AWARD, REVOKE
+from ..builtin.manual import AWARD, REVOKE, award_payload, revoke_payload
 from ..definitions import check_text
 from ..errors import (
     DuplicateDefinition,
@@ -365,7 +365,7 @@ class Admin:
         actor = self._admin(by, via)
         user = str(user_id)
         self.gk.member(user)
-        payload = self.gk._manual_payload(reason, points, point_type, badge, level, role)
+        payload = award_payload(self.gk.registry, reason, points, point_type, badge, level, role)
         if badge is not None and self._archived(badge):
             raise ValidationError(f"badge {badge!r} is archived: it cannot be awarded", field="badge")
         only_role = role is not None and points is None and badge is None
@@ -386,13 +386,9 @@ class Admin:
         actor = self._admin(by, via)
         user = str(user_id)
         member = self.gk.member(user)
-        check_text(reason, "reason", max_length=2000)
-        if badge is None and role is None:
-            raise ValidationError("name a badge or a role to revoke", field="badge")
         registry = self.gk.registry
+        payload = revoke_payload(registry, reason, badge, level, role)
         if badge is not None:
-            if badge not in registry.badges:
-                raise UnknownBadge(badge)
             if level is not None and not (isinstance(level, int) and 1 <= level <= len(registry.badges[badge].levels)):
                 raise ValidationError(f"badge {badge!r} has no level {level!r}", field="level")
             held = self.gk.session.scalar(
@@ -405,12 +401,8 @@ class Admin:
             )
             if not held:
                 raise ValidationError(f"{user!r} does not hold badge {badge!r}", field="badge")
-        if role is not None:
-            if role not in registry.roles:
-                raise UnknownRole(role)
-            if role not in queries.role_slugs(self.gk.session, member.id):
-                raise ValidationError(f"{user!r} does not hold role {role!r}", field="role")
-        payload = {"reason": reason, "badge": badge, "level": level, "role": role}
+        if role is not None and role not in queries.role_slugs(self.gk.session, member.id):
+            raise ValidationError(f"{user!r} does not hold role {role!r}", field="role")
         return self._manual(REVOKE, "role.revoke" if badge is None else "revoke", by, actor, user, payload)
 
     def _manual(

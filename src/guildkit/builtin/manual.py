@@ -10,18 +10,66 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from ..definitions import check_text
+from ..errors import UnknownBadge, UnknownPointType, UnknownRole, ValidationError
 from ..plugins import hookimpl
 from ..rules.base import AwardBadge, AwardPoints, GrantRole, Outcome, RevokeBadge, RevokeRole, RuleContext, SetStatus
 
 if TYPE_CHECKING:
     from ..extension import GuildKit
     from ..metrics import Metric
+    from ..registry import Registry
 
 AWARD = "guildkit.award"
 REVOKE = "guildkit.revoke"
 STATUS = "guildkit.status"
+REASON_MAX = 2000
+
+
+def award_payload(
+    registry: Registry,
+    reason: str,
+    points: int | None,
+    point_type: str | None,
+    badge: str | None,
+    level: int,
+    role: str | None,
+) -> dict[str, Any]:
+    """The checked payload of a ``guildkit.award`` (what ``gk.award`` and the console record)."""
+    check_text(reason, "reason", max_length=REASON_MAX)
+    if points is None and badge is None and role is None:
+        raise ValidationError("give points, a badge or a role to award", field="points")
+    if points is not None:
+        if not isinstance(points, int) or isinstance(points, bool) or points == 0:
+            raise ValidationError("points must be a non-zero integer", field="points")
+        if point_type is None:
+            raise ValidationError("points need a point_type", field="point_type")
+        if point_type not in registry.point_types:
+            raise UnknownPointType(point_type)
+    if badge is not None:
+        if badge not in registry.badges:
+            raise UnknownBadge(badge)
+        if not isinstance(level, int) or not 1 <= level <= len(registry.badges[badge].levels):
+            raise ValidationError(f"badge {badge!r} has no level {level!r}", field="level")
+    if role is not None and role not in registry.roles:
+        raise UnknownRole(role)
+    return {"reason": reason, "points": points, "point_type": point_type, "badge": badge, "level": level, "role": role}
+
+
+def revoke_payload(
+    registry: Registry, reason: str, badge: str | None, level: int | None, role: str | None
+) -> dict[str, Any]:
+    """The checked payload of a ``guildkit.revoke`` (what ``gk.revoke`` and the console record)."""
+    check_text(reason, "reason", max_length=REASON_MAX)
+    if badge is None and role is None:
+        raise ValidationError("name a badge or a role to revoke", field="badge")
+    if badge is not None and badge not in registry.badges:
+        raise UnknownBadge(badge)
+    if role is not None and role not in registry.roles:
+        raise UnknownRole(role)
+    return {"reason": reason, "badge": badge, "level": level, "role": role}
 
 
 @dataclass(frozen=True)
