@@ -50,11 +50,21 @@ class Growth:
             [[r.period.label, r.period.start, r.period.end, r.new_members, r.total_members] for r in self.rows],
         )
 
+    @property
+    def new_members(self) -> int:
+        """Members who joined in the range."""
+        return sum(r.new_members for r in self.rows)
+
+    @property
+    def total_members(self) -> int:
+        """Members at the range's end."""
+        return self.rows[-1].total_members
+
     def out(self) -> dict[str, Any]:
         return {
             "range": self.range.out(),
-            "new_members": sum(r.new_members for r in self.rows),
-            "total_members": self.rows[-1].total_members,
+            "new_members": self.new_members,
+            "total_members": self.total_members,
             "buckets": [
                 {**r.period.out(), "new_members": r.new_members, "total_members": r.total_members} for r in self.rows
             ],

@@ -20,11 +20,13 @@ have not answered. ``base.html`` shows the first as a one-line notice with a sma
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import marshmallow
 from flask import redirect, render_template, request, url_for
+from markupsafe import Markup
 
 from .. import errors
 from ..analytics import VIEW
@@ -105,8 +107,18 @@ def _render(template: str, rng: Range, values: dict[str, str], form_errors: dict
     return (html, 422) if form_errors else html
 
 
-def _labels(rng: Range) -> list[str]:
-    return [p.label for p in rng.periods]
+def _by_period(
+    rng: Range,
+    chart_id: str,
+    title: str,
+    desc: str,
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    *,
+    y_label: str,
+) -> Markup:
+    """A line chart over the range's buckets."""
+    labels = [p.label for p in rng.periods]
+    return charts.line_chart(chart_id, title, desc, labels, series, y_label=y_label, x_label=rng.bucket.title())
 
 
 @pages.get("/analytics")
@@ -120,30 +132,27 @@ def analytics_dashboard() -> Any:
     actives = analytics.actives(rng)
     churn = analytics.churn(rng)
     surveys = analytics.surveys.history()
-    labels = _labels(rng)
-    growth_chart = charts.line_chart(
+    growth_chart = _by_period(
+        rng,
         "gk-chart-growth",
         "Members",
         f"Total members at the end of each {rng.bucket}, and new members in it, from {rng.start} to {rng.end}.",
-        labels,
         [
             ("Total members", [r.total_members for r in growth.rows]),
             ("New members", [r.new_members for r in growth.rows]),
         ],
         y_label="Members",
-        x_label=rng.bucket.title(),
     )
-    activity_chart = charts.line_chart(
+    activity_chart = _by_period(
+        rng,
         "gk-chart-activity",
         "Active and contributing members",
         f"Members active in each {rng.bucket}, and those who posted content, from {rng.start} to {rng.end}.",
-        labels,
         [
             ("Active members", [r.active_members for r in activity.rows]),
             ("Contributing members", [r.contributing_members for r in activity.rows]),
         ],
         y_label="Members",
-        x_label=rng.bucket.title(),
     )
     return _render(
         "dashboard.html",
@@ -169,7 +178,6 @@ def analytics_members() -> Any:
     growth = analytics.growth(rng)
     activity = analytics.activity(rng)
     actives = analytics.actives(rng)
-    labels = _labels(rng)
     totals = {t: sum(r.by_type.get(t, 0) for r in activity.rows) for t in activity.types}
     by_type = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
     return _render(
@@ -180,20 +188,19 @@ def analytics_members() -> Any:
         growth=growth,
         activity=activity,
         actives=actives,
-        growth_chart=charts.line_chart(
+        growth_chart=_by_period(
+            rng,
             "gk-chart-new",
             "New members",
             f"New members per {rng.bucket} from {rng.start} to {rng.end}.",
-            labels,
             [("New members", [r.new_members for r in growth.rows])],
             y_label="New members",
-            x_label=rng.bucket.title(),
         ),
-        engagement_chart=charts.line_chart(
+        engagement_chart=_by_period(
+            rng,
             "gk-chart-engagement",
             "Engagement rate",
             f"Active members as a percentage of all members, per {rng.bucket}.",
-            labels,
             [
                 (
                     "Engagement rate (%)",
@@ -205,7 +212,6 @@ def analytics_members() -> Any:
                 ),
             ],
             y_label="% of members",
-            x_label=rng.bucket.title(),
         ),
         daily_chart=charts.line_chart(
             "gk-chart-daily",
@@ -248,14 +254,13 @@ def analytics_retention() -> Any:
         x_label="Weeks after joining",
         y_label="Joined in the week of (members)",
     )
-    response_chart = charts.line_chart(
+    response_chart = _by_period(
+        rng,
         "gk-chart-response",
         "Time to first response",
         f"Median hours from a newcomer's first post to the first reply, by when they joined ({rng.bucket}).",
-        _labels(rng),
         [("Median hours", [r.median_hours for r in response.rows])],
         y_label="Hours",
-        x_label=rng.bucket.title(),
     )
     return _render(
         "retention.html",
@@ -296,24 +301,21 @@ def analytics_recognition() -> Any:
     analytics = gk_instance().analytics
     recognition = analytics.recognition(rng)
     programmes = analytics.programmes(rng)
-    labels = _labels(rng)
-    points_chart = charts.line_chart(
+    points_chart = _by_period(
+        rng,
         "gk-chart-points",
         "Points issued",
         f"Points issued per {rng.bucket}, by point type, from {rng.start} to {rng.end}.",
-        labels,
         [(t, [p.get(t, (0, 0))[0] for p in recognition.points]) for t in recognition.point_types],
         y_label="Points",
-        x_label=rng.bucket.title(),
     )
-    awards_chart = charts.line_chart(
+    awards_chart = _by_period(
+        rng,
         "gk-chart-awards",
         "Badge awards",
         f"Badge levels awarded per {rng.bucket}.",
-        labels,
         [("Badge awards", recognition.awards)],
         y_label="Awards",
-        x_label=rng.bucket.title(),
     )
     rarity_chart = charts.bar_chart(
         "gk-chart-rarity",
@@ -324,18 +326,17 @@ def analytics_recognition() -> Any:
         value_label="Share of members",
         percent=True,
     )
-    programme_chart = charts.line_chart(
+    programme_chart = _by_period(
+        rng,
         "gk-chart-programmes",
         "Mentorship, events and moderation",
         f"Mentorships started, event attendances and reports per {rng.bucket}.",
-        labels,
         [
             ("Mentorships started", [r["mentorships_started"] for r in programmes.rows]),
             ("Event attendances", [r["event_attendances"] for r in programmes.rows]),
             ("Reports", [r["reports"] for r in programmes.rows]),
         ],
         y_label="Count",
-        x_label=rng.bucket.title(),
     )
     return _render(
         "recognition.html",
@@ -392,8 +393,6 @@ def _survey_page(form_values: dict[str, str], form_errors: dict[str, str], statu
         can_manage=who.active and who.can(MANAGE),
         values=form_values,
         errors=form_errors,
-        can_post=csrf.available(),
-        no_secret_key=csrf.NO_SECRET_KEY,
         done=request.args.get("done"),
         csv_url=url_for(".analytics_surveys_csv"),
     )
@@ -492,8 +491,6 @@ def _answer_page(survey: SurveyView, form_errors: dict[str, str], status: int = 
         survey=survey,
         answer=answer,
         errors=form_errors,
-        can_post=csrf.available(),
-        no_secret_key=csrf.NO_SECRET_KEY,
         done=request.args.get("done"),
     )
     return (html, status) if status != 200 else html
