@@ -89,9 +89,8 @@ def render_question(question: Question, status: int = 200, **extra: Any) -> tupl
     my_votes = reads.votes_by(current_user.id, question) if current_user.is_authenticated else {}
     # guildkit's signal: trusted members' spam reports hide an answer (or all of its author's
     # content) until a moderator decides. The author still sees their own answer.
-    hidden = {
-        a.id for a in answers if not gk.can(a.author_id, "content.visible") or gk.moderation.is_hidden(f"answer:{a.id}")
-    }
+    visible = {author: gk.can(author, "content.visible") for author in {a.author_id for a in answers}}
+    hidden = {a.id for a in answers if not visible[a.author_id] or gk.moderation.is_hidden(f"answer:{a.id}")}
     page = render_template(
         "question.html",
         question=question,
