@@ -12,8 +12,8 @@ import pytest
 from flask import Flask
 
 from guildkit import GuildKit
-from guildkit.abuse import SerialVoting, serial_runs
 from guildkit.errors import ConfigurationError
+from guildkit.moderation.abuse import SerialVoting, serial_runs
 from guildkit.testing import Clock, make_app
 from tests.plugins import qa_rules
 

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from flask import Flask
 
 from guildkit import GuildKit
+from guildkit.admin.models import AdminAudit
 from guildkit.errors import NotAllowed, UnknownBadge, ValidationError
-from guildkit.models import AdminAudit, BadgeAward
+from guildkit.models import BadgeAward
 from guildkit.testing import Activities, Clock, Members, make_app
 from tests.plugins import qa_rules
 from tests.webclient import Api, mount, problem, sqlite_and_postgresql
@@ -266,11 +267,14 @@ def test_rules_plugins_and_hook_failures(api: Api, gk: GuildKit, gk_members: Mem
     assert rules["answer-upvoted"]["description"] == "+10 reputation to the target on answer.upvoted"
     assert rules["levels:xp"]["description"] == "levels of xp points at 10, 50, 100"
     plugins = {p["name"]: p for p in api.ok("GET", "/admin/plugins", user=admin)}
-    assert plugins["guildkit.builtin.console"]["hooks"] == [
+    # The admin feature is one plugin: the console's definitions, its tables and its routes.
+    assert plugins["guildkit.admin"]["hooks"] == [
         "guildkit_page_links",
         "guildkit_register_badges",
         "guildkit_register_roles",
+        "guildkit_register_routes",
         "guildkit_register_rules",
+        "guildkit_register_tables",
     ]
     gk.record_failures(
         [

@@ -24,6 +24,7 @@ VALUES = {"slug": "made", "token_id": "1"}
 
 def admin_routes() -> list[tuple[str, str]]:
     app = Flask("enumerate")
+    GuildKit(app)  # the routes are those of the app's plugins
     app.register_blueprint(make_blueprint(), url_prefix=PREFIX)
     found = []
     for rule in app.url_map.iter_rules():

@@ -177,7 +177,7 @@ def test_rules_plugins_and_audit_pages(site: Site, gk: GuildKit, gk_members: Mem
     assert "console:helper" in rules and "database: admin console" in rules
     assert "+10 reputation to the target on answer.upvoted" in rules
     plugins = site.get("/admin/plugins", user=admin)
-    assert "guildkit.builtin.console" in plugins and "No hook failures." in plugins
+    assert "guildkit.admin" in plugins and "No hook failures." in plugins
     audit = site.get("/admin/audit?action=badge.create", user=admin)
     assert "badge:helper" in audit and "badge.create" in audit
     assert "No entries match." in site.get("/admin/audit?since=2030-01-01", user=admin)

@@ -24,7 +24,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from guildkit import GuildKit
-from guildkit.models import Member, Notification, Rsvp, utcnow
+from guildkit.events.models import Rsvp
+from guildkit.models import Member, Notification, utcnow
 from guildkit.testing import make_app
 from tests.events_concurrency_worker import Op, apply, apply_slice
 from tests.plugins import qa_rules

@@ -16,7 +16,8 @@ from flask import Flask
 from guildkit import GuidelinesPublished, GuildKit, hookimpl, signals
 from guildkit.errors import ConfigurationError, NotAllowed, UnknownGuidelines, ValidationError
 from guildkit.guidelines import ACCEPTED, render_markdown
-from guildkit.models import Activity, GuidelinesAcceptance, LedgerEntry, Notification
+from guildkit.guidelines.models import GuidelinesAcceptance
+from guildkit.models import Activity, LedgerEntry, Notification
 from guildkit.testing import Clock, Members, make_app
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,16 +23,15 @@ from guildkit.errors import (
     ValidationError,
 )
 from guildkit.mentorship.lifecycle import ACTORS, TRANSITIONS
-from guildkit.models import (
+from guildkit.mentorship.models import (
     HOLDING_STATES,
     MENTORSHIP_STATES,
-    Activity,
     MentorProfile,
     Mentorship,
     MentorshipCheckIn,
     MentorshipFeedback,
-    Notification,
 )
+from guildkit.models import Activity, Notification
 from guildkit.testing import Clock
 
 TODAY = date(2026, 1, 5)

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from guildkit import GuildKit
-from guildkit.models import HOLDING_STATES, MentorProfile, Mentorship
+from guildkit.mentorship.models import HOLDING_STATES, MentorProfile, Mentorship
 from guildkit.testing import make_app, require_backend
 from tests.mentorship_worker import accept, accept_in_process
 

@@ -13,7 +13,8 @@ from flask import Flask
 
 from guildkit import GuildKit
 from guildkit.errors import MemberInactive, NotAllowed, UnknownBadge, UnknownCase, ValidationError
-from guildkit.models import ModerationCase, Notification
+from guildkit.models import Notification
+from guildkit.moderation.models import ModerationCase
 from guildkit.testing import Clock, Members
 
 PRIVILEGES = {"GUILDKIT_PRIVILEGES": {"post": {"trust_level": 0}}}

@@ -11,7 +11,8 @@ from flask import Flask
 
 from guildkit import GuildKit
 from guildkit.errors import InvalidTransition, NotAllowed, ValidationError
-from guildkit.models import Notification, Sanction
+from guildkit.models import Notification
+from guildkit.moderation.models import Sanction
 from guildkit.testing import Clock, Members
 
 PRIVILEGES = {"GUILDKIT_PRIVILEGES": {"post": {"trust_level": 0}}}

@@ -10,7 +10,7 @@ from flask import Flask
 
 from guildkit import GuildKit
 from guildkit.errors import ConfigurationError, ValidationError
-from guildkit.models import Report
+from guildkit.moderation.models import Report
 from guildkit.testing import Clock, Members, make_app
 
 PRIVILEGES = {"GUILDKIT_PRIVILEGES": {"post": {"trust_level": 0}}}

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from guildkit import GuildKit, hookimpl, signals
 from guildkit.announcements import CaseResolved
 from guildkit.errors import UnknownActivity, ValidationError
-from guildkit.models import HookFailure, ModerationCase
+from guildkit.models import HookFailure
 from guildkit.moderation import LogCount, LogMonth
+from guildkit.moderation.models import ModerationCase
 from guildkit.testing import Clock, Members
 
 

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from guildkit import GuildKit, hookimpl
 from guildkit.errors import ConfigurationError, ValidationError
 from guildkit.models import HookFailure
-from guildkit.privileges import PrivilegeStatus, parse_privileges
 from guildkit.testing import Activities, Members
+from guildkit.trust.privileges import PrivilegeStatus, parse_privileges
 
 PRIVILEGES = {
     "flag": {"trust_level": 1},

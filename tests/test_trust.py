@@ -10,9 +10,10 @@ import sqlalchemy as sa
 
 from guildkit import GuildKit, TrustLevelChange, hookimpl, signals
 from guildkit.errors import ConfigurationError, UnknownMember, ValidationError
-from guildkit.models import Activity, Notification, TrustLevel
+from guildkit.models import Activity, Notification
 from guildkit.testing import Activities, Clock, Members
 from guildkit.trust import DEFAULT_LEVELS, parse_levels
+from guildkit.trust.models import TrustLevel
 
 #: Small criteria so that histories stay short: level 1 after 2 topics and a minute of reading,
 #: level 2 after visits on 3 days and a like received, level 3 for replies in 2 topics in 10 days.

@@ -6,8 +6,8 @@
     gk.record("answer.upvoted", actor=voter_id, target=author_id, subject="answer:42", key="vote:9001")
 """
 
-from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
-from .announcements import (
+from guildkit.activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
+from guildkit.announcements import (
     CaseResolved,
     EventChange,
     GuidelinesPublished,
@@ -17,8 +17,8 @@ from .announcements import (
     RsvpChange,
     TrustLevelChange,
 )
-from .definitions import BadgeDef, BadgeLevel, PageLink, PointTypeDef, RoleDef
-from .errors import (
+from guildkit.definitions import BadgeDef, BadgeLevel, PageLink, PointTypeDef, RoleDef
+from guildkit.errors import (
     ConfigurationError,
     GuildKitError,
     IdempotencyConflict,
@@ -30,12 +30,12 @@ from .errors import (
     UnknownRole,
     ValidationError,
 )
-from .extension import GuildKit
-from .identity import UserInfo
-from .mentorship.matching import MentorCandidate, MentorScore, MentorSeeker
-from .metrics import Count, Distinct, PointsTotal, Streak
-from .plugins import hookimpl
-from .rules import (
+from guildkit.extension import GuildKit
+from guildkit.identity import UserInfo
+from guildkit.mentorship.matching import MentorCandidate, MentorScore, MentorSeeker
+from guildkit.metrics import Count, Distinct, PointsTotal, Streak
+from guildkit.plugins import hookimpl
+from guildkit.rules import (
     AwardBadge,
     AwardPoints,
     BadgeRule,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
-from .errors import ValidationError
+from guildkit.errors import ValidationError
 
 TYPE_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,99}$")
 MAX_PAYLOAD_BYTES = 64 * 1024

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
-from .announcements import LevelChange
-from .caps import caps_for, counter_names, type_capped
-from .metrics import Metric
-from .rules.base import (
+from guildkit.activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
+from guildkit.announcements import LevelChange
+from guildkit.caps import caps_for, counter_names, type_capped
+from guildkit.metrics import Metric
+from guildkit.rules.base import (
     AwardBadge,
     AwardPoints,
     GrantRole,
@@ -28,11 +28,11 @@ from .rules.base import (
     Rule,
     SetStatus,
 )
-from .unit import Unit
+from guildkit.unit import Unit
 
 if TYPE_CHECKING:
-    from .plugins import PluginCalls
-    from .registry import Registry
+    from guildkit.plugins import PluginCalls
+    from guildkit.registry import Registry
 
 
 @dataclass

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .definitions import PointTypeDef
+from guildkit.definitions import PointTypeDef
 
 _TYPE_CAPS = (
     ("daily_cap", "cap:{type}:{day}", " (daily cap reached)"),

@@ -10,11 +10,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .errors import GuildKitError
-from .plugins import describe_plugins
+from guildkit.errors import GuildKitError
+from guildkit.plugins import describe_plugins
 
 if TYPE_CHECKING:
-    from .extension import GuildKit
+    from guildkit.extension import GuildKit
 
 guildkit_cli = AppGroup("guildkit", help="Manage guildkit: database, plugins, awards, members.")
 
@@ -47,7 +47,7 @@ def db_group() -> None:
 @db_group.command("upgrade", help="Apply guildkit's migrations (its own Alembic history).")
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
-    from .migrate import upgrade
+    from guildkit.migrate import upgrade
 
     gk = _gk()
     upgrade(gk.store.engine, revision)
@@ -58,7 +58,7 @@ def db_upgrade(revision: str) -> None:
 
 @db_group.command("current", help="Show the applied guildkit migration.")
 def db_current() -> None:
-    from .migrate import current
+    from guildkit.migrate import current
 
     click.echo(current(_gk().store.engine) or "(none)")
 
@@ -204,7 +204,7 @@ def token_group() -> None:
 @click.option("--name", required=True, help="What the token is for, e.g. 'forum sync'.")
 @click.option("--scope", "scopes", multiple=True, required=True, help="A permission; repeat for several.")
 def token_create(name: str, scopes: tuple[str, ...]) -> None:
-    from .web.auth import create_token
+    from guildkit.web.auth import create_token
 
     try:
         token, row = create_token(_gk(), name, list(scopes), created_by="cli")
@@ -218,7 +218,7 @@ def token_create(name: str, scopes: tuple[str, ...]) -> None:
 def token_list() -> None:
     import sqlalchemy as sa
 
-    from .models import ApiToken
+    from guildkit.models import ApiToken
 
     rows = _gk().session.scalars(sa.select(ApiToken).order_by(ApiToken.id))
     click.echo(
@@ -243,7 +243,7 @@ def token_list() -> None:
 @token_group.command("revoke", help="Revoke a token by id; it stops working at once.")
 @click.argument("token_id", type=int)
 def token_revoke(token_id: int) -> None:
-    from .web.auth import revoke_token
+    from guildkit.web.auth import revoke_token
 
     try:
         row = revoke_token(_gk(), token_id)
@@ -312,7 +312,7 @@ def plugin_group() -> None:
     help="The folder to write the package in.",
 )
 def plugin_new(name: str, into: Path) -> None:
-    from .scaffold import new_plugin
+    from guildkit.scaffold import new_plugin
 
     try:
         written = new_plugin(name, into)

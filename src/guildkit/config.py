@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 
-from .errors import ConfigurationError
+from guildkit.errors import ConfigurationError
 
 DEFAULTS: dict[str, Any] = {
     # guildkit's own database when no flask-sqlalchemy db is given (default: instance/guildkit.db).
@@ -94,8 +94,8 @@ NON_NEGATIVE_INTS = (
 
 
 def apply_defaults(app: Flask) -> None:
-    from .privileges import DEFAULT_PRIVILEGES
-    from .trust import DEFAULT_LEVELS
+    from guildkit.trust import DEFAULT_LEVELS
+    from guildkit.trust.privileges import DEFAULT_PRIVILEGES
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value.copy() if isinstance(value, dict | list) else value)
@@ -142,17 +142,17 @@ def check(config: Any) -> None:
         if config[key] is not None and not isinstance(config[key], str):
             raise ConfigurationError(f"{key} must be None or a string")
     check_moderation(config)
-    from .ratelimit import parse_limits
+    from guildkit.ratelimit import parse_limits
 
     parse_limits(config["GUILDKIT_RATE_LIMITS"])
-    from .abuse import SerialVoting
+    from guildkit.moderation.abuse import SerialVoting
 
     SerialVoting.from_config(config["GUILDKIT_SERIAL_VOTING"])
-    from .privileges import parse_privileges
-    from .trust import parse_levels
+    from guildkit.trust import parse_levels
+    from guildkit.trust.privileges import parse_privileges
 
     parse_levels(config["GUILDKIT_TRUST_LEVELS"])
-    from .analytics.settings import check as check_analytics
+    from guildkit.analytics.settings import check as check_analytics
 
     check_analytics(config)
     parse_privileges(config["GUILDKIT_PRIVILEGES"])

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ValidationError
-from .models import TIERS
+from guildkit.errors import ValidationError
+from guildkit.models import TIERS
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,99}$")
 

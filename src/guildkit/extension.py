@@ -25,39 +25,40 @@ from flask import Flask, current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
-from . import config, queries
-from .activity import ActivityInput, ActivityResult
-from .announcements import Announcement
-from .builtin.manual import AWARD, REVOKE, STATUS, award_payload, revoke_payload
-from .builtin.ruleset import RuleSet
-from .definitions import BadgeDef, PointTypeDef, RoleDef, check_text
-from .errors import (
+from guildkit import config, queries
+from guildkit.activity import ActivityInput, ActivityResult
+from guildkit.announcements import Announcement
+from guildkit.builtin.manual import AWARD, REVOKE, STATUS, award_payload, revoke_payload
+from guildkit.builtin.ruleset import RuleSet
+from guildkit.definitions import BadgeDef, PointTypeDef, RoleDef, check_text
+from guildkit.errors import (
     ConfigurationError,
     UnknownPointType,
     ValidationError,
 )
-from .identity import CurrentUserLoader, UserInfo, UserInfoLoader, flask_login_user_id
-from .models import MEMBER_STATUSES, BadgeAward, HookFailure, LedgerEntry, Member, table_of, utcnow
-from .pipeline import Pipeline
-from .plugins import PluginCalls, load_entry_points, make_plugin_manager
-from .ratelimit import RateLimiter, parse_limits
-from .registry import Registry
-from .rules.base import Rule
-from .rules.builtin import Levels
-from .rules.loader import load_rule_file
-from .store import Store, make_store
-from .transaction import Transaction
+from guildkit.identity import CurrentUserLoader, UserInfo, UserInfoLoader, flask_login_user_id
+from guildkit.models import MEMBER_STATUSES, BadgeAward, Base, HookFailure, LedgerEntry, Member, table_of, utcnow
+from guildkit.pipeline import Pipeline
+from guildkit.plugins import PluginCalls, deny_default_plugins, load_entry_points, make_plugin_manager
+from guildkit.ratelimit import RateLimiter, parse_limits
+from guildkit.registry import Registry
+from guildkit.rules.base import Rule
+from guildkit.rules.builtin import Levels
+from guildkit.rules.loader import load_rule_file
+from guildkit.store import Store, make_store
+from guildkit.transaction import Transaction
 
 if TYPE_CHECKING:
-    from .abuse import AbuseDetection
-    from .admin import Admin
-    from .analytics import Analytics
-    from .events import Events
-    from .guidelines import Guidelines
-    from .mentorship import Mentorship
-    from .moderation import Moderation
-    from .privileges import Privileges, PrivilegeStatus
-    from .trust import Trust
+    from guildkit.admin import Admin
+    from guildkit.analytics import Analytics
+    from guildkit.events import Events
+    from guildkit.guidelines import Guidelines
+    from guildkit.mentorship import Mentorship
+    from guildkit.moderation import Moderation
+    from guildkit.moderation.abuse import AbuseDetection
+    from guildkit.routes import Routes
+    from guildkit.trust import Trust
+    from guildkit.trust.privileges import Privileges, PrivilegeStatus
 
 log = logging.getLogger("guildkit")
 
@@ -120,6 +121,8 @@ class GuildKit:
         config.apply_defaults(app)
         state = GuildKitState(self, make_store(app, self.db), ZoneInfo(app.config["GUILDKIT_TIMEZONE"]))
         app.extensions["guildkit"] = state
+        if deny_default_plugins(self.pm, app.config["GUILDKIT_PLUGINS_DENY"]):
+            self._generation += 1
         if app.config["GUILDKIT_LOAD_ENTRY_POINTS"] and not self._entry_points_loaded:
             self._entry_points_loaded = True
             load_entry_points(self.pm, app.config["GUILDKIT_PLUGINS_ALLOW"], app.config["GUILDKIT_PLUGINS_DENY"])
@@ -128,7 +131,7 @@ class GuildKit:
         if rules_file:
             self._register_rules_file(str(rules_file))
         app.teardown_appcontext(lambda exc: state.store.remove_session())
-        from .cli import make_cli
+        from guildkit.cli import make_cli
 
         app.cli.add_command(make_cli())
         self.pm.hook.guildkit_init_app.call_historic(kwargs={"gk": self, "app": app})
@@ -184,7 +187,7 @@ class GuildKit:
         if registry is None or state.generation != self._generation or self._definitions_changed(state):
             with state.lock:
                 if state.registry is None or state.generation != self._generation or state.definitions_stale:
-                    from .admin.versions import read_version
+                    from guildkit.admin.versions import read_version
 
                     # Read the version first: a change saved during the build triggers another.
                     state.definitions_version = read_version(state.store.engine)
@@ -202,7 +205,7 @@ class GuildKit:
         now = time.monotonic()
         if now - state.definitions_checked_at < current_app.config["GUILDKIT_DEFINITIONS_CHECK_SECONDS"]:
             return False
-        from .admin.versions import read_version
+        from guildkit.admin.versions import read_version
 
         state.definitions_checked_at = now
         state.definitions_stale = read_version(state.store.engine) != state.definitions_version
@@ -229,10 +232,23 @@ class GuildKit:
         self._sync(force=True)
 
     def create_plugin_tables(self) -> None:
-        """Create the missing tables plugins keep in guildkit's database (``guildkit_register_tables``)."""
-        for metadatas in self.pm.hook.guildkit_register_tables(gk=self):
-            for metadata in metadatas or ():
-                metadata.create_all(self.store.engine)
+        """Create the missing tables of features and plugins (``guildkit_register_tables``)."""
+        tables: list[sa.Table] = []
+        for contributed in self.pm.hook.guildkit_register_tables(gk=self):
+            for item in contributed or ():
+                if isinstance(item, sa.MetaData):
+                    item.create_all(self.store.engine)
+                else:
+                    tables.append(item)
+        if tables:
+            Base.metadata.create_all(self.store.engine, tables=tables)
+
+    def routes(self) -> list[Routes]:
+        """Every plugin's routes (``guildkit_register_routes``), in order of registration."""
+        found: list[Routes] = []
+        for contributed in reversed(self.pm.hook.guildkit_register_routes(gk=self)):
+            found.extend(contributed or ())
+        return found
 
     def _sync(self, force: bool = False) -> Registry:
         registry = self.registry
@@ -270,62 +286,62 @@ class GuildKit:
     @functools.cached_property
     def mentorship(self) -> Mentorship:
         """Mentor profiles, requests, matching and the mentorship lifecycle (docs/mentorship.md)."""
-        from .mentorship import Mentorship
+        from guildkit.mentorship import Mentorship
 
         return Mentorship(self)
 
     @functools.cached_property
     def events(self) -> Events:
         """Community events: RSVPs, the waitlist, check-in and attendance (docs/events.md)."""
-        from .events import Events
+        from guildkit.events import Events
 
         return Events(self)
 
     @functools.cached_property
     def trust(self) -> Trust:
         """Trust levels 0-4: evaluation, the sweep, staff changes and locks (docs/trust.md)."""
-        from .trust import Trust
+        from guildkit.trust import Trust
 
         return Trust(self)
 
     @functools.cached_property
     def guidelines(self) -> Guidelines:
         """The community guidelines: versions, acceptance, the earning gate (docs/guidelines.md)."""
-        from .guidelines import Guidelines
+        from guildkit.guidelines import Guidelines
 
         return Guidelines(self)
 
     @functools.cached_property
     def moderation(self) -> Moderation:
         """Reports, the moderation queue, sanctions and the audit log (docs/moderation.md)."""
-        from .moderation import Moderation
+        from guildkit.moderation import Moderation
 
         return Moderation(self)
 
     @functools.cached_property
     def abuse(self) -> AbuseDetection:
         """Serial-voting detection: reverse the votes and flag the voter (docs/abuse.md)."""
-        from .abuse import AbuseDetection
+        from guildkit.moderation.abuse import AbuseDetection
 
         return AbuseDetection(self)
 
     @functools.cached_property
     def admin(self) -> Admin:
         """The admin console: console badges and roles, manual awards, tokens, the audit log (docs/admin.md)."""
-        from .admin import Admin
+        from guildkit.admin import Admin
 
         return Admin(self)
 
     @functools.cached_property
     def analytics(self) -> Analytics:
         """Community health KPIs and satisfaction surveys (docs/analytics.md)."""
-        from .analytics import Analytics
+        from guildkit.analytics import Analytics
 
         return Analytics(self)
 
     @functools.cached_property
     def _privileges(self) -> Privileges:
-        from .privileges import Privileges
+        from guildkit.trust.privileges import Privileges
 
         return Privileges(self)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 import re
 
-from . import hookspecs
+from guildkit import hookspecs
 
 FAMILIES = ("Contributing", "Deciding", "Being told")
 

@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
     from flask import Flask
 
-    from .activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
-    from .announcements import (
+    from guildkit.activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
+    from guildkit.announcements import (
         CaseResolved,
         EventChange,
         GuidelinesPublished,
@@ -40,11 +40,12 @@ if TYPE_CHECKING:
         RsvpChange,
         TrustLevelChange,
     )
-    from .definitions import BadgeDef, PageLink, PointTypeDef, RoleDef
-    from .extension import GuildKit
-    from .mentorship.matching import MentorCandidate, MentorScore, MentorSeeker
-    from .rules.base import AwardPoints, Outcome, Rule, Veto
-    from .rules.builtin import Levels
+    from guildkit.definitions import BadgeDef, PageLink, PointTypeDef, RoleDef
+    from guildkit.extension import GuildKit
+    from guildkit.mentorship.matching import MentorCandidate, MentorScore, MentorSeeker
+    from guildkit.routes import Routes
+    from guildkit.rules.base import AwardPoints, Outcome, Rule, Veto
+    from guildkit.rules.builtin import Levels
 
 hookspec = pluggy.HookspecMarker("guildkit")
 
@@ -71,16 +72,34 @@ def guildkit_init_app(gk: GuildKit, app: Flask) -> None:
 
 
 @hookspec
-def guildkit_register_tables(gk: GuildKit) -> Iterable[sa.MetaData] | None:
+def guildkit_register_tables(gk: GuildKit) -> Iterable[sa.MetaData | sa.Table] | None:
     """Contribute the tables a plugin keeps in guildkit's database.
 
-    Declare them on a ``MetaData`` of your own, with names starting ``guildkit_<plugin>_``.
-    ``gk.create_all()`` and ``flask guildkit db upgrade`` create the ones that are missing
-    (plugins' tables are created, not migrated: add columns in a new table, or migrate them
-    yourself). Write to them in ``gk.transaction(...)`` so that your rows commit with guildkit's.
+    Return ``sqlalchemy.Table`` objects (guildkit's own features declare theirs on guildkit's
+    ``Base`` so that they can refer to its tables) or a ``MetaData`` of your own, with names
+    starting ``guildkit_<plugin>_``. ``gk.create_all()`` and ``flask guildkit db upgrade``
+    create the ones that are missing (plugins' tables are created, not migrated: add columns in
+    a new table, or migrate them yourself). Write to them in ``gk.transaction(...)`` so that
+    your rows commit with guildkit's. A feature switched off has no tables.
 
     :param gk: the :class:`~guildkit.GuildKit`.
-    :return: an iterable of ``sqlalchemy.MetaData``, or ``None``.
+    :return: an iterable of ``sqlalchemy.Table`` or ``sqlalchemy.MetaData``, or ``None``.
+    """
+
+
+@hookspec
+def guildkit_register_routes(gk: GuildKit) -> Iterable[Routes] | None:
+    """Contribute pages and JSON API endpoints to the blueprint ``make_blueprint()`` makes.
+
+    Declare views on a :class:`guildkit.routes.Routes` (``Routes("api")`` or
+    ``Routes("pages", template_folder=...)``) with the decorators a Flask blueprint has, and
+    return it: each blueprint made for an app installs the routes of the plugins registered on
+    that app's ``GuildKit``, with the same endpoint names as guildkit's own
+    (``guildkit.pages.<view>``, ``guildkit.api.<view>``). API views declared with
+    :func:`guildkit.web.endpoint.endpoint` appear in the OpenAPI document.
+
+    :param gk: the :class:`~guildkit.GuildKit` whose blueprint is being registered.
+    :return: an iterable of :class:`~guildkit.routes.Routes`, or ``None``.
     """
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta, tzinfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .models import Balance, LedgerEntry, Member
+from guildkit.models import Balance, LedgerEntry, Member
 
 PERIODS = ("all", "week", "month")
 

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from .errors import ValidationError
+from guildkit.errors import ValidationError
 
 if TYPE_CHECKING:
-    from .activity import ActivityView
-    from .unit import Unit
+    from guildkit.activity import ActivityView
+    from guildkit.unit import Unit
 
 Role = Literal["actor", "target"]
 ROLES: tuple[Role, ...] = ("actor", "target")

@@ -24,21 +24,21 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from .activity import ActivityInput, ActivityResult, ActivityView
-from .announcements import Announcement, MemberJoined
-from .awards import Awarder, Step, prefetch
-from .errors import IdempotencyConflict
-from .models import Activity, Member, table_of
-from .ratelimit import RateLimiter
-from .results import load_result
-from .retraction import Retraction
-from .rules.base import Veto
-from .store import upsert
-from .unit import Unit
+from guildkit.activity import ActivityInput, ActivityResult, ActivityView
+from guildkit.announcements import Announcement, MemberJoined
+from guildkit.awards import Awarder, Step, prefetch
+from guildkit.errors import IdempotencyConflict
+from guildkit.models import Activity, Member, table_of
+from guildkit.ratelimit import RateLimiter
+from guildkit.results import load_result
+from guildkit.retraction import Retraction
+from guildkit.rules.base import Veto
+from guildkit.store import upsert
+from guildkit.unit import Unit
 
 if TYPE_CHECKING:
-    from .plugins import PluginCalls
-    from .registry import Registry
+    from guildkit.plugins import PluginCalls
+    from guildkit.registry import Registry
 
 ACTIVITIES = table_of(Activity)
 _ACTOR = sa.orm.aliased(Member)

@@ -22,31 +22,42 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from . import hookspecs, signals
-from .announcements import Announcement
-from .definitions import PageLink
-from .errors import PluginError
-from .models import utcnow
-from .rules.base import AwardPoints, Outcome, Rule, Veto
+from guildkit import hookspecs, signals
+from guildkit.announcements import Announcement
+from guildkit.definitions import PageLink
+from guildkit.errors import ConfigurationError, PluginError
+from guildkit.models import utcnow
+from guildkit.rules.base import AwardPoints, Outcome, Rule, Veto
 
 if TYPE_CHECKING:
-    from .activity import ActivityView
-    from .extension import GuildKit
-    from .mentorship.matching import MentorCandidate, MentorScore, MentorSeeker
-    from .unit import Unit
+    from guildkit.activity import ActivityView
+    from guildkit.extension import GuildKit
+    from guildkit.mentorship.matching import MentorCandidate, MentorScore, MentorSeeker
+    from guildkit.unit import Unit
 
 log = logging.getLogger("guildkit")
 
 hookimpl = pluggy.HookimplMarker("guildkit")
 
-#: Modules registered into every plugin manager, in this order.
-DEFAULT_PLUGINS = (
-    "guildkit.builtin.manual",
-    "guildkit.builtin.roles",
-    "guildkit.builtin.participation",
-    "guildkit.builtin.moderation",
-    "guildkit.builtin.console",
+#: guildkit's own plugins, registered into every plugin manager in this order: ``(name, module)``.
+#: The core ones first; then one per feature, each of which the host may switch off by naming it
+#: in ``GUILDKIT_PLUGINS_DENY``. Modules are named, never imported here: the core imports no feature.
+DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
+    ("guildkit.builtin.manual", "guildkit.builtin.manual"),
+    ("guildkit.builtin.roles", "guildkit.builtin.roles"),
+    ("guildkit.community", "guildkit.community.plugin"),
+    ("guildkit.participation", "guildkit.participation.plugin"),
+    ("guildkit.trust", "guildkit.trust.plugin"),
+    ("guildkit.guidelines", "guildkit.guidelines.plugin"),
+    ("guildkit.moderation", "guildkit.moderation.plugin"),
+    ("guildkit.mentorship", "guildkit.mentorship.plugin"),
+    ("guildkit.events", "guildkit.events.plugin"),
+    ("guildkit.analytics", "guildkit.analytics.plugin"),
+    ("guildkit.admin", "guildkit.admin.plugin"),
 )
+
+#: The core's own plugins: the deny list cannot switch them off.
+CORE_PLUGINS = frozenset({"guildkit.builtin.manual", "guildkit.builtin.roles"})
 
 ENTRY_POINT_GROUP = "guildkit"
 
@@ -54,9 +65,22 @@ ENTRY_POINT_GROUP = "guildkit"
 def make_plugin_manager() -> pluggy.PluginManager:
     pm = pluggy.PluginManager("guildkit")
     pm.add_hookspecs(hookspecs)
-    for name in DEFAULT_PLUGINS:
-        pm.register(importlib.import_module(name), name=name)
+    for name, module in DEFAULT_PLUGINS:
+        pm.register(importlib.import_module(module), name=name)
     return pm
+
+
+def deny_default_plugins(pm: pluggy.PluginManager, deny: Iterable[str]) -> list[str]:
+    """Unregister (and block) the first-party features named in ``deny``; returns their names."""
+    denied = []
+    for name in deny:
+        if name in CORE_PLUGINS:
+            raise ConfigurationError(f"GUILDKIT_PLUGINS_DENY: {name!r} is part of guildkit's core")
+        if name in dict(DEFAULT_PLUGINS) and pm.get_plugin(name) is not None:
+            pm.unregister(name=name)
+            pm.set_blocked(name)
+            denied.append(name)
+    return denied
 
 
 def load_entry_points(pm: pluggy.PluginManager, allow: Iterable[str] | None, deny: Iterable[str]) -> list[str]:
@@ -91,7 +115,7 @@ def describe_plugins(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
             continue
         package, version = versions.get(name, (None, None))
         if version is None and name.startswith("guildkit."):
-            from . import __version__
+            from guildkit import __version__
 
             package, version = "guildkit", __version__
         hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or ())
@@ -160,7 +184,7 @@ class PluginCalls:
 
         Outside any transaction, so failures are returned for the caller to store.
         """
-        from .mentorship.matching import MentorScore
+        from guildkit.mentorship.matching import MentorScore
 
         hook = "guildkit_mentor_score"
         kwargs = {"gk": self.gk, "seeker": seeker, "candidate": candidate, "score": score}

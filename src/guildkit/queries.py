@@ -8,11 +8,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .errors import UnknownMember
-from .models import Activity, BadgeAward, Balance, LedgerEntry, Member, Notification, RoleGrant
-from .registry import Registry
-from .rules.builtin import BadgeRule
-from .unit import Unit
+from guildkit.errors import UnknownMember
+from guildkit.models import Activity, BadgeAward, Balance, LedgerEntry, Member, Notification, RoleGrant
+from guildkit.registry import Registry
+from guildkit.rules.builtin import BadgeRule
+from guildkit.unit import Unit
 
 
 def get_member(session: Session, user_id: str) -> Member:

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .errors import ConfigurationError, RateLimited
+from guildkit.errors import ConfigurationError, RateLimited
 
 if TYPE_CHECKING:
-    from .unit import Unit
+    from guildkit.unit import Unit
 
 UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 _SPEC = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")

@@ -15,18 +15,18 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from .definitions import BadgeDef, PointTypeDef, RoleDef
-from .errors import ConfigurationError, DuplicateDefinition, PluginError
-from .metrics import Metric, Streak
-from .models import Badge, PointType, Role, table_of
-from .rules.base import Rule
-from .rules.builtin import BadgeRule, EventBadgeRule, Levels, PointsRule, RoleRule
-from .store import upsert
+from guildkit.definitions import BadgeDef, PointTypeDef, RoleDef
+from guildkit.errors import ConfigurationError, DuplicateDefinition, PluginError
+from guildkit.metrics import Metric, Streak
+from guildkit.models import Badge, PointType, Role, table_of
+from guildkit.rules.base import Rule
+from guildkit.rules.builtin import BadgeRule, EventBadgeRule, Levels, PointsRule, RoleRule
+from guildkit.store import upsert
 
 if TYPE_CHECKING:
     import pluggy
 
-    from .extension import GuildKit
+    from guildkit.extension import GuildKit
 
 
 @dataclass

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .activity import ActivityResult, BadgeChange, PointsChange, RoleChange
-from .models import BadgeAward, LedgerEntry, Member, RoleGrant, table_of
+from guildkit.activity import ActivityResult, BadgeChange, PointsChange, RoleChange
+from guildkit.models import BadgeAward, LedgerEntry, Member, RoleGrant, table_of
 
 MEMBERS = table_of(Member)
 LEDGER = table_of(LedgerEntry)

@@ -17,16 +17,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .activity import ActivityResult, ActivityView
-from .announcements import Announcement
-from .awards import Awarder, Step, prefetch
-from .caps import caps_for
-from .errors import UnknownActivity
-from .models import Activity, BadgeAward, LedgerEntry, Member, RoleGrant, table_of
-from .registry import Registry
-from .results import load_result
-from .rules.base import HoldBadge, HoldRole
-from .unit import Unit
+from guildkit.activity import ActivityResult, ActivityView
+from guildkit.announcements import Announcement
+from guildkit.awards import Awarder, Step, prefetch
+from guildkit.caps import caps_for
+from guildkit.errors import UnknownActivity
+from guildkit.models import Activity, BadgeAward, LedgerEntry, Member, RoleGrant, table_of
+from guildkit.registry import Registry
+from guildkit.results import load_result
+from guildkit.rules.base import HoldBadge, HoldRole
+from guildkit.unit import Unit
 
 ACTIVITIES = table_of(Activity)
 MEMBERS = table_of(Member)

@@ -32,8 +32,8 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
-from .errors import ConfigurationError, HostTransactionOpen
-from .models import Base, ledger_guard_ddl
+from guildkit.errors import ConfigurationError, HostTransactionOpen
+from guildkit.models import CORE_TABLES, Base, ledger_guard_ddl
 
 log = logging.getLogger("guildkit")
 
@@ -94,8 +94,11 @@ class Store:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def create_all(self) -> None:
-        """Create guildkit's tables directly (tests and demos; production uses migrations)."""
-        Base.metadata.create_all(self.engine)
+        """Create guildkit's core tables directly (tests and demos; production uses migrations).
+
+        Features' tables come from their plugins: see :meth:`guildkit.GuildKit.create_all`.
+        """
+        Base.metadata.create_all(self.engine, tables=list(CORE_TABLES))
 
     def drop_all(self) -> None:
         Base.metadata.drop_all(self.engine)

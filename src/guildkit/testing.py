@@ -37,8 +37,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from .activity import ActivityResult
-from .extension import GuildKit
+from guildkit.activity import ActivityResult
+from guildkit.extension import GuildKit
 
 POSTGRES_URL_ENV = "GUILDKIT_TEST_POSTGRES_URL"
 BACKENDS = ("sqlite", "sqlite-host", "postgresql")

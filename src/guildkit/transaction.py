@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from .activity import ActivityInput, ActivityResult
-from .announcements import Announcement, MemberJoined
-from .errors import MemberInactive
-from .models import Notification, table_of
-from .unit import Unit
+from guildkit.activity import ActivityInput, ActivityResult
+from guildkit.announcements import Announcement, MemberJoined
+from guildkit.errors import MemberInactive
+from guildkit.models import Notification, table_of
+from guildkit.unit import Unit
 
 if TYPE_CHECKING:
-    from .pipeline import Pipeline
+    from guildkit.pipeline import Pipeline
 
 NOTIFICATIONS = table_of(Notification)
 

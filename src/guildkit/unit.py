@@ -16,21 +16,20 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .announcements import Announcement
-from .models import (
+from guildkit.announcements import Announcement
+from guildkit.guidelines.models import Guidelines, GuidelinesAcceptance
+from guildkit.models import (
     BadgeAward,
     Balance,
     Counter,
     DistinctValue,
-    Guidelines,
-    GuidelinesAcceptance,
     LedgerEntry,
     Member,
     Notification,
     RoleGrant,
     table_of,
 )
-from .store import upsert
+from guildkit.store import upsert
 
 COUNTERS = table_of(Counter)
 DISTINCT = table_of(DistinctValue)

@@ -28,11 +28,15 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from flask import current_app
 
-from .. import queries
-from ..builtin import console
-from ..builtin.manual import AWARD, REVOKE, award_payload, revoke_payload
-from ..definitions import check_text
-from ..errors import (
+from guildkit import queries
+from guildkit.admin import audit as audit_log
+from guildkit.admin import console
+from guildkit.admin.badges import BADGE_FIELDS, badge_values, role_values
+from guildkit.admin.images import check_image, generated_svg
+from guildkit.admin.versions import bump_version
+from guildkit.builtin.manual import AWARD, REVOKE, award_payload, revoke_payload
+from guildkit.definitions import check_text
+from guildkit.errors import (
     DuplicateDefinition,
     GuildKitError,
     NotAllowed,
@@ -41,20 +45,16 @@ from ..errors import (
     UnknownToken,
     ValidationError,
 )
-from ..models import ApiToken, Badge, BadgeAward, HookFailure, table_of
-from ..plugins import describe_plugins
-from ..registry import Registry
-from ..store import upsert
-from . import audit as audit_log
-from .badges import BADGE_FIELDS, badge_values, role_values
-from .images import check_image, generated_svg
-from .versions import bump_version
+from guildkit.models import ApiToken, Badge, BadgeAward, HookFailure, table_of
+from guildkit.plugins import describe_plugins
+from guildkit.registry import Registry
+from guildkit.store import upsert
 
 if TYPE_CHECKING:
-    from ..activity import ActivityResult
-    from ..extension import GuildKit
-    from ..rules.base import Rule
-    from ..transaction import Transaction
+    from guildkit.activity import ActivityResult
+    from guildkit.extension import GuildKit
+    from guildkit.rules.base import Rule
+    from guildkit.transaction import Transaction
 
 __all__ = ["Admin", "BadgeView", "FailureView", "PluginView", "RoleView", "RuleView", "TokenView", "origin_of"]
 
@@ -148,7 +148,7 @@ def origin_of(plugin: str) -> tuple[str, str]:
         return "file", plugin.removeprefix("guildkit.rules_file:")
     if plugin.startswith("guildkit.define:"):
         return "code", "gk.define()"
-    if plugin.startswith("guildkit.builtin."):
+    if plugin.startswith("guildkit."):
         return "built-in", plugin
     return "plugin", plugin
 
@@ -426,7 +426,7 @@ class Admin:
 
     def permissions(self) -> dict[str, str]:
         """The permissions a console role may carry: the blueprint's, and any a plugin's role uses."""
-        from ..web.auth import PERMISSIONS
+        from guildkit.web.auth import PERMISSIONS
 
         known = dict(PERMISSIONS)
         for role in self.gk.registry.roles.values():
@@ -535,7 +535,7 @@ class Admin:
         self, by: str | int | None, name: str, scopes: list[str], *, via: str | None = None
     ) -> tuple[str, TokenView]:
         """A new token: returned in clear this once; only its SHA-256 is stored."""
-        from ..web.auth import PERMISSIONS, TOKEN_PREFIX, hash_token
+        from guildkit.web.auth import PERMISSIONS, TOKEN_PREFIX, hash_token
 
         actor = self._admin(by, via)
         name = check_text(name, "name", max_length=100).strip()

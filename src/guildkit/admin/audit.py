@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..errors import ValidationError
-from ..models import AdminAudit, table_of
+from guildkit.admin.models import AdminAudit
+from guildkit.errors import ValidationError
+from guildkit.models import table_of
 
 if TYPE_CHECKING:
-    from ..transaction import Transaction
+    from guildkit.transaction import Transaction
 
 AUDIT = table_of(AdminAudit)
 #: Every action the console writes (the audit page offers them as a filter).

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..activity import TYPE_RE
-from ..definitions import check_slug, check_text
-from ..errors import ValidationError
-from ..models import CRITERIA, TIERS
+from guildkit.activity import TYPE_RE
+from guildkit.admin.models import CRITERIA
+from guildkit.definitions import check_slug, check_text
+from guildkit.errors import ValidationError
+from guildkit.models import TIERS
 
 MAX_LEVELS = 10
 BADGE_FIELDS = (

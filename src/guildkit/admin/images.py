@@ -15,7 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 from html import escape
 
-from ..errors import ValidationError
+from guildkit.errors import ValidationError
 
 PNG, WEBP, SVG = "image/png", "image/webp", "image/svg+xml"
 #: The headers every badge image is served with.

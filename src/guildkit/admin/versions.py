@@ -14,7 +14,8 @@ import logging
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..models import DefinitionsVersion, table_of
+from guildkit.admin.models import DefinitionsVersion
+from guildkit.models import table_of
 
 log = logging.getLogger("guildkit")
 

@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 
-from . import cohorts, engagement, membership
-from . import recognition as recognition_kpis
-from .periods import BUCKETS, Range, local_date, make_range
-from .settings import Settings
-from .surveys import Surveys
+from guildkit.analytics import cohorts, engagement, membership
+from guildkit.analytics import recognition as recognition_kpis
+from guildkit.analytics.periods import BUCKETS, Range, local_date, make_range
+from guildkit.analytics.settings import Settings
+from guildkit.analytics.surveys import Surveys
 
 if TYPE_CHECKING:
-    from ..extension import GuildKit
+    from guildkit.extension import GuildKit
 
 #: The permission to read analytics (``admin`` has every permission).
 VIEW = "analytics.view"

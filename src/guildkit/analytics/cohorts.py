@@ -26,10 +26,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import Activity, Member, table_of
-from .periods import Period, Range, days_back, local_midnight, ratio
-from .settings import participation, type_matches
-from .tables import Table
+from guildkit.analytics.periods import Period, Range, days_back, local_midnight, ratio
+from guildkit.analytics.settings import participation, type_matches
+from guildkit.analytics.tables import Table
+from guildkit.models import Activity, Member, table_of
 
 ACTIVITIES = table_of(Activity)
 MEMBERS = table_of(Member)
@@ -104,7 +104,7 @@ def retention(session: Session, rng: Range) -> Retention:
 def _weeks(rng: Range) -> tuple[Period, ...]:
     if rng.bucket == "week":
         return rng.periods
-    from .periods import make_range
+    from guildkit.analytics.periods import make_range
 
     return make_range(rng.start, rng.end, "week", rng.zone, rng.end).periods
 

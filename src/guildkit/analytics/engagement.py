@@ -23,10 +23,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import Activity, Member, table_of
-from .periods import Range, ratio
-from .settings import participation, weight_expression
-from .tables import Table
+from guildkit.analytics.periods import Range, ratio
+from guildkit.analytics.settings import participation, weight_expression
+from guildkit.analytics.tables import Table
+from guildkit.models import Activity, Member, table_of
 
 ACTIVITIES = table_of(Activity)
 MEMBERS = table_of(Member)

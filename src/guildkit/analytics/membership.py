@@ -22,10 +22,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import Activity, Member, table_of
-from .periods import Period, Range, days_back, local_midnight, ratio
-from .settings import participation, type_matches
-from .tables import Table, per_period
+from guildkit.analytics.periods import Period, Range, days_back, local_midnight, ratio
+from guildkit.analytics.settings import participation, type_matches
+from guildkit.analytics.tables import Table, per_period
+from guildkit.models import Activity, Member, table_of
 
 ACTIVITIES = table_of(Activity)
 MEMBERS = table_of(Member)

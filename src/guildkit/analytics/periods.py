@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..errors import ValidationError
+from guildkit.errors import ValidationError
 
 BUCKETS = ("day", "week", "month")
 #: The most buckets one range may have (a range of three years in days is a chart nobody reads).

@@ -22,23 +22,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import (
-    SANCTION_KINDS,
-    Attendance,
-    Badge,
-    BadgeAward,
-    Event,
-    LedgerEntry,
-    Member,
-    Mentorship,
-    ModerationCase,
-    Report,
-    Rsvp,
-    Sanction,
-    table_of,
-)
-from .periods import Period, Range, ratio
-from .tables import Table, per_period
+from guildkit.analytics.periods import Period, Range, ratio
+from guildkit.analytics.tables import Table, per_period
+from guildkit.events.models import Attendance, Event, Rsvp
+from guildkit.mentorship.models import Mentorship
+from guildkit.models import Badge, BadgeAward, LedgerEntry, Member, table_of
+from guildkit.moderation.models import SANCTION_KINDS, ModerationCase, Report, Sanction
 
 LEDGER = table_of(LedgerEntry)
 AWARDS = table_of(BadgeAward)

@@ -16,8 +16,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..errors import ConfigurationError
-from ..models import Activity, table_of
+from guildkit.errors import ConfigurationError
+from guildkit.models import Activity, table_of
 
 ACTIVITIES = table_of(Activity)
 #: Activities of these types are bookkeeping, not participation (see the module docstring).

@@ -23,14 +23,15 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from ..definitions import check_text
-from ..errors import AlreadyAnswered, InvalidTransition, NotAllowed, UnknownSurvey, ValidationError
-from ..models import SCORE_RANGES, SURVEY_KINDS, Member, Survey, SurveyResponse, table_of
-from ..store import upsert
+from guildkit.analytics.models import SCORE_RANGES, SURVEY_KINDS, Survey, SurveyResponse
+from guildkit.definitions import check_text
+from guildkit.errors import AlreadyAnswered, InvalidTransition, NotAllowed, UnknownSurvey, ValidationError
+from guildkit.models import Member, table_of
+from guildkit.store import upsert
 
 if TYPE_CHECKING:
-    from ..extension import GuildKit
-    from ..transaction import Transaction
+    from guildkit.extension import GuildKit
+    from guildkit.transaction import Transaction
 
 SURVEYS = table_of(Survey)
 RESPONSES = table_of(SurveyResponse)

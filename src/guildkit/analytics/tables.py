@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .periods import Period
+from guildkit.analytics.periods import Period
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..definitions import check_text
-from ..errors import UnknownBadge, UnknownPointType, UnknownRole, ValidationError
-from ..plugins import hookimpl
-from ..rules.base import AwardBadge, AwardPoints, GrantRole, Outcome, RevokeBadge, RevokeRole, RuleContext, SetStatus
+from guildkit.definitions import check_text
+from guildkit.errors import UnknownBadge, UnknownPointType, UnknownRole, ValidationError
+from guildkit.plugins import hookimpl
+from guildkit.rules.base import (
+    AwardBadge,
+    AwardPoints,
+    GrantRole,
+    Outcome,
+    RevokeBadge,
+    RevokeRole,
+    RuleContext,
+    SetStatus,
+)
 
 if TYPE_CHECKING:
-    from ..extension import GuildKit
-    from ..metrics import Metric
-    from ..registry import Registry
+    from guildkit.extension import GuildKit
+    from guildkit.metrics import Metric
+    from guildkit.registry import Registry
 
 AWARD = "guildkit.award"
 REVOKE = "guildkit.revoke"

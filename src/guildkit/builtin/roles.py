@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..definitions import RoleDef
-from ..plugins import hookimpl
+from guildkit.definitions import RoleDef
+from guildkit.plugins import hookimpl
 
 if TYPE_CHECKING:
-    from ..extension import GuildKit
+    from guildkit.extension import GuildKit
 
 STAFF_ROLES = (
     RoleDef(

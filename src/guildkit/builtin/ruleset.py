@@ -9,13 +9,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..definitions import BadgeDef, PointTypeDef, RoleDef
-from ..plugins import hookimpl
-from ..rules.base import Rule
-from ..rules.builtin import Levels
+from guildkit.definitions import BadgeDef, PointTypeDef, RoleDef
+from guildkit.plugins import hookimpl
+from guildkit.rules.base import Rule
+from guildkit.rules.builtin import Levels
 
 if TYPE_CHECKING:
-    from ..extension import GuildKit
+    from guildkit.extension import GuildKit
 
 
 @dataclass

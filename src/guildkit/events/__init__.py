@@ -6,7 +6,7 @@ waitlist), :mod:`.checkin` (codes and attendance), :mod:`.reading` (rows to view
 :mod:`.validation` (fields), :mod:`.ical` (the ``.ics`` file), :mod:`.views` (what is returned).
 """
 
-from .service import Events
-from .views import AttendanceView, Attendees, EventPage, EventView, MemberEvents, RsvpView
+from guildkit.events.service import Events
+from guildkit.events.views import AttendanceView, Attendees, EventPage, EventView, MemberEvents, RsvpView
 
 __all__ = ["AttendanceView", "Attendees", "EventPage", "EventView", "Events", "MemberEvents", "RsvpView"]

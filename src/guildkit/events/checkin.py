@@ -21,12 +21,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..announcements import RsvpChange
-from ..errors import InvalidTransition, NotAllowed, ValidationError
-from ..transaction import Transaction
-from .reading import ATTENDANCES, MEMBERS, ORGANIZERS, RSVPS, attendance_views, organizer_ids
-from .rsvp import WHAT, lock_event
-from .views import AttendanceView
+from guildkit.announcements import RsvpChange
+from guildkit.errors import InvalidTransition, NotAllowed, ValidationError
+from guildkit.events.reading import ATTENDANCES, MEMBERS, ORGANIZERS, RSVPS, attendance_views, organizer_ids
+from guildkit.events.rsvp import WHAT, lock_event
+from guildkit.events.views import AttendanceView
+from guildkit.transaction import Transaction
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8

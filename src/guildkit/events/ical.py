@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from .views import EventView
+from guildkit.events.views import EventView
 
 LINE_OCTETS = 75
 PRODID = "-//guildkit//community events//EN"

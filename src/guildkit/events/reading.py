@@ -17,9 +17,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..errors import UnknownEvent, ValidationError
-from ..models import Attendance, Event, EventOrganizer, Member, Rsvp, table_of
-from .views import AttendanceView, EventView, RsvpView
+from guildkit.errors import UnknownEvent, ValidationError
+from guildkit.events.models import Attendance, Event, EventOrganizer, Rsvp
+from guildkit.events.views import AttendanceView, EventView, RsvpView
+from guildkit.models import Member, table_of
 
 EVENTS = table_of(Event)
 ORGANIZERS = table_of(EventOrganizer)

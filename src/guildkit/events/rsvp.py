@@ -17,11 +17,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..announcements import RsvpChange
-from ..errors import InvalidTransition, UnknownEvent, ValidationError
-from ..transaction import Transaction
-from .reading import EVENTS, MEMBERS, RSVPS, check_id, rsvp_view
-from .views import RsvpView
+from guildkit.announcements import RsvpChange
+from guildkit.errors import InvalidTransition, UnknownEvent, ValidationError
+from guildkit.events.reading import EVENTS, MEMBERS, RSVPS, check_id, rsvp_view
+from guildkit.events.views import RsvpView
+from guildkit.transaction import Transaction
 
 #: The answers a member may give; ``waitlisted`` is where ``going`` lands when the event is full.
 ANSWERS = ("going", "maybe", "not_going")

@@ -22,16 +22,16 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from flask import current_app
 
-from ..announcements import EventChange
-from ..errors import InvalidTransition, NotAllowed, UnknownEvent, ValidationError
-from ..transaction import Transaction
-from . import checkin, ical, reading, rsvp
-from .reading import ATTENDANCES, EVENTS, MEMBERS, ORGANIZERS, RSVPS, Viewer
-from .validation import FIELDS, REASON_MAX, check_event, multi_line
-from .views import AttendanceView, Attendees, EventPage, EventView, MemberEvents, RsvpView
+from guildkit.announcements import EventChange
+from guildkit.errors import InvalidTransition, NotAllowed, UnknownEvent, ValidationError
+from guildkit.events import checkin, ical, reading, rsvp
+from guildkit.events.reading import ATTENDANCES, EVENTS, MEMBERS, ORGANIZERS, RSVPS, Viewer
+from guildkit.events.validation import FIELDS, REASON_MAX, check_event, multi_line
+from guildkit.events.views import AttendanceView, Attendees, EventPage, EventView, MemberEvents, RsvpView
+from guildkit.transaction import Transaction
 
 if TYPE_CHECKING:
-    from ..extension import GuildKit
+    from guildkit.extension import GuildKit
 
 #: Staff may manage any event (``admin`` carries every permission).
 STAFF_PERMISSION = "members.manage"

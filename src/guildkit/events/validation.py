@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..errors import ValidationError
-from ..models import EVENT_VISIBILITIES
+from guildkit.errors import ValidationError
+from guildkit.events.models import EVENT_VISIBILITIES
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000

@@ -21,15 +21,15 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from flask import current_app
 
-from ..errors import NotAllowed, UnknownMentor, UnknownMentorship, ValidationError
-from ..models import MENTORSHIP_STATES
-from . import checks, lifecycle, profiles, sweep, views
-from .matching import MentorCandidate, MentorScore, MentorSeeker, rank, score
-from .views import CheckInView, FeedbackView, MentorshipView
+from guildkit.errors import NotAllowed, UnknownMentor, UnknownMentorship, ValidationError
+from guildkit.mentorship import checks, lifecycle, profiles, sweep, views
+from guildkit.mentorship.matching import MentorCandidate, MentorScore, MentorSeeker, rank, score
+from guildkit.mentorship.models import MENTORSHIP_STATES
+from guildkit.mentorship.views import CheckInView, FeedbackView, MentorshipView
 
 if TYPE_CHECKING:
-    from ..extension import GuildKit
-    from ..transaction import Transaction
+    from guildkit.extension import GuildKit
+    from guildkit.transaction import Transaction
 
 __all__ = [
     "CheckInView",

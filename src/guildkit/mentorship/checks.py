@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from ..definitions import check_text
-from ..errors import ValidationError
+from guildkit.definitions import check_text
+from guildkit.errors import ValidationError
 
 MAX_TOPICS = 20
 MAX_TOPIC_LENGTH = 50

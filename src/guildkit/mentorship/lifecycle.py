@@ -23,7 +23,7 @@ in :meth:`GuildKit.transaction`: it locks the mentorship row (then, for capacity
 profile row: always in that order), checks who acts and from which state, writes, records the
 activity (key ``mentorship.<event>:<id>``, so exactly once), notifies the other side and
 announces ``mentorship_changed``. A mentor's slot is taken on accept and given back on
-complete or end (see :mod:`guildkit.models.mentorship` for the database guard).
+complete or end (see :mod:`guildkit.mentorship.models` for the database guard).
 """
 
 from __future__ import annotations
@@ -35,12 +35,19 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..announcements import MentorshipChange
-from ..errors import CapacityReached, InvalidTransition, NotAllowed, UnknownMentor, UnknownMentorship, ValidationError
-from ..models import OPEN_STATES
-from ..transaction import Transaction
-from . import views
-from .views import CHECKINS, FEEDBACK, MENTORSHIPS, PROFILES, MentorshipView
+from guildkit.announcements import MentorshipChange
+from guildkit.errors import (
+    CapacityReached,
+    InvalidTransition,
+    NotAllowed,
+    UnknownMentor,
+    UnknownMentorship,
+    ValidationError,
+)
+from guildkit.mentorship import views
+from guildkit.mentorship.models import OPEN_STATES
+from guildkit.mentorship.views import CHECKINS, FEEDBACK, MENTORSHIPS, PROFILES, MentorshipView
+from guildkit.transaction import Transaction
 
 #: ``(state, action) → next state``: every allowed move; any other pair is an InvalidTransition.
 TRANSITIONS: dict[tuple[str, str], str] = {

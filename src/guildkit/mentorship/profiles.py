@@ -13,10 +13,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..errors import NotAllowed
-from ..models import Badge, BadgeAward, Balance, Member, table_of
-from ..transaction import Transaction
-from .views import PROFILES
+from guildkit.errors import NotAllowed
+from guildkit.mentorship.views import PROFILES
+from guildkit.models import Badge, BadgeAward, Balance, Member, table_of
+from guildkit.transaction import Transaction
 
 MEMBERS = table_of(Member)
 BALANCES = table_of(Balance)

@@ -15,10 +15,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from ..models import Activity, table_of
-from ..transaction import Transaction
-from . import lifecycle, views
-from .views import MENTORSHIPS
+from guildkit.mentorship import lifecycle, views
+from guildkit.mentorship.views import MENTORSHIPS
+from guildkit.models import Activity, table_of
+from guildkit.transaction import Transaction
 
 ACTIVITIES = table_of(Activity)
 

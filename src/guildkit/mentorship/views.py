@@ -14,8 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..models import HOLDING_STATES, Member, MentorProfile, Mentorship, MentorshipCheckIn, MentorshipFeedback, table_of
-from .matching import MentorCandidate
+from guildkit.mentorship.matching import MentorCandidate
+from guildkit.mentorship.models import HOLDING_STATES, MentorProfile, Mentorship, MentorshipCheckIn, MentorshipFeedback
+from guildkit.models import Member, table_of
 
 MEMBERS = table_of(Member)
 PROFILES = table_of(MentorProfile)

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, utcnow
+from guildkit.models.base import Base, utcnow
 
 TIERS = ("bronze", "silver", "gold")
 

@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, utcnow
+from guildkit.models.base import Base, utcnow
 
 
 class PointType(Base):

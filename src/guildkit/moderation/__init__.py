@@ -23,11 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from ..definitions import check_text
-from ..errors import NotAllowed, UnknownAppeal, UnknownBadge, UnknownCase, UnknownMediation, ValidationError
-from ..models import REPORT_CATEGORIES
-from . import appeals, cases, hiding, mediation, public_log, sanctions, views
-from .common import (
+from guildkit.definitions import check_text
+from guildkit.errors import NotAllowed, UnknownAppeal, UnknownBadge, UnknownCase, UnknownMediation, ValidationError
+from guildkit.moderation import appeals, cases, hiding, mediation, public_log, sanctions, views
+from guildkit.moderation.common import (
     ACTIONS,
     APPEALABLE_CASE_ACTIONS,
     AUDIT,
@@ -43,9 +42,10 @@ from .common import (
     member_ids,
     require_moderator,
 )
-from .hiding import VISIBLE
-from .public_log import LogCount, LogMonth
-from .views import (
+from guildkit.moderation.hiding import VISIBLE
+from guildkit.moderation.models import REPORT_CATEGORIES
+from guildkit.moderation.public_log import LogCount, LogMonth
+from guildkit.moderation.views import (
     ActionView,
     AppealView,
     AuditEntry,
@@ -58,7 +58,7 @@ from .views import (
 )
 
 if TYPE_CHECKING:
-    from ..extension import GuildKit
+    from guildkit.extension import GuildKit
 
 __all__ = [
     "ACTIONS",

@@ -29,12 +29,21 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..builtin.manual import AWARD
-from ..errors import InvalidTransition, NotAllowed, UnknownAppeal, ValidationError
-from ..transaction import Transaction
-from . import sanctions, views
-from .common import ACTIVITIES, APPEALABLE_CASE_ACTIONS, APPEALS, AWARDS, CASES, MEMBERS, SANCTIONS, audit
-from .views import ActionView, AppealView
+from guildkit.builtin.manual import AWARD
+from guildkit.errors import InvalidTransition, NotAllowed, UnknownAppeal, ValidationError
+from guildkit.moderation import sanctions, views
+from guildkit.moderation.common import (
+    ACTIVITIES,
+    APPEALABLE_CASE_ACTIONS,
+    APPEALS,
+    AWARDS,
+    CASES,
+    MEMBERS,
+    SANCTIONS,
+    audit,
+)
+from guildkit.moderation.views import ActionView, AppealView
+from guildkit.transaction import Transaction
 
 #: A decision → the appeal's new state.
 DECISIONS = {"uphold": "upheld", "overturn": "overturned"}

@@ -14,13 +14,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..announcements import CaseResolved
-from ..builtin.manual import REVOKE, STATUS
-from ..errors import InvalidTransition, NotAllowed, UnknownActivity, UnknownCase, ValidationError
-from ..transaction import Transaction
-from . import hiding
-from .common import ACTIVITIES, CASES, MEDIATIONS, MEMBERS, NOTES, REPORTS, SANCTIONS, TIMED, audit
-from .views import NoteView, ReportView
+from guildkit.announcements import CaseResolved
+from guildkit.builtin.manual import REVOKE, STATUS
+from guildkit.errors import InvalidTransition, NotAllowed, UnknownActivity, UnknownCase, ValidationError
+from guildkit.moderation import hiding
+from guildkit.moderation.common import ACTIVITIES, CASES, MEDIATIONS, MEMBERS, NOTES, REPORTS, SANCTIONS, TIMED, audit
+from guildkit.moderation.views import NoteView, ReportView
+from guildkit.transaction import Transaction
 
 
 def lock_reports(tx: Transaction) -> None:

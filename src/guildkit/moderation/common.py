@@ -6,26 +6,23 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from ..errors import NotAllowed
-from ..models import (
-    Activity,
+from guildkit.errors import NotAllowed
+from guildkit.models import Activity, BadgeAward, Member, table_of
+from guildkit.moderation.models import (
     Appeal,
-    BadgeAward,
     CaseNote,
     Mediation,
     MediationStatement,
-    Member,
     ModerationAudit,
     ModerationCase,
     Report,
     Sanction,
-    TrustLevel,
-    table_of,
 )
+from guildkit.trust.models import TrustLevel
 
 if TYPE_CHECKING:
-    from ..extension import GuildKit
-    from ..transaction import Transaction
+    from guildkit.extension import GuildKit
+    from guildkit.transaction import Transaction
 
 #: How much one report of each category adds to its case's severity (times the reporter's trust weight).
 WEIGHTS = {"spam": 1, "harassment": 3, "off-topic": 1, "other": 1}

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from .common import CASES, MEMBERS, REPORTS, TRUST, WEIGHTS
+from guildkit.moderation.common import CASES, MEMBERS, REPORTS, TRUST, WEIGHTS
 
 #: The privilege hosts ask about before showing a member's content.
 VISIBLE = "content.visible"

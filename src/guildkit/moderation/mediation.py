@@ -25,11 +25,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..errors import InvalidTransition, NotAllowed, UnknownMediation, ValidationError
-from ..transaction import Transaction
-from . import cases, views
-from .common import MEDIATIONS, REPORTS, STATEMENTS, audit
-from .views import MediationView, StatementView
+from guildkit.errors import InvalidTransition, NotAllowed, UnknownMediation, ValidationError
+from guildkit.moderation import cases, views
+from guildkit.moderation.common import MEDIATIONS, REPORTS, STATEMENTS, audit
+from guildkit.moderation.views import MediationView, StatementView
+from guildkit.transaction import Transaction
 
 #: ``(state, action) → next state``: every allowed move.
 TRANSITIONS: dict[tuple[str, str], str] = {

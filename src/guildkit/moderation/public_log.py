@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from ..errors import ValidationError
-from ..models import REPORT_CATEGORIES
-from .common import CASE_ACTIONS, CASES, REPORTS
+from guildkit.errors import ValidationError
+from guildkit.moderation.common import CASE_ACTIONS, CASES, REPORTS
+from guildkit.moderation.models import REPORT_CATEGORIES
 
 #: The longest period one call covers (ten years of months).
 MAX_MONTHS = 120

@@ -13,10 +13,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..builtin.manual import STATUS
-from ..transaction import Transaction
-from .common import MEMBERS, SANCTIONS, audit
-from .views import SanctionView, active
+from guildkit.builtin.manual import STATUS
+from guildkit.moderation.common import MEMBERS, SANCTIONS, audit
+from guildkit.moderation.views import SanctionView, active
+from guildkit.transaction import Transaction
 
 
 def sanctions(conn: Any, user: str, now: datetime) -> list[SanctionView]:

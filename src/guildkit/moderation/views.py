@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .common import APPEALS, CASES, MEDIATIONS, MEMBERS, NOTES, REPORTS, SANCTIONS, STATEMENTS
+from guildkit.moderation.common import APPEALS, CASES, MEDIATIONS, MEMBERS, NOTES, REPORTS, SANCTIONS, STATEMENTS
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Rules turn activities into outcomes. :mod:`.base` is the contract, :mod:`.builtin` the
 declarative rules guildkit ships, :mod:`.loader` reads them from a TOML or YAML file."""
 
-from .base import (
+from guildkit.rules.base import (
     AwardBadge,
     AwardPoints,
     GrantRole,
@@ -15,7 +15,7 @@ from .base import (
     SetStatus,
     Veto,
 )
-from .builtin import BadgeRule, EventBadgeRule, Levels, PointsRule, RoleRule
+from guildkit.rules.builtin import BadgeRule, EventBadgeRule, Levels, PointsRule, RoleRule
 
 __all__ = [
     "AwardBadge",

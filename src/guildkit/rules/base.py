@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from ..activity import ActivityView
-    from ..metrics import Metric
+    from guildkit.activity import ActivityView
+    from guildkit.metrics import Metric
 
 
 @dataclass(frozen=True)

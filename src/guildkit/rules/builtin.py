@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..activity import ActivityView
-from ..definitions import check_caps, check_slug
-from ..errors import ValidationError
-from ..metrics import Metric, Role
-from .base import AwardBadge, AwardPoints, HoldBadge, HoldRole, Outcome, RuleContext
+from guildkit.activity import ActivityView
+from guildkit.definitions import check_caps, check_slug
+from guildkit.errors import ValidationError
+from guildkit.metrics import Metric, Role
+from guildkit.rules.base import AwardBadge, AwardPoints, HoldBadge, HoldRole, Outcome, RuleContext
 
 
 def _types(on: str | Iterable[str]) -> tuple[str, ...]:

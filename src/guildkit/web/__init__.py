@@ -5,8 +5,8 @@ signed-in person through the host's loader or Flask-Login, or an API token) and 
 ``caller.can("admin")``, and answer errors with :func:`problem` (RFC 9457, like guildkit's API).
 """
 
-from .auth import Caller, current_caller
-from .blueprint import make_blueprint
-from .errors import problem
+from guildkit.web.auth import Caller, current_caller
+from guildkit.web.blueprint import make_blueprint
+from guildkit.web.errors import problem
 
 __all__ = ["Caller", "current_caller", "make_blueprint", "problem"]

@@ -21,11 +21,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import request
 
-from .. import queries
-from ..errors import ValidationError
-from ..extension import GuildKit
-from ..models import ApiToken, Member, utcnow
-from .errors import ApiError
+from guildkit import queries
+from guildkit.errors import ValidationError
+from guildkit.extension import GuildKit
+from guildkit.models import ApiToken, Member, utcnow
+from guildkit.web.errors import ApiError
 
 #: Every permission the blueprint checks, with what it allows.
 PERMISSIONS = {

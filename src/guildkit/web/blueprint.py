@@ -13,27 +13,13 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
 from flask.blueprints import BlueprintSetupState
+from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.routing import BaseConverter, PathConverter
 
-# The feature modules attach their views to ``api`` and ``pages`` when imported.
-from . import (  # noqa: F401
-    admin_api,
-    admin_pages,
-    analytics_api,
-    analytics_pages,
-    events_api,
-    events_pages,
-    guidelines_api,
-    guidelines_pages,
-    mentorship_api,
-    mentorship_pages,
-    moderation_api,
-    moderation_pages,
-    openapi,
-    trust_api,
-)
-from .api import api
-from .pages import pages
+from guildkit.errors import ConfigurationError
+from guildkit.web import openapi
+from guildkit.web.api import make_api
+from guildkit.web.pages import make_pages
 
 
 class AnyPathConverter(PathConverter):
@@ -76,16 +62,42 @@ def _add_converter(state: BlueprintSetupState) -> None:
 
 
 def make_blueprint(name: str = "guildkit") -> Blueprint:
-    """A new blueprint with guildkit's pages and API. Mount it where you like."""
+    """A new blueprint with guildkit's pages and API. Mount it where you like.
+
+    Register it after ``gk.init_app(app)``: the pages and endpoints are those of the plugins
+    registered on the app's :class:`~guildkit.GuildKit` (``guildkit_register_routes``), so a
+    feature switched off has no routes.
+    """
     blueprint = Blueprint(
         name, __name__, template_folder="templates", static_folder="static", static_url_path="/guildkit-static"
     )
+    api = make_api()
+    pages = make_pages()
     blueprint.record_once(_add_converter)
+    blueprint.record_once(lambda state: _install_routes(state, blueprint, api, pages))
     blueprint.register_blueprint(api, url_prefix="/api")
     blueprint.register_blueprint(pages)
     blueprint.add_url_rule("/api/openapi.json", "openapi_json", _openapi_json)
     blueprint.add_url_rule("/api/docs", "api_docs", _api_docs)
     return blueprint
+
+
+def _install_routes(state: BlueprintSetupState, blueprint: Blueprint, api: Blueprint, pages: Blueprint) -> None:
+    """Put the plugins' routes on this blueprint's ``api`` and ``pages`` (run before they register)."""
+    try:
+        gk = state.app.extensions["guildkit"].gk
+    except KeyError:
+        raise ConfigurationError("set guildkit up (gk.init_app(app)) before registering its blueprint") from None
+    targets = {"api": api, "pages": pages}
+    folders = []
+    for routes in gk.routes():
+        routes.install(targets[routes.target])
+        if routes.template_folder is not None and routes.template_folder not in folders:
+            folders.append(routes.template_folder)
+    # Templates: the host's own first (Flask looks there before any blueprint), then guildkit's
+    # base templates, then each feature's folder.
+    own = blueprint.jinja_loader
+    blueprint.jinja_loader = ChoiceLoader([*([own] if own else []), *(FileSystemLoader(f) for f in folders)])
 
 
 def _document() -> dict[str, Any]:

@@ -19,10 +19,10 @@ from typing import Any
 import marshmallow
 from flask import current_app, request
 
-from ..extension import GuildKit
-from .auth import Caller, current_caller
-from .errors import ApiError
-from .pagination import Page
+from guildkit.extension import GuildKit
+from guildkit.web.auth import Caller, current_caller
+from guildkit.web.errors import ApiError
+from guildkit.web.pagination import Page
 
 #: Decides whether a caller may use an endpoint, given the path arguments.
 Allow = Callable[[Caller, dict[str, Any]], bool]

@@ -17,7 +17,7 @@ import marshmallow
 from flask import Blueprint, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from .. import errors
+from guildkit import errors
 
 
 class ApiError(Exception):

@@ -17,9 +17,9 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from marshmallow import Schema, fields
 
-from .. import __version__
-from .endpoint import Endpoint, public
-from .schemas import ProblemSchema
+from guildkit import __version__
+from guildkit.web.endpoint import Endpoint, public
+from guildkit.web.schemas import ProblemSchema
 
 #: A ``<converter:name>`` or ``<name>`` in a URL rule; group 1 is the converter (if any), 2 the name.
 PATH_ARGUMENT = re.compile(r"<(?:([a-zA-Z_]+):)?([a-zA-Z_][a-zA-Z0-9_]*)>")

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from .errors import ApiError
+from guildkit.web.errors import ApiError
 
 T = TypeVar("T")
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .. import leaderboards, queries
-from ..errors import UnknownBadge, UnknownMember
-from ..extension import GuildKit
-from ..models import BadgeAward, Balance, Member
+from guildkit import leaderboards, queries
+from guildkit.errors import UnknownBadge, UnknownMember
+from guildkit.extension import GuildKit
+from guildkit.models import BadgeAward, Balance, Member
 
 
 def names(gk: GuildKit, user_ids: Iterable[str]) -> dict[str, str]:

@@ -7,8 +7,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..activity import TYPE_RE
-from ..models import MEMBER_STATUSES, TIERS
+from guildkit.activity import TYPE_RE
+from guildkit.models import MEMBER_STATUSES, TIERS
 
 LIMIT = fields.Integer(load_default=20, validate=validate.Range(1, 100), metadata={"description": "page size"})
 CURSOR = fields.String(load_default=None, metadata={"description": "next_cursor of the previous page"})

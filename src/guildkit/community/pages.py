@@ -1,0 +1,313 @@
+"""The core community pages: home, members, badges, leaderboards and notifications.
+
+=============================  ====================================================================
+``/``                          community home: recent awards, top members, newest members
+``/members``                   the directory: search, status filter, pages
+``/members/<user_id>``         a profile; its points history and badge progress for the member
+                               themself and ``members.read_private`` (moderators)
+``/badges``                    the badge catalog, by category, with rarity
+``/badges/<slug>``             how a badge is earned, its levels, and who holds it
+``/leaderboards/<point_type>`` all time / this week / this month, with the caller's rank
+``/notifications``             the signed-in member's notifications; POST ``/notifications/read``
+``/showcase/<user_id>``        an HTML fragment (no ``<html>``) with the member's best badges
+=============================  ====================================================================
+
+Every template extends ``guildkit/base.html``; a host overrides any of them by putting a file with
+the same path in its own templates folder (see ``docs/pages.md``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
+
+from guildkit import errors, leaderboards, queries
+from guildkit.extension import GuildKit
+from guildkit.models import TIERS, Member
+from guildkit.routes import Routes
+from guildkit.web import csrf
+from guildkit.web.auth import Caller
+from guildkit.web.endpoint import gk_instance
+from guildkit.web.pages import PageError, caller, default_point_type, page, point_types
+from guildkit.web.pagination import decode_cursor, page_of
+from guildkit.web.present import (
+    award_out,
+    badge_out,
+    find_member,
+    member_detail_out,
+    member_out,
+    standing_out,
+    visible_badge,
+)
+
+pages = Routes("pages")
+
+PER_PAGE = 20
+LEDGER_PER_PAGE = 25
+PERIOD_LABELS = {"all": "All time", "week": "This week", "month": "This month"}
+#: Best first: gold, then silver, then bronze.
+TIER_RANK = {tier: rank for rank, tier in enumerate(reversed(TIERS))}
+
+
+def member_badges(gk: GuildKit, member: Member) -> list[dict[str, Any]]:
+    """The member's badges, best tier first: each badge once, at its highest level held (a
+    repeatable badge with how many times it was earned)."""
+    shown: dict[str, dict[str, Any]] = {}
+    for award in queries.badge_awards(gk.session, member.id):
+        out = award_out(gk, award)
+        if out is None:
+            continue
+        held = shown.get(out["badge"])
+        if held is None or out["level"] > held["level"]:
+            shown[out["badge"]] = out
+        elif out["level"] == held["level"]:
+            held["count"] += 1
+    return sorted(shown.values(), key=lambda b: (TIER_RANK.get(b["tier"], 9), -b["level"], b["name"].lower()))
+
+
+# -- home ----------------------------------------------------------------------------------
+
+
+@pages.get("/")
+@page
+def home() -> Any:
+    gk = gk_instance()
+    recent = []
+    for member, award in queries.awards_page(gk.session, 10, None)[:10]:
+        out = award_out(gk, award)
+        if out is not None:
+            recent.append({**out, "member": member_out(gk, member)})
+    point_type = default_point_type(gk)
+    top = []
+    if point_type is not None:
+        top = [standing_out(gk, s) for s in leaderboards.standings(gk.session, point_type, None, 5, None)[:5]]
+    newest = [member_out(gk, m) for m in queries.members_page(gk.session, q=None, status="active", limit=5, after=None)]
+    return render_template(
+        "guildkit/home.html",
+        recent=recent,
+        top=top,
+        point_type=point_type,
+        point_type_name=gk.registry.point_types[point_type].name if point_type else None,
+        newest=newest[:5],
+        members=queries.member_count(gk.session),
+    )
+
+
+# -- members -------------------------------------------------------------------------------
+
+
+@pages.get("/members")
+@page
+def members() -> Any:
+    gk = gk_instance()
+    q = (request.args.get("q") or "").strip()[:100]
+    status = request.args.get("status") or ""
+    if status not in ("", "active", "suspended", "banned"):
+        status = ""
+    cursor = request.args.get("cursor") or None
+    after = decode_cursor(cursor, 2)
+    rows = queries.members_page(
+        gk.session, q=q or None, status=status or None, limit=PER_PAGE, after=tuple(after) if after else None
+    )
+    found = page_of(rows, PER_PAGE, lambda m: [m.joined_at.isoformat(), m.id])
+    next_url = None
+    if found.next_cursor:
+        next_url = url_for(".members", q=q or None, status=status or None, cursor=found.next_cursor)
+    return render_template(
+        "guildkit/members.html",
+        members=[member_out(gk, m) for m in found.items],
+        q=q,
+        status=status,
+        next_url=next_url,
+        first_url=url_for(".members", q=q or None, status=status or None) if cursor else None,
+    )
+
+
+@pages.get("/members/<user_id>")
+@page
+def member(user_id: str) -> Any:
+    gk = gk_instance()
+    found = find_member(gk, user_id)
+    who = caller()
+    private = who.active and (who.is_self(user_id) or who.can("members.read_private"))
+    ledger: list[dict[str, Any]] = []
+    progress: list[Any] = []
+    next_url = None
+    if private:
+        before = decode_cursor(request.args.get("cursor") or None, 1)
+        rows = queries.ledger_page(gk.session, found.id, None, LEDGER_PER_PAGE, before[0] if before else None)
+        history = page_of(rows, LEDGER_PER_PAGE, lambda pair: [pair[0].id])
+        names = dict(point_types(gk))
+        ledger = [
+            {
+                "amount": e.amount,
+                "point_type": names.get(e.point_type, e.point_type),
+                "balance_after": e.balance_after,
+                "reason": e.reason,
+                "rule": e.rule,
+                "activity_type": a.type,
+                "subject": a.subject,
+                "retracted": e.reverses_id is not None,
+                "created_at": e.created_at,
+            }
+            for e, a in history.items
+        ]
+        if history.next_cursor:
+            next_url = url_for(".member", user_id=user_id, cursor=history.next_cursor) + "#history"
+        progress = gk.progress(user_id)
+    return render_template(
+        "guildkit/member.html",
+        member=member_detail_out(gk, found),
+        badges=member_badges(gk, found),
+        private=private,
+        is_self=who.is_self(user_id),
+        ledger=ledger,
+        progress=progress,
+        next_url=next_url,
+        links=gk.calls.page_links("member", {"user_id": user_id}, who.user_id),
+        trust=gk.trust.status(user_id) if private and who.is_self(user_id) else None,
+        privileges=gk.privileges(user_id) if private and who.is_self(user_id) else [],
+    )
+
+
+@pages.get("/showcase/<user_id>")
+@page
+def showcase(user_id: str) -> Any:
+    gk = gk_instance()
+    found = find_member(gk, user_id)
+    try:
+        limit = max(1, min(24, int(request.args.get("limit", "6"))))
+    except ValueError:
+        limit = 6
+    return render_template(
+        "guildkit/showcase.html", member=member_out(gk, found), badges=member_badges(gk, found)[:limit]
+    )
+
+
+# -- badges --------------------------------------------------------------------------------
+
+
+@pages.get("/badges")
+@page
+def badges() -> Any:
+    gk = gk_instance()
+    holders = queries.badge_holder_counts(gk.session)
+    count = queries.member_count(gk.session)
+    visible = [s for s, b in gk.registry.badges.items() if not b.secret or holders.get(s)]
+    by_category: dict[str, list[dict[str, Any]]] = {}
+    for slug in sorted(visible, key=lambda s: gk.registry.badges[s].name.lower()):
+        out = badge_out(gk, slug, holders, count)
+        by_category.setdefault(out["category"], []).append(out)
+    return render_template("guildkit/badges.html", categories=sorted(by_category.items()), members=count)
+
+
+@pages.get("/badges/<slug>")
+@page
+def badge(slug: str) -> Any:
+    gk = gk_instance()
+    visible_badge(gk, slug)
+    out = badge_out(gk, slug, queries.badge_holder_counts(gk.session), queries.member_count(gk.session))
+    definition = gk.registry.badges[slug]
+    rows = queries.awards_page(gk.session, PER_PAGE, None, badge=slug)[:PER_PAGE]
+    holders = [
+        {
+            "member": member_out(gk, m),
+            "name": definition.level_name(a.level),
+            "level": a.level,
+            "tier": definition.levels[a.level - 1].tier if a.level <= len(definition.levels) else "bronze",
+            "awarded_at": a.awarded_at,
+        }
+        for m, a in rows
+    ]
+    who = caller()
+    held = (
+        sorted(a.level for a in queries.badge_awards(gk.session, who.member.id) if a.badge_slug == slug)
+        if who.member
+        else []
+    )
+    links = gk.calls.page_links("badge", {"badge": slug, "held_levels": held}, who.user_id)
+    return render_template("guildkit/badge.html", badge=out, holders=holders, links=links)
+
+
+# -- leaderboards --------------------------------------------------------------------------
+
+
+@pages.get("/leaderboards", defaults={"point_type": None})
+@pages.get("/leaderboards/<point_type>")
+@page
+def leaderboard(point_type: str | None) -> Any:
+    gk = gk_instance()
+    point_type = point_type or default_point_type(gk)
+    if point_type is None or point_type not in gk.registry.point_types:
+        raise errors.UnknownPointType(point_type or "")
+    period = request.args.get("period", "all")
+    if period not in leaderboards.PERIODS:
+        period = "all"
+    since = leaderboards.period_start(period, gk.clock(), gk.state.zone)
+    after = decode_cursor(request.args.get("cursor") or None, 2)
+    rows = leaderboards.standings(gk.session, point_type, since, 50, tuple(after) if after else None)
+    board = page_of(rows, 50, lambda s: [s.points, s.member_id])
+    who = caller()
+    me = None
+    if who.member is not None:
+        me = standing_out(gk, leaderboards.standing_of(gk.session, point_type, since, who.member))
+    next_url = None
+    if board.next_cursor:
+        next_url = url_for(".leaderboard", point_type=point_type, period=period, cursor=board.next_cursor)
+    return render_template(
+        "guildkit/leaderboard.html",
+        point_type=point_type,
+        point_type_name=gk.registry.point_types[point_type].name,
+        period=period,
+        periods=PERIOD_LABELS,
+        since=since,
+        rows=[standing_out(gk, s) for s in board.items],
+        me=me,
+        signed_in=who.is_person,
+        next_url=next_url,
+    )
+
+
+# -- notifications -------------------------------------------------------------------------
+
+
+def _signed_in() -> Caller:
+    who = caller()
+    if not who.is_person:
+        raise PageError(401, "Sign in to see your notifications", "Your notifications are only shown to you.")
+    return who
+
+
+@pages.get("/notifications")
+@page
+def notifications() -> Any:
+    gk = gk_instance()
+    who = _signed_in()
+    items: list[Any] = []
+    next_url = None
+    if who.member is not None:
+        before = decode_cursor(request.args.get("cursor") or None, 1)
+        rows = queries.notifications_page(gk.session, who.member.id, PER_PAGE, before[0] if before else None)
+        found = page_of(rows, PER_PAGE, lambda n: [n.id])
+        items = found.items
+        if found.next_cursor:
+            next_url = url_for(".notifications", cursor=found.next_cursor)
+    return render_template(
+        "guildkit/notifications.html",
+        items=items,
+        next_url=next_url,
+        marked=request.args.get("marked"),
+    )
+
+
+@pages.post("/notifications/read")
+@page
+def mark_read() -> Any:
+    csrf.check()
+    gk = gk_instance()
+    who = _signed_in()
+    count = 0
+    if who.member is not None:
+        count = queries.mark_read(gk.session, who.member.id, gk.clock())
+    return redirect(url_for(".notifications", marked=count), code=303)

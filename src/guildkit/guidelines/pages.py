@@ -1,0 +1,133 @@
+"""Community guidelines pages, on the same ``pages`` blueprint as the community pages (``docs/guidelines.md``).
+
+=============================  ===================================================================
+``/guidelines``                the current version, rendered; an "I accept" form for a signed-in
+                               person who has not accepted it (POST ``/guidelines/accept``)
+``/guidelines/<version>``      an earlier (or the current) version
+``/guidelines/new``            the form to publish a new version (``admin`` only)
+=============================  ===================================================================
+
+Every page also gets ``gk_guidelines_pending()``: whether the signed-in person has a current
+version to accept. ``base.html`` uses it for a one-line notice; it costs one query per request,
+and only when a template asks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
+
+from guildkit import errors
+from guildkit.routes import Routes
+from guildkit.web import csrf
+from guildkit.web.endpoint import gk_instance
+from guildkit.web.pages import PageError, caller, error_page, page
+
+pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
+
+_PENDING = "guildkit.guidelines_pending"
+
+
+def guidelines_pending() -> bool:
+    """Whether the signed-in person has not accepted the current guidelines (cached per request)."""
+    environ = request.environ
+    if _PENDING not in environ:
+        who = caller()
+        environ[_PENDING] = who.is_person and who.user_id is not None and gk_instance().guidelines.pending(who.user_id)
+    return bool(environ[_PENDING])
+
+
+@pages.context_processor
+def _context() -> dict[str, Any]:
+    return {"gk_guidelines_pending": guidelines_pending}
+
+
+def _is_admin() -> bool:
+    who = caller()
+    return who.is_person and who.active and who.can("admin")
+
+
+def _show(version_number: int | None) -> Any:
+    gk = gk_instance()
+    current = gk.guidelines.current()
+    if version_number is None or (current is not None and version_number == current.version):
+        shown = current
+    else:
+        shown = gk.guidelines.version(version_number)
+    who = caller()
+    acceptance = gk.guidelines.acceptance(who.user_id) if who.is_person and who.user_id else None
+    return render_template(
+        "guildkit/guidelines/show.html",
+        shown=shown,
+        current=current,
+        is_current=shown is not None and current is not None and shown.version == current.version,
+        history=gk.guidelines.history(),
+        signed_in=who.is_person,
+        acceptance=acceptance,
+        can_publish=_is_admin(),
+        done=request.args.get("done"),
+    )
+
+
+@pages.get("/guidelines")
+@page
+def guidelines() -> Any:
+    return _show(None)
+
+
+@pages.get("/guidelines/<guildkit_id:version>")
+@page
+def guidelines_version(version: int) -> Any:
+    try:
+        return _show(version)
+    except errors.UnknownGuidelines:
+        return error_page(404, "No such version", "There is no version of the guidelines with that number.")
+
+
+@pages.post("/guidelines/accept")
+@page
+def accept_guidelines() -> Any:
+    csrf.check()
+    who = caller()
+    if not who.is_person or who.user_id is None:
+        raise PageError(401, "Sign in to accept the guidelines", "Accepting the guidelines asks you to sign in first.")
+    try:
+        version = int(request.form.get("version", ""))
+        gk_instance().guidelines.accept(who.user_id, version)
+    except (ValueError, errors.ValidationError):
+        return error_page(
+            409, "The guidelines changed", "A newer version was published meanwhile: read it, then accept it."
+        )
+    return redirect(url_for(".guidelines", done="accepted"), code=303)
+
+
+@pages.route("/guidelines/new", methods=["GET", "POST"])
+@page
+def new_guidelines() -> Any:
+    if not _is_admin():
+        raise PageError(403, "Not allowed", "Only admins may publish the community guidelines.")
+    gk = gk_instance()
+    current = gk.guidelines.current()
+    values = {"title": current.title if current else "Community guidelines", "body": current.body if current else ""}
+    values["summary"] = ""
+    form_errors: dict[str, str] = {}
+    if request.method == "POST":
+        csrf.check()
+        values = {name: request.form.get(name, "") for name in ("title", "body", "summary")}
+        try:
+            gk.guidelines.publish(caller().user_id, **values)
+        except errors.NotAllowed as exc:
+            return error_page(403, "Not allowed", exc.message)
+        except errors.ValidationError as exc:
+            form_errors[exc.field or "body"] = exc.message
+        else:
+            return redirect(url_for(".guidelines", done="published"), code=303)
+    html = render_template(
+        "guildkit/guidelines/form.html",
+        values=values,
+        errors=form_errors,
+        current=current,
+    )
+    return (html, 422) if form_errors else html

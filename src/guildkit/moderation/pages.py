@@ -1,0 +1,376 @@
+"""Moderation pages, on the same ``pages`` blueprint as the community pages (``docs/moderation.md``).
+
+=====================================  =============================================================
+``/report?subject=…&user=…``           the report form for a signed-in, active member
+``/moderation``                        the queue (``members.manage``)
+``/moderation/cases/<case_id>``        a case: reports, private notes, the note and resolve forms
+``/sanctions``                         your own warnings and sanctions, your appeals (and the form to
+                                       appeal), your mediations
+``/mediations/<mediation_id>``         a mediation: statements, and the statement, agree and abandon
+                                       forms (its parties, its mediator and moderators)
+``/moderation/appeals``                the appeals queue; ``/moderation/appeals/<id>`` an appeal and
+                                       the decide form (``members.manage``)
+``/moderation/log``                    the public, anonymized moderation log (anyone, signed in or not)
+=====================================  =============================================================
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
+
+from guildkit import errors
+from guildkit.moderation import ACTIONS
+from guildkit.moderation.api import default_period
+from guildkit.moderation.models import REPORT_CATEGORIES
+from guildkit.routes import Routes
+from guildkit.web import csrf
+from guildkit.web.endpoint import gk_instance
+from guildkit.web.pages import PageError, caller, error_page, page
+
+pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
+
+
+def _moderator() -> str | None:
+    who = caller()
+    if not (who.is_person and who.active and who.can("members.manage")):
+        raise PageError(403, "Not allowed", "Only moderators may see the moderation queue.")
+    return who.user_id
+
+
+def _form(values: dict[str, str], form_errors: dict[str, str], status: int = 200) -> Any:
+    html = render_template(
+        "guildkit/moderation/report.html",
+        values=values,
+        errors=form_errors,
+        categories=REPORT_CATEGORIES,
+    )
+    return (html, status) if status != 200 else html
+
+
+@pages.route("/report", methods=["GET", "POST"])
+@page
+def report() -> Any:
+    who = caller()
+    if not who.is_person or who.user_id is None or not who.active:
+        raise PageError(401, "Sign in to report", "Reporting asks you to sign in as an active member.")
+    source = request.form if request.method == "POST" else request.args
+    values = {
+        "subject": source.get("subject", ""),
+        "user": source.get("user", ""),
+        "category": source.get("category", "spam"),
+        "comment": source.get("comment", ""),
+    }
+    if request.method == "GET":
+        return _form(values, {})
+    csrf.check()
+    try:
+        gk_instance().moderation.report(
+            who.user_id,
+            subject=values["subject"],
+            user_id=values["user"],
+            category=values["category"],
+            comment=values["comment"],
+        )
+    except errors.UnknownMember:
+        return _form(values, {"user": "There is no such member."}, 422)
+    except errors.ValidationError as exc:
+        name = "user" if exc.field == "user_id" else exc.field or "comment"
+        return _form(values, {name: exc.message}, 422)
+    return render_template("guildkit/moderation/reported.html")
+
+
+@pages.get("/moderation")
+@page
+def moderation_queue() -> Any:
+    by = _moderator()
+    return render_template("guildkit/moderation/queue.html", cases=gk_instance().moderation.queue(by))
+
+
+def _show_case(by: str | None, case_id: int, form_errors: dict[str, str], status: int = 200) -> Any:
+    try:
+        case = gk_instance().moderation.case(by, case_id)
+    except errors.UnknownCase:
+        return error_page(404, "No such case", "There is no moderation case with that number.")
+    html = render_template(
+        "guildkit/moderation/case.html",
+        case=case,
+        actions=ACTIONS,
+        is_own=case.user_id == by,
+        errors=form_errors,
+        values=request.form if request.method == "POST" else {},
+        done=request.args.get("done"),
+    )
+    return (html, status) if status != 200 else html
+
+
+@pages.get("/moderation/cases/<guildkit_id:case_id>")
+@page
+def moderation_case(case_id: int) -> Any:
+    return _show_case(_moderator(), case_id, {})
+
+
+@pages.post("/moderation/cases/<guildkit_id:case_id>/<any(assign, notes, resolve, mediation):what>")
+@page
+def moderate_case(case_id: int, what: str) -> Any:
+    by = _moderator()
+    csrf.check()
+    moderation = gk_instance().moderation
+    form = request.form
+    try:
+        if what == "assign" and by is not None:
+            moderation.assign(by, case_id)
+        elif what == "notes":
+            moderation.add_note(by, case_id, form.get("body", ""))
+        elif what == "resolve":
+            moderation.resolve(
+                by,
+                case_id,
+                action=form.get("action", ""),
+                reason=form.get("reason", ""),
+                hours=_hours(form.get("hours", "")),
+                badge=form.get("badge") or None,
+                activity_key=form.get("activity_key") or None,
+            )
+        elif what == "mediation":
+            started = moderation.start_mediation(
+                by, case_id, party=form.get("party") or None, mediator=form.get("mediator") or None
+            )
+            return redirect(url_for(".mediation_page", mediation_id=started.id, done="started"), code=303)
+    except errors.NotAllowed as exc:
+        return error_page(403, "Not allowed", exc.message)
+    except errors.UnknownCase:
+        return error_page(404, "No such case", "There is no moderation case with that number.")
+    except errors.InvalidTransition as exc:
+        return _show_case(by, case_id, {"case_id": exc.message}, 409)
+    except errors.UnknownMember:
+        return _show_case(by, case_id, {"party": "There is no such member."}, 422)
+    except (errors.ValidationError, errors.UnknownBadge, errors.UnknownActivity) as exc:
+        field = getattr(exc, "field", None) or ("badge" if isinstance(exc, errors.UnknownBadge) else "activity_key")
+        return _show_case(by, case_id, {field: exc.message}, 422)
+    return redirect(url_for(".moderation_case", case_id=case_id, done=what), code=303)
+
+
+def _hours(text: str) -> int | None:
+    """The form's hours: empty is none; anything but a whole number is handed on to be refused."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise errors.ValidationError("hours must be a whole number", field="hours") from None
+
+
+def _signed_in() -> str:
+    who = caller()
+    if not who.is_person or who.user_id is None:
+        raise PageError(401, "Sign in to see your sanctions", "Sign in first.")
+    return who.user_id
+
+
+def _my_sanctions(user: str, form_errors: dict[str, str], status: int = 200) -> Any:
+    moderation = gk_instance().moderation
+    html = render_template(
+        "guildkit/moderation/sanctions.html",
+        actions=moderation.actions(user),
+        mediations=moderation.mediations_of(user),
+        errors=form_errors,
+        values=request.form if request.method == "POST" else {},
+        done=request.args.get("done"),
+    )
+    return (html, status) if status != 200 else html
+
+
+@pages.get("/sanctions")
+@page
+def my_sanctions() -> Any:
+    return _my_sanctions(_signed_in(), {})
+
+
+@pages.post("/sanctions/appeal")
+@page
+def appeal() -> Any:
+    """Suspended and banned members may appeal: only being signed in is checked."""
+    user = _signed_in()
+    csrf.check()
+    form = request.form
+    try:
+        gk_instance().moderation.appeal(
+            user,
+            statement=form.get("statement", ""),
+            sanction_id=_whole(form.get("sanction_id", ""), "sanction_id"),
+            case_id=_whole(form.get("case_id", ""), "case_id"),
+        )
+    except errors.UnknownMember:
+        return _my_sanctions(user, {"statement": "You have nothing to appeal."}, 422)
+    except errors.ValidationError as exc:
+        return _my_sanctions(user, {exc.field or "statement": exc.message}, 422)
+    return redirect(url_for(".my_sanctions", done="appealed"), code=303)
+
+
+def _whole(text: str, field: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 10:
+        raise errors.ValidationError(f"{field} must be a whole number", field=field)
+    return int(text)
+
+
+# -- mediation -------------------------------------------------------------------------------
+
+
+def _show_mediation(mediation_id: int, form_errors: dict[str, str], status: int = 200) -> Any:
+    who = caller()
+    if not who.is_person or who.user_id is None:
+        raise PageError(401, "Sign in to see this mediation", "Mediations are shown to their parties only.")
+    moderation = gk_instance().moderation
+    try:
+        found = moderation.mediation(who.user_id, mediation_id)
+    except errors.UnknownMediation:
+        return error_page(404, "No such mediation", "There is no mediation with that number.")
+    except errors.NotAllowed as exc:
+        return error_page(403, "Not allowed", exc.message)
+    role = found.role_of(who.user_id)
+    html = render_template(
+        "guildkit/moderation/mediation.html",
+        m=found,
+        role=role,
+        moderator=who.active and who.can("members.manage"),
+        errors=form_errors,
+        done=request.args.get("done"),
+    )
+    return (html, status) if status != 200 else html
+
+
+@pages.get("/mediations/<guildkit_id:mediation_id>")
+@page
+def mediation_page(mediation_id: int) -> Any:
+    return _show_mediation(mediation_id, {})
+
+
+@pages.post("/mediations/<guildkit_id:mediation_id>/<any(statements, agree, abandon):what>")
+@page
+def mediation_action(mediation_id: int, what: str) -> Any:
+    who = caller()
+    if not who.is_person or who.user_id is None:
+        raise PageError(401, "Sign in to take part", "Mediations are for their parties only.")
+    csrf.check()
+    moderation = gk_instance().moderation
+    form = request.form
+    try:
+        if what == "statements":
+            moderation.add_statement(who.user_id, mediation_id, form.get("body", ""))
+        elif what == "agree":
+            moderation.agree(who.user_id, mediation_id, outcome=form.get("outcome", ""))
+        else:
+            if not who.can("members.manage"):
+                raise errors.NotAllowed("only the mediator or another moderator may abandon this mediation")
+            moderation.abandon_mediation(who.user_id, mediation_id, reason=form.get("reason", ""))
+    except errors.UnknownMediation:
+        return error_page(404, "No such mediation", "There is no mediation with that number.")
+    except errors.NotAllowed as exc:
+        return error_page(403, "Not allowed", exc.message)
+    except errors.InvalidTransition as exc:
+        return _show_mediation(mediation_id, {"state": exc.message}, 409)
+    except errors.ValidationError as exc:
+        return _show_mediation(mediation_id, {exc.field or "body": exc.message}, 422)
+    return redirect(url_for(".mediation_page", mediation_id=mediation_id, done=what), code=303)
+
+
+# -- appeals (moderators) --------------------------------------------------------------------
+
+
+@pages.get("/moderation/appeals")
+@page
+def appeals_queue() -> Any:
+    by = _moderator()
+    return render_template("guildkit/moderation/appeals.html", appeals=gk_instance().moderation.appeals(by))
+
+
+def _show_appeal(by: str | None, appeal_id: int, form_errors: dict[str, str], status: int = 200) -> Any:
+    try:
+        found = gk_instance().moderation.get_appeal(by, appeal_id)
+    except errors.UnknownAppeal:
+        return error_page(404, "No such appeal", "There is no appeal with that number.")
+    html = render_template(
+        "guildkit/moderation/appeal.html",
+        a=found,
+        may_decide=by not in (found.user_id, found.acted_by),
+        errors=form_errors,
+        values=request.form if request.method == "POST" else {},
+        done=request.args.get("done"),
+    )
+    return (html, status) if status != 200 else html
+
+
+@pages.get("/moderation/appeals/<guildkit_id:appeal_id>")
+@page
+def appeal_page(appeal_id: int) -> Any:
+    return _show_appeal(_moderator(), appeal_id, {})
+
+
+@pages.post("/moderation/appeals/<guildkit_id:appeal_id>/decide")
+@page
+def decide_appeal(appeal_id: int) -> Any:
+    by = _moderator()
+    csrf.check()
+    form = request.form
+    try:
+        gk_instance().moderation.decide_appeal(
+            by, appeal_id, decision=form.get("decision", ""), reason=form.get("reason", "")
+        )
+    except errors.UnknownAppeal:
+        return error_page(404, "No such appeal", "There is no appeal with that number.")
+    except errors.NotAllowed as exc:
+        return error_page(403, "Not allowed", exc.message)
+    except errors.InvalidTransition as exc:
+        return _show_appeal(by, appeal_id, {"decision": exc.message}, 409)
+    except errors.ValidationError as exc:
+        return _show_appeal(by, appeal_id, {exc.field or "reason": exc.message}, 422)
+    return redirect(url_for(".appeal_page", appeal_id=appeal_id, done="decided"), code=303)
+
+
+# -- the public log --------------------------------------------------------------------------
+
+
+@pages.get("/moderation/log")
+@page
+def public_log() -> Any:
+    """Public like the badge catalog: no sign-in check at all."""
+    gk = gk_instance()
+    asked = {name: _day(request.args.get(name, "")) for name in ("start", "end")}
+    form_errors = {name: "Use a date like 2026-01-31." for name, day in asked.items() if day is False}
+    start, end = default_period(gk, _date_or_none(asked["start"]), _date_or_none(asked["end"]))
+    status = 200
+    try:
+        months = gk.moderation.public_log(start, end)
+    except errors.ValidationError as exc:
+        form_errors[exc.field or "end"] = exc.message
+        start, end = default_period(gk, None, None)
+        months, status = gk.moderation.public_log(start, end), 422
+    if form_errors:
+        status = 422
+    html = render_template(
+        "guildkit/moderation/log.html", months=list(reversed(months)), start=start, end=end, errors=form_errors
+    )
+    return (html, status) if status != 200 else html
+
+
+def _date_or_none(value: date | bool | None) -> date | None:
+    return value if isinstance(value, date) else None
+
+
+def _day(text: str) -> date | bool | None:
+    """The form's date; ``None`` when empty, ``False`` when it is not a date."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return False

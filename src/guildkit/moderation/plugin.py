@@ -1,0 +1,79 @@
+"""The ``guildkit.moderation`` plugin: reports, moderation cases, sanctions, mediation and appeals.
+
+It hands the feature to the core through guildkit's hooks; switch it off with
+``GUILDKIT_PLUGINS_DENY = ["guildkit.moderation"]``. Sanctions and hiding have teeth through ``gk.can``:
+
+* A muted member has no privileges until the mute ends, except ``content.visible``: a mute stops
+  a member from taking part, it does not hide what they already wrote.
+* ``content.visible`` (:data:`guildkit.moderation.VISIBLE`) is denied while the member has an
+  open case that trusted members' spam reports hid (see ``docs/moderation.md``). guildkit adds
+  the privilege to ``GUILDKIT_PRIVILEGES`` (for everyone: trust level 0) unless the host defines it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from guildkit.models import table_of
+from guildkit.moderation.hiding import VISIBLE
+from guildkit.moderation.models import (
+    Appeal,
+    CaseNote,
+    Mediation,
+    MediationStatement,
+    ModerationAudit,
+    ModerationCase,
+    Report,
+    Sanction,
+)
+from guildkit.plugins import hookimpl
+from guildkit.routes import Routes
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from guildkit.extension import GuildKit
+
+
+@hookimpl
+def guildkit_init_app(gk: GuildKit, app: Flask) -> None:
+    privileges = app.config["GUILDKIT_PRIVILEGES"]
+    if VISIBLE not in privileges:
+        # A new mapping: the host's own dict (maybe shared between apps) stays as they wrote it.
+        app.config["GUILDKIT_PRIVILEGES"] = {**privileges, VISIBLE: {"trust_level": 0}}
+
+
+@hookimpl
+def guildkit_can(gk: GuildKit, user_id: str, privilege: str, granted: bool) -> bool | None:
+    if privilege == VISIBLE:
+        return False if granted and gk.moderation.member_hidden(user_id) else None
+    if granted and gk.moderation.muted_until(user_id) is not None:
+        return False
+    return None
+
+
+@hookimpl
+def guildkit_register_tables(gk: GuildKit) -> Iterable[sa.Table]:
+    return [
+        table_of(model)
+        for model in (
+            ModerationCase,
+            Report,
+            CaseNote,
+            Sanction,
+            ModerationAudit,
+            Mediation,
+            MediationStatement,
+            Appeal,
+        )
+    ]
+
+
+@hookimpl
+def guildkit_register_routes(gk: GuildKit) -> Iterable[Routes]:
+    from guildkit.moderation import api, pages
+
+    return [api.api, pages.pages]

@@ -1,0 +1,1 @@
+"""The built-in participation rules: points and badges for mentoring and events (see :mod:`.plugin`)."""

@@ -1,0 +1,200 @@
+"""Privileges: named capabilities unlocked by trust level, points, a role or a badge.
+
+``GUILDKIT_PRIVILEGES`` maps each privilege to a requirement: one mapping with a single key
+(``{"trust_level": 1}``, ``{"points": {"reputation": 15}}``, ``{"role": "moderator"}``,
+``{"badge": "editor"}``), or a list of such mappings, any one of which unlocks it.
+
+:meth:`GuildKit.can` answers for host code: members who are not active have no privileges; staff
+with ``admin`` have them all; then the ``guildkit_can`` hook may grant or deny.
+:meth:`GuildKit.privileges` lists each privilege with its requirement and the member's progress.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from guildkit import queries
+from guildkit.errors import ConfigurationError, ValidationError
+from guildkit.models import Member
+from guildkit.trust.models import TRUST_LEVELS
+
+if TYPE_CHECKING:
+    from guildkit.extension import GuildKit
+
+KINDS = ("trust_level", "points", "role", "badge")
+
+#: A small default set (see docs/trust.md for a Stack Exchange-style one over reputation).
+DEFAULT_PRIVILEGES: dict[str, object] = {
+    "flag": {"trust_level": 1},
+    "vote_down": {"trust_level": 1},
+    "invite": {"trust_level": 2},
+    "edit_others": [{"trust_level": 3}, {"role": "moderator"}],
+}
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One way to unlock a privilege: ``kind`` is ``trust_level``, ``points``, ``role`` or ``badge``."""
+
+    kind: str
+    #: The slug of the point type, role or badge (``""`` for a trust level).
+    slug: str
+    #: The trust level or the points needed (1 for a role or badge).
+    amount: int
+
+
+@dataclass(frozen=True)
+class PrivilegeStatus:
+    """A privilege as a member sees it: whether they have it, what unlocks it, and how far they are."""
+
+    name: str
+    has: bool
+    requirement: str
+    progress: str
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """What a member has that requirements look at."""
+
+    level: int
+    balances: Mapping[str, int]
+    roles: frozenset[str]
+    badges: frozenset[str]
+
+    def meets(self, req: Requirement) -> bool:
+        return self.value(req) >= req.amount
+
+    def value(self, req: Requirement) -> int:
+        if req.kind == "trust_level":
+            return self.level
+        if req.kind == "points":
+            return self.balances.get(req.slug, 0)
+        held = self.roles if req.kind == "role" else self.badges
+        return 1 if req.slug in held else 0
+
+
+def parse_privileges(raw: object) -> dict[str, tuple[Requirement, ...]]:
+    """``GUILDKIT_PRIVILEGES`` as requirements (any-of); :class:`ConfigurationError` if malformed."""
+    key = "GUILDKIT_PRIVILEGES"
+    if not isinstance(raw, Mapping):
+        raise ConfigurationError(f"{key} must map privilege names to requirements")
+    parsed = {}
+    for name, spec in raw.items():
+        if not isinstance(name, str) or not name:
+            raise ConfigurationError(f"{key}: privilege names must be non-empty strings")
+        options = spec if isinstance(spec, list | tuple) else [spec]
+        if not options:
+            raise ConfigurationError(f"{key}[{name!r}] needs at least one requirement")
+        parsed[name] = tuple(_requirement(f"{key}[{name!r}]", option) for option in options)
+    return parsed
+
+
+def _requirement(where: str, raw: object) -> Requirement:
+    if not isinstance(raw, Mapping) or len(raw) != 1 or next(iter(raw)) not in KINDS:
+        raise ConfigurationError(f"{where}: each requirement is one of {', '.join(KINDS)} (got {raw!r})")
+    kind, value = next(iter(raw.items()))
+    if kind == "trust_level":
+        if value not in TRUST_LEVELS or isinstance(value, bool):
+            raise ConfigurationError(f"{where}: trust_level must be 0-4")
+        return Requirement(kind, "", value)
+    if kind == "points":
+        if not isinstance(value, Mapping) or len(value) != 1:
+            raise ConfigurationError(f"{where}: points must be {{point_type: amount}} (one type)")
+        slug, amount = next(iter(value.items()))
+        if not isinstance(slug, str) or not isinstance(amount, int) or isinstance(amount, bool) or amount < 1:
+            raise ConfigurationError(f"{where}: points must be {{point_type: positive integer}}")
+        return Requirement(kind, slug, amount)
+    if not isinstance(value, str) or not value:
+        raise ConfigurationError(f"{where}: {kind} must be a slug")
+    return Requirement(kind, value, 1)
+
+
+class Privileges:
+    """Answers ``can`` and lists privileges, for one :class:`~guildkit.GuildKit`."""
+
+    def __init__(self, gk: GuildKit) -> None:
+        self.gk = gk
+
+    @property
+    def defined(self) -> dict[str, tuple[Requirement, ...]]:
+        from flask import current_app
+
+        return parse_privileges(current_app.config["GUILDKIT_PRIVILEGES"])
+
+    def _member(self, user_id: str) -> Member | None:
+        return self.gk.session.scalar(sa.select(Member).where(Member.user_id == user_id))
+
+    def _holdings(self, member: Member | None) -> Holdings:
+        if member is None:
+            return Holdings(0, {}, frozenset(), frozenset())
+        session = self.gk.session
+        return Holdings(
+            level=self.gk.trust.level(member.user_id),
+            balances=queries.balances(session, member.id),
+            roles=frozenset(queries.role_slugs(session, member.id)),
+            badges=frozenset(a.badge_slug for a in queries.badge_awards(session, member.id)),
+        )
+
+    def _is_admin(self, holdings: Holdings) -> bool:
+        roles = self.gk.registry.roles
+        return any("admin" in roles[r].permissions for r in holdings.roles if r in roles)
+
+    def _answer(self, user_id: str, name: str, options: tuple[Requirement, ...], holdings: Holdings) -> bool:
+        granted = self._is_admin(holdings) or any(holdings.meets(r) for r in options)
+        return self.gk.calls.can(user_id, name, granted)
+
+    def can(self, user_id: str | int, privilege: str) -> bool:
+        defined = self.defined
+        if not isinstance(privilege, str) or privilege not in defined:
+            raise ValidationError(f"unknown privilege {privilege!r} (see GUILDKIT_PRIVILEGES)", field="privilege")
+        user = str(user_id)
+        member = self._member(user)
+        if member is not None and member.status != "active":
+            return False
+        return self._answer(user, privilege, defined[privilege], self._holdings(member))
+
+    def statuses(self, user_id: str | int) -> list[PrivilegeStatus]:
+        """Every privilege in ``GUILDKIT_PRIVILEGES`` order: held or not, its requirement, the progress."""
+        user = str(user_id)
+        member = self.gk.member(user)
+        holdings = self._holdings(member)
+        out = []
+        for name, options in self.defined.items():
+            has = member.status == "active" and self._answer(user, name, options, holdings)
+            out.append(
+                PrivilegeStatus(
+                    name=name,
+                    has=has,
+                    requirement=" or ".join(self._describe(r) for r in options),
+                    progress="; ".join(self._progress(r, holdings) for r in options),
+                )
+            )
+        return out
+
+    def _describe(self, req: Requirement) -> str:
+        registry = self.gk.registry
+        if req.kind == "trust_level":
+            return f"trust level {req.amount} ({self.gk.trust.name(req.amount)})"
+        if req.kind == "points":
+            point_type = registry.point_types.get(req.slug)
+            return f"{req.amount} {point_type.name if point_type else req.slug}"
+        if req.kind == "role":
+            role = registry.roles.get(req.slug)
+            return f"the {role.name if role else req.slug} role"
+        badge = registry.badges.get(req.slug)
+        return f"the {badge.name if badge else req.slug} badge"
+
+    def _progress(self, req: Requirement, holdings: Holdings) -> str:
+        value = holdings.value(req)
+        if req.kind == "trust_level":
+            return f"trust level {value} of {req.amount}"
+        if req.kind == "points":
+            point_type = self.gk.registry.point_types.get(req.slug)
+            return f"{value} of {req.amount} {point_type.name if point_type else req.slug}"
+        held = "held" if value else "not held"
+        return f"{req.kind} {held}"
