@@ -269,11 +269,15 @@ def test_rules_plugins_and_hook_failures(api: Api, gk: GuildKit, gk_members: Mem
     plugins = {p["name"]: p for p in api.ok("GET", "/admin/plugins", user=admin)}
     # The admin feature is one plugin: the console's definitions, its tables and its routes.
     assert plugins["guildkit.admin"]["hooks"] == [
+        "guildkit_definitions_version",
+        "guildkit_init_app",
         "guildkit_page_links",
         "guildkit_register_badges",
+        "guildkit_register_config",
         "guildkit_register_roles",
         "guildkit_register_routes",
         "guildkit_register_rules",
+        "guildkit_register_services",
         "guildkit_register_tables",
     ]
     gk.record_failures(

@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guildkit import GuildKit, hookimpl, signals
-from guildkit.announcements import EventChange, RsvpChange
+from guildkit import EventChange, GuildKit, RsvpChange, hookimpl, signals
 from guildkit.errors import InvalidTransition, MemberInactive, NotAllowed, UnknownEvent, ValidationError
 from guildkit.models import Activity
 from guildkit.testing import Clock

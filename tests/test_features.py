@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask, render_template
+import sqlalchemy as sa
+from flask import Flask, render_template, request
 
-from guildkit import GuildKit, hookimpl
+from guildkit import ConfigurationError, GuildKit, hookimpl
 from guildkit.routes import Routes
 from guildkit.testing import make_app
 from guildkit.web import make_blueprint
@@ -40,6 +41,8 @@ class ShoutRoutes:
 
 def mounted(app: Flask) -> Flask:
     app.register_blueprint(make_blueprint(), url_prefix="/community")
+    gk: GuildKit = app.extensions["guildkit"].gk
+    gk.current_user_loader(lambda: request.headers.get("X-User"))
     return app
 
 
@@ -72,3 +75,73 @@ def test_the_blueprint_needs_guildkit_set_up_first() -> None:
 def test_routes_refuse_an_unknown_target() -> None:
     with pytest.raises(ValueError, match="'api' or 'pages'"):
         Routes("admin")  # type: ignore[arg-type]
+
+
+# -- each first-party feature can be switched off ---------------------------------------------
+
+#: Feature plugin -> (a path of its pages, its service on gk, its CLI command, its nav label, a table).
+FEATURES = {
+    "guildkit.mentorship": ("/mentors", "mentorship", "mentorship", "Mentoring", "guildkit_mentor_profiles"),
+    "guildkit.events": ("/events", "events", None, "Events", "guildkit_events"),
+    "guildkit.guidelines": ("/guidelines", "guidelines", None, "Guidelines", "guildkit_guidelines"),
+    "guildkit.moderation": ("/moderation", "moderation", "moderation", "Moderation", "guildkit_moderation_cases"),
+    "guildkit.analytics": ("/analytics", "analytics", None, "Analytics", "guildkit_surveys"),
+    "guildkit.admin": ("/admin", "admin", None, "Admin", "guildkit_console_badges"),
+    "guildkit.trust": ("/api/me/privileges", "trust", "trust", None, "guildkit_trust_levels"),
+}
+
+
+def feature_app(tmp_path: Path, deny: list[str]) -> Any:
+    return make_app("sqlite", tmp_path, config={"GUILDKIT_PLUGINS_DENY": deny})
+
+
+@pytest.mark.parametrize("feature", sorted(FEATURES))
+def test_a_feature_switched_off_has_no_routes_tables_service_commands_or_link(tmp_path: Path, feature: str) -> None:
+    path, service, command, label, table = FEATURES[feature]
+    # Moderation builds on trust levels: switching trust off takes moderation with it.
+    deny = [feature, "guildkit.moderation"] if feature == "guildkit.trust" else [feature]
+    with feature_app(tmp_path, deny) as (app, gk):
+        client = mounted(app).test_client()
+        assert gk.pm.get_plugin(feature) is None
+        paths = {rule.rule for rule in app.url_map.iter_rules()}
+        assert not any(p.startswith("/community" + path) for p in paths)
+        assert table not in sa.inspect(gk.store.engine).get_table_names()
+        with pytest.raises(AttributeError, match="GUILDKIT_PLUGINS_DENY"):
+            getattr(gk, service)
+        if command is not None:
+            assert command not in app.cli.commands["guildkit"].commands  # type: ignore[attr-defined]
+        gk.join("ann", name="Ann")
+        gk.award("ann", role="admin", reason="to see every link")
+        home = client.get("/community/", headers={"X-User": "ann"})
+        assert home.status_code == 200
+        if label is not None:
+            assert f">{label}</a>" not in home.get_data(as_text=True)
+        assert client.get("/community/members/ann", headers={"X-User": "ann"}).status_code == 200
+        assert gk.record("answer.posted", actor="ann", key="a1").duplicate is False
+
+
+def test_with_every_feature_on_the_nav_has_each_link(tmp_path: Path) -> None:
+    with make_app("sqlite", tmp_path) as (app, gk):
+        client = mounted(app).test_client()
+        gk.join("ann", name="Ann")
+        gk.award("ann", role="admin", reason="to see every link")
+        html = client.get("/community/", headers={"X-User": "ann"}).get_data(as_text=True)
+        for _, _, _, label, _ in FEATURES.values():
+            if label is not None:
+                assert f">{label}</a>" in html
+
+
+def test_moderation_without_trust_is_refused_at_start_up(tmp_path: Path) -> None:
+    with (
+        pytest.raises(ConfigurationError, match=r"guildkit.moderation needs guildkit.trust"),
+        feature_app(tmp_path, ["guildkit.trust"]),
+    ):
+        pass
+
+
+def test_the_core_cannot_be_switched_off(tmp_path: Path) -> None:
+    with (
+        pytest.raises(ConfigurationError, match="part of guildkit's core"),
+        feature_app(tmp_path, ["guildkit.community"]),
+    ):
+        pass

@@ -11,8 +11,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from guildkit import GuildKit, hookimpl, signals
-from guildkit.announcements import MentorshipChange
+from guildkit import GuildKit, MentorshipChange, hookimpl, signals
 from guildkit.errors import (
     CapacityReached,
     InvalidTransition,

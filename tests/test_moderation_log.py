@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from guildkit import GuildKit, hookimpl, signals
-from guildkit.announcements import CaseResolved
+from guildkit import CaseResolved, GuildKit, hookimpl, signals
 from guildkit.errors import UnknownActivity, ValidationError
 from guildkit.models import HookFailure
 from guildkit.moderation import LogCount, LogMonth

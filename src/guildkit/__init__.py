@@ -1,4 +1,7 @@
-"""guildkit: an embeddable community layer for Flask apps.
+"""guildkit: an embeddable community layer for Flask apps. This package is its public API.
+
+It exports the core and what guildkit's first-party features (``guildkit.mentorship``, …) hand to
+host code and plugin authors; the core itself never imports a feature (see docs/architecture.md).
 
 .. code-block:: python
 
@@ -7,16 +10,7 @@
 """
 
 from guildkit.activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
-from guildkit.announcements import (
-    CaseResolved,
-    EventChange,
-    GuidelinesPublished,
-    LevelChange,
-    MemberJoined,
-    MentorshipChange,
-    RsvpChange,
-    TrustLevelChange,
-)
+from guildkit.announcements import LevelChange, MemberJoined
 from guildkit.definitions import BadgeDef, BadgeLevel, PageLink, PointTypeDef, RoleDef
 from guildkit.errors import (
     ConfigurationError,
@@ -30,10 +24,14 @@ from guildkit.errors import (
     UnknownRole,
     ValidationError,
 )
+from guildkit.events.hookspecs import EventChange, RsvpChange
 from guildkit.extension import GuildKit
+from guildkit.guidelines.hookspecs import GuidelinesPublished
 from guildkit.identity import UserInfo
+from guildkit.mentorship.hookspecs import MentorshipChange
 from guildkit.mentorship.matching import MentorCandidate, MentorScore, MentorSeeker
 from guildkit.metrics import Count, Distinct, PointsTotal, Streak
+from guildkit.moderation.hookspecs import CaseResolved
 from guildkit.plugins import hookimpl
 from guildkit.rules import (
     AwardBadge,
@@ -48,6 +46,7 @@ from guildkit.rules import (
     RoleRule,
     Veto,
 )
+from guildkit.trust.hookspecs import TrustLevelChange
 
 __version__ = "0.1.0"
 

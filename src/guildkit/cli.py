@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from guildkit.errors import GuildKitError
@@ -32,7 +31,9 @@ def make_cli() -> AppGroup:
 
 
 def _gk() -> GuildKit:
-    return current_app.extensions["guildkit"].gk  # type: ignore[no-any-return]
+    from guildkit.extension import current_guildkit
+
+    return current_guildkit()
 
 
 def _fail(exc: GuildKitError) -> None:
@@ -251,50 +252,6 @@ def token_revoke(token_id: int) -> None:
         _fail(exc)
         return
     click.echo(f"token {row.id} ({row.name}) revoked")
-
-
-@guildkit_cli.group("mentorship", help="Mentorship upkeep.")
-def mentorship_group() -> None:
-    pass
-
-
-@mentorship_group.command(
-    "sweep", help="Expire unanswered requests and recognise retained mentees; prints the counts as JSON."
-)
-def mentorship_sweep() -> None:
-    click.echo(json.dumps(_gk().mentorship.sweep()))
-
-
-@guildkit_cli.group("trust", help="Trust levels (see docs/trust.md).")
-def trust_group() -> None:
-    pass
-
-
-@trust_group.command(
-    "sweep", help="Promote and demote members by their criteria (run daily); prints the counts as JSON."
-)
-def trust_sweep() -> None:
-    click.echo(json.dumps(_gk().trust.sweep()))
-
-
-@guildkit_cli.group("moderation", help="Moderation upkeep (see docs/moderation.md).")
-def moderation_group() -> None:
-    pass
-
-
-@moderation_group.command("sweep", help="Lift suspensions whose period ended (run hourly); prints user ids as JSON.")
-def moderation_sweep() -> None:
-    click.echo(json.dumps({"lifted": _gk().moderation.sweep()}))
-
-
-@guildkit_cli.command(
-    "detect-abuse",
-    help="Find serial voting, reverse those votes and flag the voters (run hourly or daily); prints JSON.",
-)
-@click.option("--dry-run", is_flag=True, help="Only report what would be reversed.")
-def detect_abuse(dry_run: bool) -> None:
-    findings = _gk().abuse.detect(dry_run=dry_run)
-    click.echo(json.dumps({"dry_run": dry_run, "findings": [f.as_dict() for f in findings]}))
 
 
 @guildkit_cli.group("plugin", help="Write guildkit plugins.")

@@ -143,15 +143,24 @@ class RoleDef:
 class PageLink:
     """A link a plugin adds to one of guildkit's pages (``guildkit_page_links``).
 
-    ``url`` is absolute (``https://...``) or a path on this site (``/community/...``).
+    ``url`` is absolute (``https://...``) or a path on this site (``/community/...``). A
+    navigation link is marked as the current page on its own URL and the pages below it, and
+    below each path in ``also_current`` (the Mentoring link is current on ``/mentorships/...`` too).
     """
 
     label: str
     url: str
+    also_current: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_text(self.label, "label", max_length=100)
-        if not isinstance(self.url, str) or not (
-            self.url.startswith(("https://", "http://")) or (self.url.startswith("/") and not self.url.startswith("//"))
-        ):
-            raise ValidationError("url must be http(s):// or a path starting with /", field="url")
+        for url in (self.url, *self.also_current):
+            if not isinstance(url, str) or not (
+                url.startswith(("https://", "http://")) or (url.startswith("/") and not url.startswith("//"))
+            ):
+                raise ValidationError("url must be http(s):// or a path starting with /", field="url")
+        object.__setattr__(self, "also_current", tuple(self.also_current))
+
+    def is_current(self, path: str) -> bool:
+        """Whether ``path`` (the page being shown) is this link's page or below it."""
+        return any(path == url or path.startswith(url.rstrip("/") + "/") for url in (self.url, *self.also_current))

@@ -8,7 +8,6 @@ modules; this one wires them together and validates what the host passes in.
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 import time
@@ -16,9 +15,10 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import click
 import pluggy
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -33,32 +33,23 @@ from guildkit.builtin.ruleset import RuleSet
 from guildkit.definitions import BadgeDef, PointTypeDef, RoleDef, check_text
 from guildkit.errors import (
     ConfigurationError,
+    DuplicateDefinition,
+    PluginError,
     UnknownPointType,
     ValidationError,
 )
 from guildkit.identity import CurrentUserLoader, UserInfo, UserInfoLoader, flask_login_user_id
 from guildkit.models import MEMBER_STATUSES, BadgeAward, Base, HookFailure, LedgerEntry, Member, table_of, utcnow
 from guildkit.pipeline import Pipeline
-from guildkit.plugins import PluginCalls, deny_default_plugins, load_entry_points, make_plugin_manager
+from guildkit.plugins import PluginCalls, contributions, deny_default_plugins, load_entry_points, make_plugin_manager
 from guildkit.ratelimit import RateLimiter, parse_limits
 from guildkit.registry import Registry
+from guildkit.routes import Routes
 from guildkit.rules.base import Rule
 from guildkit.rules.builtin import Levels
 from guildkit.rules.loader import load_rule_file
 from guildkit.store import Store, make_store
 from guildkit.transaction import Transaction
-
-if TYPE_CHECKING:
-    from guildkit.admin import Admin
-    from guildkit.analytics import Analytics
-    from guildkit.events import Events
-    from guildkit.guidelines import Guidelines
-    from guildkit.mentorship import Mentorship
-    from guildkit.moderation import Moderation
-    from guildkit.moderation.abuse import AbuseDetection
-    from guildkit.routes import Routes
-    from guildkit.trust import Trust
-    from guildkit.trust.privileges import Privileges, PrivilegeStatus
 
 log = logging.getLogger("guildkit")
 
@@ -79,7 +70,7 @@ class GuildKitState:
     generation: int = -1
     synced_generation: int = -1
     lock: threading.Lock = field(default_factory=threading.Lock)
-    #: The stored definitions version the registry was built from (see :mod:`guildkit.admin.versions`).
+    #: The stored definitions version the registry was built from (``guildkit_definitions_version``).
     definitions_version: int | None = None
     #: When (``time.monotonic()``) the stored version was last compared with it.
     definitions_checked_at: float = 0.0
@@ -119,22 +110,47 @@ class GuildKit:
         if "guildkit" in app.extensions:
             raise ConfigurationError("guildkit is already registered on this app")
         config.apply_defaults(app)
-        state = GuildKitState(self, make_store(app, self.db), ZoneInfo(app.config["GUILDKIT_TIMEZONE"]))
-        app.extensions["guildkit"] = state
+        config.check(app.config)
         if deny_default_plugins(self.pm, app.config["GUILDKIT_PLUGINS_DENY"]):
             self._generation += 1
         if app.config["GUILDKIT_LOAD_ENTRY_POINTS"] and not self._entry_points_loaded:
             self._entry_points_loaded = True
             load_entry_points(self.pm, app.config["GUILDKIT_PLUGINS_ALLOW"], app.config["GUILDKIT_PLUGINS_DENY"])
             self._generation += 1
+        config.apply_defaults(app, self.config_defaults())
+        state = GuildKitState(self, make_store(app, self.db), ZoneInfo(app.config["GUILDKIT_TIMEZONE"]))
+        app.extensions["guildkit"] = state
         rules_file = app.config["GUILDKIT_RULES_FILE"]
         if rules_file:
             self._register_rules_file(str(rules_file))
         app.teardown_appcontext(lambda exc: state.store.remove_session())
         from guildkit.cli import make_cli
 
-        app.cli.add_command(make_cli())
+        group = make_cli()
+        for command in self._contributed("guildkit_register_commands", "a click command", click.Command):
+            group.add_command(command)
+        app.cli.add_command(group)
         self.pm.hook.guildkit_init_app.call_historic(kwargs={"gk": self, "app": app})
+
+    def config_defaults(self) -> dict[str, Any]:
+        """Every config key the core and the registered plugins define, with its default."""
+        defaults = dict(config.DEFAULTS)
+        origin = dict.fromkeys(defaults, "guildkit")
+        for plugin, contributed in contributions(self.pm, "guildkit_register_config", gk=self):
+            for key, value in (contributed or {}).items():
+                if key in defaults:
+                    raise DuplicateDefinition("config key", key, origin[key], plugin)
+                defaults[key], origin[key] = value, plugin
+        return defaults
+
+    def _contributed(self, hook: str, kind: str, cls: type[T]) -> list[T]:
+        found: list[T] = []
+        for plugin, contributed in contributions(self.pm, hook, gk=self):
+            for item in contributed or ():
+                if not isinstance(item, cls):
+                    raise PluginError(f"{plugin} returned {item!r} from {hook}, not {kind}")
+                found.append(item)
+        return found
 
     def _register_rules_file(self, path: str) -> None:
         name = f"guildkit.rules_file:{path}"
@@ -187,10 +203,8 @@ class GuildKit:
         if registry is None or state.generation != self._generation or self._definitions_changed(state):
             with state.lock:
                 if state.registry is None or state.generation != self._generation or state.definitions_stale:
-                    from guildkit.admin.versions import read_version
-
                     # Read the version first: a change saved during the build triggers another.
-                    state.definitions_version = read_version(state.store.engine)
+                    state.definitions_version = self._definitions_version(state)
                     state.definitions_checked_at = time.monotonic()
                     state.definitions_stale = False
                     state.registry = Registry.build(self.pm, self)
@@ -205,11 +219,13 @@ class GuildKit:
         now = time.monotonic()
         if now - state.definitions_checked_at < current_app.config["GUILDKIT_DEFINITIONS_CHECK_SECONDS"]:
             return False
-        from guildkit.admin.versions import read_version
-
         state.definitions_checked_at = now
-        state.definitions_stale = read_version(state.store.engine) != state.definitions_version
+        state.definitions_stale = self._definitions_version(state) != state.definitions_version
         return state.definitions_stale
+
+    def _definitions_version(self, state: GuildKitState) -> int | None:
+        version: int | None = self.pm.hook.guildkit_definitions_version(gk=self, engine=state.store.engine)
+        return version
 
     def reload_definitions(self) -> Registry:
         """Rebuild the registry now and sync it to the tables (after a console change)."""
@@ -245,10 +261,7 @@ class GuildKit:
 
     def routes(self) -> list[Routes]:
         """Every plugin's routes (``guildkit_register_routes``), in order of registration."""
-        found: list[Routes] = []
-        for contributed in reversed(self.pm.hook.guildkit_register_routes(gk=self)):
-            found.extend(contributed or ())
-        return found
+        return self._contributed("guildkit_register_routes", "a Routes", Routes)
 
     def _sync(self, force: bool = False) -> Registry:
         registry = self.registry
@@ -260,10 +273,9 @@ class GuildKit:
 
     def _pipeline(self) -> Pipeline:
         registry = self._sync()  # first: it says so when guildkit is not set up on this app
-        require_guidelines = bool(current_app.config["GUILDKIT_REQUIRE_GUIDELINES"])
         limits = parse_limits(current_app.config["GUILDKIT_RATE_LIMITS"])
         limiter = RateLimiter(limits) if limits else None
-        return Pipeline(registry, self.calls, self.state.zone, require_guidelines=require_guidelines, limiter=limiter)
+        return Pipeline(registry, self.calls, self.state.zone, limiter=limiter)
 
     def transaction(self, body: Callable[[Transaction], T]) -> T:
         """Run ``body(tx)`` in one write transaction, then tell plugins what it announced.
@@ -281,82 +293,32 @@ class GuildKit:
         self._announce(tx.announcements, tx.failures)
         return result  # type: ignore[no-any-return]
 
-    # -- features --------------------------------------------------------------------------
+    # -- services features offer ---------------------------------------------------------
 
-    @functools.cached_property
-    def mentorship(self) -> Mentorship:
-        """Mentor profiles, requests, matching and the mentorship lifecycle (docs/mentorship.md)."""
-        from guildkit.mentorship import Mentorship
+    def __getattr__(self, name: str) -> Any:
+        """A service a plugin offers as ``gk.<name>`` (``guildkit_register_services``): ``gk.mentorship``,
+        ``gk.events``, ``gk.can`` …, made on first use and kept."""
+        if name.startswith("_") or name in ("pm", "db", "calls", "clock"):
+            raise AttributeError(name)
+        factory = self.services().get(name)
+        if factory is None:
+            raise AttributeError(
+                f"GuildKit has no {name!r}: no registered plugin offers it (is its feature in GUILDKIT_PLUGINS_DENY?)"
+            )
+        service = factory(self)
+        self.__dict__[name] = service
+        return service
 
-        return Mentorship(self)
-
-    @functools.cached_property
-    def events(self) -> Events:
-        """Community events: RSVPs, the waitlist, check-in and attendance (docs/events.md)."""
-        from guildkit.events import Events
-
-        return Events(self)
-
-    @functools.cached_property
-    def trust(self) -> Trust:
-        """Trust levels 0-4: evaluation, the sweep, staff changes and locks (docs/trust.md)."""
-        from guildkit.trust import Trust
-
-        return Trust(self)
-
-    @functools.cached_property
-    def guidelines(self) -> Guidelines:
-        """The community guidelines: versions, acceptance, the earning gate (docs/guidelines.md)."""
-        from guildkit.guidelines import Guidelines
-
-        return Guidelines(self)
-
-    @functools.cached_property
-    def moderation(self) -> Moderation:
-        """Reports, the moderation queue, sanctions and the audit log (docs/moderation.md)."""
-        from guildkit.moderation import Moderation
-
-        return Moderation(self)
-
-    @functools.cached_property
-    def abuse(self) -> AbuseDetection:
-        """Serial-voting detection: reverse the votes and flag the voter (docs/abuse.md)."""
-        from guildkit.moderation.abuse import AbuseDetection
-
-        return AbuseDetection(self)
-
-    @functools.cached_property
-    def admin(self) -> Admin:
-        """The admin console: console badges and roles, manual awards, tokens, the audit log (docs/admin.md)."""
-        from guildkit.admin import Admin
-
-        return Admin(self)
-
-    @functools.cached_property
-    def analytics(self) -> Analytics:
-        """Community health KPIs and satisfaction surveys (docs/analytics.md)."""
-        from guildkit.analytics import Analytics
-
-        return Analytics(self)
-
-    @functools.cached_property
-    def _privileges(self) -> Privileges:
-        from guildkit.trust.privileges import Privileges
-
-        return Privileges(self)
-
-    def can(self, user_id: str | int, privilege: str) -> bool:
-        """Whether the member has ``privilege`` (a key of ``GUILDKIT_PRIVILEGES``).
-
-        Members who are not active have none; staff with ``admin`` have all; then the
-        ``guildkit_can`` hook may grant or deny. An unknown privilege raises
-        :class:`~guildkit.errors.ValidationError` (``field="privilege"``).
-        """
-        return self._privileges.can(user_id, privilege)
-
-    def privileges(self, user_id: str | int) -> list[PrivilegeStatus]:
-        """Every privilege: whether the member has it, what unlocks it, and their progress."""
-        return self._privileges.statuses(user_id)
+    def services(self) -> dict[str, Callable[[GuildKit], object]]:
+        """The services registered plugins offer, by attribute name."""
+        found: dict[str, Callable[[GuildKit], object]] = {}
+        origin: dict[str, str] = {}
+        for plugin, contributed in contributions(self.pm, "guildkit_register_services", gk=self):
+            for name, factory in (contributed or {}).items():
+                if name in found or hasattr(type(self), name):
+                    raise DuplicateDefinition("service", name, origin.get(name, "GuildKit"), plugin)
+                found[name], origin[name] = factory, plugin
+        return found
 
     # -- recording -------------------------------------------------------------------------
 
@@ -597,3 +559,12 @@ class GuildKit:
     def user_info(self, user_id: str | int) -> UserInfo:
         info = self._user_info_loader(str(user_id)) if self._user_info_loader is not None else None
         return info or UserInfo(name=f"User {user_id}")
+
+
+def current_guildkit() -> GuildKit:
+    """The :class:`GuildKit` set up on the current app (in a request, a CLI command or an app context)."""
+    try:
+        state: GuildKitState = current_app.extensions["guildkit"]
+    except KeyError:
+        raise ConfigurationError("guildkit is not initialised on this app: call gk.init_app(app)") from None
+    return state.gk

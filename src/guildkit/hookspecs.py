@@ -1,48 +1,48 @@
-"""The reference for every guildkit hook.
+"""The reference for every core guildkit hook.
 
-Plugins implement these with :data:`guildkit.hookimpl`. Three families:
+Plugins implement these with :data:`guildkit.hookimpl`. Four families:
 
-* **Contributing** (``guildkit_register_*``) — called once per app when guildkit builds its
-  registry, inside that app's context (so ``flask.current_app.config`` is the app's: a plugin may
-  contribute per app). Return an iterable of definitions (or ``None``). Results from all plugins
-  are merged; the same slug or rule name from two plugins is a
+* **Setting up** (``guildkit_init_app``, ``guildkit_add_hookspecs``) — called when guildkit is
+  set up on an app, or when the plugin registers. An exception here fails start-up.
+* **Contributing** (``guildkit_register_*``) — called when guildkit builds what plugins
+  contribute, inside the app's context (so ``flask.current_app.config`` is the app's: a plugin
+  may contribute per app). Return an iterable of definitions (or ``None``). Results from all
+  plugins are merged; the same slug or rule name from two plugins is a
   :class:`~guildkit.errors.DuplicateDefinition`.
-* **Deciding** (verbs, ``firstresult=True``) — called inside the recording transaction, may change
-  the outcome. They must be fast and must not write to the database. An exception here is
+* **Deciding** (verbs, most ``firstresult=True``) — called while guildkit works, inside the
+  recording transaction for the ones about awards; may change the outcome. They must be fast and
+  must not write to the database. An exception (or a result the hook's contract refuses) is
   logged, recorded in ``guildkit_hook_failures`` and treated as "no opinion".
-* **Being told** (``guildkit_*ed``) — called after the transaction has committed, in order of
-  registration. An exception is logged and recorded; it never undoes an award, never stops the
-  other plugins from being told, and never reaches the host's request.
+* **Being told** (``guildkit_*ed``) — called after the transaction has committed. An exception
+  is logged and recorded; it never undoes an award, never stops the other plugins from being
+  told, and never reaches the host's request.
 
-The matching blinker signals (:mod:`guildkit.signals`) fire right after the "being told" hooks
-with the same arguments.
+Every hook is called through pluggy, so hook wrappers (``@hookimpl(wrapper=True)``) and
+pluggy's tracing see each call. The matching blinker signals (:mod:`guildkit.signals`) fire
+right after the "being told" hooks with the same arguments.
+
+guildkit's features add hooks of their own (``guildkit_add_hookspecs``), documented with them:
+see ``docs/hooks.md`` for all of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 
+from guildkit.contracts import an_int, page_links, returns, same_kind_of_outcome, template_names
+
 if TYPE_CHECKING:
+    import click
     import sqlalchemy as sa
     from flask import Flask
 
     from guildkit.activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
-    from guildkit.announcements import (
-        CaseResolved,
-        EventChange,
-        GuidelinesPublished,
-        LevelChange,
-        MemberJoined,
-        MentorshipChange,
-        RsvpChange,
-        TrustLevelChange,
-    )
+    from guildkit.announcements import LevelChange, MemberJoined
     from guildkit.definitions import BadgeDef, PageLink, PointTypeDef, RoleDef
     from guildkit.extension import GuildKit
-    from guildkit.mentorship.matching import MentorCandidate, MentorScore, MentorSeeker
     from guildkit.routes import Routes
     from guildkit.rules.base import AwardPoints, Outcome, Rule, Veto
     from guildkit.rules.builtin import Levels
@@ -68,6 +68,60 @@ def guildkit_init_app(gk: GuildKit, app: Flask) -> None:
 
     :param gk: the :class:`~guildkit.GuildKit`.
     :param app: the Flask app being set up.
+    """
+
+
+@hookspec(historic=True)
+def guildkit_add_hookspecs(pm: pluggy.PluginManager) -> None:
+    """Add the hooks a plugin defines for other plugins: ``pm.add_hookspecs(my_hookspecs)``.
+
+    Called once when the plugin registers (the hook is *historic*), before any other plugin is
+    checked against the specs. guildkit's features declare their own hooks this way
+    (``guildkit_mentorship_changed`` and the rest); a plugin that implements a hook of a feature
+    the host may switch off marks it ``@hookimpl(optionalhook=True)``.
+
+    :param pm: the plugin manager of the :class:`~guildkit.GuildKit`.
+    """
+
+
+@hookspec
+def guildkit_register_config(gk: GuildKit) -> Mapping[str, Any] | None:
+    """Contribute ``GUILDKIT_*`` config keys with their defaults.
+
+    Applied with ``app.config.setdefault`` in :meth:`GuildKit.init_app`, before any
+    ``guildkit_init_app`` implementation runs, so every plugin sees every default (a dict or list
+    default is copied for each app). Check the values in ``guildkit_init_app`` and raise
+    :class:`~guildkit.errors.ConfigurationError` for a bad one. Document each key you add.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :return: a mapping of config keys to defaults, or ``None``.
+    """
+
+
+@hookspec
+def guildkit_register_services(gk: GuildKit) -> Mapping[str, Callable[[GuildKit], object]] | None:
+    """Contribute services reached as attributes of the ``GuildKit``: ``gk.<name>``.
+
+    Each value is a factory called with the ``GuildKit`` the first time ``gk.<name>`` is read;
+    the object it returns is kept for the life of the instance. guildkit's features offer their
+    Python API this way (``gk.mentorship``, ``gk.events``, ``gk.can`` …), so a feature switched
+    off has no attribute, and features reach each other through these services only. Names must
+    be unique and must not shadow an attribute of ``GuildKit``.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :return: a mapping of attribute names to factories, or ``None``.
+    """
+
+
+@hookspec
+def guildkit_register_commands(gk: GuildKit) -> Iterable[click.Command] | None:
+    """Contribute commands (or groups) to the app's ``flask guildkit`` group.
+
+    Called in :meth:`GuildKit.init_app`; each app has its own group. Commands run in the app's
+    context; reach the ``GuildKit`` with ``current_app.extensions["guildkit"].gk``.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :return: an iterable of ``click.Command``, or ``None``.
     """
 
 
@@ -153,6 +207,7 @@ def guildkit_register_rules(gk: GuildKit) -> Iterable[Rule | Levels] | None:
 
 
 @hookspec
+@returns(page_links)
 def guildkit_page_links(
     gk: GuildKit, page: str, subject: dict[str, Any], viewer: str | None
 ) -> Iterable[PageLink] | None:
@@ -173,12 +228,31 @@ def guildkit_page_links(
     """
 
 
+@hookspec
+@returns(template_names)
+def guildkit_template_includes(gk: GuildKit, slot: str) -> Iterable[str] | None:
+    """Contribute templates that guildkit's pages include at a named place.
+
+    Called while a page renders; the included template sees the page's context. Be fast and
+    don't write. The slots:
+
+    * ``"notices"`` — every page, above its content: one-line notices for the signed-in person
+      (new guidelines to accept, an open survey).
+    * ``"member"`` — a member's profile, after their badges (the trust level section).
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param slot: where the templates go (above).
+    :return: an iterable of template names, or ``None``.
+    """
+
+
 # --------------------------------------------------------------------------------------------
-# Deciding (inside the transaction; first non-None result wins)
+# Deciding (inside the transaction for awards; the first non-None result wins unless said otherwise)
 # --------------------------------------------------------------------------------------------
 
 
 @hookspec(firstresult=True)
+@returns(an_int)
 def guildkit_compute_points(activity: ActivityView, rule: str, award: AwardPoints) -> int | None:
     """Compute how many points ``award`` should give, before caps and floors apply.
 
@@ -194,6 +268,7 @@ def guildkit_compute_points(activity: ActivityView, rule: str, award: AwardPoint
 
 
 @hookspec(firstresult=True)
+@returns(same_kind_of_outcome)
 def guildkit_review_award(activity: ActivityView, rule: str, outcome: Outcome) -> Outcome | Veto | None:
     """Veto or adjust an outcome before it is applied: the anti-abuse point.
 
@@ -209,40 +284,36 @@ def guildkit_review_award(activity: ActivityView, rule: str, outcome: Outcome) -
     """
 
 
-@hookspec(firstresult=True)
-def guildkit_mentor_score(
-    gk: GuildKit, seeker: MentorSeeker, candidate: MentorCandidate, score: MentorScore
-) -> MentorScore | None:
-    """Replace or adjust how well a mentor suits a mentee, when suggesting mentors.
+@hookspec
+def guildkit_earning_withheld(gk: GuildKit, conn: sa.Connection, member_ids: frozenset[int]) -> Iterable[int] | None:
+    """Of these members, name those who may not earn anything in this recording transaction.
 
-    Called once per candidate mentor (outside any write transaction) after guildkit computed
-    its own score (see ``docs/mentorship.md``). Stops at the first non-``None`` result.
+    Called once per recording transaction, inside it, with every member the transaction's
+    activities touch (``conn`` is the transaction's connection: read with it, never write).
+    A member named by any plugin earns nothing from the transaction's activities (but still
+    loses what a retraction takes back). The guidelines feature names members who have not
+    accepted the current version when ``GUILDKIT_REQUIRE_GUIDELINES`` is on. Be fast: one query
+    for the whole batch.
 
     :param gk: the :class:`~guildkit.GuildKit`.
-    :param seeker: what the mentee is looking for: topics, language, time zone, goals.
-    :param candidate: the mentor's profile, free capacity and completion record.
-    :param score: guildkit's score, with the reasons shown to the mentee.
-    :return: a :class:`~guildkit.mentorship.MentorScore` to use instead (adjust with
-        ``dataclasses.replace(score, ...)``), or ``None`` to keep guildkit's.
+    :param conn: the recording transaction's connection.
+    :param member_ids: guildkit member ids (not host user ids).
+    :return: the member ids who may not earn, or ``None``.
     """
 
 
 @hookspec(firstresult=True)
-def guildkit_can(gk: GuildKit, user_id: str, privilege: str, granted: bool) -> bool | None:
-    """Decide whether a member has a privilege, after guildkit worked out its own answer.
+@returns(an_int)
+def guildkit_definitions_version(gk: GuildKit, engine: sa.Engine) -> int | None:
+    """A number that changes whenever definitions stored in the database change.
 
-    Called by :meth:`GuildKit.can` (outside any write transaction) for active members, with
-    ``granted`` the answer from ``GUILDKIT_PRIVILEGES`` (or ``True`` for staff with ``admin``).
-    Use it to deny a privilege to a muted member, or to grant one from your own data. Never called
-    for suspended, banned or deleted members: they have no privileges. Be fast and don't write.
-    A plugin that raises (or returns something other than a bool) is recorded and the built-in
-    answer stands. Stops at the first non-``None`` result.
+    ``gk.registry`` compares it at most every ``GUILDKIT_DEFINITIONS_CHECK_SECONDS`` and rebuilds
+    when it moved, so an edit made in one process reaches every other. The admin console
+    answers it for its badges and roles. Stops at the first non-``None`` result.
 
     :param gk: the :class:`~guildkit.GuildKit`.
-    :param user_id: the host user id asked about.
-    :param privilege: the privilege's name, a key of ``GUILDKIT_PRIVILEGES``.
-    :param granted: guildkit's own answer.
-    :return: ``True`` to grant, ``False`` to deny, or ``None`` to keep ``granted``.
+    :param engine: guildkit's database (read it; never write).
+    :return: the stored version, or ``None`` when the plugin stores no definitions.
     """
 
 
@@ -339,74 +410,4 @@ def guildkit_level_changed(gk: GuildKit, change: LevelChange, activity_key: str)
     :param gk: the :class:`~guildkit.GuildKit`.
     :param change: user, point type, old and new level, and the new level's name.
     :param activity_key: the key of the activity that caused it.
-    """
-
-
-@hookspec
-def guildkit_mentorship_changed(gk: GuildKit, change: MentorshipChange) -> None:
-    """A mentorship changed state (requested, accepted, declined, expired, withdrawn, active...).
-
-    The states are described in ``docs/mentorship.md``.
-
-    :param gk: the :class:`~guildkit.GuildKit`.
-    :param change: the mentorship, mentor and mentee, old and new state, who and why.
-    """
-
-
-@hookspec
-def guildkit_event_changed(gk: GuildKit, change: EventChange) -> None:
-    """A community event was created, updated or cancelled.
-
-    :param gk: the :class:`~guildkit.GuildKit`.
-    :param change: the event, what happened to it and who did it.
-    """
-
-
-@hookspec
-def guildkit_rsvp_changed(gk: GuildKit, change: RsvpChange) -> None:
-    """A member's RSVP changed (including a move off the waitlist), or they were checked in.
-
-    :param gk: the :class:`~guildkit.GuildKit`.
-    :param change: the event, the member, the old and new status, and who made the change.
-    """
-
-
-@hookspec
-def guildkit_trust_level_changed(gk: GuildKit, change: TrustLevelChange) -> None:
-    """A member's trust level went up or down (by evaluation, or set by staff).
-
-    The change is also an activity of type ``guildkit.trust_level`` and a notification to the
-    member. Levels and their criteria are described in ``docs/trust.md``.
-
-    :param gk: the :class:`~guildkit.GuildKit`.
-    :param change: the member, the old and new level, the new level's name, who set it and why.
-    """
-
-
-@hookspec
-def guildkit_guidelines_published(gk: GuildKit, guidelines: GuidelinesPublished) -> None:
-    """An admin (or host code) published a new version of the community guidelines.
-
-    Members are not notified one by one: guildkit's pages show a one-line notice to each member
-    who has not accepted the new version. Send your own announcement (an email, a post) here.
-    Versions and acceptance are described in ``docs/guidelines.md``.
-
-    :param gk: the :class:`~guildkit.GuildKit`.
-    :param guidelines: the new version's number, title and summary of changes, and who published it.
-    """
-
-
-@hookspec
-def guildkit_case_resolved(gk: GuildKit, case: CaseResolved) -> None:
-    """A moderation case was resolved, and its effects are committed.
-
-    Told for every resolution: each ``gk.moderation.resolve`` action (``dismiss``, ``warn``,
-    ``mute``, ``suspend``, ``ban``, ``revoke_badge``, ``retract``) and a mediation's agreed
-    outcome (action ``mediate``). Not told for an appeal's decision: an appeal does not reopen or
-    resolve a case. Use it to remove or restore the reported content in your app, or to tell the
-    reporters. Cases and actions are described in ``docs/moderation.md``.
-
-    :param gk: the :class:`~guildkit.GuildKit`.
-    :param case: the case, its subject and reported member, the action, the reason, who resolved
-        it and whether the member's content was hidden while it was open.
     """

@@ -68,13 +68,10 @@ class Pipeline:
         calls: PluginCalls,
         zone: tzinfo,
         *,
-        require_guidelines: bool = False,
         limiter: RateLimiter | None = None,
     ) -> None:
         self.registry = registry
         self.limiter = limiter
-        #: ``GUILDKIT_REQUIRE_GUIDELINES``: members who have not accepted the current guidelines earn nothing.
-        self.require_guidelines = require_guidelines
         self.calls = calls
         self.zone = zone
         self.awarder = Awarder(registry, calls)
@@ -114,8 +111,7 @@ class Pipeline:
         unit.lock_members(member_ids.values())
         if self.limiter is not None:
             self.limiter.check(unit, [(i.type, member_ids.get(i.actor or ""), i.actor) for i in fresh], now)
-        if self.require_guidelines:
-            unit.load_unaccepted(member_ids.values())
+        unit.withheld = self.calls.earning_withheld(unit, member_ids.values())
         views = [self._view(i, stored[i.key], member_ids) for i in fresh]
         prefetch(self.registry, unit, views)
         for view in views:

@@ -5,18 +5,22 @@ import time). Built-in behaviour is registered exactly like third-party code, fr
 :data:`DEFAULT_PLUGINS`; installed packages are found through the ``guildkit`` entry-point group,
 filtered by the ``GUILDKIT_PLUGINS_ALLOW`` / ``GUILDKIT_PLUGINS_DENY`` lists.
 
-:class:`PluginCalls` calls hook implementations one by one. A deciding hook that raises is
-logged, recorded and treated as "no opinion"; a notification hook that raises is logged and
-recorded, and the others are still told.
+Hooks are called through pluggy (``pm.hook.…``). :class:`PluginManager` guards each hook
+implementation as it is registered: a deciding hook that raises (or returns what its spec's
+:func:`~guildkit.contracts.returns` check refuses) is logged, recorded and treated as "no
+opinion"; a notification hook that raises is logged and recorded, and the others are still told.
+:class:`PluginCalls` holds the calls the core makes.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
-import math
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +28,7 @@ import pluggy
 
 from guildkit import hookspecs, signals
 from guildkit.announcements import Announcement
+from guildkit.contracts import Check
 from guildkit.definitions import PageLink
 from guildkit.errors import ConfigurationError, PluginError
 from guildkit.models import utcnow
@@ -32,7 +37,6 @@ from guildkit.rules.base import AwardPoints, Outcome, Rule, Veto
 if TYPE_CHECKING:
     from guildkit.activity import ActivityView
     from guildkit.extension import GuildKit
-    from guildkit.mentorship.matching import MentorCandidate, MentorScore, MentorSeeker
     from guildkit.unit import Unit
 
 log = logging.getLogger("guildkit")
@@ -49,22 +53,25 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("guildkit.participation", "guildkit.participation.plugin"),
     ("guildkit.trust", "guildkit.trust.plugin"),
     ("guildkit.guidelines", "guildkit.guidelines.plugin"),
-    ("guildkit.moderation", "guildkit.moderation.plugin"),
     ("guildkit.mentorship", "guildkit.mentorship.plugin"),
     ("guildkit.events", "guildkit.events.plugin"),
+    ("guildkit.moderation", "guildkit.moderation.plugin"),
     ("guildkit.analytics", "guildkit.analytics.plugin"),
     ("guildkit.admin", "guildkit.admin.plugin"),
 )
 
-#: The core's own plugins: the deny list cannot switch them off.
-CORE_PLUGINS = frozenset({"guildkit.builtin.manual", "guildkit.builtin.roles"})
+#: The core's own plugins (manual awards, staff roles, the core pages and API): the deny list
+#: cannot switch them off.
+CORE_PLUGINS = frozenset({"guildkit.builtin.manual", "guildkit.builtin.roles", "guildkit.community"})
 
 ENTRY_POINT_GROUP = "guildkit"
 
 
-def make_plugin_manager() -> pluggy.PluginManager:
-    pm = pluggy.PluginManager("guildkit")
+def make_plugin_manager() -> PluginManager:
+    pm = PluginManager("guildkit")
     pm.add_hookspecs(hookspecs)
+    # Historic: each plugin adds its own hook specs as it registers, before it is checked.
+    pm.hook.guildkit_add_hookspecs.call_historic(kwargs={"pm": pm})
     for name, module in DEFAULT_PLUGINS:
         pm.register(importlib.import_module(module), name=name)
     return pm
@@ -123,161 +130,164 @@ def describe_plugins(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
     return described
 
 
+#: Hooks whose implementations are not contained: setting up must fail loudly at start-up.
+UNCONTAINED = frozenset({"guildkit_init_app", "guildkit_add_hookspecs"})
+
+#: The failures of contained hook implementations, for whoever is calling hooks right now.
+_FAILURES: ContextVar[list[dict[str, Any]] | None] = ContextVar("guildkit_hook_failures", default=None)
+#: ``(plugin name, result)`` of each contributing (``guildkit_register_*``) implementation.
+_CONTRIBUTIONS: ContextVar[list[tuple[str, Any]] | None] = ContextVar("guildkit_contributions", default=None)
+
+
+@contextmanager
+def collecting_failures(into: list[dict[str, Any]] | None = None) -> Iterator[list[dict[str, Any]]]:
+    """Collect, into ``into`` (or a new list), the failures of the hooks called in the block."""
+    failures = [] if into is None else into
+    token = _FAILURES.set(failures)
+    try:
+        yield failures
+    finally:
+        _FAILURES.reset(token)
+
+
+def contributions(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+    """Call a ``guildkit_register_*`` hook through pluggy; each plugin's result with its name,
+    in order of registration (so that definitions can name the plugin they came from)."""
+    found: list[tuple[str, Any]] = []
+    token = _CONTRIBUTIONS.set(found)
+    try:
+        getattr(pm.hook, hook_name)(**kwargs)
+    finally:
+        _CONTRIBUTIONS.reset(token)
+    return list(reversed(found))
+
+
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager, with every hook implementation contained as it is registered.
+
+    Hooks are called the usual way (``pm.hook.guildkit_...(...)``), so hook wrappers and
+    pluggy's tracing see every call. What guildkit adds is a guard around each implementation
+    (not around wrappers, which own their calls): an exception, or a result that breaks the
+    hook's contract (:func:`returns`), is logged, collected for the caller to store in
+    ``guildkit_hook_failures``, and counts as "no opinion" (``None``), so the other plugins still
+    run and the host's request never sees it. Contributing hooks are not contained: a plugin
+    that cannot say what it contributes fails the registry build, naming itself.
+    """
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        registered = super().register(plugin, name)
+        if registered is None:
+            return None
+        for caller in self.get_hookcallers(plugin) or ():
+            if caller.name in UNCONTAINED:
+                continue
+            check = getattr(caller.spec.function, "guildkit_returns", None) if caller.spec else None
+            for impl in caller.get_hookimpls():
+                if impl.plugin is plugin and not (impl.wrapper or impl.hookwrapper):
+                    # pluggy has no per-implementation hook for failures, and a wrapper around the
+                    # whole call would stop the plugins after a failing one from being called: so
+                    # the implementation pluggy calls is replaced, in place, by a guarded one.
+                    guarded = _guard(impl.plugin_name, caller.name, impl.argnames, impl.function, check)
+                    setattr(impl, "function", guarded)  # noqa: B010 - declared Final for type checkers
+        return registered
+
+
+def _guard(
+    plugin: str, hook: str, argnames: tuple[str, ...], function: Callable[..., Any], check: Check | None
+) -> Callable[..., Any]:
+    contributing = hook.startswith("guildkit_register_")
+
+    @functools.wraps(function)
+    def guarded(*args: Any) -> Any:
+        if contributing:
+            result = function(*args)
+            found = _CONTRIBUTIONS.get()
+            if found is not None:
+                found.append((plugin, result))
+            return result
+        try:
+            result = function(*args)
+            if result is not None and check is not None:
+                check(result, dict(zip(argnames, args, strict=False)))
+        except Exception as exc:
+            record = failure(plugin, hook, exc, _activity_key(dict(zip(argnames, args, strict=False))))
+            failures = _FAILURES.get()
+            if failures is not None:
+                failures.append(record)
+            return None
+        return result
+
+    return guarded
+
+
 class PluginCalls:
-    """Calls hooks implementation by implementation, containing failures."""
+    """The deciding and announcing hooks the core calls, each through pluggy, with its failures collected."""
 
     def __init__(self, pm: pluggy.PluginManager, gk: GuildKit) -> None:
         self.pm = pm
         self.gk = gk
 
-    def _impls(self, hook_name: str) -> list[pluggy.HookImpl]:
-        caller = getattr(self.pm.hook, hook_name)
-        # pluggy calls implementations last-registered first, tryfirst before trylast.
-        return [i for i in reversed(caller.get_hookimpls()) if not (i.wrapper or i.hookwrapper)]
-
-    def _first(self, unit: Unit, activity: ActivityView, hook_name: str, kwargs: dict[str, Any]) -> tuple[str, Any]:
-        """The first non-``None`` result and the name of the plugin that gave it."""
-        for impl in self._impls(hook_name):
-            try:
-                result = impl.function(*[kwargs[arg] for arg in impl.argnames])
-            except Exception as exc:
-                unit.failures.append(failure(impl.plugin_name, hook_name, exc, activity.key))
-                continue
-            if result is not None:
-                return impl.plugin_name, result
-        return "", None
-
     def compute_points(self, unit: Unit, activity: ActivityView, rule: str, award: AwardPoints) -> int:
-        kwargs = {"activity": activity, "rule": rule, "award": award}
-        plugin, result = self._first(unit, activity, "guildkit_compute_points", kwargs)
-        if result is None:
-            return award.amount
-        if not isinstance(result, int) or isinstance(result, bool):
-            unit.failures.append(
-                failure(plugin, "guildkit_compute_points", TypeError(f"returned {result!r}, not an int"), activity.key)
-            )
-            return award.amount
-        return result
+        with collecting_failures(unit.failures):
+            result = self.pm.hook.guildkit_compute_points(activity=activity, rule=rule, award=award)
+        return award.amount if result is None else int(result)
 
     def review(self, unit: Unit, activity: ActivityView, rule: str, outcome: Outcome) -> Outcome | Veto | None:
         """The outcome to apply (possibly replaced), or a :class:`Veto`."""
-        kwargs = {"activity": activity, "rule": rule, "outcome": outcome}
-        plugin, result = self._first(unit, activity, "guildkit_review_award", kwargs)
+        with collecting_failures(unit.failures):
+            result = self.pm.hook.guildkit_review_award(activity=activity, rule=rule, outcome=outcome)
         if result is None:
             return outcome
         if isinstance(result, Veto):
-            log.info("guildkit: %s on %s vetoed by %s: %s", rule, activity.key, plugin, result.reason)
-            return result
-        if type(result) is not type(outcome):
-            unit.failures.append(
-                failure(
-                    plugin, "guildkit_review_award", TypeError(f"replaced {outcome!r} with {result!r}"), activity.key
-                )
-            )
-            return outcome
-        return result
+            log.info("guildkit: %s on %s vetoed: %s", rule, activity.key, result.reason)
+        return result  # type: ignore[no-any-return]
 
-    def mentor_score(
-        self, seeker: MentorSeeker, candidate: MentorCandidate, score: MentorScore
-    ) -> tuple[MentorScore, list[dict[str, Any]]]:
-        """The score to rank ``candidate`` by (a plugin's, or guildkit's ``score``), and any failures.
-
-        Outside any transaction, so failures are returned for the caller to store.
-        """
-        from guildkit.mentorship.matching import MentorScore
-
-        hook = "guildkit_mentor_score"
-        kwargs = {"gk": self.gk, "seeker": seeker, "candidate": candidate, "score": score}
-        failures = []
-        for impl in self._impls(hook):
-            try:
-                result = impl.function(*[kwargs[arg] for arg in impl.argnames])
-            except Exception as exc:
-                failures.append(failure(impl.plugin_name, hook, exc, None))
-                continue
-            if result is None:
-                continue
-            if not isinstance(result, MentorScore) or not _finite(result.total):
-                problem = TypeError(f"returned {result!r}, not a MentorScore with a finite total")
-                failures.append(failure(impl.plugin_name, hook, problem, None))
-                return score, failures
-            return result, failures
-        return score, failures
+    def earning_withheld(self, unit: Unit, member_ids: Iterable[int]) -> frozenset[int]:
+        """The members plugins withhold earning from in this transaction (one call per transaction)."""
+        ids = frozenset(member_ids)
+        if not ids:
+            return frozenset()
+        with collecting_failures(unit.failures):
+            answers = self.pm.hook.guildkit_earning_withheld(gk=self.gk, conn=unit.conn, member_ids=ids)
+        return frozenset(member for answer in answers for member in answer)
 
     def page_links(self, page: str, subject: dict[str, Any], viewer: str | None) -> list[PageLink]:
-        """Every plugin's links for a page; a plugin that fails (or returns junk) is recorded and left out."""
-        hook = "guildkit_page_links"
-        kwargs = {"gk": self.gk, "page": page, "subject": subject, "viewer": viewer}
-        links: list[PageLink] = []
-        failures = []
-        for impl in reversed(self._impls(hook)):  # in order of registration
-            try:
-                returned: Any = impl.function(*[kwargs[arg] for arg in impl.argnames])
-                found = list(returned or ())
-                good = [link for link in found if isinstance(link, PageLink)]
-                if len(good) != len(found):
-                    raise TypeError(f"returned {found!r}, not PageLink objects")
-            except Exception as exc:
-                failures.append(failure(impl.plugin_name, hook, exc, None))
-                continue
-            links += good
+        """Every plugin's links for a page, in order of registration; failures are recorded."""
+        with collecting_failures() as failures:
+            found = self.pm.hook.guildkit_page_links(gk=self.gk, page=page, subject=subject, viewer=viewer)
         if failures:
             self.gk.record_failures(failures)
-        return links
+        return [link for links in reversed(found) for link in links]
 
-    def can(self, user_id: str, privilege: str, granted: bool) -> bool:
-        """A plugin's answer to "may ``user_id`` use ``privilege``?", or ``granted`` (failures recorded)."""
-        hook = "guildkit_can"
-        kwargs = {"gk": self.gk, "user_id": user_id, "privilege": privilege, "granted": granted}
-        failures = []
-        answer = granted
-        for impl in self._impls(hook):
-            try:
-                result = impl.function(*[kwargs[arg] for arg in impl.argnames])
-                if result is not None and not isinstance(result, bool):
-                    raise TypeError(f"returned {result!r}, not a bool or None")
-            except Exception as exc:
-                failures.append(failure(impl.plugin_name, hook, exc, None))
-                continue
-            if result is not None:
-                answer = result
-                break
+    def template_includes(self, slot: str) -> list[str]:
+        """The templates plugins add at ``slot`` of a page, in order of registration."""
+        with collecting_failures() as failures:
+            found = self.pm.hook.guildkit_template_includes(gk=self.gk, slot=slot)
         if failures:
             self.gk.record_failures(failures)
-        return answer
+        return [name for names in reversed(found) for name in names]
 
     def rule_failed(self, unit: Unit, rule: Rule, activity: ActivityView, exc: Exception) -> None:
         unit.failures.append(failure(f"rule:{rule.name}", "evaluate", exc, activity.key))
 
     def notify(self, notifications: Iterable[Announcement]) -> list[dict[str, Any]]:
         """Tell hooks, then signal receivers, about each committed event. Returns failures."""
-        failures = []
-        for note in notifications:
-            hook_name = f"guildkit_{note.name}"
-            kwargs = {"gk": self.gk, **note.kwargs}
-            key = _activity_key(note)
-            for impl in self._impls(hook_name):
-                try:
-                    impl.function(*[kwargs[arg] for arg in impl.argnames])
-                except Exception as exc:
-                    failures.append(failure(impl.plugin_name, hook_name, exc, key))
-            signal = signals.BY_NAME[note.name]
-            for receiver in signal.receivers_for(self.gk):
-                try:
-                    receiver(self.gk, **note.kwargs)
-                except Exception as exc:
-                    failures.append(failure(_receiver_name(receiver), f"signal:{note.name}", exc, key))
+        with collecting_failures() as failures:
+            for note in notifications:
+                getattr(self.pm.hook, f"guildkit_{note.name}")(gk=self.gk, **note.kwargs)
+                key = _activity_key(note.kwargs)
+                for receiver in signals.signal_for(note.name).receivers_for(self.gk):
+                    try:
+                        receiver(self.gk, **note.kwargs)
+                    except Exception as exc:
+                        failures.append(failure(_receiver_name(receiver), f"signal:{note.name}", exc, key))
         return failures
 
 
-def _finite(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _activity_key(note: Announcement) -> str | None:
-    key = note.kwargs.get("activity_key")
-    if key is None and "activity" in note.kwargs:
-        key = getattr(note.kwargs["activity"], "key", None)
+def _activity_key(kwargs: dict[str, Any]) -> str | None:
+    key = kwargs.get("activity_key")
+    if key is None and "activity" in kwargs:
+        key = getattr(kwargs["activity"], "key", None)
     return key if isinstance(key, str) else None
 
 

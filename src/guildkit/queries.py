@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -206,3 +207,16 @@ def mark_read(session: Session, member_id: int, now: datetime, up_to: int | None
     count = session.execute(query.values(read_at=now)).rowcount  # type: ignore[attr-defined]
     session.commit()
     return int(count or 0)
+
+
+# -- building blocks for per-period counts (the analytics measures features contribute) --------
+
+
+def within(column: Any, start: datetime, end: datetime) -> sa.ColumnElement[bool]:
+    """``start <= column < end``."""
+    return sa.and_(column >= start, column < end)
+
+
+def count_of(table: sa.Table, *where: sa.ColumnElement[bool]) -> sa.ScalarSelect[Any]:
+    """``(SELECT count(*) FROM table WHERE …)``, to use as a column."""
+    return sa.select(sa.func.count()).select_from(table).where(*where).scalar_subquery()

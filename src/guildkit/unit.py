@@ -17,7 +17,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from guildkit.announcements import Announcement
-from guildkit.guidelines.models import Guidelines, GuidelinesAcceptance
 from guildkit.models import (
     BadgeAward,
     Balance,
@@ -39,8 +38,6 @@ AWARDS = table_of(BadgeAward)
 GRANTS = table_of(RoleGrant)
 MEMBERS = table_of(Member)
 NOTIFICATIONS = table_of(Notification)
-GUIDELINES = table_of(Guidelines)
-ACCEPTANCES = table_of(GuidelinesAcceptance)
 
 
 #: Statuses that earn nothing (see the trust and safety docs).
@@ -53,13 +50,6 @@ def _in(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
 
 # Built once: constructing a statement costs more than executing a cached one.
 SELECT_MEMBERS = sa.select(MEMBERS.c.id, MEMBERS.c.user_id, MEMBERS.c.status).where(_in(MEMBERS.c.user_id, "users"))
-_CURRENT_GUIDELINES = sa.select(sa.func.max(GUIDELINES.c.version)).scalar_subquery()
-#: Of the members ``ids``, those who have not accepted the current guidelines (none when there are none).
-SELECT_UNACCEPTED = sa.select(MEMBERS.c.id).where(
-    _in(MEMBERS.c.id, "ids"),
-    _CURRENT_GUIDELINES.is_not(None),
-    ~sa.exists().where(ACCEPTANCES.c.member_id == MEMBERS.c.id, ACCEPTANCES.c.version == _CURRENT_GUIDELINES),
-)
 LOCK_MEMBERS = (
     sa.select(MEMBERS.c.id).where(_in(MEMBERS.c.id, "ids")).order_by(MEMBERS.c.id).with_for_update(key_share=True)
 )
@@ -110,9 +100,9 @@ class Unit:
         self.user_of: dict[int, str] = {}
         self.member_of: dict[str, int] = {}
         self.status_of: dict[int, str] = {}
-        #: Members who have not accepted the current guidelines, loaded only when the host requires
-        #: acceptance (``GUILDKIT_REQUIRE_GUIDELINES``): they earn nothing, like suspended members.
-        self.unaccepted: frozenset[int] = frozenset()
+        #: Members a plugin withholds earning from in this transaction (``guildkit_earning_withheld``,
+        #: e.g. required guidelines not accepted): they earn nothing, like suspended members.
+        self.withheld: frozenset[int] = frozenset()
         self._counters: dict[tuple[int, str], int] = {}
         self._dirty_counters: set[tuple[int, str]] = set()
         self._prefixes: set[tuple[int, str]] = set()
@@ -165,16 +155,9 @@ class Unit:
             self.status_of[member_id] = status
         return ids
 
-    def load_unaccepted(self, member_ids: Iterable[int]) -> None:
-        """Find, in one query, which of these members have not accepted the current guidelines."""
-        ids = sorted(set(member_ids))
-        if ids:
-            self.unaccepted = frozenset(self.conn.execute(SELECT_UNACCEPTED, {"ids": ids}).scalars())
-
     def earns(self, member_id: int) -> bool:
-        """Whether the member may earn points, badges and roles: active, and (when required) has
-        accepted the current guidelines."""
-        return self.status_of.get(member_id) not in NON_EARNING and member_id not in self.unaccepted
+        """Whether the member may earn points, badges and roles: active, and not withheld by a plugin."""
+        return self.status_of.get(member_id) not in NON_EARNING and member_id not in self.withheld
 
     def set_status(self, member_id: int, status: str) -> None:
         self.status_of[member_id] = status

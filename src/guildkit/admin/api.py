@@ -64,7 +64,8 @@ def admin_person(caller: Caller, path: dict[str, Any]) -> bool:
 
 
 def _service() -> Admin:
-    return gk_instance().admin
+    service: Admin = gk_instance().admin
+    return service
 
 
 def _as(caller: Caller) -> dict[str, Any]:

@@ -84,16 +84,6 @@ def _invalid(exc: errors.GuildKitError, default: str) -> dict[str, str]:
     return {getattr(exc, "field", None) or default: exc.message}
 
 
-@pages.context_processor
-def _nav_links() -> dict[str, Any]:
-    """``gk_nav_links()``: links plugins add to the navigation (the "Admin" link among them)."""
-
-    def links() -> list[Any]:
-        return gk_instance().calls.page_links("nav", {}, caller().user_id)
-
-    return {"gk_nav_links": links}
-
-
 # -- overview ------------------------------------------------------------------------------
 
 

@@ -1,23 +1,52 @@
 """The ``guildkit.admin`` plugin: the admin console.
 
-It hands the feature to the core through guildkit's hooks; switch it off with
+It hands the feature to the core through guildkit's hooks: its config, tables, routes, the
+console's badges and roles (``guildkit.admin.console``: definitions, the "Admin" navigation
+link, the stored definitions version) and ``gk.admin``. Switch it off with
 ``GUILDKIT_PLUGINS_DENY = ["guildkit.admin"]``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from guildkit.admin import config
 from guildkit.admin.models import AdminAudit, ConsoleBadge, ConsoleRole, DefinitionsVersion
 from guildkit.models import table_of
 from guildkit.plugins import hookimpl
 from guildkit.routes import Routes
 
 if TYPE_CHECKING:
+    from flask import Flask
+
     from guildkit.extension import GuildKit
+
+
+@hookimpl
+def guildkit_register_config(gk: GuildKit) -> Mapping[str, Any]:
+    return config.DEFAULTS
+
+
+@hookimpl
+def guildkit_init_app(gk: GuildKit, app: Flask) -> None:
+    config.check(app.config)
+
+
+@hookimpl
+def guildkit_register_services(gk: GuildKit) -> Mapping[str, Callable[[GuildKit], object]]:
+    from guildkit.admin import Admin
+
+    return {"admin": Admin}
+
+
+@hookimpl
+def guildkit_definitions_version(gk: GuildKit, engine: sa.Engine) -> int | None:
+    from guildkit.admin.versions import read_version
+
+    return read_version(engine)
 
 
 @hookimpl

@@ -22,9 +22,11 @@ from flask import current_app
 
 from guildkit.analytics import cohorts, engagement, membership
 from guildkit.analytics import recognition as recognition_kpis
+from guildkit.analytics.hookspecs import Measure
 from guildkit.analytics.periods import BUCKETS, Range, local_date, make_range
 from guildkit.analytics.settings import Settings
 from guildkit.analytics.surveys import Surveys
+from guildkit.plugins import contributions
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
@@ -84,4 +86,9 @@ class Analytics:
         return recognition_kpis.recognition(self.gk.session, rng)
 
     def programmes(self, rng: Range) -> recognition_kpis.Programmes:
-        return recognition_kpis.programmes(self.gk.session, rng)
+        """The measures other features contribute (``guildkit_register_analytics_measures``), per period."""
+        return recognition_kpis.programmes(self.gk.session, rng, self.measures())
+
+    def measures(self) -> list[Measure]:
+        found = contributions(self.gk.pm, "guildkit_register_analytics_measures", gk=self.gk)
+        return [Measure(*measure) for _, measures in found for measure in measures or ()]

@@ -78,14 +78,16 @@ KPIS: dict[str, Callable[[Analytics, Range], Any]] = {
 
 
 def kpi_range(query: dict[str, Any]) -> Range:
-    return gk_instance().analytics.range(query["start"], query["end"], query["bucket"])
+    rng: Range = gk_instance().analytics.range(query["start"], query["end"], query["bucket"])
+    return rng
 
 
 def kpi_table(name: str, rng: Range) -> Table:
     """The CSV table of KPI ``name`` (``badge-rarity``: the rarity table of ``recognition``)."""
     analytics = gk_instance().analytics
     if name == "badge-rarity":
-        return analytics.recognition(rng).rarity_table()
+        rarity: Table = analytics.recognition(rng).rarity_table()
+        return rarity
     table: Table = KPIS[name](analytics, rng).table()
     return table
 
@@ -180,7 +182,8 @@ def open_survey(caller: Caller, body: dict[str, Any]) -> Any:
     errors=(401, 403, 404),
 )
 def survey_results(caller: Caller, survey_id: int) -> dict[str, Any]:
-    return gk_instance().analytics.surveys.results(survey_id).out()
+    results: dict[str, Any] = gk_instance().analytics.surveys.results(survey_id).out()
+    return results
 
 
 @api.post("/analytics/surveys/<guildkit_id:survey_id>/close")

@@ -33,7 +33,6 @@ from guildkit import errors
 from guildkit.analytics import VIEW
 from guildkit.analytics.models import SURVEY_KINDS
 from guildkit.analytics.periods import BUCKETS, Range
-from guildkit.analytics.recognition import PROGRAMME_COLUMNS
 from guildkit.analytics.schemas import RangeQuery
 from guildkit.analytics.surveys import MANAGE, SurveyView
 from guildkit.analytics.tables import Table
@@ -336,9 +335,14 @@ def analytics_recognition() -> Any:
         "Mentorship, events and moderation",
         f"Mentorships started, event attendances and reports per {rng.bucket}.",
         [
-            ("Mentorships started", [r["mentorships_started"] for r in programmes.rows]),
-            ("Event attendances", [r["event_attendances"] for r in programmes.rows]),
-            ("Reports", [r["reports"] for r in programmes.rows]),
+            (label, [r[name] for r in programmes.rows])
+            for name, label in (
+                ("mentorships_started", "Mentorships started"),
+                ("event_attendances", "Event attendances"),
+                ("reports", "Reports"),
+            )
+            # Each comes from its feature (guildkit_register_analytics_measures), if the host runs it.
+            if any(m.name == name for m in programmes.columns)
         ],
         y_label="Count",
     )
@@ -349,7 +353,7 @@ def analytics_recognition() -> Any:
         form_errors,
         recognition=recognition,
         programmes=programmes,
-        programme_columns=PROGRAMME_COLUMNS,
+        programme_columns=[(m.name, m.label) for m in programmes.columns],
         points_chart=points_chart,
         awards_chart=awards_chart,
         rarity_chart=rarity_chart,

@@ -1,23 +1,52 @@
 """The ``guildkit.analytics`` plugin: community health KPIs and satisfaction surveys.
 
-It hands the feature to the core through guildkit's hooks; switch it off with
-``GUILDKIT_PLUGINS_DENY = ["guildkit.analytics"]``.
+It hands the feature to the core through guildkit's hooks: its config, tables, routes, the
+"Analytics" navigation link for managers, the open-survey notice and ``gk.analytics``. Switch it
+off with ``GUILDKIT_PLUGINS_DENY = ["guildkit.analytics"]``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
+import pluggy
 import sqlalchemy as sa
+from flask import url_for
 
+from guildkit.analytics import hookspecs, settings
 from guildkit.analytics.models import Survey, SurveyResponse
+from guildkit.definitions import PageLink
 from guildkit.models import table_of
 from guildkit.plugins import hookimpl
 from guildkit.routes import Routes
 
 if TYPE_CHECKING:
+    from flask import Flask
+
     from guildkit.extension import GuildKit
+
+
+@hookimpl
+def guildkit_add_hookspecs(pm: pluggy.PluginManager) -> None:
+    pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def guildkit_register_config(gk: GuildKit) -> Mapping[str, Any]:
+    return settings.DEFAULTS
+
+
+@hookimpl
+def guildkit_init_app(gk: GuildKit, app: Flask) -> None:
+    settings.check(app.config)
+
+
+@hookimpl
+def guildkit_register_services(gk: GuildKit) -> Mapping[str, Callable[[GuildKit], object]]:
+    from guildkit.analytics import Analytics
+
+    return {"analytics": Analytics}
 
 
 @hookimpl
@@ -30,3 +59,19 @@ def guildkit_register_routes(gk: GuildKit) -> Iterable[Routes]:
     from guildkit.analytics import api, pages
 
     return [api.api, pages.pages]
+
+
+@hookimpl
+def guildkit_page_links(gk: GuildKit, page: str) -> list[PageLink] | None:
+    from guildkit.analytics import VIEW
+    from guildkit.web.pages import caller
+
+    who = caller()
+    if page != "nav" or not (who.is_person and who.active and who.can(VIEW)):
+        return None
+    return [PageLink("Analytics", url_for(".analytics_dashboard"))]
+
+
+@hookimpl
+def guildkit_template_includes(gk: GuildKit, slot: str) -> list[str] | None:
+    return ["guildkit/analytics/_survey_notice.html"] if slot == "notices" else None

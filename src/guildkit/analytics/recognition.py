@@ -6,12 +6,10 @@
 * **Badge awards** per period: badge levels awarded in it (including ones revoked later).
 * **Badge rarity** (now, not over the range): members holding a badge at any level (live
   awards) ÷ members who are not ``deleted``, like the badge catalog shows.
-* **Mentorship** per period: requested, started (became active), completed, ended early, and
-  mentees retained (the mentee stayed active ``GUILDKIT_MENTEE_RETAINED_DAYS`` after).
-* **Events** per period: events held (starting in it, not cancelled), their attendances and
-  "going" RSVPs.
-* **Moderation** per period: reports filed, cases resolved, sanctions given (warn, mute,
-  suspend, ban).
+* **Programmes** per period: the measures other features contribute
+  (``guildkit_register_analytics_measures``): mentorships requested, started, completed, ended early and
+  mentees retained; events held, their attendances and "going" RSVPs; reports filed, cases
+  resolved and sanctions given.
 """
 
 from __future__ import annotations
@@ -22,24 +20,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from guildkit.analytics.hookspecs import Measure
 from guildkit.analytics.periods import Period, Range, ratio
 from guildkit.analytics.tables import Table, per_period
-from guildkit.events.models import Attendance, Event, Rsvp
-from guildkit.mentorship.models import Mentorship
 from guildkit.models import Badge, BadgeAward, LedgerEntry, Member, table_of
-from guildkit.moderation.models import SANCTION_KINDS, ModerationCase, Report, Sanction
 
 LEDGER = table_of(LedgerEntry)
 AWARDS = table_of(BadgeAward)
 BADGES = table_of(Badge)
 MEMBERS = table_of(Member)
-MENTORSHIPS = table_of(Mentorship)
-EVENTS = table_of(Event)
-ATTENDANCES = table_of(Attendance)
-RSVPS = table_of(Rsvp)
-REPORTS = table_of(Report)
-CASES = table_of(ModerationCase)
-SANCTIONS = table_of(Sanction)
 
 
 def _within(column: Any, period: Period) -> sa.ColumnElement[bool]:
@@ -136,30 +125,16 @@ def recognition(session: Session, rng: Range) -> Recognition:
     return Recognition(rng, types, points, [int(awards[i][0].n) for i in range(len(rng.periods))], members, rarity)
 
 
-#: The columns of :func:`programmes`, in order: (name, what it counts).
-PROGRAMME_COLUMNS = (
-    ("mentorships_requested", "mentorships requested"),
-    ("mentorships_started", "mentorships that became active"),
-    ("mentorships_completed", "mentorships completed"),
-    ("mentorships_ended_early", "mentorships ended early"),
-    ("mentees_retained", "mentees retained after their mentorship"),
-    ("events_held", "events held (not cancelled)"),
-    ("event_attendances", "attendances at those events"),
-    ("event_rsvps_going", "“going” RSVPs for those events"),
-    ("reports", "reports filed"),
-    ("cases_resolved", "moderation cases resolved"),
-    *((f"sanctions_{kind}", f"sanctions: {kind}") for kind in SANCTION_KINDS),
-)
-
-
 @dataclass(frozen=True)
 class Programmes:
     range: Range
-    #: Per period, a value for each of :data:`PROGRAMME_COLUMNS`.
+    #: What each column counts, from the features that contribute measures, in order.
+    columns: list[Measure]
+    #: Per period, a value for each column, by name.
     rows: list[dict[str, int]]
 
     def table(self) -> Table:
-        names = [name for name, _ in PROGRAMME_COLUMNS]
+        names = [m.name for m in self.columns]
         return Table(
             ["period", "start", "end", *names],
             [
@@ -175,34 +150,14 @@ class Programmes:
         }
 
 
-def _count(table: sa.Table, *where: sa.ColumnElement[bool]) -> sa.ScalarSelect[Any]:
-    return sa.select(sa.func.count()).select_from(table).where(*where).scalar_subquery()
-
-
-def programmes(session: Session, rng: Range) -> Programmes:
-    m = MENTORSHIPS.c
-    held = sa.and_(EVENTS.c.cancelled_at.is_(None))
+def programmes(session: Session, rng: Range, measures: list[Measure]) -> Programmes:
+    """Each measure per period (``guildkit_register_analytics_measures``): mentorship, events, moderation …"""
+    if not measures:
+        return Programmes(rng, [], [{} for _ in rng.periods])
 
     def build(p: Period) -> sa.Select[Any]:
-        events_in = sa.select(EVENTS.c.id).where(held, _within(EVENTS.c.starts_at, p))
-        columns = [
-            _count(MENTORSHIPS, _within(m.requested_at, p)),
-            _count(MENTORSHIPS, _within(m.started_at, p)),
-            _count(MENTORSHIPS, m.state == "completed", _within(m.ended_at, p)),
-            _count(MENTORSHIPS, m.state == "ended", _within(m.ended_at, p)),
-            _count(MENTORSHIPS, _within(m.retained_at, p)),
-            _count(EVENTS, held, _within(EVENTS.c.starts_at, p)),
-            _count(ATTENDANCES, ATTENDANCES.c.event_id.in_(events_in)),
-            _count(RSVPS, RSVPS.c.status == "going", RSVPS.c.event_id.in_(events_in)),
-            _count(REPORTS, _within(REPORTS.c.created_at, p)),
-            _count(CASES, CASES.c.status == "resolved", _within(CASES.c.resolved_at, p)),
-            *(
-                _count(SANCTIONS, SANCTIONS.c.kind == kind, _within(SANCTIONS.c.created_at, p))
-                for kind in SANCTION_KINDS
-            ),
-        ]
-        return sa.select(*(c.label(name) for c, (name, _) in zip(columns, PROGRAMME_COLUMNS, strict=True)))
+        return sa.select(*(m.counter(p.start_at, p.end_at).label(m.name) for m in measures))
 
     found = per_period(session, rng.periods, build)
-    names = [name for name, _ in PROGRAMME_COLUMNS]
-    return Programmes(rng, [{n: int(getattr(found[i][0], n)) for n in names} for i in range(len(rng.periods))])
+    rows = [{m.name: int(getattr(found[i][0], m.name)) for m in measures} for i in range(len(rng.periods))]
+    return Programmes(rng, measures, rows)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import INCLUDE, Schema, fields, post_dump, validate
 
 from guildkit.analytics.models import SURVEY_KINDS
 from guildkit.analytics.periods import BUCKETS
-from guildkit.analytics.recognition import PROGRAMME_COLUMNS
 from guildkit.analytics.surveys import COMMENT_MAX, QUESTION_MAX
 
 
@@ -163,11 +164,17 @@ class RecognitionSchema(Schema):
     badge_rarity = fields.List(fields.Nested(RaritySchema), required=True)
 
 
-ProgrammeBucketSchema = type(
-    "ProgrammeBucketSchema",
-    (PeriodSchema,),
-    {name: fields.Integer(required=True, metadata={"description": what}) for name, what in PROGRAMME_COLUMNS},
-)
+class ProgrammeBucketSchema(PeriodSchema):
+    """A period, and one integer per measure the enabled features contribute
+    (``mentorships_started``, ``event_attendances``, ``reports`` … see docs/analytics.md)."""
+
+    class Meta:
+        # The measures depend on which features the host runs: they pass through as integers.
+        unknown = INCLUDE
+
+    @post_dump(pass_original=True)
+    def _measures(self, data: dict[str, Any], original: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return {**data, **{k: int(v) for k, v in original.items() if k not in data}}
 
 
 class ProgrammesSchema(Schema):

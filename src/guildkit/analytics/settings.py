@@ -20,6 +20,17 @@ from guildkit.errors import ConfigurationError
 from guildkit.models import Activity, table_of
 
 ACTIVITIES = table_of(Activity)
+
+DEFAULTS: dict[str, Any] = {
+    # Activity types (or patterns with '*') that are content, for "contributing members".
+    "GUILDKIT_CONTENT_ACTIVITY_TYPES": ["*.posted", "*.created", "*.published"],
+    # Activity types that are a reply to their target, for newcomers' time to first response.
+    "GUILDKIT_REPLY_ACTIVITY_TYPES": ["answer.posted", "comment.posted", "reply.posted"],
+    # Weights of activity types (or patterns, or '*' for the rest) for the engagement levels.
+    "GUILDKIT_ENGAGEMENT_WEIGHTS": {"*": 1},
+    # Days without activity after which a member active in the last 30 days is "at risk".
+    "GUILDKIT_AT_RISK_IDLE_DAYS": 14,
+}
 #: Activities of these types are bookkeeping, not participation (see the module docstring).
 INTERNAL_PREFIX = "guildkit."
 PATTERN = re.compile(r"^[a-z0-9_.:*-]{1,100}$")

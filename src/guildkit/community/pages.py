@@ -18,6 +18,7 @@ the same path in its own templates folder (see ``docs/pages.md``).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
@@ -41,7 +42,7 @@ from guildkit.web.present import (
     visible_badge,
 )
 
-pages = Routes("pages")
+pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
 
 PER_PAGE = 20
 LEDGER_PER_PAGE = 25
@@ -166,8 +167,6 @@ def member(user_id: str) -> Any:
         progress=progress,
         next_url=next_url,
         links=gk.calls.page_links("member", {"user_id": user_id}, who.user_id),
-        trust=gk.trust.status(user_id) if private and who.is_self(user_id) else None,
-        privileges=gk.privileges(user_id) if private and who.is_self(user_id) else [],
     )
 
 

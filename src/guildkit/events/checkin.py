@@ -21,8 +21,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from guildkit.announcements import RsvpChange
 from guildkit.errors import InvalidTransition, NotAllowed, ValidationError
+from guildkit.events.hookspecs import RsvpChange
 from guildkit.events.reading import ATTENDANCES, MEMBERS, ORGANIZERS, RSVPS, attendance_views, organizer_ids
 from guildkit.events.rsvp import WHAT, lock_event
 from guildkit.events.views import AttendanceView

@@ -75,7 +75,8 @@ def _sentence(text: str) -> str:
 
 
 def _viewer(gk: GuildKit) -> Viewer:
-    return gk.events.viewer(caller().user_id)
+    viewer: Viewer = gk.events.viewer(caller().user_id)
+    return viewer
 
 
 def _person(action: str) -> str:

@@ -1,23 +1,52 @@
-"""The ``guildkit.events`` plugin: community events: RSVPs, the waitlist, check-in and attendance.
+"""The ``guildkit.events`` plugin: community events, RSVPs and the waitlist, check-in and attendance.
 
-It hands the feature to the core through guildkit's hooks; switch it off with
+It hands the feature to the core through guildkit's hooks: its hooks, config, tables, routes, the
+"Events" navigation link and ``gk.events``. Switch it off with
 ``GUILDKIT_PLUGINS_DENY = ["guildkit.events"]``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
+import pluggy
 import sqlalchemy as sa
+from flask import url_for
 
+from guildkit.definitions import PageLink
+from guildkit.events import config, hookspecs
 from guildkit.events.models import Attendance, Event, EventOrganizer, Rsvp
 from guildkit.models import table_of
 from guildkit.plugins import hookimpl
 from guildkit.routes import Routes
 
 if TYPE_CHECKING:
+    from flask import Flask
+
     from guildkit.extension import GuildKit
+
+
+@hookimpl
+def guildkit_add_hookspecs(pm: pluggy.PluginManager) -> None:
+    pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def guildkit_register_config(gk: GuildKit) -> Mapping[str, Any]:
+    return config.DEFAULTS
+
+
+@hookimpl
+def guildkit_init_app(gk: GuildKit, app: Flask) -> None:
+    config.check(app.config)
+
+
+@hookimpl
+def guildkit_register_services(gk: GuildKit) -> Mapping[str, Callable[[GuildKit], object]]:
+    from guildkit.events import Events
+
+    return {"events": Events}
 
 
 @hookimpl
@@ -30,3 +59,17 @@ def guildkit_register_routes(gk: GuildKit) -> Iterable[Routes]:
     from guildkit.events import api, pages
 
     return [api.api, pages.pages]
+
+
+@hookimpl
+def guildkit_page_links(gk: GuildKit, page: str) -> list[PageLink] | None:
+    if page != "nav":
+        return None
+    return [PageLink("Events", url_for(".events"))]
+
+
+@hookimpl(optionalhook=True)
+def guildkit_register_analytics_measures(gk: GuildKit) -> Iterable[tuple[str, str, Callable[..., Any]]]:
+    from guildkit.events.measures import MEASURES
+
+    return MEASURES

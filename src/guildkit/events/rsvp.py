@@ -17,8 +17,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from guildkit.announcements import RsvpChange
 from guildkit.errors import InvalidTransition, UnknownEvent, ValidationError
+from guildkit.events.hookspecs import RsvpChange
 from guildkit.events.reading import EVENTS, MEMBERS, RSVPS, check_id, rsvp_view
 from guildkit.events.views import RsvpView
 from guildkit.transaction import Transaction

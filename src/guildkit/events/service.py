@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from flask import current_app
 
-from guildkit.announcements import EventChange
 from guildkit.errors import InvalidTransition, NotAllowed, UnknownEvent, ValidationError
 from guildkit.events import checkin, ical, reading, rsvp
+from guildkit.events.hookspecs import EventChange
 from guildkit.events.reading import ATTENDANCES, EVENTS, MEMBERS, ORGANIZERS, RSVPS, Viewer
 from guildkit.events.validation import FIELDS, REASON_MAX, check_event, multi_line
 from guildkit.events.views import AttendanceView, Attendees, EventPage, EventView, MemberEvents, RsvpView

@@ -24,9 +24,9 @@ import sqlalchemy as sa
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from guildkit.announcements import GuidelinesPublished
 from guildkit.definitions import check_text
 from guildkit.errors import NotAllowed, UnknownGuidelines, ValidationError
+from guildkit.guidelines.hookspecs import GuidelinesPublished
 from guildkit.guidelines.models import Guidelines as GuidelinesRow
 from guildkit.guidelines.models import GuidelinesAcceptance
 from guildkit.models import Member, table_of

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -26,6 +26,7 @@ from guildkit.mentorship import checks, lifecycle, profiles, sweep, views
 from guildkit.mentorship.matching import MentorCandidate, MentorScore, MentorSeeker, rank, score
 from guildkit.mentorship.models import MENTORSHIP_STATES
 from guildkit.mentorship.views import CheckInView, FeedbackView, MentorshipView
+from guildkit.plugins import collecting_failures
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
@@ -146,13 +147,16 @@ class Mentorship:
         )
         now = self.gk.clock()
         scored = []
-        failures = []
+        failures: list[dict[str, Any]] = []
         for candidate in self.mentors():
             if candidate.user_id == user or candidate.free < 1:
                 continue
-            final, failed = self.gk.calls.mentor_score(seeker, candidate, score(seeker, candidate, now))
-            scored.append((candidate, final))
-            failures += failed
+            own = score(seeker, candidate, now)
+            with collecting_failures(failures):
+                theirs = self.gk.pm.hook.guildkit_mentor_score(
+                    gk=self.gk, seeker=seeker, candidate=candidate, score=own
+                )
+            scored.append((candidate, own if theirs is None else theirs))
         if failures:
             self.gk.record_failures(failures)
         return rank(scored)[:limit]

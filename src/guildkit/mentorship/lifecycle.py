@@ -35,7 +35,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from guildkit.announcements import MentorshipChange
 from guildkit.errors import (
     CapacityReached,
     InvalidTransition,
@@ -45,6 +44,7 @@ from guildkit.errors import (
     ValidationError,
 )
 from guildkit.mentorship import views
+from guildkit.mentorship.hookspecs import MentorshipChange
 from guildkit.mentorship.models import OPEN_STATES
 from guildkit.mentorship.views import CHECKINS, FEEDBACK, MENTORSHIPS, PROFILES, MentorshipView
 from guildkit.transaction import Transaction

@@ -122,7 +122,9 @@ class Moderation:
         if who == whom:
             raise ValidationError("you cannot report yourself", field="user_id")
         self.gk.member(whom)  # UnknownMember: reports name members
-        return self.gk.transaction(lambda tx: cases.report(tx, who, whom, subject, category, comment))
+        # The reporter's trust level comes from the trust feature, read in this transaction.
+        level_of = self.gk.trust.level_of
+        return self.gk.transaction(lambda tx: cases.report(tx, who, whom, subject, category, comment, level_of))
 
     def flag(
         self,

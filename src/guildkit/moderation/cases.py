@@ -9,16 +9,17 @@ action's effect, the case's resolution and the audit row in one transaction, the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from guildkit.announcements import CaseResolved
 from guildkit.builtin.manual import REVOKE, STATUS
 from guildkit.errors import InvalidTransition, NotAllowed, UnknownActivity, UnknownCase, ValidationError
 from guildkit.moderation import hiding
 from guildkit.moderation.common import ACTIVITIES, CASES, MEDIATIONS, MEMBERS, NOTES, REPORTS, SANCTIONS, TIMED, audit
+from guildkit.moderation.hookspecs import CaseResolved
 from guildkit.moderation.views import NoteView, ReportView
 from guildkit.transaction import Transaction
 
@@ -50,9 +51,11 @@ def add_report(
     category: str,
     comment: str,
     details: dict[str, Any] | None,
+    level: int | None,
 ) -> tuple[int, int]:
-    """Store a report and add its weight to the case; returns the report's id and weight."""
-    level = None if reporter_id is None else hiding.trust_level(tx.conn, reporter_id)
+    """Store a report and add its weight to the case; returns the report's id and weight.
+
+    ``level`` is the reporter's trust level (``None`` for a system flag)."""
     weight = hiding.weight(category, level)
     tx.conn.execute(
         CASES.update()
@@ -79,7 +82,15 @@ def add_report(
     return int(report_id), weight
 
 
-def report(tx: Transaction, who: str, whom: str, subject: str, category: str, comment: str) -> ReportView:
+def report(
+    tx: Transaction,
+    who: str,
+    whom: str,
+    subject: str,
+    category: str,
+    comment: str,
+    level_of: Callable[[sa.Connection, int], int],
+) -> ReportView:
     lock_reports(tx)
     reporter_id = tx.members(who)[who]
     member_id = tx.members(whom, active=False)[whom]
@@ -88,7 +99,8 @@ def report(tx: Transaction, who: str, whom: str, subject: str, category: str, co
     ):
         raise ValidationError("you already reported this", field="subject")
     case_id = open_case_id(tx, subject, member_id)
-    report_id, weight = add_report(tx, case_id, reporter_id, subject, category, comment, None)
+    level = level_of(tx.conn, reporter_id)
+    report_id, weight = add_report(tx, case_id, reporter_id, subject, category, comment, None, level)
     return ReportView(report_id, case_id, who, subject, category, comment, tx.now, weight)
 
 
@@ -101,7 +113,7 @@ def flag(tx: Transaction, whom: str, subject: str, category: str, comment: str, 
         sa.select(REPORTS.c.id).where(REPORTS.c.case_id == case_id, REPORTS.c.reporter_id.is_(None))
     )
     if flagged is None:
-        add_report(tx, case_id, None, subject, category, comment, details)
+        add_report(tx, case_id, None, subject, category, comment, details, None)
     return case_id
 
 

@@ -18,7 +18,6 @@ from guildkit.moderation.models import (
     Report,
     Sanction,
 )
-from guildkit.trust.models import TrustLevel
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
@@ -50,7 +49,6 @@ ACTIVITIES = table_of(Activity)
 MEDIATIONS = table_of(Mediation)
 STATEMENTS = table_of(MediationStatement)
 APPEALS = table_of(Appeal)
-TRUST = table_of(TrustLevel)
 AWARDS = table_of(BadgeAward)
 
 

@@ -18,15 +18,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from guildkit.moderation.common import CASES, MEMBERS, REPORTS, TRUST, WEIGHTS
+from guildkit.moderation.common import CASES, MEMBERS, REPORTS, WEIGHTS
 
 #: The privilege hosts ask about before showing a member's content.
 VISIBLE = "content.visible"
-
-
-def trust_level(conn: sa.Connection, member_id: int) -> int:
-    """The member's trust level as stored (0 when never evaluated)."""
-    return int(conn.scalar(sa.select(TRUST.c.level).where(TRUST.c.member_id == member_id)) or 0)
 
 
 def weight(category: str, level: int | None) -> int:

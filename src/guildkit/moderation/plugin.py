@@ -12,12 +12,18 @@ It hands the feature to the core through guildkit's hooks; switch it off with
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
+import click
+import pluggy
 import sqlalchemy as sa
+from flask import url_for
 
+from guildkit.definitions import PageLink
+from guildkit.errors import ConfigurationError
 from guildkit.models import table_of
+from guildkit.moderation import config, hookspecs
 from guildkit.moderation.hiding import VISIBLE
 from guildkit.moderation.models import (
     Appeal,
@@ -39,7 +45,20 @@ if TYPE_CHECKING:
 
 
 @hookimpl
+def guildkit_add_hookspecs(pm: pluggy.PluginManager) -> None:
+    pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def guildkit_register_config(gk: GuildKit) -> Mapping[str, Any]:
+    return config.DEFAULTS
+
+
+@hookimpl
 def guildkit_init_app(gk: GuildKit, app: Flask) -> None:
+    if gk.pm.get_plugin("guildkit.trust") is None:
+        raise ConfigurationError("guildkit.moderation needs guildkit.trust: switch both off, or neither")
+    config.check(app.config)
     privileges = app.config["GUILDKIT_PRIVILEGES"]
     if VISIBLE not in privileges:
         # A new mapping: the host's own dict (maybe shared between apps) stays as they wrote it.
@@ -77,3 +96,35 @@ def guildkit_register_routes(gk: GuildKit) -> Iterable[Routes]:
     from guildkit.moderation import api, pages
 
     return [api.api, pages.pages]
+
+
+@hookimpl
+def guildkit_register_services(gk: GuildKit) -> Mapping[str, Callable[[GuildKit], object]]:
+    from guildkit.moderation import Moderation
+    from guildkit.moderation.abuse import AbuseDetection
+
+    return {"moderation": Moderation, "abuse": AbuseDetection}
+
+
+@hookimpl
+def guildkit_register_commands(gk: GuildKit) -> Iterable[click.Command]:
+    from guildkit.moderation.cli import COMMANDS
+
+    return COMMANDS
+
+
+@hookimpl
+def guildkit_page_links(gk: GuildKit, page: str) -> list[PageLink] | None:
+    from guildkit.web.pages import caller
+
+    who = caller()
+    if page != "nav" or not (who.is_person and who.can("members.manage")):
+        return None
+    return [PageLink("Moderation", url_for(".moderation_queue"))]
+
+
+@hookimpl(optionalhook=True)
+def guildkit_register_analytics_measures(gk: GuildKit) -> Iterable[tuple[str, str, Callable[..., Any]]]:
+    from guildkit.moderation.measures import MEASURES
+
+    return MEASURES

@@ -31,11 +31,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from guildkit.activity import TYPE_RE
-from guildkit.announcements import TrustLevelChange
 from guildkit.definitions import check_text
 from guildkit.errors import ConfigurationError, ValidationError
 from guildkit.models import Activity, Member, table_of
 from guildkit.store import upsert
+from guildkit.trust.hookspecs import TrustLevelChange
 from guildkit.trust.models import TRUST_LEVELS, TrustLevel, TrustSweep
 
 if TYPE_CHECKING:
@@ -227,6 +227,11 @@ class Trust:
         member = self.gk.member(user_id)
         level = self.gk.session.scalar(sa.select(LEVELS.c.level).where(LEVELS.c.member_id == member.id))
         return int(level or 0)
+
+    def level_of(self, conn: sa.Connection, member_id: int) -> int:
+        """A member's stored trust level read on ``conn`` (in another feature's transaction); 0 when
+        never evaluated."""
+        return int(conn.scalar(sa.select(LEVELS.c.level).where(LEVELS.c.member_id == member_id)) or 0)
 
     def status(self, user_id: str | int) -> TrustStatus:
         """The member's level and their progress on the criteria of the next level (or of level 3, to keep it)."""

@@ -82,4 +82,5 @@ def my_privileges(caller: Caller) -> list[Any]:
     assert caller.user_id is not None
     gk = gk_instance()
     find_member(gk, caller.user_id)
-    return gk.privileges(caller.user_id)
+    privileges: list[Any] = gk.privileges(caller.user_id)
+    return privileges

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from guildkit import queries
 from guildkit.errors import ConfigurationError, ValidationError
 from guildkit.models import Member
+from guildkit.plugins import collecting_failures
 from guildkit.trust.models import TRUST_LEVELS
 
 if TYPE_CHECKING:
@@ -146,7 +147,12 @@ class Privileges:
 
     def _answer(self, user_id: str, name: str, options: tuple[Requirement, ...], holdings: Holdings) -> bool:
         granted = self._is_admin(holdings) or any(holdings.meets(r) for r in options)
-        return self.gk.calls.can(user_id, name, granted)
+        # A plugin's answer (guildkit_can) replaces the built-in one; its failures are recorded.
+        with collecting_failures() as failures:
+            answer = self.gk.pm.hook.guildkit_can(gk=self.gk, user_id=user_id, privilege=name, granted=granted)
+        if failures:
+            self.gk.record_failures(failures)
+        return granted if answer is None else bool(answer)
 
     def can(self, user_id: str | int, privilege: str) -> bool:
         defined = self.defined

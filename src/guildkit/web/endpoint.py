@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import marshmallow
-from flask import current_app, request
+from flask import request
 
-from guildkit.extension import GuildKit
+from guildkit.extension import GuildKit, current_guildkit
 from guildkit.web.auth import Caller, current_caller
 from guildkit.web.errors import ApiError
 from guildkit.web.pagination import Page
@@ -75,7 +75,7 @@ class Endpoint:
 
 
 def gk_instance() -> GuildKit:
-    return current_app.extensions["guildkit"].gk  # type: ignore[no-any-return]
+    return current_guildkit()
 
 
 def endpoint(**options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

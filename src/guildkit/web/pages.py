@@ -93,6 +93,8 @@ def _context() -> dict[str, Any]:
         "can_post": csrf.available(),
         "no_secret_key": csrf.NO_SECRET_KEY,
         "gk_name": _namer(gk),
+        "gk_nav_links": lambda: gk.calls.page_links("nav", {}, who.user_id),
+        "gk_includes": lambda slot: gk.calls.template_includes(slot),
     }
 
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from guildkit import BadgeChange, GuildKit, LevelChange, MemberJoined, RoleChange
-from guildkit.announcements import EventChange, MentorshipChange
+from guildkit import BadgeChange, EventChange, GuildKit, LevelChange, MemberJoined, MentorshipChange, RoleChange
 
 
 @dataclass(frozen=True)

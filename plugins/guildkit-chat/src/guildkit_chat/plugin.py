@@ -13,8 +13,17 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask import Flask, current_app
-from guildkit import BadgeChange, ConfigurationError, GuildKit, LevelChange, MemberJoined, RoleChange, hookimpl
-from guildkit.announcements import EventChange, MentorshipChange
+from guildkit import (
+    BadgeChange,
+    ConfigurationError,
+    EventChange,
+    GuildKit,
+    LevelChange,
+    MemberJoined,
+    MentorshipChange,
+    RoleChange,
+    hookimpl,
+)
 
 import guildkit_webhooks
 

@@ -10,8 +10,18 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from guildkit import BadgeChange, GuildKit, LevelChange, MemberJoined, PointsChange, RoleChange, hookimpl
-from guildkit.announcements import EventChange, MentorshipChange, RsvpChange
+from guildkit import (
+    BadgeChange,
+    EventChange,
+    GuildKit,
+    LevelChange,
+    MemberJoined,
+    MentorshipChange,
+    PointsChange,
+    RoleChange,
+    RsvpChange,
+    hookimpl,
+)
 
 from .outbox import enqueue_event
 

@@ -1,0 +1,62 @@
+"""What a deciding hook may return: checks attached to hook specs with :func:`returns`.
+
+:class:`guildkit.plugins.PluginManager` runs the check on every non-``None`` result of an
+implementation; a result the check refuses is recorded as that plugin's failure and counts as
+"no opinion", exactly like an exception.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from guildkit.definitions import PageLink
+from guildkit.rules.base import Veto
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Checks a (non-``None``) result of a hook implementation; raises ``TypeError`` when it breaks the contract.
+Check = Callable[[Any, dict[str, Any]], None]
+
+
+def returns(check: Check) -> Callable[[F], F]:
+    """Attach ``check`` to a hook spec: a result it refuses is recorded as the plugin's failure."""
+
+    def mark(spec: F) -> F:
+        spec.guildkit_returns = check  # type: ignore[attr-defined]
+        return spec
+
+    return mark
+
+
+def an_int(result: Any, kwargs: dict[str, Any]) -> None:
+    if not isinstance(result, int) or isinstance(result, bool):
+        raise TypeError(f"returned {result!r}, not an int")
+
+
+def a_bool(result: Any, kwargs: dict[str, Any]) -> None:
+    if not isinstance(result, bool):
+        raise TypeError(f"returned {result!r}, not a bool or None")
+
+
+def same_kind_of_outcome(result: Any, kwargs: dict[str, Any]) -> None:
+    outcome = kwargs.get("outcome")
+    if not isinstance(result, Veto) and type(result) is not type(outcome):
+        raise TypeError(f"replaced {outcome!r} with {result!r}")
+
+
+def page_links(result: Any, kwargs: dict[str, Any]) -> None:
+    found = list(result)
+    if not all(isinstance(link, PageLink) for link in found):
+        raise TypeError(f"returned {found!r}, not PageLink objects")
+
+
+def template_names(result: Any, kwargs: dict[str, Any]) -> None:
+    found = list(result)
+    if not all(isinstance(name, str) and name for name in found):
+        raise TypeError(f"returned {found!r}, not template names")
+
+
+def a_finite_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

@@ -1,0 +1,243 @@
+"""The hooks features are built on, used by a plugin of our own: services, config, commands,
+hook specs, template slots, the earning gate and analytics measures; and hooks called through
+pluggy, so that wrappers and tracing see them while failures stay contained."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterable, Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import click
+import pluggy
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from guildkit import ActivityView, AwardPoints, ConfigurationError, GuildKit, PointsChange, hookimpl
+from guildkit.errors import DuplicateDefinition
+from guildkit.models import HookFailure
+from guildkit.queries import count_of, within
+from guildkit.testing import make_app
+from tests.test_features import mounted
+
+hookspec = pluggy.HookspecMarker("guildkit")
+
+
+class KudosSpecs:
+    """A plugin's own hook, for other plugins."""
+
+    @hookspec
+    def guildkit_kudos_given(self, gk: GuildKit, giver: str, receiver: str) -> None:
+        """Told when kudos are given."""
+
+
+class Kudos:
+    """A small feature: a hook of its own, a service, a config key, a command and a notice."""
+
+    def __init__(self) -> None:
+        self.withhold: set[str] = set()
+
+    @hookimpl
+    def guildkit_add_hookspecs(self, pm: pluggy.PluginManager) -> None:
+        pm.add_hookspecs(KudosSpecs)
+
+    @hookimpl
+    def guildkit_register_config(self, gk: GuildKit) -> Mapping[str, Any]:
+        return {"GUILDKIT_KUDOS_PER_WEEK": 5}
+
+    @hookimpl
+    def guildkit_init_app(self, gk: GuildKit, app: Flask) -> None:
+        if not isinstance(app.config["GUILDKIT_KUDOS_PER_WEEK"], int):
+            raise ConfigurationError("GUILDKIT_KUDOS_PER_WEEK must be an integer")
+
+    @hookimpl
+    def guildkit_register_services(self, gk: GuildKit) -> Mapping[str, Any]:
+        def give(giver: str, receiver: str) -> None:
+            gk.pm.hook.guildkit_kudos_given(gk=gk, giver=giver, receiver=receiver)
+
+        return {"kudos": lambda gk: SimpleNamespace(give=give)}
+
+    @hookimpl
+    def guildkit_register_commands(self, gk: GuildKit) -> Iterable[click.Command]:
+        @click.command("kudos-budget")
+        def budget() -> None:
+            from flask import current_app
+
+            click.echo(current_app.config["GUILDKIT_KUDOS_PER_WEEK"])
+
+        return [budget]
+
+    @hookimpl
+    def guildkit_template_includes(self, gk: GuildKit, slot: str) -> list[str] | None:
+        return ["kudos/_notice.html"] if slot == "notices" else None
+
+    @hookimpl
+    def guildkit_earning_withheld(self, gk: GuildKit, conn: sa.Connection, member_ids: frozenset[int]) -> list[int]:
+        rows = conn.execute(sa.text("SELECT id, user_id FROM guildkit_members")).all()
+        return [row.id for row in rows if row.id in member_ids and row.user_id in self.withhold]
+
+    @hookimpl
+    def guildkit_register_analytics_measures(self, gk: GuildKit) -> list[tuple[str, str, Any]]:
+        activities = sa.table("guildkit_activities", sa.column("type"), sa.column("occurred_at"))
+        return [
+            (
+                "answers",
+                "answers posted",
+                lambda start, end: count_of(
+                    activities, activities.c.type == "answer.posted", within(activities.c.occurred_at, start, end)
+                ),
+            )
+        ]
+
+
+class Thanks:
+    """Implements the other plugin's hook."""
+
+    def __init__(self) -> None:
+        self.told: list[tuple[str, str]] = []
+
+    @hookimpl
+    def guildkit_kudos_given(self, gk: GuildKit, giver: str, receiver: str) -> None:
+        self.told.append((giver, receiver))
+
+
+def test_guildkit_add_hookspecs_lets_plugins_define_hooks_for_each_other(tmp_path: Path) -> None:
+    thanks = Thanks()
+    with make_app("sqlite", tmp_path, plugins=(Kudos(), thanks)) as (_, gk):
+        gk.kudos.give("ann", "bob")
+        assert thanks.told == [("ann", "bob")]
+
+
+def test_guildkit_register_services_and_config_and_commands(tmp_path: Path) -> None:
+    with make_app("sqlite", tmp_path, plugins=(Kudos(),), config={"GUILDKIT_KUDOS_PER_WEEK": 7}) as (app, gk):
+        assert gk.kudos is gk.kudos  # made once
+        assert app.config["GUILDKIT_KUDOS_PER_WEEK"] == 7
+        assert gk.config_defaults()["GUILDKIT_KUDOS_PER_WEEK"] == 5
+        result = app.test_cli_runner().invoke(args=["guildkit", "kudos-budget"])
+        assert result.exit_code == 0 and result.output == "7\n"
+        with pytest.raises(AttributeError, match="no registered plugin offers it"):
+            _ = gk.widgets
+
+
+def test_a_config_key_or_service_defined_twice_names_both(tmp_path: Path) -> None:
+    class Again:
+        @hookimpl
+        def guildkit_register_config(self, gk: GuildKit) -> Mapping[str, Any]:
+            return {"GUILDKIT_KUDOS_PER_WEEK": 1}
+
+        @hookimpl
+        def guildkit_register_services(self, gk: GuildKit) -> Mapping[str, Any]:
+            return {"kudos": lambda gk: None}
+
+    gk = GuildKit(plugins=(Kudos(),))
+    gk.register(Again(), name="again")
+    with pytest.raises(DuplicateDefinition, match=r"GUILDKIT_KUDOS_PER_WEEK.*again"):
+        gk.config_defaults()
+    with pytest.raises(DuplicateDefinition, match=r"'kudos'.*again"):
+        gk.services()
+    with pytest.raises(DuplicateDefinition, match="'record'"):
+        GuildKit(plugins=(SimpleNamespace(guildkit_register_services=_offers_record),)).services()
+
+
+@hookimpl
+def _offers_record(gk: GuildKit) -> Mapping[str, Any]:
+    return {"record": lambda gk: None}
+
+
+def test_a_bad_config_value_fails_init_app(tmp_path: Path) -> None:
+    with (
+        pytest.raises(ConfigurationError, match="GUILDKIT_KUDOS_PER_WEEK"),
+        make_app("sqlite", tmp_path, plugins=(Kudos(),), config={"GUILDKIT_KUDOS_PER_WEEK": "lots"}),
+    ):
+        pass
+
+
+def test_guildkit_template_includes_adds_to_every_page(tmp_path: Path) -> None:
+    templates = tmp_path / "templates" / "kudos"
+    templates.mkdir(parents=True)
+    (templates / "_notice.html").write_text('<p class="gk-notice">Give kudos this week!</p>')
+    with make_app("sqlite", tmp_path, plugins=(Kudos(),)) as (app, _):
+        app.template_folder = str(tmp_path / "templates")
+        html = mounted(app).test_client().get("/community/").get_data(as_text=True)
+        assert "Give kudos this week!" in html
+
+
+def test_guildkit_earning_withheld_stops_earning_but_not_recording(tmp_path: Path) -> None:
+    kudos = Kudos()
+    kudos.withhold = {"bob"}
+    with make_app("sqlite", tmp_path, plugins=(kudos, _qa_rules())) as (_, gk):
+        gk.record("answer.upvoted", actor="cat", target="ann", key="u1")
+        gk.record("answer.upvoted", actor="cat", target="bob", key="u2")
+        assert gk.balance("ann", "reputation") == 10
+        assert gk.balances("bob") == {}
+
+
+def test_guildkit_register_analytics_measures_adds_a_programme_column(tmp_path: Path) -> None:
+    with make_app("sqlite", tmp_path, plugins=(Kudos(),)) as (_, gk):
+        gk.record("answer.posted", actor="ann", key="a1", occurred_at=datetime(2026, 1, 6, 9, tzinfo=UTC))
+        rng = gk.analytics.range(date(2026, 1, 1), date(2026, 1, 7), "week")
+        programmes = gk.analytics.programmes(rng)
+        assert [r["answers"] for r in programmes.rows] == [0, 1]
+        assert programmes.columns[-1].label == "answers posted"
+
+
+# -- hooks go through pluggy ------------------------------------------------------------------
+
+
+class Wrapper:
+    def __init__(self) -> None:
+        self.seen: list[Any] = []
+
+    @hookimpl(wrapper=True)
+    def guildkit_compute_points(
+        self, activity: ActivityView, rule: str, award: AwardPoints
+    ) -> Generator[None, Any, Any]:
+        result = yield
+        self.seen.append((activity.key, result))
+        return 2 * award.amount if result is None else result
+
+
+class Broken:
+    @hookimpl
+    def guildkit_points_changed(self, gk: GuildKit, change: PointsChange, activity_key: str) -> None:
+        raise RuntimeError("down")
+
+
+class Listener:
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+
+    @hookimpl
+    def guildkit_points_changed(self, gk: GuildKit, change: PointsChange, activity_key: str) -> None:
+        self.keys.append(activity_key)
+
+
+def test_hook_wrappers_wrap_guildkits_calls(tmp_path: Path) -> None:
+    wrapper = Wrapper()
+    with make_app("sqlite", tmp_path, plugins=(_qa_rules(), wrapper)) as (_, gk):
+        assert gk.record("answer.upvoted", actor="cat", target="ann", key="u1").points_for("ann") == 20
+        assert wrapper.seen == [("u1", None)]
+
+
+def test_pluggy_tracing_sees_the_calls_and_a_failure_stays_contained(tmp_path: Path) -> None:
+    listener = Listener()
+    with make_app("sqlite", tmp_path, plugins=(_qa_rules(), listener, Broken())) as (_, gk):
+        calls: list[str] = []
+        undo = gk.pm.add_hookcall_monitoring(lambda name, impls, kwargs: calls.append(name), lambda *args: None)
+        try:
+            gk.record("answer.upvoted", actor="cat", target="ann", key="u1")
+        finally:
+            undo()
+        assert "guildkit_points_changed" in calls and "guildkit_compute_points" in calls
+        assert listener.keys == ["u1"]  # told, though Broken failed
+        failure = gk.session.scalars(sa.select(HookFailure)).one()
+        assert (failure.hook, failure.activity_key) == ("guildkit_points_changed", "u1")
+
+
+def _qa_rules() -> object:
+    from tests.plugins import qa_rules
+
+    return qa_rules
