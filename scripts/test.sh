@@ -7,7 +7,7 @@
 #   GUILDKIT_SKIP_LINT=1 ./scripts/test.sh   skip ruff and mypy
 #
 # Steps: .venv (scripts/bootstrap.sh), Chromium (scripts/chromium.sh),
-# ruff + mypy, a throwaway PostgreSQL (scripts/postgres.sh), then pytest over
+# ruff, import-linter and mypy, a throwaway PostgreSQL (scripts/postgres.sh), then pytest over
 # tests/ and plugins/*/tests.
 set -euo pipefail
 
@@ -45,6 +45,10 @@ else
         [[ -e "$path" ]] && lint_paths+=("$path")
     done
     .venv/bin/ruff check "${lint_paths[@]}" || fail "ruff (GUILDKIT_SKIP_LINT=1 skips lint)"
+
+    section "Layers: import-linter"
+    # The contracts in pyproject.toml: the core imports no feature, features are independent, …
+    .venv/bin/lint-imports --no-cache || fail "import-linter (see docs/architecture.md; GUILDKIT_SKIP_LINT=1 skips lint)"
 
     section "Types: mypy"
     # Which packages to check comes from [tool.mypy] in pyproject.toml.

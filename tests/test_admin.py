@@ -12,9 +12,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from guildkit import GuildKit
-from guildkit.admin.models import AdminAudit
 from guildkit.errors import NotAllowed, UnknownBadge, ValidationError
-from guildkit.models import BadgeAward
+from guildkit.models import AuditRecord, BadgeAward
 from guildkit.testing import Activities, Clock, Members, make_app
 from tests.plugins import qa_rules
 from tests.webclient import Api, mount, problem, sqlite_and_postgresql
@@ -159,7 +158,7 @@ def test_bad_badges_are_refused_naming_the_field(
     admin = gk_members(roles=["admin"])
     problem(api.call("POST", "/admin/badges", user=admin, body={**HELPER, **change}), 422, field)
     assert "helper" not in gk.registry.badges
-    assert gk.session.scalar(sa.select(sa.func.count()).select_from(AdminAudit)) == 0
+    assert gk.session.scalar(sa.select(sa.func.count()).select_from(AuditRecord)) == 0
 
 
 def test_manual_awards_and_revocations_carry_their_reason(api: Api, gk: GuildKit, gk_members: Members) -> None:
@@ -274,6 +273,7 @@ def test_rules_plugins_and_hook_failures(api: Api, gk: GuildKit, gk_members: Mem
         "guildkit_page_links",
         "guildkit_register_badges",
         "guildkit_register_config",
+        "guildkit_register_migrations",
         "guildkit_register_roles",
         "guildkit_register_routes",
         "guildkit_register_rules",
@@ -317,7 +317,7 @@ def test_tokens_are_shown_once_and_only_people_manage_them(api: Api, gk: GuildKi
     problem(api.call("POST", "/admin/tokens", user=admin, body={"name": "x", "scopes": ["root"]}), 422, "scopes")
 
     gk.admin.create_badge(admin, HELPER)  # an admin-scoped token may use the console, but not manage tokens
-    api.tokens["root"] = gk.admin.create_token(admin, "root", ["admin"])[0]
+    api.tokens["root"] = gk.tokens.create(admin, "root", ["admin"])[0]
     assert api.ok("GET", "/admin/badges/helper", token="root")["slug"] == "helper"
     api.ok("PATCH", "/admin/badges/helper", token="root", body={"name": "Helpful"})
     assert gk.admin.audit(action="badge.update")[0].actor == f"token:{api.tokens['root'][:10]}"

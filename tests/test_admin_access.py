@@ -63,7 +63,7 @@ def test_every_admin_route_needs_the_admin_role(
     admin, moderator, member = gk_members(roles=["admin"]), gk_members(roles=["moderator"]), gk_members()
     gk.admin.create_badge(admin, {"slug": "made", "name": "Made"})
     gk.admin.create_role(admin, {"slug": "made", "name": "Made"})
-    gk.admin.create_token(admin, "t", ["admin"])
+    gk.tokens.create(admin, "t", ["admin"])
     url = PREFIX + concrete(path)
     body = {} if path.startswith("/api/") and method != "GET" else None
 

@@ -159,15 +159,15 @@ def test_tokens_page_shows_a_new_token_once(site: Site, gk: GuildKit, gk_members
     admin = gk_members(roles=["admin"])
     made = site.post("/admin/tokens", {"name": "ingest", "scopes": "activities.write"}, user=admin)
     html = made.get_data(as_text=True)
-    [token] = [t.prefix for t in gk.admin.tokens()]
+    [token] = [t.prefix for t in gk.tokens.list()]
     assert made.status_code == 200 and made.headers["Cache-Control"] == "no-store"
     assert "shown this once" in html and f'value="{token}' in html
     again = site.get("/admin/tokens", user=admin)
     assert "shown this once" not in again and f"{token}…" in again
     assert site.post("/admin/tokens", {"name": "", "scopes": "admin"}, user=admin).status_code == 422
-    token_id = gk.admin.tokens()[0].id
+    token_id = gk.tokens.list()[0].id
     assert site.post(f"/admin/tokens/{token_id}/revoke", {}, user=admin).status_code == 303
-    assert gk.admin.token(token_id).revoked_at is not None
+    assert gk.tokens.get(token_id).revoked_at is not None
 
 
 def test_rules_plugins_and_audit_pages(site: Site, gk: GuildKit, gk_members: Members) -> None:

@@ -10,8 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from guildkit import GuildKit
+from guildkit.analytics.errors import AlreadyAnswered, UnknownSurvey
 from guildkit.analytics.surveys import RESPONSES
-from guildkit.errors import AlreadyAnswered, InvalidTransition, NotAllowed, UnknownSurvey, ValidationError
+from guildkit.errors import InvalidTransition, NotAllowed, ValidationError
 from guildkit.testing import Clock, Members
 
 LATER = datetime(2026, 2, 1, tzinfo=UTC)

@@ -14,7 +14,6 @@ from flask import Flask
 
 from guildkit import GuildKit
 from guildkit.testing import Clock, Members
-from guildkit.web.auth import create_token
 from tests.webclient import Api, Site, mount, problem, sqlite_and_postgresql
 
 gk_backend = sqlite_and_postgresql
@@ -49,8 +48,8 @@ def api(client: Any, gk: GuildKit) -> Api:
     return Api(
         client,
         {
-            "analyst": create_token(gk, "bi", ["analytics.view"])[0],
-            "writer": create_token(gk, "ingest", ["activities.write"])[0],
+            "analyst": gk.tokens.create(None, "bi", ["analytics.view"])[0],
+            "writer": gk.tokens.create(None, "ingest", ["activities.write"])[0],
         },
     )
 

@@ -9,7 +9,6 @@ import pytest
 from flask import Flask
 
 from guildkit import GuildKit
-from guildkit.web.auth import create_token
 from guildkit.web.openapi import PATH_ARGUMENT
 from tests.webclient import API_PREFIX, Api, Caller, mount, problem, sqlite_and_postgresql
 
@@ -26,9 +25,9 @@ def api(gk_app: Flask, gk: GuildKit) -> Api:
     gk.award("mo", role="moderator", reason="elected", key="staff:mo")
     gk.award("ad", role="admin", reason="founder", key="staff:ad")
     tokens = {
-        "ingest": create_token(gk, "ingest", ["activities.write"])[0],
-        "reader": create_token(gk, "reader", ["members.read_private"])[0],
-        "roles": create_token(gk, "roles", ["roles.manage"])[0],
+        "ingest": gk.tokens.create(None, "ingest", ["activities.write"])[0],
+        "reader": gk.tokens.create(None, "reader", ["members.read_private"])[0],
+        "roles": gk.tokens.create(None, "roles", ["roles.manage"])[0],
     }
     return Api(client, tokens)
 
@@ -252,11 +251,10 @@ def test_bad_bodies_name_the_field(api: Api) -> None:
 
 
 def test_tokens_must_be_valid_and_live(api: Api, gk: GuildKit) -> None:
-    from guildkit.web.auth import revoke_token
 
     is_problem(api.client.get(API_PREFIX + "/members", headers={"Authorization": "Bearer nope"}), 401)
     is_problem(api.client.get(API_PREFIX + "/members", headers={"Authorization": "Basic abc"}), 401)
-    revoke_token(gk, 1)
+    gk.tokens.revoke(None, 1)
     is_problem(api.call("POST", "/activities", body={"type": "visit", "actor": "a", "key": "k"}, token="ingest"), 401)
 
 

@@ -62,7 +62,7 @@ def test_cli_errors_are_clear(gk_app: Flask, gk: GuildKit) -> None:
 
 
 def test_token_create_list_revoke(gk_app: Flask, gk: GuildKit) -> None:
-    from guildkit.web.auth import hash_token
+    from guildkit.tokens import hash_token
 
     code, out = run(gk_app, "token", "create", "--name", "forum sync", "--scope", "activities.write")
     assert code == 0, out

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from guildkit import EventChange, GuildKit, RsvpChange, hookimpl, signals
-from guildkit.errors import InvalidTransition, MemberInactive, NotAllowed, UnknownEvent, ValidationError
+from guildkit.errors import InvalidTransition, MemberInactive, NotAllowed, ValidationError
+from guildkit.events.errors import UnknownEvent
 from guildkit.models import Activity
 from guildkit.testing import Clock
 from tests.events_helpers import make_event, notes

@@ -20,7 +20,6 @@ from schemathesis.checks import (
 
 from guildkit import GuildKit
 from guildkit.testing import Clock
-from guildkit.web.auth import create_token
 from tests.events_helpers import make_event
 from tests.webclient import API_PREFIX, Api, mount, problem, sqlite_and_postgresql
 
@@ -33,7 +32,7 @@ def api(gk_app: Flask, gk: GuildKit) -> Api:
     gk.join("ann", name="Ann")
     gk.join("bob", name="Bob")
     gk.award("mo", role="moderator", reason="elected", key="staff:mo")
-    return Api(client, {"reader": create_token(gk, "reader", ["members.read_private"])[0]})
+    return Api(client, {"reader": gk.tokens.create(None, "reader", ["members.read_private"])[0]})
 
 
 def new_event(gk: GuildKit, **fields: Any) -> dict[str, Any]:

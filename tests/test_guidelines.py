@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from flask import Flask
 
 from guildkit import GuidelinesPublished, GuildKit, hookimpl, signals
-from guildkit.errors import ConfigurationError, NotAllowed, UnknownGuidelines, ValidationError
+from guildkit.errors import ConfigurationError, NotAllowed, ValidationError
 from guildkit.guidelines import ACCEPTED, render_markdown
+from guildkit.guidelines.errors import UnknownGuidelines
 from guildkit.guidelines.models import GuidelinesAcceptance
 from guildkit.models import Activity, LedgerEntry, Notification
 from guildkit.testing import Clock, Members, make_app

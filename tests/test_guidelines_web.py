@@ -8,7 +8,6 @@ from flask import Flask
 
 from guildkit import GuildKit
 from guildkit.testing import Members
-from guildkit.web.auth import create_token
 from tests.webclient import Api, Site, mount, problem, sqlite_and_postgresql
 
 gk_backend = sqlite_and_postgresql
@@ -21,7 +20,7 @@ HOSTILE = (
 
 @pytest.fixture
 def api(gk_app: Flask, gk: GuildKit) -> Api:
-    return Api(mount(gk_app, gk), {"admin": create_token(gk, "ops", ["admin"])[0]})
+    return Api(mount(gk_app, gk), {"admin": gk.tokens.create(None, "ops", ["admin"])[0]})
 
 
 @pytest.fixture

@@ -12,15 +12,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from guildkit import GuildKit, MentorshipChange, hookimpl, signals
-from guildkit.errors import (
-    CapacityReached,
-    InvalidTransition,
-    MemberInactive,
-    NotAllowed,
-    UnknownMentor,
-    UnknownMentorship,
-    ValidationError,
-)
+from guildkit.errors import CapacityReached, InvalidTransition, MemberInactive, NotAllowed, ValidationError
+from guildkit.mentorship.errors import UnknownMentor, UnknownMentorship
 from guildkit.mentorship.lifecycle import ACTORS, TRANSITIONS
 from guildkit.mentorship.models import (
     HOLDING_STATES,

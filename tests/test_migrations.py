@@ -8,11 +8,12 @@ covers what autogenerate cannot compare: check constraints, partial and DESC ind
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +24,15 @@ from alembic.runtime.migration import MigrationContext
 from flask import Flask
 
 from guildkit import GuildKit, PointsRule, PointTypeDef, migrate
-from guildkit.models import Base
+from guildkit.models import CORE_TABLES, Base
 from guildkit.store import OwnStore
 from guildkit.testing import postgres_schema, postgres_url, require_backend
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-GUILDKIT_TABLES = set(Base.metadata.tables)
+#: The core's branch and every first-party feature's (building them imports every model).
+BRANCHES = migrate.branches(GuildKit())
+GUILDKIT_TABLES = {t.name for t in CORE_TABLES} | {name for branch in BRANCHES for name in branch.tables}
+VERSION_TABLES = {branch.version_table for branch in BRANCHES}
 MEMBERS = Base.metadata.tables["guildkit_members"]
 POINT_TYPES = Base.metadata.tables["guildkit_point_types"]
 ACTIVITIES = Base.metadata.tables["guildkit_activities"]
@@ -99,8 +103,12 @@ def guildkit_diffs(conn: sa.Connection) -> list[Any]:
 def test_upgrade_head_leaves_nothing_for_autogenerate(engine: sa.Engine) -> None:
     assert migrate.current(engine) is None
     migrate.upgrade(engine)
-    assert migrate.current(engine) == migrate.head() == f"{len(list(migrate.script_directory().walk_revisions())):04d}"
-    assert table_names(engine) >= GUILDKIT_TABLES
+    # Each branch at its head; revisions are named after their branch, numbered in order.
+    assert migrate.currents(engine) == migrate.heads()
+    for branch in BRANCHES:
+        count = len(list(migrate.script_directory(branch).walk_revisions()))
+        assert migrate.head(branch) == f"{branch.name}_{count:04d}"
+    assert table_names(engine) >= GUILDKIT_TABLES | VERSION_TABLES
     with engine.connect() as conn:
         assert guildkit_diffs(conn) == []
 
@@ -198,9 +206,7 @@ def test_own_version_table_leaves_the_hosts_alembic_history_alone(engine: sa.Eng
         # ...and, with exclude_guildkit, the host's autogenerate ignores guildkit's.
         assert model_diffs(conn, HOST, include_name=migrate.exclude_guildkit) == []
         without_filter = model_diffs(conn, HOST)
-        assert {d[1].name for d in without_filter if d[0] == "remove_table"} == GUILDKIT_TABLES | {
-            "guildkit_alembic_version"
-        }
+        assert {d[1].name for d in without_filter if d[0] == "remove_table"} == GUILDKIT_TABLES | VERSION_TABLES
 
     migrate.downgrade(engine, "base")
     assert table_names(engine) == {"alembic_version", "posts"}
@@ -217,7 +223,7 @@ def test_engine_with_a_search_path_migrates_its_own_schema(engine: sa.Engine) ->
     assert schema is not None
     assert schema.startswith("gk_")
     assert not {t for t in inspector.get_table_names(schema="public") if t.startswith("guildkit_")}
-    assert GUILDKIT_TABLES | {"guildkit_alembic_version"} == set(inspector.get_table_names())
+    assert set(inspector.get_table_names()) == GUILDKIT_TABLES | VERSION_TABLES
 
 
 # -- (c) the ledger is append-only after upgrade ----------------------------------------------
@@ -404,3 +410,123 @@ def test_flask_guildkit_db_upgrade_then_record(backend: str, tmp_path: Path) -> 
                 store = gk.store
                 assert isinstance(store, OwnStore)
                 store.dispose()
+
+
+# -- (f) branches: guildkit 0.1's databases are adopted; features come and go ----------------
+
+CHECK_CHOICE = re.compile(r"(\w+) IN \('([^']+)'")
+
+
+def _fill(conn: sa.Connection) -> dict[str, list[tuple[Any, ...]]]:
+    """A row in every guildkit table of the database as it stands (two members), as its checks
+    allow; returns every table's rows."""
+    metadata = sa.MetaData()
+    metadata.reflect(conn, only=lambda name, _: name.startswith("guildkit_") and not name.endswith("alembic_version"))
+    choices = {
+        (table.name, m.group(1)): m.group(2)
+        for table in Base.metadata.tables.values()
+        for check in table.constraints
+        if isinstance(check, sa.CheckConstraint)
+        for m in CHECK_CHOICE.finditer(str(check.sqltext))
+    }
+    start = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+    keys: dict[str, dict[str, Any]] = {}
+    for table in metadata.sorted_tables:
+        rows = 2 if table.name == "guildkit_members" else 1
+        for n in range(1, rows + 1):
+            row: dict[str, Any] = {}
+            members_seen = 0
+            for index, column in enumerate(table.columns):
+                fk = next(iter(column.foreign_keys), None)
+                if fk is not None:
+                    target = fk.column.table.name
+                    if (table.name, column.name) == ("guildkit_appeals", "case_id") or target == table.name:
+                        continue  # an appeal is about a sanction or a case, not both; no row reverses itself
+                    if target == "guildkit_members":
+                        members_seen += 1
+                    row[column.name] = (
+                        2 if target == "guildkit_members" and members_seen == 2 else keys[target][fk.column.name]
+                    )
+                elif (table.name, column.name) in choices:
+                    row[column.name] = choices[(table.name, column.name)]
+                elif column.nullable:
+                    continue
+                elif isinstance(column.type, sa.DateTime):
+                    row[column.name] = (start + timedelta(minutes=index)).replace(tzinfo=None)
+                elif isinstance(column.type, sa.Date):
+                    row[column.name] = start.date()
+                elif isinstance(column.type, sa.Boolean):
+                    row[column.name] = False
+                elif isinstance(column.type, sa.Integer | sa.Numeric):
+                    row[column.name] = n
+                elif isinstance(column.type, sa.JSON):
+                    row[column.name] = {}
+                elif isinstance(column.type, sa.LargeBinary):
+                    row[column.name] = b"x"
+                else:
+                    row[column.name] = f"{column.name}-{n}"
+            conn.execute(table.insert().values(**row))
+            keys.setdefault(table.name, row)
+    return {table.name: sorted(conn.execute(sa.select(table)).all(), key=repr) for table in metadata.sorted_tables}
+
+
+def test_a_guildkit_0_1_database_upgrades_and_keeps_every_row(backend: str, tmp_path: Path) -> None:
+    """A database made by 0.1's single history (0001-0009), with a row in every table, is adopted:
+    every branch at its head, every row kept (the two audit tables' rows moved into one log)."""
+    from alembic import command
+
+    with engine_for(backend, tmp_path) as engine:
+        with migrate._migrating(engine) as conn:
+            command.upgrade(migrate.make_config(migrate._LEGACY, conn), "0009")
+            before = _fill(conn)
+        assert migrate.current(engine) == "0009"
+        assert len(before) == 40 and all(len(rows) >= 1 for rows in before.values())
+        migrate.upgrade(engine)
+        assert migrate.currents(engine) == migrate.heads()
+        moved = {"guildkit_admin_audit", "guildkit_moderation_audit"}
+        with engine.connect() as conn:
+            for table, rows in before.items():
+                if table in moved:
+                    continue
+                reflected = sa.Table(table, sa.MetaData(), autoload_with=conn)
+                assert sorted(conn.execute(sa.select(reflected)).all(), key=repr) == rows, table
+            log = conn.execute(sa.text("SELECT area, action, target, subject FROM guildkit_audit ORDER BY area")).all()
+            assert [(area, action) for area, action, _, _ in log] == [
+                ("admin", "action-1"),
+                ("moderation", "action-1"),
+            ]
+            assert log[1][2:] == ("member:user_id-2", "case:1")
+            assert not moved & table_names(engine)
+            assert guildkit_diffs(conn) == []
+
+
+def guildkit_without(tmp_path: Path, *features: str) -> GuildKit:
+    """A GuildKit set up (on an app of its own) with ``features`` switched off."""
+    app = Flask("partial", instance_path=str(tmp_path / "instance"))
+    app.config.update(GUILDKIT_LOAD_ENTRY_POINTS=False, GUILDKIT_PLUGINS_DENY=list(features))
+    return GuildKit(app)
+
+
+def test_a_feature_switched_off_gets_no_tables_and_on_again_gets_them(engine: sa.Engine, tmp_path: Path) -> None:
+    mentorship = next(branch for branch in BRANCHES if branch.name == "mentorship")
+    migrate.upgrade(engine, gk=guildkit_without(tmp_path, "guildkit.mentorship"))
+    assert not set(mentorship.tables) & table_names(engine)
+    assert mentorship.version_table not in table_names(engine)
+    assert "mentorship" not in migrate.currents(engine, guildkit_without(tmp_path, "guildkit.mentorship"))
+    migrate.upgrade(engine)  # every feature on
+    assert set(mentorship.tables) <= table_names(engine)
+    assert migrate.currents(engine) == migrate.heads()
+
+
+def test_feature_tables_that_exist_without_a_version_are_adopted(engine: sa.Engine, tmp_path: Path) -> None:
+    events = next(branch for branch in BRANCHES if branch.name == "events")
+    migrate.upgrade(engine, gk=guildkit_without(tmp_path, "guildkit.events"))
+    # Made outside the migrations (create_all while the feature was off), with a row in them.
+    Base.metadata.create_all(engine, tables=[Base.metadata.tables[name] for name in events.tables])
+    with engine.begin() as conn:
+        conn.execute(sa.insert(MEMBERS).values(id=1, user_id="ann"))
+    migrate.upgrade(engine)
+    assert migrate.currents(engine) == migrate.heads()
+    with engine.connect() as conn:
+        assert guildkit_diffs(conn) == []
+        assert conn.execute(sa.select(MEMBERS.c.user_id)).scalars().all() == ["ann"]

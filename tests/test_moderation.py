@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from flask import Flask
 
 from guildkit import GuildKit
-from guildkit.errors import MemberInactive, NotAllowed, UnknownBadge, UnknownCase, ValidationError
+from guildkit.errors import MemberInactive, NotAllowed, UnknownBadge, ValidationError
 from guildkit.models import Notification
+from guildkit.moderation.errors import UnknownCase
 from guildkit.moderation.models import ModerationCase
 from guildkit.testing import Clock, Members
 

@@ -6,8 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from guildkit import GuildKit
-from guildkit.errors import InvalidTransition, NotAllowed, UnknownMediation, ValidationError
+from guildkit.errors import InvalidTransition, NotAllowed, ValidationError
 from guildkit.models import Notification
+from guildkit.moderation.errors import UnknownMediation
 from guildkit.testing import Members
 
 

@@ -8,7 +8,6 @@ from flask import Flask
 
 from guildkit import GuildKit
 from guildkit.testing import Members
-from guildkit.web.auth import create_token
 from tests.webclient import Api, Site, mount, problem, sqlite_and_postgresql
 
 gk_backend = sqlite_and_postgresql
@@ -18,7 +17,7 @@ REPORT = {"subject": "answer:42", "category": "harassment", "comment": "rude"}
 
 @pytest.fixture
 def api(gk_app: Flask, gk: GuildKit) -> Api:
-    return Api(mount(gk_app, gk), {"mods": create_token(gk, "ops", ["members.manage"])[0]})
+    return Api(mount(gk_app, gk), {"mods": gk.tokens.create(None, "ops", ["members.manage"])[0]})
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from flask import Flask
 
 from guildkit import GuildKit
 from guildkit.testing import Clock, Members
-from guildkit.web.auth import create_token
 from tests.webclient import Api, Site, mount, problem, sqlite_and_postgresql
 
 gk_backend = sqlite_and_postgresql
@@ -17,7 +16,7 @@ gk_backend = sqlite_and_postgresql
 
 @pytest.fixture
 def api(gk_app: Flask, gk: GuildKit) -> Api:
-    return Api(mount(gk_app, gk), {"mods": create_token(gk, "ops", ["members.manage"])[0]})
+    return Api(mount(gk_app, gk), {"mods": gk.tokens.create(None, "ops", ["members.manage"])[0]})
 
 
 @pytest.fixture

@@ -16,7 +16,16 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from guildkit import ActivityView, AwardPoints, ConfigurationError, GuildKit, PointsChange, hookimpl
+from guildkit import (
+    ActivityView,
+    AwardPoints,
+    ConfigurationError,
+    GuildKit,
+    PointsChange,
+    ValidationError,
+    hookimpl,
+    migrate,
+)
 from guildkit.errors import DuplicateDefinition
 from guildkit.models import HookFailure
 from guildkit.queries import count_of, within
@@ -241,3 +250,48 @@ def _qa_rules() -> object:
     from tests.plugins import qa_rules
 
     return qa_rules
+
+
+class Permissions:
+    @hookimpl
+    def guildkit_register_permissions(self, gk: GuildKit) -> Mapping[str, str]:
+        return {"kudos.moderate": "hide kudos messages"}
+
+
+def test_guildkit_register_permissions_adds_scopes_and_role_permissions(tmp_path: Path) -> None:
+    with make_app("sqlite", tmp_path, plugins=(Permissions(),)) as (_, gk):
+        assert gk.permissions()["kudos.moderate"] == "hide kudos messages"
+        assert gk.permissions()["analytics.view"]  # a feature's own
+        _, token = gk.tokens.create(None, "bot", ["kudos.moderate"], via="tests")
+        assert token.scopes == ["kudos.moderate"]
+        assert "kudos.moderate" in gk.admin.permissions()  # offered for console roles
+        with pytest.raises(ValidationError, match="unknown: nope"):
+            gk.tokens.create(None, "bot", ["nope"], via="tests")
+        (entry,) = gk.audit_log(area="tokens")
+        assert (entry.actor, entry.action, entry.target) == ("tests", "token.create", f"token:{token.id}")
+
+
+SHOUT_LOG = sa.Table("guildkit_shout_log", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True))
+
+
+class ShoutHistory:
+    @hookimpl
+    def guildkit_register_migrations(self, gk: GuildKit) -> list[migrate.Branch]:
+        return [migrate.feature_branch("shout", Path(__file__).parent / "plugins" / "shout_migrations", [SHOUT_LOG])]
+
+
+def test_guildkit_register_migrations_runs_a_plugins_history_after_the_cores(tmp_path: Path) -> None:
+    app = Flask("shouts", instance_path=str(tmp_path / "instance"))
+    app.config.update(GUILDKIT_LOAD_ENTRY_POINTS=False, GUILDKIT_DATABASE_URI=f"sqlite:///{tmp_path / 'gk.db'}")
+    gk = GuildKit(app, plugins=(ShoutHistory(),))
+    result = app.test_cli_runner().invoke(args=["guildkit", "db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        engine = gk.store.engine
+        assert migrate.currents(engine, gk)["shout"] == "shout_0001"
+        names = set(sa.inspect(engine).get_table_names())
+        assert {"guildkit_shout_log", "guildkit_shout_alembic_version"} <= names
+        migrate.downgrade(engine, "base", gk=gk)
+        assert not {name for name in sa.inspect(engine).get_table_names() if name.startswith("guildkit_")}
+        gk.store.remove_session()
+        engine.dispose()

@@ -14,7 +14,6 @@ from guildkit.errors import ConfigurationError, RateLimited
 from guildkit.models import Activity
 from guildkit.ratelimit import parse_limits
 from guildkit.testing import Clock, make_app
-from guildkit.web.auth import create_token
 from tests.webclient import Api, mount, problem
 
 
@@ -79,7 +78,7 @@ def test_replays_guildkit_s_own_types_and_actorless_activities_are_not_limited(g
 
 
 def test_the_api_answers_429_with_retry_after(gk_app: Flask, gk: GuildKit, gk_clock: Clock) -> None:
-    api = Api(mount(gk_app, gk), {"ingest": create_token(gk, "ingest", ["activities.write"])[0]})
+    api = Api(mount(gk_app, gk), {"ingest": gk.tokens.create(None, "ingest", ["activities.write"])[0]})
     for n in range(3):
         api.ok(
             "POST",

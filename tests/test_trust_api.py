@@ -7,7 +7,6 @@ from flask import Flask
 
 from guildkit import GuildKit
 from guildkit.testing import Members
-from guildkit.web.auth import create_token
 from tests.webclient import Api, Site, mount, problem, sqlite_and_postgresql
 
 gk_backend = sqlite_and_postgresql
@@ -15,7 +14,7 @@ gk_backend = sqlite_and_postgresql
 
 @pytest.fixture
 def api(gk_app: Flask, gk: GuildKit) -> Api:
-    return Api(mount(gk_app, gk), {"reader": create_token(gk, "reader", ["members.read_private"])[0]})
+    return Api(mount(gk_app, gk), {"reader": gk.tokens.create(None, "reader", ["members.read_private"])[0]})
 
 
 def test_member_sees_own_progress_others_do_not(api: Api, gk_members: Members) -> None:

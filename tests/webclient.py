@@ -7,7 +7,7 @@ an ``X-User`` header: :class:`Api` for the JSON API, :class:`Site` for the pages
 
     @pytest.fixture
     def api(gk_app: Flask, gk: GuildKit) -> Api:
-        return Api(mount(gk_app, gk), {"reader": create_token(gk, "reader", ["members.read_private"])[0]})
+        return Api(mount(gk_app, gk), {"reader": gk.tokens.create(None, "reader", ["members.read_private"])[0]})
 """
 
 from __future__ import annotations

@@ -28,11 +28,11 @@ from guildkit.events.hookspecs import EventChange, RsvpChange
 from guildkit.extension import GuildKit
 from guildkit.guidelines.hookspecs import GuidelinesPublished
 from guildkit.identity import UserInfo
+from guildkit.markers import hookimpl
 from guildkit.mentorship.hookspecs import MentorshipChange
 from guildkit.mentorship.matching import MentorCandidate, MentorScore, MentorSeeker
 from guildkit.metrics import Count, Distinct, PointsTotal, Streak
 from guildkit.moderation.hookspecs import CaseResolved
-from guildkit.plugins import hookimpl
 from guildkit.rules import (
     AwardBadge,
     AwardPoints,
@@ -47,8 +47,7 @@ from guildkit.rules import (
     Veto,
 )
 from guildkit.trust.hookspecs import TrustLevelChange
-
-__version__ = "0.1.0"
+from guildkit.version import __version__
 
 __all__ = [
     "ActivityResult",

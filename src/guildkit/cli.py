@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 from flask.cli import AppGroup
 
+from guildkit.current import current_guildkit
 from guildkit.errors import GuildKitError
 from guildkit.plugins import describe_plugins
 
@@ -31,8 +32,6 @@ def make_cli() -> AppGroup:
 
 
 def _gk() -> GuildKit:
-    from guildkit.extension import current_guildkit
-
     return current_guildkit()
 
 
@@ -51,8 +50,8 @@ def db_upgrade(revision: str) -> None:
     from guildkit.migrate import upgrade
 
     gk = _gk()
-    upgrade(gk.store.engine, revision)
-    gk.create_plugin_tables()
+    upgrade(gk.store.engine, revision, gk=gk)
+    gk.create_plugin_tables(migrated=True)
     gk._sync(force=True)
     click.echo(f"guildkit database upgraded to {revision}")
 
@@ -205,23 +204,16 @@ def token_group() -> None:
 @click.option("--name", required=True, help="What the token is for, e.g. 'forum sync'.")
 @click.option("--scope", "scopes", multiple=True, required=True, help="A permission; repeat for several.")
 def token_create(name: str, scopes: tuple[str, ...]) -> None:
-    from guildkit.web.auth import create_token
-
     try:
-        token, row = create_token(_gk(), name, list(scopes), created_by="cli")
+        token, view = _gk().tokens.create(None, name, list(scopes), via="cli")
     except GuildKitError as exc:
         _fail(exc)
         return
-    click.echo(json.dumps({"id": row.id, "name": row.name, "scopes": row.scopes, "token": token}))
+    click.echo(json.dumps({"id": view.id, "name": view.name, "scopes": view.scopes, "token": token}))
 
 
 @token_group.command("list", help="List tokens (never the tokens themselves).")
 def token_list() -> None:
-    import sqlalchemy as sa
-
-    from guildkit.models import ApiToken
-
-    rows = _gk().session.scalars(sa.select(ApiToken).order_by(ApiToken.id))
     click.echo(
         json.dumps(
             [
@@ -232,9 +224,9 @@ def token_list() -> None:
                     "scopes": t.scopes,
                     "created_at": t.created_at.isoformat(),
                     "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
-                    "revoked": t.revoked_at is not None,
+                    "revoked": t.revoked,
                 }
-                for t in rows
+                for t in reversed(_gk().tokens.list())
             ],
             indent=2,
         )
@@ -244,14 +236,12 @@ def token_list() -> None:
 @token_group.command("revoke", help="Revoke a token by id; it stops working at once.")
 @click.argument("token_id", type=int)
 def token_revoke(token_id: int) -> None:
-    from guildkit.web.auth import revoke_token
-
     try:
-        row = revoke_token(_gk(), token_id)
+        view = _gk().tokens.revoke(None, token_id, via="cli")
     except GuildKitError as exc:
         _fail(exc)
         return
-    click.echo(f"token {row.id} ({row.name}) revoked")
+    click.echo(f"token {view.id} ({view.name}) revoked")
 
 
 @guildkit_cli.group("plugin", help="Write guildkit plugins.")

@@ -188,6 +188,10 @@ class CapacityReached(GuildKitError, ValueError):
     code = "capacity_reached"
 
 
+class Conflict(GuildKitError, ValueError):
+    """What was asked conflicts with what is stored (answered twice, a state that does not allow it)."""
+
+
 class RateLimited(GuildKitError):
     """An actor reported more activities than ``GUILDKIT_RATE_LIMITS`` allows; retry after ``retry_after`` s."""
 
@@ -207,99 +211,11 @@ class RateLimited(GuildKitError):
         self.retry_after = retry_after
 
 
-class UnknownGuidelines(NotFound):
-    """No published guidelines with this version."""
-
-    code = "unknown_guidelines"
-
-    def __init__(self, version: int) -> None:
-        super().__init__(f"no guidelines with version {version!r}", version=version)
-        self.version = version
-
-
-class UnknownMentorship(NotFound):
-    code = "unknown_mentorship"
-
-    def __init__(self, mentorship_id: int) -> None:
-        super().__init__(f"no mentorship with id {mentorship_id!r}", mentorship_id=mentorship_id)
-        self.mentorship_id = mentorship_id
-
-
-class UnknownMentor(NotFound):
-    """No mentor profile (or one that is not open to new mentees) for this user."""
-
-    code = "unknown_mentor"
-
-    def __init__(self, user_id: str) -> None:
-        super().__init__(f"user {user_id!r} does not offer mentoring", user_id=user_id)
-        self.user_id = user_id
-
-
-class UnknownEvent(NotFound):
-    code = "unknown_event"
-
-    def __init__(self, event_id: int) -> None:
-        super().__init__(f"no event with id {event_id!r}", event_id=event_id)
-        self.event_id = event_id
-
-
-class UnknownCase(NotFound):
-    """No moderation case with this id."""
-
-    code = "unknown_case"
-
-    def __init__(self, case_id: int) -> None:
-        super().__init__(f"no moderation case with id {case_id!r}", case_id=case_id)
-        self.case_id = case_id
-
-
-class UnknownMediation(NotFound):
-    """No mediation with this id."""
-
-    code = "unknown_mediation"
-
-    def __init__(self, mediation_id: int) -> None:
-        super().__init__(f"no mediation with id {mediation_id!r}", mediation_id=mediation_id)
-        self.mediation_id = mediation_id
-
-
-class UnknownAppeal(NotFound):
-    """No appeal with this id."""
-
-    code = "unknown_appeal"
-
-    def __init__(self, appeal_id: int) -> None:
-        super().__init__(f"no appeal with id {appeal_id!r}", appeal_id=appeal_id)
-        self.appeal_id = appeal_id
-
-
-class UnknownSurvey(NotFound):
-    """No satisfaction survey with this id (HTTP 404)."""
-
-    code = "unknown_survey"
-
-    def __init__(self, survey_id: int) -> None:
-        super().__init__(f"no survey with id {survey_id!r}", survey_id=survey_id)
-        self.survey_id = survey_id
-
-
-class AlreadyAnswered(GuildKitError, ValueError):
-    """The member already answered this survey: one response each (HTTP 409)."""
-
-    code = "already_answered"
-
-    def __init__(self, survey_id: int, user_id: str) -> None:
-        message = f"member {user_id!r} already answered survey {survey_id}"
-        super().__init__(message, survey_id=survey_id, user_id=user_id)
-        self.survey_id = survey_id
-        self.user_id = user_id
-
-
 class UnknownToken(NotFound):
-    """No API token with this id (the admin console's token list)."""
+    """No API token with this id."""
 
     code = "unknown_token"
 
     def __init__(self, token_id: int) -> None:
-        super().__init__(f"no API token with id {token_id!r}", token_id=token_id)
+        super().__init__(f"no token with id {token_id!r}", token_id=token_id)
         self.token_id = token_id

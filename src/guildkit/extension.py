@@ -8,6 +8,7 @@ modules; this one wires them together and validates what the host passes in.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -15,7 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
@@ -25,11 +26,10 @@ from flask import Flask, current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
-from guildkit import config, queries
+from guildkit import audit, config, queries
 from guildkit.activity import ActivityInput, ActivityResult
 from guildkit.announcements import Announcement
 from guildkit.builtin.manual import AWARD, REVOKE, STATUS, award_payload, revoke_payload
-from guildkit.builtin.ruleset import RuleSet
 from guildkit.definitions import BadgeDef, PointTypeDef, RoleDef, check_text
 from guildkit.errors import (
     ConfigurationError,
@@ -48,8 +48,13 @@ from guildkit.routes import Routes
 from guildkit.rules.base import Rule
 from guildkit.rules.builtin import Levels
 from guildkit.rules.loader import load_rule_file
+from guildkit.rules.ruleset import RuleSet
 from guildkit.store import Store, make_store
+from guildkit.tokens import Tokens
 from guildkit.transaction import Transaction
+
+if TYPE_CHECKING:
+    from guildkit.branches import Branch
 
 log = logging.getLogger("guildkit")
 
@@ -247,17 +252,28 @@ class GuildKit:
         self.create_plugin_tables()
         self._sync(force=True)
 
-    def create_plugin_tables(self) -> None:
-        """Create the missing tables of features and plugins (``guildkit_register_tables``)."""
+    def create_plugin_tables(self, *, migrated: bool = False) -> None:
+        """Create the missing tables of features and plugins (``guildkit_register_tables``).
+
+        ``migrated``: the migrations just ran, so tables that a migration history owns
+        (``guildkit_register_migrations``) are theirs to make, not this method's.
+        """
+        owned = {name for branch in self.migration_branches() for name in branch.tables} if migrated else set()
         tables: list[sa.Table] = []
         for contributed in self.pm.hook.guildkit_register_tables(gk=self):
             for item in contributed or ():
                 if isinstance(item, sa.MetaData):
                     item.create_all(self.store.engine)
-                else:
+                elif item.name not in owned:
                     tables.append(item)
         if tables:
             Base.metadata.create_all(self.store.engine, tables=tables)
+
+    def migration_branches(self) -> list[Branch]:
+        """The migration histories of the registered plugins (``guildkit_register_migrations``)."""
+        from guildkit.branches import Branch
+
+        return self._contributed("guildkit_register_migrations", "a migrate.Branch", Branch)
 
     def routes(self) -> list[Routes]:
         """Every plugin's routes (``guildkit_register_routes``), in order of registration."""
@@ -294,6 +310,35 @@ class GuildKit:
         return result  # type: ignore[no-any-return]
 
     # -- services features offer ---------------------------------------------------------
+
+    @functools.cached_property
+    def tokens(self) -> Tokens:
+        """API tokens: create (shown once), list, revoke, all audited (:mod:`guildkit.tokens`)."""
+        return Tokens(self)
+
+    def permissions(self) -> dict[str, str]:
+        """Every permission the core and the registered features check, with what it allows."""
+        found: dict[str, str] = {}
+        for _, contributed in contributions(self.pm, "guildkit_register_permissions", gk=self):
+            for name, allows in (contributed or {}).items():
+                found.setdefault(name, allows)
+        return found
+
+    def audit_log(
+        self,
+        *,
+        area: str | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        before: int | None = None,
+        limit: int = 100,
+    ) -> list[audit.AuditEntry]:
+        """Staff actions (console, moderation, tokens), newest first, filtered (:func:`guildkit.audit.read`)."""
+        return audit.read(
+            self.session, area=area, actor=actor, action=action, since=since, until=until, before=before, limit=limit
+        )
 
     def __getattr__(self, name: str) -> Any:
         """A service a plugin offers as ``gk.<name>`` (``guildkit_register_services``): ``gk.mentorship``,
@@ -522,6 +567,10 @@ class GuildKit:
         """The member's live badge awards, newest first."""
         return queries.badge_awards(self.session, self.member(user_id).id)
 
+    def holder_counts(self) -> dict[str, int]:
+        """How many members hold each badge (at any level, live awards), by slug."""
+        return queries.badge_holder_counts(self.session)
+
     def roles(self, user_id: str | int) -> list[str]:
         return queries.role_slugs(self.session, self.member(user_id).id)
 
@@ -559,12 +608,3 @@ class GuildKit:
     def user_info(self, user_id: str | int) -> UserInfo:
         info = self._user_info_loader(str(user_id)) if self._user_info_loader is not None else None
         return info or UserInfo(name=f"User {user_id}")
-
-
-def current_guildkit() -> GuildKit:
-    """The :class:`GuildKit` set up on the current app (in a request, a CLI command or an app context)."""
-    try:
-        state: GuildKitState = current_app.extensions["guildkit"]
-    except KeyError:
-        raise ConfigurationError("guildkit is not initialised on this app: call gk.init_app(app)") from None
-    return state.gk

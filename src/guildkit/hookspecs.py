@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from guildkit.contracts import an_int, page_links, returns, same_kind_of_outcome, template_names
+from guildkit.markers import hookspec
 
 if TYPE_CHECKING:
     import click
@@ -41,13 +42,13 @@ if TYPE_CHECKING:
 
     from guildkit.activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
     from guildkit.announcements import LevelChange, MemberJoined
+    from guildkit.branches import Branch
     from guildkit.definitions import BadgeDef, PageLink, PointTypeDef, RoleDef
     from guildkit.extension import GuildKit
     from guildkit.routes import Routes
     from guildkit.rules.base import AwardPoints, Outcome, Rule, Veto
     from guildkit.rules.builtin import Levels
 
-hookspec = pluggy.HookspecMarker("guildkit")
 
 # --------------------------------------------------------------------------------------------
 # Setting up
@@ -114,6 +115,21 @@ def guildkit_register_services(gk: GuildKit) -> Mapping[str, Callable[[GuildKit]
 
 
 @hookspec
+def guildkit_register_permissions(gk: GuildKit) -> Mapping[str, str] | None:
+    """Contribute the permissions a feature checks, each with what it allows.
+
+    Roles carry permissions, API tokens are scoped to them, and the admin console offers them
+    when an admin makes a role or a token. ``admin`` implies every other one. The core declares
+    ``activities.write``, ``members.read_private``, ``members.manage``, ``roles.manage`` and
+    ``awards.manage``; a feature declares its own (``analytics.view``) and checks them with
+    ``caller.can(...)``.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :return: a mapping of permission names to what they allow, or ``None``.
+    """
+
+
+@hookspec
 def guildkit_register_commands(gk: GuildKit) -> Iterable[click.Command] | None:
     """Contribute commands (or groups) to the app's ``flask guildkit`` group.
 
@@ -138,6 +154,22 @@ def guildkit_register_tables(gk: GuildKit) -> Iterable[sa.MetaData | sa.Table] |
 
     :param gk: the :class:`~guildkit.GuildKit`.
     :return: an iterable of ``sqlalchemy.Table`` or ``sqlalchemy.MetaData``, or ``None``.
+    """
+
+
+@hookspec
+def guildkit_register_migrations(gk: GuildKit) -> Iterable[Branch] | None:
+    """Contribute a migration history of your own: the Alembic scripts for your tables.
+
+    Return :func:`guildkit.migrate.feature_branch` (a name, the folder of revision scripts, the
+    tables it owns). ``flask guildkit db upgrade`` (:func:`guildkit.migrate.upgrade`) runs each
+    branch to its head after the core's, with its own version table
+    (``guildkit_<name>_alembic_version``); revisions are named ``<name>_0001``, ``<name>_0002`` ….
+    guildkit's features keep their tables this way; a plugin whose tables never change may use
+    ``guildkit_register_tables`` alone.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :return: an iterable of :class:`guildkit.migrate.Branch`, or ``None``.
     """
 
 

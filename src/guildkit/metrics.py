@@ -18,7 +18,9 @@ from guildkit.errors import ValidationError
 
 if TYPE_CHECKING:
     from guildkit.activity import ActivityView
-    from guildkit.unit import Unit
+
+    # What a metric reads and writes its counters through (named here for metric authors).
+    from guildkit.unit import Unit as Unit
 
 Role = Literal["actor", "target"]
 ROLES: tuple[Role, ...] = ("actor", "target")

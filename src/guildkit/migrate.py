@@ -1,17 +1,28 @@
-"""guildkit's own Alembic migrations, run programmatically on any SQLAlchemy engine.
+"""guildkit's own Alembic migrations, one history per part, run programmatically on any engine.
 
-The scripts live in ``guildkit/migrations`` and record their state in their own version table,
-``guildkit_alembic_version``, and only ever look at ``guildkit_*`` tables: the host's Alembic
-(or Flask-Migrate) history in the same database is never read or touched. There is no ini
-file: each call builds an :class:`alembic.config.Config` and hands env.py the connection.
+The core and each feature with tables keep their own history (a :class:`Branch`): the core's
+scripts live in ``guildkit/migrations/versions``, a feature's in ``guildkit/<feature>/migrations``
+(handed over by its plugin, ``guildkit_register_migrations``), each with its own version table
+(``guildkit_alembic_version`` for the core, ``guildkit_<feature>_alembic_version``). So a host
+without mentorship has no mentorship tables, and switching a feature on later creates them.
+All branches share one Alembic environment (``guildkit/migrations/env.py``) and look only at
+their own tables: the host's Alembic (or Flask-Migrate) history in the same database is never
+read or touched. There is no ini file: each call builds an :class:`alembic.config.Config`.
+
+Databases made by guildkit 0.1, whose single history (revisions ``0001``-``0009``, kept in
+``guildkit/migrations/legacy``) made every table, are brought to ``0009`` and then *adopted*:
+each branch is stamped at its baseline, which describes exactly the tables 0.1 made. A feature's
+tables that already exist without a version (a feature switched off and on again) are adopted
+the same way instead of being created twice.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from alembic import command
@@ -19,10 +30,18 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-#: The table holding guildkit's applied revision (the host's ``alembic_version`` stays theirs).
-VERSION_TABLE = "guildkit_alembic_version"
-#: Where the migration scripts live (``env.py``, ``versions/``), inside the installed package.
+from guildkit.branches import VERSION_TABLE, Branch, feature_branch
+from guildkit.models import CORE_TABLES
+from guildkit.plugins import contributions, make_plugin_manager
+
+if TYPE_CHECKING:
+    from guildkit.extension import GuildKit
+
+#: The shared Alembic environment (``env.py``, the script template) and the core's scripts.
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: guildkit 0.1's single history, kept to bring its databases to 0009 before adopting them.
+LEGACY_DIR = MIGRATIONS_DIR / "legacy"
+LEGACY_HEAD = "0009"
 #: Every guildkit table name starts with this.
 TABLE_PREFIX = "guildkit_"
 #: PostgreSQL advisory lock key held while migrating ("guildkit" in ASCII).
@@ -30,11 +49,39 @@ ADVISORY_LOCK = 0x6775696C646B6974
 
 _ALEMBIC_LOCK = threading.Lock()
 
+__all__ = [
+    "VERSION_TABLE",
+    "Branch",
+    "branches",
+    "current",
+    "currents",
+    "downgrade",
+    "exclude_guildkit",
+    "feature_branch",
+    "head",
+    "heads",
+    "revision",
+    "upgrade",
+]
+
+
+CORE = Branch("core", MIGRATIONS_DIR / "versions", tuple(t.name for t in CORE_TABLES), "core_0001")
+_LEGACY = Branch("legacy", LEGACY_DIR, (), "0001")
+
+
+def branches(gk: GuildKit | None = None) -> list[Branch]:
+    """The core's branch, then those of ``gk``'s plugins; without ``gk``, those of guildkit's own
+    plugins (every first-party feature), asked with ``gk=None``."""
+    if gk is not None:
+        return [CORE, *gk.migration_branches()]
+    found = contributions(make_plugin_manager(), "guildkit_register_migrations", gk=None)
+    return [CORE, *(branch for _, contributed in found for branch in contributed or ())]
+
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """Alembic ``include_name`` hook: look at guildkit's tables only, never the host's."""
     if type_ == "table":
-        return name is not None and name.startswith(TABLE_PREFIX) and name != VERSION_TABLE
+        return name is not None and name.startswith(TABLE_PREFIX) and not name.endswith("alembic_version")
     return True
 
 
@@ -70,18 +117,21 @@ def exclude_guildkit(name: str | None, type_: str, parent_names: object) -> bool
     return type_ != "table" or not (name or "").startswith(TABLE_PREFIX)
 
 
-def make_config(connection: sa.Connection | None = None) -> Config:
-    """An Alembic config for guildkit's migrations; ``connection`` is what env.py migrates."""
+def make_config(branch: Branch = CORE, connection: sa.Connection | None = None) -> Config:
+    """An Alembic config for ``branch``; ``connection`` is what env.py migrates."""
     config = Config()
     # Config values go through ConfigParser interpolation, so a literal "%" must be doubled.
     config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", str(branch.directory).replace("%", "%%"))
+    config.attributes["branch"] = branch
     if connection is not None:
         config.attributes["connection"] = connection
     return config
 
 
-def script_directory() -> ScriptDirectory:
-    return ScriptDirectory.from_config(make_config())
+def script_directory(branch: Branch = CORE) -> ScriptDirectory:
+    return ScriptDirectory.from_config(make_config(branch))
 
 
 @contextmanager
@@ -119,54 +169,102 @@ def _migrating(engine: sa.Engine) -> Iterator[sa.Connection]:
                 conn.commit()
 
 
-def _run(engine: sa.Engine, action: Callable[[Config], None]) -> None:
+def _revision_of(conn: sa.Connection, branch: Branch) -> str | None:
+    context = MigrationContext.configure(conn, opts={"version_table": branch.version_table})
+    return context.get_current_revision()
+
+
+def _stamp(conn: sa.Connection, branch: Branch, revision: str) -> None:
+    command.stamp(make_config(branch, conn), revision, purge=True)
+
+
+def _adopt(conn: sa.Connection, wanted: Sequence[Branch]) -> None:
+    """Bring guildkit 0.1's databases to 0009 and stamp each branch at its baseline; stamp any
+    feature whose tables exist without a version (switched off, then on) likewise."""
+    current = _revision_of(conn, CORE)
+    if current is not None and current in {r.revision for r in script_directory(_LEGACY).walk_revisions()}:
+        command.upgrade(make_config(_LEGACY, conn), LEGACY_HEAD)
+        _stamp(conn, CORE, CORE.baseline)
+    existing = set(sa.inspect(conn).get_table_names())
+    for branch in wanted:
+        if branch is CORE or _revision_of(conn, branch) is not None:
+            continue
+        if branch.tables and set(branch.tables) <= existing:
+            _stamp(conn, branch, branch.baseline)
+
+
+def _run(engine: sa.Engine, action: Callable[[sa.Connection], None]) -> None:
     # Alembic's ``context`` and ``op`` are module-level proxies: one command at a time per process.
     with _ALEMBIC_LOCK, _migrating(engine) as conn:
-        action(make_config(conn))
+        action(conn)
 
 
-def upgrade(engine: sa.Engine, revision: str = "head") -> None:
-    """Apply guildkit's migrations up to ``revision`` (default: the latest)."""
-    _run(engine, lambda config: command.upgrade(config, revision))
+def upgrade(engine: sa.Engine, revision: str = "head", *, gk: GuildKit | None = None) -> None:
+    """Apply guildkit's migrations: the core's up to ``revision`` (default: the latest), then,
+    at ``head``, every feature's of ``gk`` (of every first-party feature without ``gk``)."""
+    wanted = branches(gk) if revision == "head" else [CORE]
+
+    def run(conn: sa.Connection) -> None:
+        _adopt(conn, wanted)
+        command.upgrade(make_config(CORE, conn), revision)
+        for branch in wanted[1:]:
+            command.upgrade(make_config(branch, conn), "head")
+
+    _run(engine, run)
 
 
-def downgrade(engine: sa.Engine, revision: str) -> None:
-    """Undo guildkit's migrations down to ``revision``.
+def downgrade(engine: sa.Engine, revision: str, *, gk: GuildKit | None = None) -> None:
+    """Undo the core's migrations down to ``revision``.
 
-    ``"base"`` uninstalls guildkit's schema: every ``guildkit_*`` table, the ledger guard, and
-    the (then empty) version table too.
+    ``"base"`` uninstalls guildkit's schema: every feature's tables first, then the core's, the
+    ledger guard, and the (then empty) version tables too.
     """
 
-    def run(config: Config) -> None:
-        command.downgrade(config, revision)
+    def run(conn: sa.Connection) -> None:
         if revision == "base":
-            connection: sa.Connection = config.attributes["connection"]
-            sa.Table(VERSION_TABLE, sa.MetaData()).drop(connection, checkfirst=True)
+            for branch in reversed(branches(gk)[1:]):
+                if _revision_of(conn, branch) is not None:
+                    command.downgrade(make_config(branch, conn), "base")
+                sa.Table(branch.version_table, sa.MetaData()).drop(conn, checkfirst=True)
+        command.downgrade(make_config(CORE, conn), revision)
+        if revision == "base":
+            sa.Table(VERSION_TABLE, sa.MetaData()).drop(conn, checkfirst=True)
 
     _run(engine, run)
 
 
 def current(engine: sa.Engine) -> str | None:
-    """The applied guildkit revision, or ``None`` when guildkit's migrations never ran."""
+    """The applied core revision, or ``None`` when guildkit's migrations never ran."""
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
-        return context.get_current_revision()
+        return _revision_of(conn, CORE)
 
 
-def head() -> str | None:
-    """The newest revision shipped with this version of guildkit."""
-    return script_directory().get_current_head()
+def currents(engine: sa.Engine, gk: GuildKit | None = None) -> dict[str, str | None]:
+    """The applied revision of every branch, by name."""
+    with engine.connect() as conn:
+        return {branch.name: _revision_of(conn, branch) for branch in branches(gk)}
 
 
-def revision(engine: sa.Engine, message: str, *, autogenerate: bool = True) -> None:
-    """Write a new revision file (for guildkit developers; see docs/migrations.md).
+def head(branch: Branch = CORE) -> str | None:
+    """The newest revision of ``branch`` shipped with this version of guildkit."""
+    return script_directory(branch).get_current_head()
 
-    ``engine`` must be at head: autogenerate compares it with the models. Revision ids are
-    numbered (``0002``, ``0003``, ...), so files sort in the order they apply.
+
+def heads(gk: GuildKit | None = None) -> dict[str, str | None]:
+    return {branch.name: head(branch) for branch in branches(gk)}
+
+
+def revision(engine: sa.Engine, message: str, *, branch: Branch = CORE, autogenerate: bool = True) -> None:
+    """Write a new revision file of ``branch`` (for guildkit developers; see docs/migrations.md).
+
+    ``engine`` must be at head: autogenerate compares it with the branch's tables. Revision ids
+    are the branch name and a number (``core_0002``, ``mentorship_0002``), so files sort in the
+    order they apply.
     """
-    rev_id = f"{len(list(script_directory().walk_revisions())) + 1:04d}"
+    rev_id = f"{branch.name}_{len(list(script_directory(branch).walk_revisions())) + 1:04d}"
 
-    def write(config: Config) -> None:
+    def write(conn: sa.Connection) -> None:
+        config = make_config(branch, conn)
         command.revision(config, message=message, autogenerate=autogenerate, rev_id=rev_id)
 
     _run(engine, write)

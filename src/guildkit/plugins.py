@@ -33,6 +33,7 @@ from guildkit.definitions import PageLink
 from guildkit.errors import ConfigurationError, PluginError
 from guildkit.models import utcnow
 from guildkit.rules.base import AwardPoints, Outcome, Rule, Veto
+from guildkit.version import __version__
 
 if TYPE_CHECKING:
     from guildkit.activity import ActivityView
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("guildkit")
 
-hookimpl = pluggy.HookimplMarker("guildkit")
 
 #: guildkit's own plugins, registered into every plugin manager in this order: ``(name, module)``.
 #: The core ones first; then one per feature, each of which the host may switch off by naming it
@@ -122,8 +122,6 @@ def describe_plugins(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
             continue
         package, version = versions.get(name, (None, None))
         if version is None and name.startswith("guildkit."):
-            from guildkit import __version__
-
             package, version = "guildkit", __version__
         hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or ())
         described.append({"name": name, "package": package, "version": version, "hooks": hooks})

@@ -19,6 +19,7 @@ from guildkit.definitions import BadgeDef, PointTypeDef, RoleDef
 from guildkit.errors import ConfigurationError, DuplicateDefinition, PluginError
 from guildkit.metrics import Metric, Streak
 from guildkit.models import Badge, PointType, Role, table_of
+from guildkit.plugins import contributions
 from guildkit.rules.base import Rule
 from guildkit.rules.builtin import BadgeRule, EventBadgeRule, Levels, PointsRule, RoleRule
 from guildkit.store import upsert
@@ -211,10 +212,8 @@ class Registry:
 
 
 def _collect(pm: pluggy.PluginManager, hook_name: str, gk: GuildKit) -> Iterable[tuple[str, Any]]:
-    """Call one registering hook plugin by plugin, so each item is attributed to its plugin."""
-    caller = getattr(pm.hook, hook_name)
-    # Registration order, so "registered twice" names the earlier plugin first.
-    for impl in caller.get_hookimpls():
-        result = impl.function(*[{"gk": gk}[arg] for arg in impl.argnames])
+    """Call one registering hook through pluggy; each item with the plugin that gave it, in order
+    of registration (so "registered twice" names the earlier plugin first)."""
+    for plugin, result in contributions(pm, hook_name, gk=gk):
         for item in result or ():
-            yield impl.plugin_name, item
+            yield plugin, item

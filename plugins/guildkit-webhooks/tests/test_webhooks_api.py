@@ -9,7 +9,6 @@ from flask import Flask, request
 from flask.testing import FlaskClient
 from guildkit import GuildKit
 from guildkit.testing import Members, require_backend
-from guildkit.web.auth import create_token
 
 from guildkit_webhooks import deliver_due
 from guildkit_webhooks.testing import Receiver
@@ -57,8 +56,8 @@ def test_anonymous_is_401_members_403_admins_and_admin_tokens_200(
     writes = client.post(f"{PREFIX}/endpoints", json=new, headers={"X-User": member})
     assert writes.status_code == 403 and writes.get_json()["error"] == "only admins may manage webhooks"
 
-    admin_token, _ = create_token(gk, "ops", ["admin"])
-    writer_token, _ = create_token(gk, "sync", ["activities.write"])
+    admin_token, _ = gk.tokens.create(None, "ops", ["admin"])
+    writer_token, _ = gk.tokens.create(None, "sync", ["activities.write"])
     assert client.get(f"{PREFIX}/endpoints", headers={"Authorization": f"Bearer {admin_token}"}).status_code == 200
     assert client.get(f"{PREFIX}/endpoints", headers={"Authorization": f"Bearer {writer_token}"}).status_code == 403
     bad = client.get(f"{PREFIX}/endpoints", headers={"Authorization": "Bearer gk_nope"})

@@ -309,7 +309,7 @@ def admin_hook_failures(caller: Caller, query: dict[str, Any]) -> Any:
     errors=READ,
 )
 def admin_tokens(caller: Caller) -> Any:
-    return _service().tokens()
+    return gk_instance().tokens.list()
 
 
 @api.post("/admin/tokens")
@@ -323,7 +323,7 @@ def admin_tokens(caller: Caller) -> Any:
     errors=WRITE,
 )
 def admin_create_token(caller: Caller, body: dict[str, Any]) -> Any:
-    token, view = _service().create_token(caller.user_id, body["name"], body["scopes"])
+    token, view = gk_instance().tokens.create(caller.user_id, body["name"], body["scopes"])
     return {**vars(view), "token": token}
 
 
@@ -337,7 +337,7 @@ def admin_create_token(caller: Caller, body: dict[str, Any]) -> Any:
     errors=WRITE,
 )
 def admin_revoke_token(caller: Caller, body: dict[str, Any], token_id: int) -> Any:
-    return _service().revoke_token(caller.user_id, token_id, reason=body["reason"])
+    return gk_instance().tokens.revoke(caller.user_id, token_id, reason=body["reason"])
 
 
 # -- the audit log -------------------------------------------------------------------------

@@ -24,9 +24,9 @@ import sqlalchemy as sa
 
 from guildkit.admin.models import ConsoleBadge, ConsoleRole
 from guildkit.definitions import BadgeDef, BadgeLevel, PageLink, RoleDef
+from guildkit.markers import hookimpl
 from guildkit.metrics import Count, PointsTotal
 from guildkit.models import table_of
-from guildkit.plugins import hookimpl
 from guildkit.rules.builtin import BadgeRule, EventBadgeRule
 
 if TYPE_CHECKING:

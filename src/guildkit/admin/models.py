@@ -1,4 +1,4 @@
-"""Tables behind the admin console: badges and roles made there, the admin audit log, and the
+"""Tables behind the admin console: badges and roles made there, and the
 definitions version that tells every worker process when to rebuild its registry.
 
 Console badges and roles are *definitions*: the built-in plugin ``guildkit.admin.console``
@@ -67,28 +67,6 @@ class ConsoleRole(Base):
     permissions: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class AdminAudit(Base):
-    """One admin action: who did what to what, why, and the details; written with the action."""
-
-    __tablename__ = "guildkit_admin_audit"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: The admin's host user id, ``token:<prefix>`` for an API token, or ``None`` for host code.
-    actor: Mapped[str | None] = mapped_column(sa.String(191))
-    action: Mapped[str] = mapped_column(sa.String(64))
-    #: What the action was about: ``badge:<slug>``, ``role:<slug>``, ``member:<user id>``, ``token:<id>``.
-    target: Mapped[str | None] = mapped_column(sa.String(191))
-    reason: Mapped[str] = mapped_column(sa.Text, default="")
-    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    __table_args__ = (
-        sa.Index("ix_guildkit_admin_audit_actor", "actor", "id"),
-        sa.Index("ix_guildkit_admin_audit_action", "action", "id"),
-        sa.Index("ix_guildkit_admin_audit_at", "at"),
-    )
 
 
 class DefinitionsVersion(Base):

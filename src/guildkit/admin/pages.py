@@ -398,9 +398,8 @@ def admin_plugins() -> Any:
 @pages.route("/admin/tokens", methods=["GET", "POST"])
 @admin_page
 def admin_tokens() -> Any:
-    from guildkit.web.auth import PERMISSIONS
-
-    service, me = _admin()
+    _, me = _admin()
+    tokens = gk_instance().tokens
     new_token = None
     values: dict[str, Any] = {}
     form_errors: dict[str, str] = {}
@@ -409,14 +408,14 @@ def admin_tokens() -> Any:
         csrf.check()
         values = {"name": request.form.get("name", ""), "scopes": request.form.getlist("scopes")}
         try:
-            new_token, _ = service.create_token(me, values["name"], values["scopes"])
+            new_token, _ = tokens.create(me, values["name"], values["scopes"])
         except errors.ValidationError as exc:
             form_errors, status = _invalid(exc, "name"), 422
     html = _render(
         "tokens.html",
         status,
-        tokens=service.tokens(),
-        scopes=PERMISSIONS,
+        tokens=tokens.list(),
+        scopes=gk_instance().permissions(),
         new_token=new_token,
         values=values,
         errors=form_errors,
@@ -434,8 +433,8 @@ def admin_tokens() -> Any:
 @admin_page
 def admin_revoke_token(token_id: int) -> Any:
     csrf.check()
-    service, me = _admin()
-    service.revoke_token(me, token_id)
+    _, me = _admin()
+    gk_instance().tokens.revoke(me, token_id)
     return redirect(url_for(".admin_tokens", done=f"token {token_id} revoked"), code=303)
 
 

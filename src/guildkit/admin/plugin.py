@@ -9,14 +9,16 @@ link, the stored definitions version) and ``gk.admin``. Switch it off with
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from guildkit.admin import config
-from guildkit.admin.models import AdminAudit, ConsoleBadge, ConsoleRole, DefinitionsVersion
+from guildkit.admin.models import ConsoleBadge, ConsoleRole, DefinitionsVersion
+from guildkit.branches import Branch, feature_branch
+from guildkit.markers import hookimpl
 from guildkit.models import table_of
-from guildkit.plugins import hookimpl
 from guildkit.routes import Routes
 
 if TYPE_CHECKING:
@@ -51,7 +53,13 @@ def guildkit_definitions_version(gk: GuildKit, engine: sa.Engine) -> int | None:
 
 @hookimpl
 def guildkit_register_tables(gk: GuildKit) -> Iterable[sa.Table]:
-    return [table_of(model) for model in (ConsoleBadge, ConsoleRole, AdminAudit, DefinitionsVersion)]
+    return [table_of(model) for model in (ConsoleBadge, ConsoleRole, DefinitionsVersion)]
+
+
+@hookimpl
+def guildkit_register_migrations(gk: GuildKit) -> Iterable[Branch]:
+    # Its tables' history, beside the core's: guildkit_admin_alembic_version.
+    return [feature_branch("admin", Path(__file__).parent / "migrations", guildkit_register_tables(gk))]
 
 
 @hookimpl

@@ -10,14 +10,12 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import pluggy
+from guildkit.markers import hookspec
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from guildkit.extension import GuildKit
-
-hookspec = pluggy.HookspecMarker("guildkit")
 
 
 class Measure(NamedTuple):

@@ -31,6 +31,7 @@ from markupsafe import Markup
 
 from guildkit import errors
 from guildkit.analytics import VIEW
+from guildkit.analytics.errors import AlreadyAnswered, UnknownSurvey
 from guildkit.analytics.models import SURVEY_KINDS
 from guildkit.analytics.periods import BUCKETS, Range
 from guildkit.analytics.schemas import RangeQuery
@@ -481,7 +482,7 @@ def close_survey_page(survey_id: int) -> Any:
         raise PageError(403, "Not allowed", "Only community managers may close surveys.")
     try:
         gk_instance().analytics.surveys.close(who.user_id, survey_id)
-    except errors.UnknownSurvey:
+    except UnknownSurvey:
         return error_page(404, "No such survey", "There is no survey with that number.")
     except errors.InvalidTransition as exc:
         return error_page(409, "That survey is not open", exc.message)
@@ -519,7 +520,7 @@ def survey(survey_id: int) -> Any:
     _signed_in()
     try:
         shown = gk_instance().analytics.surveys.get(survey_id)
-    except errors.UnknownSurvey:
+    except UnknownSurvey:
         return error_page(404, "No such survey", "There is no survey with that number.")
     return _answer_page(shown, {})
 
@@ -532,7 +533,7 @@ def respond_survey(survey_id: int) -> Any:
     surveys = gk_instance().analytics.surveys
     try:
         shown = surveys.get(survey_id)
-    except errors.UnknownSurvey:
+    except UnknownSurvey:
         return error_page(404, "No such survey", "There is no survey with that number.")
     try:
         score = int(request.form.get("score", ""))
@@ -542,7 +543,7 @@ def respond_survey(survey_id: int) -> Any:
         surveys.respond(user_id, survey_id, score, request.form.get("comment", ""))
     except errors.ValidationError as exc:
         return _answer_page(shown, {exc.field or "score": exc.message}, 422)
-    except errors.AlreadyAnswered:
+    except AlreadyAnswered:
         return _answer_page(shown, {"score": "You already answered this survey."}, 409)
     except errors.InvalidTransition:
         return _answer_page(shown, {"score": "This survey is not open."}, 409)

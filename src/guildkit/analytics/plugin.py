@@ -8,6 +8,7 @@ off with ``GUILDKIT_PLUGINS_DENY = ["guildkit.analytics"]``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -16,9 +17,10 @@ from flask import url_for
 
 from guildkit.analytics import hookspecs, settings
 from guildkit.analytics.models import Survey, SurveyResponse
+from guildkit.branches import Branch, feature_branch
 from guildkit.definitions import PageLink
+from guildkit.markers import hookimpl
 from guildkit.models import table_of
-from guildkit.plugins import hookimpl
 from guildkit.routes import Routes
 
 if TYPE_CHECKING:
@@ -43,6 +45,14 @@ def guildkit_init_app(gk: GuildKit, app: Flask) -> None:
 
 
 @hookimpl
+def guildkit_register_permissions(gk: GuildKit) -> Mapping[str, str]:
+    return {
+        "analytics.view": "read the community health analytics (KPIs, churn lists, survey results)",
+        "surveys.manage": "open and close satisfaction surveys",
+    }
+
+
+@hookimpl
 def guildkit_register_services(gk: GuildKit) -> Mapping[str, Callable[[GuildKit], object]]:
     from guildkit.analytics import Analytics
 
@@ -52,6 +62,12 @@ def guildkit_register_services(gk: GuildKit) -> Mapping[str, Callable[[GuildKit]
 @hookimpl
 def guildkit_register_tables(gk: GuildKit) -> Iterable[sa.Table]:
     return [table_of(model) for model in (Survey, SurveyResponse)]
+
+
+@hookimpl
+def guildkit_register_migrations(gk: GuildKit) -> Iterable[Branch]:
+    # Its tables' history, beside the core's: guildkit_analytics_alembic_version.
+    return [feature_branch("analytics", Path(__file__).parent / "migrations", guildkit_register_tables(gk))]
 
 
 @hookimpl

@@ -3,7 +3,7 @@
 A manager (``surveys.manage``) opens a survey for a period: a CSAT survey asks for a score from 1
 to 5, an NPS survey from 0 to 10. Members answer while it is open (``opens_at`` ≤ now <
 ``closes_at``), once each: the unique constraint on (survey, member) turns a double submit into
-one row and :class:`~guildkit.errors.AlreadyAnswered`, and a CHECK keeps scores in the scale.
+one row and :class:`~guildkit.AlreadyAnswered`, and a CHECK keeps scores in the scale.
 A manager may close an open survey early.
 
 Results of a survey:
@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from guildkit.analytics.errors import AlreadyAnswered, UnknownSurvey
 from guildkit.analytics.models import SCORE_RANGES, SURVEY_KINDS, Survey, SurveyResponse
 from guildkit.definitions import check_text
-from guildkit.errors import AlreadyAnswered, InvalidTransition, NotAllowed, UnknownSurvey, ValidationError
+from guildkit.errors import InvalidTransition, NotAllowed, ValidationError
 from guildkit.models import Member, table_of
 from guildkit.store import upsert
 
@@ -137,7 +138,7 @@ class Surveys:
         )
 
     def get(self, survey_id: int) -> SurveyView:
-        """One survey; :class:`~guildkit.errors.UnknownSurvey` if there is none."""
+        """One survey; :class:`~guildkit.UnknownSurvey` if there is none."""
         row = self.gk.session.execute(_SELECT.where(SURVEYS.c.id == survey_id)).first()
         if row is None:
             raise UnknownSurvey(survey_id)
@@ -268,7 +269,7 @@ class Surveys:
         """Answer an open survey, once. A score outside the scale raises
         :class:`~guildkit.errors.ValidationError` (``field="score"``); a survey that is not open
         :class:`~guildkit.errors.InvalidTransition`; a second answer
-        :class:`~guildkit.errors.AlreadyAnswered`."""
+        :class:`~guildkit.AlreadyAnswered`."""
         if not isinstance(score, int) or isinstance(score, bool):
             raise ValidationError("score must be a whole number", field="score")
         check_text(comment, "comment", max_length=COMMENT_MAX, empty=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from guildkit.definitions import check_text
 from guildkit.errors import UnknownBadge, UnknownPointType, UnknownRole, ValidationError
-from guildkit.plugins import hookimpl
+from guildkit.markers import hookimpl
 from guildkit.rules.base import (
     AwardBadge,
     AwardPoints,

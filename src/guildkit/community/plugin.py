@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from guildkit.plugins import hookimpl
+from guildkit.markers import hookimpl
 from guildkit.routes import Routes
 
 if TYPE_CHECKING:

@@ -27,6 +27,7 @@ from flask import Response, current_app, redirect, render_template, request, ses
 
 from guildkit import errors
 from guildkit.events import EventView
+from guildkit.events.errors import UnknownEvent
 from guildkit.events.present import can_manage, event_ics_url
 from guildkit.events.reading import Viewer
 from guildkit.events.validation import FIELDS, check_timezone, zone
@@ -58,7 +59,7 @@ def event_page(view: View) -> View:
     def run(**kwargs: Any) -> Any:
         try:
             return view(**kwargs)
-        except errors.UnknownEvent:
+        except UnknownEvent:
             return error_page(404, "No such event", "There is no event here, or it is only shown to members.")
         except errors.NotAllowed as exc:
             return error_page(403, "Not allowed", _sentence(exc.message))

@@ -8,17 +8,19 @@ It hands the feature to the core through guildkit's hooks: its hooks, config, ta
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 import sqlalchemy as sa
 from flask import url_for
 
+from guildkit.branches import Branch, feature_branch
 from guildkit.definitions import PageLink
 from guildkit.events import config, hookspecs
 from guildkit.events.models import Attendance, Event, EventOrganizer, Rsvp
+from guildkit.markers import hookimpl
 from guildkit.models import table_of
-from guildkit.plugins import hookimpl
 from guildkit.routes import Routes
 
 if TYPE_CHECKING:
@@ -52,6 +54,12 @@ def guildkit_register_services(gk: GuildKit) -> Mapping[str, Callable[[GuildKit]
 @hookimpl
 def guildkit_register_tables(gk: GuildKit) -> Iterable[sa.Table]:
     return [table_of(model) for model in (Event, EventOrganizer, Rsvp, Attendance)]
+
+
+@hookimpl
+def guildkit_register_migrations(gk: GuildKit) -> Iterable[Branch]:
+    # Its tables' history, beside the core's: guildkit_events_alembic_version.
+    return [feature_branch("events", Path(__file__).parent / "migrations", guildkit_register_tables(gk))]
 
 
 @hookimpl

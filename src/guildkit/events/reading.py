@@ -17,7 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from guildkit.errors import UnknownEvent, ValidationError
+from guildkit.errors import ValidationError
+from guildkit.events.errors import UnknownEvent
 from guildkit.events.models import Attendance, Event, EventOrganizer, Rsvp
 from guildkit.events.views import AttendanceView, EventView, RsvpView
 from guildkit.models import Member, table_of

@@ -17,7 +17,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from guildkit.errors import InvalidTransition, UnknownEvent, ValidationError
+from guildkit.errors import InvalidTransition, ValidationError
+from guildkit.events.errors import UnknownEvent
 from guildkit.events.hookspecs import RsvpChange
 from guildkit.events.reading import EVENTS, MEMBERS, RSVPS, check_id, rsvp_view
 from guildkit.events.views import RsvpView

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from flask import current_app
 
-from guildkit.errors import InvalidTransition, NotAllowed, UnknownEvent, ValidationError
+from guildkit.errors import InvalidTransition, NotAllowed, ValidationError
 from guildkit.events import checkin, ical, reading, rsvp
+from guildkit.events.errors import UnknownEvent
 from guildkit.events.hookspecs import EventChange
 from guildkit.events.reading import ATTENDANCES, EVENTS, MEMBERS, ORGANIZERS, RSVPS, Viewer
 from guildkit.events.validation import FIELDS, REASON_MAX, check_event, multi_line
@@ -94,7 +95,7 @@ class Events:
     # -- reading --------------------------------------------------------------------------
 
     def get(self, event_id: int, viewer: UserId | None = None) -> EventView:
-        """The event, if ``viewer`` may see it; :class:`~guildkit.errors.UnknownEvent` otherwise."""
+        """The event, if ``viewer`` may see it; :class:`~guildkit.UnknownEvent` otherwise."""
         session = self.gk.session
         row = reading.event_row(session, event_id)
         if not reading.can_see(row, self.viewer(viewer), reading.organizer_ids(session, row.id)):

@@ -25,7 +25,8 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from guildkit.definitions import check_text
-from guildkit.errors import NotAllowed, UnknownGuidelines, ValidationError
+from guildkit.errors import NotAllowed, ValidationError
+from guildkit.guidelines.errors import UnknownGuidelines
 from guildkit.guidelines.hookspecs import GuidelinesPublished
 from guildkit.guidelines.models import Guidelines as GuidelinesRow
 from guildkit.guidelines.models import GuidelinesAcceptance
@@ -99,7 +100,7 @@ class Guidelines:
         return _view(row) if row else None
 
     def version(self, version: int) -> GuidelinesVersion:
-        """One version; :class:`~guildkit.errors.UnknownGuidelines` if there is none."""
+        """One version; :class:`~guildkit.UnknownGuidelines` if there is none."""
         row = self.gk.session.execute(_SELECT.where(GUIDELINES.c.version == version)).first()
         if row is None:
             raise UnknownGuidelines(version)

@@ -20,6 +20,7 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 
 from guildkit import errors
+from guildkit.guidelines.errors import UnknownGuidelines
 from guildkit.routes import Routes
 from guildkit.web import csrf
 from guildkit.web.endpoint import gk_instance
@@ -82,7 +83,7 @@ def guidelines() -> Any:
 def guidelines_version(version: int) -> Any:
     try:
         return _show(version)
-    except errors.UnknownGuidelines:
+    except UnknownGuidelines:
         return error_page(404, "No such version", "There is no version of the guidelines with that number.")
 
 

@@ -9,17 +9,19 @@ It hands the feature to the core through guildkit's hooks: its hook, config, tab
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 import sqlalchemy as sa
 from flask import url_for
 
+from guildkit.branches import Branch, feature_branch
 from guildkit.definitions import PageLink
 from guildkit.guidelines import config, gate, hookspecs
 from guildkit.guidelines.models import Guidelines, GuidelinesAcceptance
+from guildkit.markers import hookimpl
 from guildkit.models import table_of
-from guildkit.plugins import hookimpl
 from guildkit.routes import Routes
 
 if TYPE_CHECKING:
@@ -53,6 +55,12 @@ def guildkit_register_services(gk: GuildKit) -> Mapping[str, Callable[[GuildKit]
 @hookimpl
 def guildkit_register_tables(gk: GuildKit) -> Iterable[sa.Table]:
     return [table_of(model) for model in (Guidelines, GuidelinesAcceptance)]
+
+
+@hookimpl
+def guildkit_register_migrations(gk: GuildKit) -> Iterable[Branch]:
+    # Its tables' history, beside the core's: guildkit_guidelines_alembic_version.
+    return [feature_branch("guidelines", Path(__file__).parent / "migrations", guildkit_register_tables(gk))]
 
 
 @hookimpl

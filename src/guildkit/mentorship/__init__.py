@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from flask import current_app
 
-from guildkit.errors import NotAllowed, UnknownMentor, UnknownMentorship, ValidationError
+from guildkit.errors import NotAllowed, ValidationError
 from guildkit.mentorship import checks, lifecycle, profiles, sweep, views
+from guildkit.mentorship.errors import UnknownMentor, UnknownMentorship
 from guildkit.mentorship.matching import MentorCandidate, MentorScore, MentorSeeker, rank, score
 from guildkit.mentorship.models import MENTORSHIP_STATES
 from guildkit.mentorship.views import CheckInView, FeedbackView, MentorshipView

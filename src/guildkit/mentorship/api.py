@@ -25,8 +25,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from guildkit.errors import UnknownMentor
 from guildkit.mentorship import MentorshipView, checks
+from guildkit.mentorship.errors import UnknownMentor
 from guildkit.mentorship.schemas import (
     CheckInIn,
     CheckInSchema,

@@ -10,16 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import pluggy
-
 from guildkit.contracts import a_finite_number, returns
+from guildkit.markers import hookspec
 from guildkit.signals import declare
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
     from guildkit.mentorship.matching import MentorCandidate, MentorScore, MentorSeeker
-
-hookspec = pluggy.HookspecMarker("guildkit")
 
 
 def _a_mentor_score(result: Any, kwargs: dict[str, Any]) -> None:

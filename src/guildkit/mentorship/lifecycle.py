@@ -35,15 +35,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from guildkit.errors import (
-    CapacityReached,
-    InvalidTransition,
-    NotAllowed,
-    UnknownMentor,
-    UnknownMentorship,
-    ValidationError,
-)
+from guildkit.errors import CapacityReached, InvalidTransition, NotAllowed, ValidationError
 from guildkit.mentorship import views
+from guildkit.mentorship.errors import UnknownMentor, UnknownMentorship
 from guildkit.mentorship.hookspecs import MentorshipChange
 from guildkit.mentorship.models import OPEN_STATES
 from guildkit.mentorship.views import CHECKINS, FEEDBACK, MENTORSHIPS, PROFILES, MentorshipView

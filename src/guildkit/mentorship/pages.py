@@ -29,6 +29,7 @@ from flask import redirect, render_template, request, url_for
 
 from guildkit import errors
 from guildkit.mentorship import MentorCandidate, MentorshipView, checks
+from guildkit.mentorship.errors import UnknownMentor, UnknownMentorship
 from guildkit.routes import Routes
 from guildkit.web import csrf
 from guildkit.web.auth import Caller
@@ -80,9 +81,9 @@ def mentorship_page(view: View) -> View:
     def run(**kwargs: Any) -> Any:
         try:
             return view(**kwargs)
-        except errors.UnknownMentor:
+        except UnknownMentor:
             return error_page(404, "No such mentor", "This member does not offer mentoring.")
-        except errors.UnknownMentorship:
+        except UnknownMentorship:
             return error_page(404, "No such mentorship", "There is no mentorship with that number.")
         except errors.NotAllowed as exc:
             return error_page(403, "Not allowed", exc.message)
@@ -151,12 +152,12 @@ def _mentor(user_id: str, *, error: FormError | None = None, form: dict[str, Any
     owner = who.is_self(user_id)
     try:
         profile = service.profile(user_id)
-    except errors.UnknownMentor:
+    except UnknownMentor:
         if not owner:
             raise
         profile = None
     if profile is not None and not profile.open and not owner:
-        raise errors.UnknownMentor(user_id)
+        raise UnknownMentor(user_id)
     if owner and form is None:
         form = owner_form(profile)
     open_mentorship = None

@@ -8,6 +8,7 @@ Switch it off with ``GUILDKIT_PLUGINS_DENY = ["guildkit.mentorship"]``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -15,11 +16,12 @@ import pluggy
 import sqlalchemy as sa
 from flask import url_for
 
+from guildkit.branches import Branch, feature_branch
 from guildkit.definitions import PageLink
+from guildkit.markers import hookimpl
 from guildkit.mentorship import config, hookspecs
 from guildkit.mentorship.models import MentorProfile, Mentorship, MentorshipCheckIn, MentorshipFeedback
 from guildkit.models import table_of
-from guildkit.plugins import hookimpl
 from guildkit.routes import Routes
 
 if TYPE_CHECKING:
@@ -53,6 +55,12 @@ def guildkit_register_services(gk: GuildKit) -> Mapping[str, Callable[[GuildKit]
 @hookimpl
 def guildkit_register_tables(gk: GuildKit) -> Iterable[sa.Table]:
     return [table_of(model) for model in (MentorProfile, Mentorship, MentorshipCheckIn, MentorshipFeedback)]
+
+
+@hookimpl
+def guildkit_register_migrations(gk: GuildKit) -> Iterable[Branch]:
+    # Its tables' history, beside the core's: guildkit_mentorship_alembic_version.
+    return [feature_branch("mentorship", Path(__file__).parent / "migrations", guildkit_register_tables(gk))]
 
 
 @hookimpl

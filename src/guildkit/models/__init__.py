@@ -8,6 +8,7 @@ same :class:`Base`, and hand them to the core through ``guildkit_register_tables
 import sqlalchemy as sa
 
 from guildkit.models.activities import Activity, Counter, DistinctValue, HookFailure
+from guildkit.models.audit import AuditRecord
 from guildkit.models.badges import TIERS, Badge, BadgeAward
 from guildkit.models.base import Base, UTCDateTime, table_of, utcnow
 from guildkit.models.members import MEMBER_STATUSES, Member, Role, RoleGrant
@@ -32,6 +33,7 @@ CORE_TABLES: tuple[sa.Table, ...] = tuple(
         HookFailure,
         ApiToken,
         Notification,
+        AuditRecord,
     )
 )
 
@@ -41,6 +43,7 @@ __all__ = [
     "TIERS",
     "Activity",
     "ApiToken",
+    "AuditRecord",
     "Badge",
     "BadgeAward",
     "Balance",

@@ -21,19 +21,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
+from guildkit import audit as audit_log
 from guildkit.definitions import check_text
-from guildkit.errors import NotAllowed, UnknownAppeal, UnknownBadge, UnknownCase, UnknownMediation, ValidationError
+from guildkit.errors import NotAllowed, UnknownBadge, ValidationError
 from guildkit.moderation import appeals, cases, hiding, mediation, public_log, sanctions, views
 from guildkit.moderation.common import (
     ACTIONS,
     APPEALABLE_CASE_ACTIONS,
-    AUDIT,
     CASE_ACTIONS,
     CASES,
     MAX_HOURS,
-    MEMBERS,
     SUBJECT_MAX,
     TEXT_MAX,
     TIMED,
@@ -42,6 +39,7 @@ from guildkit.moderation.common import (
     member_ids,
     require_moderator,
 )
+from guildkit.moderation.errors import UnknownAppeal, UnknownCase, UnknownMediation
 from guildkit.moderation.hiding import VISIBLE
 from guildkit.moderation.models import REPORT_CATEGORIES
 from guildkit.moderation.public_log import LogCount, LogMonth
@@ -384,17 +382,17 @@ class Moderation:
     def audit(self, by: str | int | None, *, limit: int = 100, case_id: int | None = None) -> list[AuditEntry]:
         """Moderation actions, newest first (moderators)."""
         self._moderator(by)
-        actor, target = MEMBERS.alias("actor"), MEMBERS.alias("target")
-        query = (
-            sa.select(AUDIT, actor.c.user_id.label("actor"), target.c.user_id.label("target"))
-            .outerjoin(actor, actor.c.id == AUDIT.c.actor_id)
-            .outerjoin(target, target.c.id == AUDIT.c.target_id)
-            .order_by(AUDIT.c.id.desc())
-            .limit(limit)
-        )
-        if case_id is not None:
-            query = query.where(AUDIT.c.case_id == case_id)
+        subject = None if case_id is None else f"case:{case_id}"
         return [
-            AuditEntry(r.id, r.actor, r.action, r.target, r.case_id, r.reason, r.details, r.at)
-            for r in self.gk.session.execute(query)
+            AuditEntry(
+                e.id,
+                e.actor,
+                e.action,
+                e.member,
+                int(e.subject.removeprefix("case:")) if e.subject else None,
+                e.reason,
+                e.details,
+                e.at,
+            )
+            for e in audit_log.read(self.gk.session, area="moderation", subject=subject, limit=limit)
         ]

@@ -30,7 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from guildkit.builtin.manual import AWARD
-from guildkit.errors import InvalidTransition, NotAllowed, UnknownAppeal, ValidationError
+from guildkit.errors import InvalidTransition, NotAllowed, ValidationError
 from guildkit.moderation import sanctions, views
 from guildkit.moderation.common import (
     ACTIVITIES,
@@ -42,6 +42,7 @@ from guildkit.moderation.common import (
     SANCTIONS,
     audit,
 )
+from guildkit.moderation.errors import UnknownAppeal
 from guildkit.moderation.views import ActionView, AppealView
 from guildkit.transaction import Transaction
 

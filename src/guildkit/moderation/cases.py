@@ -16,9 +16,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from guildkit.builtin.manual import REVOKE, STATUS
-from guildkit.errors import InvalidTransition, NotAllowed, UnknownActivity, UnknownCase, ValidationError
+from guildkit.errors import InvalidTransition, NotAllowed, UnknownActivity, ValidationError
 from guildkit.moderation import hiding
 from guildkit.moderation.common import ACTIVITIES, CASES, MEDIATIONS, MEMBERS, NOTES, REPORTS, SANCTIONS, TIMED, audit
+from guildkit.moderation.errors import UnknownCase
 from guildkit.moderation.hookspecs import CaseResolved
 from guildkit.moderation.views import NoteView, ReportView
 from guildkit.transaction import Transaction

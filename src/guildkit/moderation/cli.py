@@ -7,7 +7,7 @@ import json
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from guildkit.extension import current_guildkit as _gk
+from guildkit.current import current_guildkit as _gk
 
 
 @click.group("moderation", help="Moderation upkeep (see docs/moderation.md).", cls=AppGroup)

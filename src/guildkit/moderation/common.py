@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from guildkit import audit as audit_log
 from guildkit.errors import NotAllowed
 from guildkit.models import Activity, BadgeAward, Member, table_of
 from guildkit.moderation.models import (
@@ -13,7 +14,6 @@ from guildkit.moderation.models import (
     CaseNote,
     Mediation,
     MediationStatement,
-    ModerationAudit,
     ModerationCase,
     Report,
     Sanction,
@@ -43,7 +43,6 @@ CASES = table_of(ModerationCase)
 REPORTS = table_of(Report)
 NOTES = table_of(CaseNote)
 SANCTIONS = table_of(Sanction)
-AUDIT = table_of(ModerationAudit)
 MEMBERS = table_of(Member)
 ACTIVITIES = table_of(Activity)
 MEDIATIONS = table_of(Mediation)
@@ -74,10 +73,20 @@ def audit(
     reason: str,
     details: dict[str, Any],
 ) -> None:
-    tx.conn.execute(
-        sa.insert(AUDIT).values(
-            actor_id=actor, action=action, target_id=target, case_id=case_id, reason=reason, details=details, at=tx.now
-        )
+    """One row of guildkit's audit log (area ``moderation``): ``actor`` and ``target`` are member ids,
+    written by host user id; the row is filed under its case."""
+    target_user = audit_log.user_of(target)
+    audit_log.write(
+        tx.conn,
+        tx.now,
+        area="moderation",
+        actor=audit_log.user_of(actor),
+        action=action,
+        target=None if target_user is None else sa.literal("member:") + target_user,
+        member_id=target,
+        subject=None if case_id is None else f"case:{case_id}",
+        reason=reason,
+        details=details,
     )
 
 

@@ -10,14 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import pluggy
-
+from guildkit.markers import hookspec
 from guildkit.signals import declare
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
-
-hookspec = pluggy.HookspecMarker("guildkit")
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from guildkit.errors import InvalidTransition, NotAllowed, UnknownMediation, ValidationError
+from guildkit.errors import InvalidTransition, NotAllowed, ValidationError
 from guildkit.moderation import cases, views
 from guildkit.moderation.common import MEDIATIONS, REPORTS, STATEMENTS, audit
+from guildkit.moderation.errors import UnknownMediation
 from guildkit.moderation.views import MediationView, StatementView
 from guildkit.transaction import Transaction
 

@@ -124,22 +124,6 @@ class Sanction(Base):
     __table_args__ = (sa.CheckConstraint("kind IN ('warn', 'mute', 'suspend', 'ban')", name="sanction_kind"),)
 
 
-class ModerationAudit(Base):
-    """One moderation action: who did what to whom, in which case, and why."""
-
-    __tablename__ = "guildkit_moderation_audit"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: The moderator (``None``: host code or an API token).
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("guildkit_members.id"))
-    action: Mapped[str] = mapped_column(sa.String(32))
-    target_id: Mapped[int | None] = mapped_column(sa.ForeignKey("guildkit_members.id"))
-    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("guildkit_moderation_cases.id"))
-    reason: Mapped[str] = mapped_column(sa.Text, default="")
-    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
 class Mediation(Base):
     """A case worked out between the reported member and another party, led by a mediator."""
 

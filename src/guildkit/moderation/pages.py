@@ -25,6 +25,7 @@ from flask import redirect, render_template, request, url_for
 from guildkit import errors
 from guildkit.moderation import ACTIONS
 from guildkit.moderation.api import default_period
+from guildkit.moderation.errors import UnknownAppeal, UnknownCase, UnknownMediation
 from guildkit.moderation.models import REPORT_CATEGORIES
 from guildkit.routes import Routes
 from guildkit.web import csrf
@@ -93,7 +94,7 @@ def moderation_queue() -> Any:
 def _show_case(by: str | None, case_id: int, form_errors: dict[str, str], status: int = 200) -> Any:
     try:
         case = gk_instance().moderation.case(by, case_id)
-    except errors.UnknownCase:
+    except UnknownCase:
         return error_page(404, "No such case", "There is no moderation case with that number.")
     html = render_template(
         "guildkit/moderation/case.html",
@@ -142,7 +143,7 @@ def moderate_case(case_id: int, what: str) -> Any:
             return redirect(url_for(".mediation_page", mediation_id=started.id, done="started"), code=303)
     except errors.NotAllowed as exc:
         return error_page(403, "Not allowed", exc.message)
-    except errors.UnknownCase:
+    except UnknownCase:
         return error_page(404, "No such case", "There is no moderation case with that number.")
     except errors.InvalidTransition as exc:
         return _show_case(by, case_id, {"case_id": exc.message}, 409)
@@ -231,7 +232,7 @@ def _show_mediation(mediation_id: int, form_errors: dict[str, str], status: int 
     moderation = gk_instance().moderation
     try:
         found = moderation.mediation(who.user_id, mediation_id)
-    except errors.UnknownMediation:
+    except UnknownMediation:
         return error_page(404, "No such mediation", "There is no mediation with that number.")
     except errors.NotAllowed as exc:
         return error_page(403, "Not allowed", exc.message)
@@ -271,7 +272,7 @@ def mediation_action(mediation_id: int, what: str) -> Any:
             if not who.can("members.manage"):
                 raise errors.NotAllowed("only the mediator or another moderator may abandon this mediation")
             moderation.abandon_mediation(who.user_id, mediation_id, reason=form.get("reason", ""))
-    except errors.UnknownMediation:
+    except UnknownMediation:
         return error_page(404, "No such mediation", "There is no mediation with that number.")
     except errors.NotAllowed as exc:
         return error_page(403, "Not allowed", exc.message)
@@ -295,7 +296,7 @@ def appeals_queue() -> Any:
 def _show_appeal(by: str | None, appeal_id: int, form_errors: dict[str, str], status: int = 200) -> Any:
     try:
         found = gk_instance().moderation.get_appeal(by, appeal_id)
-    except errors.UnknownAppeal:
+    except UnknownAppeal:
         return error_page(404, "No such appeal", "There is no appeal with that number.")
     html = render_template(
         "guildkit/moderation/appeal.html",
@@ -324,7 +325,7 @@ def decide_appeal(appeal_id: int) -> Any:
         gk_instance().moderation.decide_appeal(
             by, appeal_id, decision=form.get("decision", ""), reason=form.get("reason", "")
         )
-    except errors.UnknownAppeal:
+    except UnknownAppeal:
         return error_page(404, "No such appeal", "There is no appeal with that number.")
     except errors.NotAllowed as exc:
         return error_page(403, "Not allowed", exc.message)

@@ -13,6 +13,7 @@ It hands the feature to the core through guildkit's hooks; switch it off with
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -20,8 +21,10 @@ import pluggy
 import sqlalchemy as sa
 from flask import url_for
 
+from guildkit.branches import Branch, feature_branch
 from guildkit.definitions import PageLink
 from guildkit.errors import ConfigurationError
+from guildkit.markers import hookimpl
 from guildkit.models import table_of
 from guildkit.moderation import config, hookspecs
 from guildkit.moderation.hiding import VISIBLE
@@ -30,12 +33,10 @@ from guildkit.moderation.models import (
     CaseNote,
     Mediation,
     MediationStatement,
-    ModerationAudit,
     ModerationCase,
     Report,
     Sanction,
 )
-from guildkit.plugins import hookimpl
 from guildkit.routes import Routes
 
 if TYPE_CHECKING:
@@ -83,12 +84,17 @@ def guildkit_register_tables(gk: GuildKit) -> Iterable[sa.Table]:
             Report,
             CaseNote,
             Sanction,
-            ModerationAudit,
             Mediation,
             MediationStatement,
             Appeal,
         )
     ]
+
+
+@hookimpl
+def guildkit_register_migrations(gk: GuildKit) -> Iterable[Branch]:
+    # Its tables' history, beside the core's: guildkit_moderation_alembic_version.
+    return [feature_branch("moderation", Path(__file__).parent / "migrations", guildkit_register_tables(gk))]
 
 
 @hookimpl

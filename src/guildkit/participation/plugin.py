@@ -23,8 +23,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from guildkit.definitions import BadgeDef, BadgeLevel, PointTypeDef
+from guildkit.markers import hookimpl
 from guildkit.metrics import Count
-from guildkit.plugins import hookimpl
 from guildkit.rules.builtin import BadgeRule, PointsRule
 
 if TYPE_CHECKING:

@@ -14,11 +14,11 @@ from typing import Any
 
 import yaml
 
-from guildkit.builtin.ruleset import RuleSet
 from guildkit.definitions import BadgeDef, BadgeLevel, PointTypeDef, RoleDef
 from guildkit.errors import GuildKitError, RuleFileError
 from guildkit.metrics import Count, Distinct, Metric, PointsTotal, Streak
 from guildkit.rules.builtin import BadgeRule, EventBadgeRule, Levels, PointsRule, RoleRule
+from guildkit.rules.ruleset import RuleSet
 
 SECTIONS = ("point_types", "roles", "badges", "points", "role_rules", "levels")
 METRIC_KEYS = ("count", "distinct", "streak", "points")

@@ -7,7 +7,7 @@ import json
 import click
 from flask.cli import AppGroup
 
-from guildkit.extension import current_guildkit as _gk
+from guildkit.current import current_guildkit as _gk
 
 
 @click.group("trust", help="Trust levels (see docs/trust.md).", cls=AppGroup)

@@ -10,15 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import pluggy
-
 from guildkit.contracts import a_bool, returns
+from guildkit.markers import hookspec
 from guildkit.signals import declare
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
-
-hookspec = pluggy.HookspecMarker("guildkit")
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,16 @@ Switch it off with ``GUILDKIT_PLUGINS_DENY = ["guildkit.trust"]``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 import pluggy
 import sqlalchemy as sa
 
+from guildkit.branches import Branch, feature_branch
+from guildkit.markers import hookimpl
 from guildkit.models import table_of
-from guildkit.plugins import hookimpl
 from guildkit.routes import Routes
 from guildkit.trust import config, hookspecs
 from guildkit.trust.models import TrustLevel, TrustSweep
@@ -60,6 +62,12 @@ def guildkit_register_services(gk: GuildKit) -> Mapping[str, Callable[[GuildKit]
 @hookimpl
 def guildkit_register_tables(gk: GuildKit) -> Iterable[sa.Table]:
     return [table_of(model) for model in (TrustLevel, TrustSweep)]
+
+
+@hookimpl
+def guildkit_register_migrations(gk: GuildKit) -> Iterable[Branch]:
+    # Its tables' history, beside the core's: guildkit_trust_alembic_version.
+    return [feature_branch("trust", Path(__file__).parent / "migrations", guildkit_register_tables(gk))]
 
 
 @hookimpl

@@ -8,44 +8,28 @@ Two kinds of callers reach guildkit's blueprint:
 * a **server**, with an API token (``Authorization: Bearer gk_...``) created by
   ``flask guildkit token create``; its permissions are the token's scopes.
 
-Permissions are plain strings. ``admin`` implies every other one.
+Permissions are plain strings (``gk.permissions()`` lists them). ``admin`` implies every other one.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import sqlalchemy as sa
 from flask import request
 
 from guildkit import queries
-from guildkit.errors import ValidationError
 from guildkit.extension import GuildKit
-from guildkit.models import ApiToken, Member, utcnow
+from guildkit.models import Member
+from guildkit.tokens import TOKEN_PREFIX, TokenView
 from guildkit.web.errors import ApiError
-
-#: Every permission the blueprint checks, with what it allows.
-PERMISSIONS = {
-    "admin": "everything below",
-    "activities.write": "report activities (ingestion, single and batch)",
-    "members.read_private": "read any member's ledger, progress and notifications",
-    "members.manage": "change a member's status",
-    "roles.manage": "grant and revoke roles",
-    "awards.manage": "award and revoke points, badges and roles by hand",
-    "analytics.view": "read the community health analytics (KPIs, churn lists, survey results)",
-    "surveys.manage": "open and close satisfaction surveys",
-}
-TOKEN_PREFIX = "gk_"
 
 
 @dataclass(frozen=True)
 class Caller:
     user_id: str | None = None
     member: Member | None = None
-    token: ApiToken | None = None
+    token: TokenView | None = None
     permissions: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -64,53 +48,14 @@ class Caller:
         return self.member is None or self.member.status == "active"
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def create_token(gk: GuildKit, name: str, scopes: list[str], created_by: str | None = None) -> tuple[str, ApiToken]:
-    """A new token (returned once, in clear) and its stored row."""
-    if not name or len(name) > 100:
-        raise ValidationError("name must be 1-100 characters", field="name")
-    unknown = sorted(set(scopes) - set(PERMISSIONS))
-    if not scopes or unknown:
-        raise ValidationError(
-            f"scopes must be some of {', '.join(PERMISSIONS)}"
-            + (f" (unknown: {', '.join(unknown)})" if unknown else ""),
-            field="scopes",
-        )
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(
-        name=name, prefix=token[:10], token_hash=hash_token(token), scopes=sorted(set(scopes)), created_by=created_by
-    )
-    session = gk.session
-    session.add(row)
-    session.commit()
-    return token, row
-
-
-def revoke_token(gk: GuildKit, token_id: int, when: datetime | None = None) -> ApiToken:
-    session = gk.session
-    row = session.get(ApiToken, token_id)
-    if row is None:
-        raise ValidationError(f"no token with id {token_id}", field="id")
-    if row.revoked_at is None:
-        row.revoked_at = when or utcnow()
-        session.commit()
-    return row
-
-
 def _token_caller(gk: GuildKit, header: str) -> Caller:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.startswith(TOKEN_PREFIX):
         raise ApiError(401, "use 'Authorization: Bearer <guildkit API token>'", code="invalid_token")
-    session = gk.session
-    row = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    if row is None or row.revoked_at is not None:
+    found = gk.tokens.authenticate(token)
+    if found is None:
         raise ApiError(401, "this API token is unknown or revoked", code="invalid_token")
-    row.last_used_at = gk.clock()
-    session.commit()
-    return Caller(token=row, permissions=frozenset(row.scopes))
+    return Caller(token=found, permissions=frozenset(found.scopes))
 
 
 def _person_caller(gk: GuildKit) -> Caller:

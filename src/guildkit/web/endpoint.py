@@ -19,7 +19,8 @@ from typing import Any
 import marshmallow
 from flask import request
 
-from guildkit.extension import GuildKit, current_guildkit
+from guildkit.current import current_guildkit
+from guildkit.extension import GuildKit
 from guildkit.web.auth import Caller, current_caller
 from guildkit.web.errors import ApiError
 from guildkit.web.pagination import Page

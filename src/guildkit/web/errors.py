@@ -58,7 +58,7 @@ STATUS = (
     (errors.InvalidTransition, 409),
     (errors.CapacityReached, 409),
     (errors.RateLimited, 429),
-    (errors.AlreadyAnswered, 409),
+    (errors.Conflict, 409),
 )
 
 

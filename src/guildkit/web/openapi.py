@@ -17,7 +17,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from marshmallow import Schema, fields
 
-from guildkit import __version__
+from guildkit.version import __version__
 from guildkit.web.endpoint import Endpoint, public
 from guildkit.web.schemas import ProblemSchema
 

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app
 from guildkit import BadgeDef, GuildKit, PageLink, PointTypeDef, hookimpl
-from guildkit.rules.base import Rule
+from guildkit.rules import Rule
 
 from . import accounts, config, rules
 from .accounts import Account, LinkConflict, account_for_user, link, linked_accounts, unlink

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from guildkit import ActivityView, BadgeDef, BadgeLevel, BadgeRule, Count, Distinct, PointsRule, PointTypeDef
-from guildkit.rules.base import Rule
+from guildkit.rules import Rule
 
 if TYPE_CHECKING:
-    from guildkit.unit import Unit
+    from guildkit.metrics import Unit
 
 from .mapping import ISSUE_OPENED, PULL_REQUEST_MERGED, RELEASE_PUBLISHED, REVIEW_SUBMITTED
 

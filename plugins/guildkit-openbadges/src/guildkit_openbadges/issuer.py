@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_request_context, request
-from guildkit import ConfigurationError, GuildKit, NotFound, UnknownBadge, queries
+from guildkit import ConfigurationError, GuildKit, NotFound, UnknownBadge
 from guildkit.models import BadgeAward, Member
 
 from . import credentials as docs
@@ -87,7 +87,7 @@ class OpenBadges:
         definition = self.gk.registry.badges.get(slug)
         if definition is None or not 0 < level <= len(definition.levels):
             raise UnknownBadge(slug)
-        if public and definition.secret and not queries.badge_holder_counts(self.gk.session).get(slug):
+        if public and definition.secret and not self.gk.holder_counts().get(slug):
             raise UnknownBadge(slug)
         step = definition.levels[level - 1]
         criteria = "; ".join(rule.describe() for rule in self.gk.registry.rules_awarding(slug))

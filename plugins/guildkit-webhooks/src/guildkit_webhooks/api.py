@@ -28,8 +28,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from guildkit import GuildKit, GuildKitError, NotFound, ValidationError
-from guildkit.web.auth import current_caller
-from guildkit.web.errors import ApiError
+from guildkit.web import ApiError, current_caller
 from werkzeug.exceptions import HTTPException
 
 from . import admin

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from guildkit.definitions import BadgeDef, PointTypeDef, RoleDef
-from guildkit.plugins import hookimpl
+from guildkit.markers import hookimpl
 from guildkit.rules.base import Rule
 from guildkit.rules.builtin import Levels
 

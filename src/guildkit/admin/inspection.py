@@ -1,0 +1,43 @@
+"""What is running, and where each piece came from: rules (and level scales), plugins, hook failures."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from guildkit.admin.base import ConsoleJob
+from guildkit.admin.views import FailureView, PluginView, RuleView, describe, origin_of
+from guildkit.errors import ValidationError
+from guildkit.models import HookFailure
+from guildkit.plugins import describe_plugins
+
+
+class Inspection(ConsoleJob):
+    def rules(self) -> list[RuleView]:
+        """The active rule set: every rule (and level scale) with its origin and what it awards."""
+        registry = self.gk.registry
+        views = []
+        for name, rule in registry.rules.items():
+            kind, label = origin_of(registry.origin[("rule", name)])
+            views.append(RuleView(name, type(rule).__name__, label, kind, sorted(rule.triggers), describe(rule)))
+        for point_type, levels in registry.levels.items():
+            kind, label = origin_of(registry.origin[("levels for", point_type)])
+            steps = ", ".join(str(t) for t in levels.thresholds)
+            text = f"levels of {point_type} points at {steps}"
+            views.append(RuleView(f"levels:{point_type}", "Levels", label, kind, [f"points:{point_type}"], text))
+        return sorted(views, key=lambda r: (r.origin_kind, r.origin, r.name))
+
+    def plugins(self) -> list[PluginView]:
+        """Registered plugins and the hooks each implements."""
+        return [PluginView(p["name"], p["package"], p["version"], p["hooks"]) for p in describe_plugins(self.gk.pm)]
+
+    def hook_failures(self, *, plugin: str | None = None, limit: int = 50) -> list[FailureView]:
+        """The most recent hook failures, newest first (of one ``plugin``, if given)."""
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 500:
+            raise ValidationError("limit must be an integer from 1 to 500", field="limit")
+        query = sa.select(HookFailure).order_by(HookFailure.id.desc()).limit(limit)
+        if plugin:
+            query = query.where(HookFailure.plugin == plugin)
+        return [
+            FailureView(f.id, f.plugin, f.hook, f.error, f.activity_key, f.created_at)
+            for f in self.gk.session.scalars(query)
+        ]

@@ -1,0 +1,162 @@
+"""API tokens for servers: the one place they are created, listed, checked and revoked.
+
+A token is shown once, when it is made (``gk_`` and 43 random characters); only its SHA-256 is
+stored. Its scopes are permissions (:meth:`GuildKit.permissions`). Creating and revoking write
+the audit log (area ``tokens``) in the same transaction, whoever asks: the admin console and its
+API (``by`` an admin), or host code and ``flask guildkit token`` (``via`` names them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from guildkit import audit
+from guildkit.definitions import check_text
+from guildkit.errors import NotAllowed, UnknownToken, ValidationError
+from guildkit.models import ApiToken, table_of
+
+if TYPE_CHECKING:
+    from guildkit.extension import GuildKit
+    from guildkit.transaction import Transaction
+
+TOKENS = table_of(ApiToken)
+TOKEN_PREFIX = "gk_"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class TokenView:
+    id: int
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    created_by: str | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class Tokens:
+    """``gk.tokens``: API tokens, for one :class:`~guildkit.GuildKit`."""
+
+    def __init__(self, gk: GuildKit) -> None:
+        self.gk = gk
+
+    def _actor(self, by: str | int | None, via: str | None) -> str | None:
+        """Who to write in the audit log; :class:`NotAllowed` unless ``by`` is an admin."""
+        if by is None:
+            return via
+        if not self.gk.has_permission(by, "admin"):
+            raise NotAllowed(f"only admins may do this, and {str(by)!r} is not one", user_id=str(by))
+        return str(by)
+
+    def list(self) -> list[TokenView]:
+        """Every token, newest first (revoked ones too, marked)."""
+        rows = self.gk.session.execute(sa.select(TOKENS).order_by(TOKENS.c.id.desc()))
+        return [_view(r) for r in rows]
+
+    def get(self, token_id: int) -> TokenView:
+        row = self.gk.session.execute(sa.select(TOKENS).where(TOKENS.c.id == token_id)).first()
+        if row is None:
+            raise UnknownToken(token_id)
+        return _view(row)
+
+    def create(
+        self, by: str | int | None, name: str, scopes: Sequence[str], *, via: str | None = None
+    ) -> tuple[str, TokenView]:
+        """A new token: returned in clear this once, with its view; only its SHA-256 is stored."""
+        actor = self._actor(by, via)
+        name = check_text(name, "name", max_length=100).strip()
+        if not isinstance(scopes, list | tuple) or not scopes or not all(isinstance(s, str) for s in scopes):
+            raise ValidationError("choose at least one scope", field="scopes")
+        known = self.gk.permissions()
+        unknown = sorted(set(scopes) - set(known))
+        if unknown:
+            raise ValidationError(
+                f"scopes must be some of {', '.join(known)} (unknown: {', '.join(unknown)})", field="scopes"
+            )
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        values = {
+            "name": name,
+            "prefix": token[:10],
+            "token_hash": hash_token(token),
+            "scopes": sorted(set(scopes)),
+            "created_by": actor,
+        }
+
+        def write(tx: Transaction) -> int:
+            token_id = int(
+                tx.conn.execute(
+                    sa.insert(TOKENS).values(**values, created_at=tx.now).returning(TOKENS.c.id)
+                ).scalar_one()
+            )
+            details = {"name": name, "prefix": values["prefix"], "scopes": values["scopes"]}
+            audit.write(
+                tx.conn, tx.now, area="tokens", actor=actor, action="token.create", target=f"token:{token_id}",
+                details=details,
+            )  # fmt: skip
+            return token_id
+
+        token_id = self.gk.transaction(write)
+        return token, self.get(token_id)
+
+    def revoke(self, by: str | int | None, token_id: int, *, reason: str = "", via: str | None = None) -> TokenView:
+        """Revoke a token at once (revoking one already revoked changes nothing)."""
+        actor = self._actor(by, via)
+        check_text(reason, "reason", max_length=2000, empty=True)
+
+        def write(tx: Transaction) -> None:
+            row = tx.conn.execute(
+                sa.select(TOKENS.c.revoked_at, TOKENS.c.prefix).where(TOKENS.c.id == token_id)
+            ).first()
+            if row is None:
+                raise UnknownToken(token_id)
+            if row.revoked_at is None:
+                tx.conn.execute(TOKENS.update().where(TOKENS.c.id == token_id).values(revoked_at=tx.now))
+                audit.write(
+                    tx.conn, tx.now, area="tokens", actor=actor, action="token.revoke", target=f"token:{token_id}",
+                    reason=reason, details={"prefix": row.prefix},
+                )  # fmt: skip
+
+        self.gk.transaction(write)
+        self.gk.session.expire_all()  # the read session may hold the token row from before
+        return self.get(token_id)
+
+    def authenticate(self, token: str) -> TokenView | None:
+        """The live token ``token`` is (its use noted), or ``None`` for an unknown or revoked one."""
+        if not token.startswith(TOKEN_PREFIX):
+            return None
+        session = self.gk.session
+        row = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+        if row is None or row.revoked_at is not None:
+            return None
+        row.last_used_at = self.gk.clock()
+        session.commit()
+        return _view(row)
+
+
+def _view(row: Any) -> TokenView:
+    return TokenView(
+        row.id,
+        row.name,
+        row.prefix,
+        list(row.scopes or []),
+        row.created_at,
+        row.created_by,
+        row.last_used_at,
+        row.revoked_at,
+    )
