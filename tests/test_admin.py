@@ -268,6 +268,7 @@ def test_rules_plugins_and_hook_failures(api: Api, gk: GuildKit, gk_members: Mem
     plugins = {p["name"]: p for p in api.ok("GET", "/admin/plugins", user=admin)}
     # The admin feature is one plugin: the console's definitions, its tables and its routes.
     assert plugins["guildkit.admin"]["hooks"] == [
+        "guildkit_badge_image",
         "guildkit_definitions_version",
         "guildkit_init_app",
         "guildkit_page_links",

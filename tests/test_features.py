@@ -117,6 +117,11 @@ def test_a_feature_switched_off_has_no_routes_tables_service_commands_or_link(tm
         if label is not None:
             assert f">{label}</a>" not in home.get_data(as_text=True)
         assert client.get("/community/members/ann", headers={"X-User": "ann"}).status_code == 200
+        assert client.get("/community/badges", headers={"X-User": "ann"}).status_code == 200
+        # Every other feature's pages still render (no feature's template leans on another's).
+        for other, (other_path, *_) in FEATURES.items():
+            if other not in deny and not other_path.startswith("/api/"):
+                assert client.get(f"/community{other_path}", headers={"X-User": "ann"}).status_code == 200, other
         assert gk.record("answer.posted", actor="ann", key="a1").duplicate is False
 
 

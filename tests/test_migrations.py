@@ -23,7 +23,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from flask import Flask
 
-from guildkit import GuildKit, PointsRule, PointTypeDef, migrate
+from guildkit import ConfigurationError, GuildKit, PointsRule, PointTypeDef, migrate
 from guildkit.models import CORE_TABLES, Base
 from guildkit.store import OwnStore
 from guildkit.testing import postgres_schema, postgres_url, require_backend
@@ -470,14 +470,34 @@ def _fill(conn: sa.Connection) -> dict[str, list[tuple[Any, ...]]]:
     return {table.name: sorted(conn.execute(sa.select(table)).all(), key=repr) for table in metadata.sorted_tables}
 
 
-def test_a_guildkit_0_1_database_upgrades_and_keeps_every_row(backend: str, tmp_path: Path) -> None:
-    """A database made by 0.1's single history (0001-0009), with a row in every table, is adopted:
-    every branch at its head, every row kept (the two audit tables' rows moved into one log)."""
+def as_guildkit_0_1_left_it(conn: sa.Connection) -> None:
+    """0.1's schema at 0009: every branch's baseline (each restates what 0.1 made, exactly), with
+    0.1's single version row instead of the branches' own."""
     from alembic import command
 
+    for branch in BRANCHES:
+        command.upgrade(migrate.make_config(branch, conn), branch.baseline)
+        if branch is not migrate.CORE:
+            sa.Table(branch.version_table, sa.MetaData()).drop(conn)
+    conn.execute(sa.text("UPDATE guildkit_alembic_version SET version_num = '0009'"))
+
+
+def test_an_older_guildkit_0_1_revision_is_refused(engine: sa.Engine) -> None:
+    with migrate._migrating(engine) as conn:
+        as_guildkit_0_1_left_it(conn)
+        conn.execute(sa.text("UPDATE guildkit_alembic_version SET version_num = '0008'"))
+    with pytest.raises(ConfigurationError, match=r"upgrade it to 0009 with guildkit 0\.1 first"):
+        migrate.upgrade(engine)
+    assert migrate.current(engine) == "0008"
+
+
+def test_a_guildkit_0_1_database_upgrades_and_keeps_every_row(backend: str, tmp_path: Path) -> None:
+    """A database made by 0.1's single history (at its last revision, 0009), with a row in every
+    table, is adopted: every branch at its head, every row kept (the two audit tables' rows moved
+    into one log)."""
     with engine_for(backend, tmp_path) as engine:
         with migrate._migrating(engine) as conn:
-            command.upgrade(migrate.make_config(migrate._LEGACY, conn), "0009")
+            as_guildkit_0_1_left_it(conn)
             before = _fill(conn)
         assert migrate.current(engine) == "0009"
         assert len(before) == 40 and all(len(rows) >= 1 for rows in before.values())

@@ -295,3 +295,25 @@ def test_guildkit_register_migrations_runs_a_plugins_history_after_the_cores(tmp
         assert not {name for name in sa.inspect(engine).get_table_names() if name.startswith("guildkit_")}
         gk.store.remove_session()
         engine.dispose()
+
+
+class Artwork:
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    @hookimpl
+    def guildkit_badge_image(self, gk: GuildKit, slug: str) -> tuple[bytes, str] | None:
+        self.asked.append(slug)
+        return (b"\x89PNG\r\n\x1a\nart", "image/png") if slug == "first-answer" else None
+
+
+def test_guildkit_badge_image_serves_a_plugins_image_or_a_drawn_one(tmp_path: Path) -> None:
+    artwork = Artwork()
+    with make_app("sqlite", tmp_path, plugins=(_qa_rules(), artwork)) as (app, _):
+        client = mounted(app).test_client()
+        png = client.get("/community/badge-images/first-answer")
+        assert (png.status_code, png.mimetype, png.data) == (200, "image/png", b"\x89PNG\r\n\x1a\nart")
+        assert "sandbox" in png.headers["Content-Security-Policy"]
+        drawn = client.get("/community/badge-images/regular")
+        assert drawn.mimetype == "image/svg+xml" and b"<svg" in drawn.data
+        assert artwork.asked == ["first-answer", "regular"]

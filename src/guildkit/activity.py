@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, TypedDict
 
 from guildkit.errors import ValidationError
 
@@ -26,6 +26,16 @@ def _user_ref(value: object, field_name: str) -> str | None:
     if not text or len(text) > 191:
         raise ValidationError(f"{field_name} must be 1-191 characters", field=field_name)
     return text
+
+
+class ActivityFields(TypedDict, total=False):
+    """What an activity may carry besides its type and key (``gk.record(type, key=..., **fields)``)."""
+
+    actor: str | int | None
+    target: str | int | None
+    subject: str | None
+    payload: Mapping[str, Any] | None
+    occurred_at: datetime | None
 
 
 @dataclass(frozen=True)

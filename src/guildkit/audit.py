@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -77,19 +77,25 @@ def user_of(member_id: int | None) -> sa.ScalarSelect[Any] | None:
     return sa.select(MEMBERS.c.user_id).where(MEMBERS.c.id == member_id).scalar_subquery()
 
 
-def read(
-    session: Session,
-    *,
-    area: str | None = None,
-    actor: str | None = None,
-    action: str | None = None,
-    subject: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    before: int | None = None,
-    limit: int = 100,
-) -> list[AuditEntry]:
-    """Entries newest first; ``since`` inclusive, ``until`` exclusive; ``before``: an id, to page."""
+class AuditFilters(TypedDict, total=False):
+    """What to read: an ``area``, ``actor``, ``action`` or ``subject``; ``since`` (inclusive) and
+    ``until`` (exclusive) aware datetimes; ``before``, an id, to page; ``limit`` (100, at most 500)."""
+
+    area: str | None
+    actor: str | None
+    action: str | None
+    subject: str | None
+    since: datetime | None
+    until: datetime | None
+    before: int | None
+    limit: int
+
+
+def read(session: Session, **filters: Unpack[AuditFilters]) -> list[AuditEntry]:
+    """Entries newest first, filtered (:class:`AuditFilters`)."""
+    area, actor, action = filters.get("area"), filters.get("actor"), filters.get("action")
+    subject, since, until = filters.get("subject"), filters.get("since"), filters.get("until")
+    before, limit = filters.get("before"), filters.get("limit", 100)
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
         raise ValidationError(f"limit must be an integer from 1 to {MAX_LIMIT}", field="limit")
     for name, moment in (("since", since), ("until", until)):

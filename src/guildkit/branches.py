@@ -30,7 +30,7 @@ class Branch:
     @property
     def version_table(self) -> str:
         # The core keeps 0.1's table: its history continues there.
-        return VERSION_TABLE if self.name in ("core", "legacy") else f"guildkit_{self.name}_alembic_version"
+        return VERSION_TABLE if self.name == "core" else f"guildkit_{self.name}_alembic_version"
 
 
 def feature_branch(name: str, directory: Path, tables: Iterable[sa.Table], baseline: str | None = None) -> Branch:

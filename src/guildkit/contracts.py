@@ -52,6 +52,13 @@ def page_links(result: Any, kwargs: dict[str, Any]) -> None:
         raise TypeError(f"returned {found!r}, not PageLink objects")
 
 
+def an_image(result: Any, kwargs: dict[str, Any]) -> None:
+    if not (
+        isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], bytes) and isinstance(result[1], str)
+    ):
+        raise TypeError(f"returned {result!r}, not (bytes, content type)")
+
+
 def template_names(result: Any, kwargs: dict[str, Any]) -> None:
     found = list(result)
     if not all(isinstance(name, str) and name for name in found):

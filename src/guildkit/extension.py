@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, Unpack
 from zoneinfo import ZoneInfo
 
 import click
@@ -27,9 +27,9 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
 from guildkit import audit, config, queries
-from guildkit.activity import ActivityInput, ActivityResult
+from guildkit.activity import ActivityFields, ActivityInput, ActivityResult
 from guildkit.announcements import Announcement
-from guildkit.builtin.manual import AWARD, REVOKE, STATUS, award_payload, revoke_payload
+from guildkit.builtin.manual import AWARD, REVOKE, STATUS, AwardFields, award_payload, revoke_payload
 from guildkit.definitions import BadgeDef, PointTypeDef, RoleDef, check_text
 from guildkit.errors import (
     ConfigurationError,
@@ -324,21 +324,9 @@ class GuildKit:
                 found.setdefault(name, allows)
         return found
 
-    def audit_log(
-        self,
-        *,
-        area: str | None = None,
-        actor: str | None = None,
-        action: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        before: int | None = None,
-        limit: int = 100,
-    ) -> list[audit.AuditEntry]:
-        """Staff actions (console, moderation, tokens), newest first, filtered (:func:`guildkit.audit.read`)."""
-        return audit.read(
-            self.session, area=area, actor=actor, action=action, since=since, until=until, before=before, limit=limit
-        )
+    def audit_log(self, **filters: Unpack[audit.AuditFilters]) -> list[audit.AuditEntry]:
+        """Staff actions (console, moderation, tokens), newest first (filters: :class:`~.audit.AuditFilters`)."""
+        return audit.read(self.session, **filters)
 
     def __getattr__(self, name: str) -> Any:
         """A service a plugin offers as ``gk.<name>`` (``guildkit_register_services``): ``gk.mentorship``,
@@ -367,18 +355,11 @@ class GuildKit:
 
     # -- recording -------------------------------------------------------------------------
 
-    def record(
-        self,
-        type: str,
-        *,
-        key: str,
-        actor: str | int | None = None,
-        target: str | int | None = None,
-        subject: str | None = None,
-        payload: Mapping[str, Any] | None = None,
-        occurred_at: datetime | None = None,
-    ) -> ActivityResult:
+    def record(self, type: str, *, key: str, **fields: Unpack[ActivityFields]) -> ActivityResult:
         """Record that ``actor`` did ``type`` (to ``target``'s ``subject``), exactly once per ``key``.
+
+        ``fields`` are ``actor`` and ``target`` (host user ids), ``subject`` (what it was about,
+        ``answer:42``), ``payload`` (a JSON mapping) and ``occurred_at`` (default: now).
 
         Stores the activity, runs the rules subscribed to its type and writes their points,
         badges and roles in one transaction; then tells plugins and signal receivers.
@@ -386,17 +367,7 @@ class GuildKit:
         nothing; the same key with different content raises
         :class:`~guildkit.errors.IdempotencyConflict`.
         """
-        item = ActivityInput.build(
-            type,
-            key=key,
-            actor=actor,
-            target=target,
-            subject=subject,
-            payload=payload,
-            occurred_at=occurred_at,
-            now=self.clock(),
-        )
-        return self._record([item])[0]
+        return self._record([ActivityInput.build(type, key=key, now=self.clock(), **fields)])[0]
 
     def record_many(self, activities: Iterable[Mapping[str, Any]]) -> list[ActivityResult]:
         """Record a batch in one transaction. Each item has :meth:`record`'s arguments as keys.
@@ -453,16 +424,13 @@ class GuildKit:
         user_id: str | int,
         *,
         reason: str,
-        points: int | None = None,
-        point_type: str | None = None,
-        badge: str | None = None,
-        level: int = 1,
-        role: str | None = None,
         by: str | int | None = None,
         key: str | None = None,
+        **what: Unpack[AwardFields],
     ) -> ActivityResult:
-        """Award points, a badge and/or a role by hand, with a reason (retract with its key)."""
-        payload = award_payload(self.registry, reason, points, point_type, badge, level, role)
+        """Award ``points`` (of ``point_type``), a ``badge`` (at ``level``) and/or a ``role`` by hand,
+        with a reason (retract with its key)."""
+        payload = award_payload(self.registry, reason, **what)
         return self.record(AWARD, key=key or f"{AWARD}:{uuid.uuid4()}", actor=by, target=user_id, payload=payload)
 
     def revoke(

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from guildkit.contracts import an_int, page_links, returns, same_kind_of_outcome, template_names
+from guildkit.contracts import an_image, an_int, page_links, returns, same_kind_of_outcome, template_names
 from guildkit.markers import hookspec
 
 if TYPE_CHECKING:
@@ -331,6 +331,21 @@ def guildkit_earning_withheld(gk: GuildKit, conn: sa.Connection, member_ids: fro
     :param conn: the recording transaction's connection.
     :param member_ids: guildkit member ids (not host user ids).
     :return: the member ids who may not earn, or ``None``.
+    """
+
+
+@hookspec(firstresult=True)
+@returns(an_image)
+def guildkit_badge_image(gk: GuildKit, slug: str) -> tuple[bytes, str] | None:
+    """The image uploaded for a badge, to show instead of the one guildkit draws.
+
+    Called when ``/badge-images/<slug>`` is requested (pages show badges through ``<img>``
+    there), after guildkit checked the badge may be shown. The admin console answers it for the
+    images admins upload. Stops at the first non-``None`` result.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param slug: the badge.
+    :return: ``(bytes, content type)`` (PNG, WebP or a checked SVG), or ``None`` to draw one.
     """
 
 

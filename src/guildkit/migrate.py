@@ -9,11 +9,11 @@ All branches share one Alembic environment (``guildkit/migrations/env.py``) and 
 their own tables: the host's Alembic (or Flask-Migrate) history in the same database is never
 read or touched. There is no ini file: each call builds an :class:`alembic.config.Config`.
 
-Databases made by guildkit 0.1, whose single history (revisions ``0001``-``0009``, kept in
-``guildkit/migrations/legacy``) made every table, are brought to ``0009`` and then *adopted*:
-each branch is stamped at its baseline, which describes exactly the tables 0.1 made. A feature's
-tables that already exist without a version (a feature switched off and on again) are adopted
-the same way instead of being created twice.
+Databases made by guildkit 0.1, whose single history (revisions ``0001``-``0009``) made every
+table, are *adopted* at its last revision, ``0009``: each branch is stamped at its baseline, which
+describes exactly the tables 0.1 made (an older 0.1 revision is refused: upgrade it with 0.1
+first). A feature's tables that already exist without a version (a feature switched off and on
+again) are adopted the same way instead of being created twice.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from guildkit.branches import VERSION_TABLE, Branch, feature_branch
+from guildkit.errors import ConfigurationError
 from guildkit.models import CORE_TABLES
 from guildkit.plugins import contributions, make_plugin_manager
 
@@ -39,9 +40,9 @@ if TYPE_CHECKING:
 
 #: The shared Alembic environment (``env.py``, the script template) and the core's scripts.
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-#: guildkit 0.1's single history, kept to bring its databases to 0009 before adopting them.
-LEGACY_DIR = MIGRATIONS_DIR / "legacy"
+#: guildkit 0.1's single history: the revision its databases are adopted at, and the ones before it.
 LEGACY_HEAD = "0009"
+LEGACY_REVISIONS = frozenset(f"{n:04d}" for n in range(1, 10))
 #: Every guildkit table name starts with this.
 TABLE_PREFIX = "guildkit_"
 #: PostgreSQL advisory lock key held while migrating ("guildkit" in ASCII).
@@ -66,7 +67,6 @@ __all__ = [
 
 
 CORE = Branch("core", MIGRATIONS_DIR / "versions", tuple(t.name for t in CORE_TABLES), "core_0001")
-_LEGACY = Branch("legacy", LEGACY_DIR, (), "0001")
 
 
 def branches(gk: GuildKit | None = None) -> list[Branch]:
@@ -179,11 +179,15 @@ def _stamp(conn: sa.Connection, branch: Branch, revision: str) -> None:
 
 
 def _adopt(conn: sa.Connection, wanted: Sequence[Branch]) -> None:
-    """Bring guildkit 0.1's databases to 0009 and stamp each branch at its baseline; stamp any
-    feature whose tables exist without a version (switched off, then on) likewise."""
+    """Stamp a guildkit 0.1 database's branches at their baselines; stamp any feature whose
+    tables exist without a version (switched off, then on) likewise."""
     current = _revision_of(conn, CORE)
-    if current is not None and current in {r.revision for r in script_directory(_LEGACY).walk_revisions()}:
-        command.upgrade(make_config(_LEGACY, conn), LEGACY_HEAD)
+    if current in LEGACY_REVISIONS - {LEGACY_HEAD}:
+        raise ConfigurationError(
+            f"this database is at guildkit 0.1's revision {current}: upgrade it to {LEGACY_HEAD} with "
+            "guildkit 0.1 first (`flask guildkit db upgrade`), then with this version"
+        )
+    if current == LEGACY_HEAD:
         _stamp(conn, CORE, CORE.baseline)
     existing = set(sa.inspect(conn).get_table_names())
     for branch in wanted:

@@ -72,8 +72,10 @@ def make_plugin_manager() -> PluginManager:
     pm.add_hookspecs(hookspecs)
     # Historic: each plugin adds its own hook specs as it registers, before it is checked.
     pm.hook.guildkit_add_hookspecs.call_historic(kwargs={"pm": pm})
-    for name, module in DEFAULT_PLUGINS:
-        pm.register(importlib.import_module(module), name=name)
+    for name, module_name in DEFAULT_PLUGINS:
+        module = importlib.import_module(module_name)
+        # A feature's plugin is its module's ``plugin`` object (a guildkit.feature.Feature).
+        pm.register(getattr(module, "plugin", module), name=name)
     return pm
 
 

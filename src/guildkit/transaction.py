@@ -19,13 +19,12 @@ not have side effects outside the database; everything it collects is rebuilt on
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import sqlalchemy as sa
 
-from guildkit.activity import ActivityInput, ActivityResult
+from guildkit.activity import ActivityFields, ActivityInput, ActivityResult
 from guildkit.announcements import Announcement, MemberJoined
 from guildkit.errors import MemberInactive
 from guildkit.models import Notification, table_of
@@ -48,28 +47,9 @@ class Transaction:
         self.announcements: list[Announcement] = []
         self.failures: list[dict[str, Any]] = []
 
-    def record(
-        self,
-        type: str,
-        *,
-        key: str,
-        actor: str | int | None = None,
-        target: str | int | None = None,
-        subject: str | None = None,
-        payload: Mapping[str, Any] | None = None,
-        occurred_at: datetime | None = None,
-    ) -> ActivityResult:
+    def record(self, type: str, *, key: str, **fields: Unpack[ActivityFields]) -> ActivityResult:
         """Record an activity in this transaction (same contract as :meth:`GuildKit.record`)."""
-        item = ActivityInput.build(
-            type,
-            key=key,
-            actor=actor,
-            target=target,
-            subject=subject,
-            payload=payload,
-            occurred_at=occurred_at,
-            now=self.now,
-        )
+        item = ActivityInput.build(type, key=key, now=self.now, **fields)
         results, notes, failures = self._pipeline.record(self.conn, [item], self.now)
         self.announcements += notes
         self.failures += failures

@@ -21,14 +21,14 @@ Each job lives in its own module (:mod:`.badge_console`, :mod:`.role_console`, :
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Unpack
 
 from guildkit.admin.awards import ManualAwards
 from guildkit.admin.badge_console import BadgeConsole
 from guildkit.admin.inspection import Inspection
 from guildkit.admin.role_console import RoleConsole
 from guildkit.admin.views import BadgeView, FailureView, PluginView, RoleView, RuleView, describe, origin_of
-from guildkit.audit import AuditEntry
+from guildkit.audit import AuditEntry, AuditFilters
 
 __all__ = ["Admin", "BadgeView", "FailureView", "PluginView", "RoleView", "RuleView", "describe", "origin_of"]
 
@@ -36,18 +36,6 @@ __all__ = ["Admin", "BadgeView", "FailureView", "PluginView", "RoleView", "RuleV
 class Admin(BadgeConsole, RoleConsole, ManualAwards, Inspection):
     """The admin console for one :class:`~guildkit.GuildKit`: every job above."""
 
-    def audit(
-        self,
-        *,
-        area: str | None = None,
-        actor: str | None = None,
-        action: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        before: int | None = None,
-        limit: int = 100,
-    ) -> list[AuditEntry]:
+    def audit(self, **filters: Unpack[AuditFilters]) -> list[AuditEntry]:
         """guildkit's audit log as the console shows it: every area, newest first, filtered."""
-        return self.gk.audit_log(
-            area=area, actor=actor, action=action, since=since, until=until, before=before, limit=limit
-        )
+        return self.gk.audit_log(**filters)

@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import sqlalchemy as sa
 
 from guildkit import queries
 from guildkit.admin import console
 from guildkit.admin.base import ConsoleJob
-from guildkit.builtin.manual import AWARD, REVOKE, award_payload, revoke_payload
+from guildkit.builtin.manual import AWARD, REVOKE, AwardFields, award_payload, revoke_payload
 from guildkit.errors import ValidationError
 from guildkit.models import BadgeAward
 
@@ -29,22 +29,19 @@ class ManualAwards(ConsoleJob):
         user_id: str | int,
         *,
         reason: str,
-        points: int | None = None,
-        point_type: str | None = None,
-        badge: str | None = None,
-        level: int = 1,
-        role: str | None = None,
         via: str | None = None,
+        **what: Unpack[AwardFields],
     ) -> ActivityResult:
-        """Award points (negative: take some away), a badge level and/or a role to a member, with a
-        reason; a ``guildkit.award`` activity, so the ledger rows carry the reason."""
+        """Award ``points`` (negative: take some away), a ``badge`` level and/or a ``role`` to a
+        member, with a reason; a ``guildkit.award`` activity, so the ledger rows carry the reason."""
         actor = self._admin(by, via)
         user = str(user_id)
         self.gk.member(user)
-        payload = award_payload(self.gk.registry, reason, points, point_type, badge, level, role)
+        payload = award_payload(self.gk.registry, reason, **what)
+        badge = what.get("badge")
         if badge is not None and self._archived(badge):
             raise ValidationError(f"badge {badge!r} is archived: it cannot be awarded", field="badge")
-        only_role = role is not None and points is None and badge is None
+        only_role = what.get("role") is not None and what.get("points") is None and badge is None
         return self._manual(AWARD, "role.grant" if only_role else "award", by, actor, user, payload)
 
     def revoke(

@@ -13,13 +13,14 @@ from guildkit import queries
 from guildkit.admin import console
 from guildkit.admin.badges import BADGE_FIELDS, badge_values
 from guildkit.admin.base import ConsoleJob, _jsonable
-from guildkit.admin.images import check_image, generated_svg
+from guildkit.admin.images import check_image
 from guildkit.admin.views import BadgeView, describe, origin_of
 from guildkit.definitions import check_text
 from guildkit.errors import NotAllowed, UnknownBadge, ValidationError
 from guildkit.models import Badge, table_of
 from guildkit.registry import Registry
 from guildkit.store import upsert
+from guildkit.web.badge_art import SVG, generated_svg
 
 if TYPE_CHECKING:
     from guildkit.transaction import Transaction
@@ -173,12 +174,16 @@ class BadgeConsole(ConsoleJob):
         hidden = definition is not None and definition.secret and not preview
         if definition is None or (hidden and not queries.badge_holder_counts(self.gk.session).get(slug)):
             raise UnknownBadge(slug)
+        return self.uploaded_image(slug) or (generated_svg(definition.name, definition.levels[-1].tier), SVG)
+
+    def uploaded_image(self, slug: str) -> tuple[bytes, str] | None:
+        """The image uploaded for a console badge, with its type, if there is one."""
         row = self.gk.session.execute(
             sa.select(BADGES.c.image_data, BADGES.c.image_type).where(BADGES.c.slug == slug)
         ).first()
-        if row is not None and row.image_data is not None and row.image_type:
-            return bytes(row.image_data), str(row.image_type)
-        return generated_svg(definition.name, definition.levels[-1].tier), "image/svg+xml"
+        if row is None or row.image_data is None or not row.image_type:
+            return None
+        return bytes(row.image_data), str(row.image_type)
 
     def _lock_badge(self, tx: Transaction, slug: str) -> Any:
         query = sa.select(BADGES).where(BADGES.c.slug == slug)

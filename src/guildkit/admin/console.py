@@ -1,5 +1,5 @@
 """The admin console's definitions: badges and roles made there, contributed to the registry like
-any plugin's (``guildkit_register_badges`` / ``_roles`` / ``_rules``), and the "Admin" nav link.
+any plugin's (the admin plugin's ``guildkit_register_badges`` / ``_roles`` / ``_rules``).
 
 The rows live in ``guildkit_console_badges`` and ``guildkit_console_roles`` (see
 :mod:`guildkit.admin.models`). One registry build reads them once (a :class:`Snapshot`, taken
@@ -23,8 +23,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from guildkit.admin.models import ConsoleBadge, ConsoleRole
-from guildkit.definitions import BadgeDef, BadgeLevel, PageLink, RoleDef
-from guildkit.markers import hookimpl
+from guildkit.definitions import BadgeDef, BadgeLevel, RoleDef
 from guildkit.metrics import Count, PointsTotal
 from guildkit.models import table_of
 from guildkit.rules.builtin import BadgeRule, EventBadgeRule
@@ -122,29 +121,15 @@ def _snapshot(gk: GuildKit, fresh: bool) -> Snapshot:
 # first reads the rows, the others reuse them, and the last lets them go.
 
 
-@hookimpl
-def guildkit_register_badges(gk: GuildKit) -> list[BadgeDef]:
+def badges(gk: GuildKit) -> list[BadgeDef]:
     return [badge_def(row) for row in _snapshot(gk, fresh=True).badges]
 
 
-@hookimpl
-def guildkit_register_roles(gk: GuildKit) -> list[RoleDef]:
+def roles(gk: GuildKit) -> list[RoleDef]:
     return [role_def(row) for row in _snapshot(gk, fresh=False).roles]
 
 
-@hookimpl
-def guildkit_register_rules(gk: GuildKit) -> list[Rule]:
+def rules(gk: GuildKit) -> list[Rule]:
     snapshot = _snapshot(gk, fresh=False)
     gk.state.cache.pop(_SNAPSHOT_KEY, None)
     return [rule for rule in (badge_rule(row) for row in snapshot.badges) if rule is not None]
-
-
-@hookimpl
-def guildkit_page_links(gk: GuildKit, page: str, viewer: str | None) -> list[PageLink]:
-    """The "Admin" link in the navigation, for admins only."""
-    if page != "nav" or viewer is None or not gk.has_permission(viewer, "admin"):
-        return []
-    from flask import request, url_for
-
-    mount = (request.blueprint or "guildkit").split(".")[0]
-    return [PageLink("Admin", url_for(f"{mount}.pages.admin_home"))]

@@ -1,5 +1,5 @@
-"""Badge images: uploads checked by their bytes (never by the name or the declared type), and
-generated SVGs (the badge's initials on its top tier's colour).
+"""Badge image uploads, checked by their bytes (never by the name or the declared type); images
+are served, and generated for badges without one, by :mod:`guildkit.web.badge_art`.
 
 Accepted: PNG, WebP and SVG, up to ``GUILDKIT_BADGE_IMAGE_MAX_BYTES``. An SVG is parsed and
 refused if it holds anything active: scripts, event-handler attributes, ``foreignObject``,
@@ -13,19 +13,10 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from html import escape
 
 from guildkit.errors import ValidationError
 
 PNG, WEBP, SVG = "image/png", "image/webp", "image/svg+xml"
-#: The headers every badge image is served with.
-IMAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-cache",
-}
-#: Fill and text colours per tier (text contrast at least 4.5:1).
-TIER_COLOURS = {"bronze": ("#8c5a2b", "#ffffff"), "silver": ("#5f6b76", "#ffffff"), "gold": ("#f2c230", "#1f1a00")}
 
 _SVG_NS = "{http://www.w3.org/2000/svg}"
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -85,24 +76,3 @@ def _check_svg(data: bytes) -> None:
             and ("@import" in element.text or re.search(r"url\(\s*[^#\s]", element.text))
         ):
             raise ValidationError("SVG styles may not import or load anything", field="image")
-
-
-def initials(name: str) -> str:
-    """Up to two letters for a generated badge: the first letters of the first two words."""
-    words = [w for w in re.split(r"[\s\-_.]+", name) if w]
-    letters = "".join(w[0] for w in words[:2]).upper()
-    return letters or "?"
-
-
-def generated_svg(name: str, tier: str) -> bytes:
-    """A round badge with the name's initials on the tier's colour, labelled with the name."""
-    fill, ink = TIER_COLOURS.get(tier, TIER_COLOURS["bronze"])
-    label = escape(name, quote=True)
-    text = escape(initials(name))
-    return (
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" width="64" height="64" '
-        f'role="img" aria-label="{label}"><title>{label}</title>'
-        f'<circle cx="32" cy="32" r="30" fill="{fill}" stroke="#1f2328" stroke-width="2"/>'
-        f'<text x="32" y="40" text-anchor="middle" font-family="sans-serif" font-size="22" '
-        f'font-weight="700" fill="{ink}">{text}</text></svg>'
-    ).encode()

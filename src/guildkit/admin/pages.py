@@ -16,8 +16,6 @@ nobody signed in, 403 for anyone else); every form carries the session's CSRF to
 ``/admin/audit``                       the admin audit log, filtered by actor, action and dates
 =====================================  ==============================================================
 
-``/badge-images/<slug>`` (public) serves a badge's image: its upload or a generated SVG, with a
-Content-Security-Policy that forbids scripts.
 """
 
 from __future__ import annotations
@@ -33,11 +31,11 @@ from flask import Response, redirect, render_template, request, url_for
 from guildkit import errors
 from guildkit.admin import Admin
 from guildkit.admin.audit import ACTIONS
-from guildkit.admin.images import IMAGE_HEADERS
 from guildkit.admin.models import CRITERIA
 from guildkit.models import TIERS
 from guildkit.routes import Routes
 from guildkit.web import csrf
+from guildkit.web.badge_art import image_response
 from guildkit.web.endpoint import gk_instance
 from guildkit.web.pages import PageError, caller, error_page, page
 
@@ -225,25 +223,12 @@ def admin_badge_image_upload(slug: str) -> Any:
     return redirect(url_for(".admin_badge", slug=slug, done="image saved"), code=303)
 
 
-def _image_response(data: bytes, kind: str) -> Response:
-    response = Response(data, mimetype=kind)
-    response.headers.update(IMAGE_HEADERS)
-    return response
-
-
 @pages.get("/admin/badges/<slug>/image")
 @admin_page
 def admin_badge_image(slug: str) -> Any:
     """The image as admins preview it (secret badges too)."""
     service, _ = _admin()
-    return _image_response(*service.badge_image(slug, preview=True))
-
-
-@pages.get("/badge-images/<slug>")
-@page
-def badge_image(slug: str) -> Any:
-    """A badge's image for everyone (not for secret badges nobody holds yet)."""
-    return _image_response(*gk_instance().admin.badge_image(slug))
+    return image_response(*service.badge_image(slug, preview=True))
 
 
 # -- manual awards -------------------------------------------------------------------------

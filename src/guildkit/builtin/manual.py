@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from guildkit.definitions import check_text
 from guildkit.errors import UnknownBadge, UnknownPointType, UnknownRole, ValidationError
@@ -37,16 +37,20 @@ STATUS = "guildkit.status"
 REASON_MAX = 2000
 
 
-def award_payload(
-    registry: Registry,
-    reason: str,
-    points: int | None,
-    point_type: str | None,
-    badge: str | None,
-    level: int,
-    role: str | None,
-) -> dict[str, Any]:
+class AwardFields(TypedDict, total=False):
+    """What a manual award gives: ``points`` of ``point_type``, a ``badge`` at ``level`` (1), a ``role``."""
+
+    points: int | None
+    point_type: str | None
+    badge: str | None
+    level: int
+    role: str | None
+
+
+def award_payload(registry: Registry, reason: str, **what: Unpack[AwardFields]) -> dict[str, Any]:
     """The checked payload of a ``guildkit.award`` (what ``gk.award`` and the console record)."""
+    points, point_type, badge = what.get("points"), what.get("point_type"), what.get("badge")
+    level, role = what.get("level", 1), what.get("role")
     check_text(reason, "reason", max_length=REASON_MAX)
     if points is None and badge is None and role is None:
         raise ValidationError("give points, a badge or a role to award", field="points")

@@ -26,9 +26,11 @@ from flask import redirect, render_template, request, url_for
 from guildkit import errors, leaderboards, queries
 from guildkit.extension import GuildKit
 from guildkit.models import TIERS, Member
+from guildkit.plugins import collecting_failures
 from guildkit.routes import Routes
 from guildkit.web import csrf
 from guildkit.web.auth import Caller
+from guildkit.web.badge_art import SVG, generated_svg, image_response
 from guildkit.web.endpoint import gk_instance
 from guildkit.web.pages import PageError, caller, default_point_type, page, point_types
 from guildkit.web.pagination import decode_cursor, page_of
@@ -199,6 +201,20 @@ def badges() -> Any:
         out = badge_out(gk, slug, holders, count)
         by_category.setdefault(out["category"], []).append(out)
     return render_template("guildkit/badges.html", categories=sorted(by_category.items()), members=count)
+
+
+@pages.get("/badge-images/<slug>")
+@page
+def badge_image(slug: str) -> Any:
+    """A badge's image for everyone: its upload (``guildkit_badge_image``) or one drawn here; not
+    for secret badges nobody holds yet."""
+    gk = gk_instance()
+    definition = visible_badge(gk, slug)
+    with collecting_failures() as failures:
+        uploaded = gk.pm.hook.guildkit_badge_image(gk=gk, slug=slug)
+    if failures:
+        gk.record_failures(failures)
+    return image_response(*(uploaded or (generated_svg(definition.name, definition.levels[-1].tier), SVG)))
 
 
 @pages.get("/badges/<slug>")

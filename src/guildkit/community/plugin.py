@@ -1,23 +1,18 @@
-"""The ``guildkit.community`` plugin: the core community API and pages: members, badges, leaderboards, notifications.
-
-It hands the feature to the core through guildkit's hooks; switch it off with
-``GUILDKIT_PLUGINS_DENY = ["guildkit.community"]``.
+"""The ``guildkit.community`` plugin: the core pages and JSON API (members, badges, leaderboards,
+notifications, activity ingestion). Part of the core: the deny list cannot switch it off.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from pathlib import Path
 
-from guildkit.markers import hookimpl
-from guildkit.routes import Routes
-
-if TYPE_CHECKING:
-    from guildkit.extension import GuildKit
+from guildkit.feature import Feature
 
 
-@hookimpl
-def guildkit_register_routes(gk: GuildKit) -> Iterable[Routes]:
-    from guildkit.community import api, pages
+class CommunityFeature(Feature):
+    name = "community"
+    folder = Path(__file__).parent
+    routes = ("guildkit.community.api:api", "guildkit.community.pages:pages")
 
-    return [api.api, pages.pages]
+
+plugin = CommunityFeature()

@@ -1,9 +1,4 @@
-"""The hooks of the mentorship feature, the records they carry, and the matching signals.
-
-Added to the plugin manager by the feature's plugin (``guildkit_add_hookspecs``); implement them
-with :data:`guildkit.hookimpl` like any other (``optionalhook=True`` if the host may switch the
-feature off).
-"""
+"""The hooks of the mentorship feature, the records they carry, and their signals (see docs/hooks.md)."""
 
 from __future__ import annotations
 

@@ -192,3 +192,7 @@ class Appeal(Base):
         sa.CheckConstraint("(sanction_id IS NULL) <> (case_id IS NULL)", name="appeal_one_action"),
         sa.Index("guildkit_appeals_state", "state", "created_at"),
     )
+
+
+#: Every moderation table, in the order they are made.
+MODELS = (ModerationCase, Report, CaseNote, Sanction, Mediation, MediationStatement, Appeal)

@@ -1,26 +1,17 @@
 """The ``guildkit.trust`` plugin: trust levels 0-4 and the privileges they (or points, roles and
-badges) unlock.
+badges) unlock: ``gk.trust``, ``gk.can`` and ``gk.privileges``.
 
-It hands the feature to the core through guildkit's hooks: its hooks, config, tables, routes,
-``flask guildkit trust`` commands, the profile's trust section, ``gk.trust``, and ``gk.can`` and
-``gk.privileges``. Other features build on it (moderation weighs reports by trust level).
-Switch it off with ``GUILDKIT_PLUGINS_DENY = ["guildkit.trust"]``.
+Other features build on it (moderation weighs reports by trust level). Switch it off with
+``GUILDKIT_PLUGINS_DENY = ["guildkit.trust", "guildkit.moderation"]``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import click
-import pluggy
-import sqlalchemy as sa
-
-from guildkit.branches import Branch, feature_branch
+from guildkit.feature import Feature
 from guildkit.markers import hookimpl
-from guildkit.models import table_of
-from guildkit.routes import Routes
 from guildkit.trust import config, hookspecs
 from guildkit.trust.models import TrustLevel, TrustSweep
 
@@ -30,60 +21,26 @@ if TYPE_CHECKING:
     from guildkit.extension import GuildKit
 
 
-@hookimpl
-def guildkit_add_hookspecs(pm: pluggy.PluginManager) -> None:
-    pm.add_hookspecs(hookspecs)
-
-
-@hookimpl
-def guildkit_register_config(gk: GuildKit) -> Mapping[str, Any]:
-    return config.DEFAULTS
-
-
-@hookimpl(tryfirst=True)
-def guildkit_init_app(gk: GuildKit, app: Flask) -> None:
-    # First: features set up after it (moderation) add privileges to the defaults filled in here.
-    config.apply_structured_defaults(app.config)
-    config.check(app.config)
-
-
-@hookimpl
-def guildkit_register_services(gk: GuildKit) -> Mapping[str, Callable[[GuildKit], object]]:
-    from guildkit.trust import Trust
-    from guildkit.trust.privileges import Privileges
-
-    return {
-        "trust": Trust,
-        "can": lambda gk: Privileges(gk).can,
-        "privileges": lambda gk: Privileges(gk).statuses,
+class TrustFeature(Feature):
+    name = "trust"
+    folder = Path(__file__).parent
+    hookspecs = hookspecs
+    config = config
+    models = (TrustLevel, TrustSweep)
+    routes = ("guildkit.trust.api:api", "guildkit.trust.pages:pages")
+    services = {
+        "trust": "guildkit.trust:Trust",
+        "can": "guildkit.trust.privileges:can",
+        "privileges": "guildkit.trust.privileges:statuses",
     }
+    commands = "guildkit.trust.cli:COMMANDS"
+    includes = {"member": "guildkit/trust/_member.html"}
+
+    @hookimpl(tryfirst=True)
+    def guildkit_init_app(self, gk: GuildKit, app: Flask) -> None:
+        # First: features set up after it (moderation) add privileges to the defaults filled in here.
+        config.apply_structured_defaults(app.config)
+        config.check(app.config)
 
 
-@hookimpl
-def guildkit_register_tables(gk: GuildKit) -> Iterable[sa.Table]:
-    return [table_of(model) for model in (TrustLevel, TrustSweep)]
-
-
-@hookimpl
-def guildkit_register_migrations(gk: GuildKit) -> Iterable[Branch]:
-    # Its tables' history, beside the core's: guildkit_trust_alembic_version.
-    return [feature_branch("trust", Path(__file__).parent / "migrations", guildkit_register_tables(gk))]
-
-
-@hookimpl
-def guildkit_register_routes(gk: GuildKit) -> Iterable[Routes]:
-    from guildkit.trust import api, pages
-
-    return [api.api, pages.pages]
-
-
-@hookimpl
-def guildkit_register_commands(gk: GuildKit) -> Iterable[click.Command]:
-    from guildkit.trust.cli import COMMANDS
-
-    return COMMANDS
-
-
-@hookimpl
-def guildkit_template_includes(gk: GuildKit, slot: str) -> list[str] | None:
-    return ["guildkit/trust/_member.html"] if slot == "member" else None
+plugin = TrustFeature()

@@ -11,7 +11,7 @@ with ``admin`` have them all; then the ``guildkit_can`` hook may grant or deny.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -204,3 +204,13 @@ class Privileges:
             return f"{value} of {req.amount} {point_type.name if point_type else req.slug}"
         held = "held" if value else "not held"
         return f"{req.kind} {held}"
+
+
+def can(gk: GuildKit) -> Callable[[str | int, str], bool]:
+    """``gk.can``: whether a member has a privilege (see :meth:`Privileges.can`)."""
+    return Privileges(gk).can
+
+
+def statuses(gk: GuildKit) -> Callable[[str | int], list[PrivilegeStatus]]:
+    """``gk.privileges``: every privilege as a member sees it (see :meth:`Privileges.statuses`)."""
+    return Privileges(gk).statuses

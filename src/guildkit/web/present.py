@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from guildkit import leaderboards, queries
+from guildkit.definitions import BadgeDef
 from guildkit.errors import UnknownBadge, UnknownMember
 from guildkit.extension import GuildKit
 from guildkit.models import BadgeAward, Balance, Member
@@ -91,11 +92,12 @@ def find_member(gk: GuildKit, user_id: str) -> Member:
     return member
 
 
-def visible_badge(gk: GuildKit, slug: str) -> None:
-    """Secret badges exist for the API only once someone holds them."""
+def visible_badge(gk: GuildKit, slug: str) -> BadgeDef:
+    """The badge's definition: secret badges exist for the API and pages only once someone holds them."""
     definition = gk.registry.badges.get(slug)
     if definition is None or (definition.secret and not queries.badge_holder_counts(gk.session).get(slug)):
         raise UnknownBadge(slug)
+    return definition
 
 
 def standing_out(gk: GuildKit, standing: leaderboards.Standing) -> dict[str, Any]:

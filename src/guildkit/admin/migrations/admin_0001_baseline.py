@@ -1,8 +1,4 @@
-"""The admin tables as guildkit 0.1 left them (the baseline of the admin branch).
-
-Databases made by guildkit 0.1 (its single history, revisions 0001-0009) are adopted at this
-revision without running it (see guildkit.migrate); new databases create the tables here.
-"""
+"""The admin tables as guildkit 0.1 left them: the baseline its databases are adopted at (guildkit.migrate)."""
 
 from __future__ import annotations
 
@@ -15,8 +11,6 @@ from guildkit.models.base import UTCDateTime
 
 revision: str = "admin_0001"
 down_revision: str | Sequence[str] | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

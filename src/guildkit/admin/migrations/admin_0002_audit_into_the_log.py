@@ -14,8 +14,6 @@ from guildkit.models.base import UTCDateTime
 
 revision: str = "admin_0002"
 down_revision: str | Sequence[str] | None = "admin_0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 OLD = sa.table(
     "guildkit_admin_audit",

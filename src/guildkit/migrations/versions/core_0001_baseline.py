@@ -1,8 +1,4 @@
-"""The core tables as guildkit 0.1 left them (the baseline of the core branch).
-
-Databases made by guildkit 0.1 (its single history, revisions 0001-0009) are adopted at this
-revision without running it (see guildkit.migrate); new databases create the tables here.
-"""
+"""The core tables as guildkit 0.1 left them: the baseline its databases are adopted at (guildkit.migrate)."""
 
 from __future__ import annotations
 
@@ -16,8 +12,6 @@ from guildkit.models.points import ledger_guard_ddl
 
 revision: str = "core_0001"
 down_revision: str | Sequence[str] | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 #: Row ids that may grow past 2**31 (``INTEGER`` on SQLite, so they stay rowid aliases).
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")

@@ -14,8 +14,6 @@ from guildkit.models.base import UTCDateTime
 
 revision: str = "core_0002"
 down_revision: str | Sequence[str] | None = "core_0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

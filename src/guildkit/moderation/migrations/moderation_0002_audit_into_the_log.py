@@ -16,8 +16,6 @@ from guildkit.models.base import UTCDateTime
 
 revision: str = "moderation_0002"
 down_revision: str | Sequence[str] | None = "moderation_0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 OLD = sa.table(
     "guildkit_moderation_audit",
