@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from guildkit.errors import ValidationError
+from guildkit.errors import NotAllowed, ValidationError
 from guildkit.models import Member, table_of
 from guildkit.models.audit import AuditRecord
+
+if TYPE_CHECKING:
+    from guildkit.extension import GuildKit
 
 AUDIT = table_of(AuditRecord)
 MEMBERS = table_of(Member)
@@ -68,6 +71,16 @@ def write(
             at=at,
         )
     )
+
+
+def admin_actor(gk: GuildKit, by: str | int | None, via: str | None) -> str | None:
+    """Who to write as the actor of an admin action: ``by`` (an admin: else :class:`NotAllowed`),
+    or, for host code and API tokens (``by=None``), what ``via`` names (``cli``, ``token:gk_ab…``)."""
+    if by is None:
+        return via
+    if not gk.has_permission(by, "admin"):
+        raise NotAllowed(f"only admins may do this, and {str(by)!r} is not one", user_id=str(by))
+    return str(by)
 
 
 def user_of(member_id: int | None) -> sa.ScalarSelect[Any] | None:

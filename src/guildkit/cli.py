@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask.cli import AppGroup
@@ -28,6 +29,17 @@ def make_cli() -> AppGroup:
     group = AppGroup(guildkit_cli.name, help=guildkit_cli.help)
     for name, command in guildkit_cli.commands.items():
         group.add_command(command, name)
+    return group
+
+
+def sweep_group(name: str, help: str, sweep_help: str, sweep: Callable[[GuildKit], Any]) -> click.Group:
+    """``flask guildkit <name> sweep``: a feature's periodic upkeep, printing what it did as JSON."""
+    group = AppGroup(name, help=help)
+
+    @group.command("sweep", help=sweep_help)
+    def run() -> None:
+        click.echo(json.dumps(sweep(_gk())))
+
     return group
 
 

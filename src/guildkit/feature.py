@@ -8,7 +8,9 @@ really contributes. What a feature does beyond these (a deciding hook, an earnin
 writes as ordinary ``@hookimpl`` methods on its subclass.
 
 Parts are named as ``"module:attribute"`` strings and imported on first use, so registering a
-feature stays cheap and its web views load only when a blueprint is made.
+feature stays cheap and its web views load only when a blueprint is made. The folder's usual
+modules need no naming: ``hookspecs.py``, ``config.py`` (``DEFAULTS`` and ``check``), and the
+``api`` and ``pages`` routes of ``api.py`` and ``pages.py`` are found by convention.
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ class Feature:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        cls._find_by_convention()
         parts: dict[str, tuple[object, Callable[..., Any]]] = {
             "guildkit_add_hookspecs": (cls.hookspecs, Feature._add_hookspecs),
             "guildkit_register_config": (cls.config, Feature._register_config),
@@ -112,6 +115,20 @@ class Feature:
                 # Analytics may be off while a feature that feeds it is on.
                 optional = hook == "guildkit_register_analytics_measures"
                 setattr(cls, hook, hookimpl(optionalhook=optional)(_copy(implementation, hook)))
+
+    @classmethod
+    def _find_by_convention(cls) -> None:
+        """The folder, ``hookspecs``, ``config`` and routes of the package the subclass lives in."""
+        package = cls.__module__.rpartition(".")[0]
+        if "folder" not in cls.__dict__:
+            cls.folder = Path(importlib.import_module(package).__file__ or ".").parent
+        for part in ("hookspecs", "config"):
+            if part not in cls.__dict__ and (cls.folder / f"{part}.py").exists():
+                setattr(cls, part, importlib.import_module(f"{package}.{part}"))
+        if "routes" not in cls.__dict__:
+            cls.routes = tuple(
+                f"{package}.{name}:{name}" for name in ("api", "pages") if (cls.folder / f"{name}.py").exists()
+            )
 
     def _add_hookspecs(self, pm: pluggy.PluginManager) -> None:
         assert self.hookspecs is not None

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from guildkit import audit
 from guildkit.definitions import check_text
-from guildkit.errors import NotAllowed, UnknownToken, ValidationError
+from guildkit.errors import UnknownToken, ValidationError
 from guildkit.models import ApiToken, table_of
 
 if TYPE_CHECKING:
@@ -56,14 +56,6 @@ class Tokens:
     def __init__(self, gk: GuildKit) -> None:
         self.gk = gk
 
-    def _actor(self, by: str | int | None, via: str | None) -> str | None:
-        """Who to write in the audit log; :class:`NotAllowed` unless ``by`` is an admin."""
-        if by is None:
-            return via
-        if not self.gk.has_permission(by, "admin"):
-            raise NotAllowed(f"only admins may do this, and {str(by)!r} is not one", user_id=str(by))
-        return str(by)
-
     def list(self) -> list[TokenView]:
         """Every token, newest first (revoked ones too, marked)."""
         rows = self.gk.session.execute(sa.select(TOKENS).order_by(TOKENS.c.id.desc()))
@@ -79,7 +71,7 @@ class Tokens:
         self, by: str | int | None, name: str, scopes: Sequence[str], *, via: str | None = None
     ) -> tuple[str, TokenView]:
         """A new token: returned in clear this once, with its view; only its SHA-256 is stored."""
-        actor = self._actor(by, via)
+        actor = audit.admin_actor(self.gk, by, via)
         name = check_text(name, "name", max_length=100).strip()
         if not isinstance(scopes, list | tuple) or not scopes or not all(isinstance(s, str) for s in scopes):
             raise ValidationError("choose at least one scope", field="scopes")
@@ -116,7 +108,7 @@ class Tokens:
 
     def revoke(self, by: str | int | None, token_id: int, *, reason: str = "", via: str | None = None) -> TokenView:
         """Revoke a token at once (revoking one already revoked changes nothing)."""
-        actor = self._actor(by, via)
+        actor = audit.admin_actor(self.gk, by, via)
         check_text(reason, "reason", max_length=2000, empty=True)
 
         def write(tx: Transaction) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from guildkit import audit
 from guildkit.admin import console
 from guildkit.admin.versions import bump_version
-from guildkit.errors import DuplicateDefinition, GuildKitError, NotAllowed, ValidationError
+from guildkit.errors import DuplicateDefinition, GuildKitError, ValidationError
 from guildkit.registry import Registry
 
 if TYPE_CHECKING:
@@ -25,11 +25,7 @@ class ConsoleJob:
 
     def _admin(self, by: str | int | None, via: str | None) -> str | None:
         """The actor to write in the audit log; :class:`NotAllowed` unless ``by`` is an admin."""
-        if by is None:
-            return via
-        if not self.gk.has_permission(by, "admin"):
-            raise NotAllowed(f"only admins may do this, and {str(by)!r} is not one", user_id=str(by))
-        return str(by)
+        return audit.admin_actor(self.gk, by, via)
 
     @staticmethod
     def _audit(

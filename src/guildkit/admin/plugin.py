@@ -7,12 +7,11 @@ Switch it off with ``GUILDKIT_PLUGINS_DENY = ["guildkit.admin"]``.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from guildkit.admin import config, console
+from guildkit.admin import console
 from guildkit.admin.models import ConsoleBadge, ConsoleRole, DefinitionsVersion
 from guildkit.admin.versions import read_version
 from guildkit.feature import Feature, NavLink
@@ -26,10 +25,7 @@ if TYPE_CHECKING:
 
 class AdminFeature(Feature):
     name = "admin"
-    folder = Path(__file__).parent
-    config = config
     models = (ConsoleBadge, ConsoleRole, DefinitionsVersion)
-    routes = ("guildkit.admin.api:api", "guildkit.admin.pages:pages")
     services = {"admin": "guildkit.admin:Admin"}
     nav = NavLink("Admin", ".admin_home", permission="admin")
 

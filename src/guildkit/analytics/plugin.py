@@ -5,20 +5,15 @@ Switch it off with ``GUILDKIT_PLUGINS_DENY = ["guildkit.analytics"]``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from guildkit.analytics import VIEW, hookspecs, settings
+from guildkit.analytics import VIEW, settings
 from guildkit.analytics.models import Survey, SurveyResponse
 from guildkit.feature import Feature, NavLink
 
 
 class AnalyticsFeature(Feature):
     name = "analytics"
-    folder = Path(__file__).parent
-    hookspecs = hookspecs
     config = settings
     models = (Survey, SurveyResponse)
-    routes = ("guildkit.analytics.api:api", "guildkit.analytics.pages:pages")
     services = {"analytics": "guildkit.analytics:Analytics"}
     permissions = {
         VIEW: "read the community health analytics (KPIs, churn lists, survey results)",

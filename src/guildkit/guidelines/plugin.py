@@ -6,23 +6,17 @@ Switch it off with ``GUILDKIT_PLUGINS_DENY = ["guildkit.guidelines"]``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import sqlalchemy as sa
 
 from guildkit.feature import Feature, NavLink
-from guildkit.guidelines import config, gate, hookspecs
+from guildkit.guidelines import gate
 from guildkit.guidelines.models import Guidelines, GuidelinesAcceptance
 from guildkit.markers import hookimpl
 
 
 class GuidelinesFeature(Feature):
     name = "guidelines"
-    folder = Path(__file__).parent
-    hookspecs = hookspecs
-    config = config
     models = (Guidelines, GuidelinesAcceptance)
-    routes = ("guildkit.guidelines.api:api", "guildkit.guidelines.pages:pages")
     services = {"guidelines": "guildkit.guidelines:Guidelines"}
     nav = NavLink("Guidelines", ".guidelines")
     includes = {"notices": "guildkit/guidelines/_notice.html"}

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import json
+from guildkit.cli import sweep_group
 
-import click
-from flask.cli import AppGroup
-
-from guildkit.current import current_guildkit as _gk
-
-
-@click.group("mentorship", help="Mentorship upkeep.", cls=AppGroup)
-def mentorship_group() -> None:
-    pass
-
-
-@mentorship_group.command(
-    "sweep", help="Expire unanswered requests and recognise retained mentees; prints the counts as JSON."
+COMMANDS = (
+    sweep_group(
+        "mentorship",
+        "Mentorship upkeep.",
+        "Expire unanswered requests and recognise retained mentees; prints the counts as JSON.",
+        lambda gk: gk.mentorship.sweep(),
+    ),
 )
-def mentorship_sweep() -> None:
-    click.echo(json.dumps(_gk().mentorship.sweep()))
-
-
-COMMANDS = (mentorship_group,)

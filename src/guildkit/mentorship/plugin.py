@@ -5,20 +5,13 @@ Switch it off with ``GUILDKIT_PLUGINS_DENY = ["guildkit.mentorship"]``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from guildkit.feature import Feature, NavLink
-from guildkit.mentorship import config, hookspecs
 from guildkit.mentorship.models import MentorProfile, Mentorship, MentorshipCheckIn, MentorshipFeedback
 
 
 class MentorshipFeature(Feature):
     name = "mentorship"
-    folder = Path(__file__).parent
-    hookspecs = hookspecs
-    config = config
     models = (MentorProfile, Mentorship, MentorshipCheckIn, MentorshipFeedback)
-    routes = ("guildkit.mentorship.api:api", "guildkit.mentorship.pages:pages")
     services = {"mentorship": "guildkit.mentorship:Mentorship"}
     commands = "guildkit.mentorship.cli:COMMANDS"
     nav = NavLink("Mentoring", ".find_mentor", also=(".my_mentorships",))

@@ -5,19 +5,10 @@ from __future__ import annotations
 import json
 
 import click
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import with_appcontext
 
-from guildkit.current import current_guildkit as _gk
-
-
-@click.group("moderation", help="Moderation upkeep (see docs/moderation.md).", cls=AppGroup)
-def moderation_group() -> None:
-    pass
-
-
-@moderation_group.command("sweep", help="Lift suspensions whose period ended (run hourly); prints user ids as JSON.")
-def moderation_sweep() -> None:
-    click.echo(json.dumps({"lifted": _gk().moderation.sweep()}))
+from guildkit.cli import sweep_group
+from guildkit.current import current_guildkit
 
 
 @click.command(
@@ -27,8 +18,16 @@ def moderation_sweep() -> None:
 @click.option("--dry-run", is_flag=True, help="Only report what would be reversed.")
 @with_appcontext
 def detect_abuse(dry_run: bool) -> None:
-    findings = _gk().abuse.detect(dry_run=dry_run)
+    findings = current_guildkit().abuse.detect(dry_run=dry_run)
     click.echo(json.dumps({"dry_run": dry_run, "findings": [f.as_dict() for f in findings]}))
 
 
-COMMANDS = (moderation_group, detect_abuse)
+COMMANDS = (
+    sweep_group(
+        "moderation",
+        "Moderation upkeep (see docs/moderation.md).",
+        "Lift suspensions whose period ended (run hourly); prints user ids as JSON.",
+        lambda gk: {"lifted": gk.moderation.sweep()},
+    ),
+    detect_abuse,
+)

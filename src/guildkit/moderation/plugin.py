@@ -13,13 +13,12 @@ teeth through ``gk.can``:
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from guildkit.errors import ConfigurationError
 from guildkit.feature import Feature, NavLink
 from guildkit.markers import hookimpl
-from guildkit.moderation import config, hookspecs
+from guildkit.moderation.config import check
 from guildkit.moderation.hiding import VISIBLE
 from guildkit.moderation.models import MODELS
 
@@ -31,11 +30,7 @@ if TYPE_CHECKING:
 
 class ModerationFeature(Feature):
     name = "moderation"
-    folder = Path(__file__).parent
-    hookspecs = hookspecs
-    config = config
     models = MODELS
-    routes = ("guildkit.moderation.api:api", "guildkit.moderation.pages:pages")
     services = {"moderation": "guildkit.moderation:Moderation", "abuse": "guildkit.moderation.abuse:AbuseDetection"}
     commands = "guildkit.moderation.cli:COMMANDS"
     nav = NavLink("Moderation", ".moderation_queue", permission="members.manage")
@@ -45,7 +40,7 @@ class ModerationFeature(Feature):
     def guildkit_init_app(self, gk: GuildKit, app: Flask) -> None:
         if gk.pm.get_plugin("guildkit.trust") is None:
             raise ConfigurationError("guildkit.moderation needs guildkit.trust: switch both off, or neither")
-        config.check(app.config)
+        check(app.config)
         privileges = app.config["GUILDKIT_PRIVILEGES"]
         if VISIBLE not in privileges:
             # A new mapping: the host's own dict (maybe shared between apps) stays as they wrote it.

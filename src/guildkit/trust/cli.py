@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import json
+from guildkit.cli import sweep_group
 
-import click
-from flask.cli import AppGroup
-
-from guildkit.current import current_guildkit as _gk
-
-
-@click.group("trust", help="Trust levels (see docs/trust.md).", cls=AppGroup)
-def trust_group() -> None:
-    pass
-
-
-@trust_group.command(
-    "sweep", help="Promote and demote members by their criteria (run daily); prints the counts as JSON."
+COMMANDS = (
+    sweep_group(
+        "trust",
+        "Trust levels (see docs/trust.md).",
+        "Promote and demote members by their criteria (run daily); prints the counts as JSON.",
+        lambda gk: gk.trust.sweep(),
+    ),
 )
-def trust_sweep() -> None:
-    click.echo(json.dumps(_gk().trust.sweep()))
-
-
-COMMANDS = (trust_group,)

@@ -7,12 +7,11 @@ Other features build on it (moderation weighs reports by trust level). Switch it
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from guildkit.feature import Feature
 from guildkit.markers import hookimpl
-from guildkit.trust import config, hookspecs
+from guildkit.trust.config import apply_structured_defaults, check
 from guildkit.trust.models import TrustLevel, TrustSweep
 
 if TYPE_CHECKING:
@@ -23,11 +22,7 @@ if TYPE_CHECKING:
 
 class TrustFeature(Feature):
     name = "trust"
-    folder = Path(__file__).parent
-    hookspecs = hookspecs
-    config = config
     models = (TrustLevel, TrustSweep)
-    routes = ("guildkit.trust.api:api", "guildkit.trust.pages:pages")
     services = {
         "trust": "guildkit.trust:Trust",
         "can": "guildkit.trust.privileges:can",
@@ -39,8 +34,8 @@ class TrustFeature(Feature):
     @hookimpl(tryfirst=True)
     def guildkit_init_app(self, gk: GuildKit, app: Flask) -> None:
         # First: features set up after it (moderation) add privileges to the defaults filled in here.
-        config.apply_structured_defaults(app.config)
-        config.check(app.config)
+        apply_structured_defaults(app.config)
+        check(app.config)
 
 
 plugin = TrustFeature()
