@@ -4,6 +4,7 @@ pluggy, so that wrappers and tracing see them while failures stay contained."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Generator, Iterable, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -289,6 +290,8 @@ def test_guildkit_register_migrations_runs_a_plugins_history_after_the_cores(tmp
     with app.app_context():
         engine = gk.store.engine
         assert migrate.currents(engine, gk)["shout"] == "shout_0001"
+        listed = app.test_cli_runner().invoke(args=["guildkit", "db", "current", "--all"])
+        assert json.loads(listed.output)["shout"] == "shout_0001"
         names = set(sa.inspect(engine).get_table_names())
         assert {"guildkit_shout_log", "guildkit_shout_alembic_version"} <= names
         migrate.downgrade(engine, "base", gk=gk)
@@ -317,3 +320,22 @@ def test_guildkit_badge_image_serves_a_plugins_image_or_a_drawn_one(tmp_path: Pa
         drawn = client.get("/community/badge-images/regular")
         assert drawn.mimetype == "image/svg+xml" and b"<svg" in drawn.data
         assert artwork.asked == ["first-answer", "regular"]
+
+
+def test_the_console_reads_one_audit_log_by_area(tmp_path: Path) -> None:
+    with make_app("sqlite", tmp_path) as (app, gk):
+        client = mounted(app).test_client()
+        gk.join("ada", name="Ada")
+        gk.award("ada", role="admin", reason="staff")
+        gk.tokens.create("ada", "bot", ["activities.write"])
+        gk.join("bob", name="Bob")
+        gk.moderation.report("ada", subject="q:1", user_id="bob", category="spam", comment="ads")
+        case = gk.moderation.queue("ada")[0]
+        gk.moderation.resolve("ada", case.id, action="warn", reason="ads again")
+        everything = client.get("/community/api/admin/audit", headers={"X-User": "ada"}).get_json()
+        assert {entry["area"] for entry in everything} >= {"tokens", "moderation"}
+        tokens = client.get("/community/api/admin/audit?area=tokens", headers={"X-User": "ada"}).get_json()
+        assert [(e["area"], e["action"], e["actor"]) for e in tokens] == [("tokens", "token.create", "ada")]
+        (warned,) = [e for e in everything if e["action"] == "warn"]
+        assert (warned["member"], warned["subject"]) == ("bob", f"case:{case.id}")
+        assert next(e.action for e in gk.moderation.audit("ada", case_id=case.id)) == "warn"

@@ -69,10 +69,15 @@ def db_upgrade(revision: str) -> None:
 
 
 @db_group.command("current", help="Show the applied guildkit migration.")
-def db_current() -> None:
-    from guildkit.migrate import current
+@click.option("--all", "every", is_flag=True, help="Every branch's revision, as JSON (core and features).")
+def db_current(every: bool) -> None:
+    from guildkit.migrate import current, currents
 
-    click.echo(current(_gk().store.engine) or "(none)")
+    gk = _gk()
+    if every:
+        click.echo(json.dumps(currents(gk.store.engine, gk), indent=2))
+    else:
+        click.echo(current(gk.store.engine) or "(none)")
 
 
 @guildkit_cli.command("plugins", help="List registered plugins as JSON: name, version, hooks.")

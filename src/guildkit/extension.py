@@ -41,7 +41,14 @@ from guildkit.errors import (
 from guildkit.identity import CurrentUserLoader, UserInfo, UserInfoLoader, flask_login_user_id
 from guildkit.models import MEMBER_STATUSES, BadgeAward, Base, HookFailure, LedgerEntry, Member, table_of, utcnow
 from guildkit.pipeline import Pipeline
-from guildkit.plugins import PluginCalls, contributions, deny_default_plugins, load_entry_points, make_plugin_manager
+from guildkit.plugins import (
+    PluginCalls,
+    collecting_failures,
+    contributions,
+    deny_default_plugins,
+    load_entry_points,
+    make_plugin_manager,
+)
 from guildkit.ratelimit import RateLimiter, parse_limits
 from guildkit.registry import Registry
 from guildkit.routes import Routes
@@ -121,6 +128,7 @@ class GuildKit:
         if app.config["GUILDKIT_LOAD_ENTRY_POINTS"] and not self._entry_points_loaded:
             self._entry_points_loaded = True
             load_entry_points(self.pm, app.config["GUILDKIT_PLUGINS_ALLOW"], app.config["GUILDKIT_PLUGINS_DENY"])
+            self.pm.check_pending()  # a misspelled hook in an installed plugin fails start-up, loudly
             self._generation += 1
         config.apply_defaults(app, self.config_defaults())
         state = GuildKitState(self, make_store(app, self.db), ZoneInfo(app.config["GUILDKIT_TIMEZONE"]))
@@ -229,7 +237,10 @@ class GuildKit:
         return state.definitions_stale
 
     def _definitions_version(self, state: GuildKitState) -> int | None:
-        version: int | None = self.pm.hook.guildkit_definitions_version(gk=self, engine=state.store.engine)
+        with collecting_failures() as failures:
+            version: int | None = self.pm.hook.guildkit_definitions_version(gk=self, engine=state.store.engine)
+        if failures:
+            self.record_failures(failures)
         return version
 
     def reload_definitions(self) -> Registry:

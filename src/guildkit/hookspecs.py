@@ -133,8 +133,10 @@ def guildkit_register_permissions(gk: GuildKit) -> Mapping[str, str] | None:
 def guildkit_register_commands(gk: GuildKit) -> Iterable[click.Command] | None:
     """Contribute commands (or groups) to the app's ``flask guildkit`` group.
 
-    Called in :meth:`GuildKit.init_app`; each app has its own group. Commands run in the app's
-    context; reach the ``GuildKit`` with ``current_app.extensions["guildkit"].gk``.
+    Called in :meth:`GuildKit.init_app`; each app has its own group. Make groups with
+    ``flask.cli.AppGroup`` and mark single commands ``@flask.cli.with_appcontext`` so that they
+    run in the app's context; reach the ``GuildKit`` there with
+    :func:`guildkit.current.current_guildkit`.
 
     :param gk: the :class:`~guildkit.GuildKit`.
     :return: an iterable of ``click.Command``, or ``None``.

@@ -30,6 +30,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from guildkit import schema_0_1
 from guildkit.branches import VERSION_TABLE, Branch, feature_branch
 from guildkit.errors import ConfigurationError
 from guildkit.models import CORE_TABLES
@@ -179,8 +180,9 @@ def _stamp(conn: sa.Connection, branch: Branch, revision: str) -> None:
 
 
 def _adopt(conn: sa.Connection, wanted: Sequence[Branch]) -> None:
-    """Stamp a guildkit 0.1 database's branches at their baselines; stamp any feature whose
-    tables exist without a version (switched off, then on) likewise."""
+    """Stamp a guildkit 0.1 database's branches at their baselines, and any branch whose tables
+    exist without a version: at its baseline when 0.1's tables are what is there, else at its head
+    (the tables were made from today's models, by ``create_all`` while the feature was off)."""
     current = _revision_of(conn, CORE)
     if current in LEGACY_REVISIONS - {LEGACY_HEAD}:
         raise ConfigurationError(
@@ -193,8 +195,11 @@ def _adopt(conn: sa.Connection, wanted: Sequence[Branch]) -> None:
     for branch in wanted:
         if branch is CORE or _revision_of(conn, branch) is not None:
             continue
-        if branch.tables and set(branch.tables) <= existing:
+        made_by_0_1 = set(schema_0_1.TABLES.get(branch.name, ()))
+        if made_by_0_1 and made_by_0_1 <= existing and (current == LEGACY_HEAD or made_by_0_1 - set(branch.tables)):
             _stamp(conn, branch, branch.baseline)
+        elif branch.tables and set(branch.tables) <= existing:
+            _stamp(conn, branch, "head")
 
 
 def _run(engine: sa.Engine, action: Callable[[sa.Connection], None]) -> None:

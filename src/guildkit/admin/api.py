@@ -1,6 +1,6 @@
 """The admin JSON API, on the same ``api`` blueprint as the rest (docs/admin.md). Every endpoint
 needs the ``admin`` permission; managing API tokens needs a signed-in admin (a token cannot mint
-or revoke tokens). Each change writes a row of the admin audit log with it.
+or revoke tokens). Each change writes a row of guildkit's audit log with it.
 
 =================================================  ============================================
 ``GET/POST /admin/badges``                         every badge with its origin; make one
@@ -14,7 +14,7 @@ or revoke tokens). Each change writes a row of the admin audit log with it.
 ``GET /admin/hook-failures``                       recent hook failures
 ``GET/POST /admin/tokens``                         API tokens; make one (shown once)
 ``POST /admin/tokens/{id}/revoke``                 revoke one
-``GET /admin/audit``                               the admin audit log, filtered
+``GET /admin/audit``                               the audit log (every area), filtered
 =================================================  ============================================
 """
 
@@ -345,7 +345,7 @@ def admin_revoke_token(caller: Caller, body: dict[str, Any], token_id: int) -> A
 
 @api.get("/admin/audit")
 @endpoint(
-    summary="The admin audit log, newest first, filtered by actor, action and time",
+    summary="The audit log (console, moderation, tokens), newest first, filtered by area, actor, action and time",
     query=AuditQuery,
     response=AdminAuditSchema,
     many=True,

@@ -13,7 +13,7 @@ nobody signed in, 403 for anyone else); every form carries the session's CSRF to
 ``/admin/rules``                       the active rule set, with origins and what each awards
 ``/admin/plugins``                     plugins, their hooks, and recent hook failures
 ``/admin/tokens``                      API tokens: make one (shown once), revoke
-``/admin/audit``                       the admin audit log, filtered by actor, action and dates
+``/admin/audit``                       the audit log (every area), filtered by actor, action and dates
 =====================================  ==============================================================
 
 """

@@ -179,6 +179,9 @@ class TokenCreatedSchema(TokenSchema):
 
 
 class AuditQuery(Schema):
+    area = fields.String(
+        load_default=None, validate=validate.Length(1, 32), metadata={"description": "admin, moderation or tokens"}
+    )
     actor = fields.String(load_default=None, validate=validate.Length(1, 191))
     action = fields.String(load_default=None, validate=validate.Length(1, 64))
     since = fields.AwareDateTime(load_default=None, metadata={"description": "from this time (inclusive)"})
@@ -191,6 +194,9 @@ class AuditQuery(Schema):
 
 class AdminAuditSchema(Schema):
     id = fields.Integer(required=True)
+    area = fields.String(required=True, metadata={"description": "admin, moderation or tokens"})
+    member = fields.String(allow_none=True, metadata={"description": "the member it concerns, if any"})
+    subject = fields.String(allow_none=True, metadata={"description": "what it is filed under: case:<id>"})
     actor = fields.String(allow_none=True)
     action = fields.String(required=True)
     target = fields.String(allow_none=True)

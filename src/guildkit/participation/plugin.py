@@ -13,9 +13,9 @@ activity                        actor / target          default reward
 ``event.organized``             organizer               +20; ``organizer`` badge
 ==============================  ======================  ========================================
 
-To change them, unregister this plugin (``gk.pm.unregister(name="guildkit.participation")``
-before first use) and define your own rules on the same activity types, or keep it and add rules
-of your own beside it.
+To change them, switch this plugin off (``GUILDKIT_PLUGINS_DENY = ["guildkit.participation"]``)
+and define your own rules on the same activity types, or keep it and add rules of your own
+beside it.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ signed-in person through the host's loader or Flask-Login, or an API token) and 
 
 from guildkit.web.auth import Caller, current_caller
 from guildkit.web.blueprint import make_blueprint
+from guildkit.web.endpoint import endpoint
 from guildkit.web.errors import ApiError, problem
 
-__all__ = ["ApiError", "Caller", "current_caller", "make_blueprint", "problem"]
+__all__ = ["ApiError", "Caller", "current_caller", "endpoint", "make_blueprint", "problem"]

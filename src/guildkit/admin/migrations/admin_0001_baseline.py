@@ -1,6 +1,6 @@
-"""The admin tables as guildkit 0.1 left them (see guildkit/migrations/schema_0_1.py)."""
+"""The admin tables as guildkit 0.1 left them (see guildkit/schema_0_1.py)."""
 
-from guildkit.migrations.schema_0_1 import steps
+from guildkit.schema_0_1 import steps
 
 revision, down_revision = "admin_0001", None
 upgrade, downgrade = steps("admin")

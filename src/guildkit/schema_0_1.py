@@ -15,6 +15,66 @@ from alembic import op
 from guildkit.models.base import UTCDateTime
 from guildkit.models.points import ledger_guard_ddl
 
+#: The tables 0.1 made, by the branch that owns each now.
+TABLES: dict[str, tuple[str, ...]] = {
+    "core": (
+        "guildkit_activities",
+        "guildkit_api_tokens",
+        "guildkit_badge_awards",
+        "guildkit_badges",
+        "guildkit_balances",
+        "guildkit_counters",
+        "guildkit_distinct",
+        "guildkit_hook_failures",
+        "guildkit_ledger",
+        "guildkit_members",
+        "guildkit_notifications",
+        "guildkit_point_types",
+        "guildkit_role_grants",
+        "guildkit_roles",
+    ),
+    "trust": (
+        "guildkit_trust_levels",
+        "guildkit_trust_sweeps",
+    ),
+    "guidelines": (
+        "guildkit_guideline_acceptances",
+        "guildkit_guidelines",
+    ),
+    "mentorship": (
+        "guildkit_mentor_profiles",
+        "guildkit_mentorship_checkins",
+        "guildkit_mentorship_feedback",
+        "guildkit_mentorships",
+    ),
+    "events": (
+        "guildkit_attendances",
+        "guildkit_event_organizers",
+        "guildkit_events",
+        "guildkit_rsvps",
+    ),
+    "moderation": (
+        "guildkit_appeals",
+        "guildkit_case_notes",
+        "guildkit_mediation_statements",
+        "guildkit_mediations",
+        "guildkit_moderation_audit",
+        "guildkit_moderation_cases",
+        "guildkit_reports",
+        "guildkit_sanctions",
+    ),
+    "analytics": (
+        "guildkit_survey_responses",
+        "guildkit_surveys",
+    ),
+    "admin": (
+        "guildkit_admin_audit",
+        "guildkit_console_badges",
+        "guildkit_console_roles",
+        "guildkit_definitions_version",
+    ),
+}
+
 #: Row ids that may grow past 2**31 (``INTEGER`` on SQLite, so they stay rowid aliases).
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
