@@ -232,9 +232,15 @@ def test_hook_wrappers_wrap_guildkits_calls(tmp_path: Path) -> None:
         assert wrapper.seen == [("u1", None)]
 
 
+class NoOpinion:
+    @hookimpl
+    def guildkit_compute_points(self, activity: ActivityView, rule: str, award: AwardPoints) -> int | None:
+        return None
+
+
 def test_pluggy_tracing_sees_the_calls_and_a_failure_stays_contained(tmp_path: Path) -> None:
     listener = Listener()
-    with make_app("sqlite", tmp_path, plugins=(_qa_rules(), listener, Broken())) as (_, gk):
+    with make_app("sqlite", tmp_path, plugins=(_qa_rules(), listener, Broken(), NoOpinion())) as (_, gk):
         calls: list[str] = []
         undo = gk.pm.add_hookcall_monitoring(lambda name, impls, kwargs: calls.append(name), lambda *args: None)
         try:

@@ -18,7 +18,8 @@ Plugins implement these with :data:`guildkit.hookimpl`. Four families:
   told, and never reaches the host's request.
 
 Every hook is called through pluggy, so hook wrappers (``@hookimpl(wrapper=True)``) and
-pluggy's tracing see each call. The matching blinker signals (:mod:`guildkit.signals`) fire
+pluggy's tracing see each call (a per-award deciding hook that nobody implements is not called
+at all: that keeps the recording path lean). The matching blinker signals (:mod:`guildkit.signals`) fire
 right after the "being told" hooks with the same arguments.
 
 guildkit's features add hooks of their own (``guildkit_add_hookspecs``), documented with them:

@@ -227,15 +227,24 @@ class PluginCalls:
         self.pm = pm
         self.gk = gk
 
+    # The deciding hooks below run per award, inside the recording transaction: with nobody
+    # implementing one (the usual case), the call is skipped rather than made through pluggy.
+
     def compute_points(self, unit: Unit, activity: ActivityView, rule: str, award: AwardPoints) -> int:
+        caller = self.pm.hook.guildkit_compute_points
+        if not caller.get_hookimpls():
+            return award.amount
         with collecting_failures(unit.failures):
-            result = self.pm.hook.guildkit_compute_points(activity=activity, rule=rule, award=award)
+            result = caller(activity=activity, rule=rule, award=award)
         return award.amount if result is None else int(result)
 
     def review(self, unit: Unit, activity: ActivityView, rule: str, outcome: Outcome) -> Outcome | Veto | None:
         """The outcome to apply (possibly replaced), or a :class:`Veto`."""
+        caller = self.pm.hook.guildkit_review_award
+        if not caller.get_hookimpls():
+            return outcome
         with collecting_failures(unit.failures):
-            result = self.pm.hook.guildkit_review_award(activity=activity, rule=rule, outcome=outcome)
+            result = caller(activity=activity, rule=rule, outcome=outcome)
         if result is None:
             return outcome
         if isinstance(result, Veto):
@@ -274,9 +283,14 @@ class PluginCalls:
         """Tell hooks, then signal receivers, about each committed event. Returns failures."""
         with collecting_failures() as failures:
             for note in notifications:
-                getattr(self.pm.hook, f"guildkit_{note.name}")(gk=self.gk, **note.kwargs)
+                caller = getattr(self.pm.hook, f"guildkit_{note.name}")
+                if caller.get_hookimpls():
+                    caller(gk=self.gk, **note.kwargs)
+                signal = signals.signal_for(note.name)
+                if not signal.receivers:
+                    continue
                 key = _activity_key(note.kwargs)
-                for receiver in signals.signal_for(note.name).receivers_for(self.gk):
+                for receiver in signal.receivers_for(self.gk):
                     try:
                         receiver(self.gk, **note.kwargs)
                     except Exception as exc:
