@@ -873,29 +873,7 @@ def _create_moderation() -> None:
         postgresql_where=sa.text("state = 'open'"),
     )
     op.create_index(op.f("ix_guildkit_mediations_case_id"), "guildkit_mediations", ["case_id"], unique=False)
-    op.create_table(
-        "guildkit_moderation_audit",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("actor_id", sa.Integer(), nullable=True),
-        sa.Column("action", sa.String(length=32), nullable=False),
-        sa.Column("target_id", sa.Integer(), nullable=True),
-        sa.Column("case_id", sa.Integer(), nullable=True),
-        sa.Column("reason", sa.Text(), nullable=False),
-        sa.Column("details", sa.JSON(), nullable=False),
-        sa.Column("at", UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["actor_id"], ["guildkit_members.id"], name=op.f("fk_guildkit_moderation_audit_actor_id_guildkit_members")
-        ),
-        sa.ForeignKeyConstraint(
-            ["case_id"],
-            ["guildkit_moderation_cases.id"],
-            name=op.f("fk_guildkit_moderation_audit_case_id_guildkit_moderation_cases"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["target_id"], ["guildkit_members.id"], name=op.f("fk_guildkit_moderation_audit_target_id_guildkit_members")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_guildkit_moderation_audit")),
-    )
+    create_moderation_audit()
     op.create_table(
         "guildkit_reports",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -1097,20 +1075,7 @@ def _drop_analytics() -> None:
 
 
 def _create_admin() -> None:
-    op.create_table(
-        "guildkit_admin_audit",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("actor", sa.String(length=191), nullable=True),
-        sa.Column("action", sa.String(length=64), nullable=False),
-        sa.Column("target", sa.String(length=191), nullable=True),
-        sa.Column("reason", sa.Text(), nullable=False),
-        sa.Column("details", sa.JSON(), nullable=False),
-        sa.Column("at", UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_guildkit_admin_audit")),
-    )
-    op.create_index("ix_guildkit_admin_audit_action", "guildkit_admin_audit", ["action", "id"], unique=False)
-    op.create_index("ix_guildkit_admin_audit_actor", "guildkit_admin_audit", ["actor", "id"], unique=False)
-    op.create_index("ix_guildkit_admin_audit_at", "guildkit_admin_audit", ["at"], unique=False)
+    create_admin_audit()
     op.create_table(
         "guildkit_console_badges",
         sa.Column("slug", sa.String(length=100), nullable=False),
@@ -1161,6 +1126,51 @@ def _drop_admin() -> None:
     op.drop_index("ix_guildkit_admin_audit_actor", table_name="guildkit_admin_audit")
     op.drop_index("ix_guildkit_admin_audit_action", table_name="guildkit_admin_audit")
     op.drop_table("guildkit_admin_audit")
+
+
+def create_admin_audit() -> None:
+    """0.1's admin audit table (made by admin_0001, put back by admin_0002's downgrade)."""
+    op.create_table(
+        "guildkit_admin_audit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("actor", sa.String(length=191), nullable=True),
+        sa.Column("action", sa.String(length=64), nullable=False),
+        sa.Column("target", sa.String(length=191), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_guildkit_admin_audit")),
+    )
+    op.create_index("ix_guildkit_admin_audit_action", "guildkit_admin_audit", ["action", "id"], unique=False)
+    op.create_index("ix_guildkit_admin_audit_actor", "guildkit_admin_audit", ["actor", "id"], unique=False)
+    op.create_index("ix_guildkit_admin_audit_at", "guildkit_admin_audit", ["at"], unique=False)
+
+
+def create_moderation_audit() -> None:
+    """0.1's moderation audit table (made by moderation_0001, put back by moderation_0002's downgrade)."""
+    op.create_table(
+        "guildkit_moderation_audit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("target_id", sa.Integer(), nullable=True),
+        sa.Column("case_id", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["guildkit_members.id"], name=op.f("fk_guildkit_moderation_audit_actor_id_guildkit_members")
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["guildkit_moderation_cases.id"],
+            name=op.f("fk_guildkit_moderation_audit_case_id_guildkit_moderation_cases"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["target_id"], ["guildkit_members.id"], name=op.f("fk_guildkit_moderation_audit_target_id_guildkit_members")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_guildkit_moderation_audit")),
+    )
 
 
 _STEPS: dict[str, tuple[Callable[[], None], Callable[[], None]]] = {

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from guildkit import schema_0_1
 from guildkit.models.base import UTCDateTime
 
 revision: str = "admin_0002"
@@ -49,20 +50,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.create_table(
-        "guildkit_admin_audit",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("actor", sa.String(length=191), nullable=True),
-        sa.Column("action", sa.String(length=64), nullable=False),
-        sa.Column("target", sa.String(length=191), nullable=True),
-        sa.Column("reason", sa.Text(), nullable=False),
-        sa.Column("details", sa.JSON(), nullable=False),
-        sa.Column("at", UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_guildkit_admin_audit")),
-    )
-    op.create_index("ix_guildkit_admin_audit_action", "guildkit_admin_audit", ["action", "id"], unique=False)
-    op.create_index("ix_guildkit_admin_audit_actor", "guildkit_admin_audit", ["actor", "id"], unique=False)
-    op.create_index("ix_guildkit_admin_audit_at", "guildkit_admin_audit", ["at"], unique=False)
+    schema_0_1.create_admin_audit()
     columns = ("actor", "action", "target", "reason", "details", "at")
     mine = LOG.c.area.in_(("admin", "tokens"))
     op.execute(OLD.insert().from_select(list(columns), sa.select(*(LOG.c[name] for name in columns)).where(mine)))

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from guildkit import schema_0_1
 from guildkit.models.base import UTCDateTime
 
 revision: str = "moderation_0002"
@@ -69,29 +70,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.create_table(
-        "guildkit_moderation_audit",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("actor_id", sa.Integer(), nullable=True),
-        sa.Column("action", sa.String(length=32), nullable=False),
-        sa.Column("target_id", sa.Integer(), nullable=True),
-        sa.Column("case_id", sa.Integer(), nullable=True),
-        sa.Column("reason", sa.Text(), nullable=False),
-        sa.Column("details", sa.JSON(), nullable=False),
-        sa.Column("at", UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["actor_id"], ["guildkit_members.id"], name=op.f("fk_guildkit_moderation_audit_actor_id_guildkit_members")
-        ),
-        sa.ForeignKeyConstraint(
-            ["case_id"],
-            ["guildkit_moderation_cases.id"],
-            name=op.f("fk_guildkit_moderation_audit_case_id_guildkit_moderation_cases"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["target_id"], ["guildkit_members.id"], name=op.f("fk_guildkit_moderation_audit_target_id_guildkit_members")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_guildkit_moderation_audit")),
-    )
+    schema_0_1.create_moderation_audit()
     case_id = sa.cast(sa.func.substr(LOG.c.subject, 6), sa.Integer)
     back = sa.select(
         _member(LOG.c.actor), LOG.c.action, LOG.c.member_id, case_id, LOG.c.reason, LOG.c.details, LOG.c.at
