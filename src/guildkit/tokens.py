@@ -97,10 +97,7 @@ class Tokens:
                 ).scalar_one()
             )
             details = {"name": name, "prefix": values["prefix"], "scopes": values["scopes"]}
-            audit.write(
-                tx.conn, tx.now, area="tokens", actor=actor, action="token.create", target=f"token:{token_id}",
-                details=details,
-            )  # fmt: skip
+            _audit(tx, actor, "token.create", token_id, details=details)
             return token_id
 
         token_id = self.gk.transaction(write)
@@ -119,10 +116,7 @@ class Tokens:
                 raise UnknownToken(token_id)
             if row.revoked_at is None:
                 tx.conn.execute(TOKENS.update().where(TOKENS.c.id == token_id).values(revoked_at=tx.now))
-                audit.write(
-                    tx.conn, tx.now, area="tokens", actor=actor, action="token.revoke", target=f"token:{token_id}",
-                    reason=reason, details={"prefix": row.prefix},
-                )  # fmt: skip
+                _audit(tx, actor, "token.revoke", token_id, reason=reason, details={"prefix": row.prefix})
 
         self.gk.transaction(write)
         self.gk.session.expire_all()  # the read session may hold the token row from before
@@ -139,6 +133,11 @@ class Tokens:
         row.last_used_at = self.gk.clock()
         session.commit()
         return _view(row)
+
+
+def _audit(tx: Transaction, actor: str | None, action: str, token_id: int, **entry: Any) -> None:
+    """One row of the audit log (area ``tokens``), committed with the change to the token."""
+    audit.write(tx.conn, tx.now, area="tokens", actor=actor, action=action, target=f"token:{token_id}", **entry)
 
 
 def _view(row: Any) -> TokenView:
