@@ -16,16 +16,23 @@ from github_support import MONALISA, OCTOCAT, SECRET, GitHub, Recorder
 
 Payloads = Callable[[str], dict[str, Any]]
 
+# The activity keys of the payload files: what happened, with the event's own time.
+MERGE = "github:1296269:pr#1347:merged@2026-01-04T10:15:00Z"
+REVIEW = "github:1296269:pr#1347:review:80:submitted@2026-01-03T17:20:33Z"
+OPEN = "github:1296269:issue#1348:opened@2026-01-03T09:00:00Z"
+CLOSE = "github:1296269:issue#1348:closed@2026-01-04T16:30:00Z"
+RELEASE = "github:1296269:release:1:published@2026-01-04T08:05:00Z"
+
 
 def test_a_merged_pull_request(github: GitHub, recorder: Recorder, linked: dict[str, str], payloads: Payloads) -> None:
     reply = github.deliver("pull_request", payloads("pull_request_closed_merged"), delivery="d-merge")
     assert reply.status == 200
     assert reply.body == {
         "delivery": "d-merge",
-        "activities": [{"key": "github:d-merge", "type": "github.pull_request.merged", "duplicate": False}],
+        "activities": [{"key": MERGE, "type": "github.pull_request.merged", "duplicate": False}],
         "skipped": [],
     }
-    activity = recorder.by_key("github:d-merge")
+    activity = recorder.by_key(MERGE)
     assert (activity.type, activity.actor_user_id, activity.target_user_id) == (
         "github.pull_request.merged",
         linked["octocat"],
@@ -50,7 +57,7 @@ def test_a_submitted_review(
     payload["review"]["state"] = state
     reply = github.deliver("pull_request_review", payload, delivery="d-review")
     assert [a["type"] for a in reply.body["activities"]] == ["github.review.submitted"]
-    activity = recorder.by_key("github:d-review")
+    activity = recorder.by_key(REVIEW)
     assert (activity.actor_user_id, activity.target_user_id) == (linked["monalisa"], linked["octocat"])
     assert activity.subject == "github:octocat/Hello-World#1347"
     assert dict(activity.payload) == {
@@ -66,7 +73,7 @@ def test_a_submitted_review(
 
 def test_an_opened_issue(github: GitHub, recorder: Recorder, linked: dict[str, str], payloads: Payloads) -> None:
     github.deliver("issues", payloads("issues_opened"), delivery="d-open")
-    activity = recorder.by_key("github:d-open")
+    activity = recorder.by_key(OPEN)
     assert (activity.type, activity.actor_user_id, activity.target_user_id) == (
         "github.issue.opened",
         linked["octocat"],
@@ -83,7 +90,7 @@ def test_an_opened_issue(github: GitHub, recorder: Recorder, linked: dict[str, s
 
 def test_a_closed_issue(github: GitHub, recorder: Recorder, linked: dict[str, str], payloads: Payloads) -> None:
     github.deliver("issues", payloads("issues_closed"), delivery="d-close")
-    activity = recorder.by_key("github:d-close")
+    activity = recorder.by_key(CLOSE)
     # The actor is whoever closed it (the sender), the target the issue's author.
     assert (activity.type, activity.actor_user_id, activity.target_user_id) == (
         "github.issue.closed",
@@ -96,7 +103,7 @@ def test_a_closed_issue(github: GitHub, recorder: Recorder, linked: dict[str, st
 
 def test_a_published_release(github: GitHub, recorder: Recorder, linked: dict[str, str], payloads: Payloads) -> None:
     github.deliver("release", payloads("release_published"), delivery="d-release")
-    activity = recorder.by_key("github:d-release")
+    activity = recorder.by_key(RELEASE)
     assert (activity.type, activity.actor_user_id, activity.target_user_id) == (
         "github.release.published",
         linked["hubot"],
@@ -130,7 +137,7 @@ def test_an_unlinked_actor_is_skipped(gk: GuildKit, github: GitHub, recorder: Re
     guildkit_github.link(gk, github_id=OCTOCAT, user_id="late-octocat")
     again = github.deliver("pull_request", payloads("pull_request_closed_merged"), delivery="d-nobody")
     assert (again.status, again.body["activities"][0]["duplicate"]) == (200, False)
-    assert recorder.by_key("github:d-nobody").actor_user_id == "late-octocat"
+    assert recorder.by_key(MERGE).actor_user_id == "late-octocat"
 
 
 def test_an_unlinked_target_is_dropped_but_the_actor_still_counts(
@@ -139,7 +146,7 @@ def test_an_unlinked_target_is_dropped_but_the_actor_still_counts(
     guildkit_github.link(gk, github_id=MONALISA, user_id="reviewer")
     reply = github.deliver("pull_request_review", payloads("pull_request_review_submitted"), delivery="d-half")
     assert (reply.status, reply.body["skipped"]) == (200, [])
-    activity = recorder.by_key("github:d-half")
+    activity = recorder.by_key(REVIEW)
     assert (activity.actor_user_id, activity.target_user_id) == ("reviewer", None)
 
 
@@ -156,7 +163,7 @@ def test_users_are_matched_by_id_not_login(
     payload = payloads("issues_opened")
     payload["issue"]["user"]["login"] = "octo-renamed"
     assert github.deliver("issues", payload, delivery="d-renamed").status == 200
-    assert recorder.by_key("github:d-renamed").actor_user_id == linked["octocat"]
+    assert recorder.by_key(OPEN).actor_user_id == linked["octocat"]
     logins = {a.github_id: a.login for a in guildkit_github.linked_accounts(gk)}
     assert logins[OCTOCAT] == "octo-renamed"
 
@@ -188,14 +195,14 @@ class TestResolver:
         assert self.calls == [{"id": 480938, "login": "hubot", "type": "User"}]
         assert recorder.activities == []
         github.deliver("issues", payloads("issues_opened"), delivery="d-resolved-2")
-        assert recorder.by_key("github:d-resolved-2").actor_user_id == f"sso-{OCTOCAT}"
+        assert recorder.by_key(OPEN).actor_user_id == f"sso-{OCTOCAT}"
 
     def test_a_link_row_wins_over_the_resolver(
         self, gk: GuildKit, github: GitHub, recorder: Recorder, payloads: Payloads
     ) -> None:
         guildkit_github.link(gk, github_id=OCTOCAT, user_id="linked-octocat")
         github.deliver("issues", payloads("issues_opened"), delivery="d-linked")
-        assert recorder.by_key("github:d-linked").actor_user_id == "linked-octocat"
+        assert recorder.by_key(OPEN).actor_user_id == "linked-octocat"
         assert self.calls == []
 
     @pytest.mark.parametrize("login", ["explode", "weird"])

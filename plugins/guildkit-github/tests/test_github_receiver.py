@@ -130,13 +130,29 @@ def test_bad_json_is_400(github: GitHub, body: bytes, detail: str) -> None:
     assert detail in reply.body["detail"]
 
 
-def test_a_payload_missing_a_needed_field_is_400_naming_it(github: GitHub, payloads: Payloads) -> None:
-    payload = payloads("pull_request_closed_merged")
-    del payload["pull_request"]["user"]["id"]
-    reply = github.deliver("pull_request", payload)
+@pytest.mark.parametrize(
+    ("event", "name", "path", "message"),
+    [
+        ("pull_request", "pull_request_closed_merged", "pull_request.user.id", "must be an integer"),
+        # The event's own time and the repository's id are part of the activity's key.
+        ("pull_request", "pull_request_closed_merged", "pull_request.merged_at", "must be an ISO 8601 timestamp"),
+        ("issues", "issues_closed", "issue.closed_at", "must be an ISO 8601 timestamp"),
+        ("issues", "issues_opened", "repository.id", "must be an integer"),
+    ],
+)
+def test_a_payload_missing_a_needed_field_is_400_naming_it(
+    github: GitHub, payloads: Payloads, event: str, name: str, path: str, message: str
+) -> None:
+    payload = payloads(name)
+    *parents, last = path.split(".")
+    holder = payload
+    for step in parents:
+        holder = holder[step]
+    del holder[last]
+    reply = github.deliver(event, payload)
     assert reply.status == 400
     assert reply.body["code"] == "invalid_payload"
-    assert reply.body["errors"] == {"pull_request.user.id": ["payload field pull_request.user.id must be an integer"]}
+    assert reply.body["errors"] == {path: [f"payload field {path} {message}"]}
 
 
 @pytest.mark.parametrize(

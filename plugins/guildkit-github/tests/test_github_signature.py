@@ -1,6 +1,6 @@
 """The signature: GitHub's HMAC-SHA256 over the raw body, checked before anything is parsed.
 
-A delivery that fails the check is answered 401 and records nothing: the same delivery id,
+A delivery that fails the check is answered 401 and records nothing: the same delivery,
 sent again correctly signed, is then recorded for the first time (not a duplicate).
 """
 
@@ -21,6 +21,7 @@ from guildkit_github.rules import POINT_TYPE
 DOC_SECRET = "It's a Secret to Everybody"
 DOC_BODY = b"Hello, World!"
 DOC_SIGNATURE = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
+MERGE = "github:1296269:pr#1347:merged@2026-01-04T10:15:00Z"
 
 
 def test_sign_matches_githubs_documented_example() -> None:
@@ -59,9 +60,10 @@ def _nothing_recorded(gk: GuildKit, github: GitHub, payload: dict[str, Any], del
     assert gk.badges(author) == []
     again = github.deliver("pull_request", payload, delivery=delivery)
     assert again.status == 200
-    assert again.body["activities"] == [
-        {"key": f"github:{delivery}", "type": "github.pull_request.merged", "duplicate": False}
-    ]
+    assert (again.body["delivery"], again.body["activities"]) == (
+        delivery,
+        [{"key": MERGE, "type": "github.pull_request.merged", "duplicate": False}],
+    )
     assert gk.balance(author, POINT_TYPE) == 10
 
 

@@ -12,7 +12,7 @@ from flask import Flask
 from guildkit import GuildKit
 
 from guildkit_openbadges import credentials as docs
-from guildkit_openbadges import jws, openbadges
+from guildkit_openbadges import jws, openbadges, schema
 from guildkit_openbadges.didkey import b64url_decode, b64url_encode
 from guildkit_openbadges.schema import validate
 from guildkit_openbadges.verify import verify
@@ -78,6 +78,25 @@ def test_every_exported_credential_is_schema_valid_and_verifies(gk_app: Flask, g
         "id": BASE_URL + "/static/helper.png",
         "type": "Image",
     }
+
+
+def test_the_dates_are_the_current_ones_and_issuance_date_only_what_the_schema_needs(
+    gk_app: Flask, issued: str
+) -> None:
+    ob = openbadges(gk_app)
+    _, token = ob.credentials_of(issued)[0]
+    credential = docs.credential_of(jws.parse(token).payload)
+    assert credential["awardedDate"] == credential["validFrom"]
+    # awardedDate is a term of the shipped OB 3.0.3 context (its current revision), not an unknown one.
+    terms = schema.context(schema.OB_CONTEXT)["@context"]
+    assert terms["awardedDate"]["@id"] == "https://purl.imsglobal.org/spec/vc/ob/vocab.html#awardedDate"
+    assert {"inLanguage", "jti"} <= set(terms)
+    # issuanceDate (VCDM 1.1) is issued while, and only while, the shipped schema requires it.
+    required = schema.load(schema.SCHEMA_FILE)["required"]
+    assert ("issuanceDate" in credential) == ("issuanceDate" in required)
+    if "issuanceDate" in credential:
+        without = {k: v for k, v in credential.items() if k != "issuanceDate"}
+        assert validate(without) == ["(root): 'issuanceDate' is a required property"]
 
 
 def test_tampering_with_any_part_fails(gk_app: Flask, issued: str) -> None:

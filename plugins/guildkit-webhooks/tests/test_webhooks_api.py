@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -66,13 +67,17 @@ def test_anonymous_is_401_members_403_admins_and_admin_tokens_200(
 
 def test_create_shows_the_secret_once_then_never(client: FlaskClient, admin: dict[str, str]) -> None:
     endpoint = created(client, admin, "https://hooks.example.org/in", description="CRM")
-    assert len(endpoint["secret"]) >= 43 and endpoint["events"] == ["member_joined"] and endpoint["active"] is True
+    assert endpoint["secret"].startswith("whsec_") and len(endpoint["secret"]) == 50
+    assert endpoint["events"] == ["member_joined"] and endpoint["active"] is True
+    assert (endpoint["signing"], endpoint["previous_secret_until"]) == ("standard-webhooks", None)
     assert endpoint["created_by"] == admin["X-User"]
     shown = client.get(f"{PREFIX}/endpoints/{endpoint['id']}", headers=admin).get_json()
-    assert "secret" not in shown and shown["description"] == "CRM"
+    assert "secret" not in shown and shown["description"] == "CRM" and shown["signing"] == "standard-webhooks"
     assert ["secret" in e for e in client.get(f"{PREFIX}/endpoints", headers=admin).get_json()["items"]] == [False]
-    given = created(client, admin, "https://hooks.example.org/b", secret="k" * 40)
-    assert given["secret"] == "k" * 40
+    whsec = "whsec_" + base64.b64encode(b"k" * 24).decode()
+    assert created(client, admin, "https://hooks.example.org/b", secret=whsec)["secret"] == whsec
+    legacy = created(client, admin, "https://hooks.example.org/c", secret="k" * 40, signing="guildkit-v1")
+    assert (legacy["secret"], legacy["signing"]) == ("k" * 40, "guildkit-v1")
 
 
 @pytest.mark.parametrize(
@@ -87,6 +92,11 @@ def test_create_shows_the_secret_once_then_never(client: FlaskClient, admin: dic
         ({"url": "https://x.test/", "events": "member_joined"}, "events"),
         ({"url": "https://x.test/", "events": ["member_left"]}, "events"),
         ({"url": "https://x.test/", "events": ["*"], "secret": "short"}, "secret"),
+        ({"url": "https://x.test/", "events": ["*"], "secret": "k" * 40}, "secret"),
+        ({"url": "https://x.test/", "events": ["*"], "secret": "whsec_" + "A" * 20}, "secret"),
+        ({"url": "https://x.test/", "events": ["*"], "secret": "whsec_not-base64-at-all!"}, "secret"),
+        ({"url": "https://x.test/", "events": ["*"], "secret": "short", "signing": "guildkit-v1"}, "secret"),
+        ({"url": "https://x.test/", "events": ["*"], "signing": "hmac"}, "signing"),
         ({"url": "https://x.test/", "events": ["*"], "active": "yes"}, "active"),
         ({"url": "https://x.test/", "events": ["*"], "colour": "red"}, "colour"),
     ],
@@ -112,7 +122,14 @@ def test_update_rotate_and_delete(client: FlaskClient, admin: dict[str, str]) ->
     changed = client.patch(path, json={"active": False, "events": ["badge_awarded", "*"]}, headers=admin).get_json()
     assert (changed["active"], changed["events"], "secret" in changed) == (False, ["*", "badge_awarded"], False)
     rotated = client.patch(path, json={"secret": None}, headers=admin).get_json()
-    assert rotated["secret"] != endpoint["secret"] and len(rotated["secret"]) >= 43
+    assert rotated["secret"] != endpoint["secret"] and rotated["secret"].startswith("whsec_")
+    assert rotated["previous_secret_until"] is not None
+    legacy = client.patch(path, json={"signing": "guildkit-v1"}, headers=admin).get_json()
+    assert (legacy["signing"], "secret" in legacy) == ("guildkit-v1", False), "a whsec_ secret suits guildkit-v1"
+    back = client.patch(path, json={"signing": "standard-webhooks", "secret": "k" * 40}, headers=admin)
+    assert back.status_code == 422 and back.get_json()["field"] == "secret"
+    bad = client.patch(path, json={"signing": "rot13"}, headers=admin)
+    assert bad.status_code == 422 and bad.get_json()["field"] == "signing"
     bad = client.patch(path, json={"url": "javascript:alert(1)"}, headers=admin)
     assert bad.status_code == 422 and bad.get_json()["field"] == "url"
     assert client.patch(path, json={"id": 9}, headers=admin).get_json()["field"] == "id"

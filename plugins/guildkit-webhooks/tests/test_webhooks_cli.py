@@ -33,7 +33,8 @@ def test_add_list_deliver_log_replay_remove(
 ) -> None:
     receiver.fail_first = 1
     endpoint = as_json(run(gk_app, "add", receiver.url, "--event", "member_joined", "--description", "crm"))
-    assert len(endpoint["secret"]) >= 43 and endpoint["events"] == ["member_joined"]
+    assert endpoint["secret"].startswith("whsec_") and endpoint["events"] == ["member_joined"]
+    assert endpoint["signing"] == "standard-webhooks"
     listed = as_json(run(gk_app, "list"))
     assert [e["id"] for e in listed] == [endpoint["id"]] and "secret" not in listed[0]
 
@@ -53,6 +54,12 @@ def test_add_list_deliver_log_replay_remove(
 
     assert run(gk_app, "remove", str(endpoint["id"])).output.strip() == f"removed endpoint {endpoint['id']}"
     assert as_json(run(gk_app, "list")) == []
+
+
+def test_the_old_signing_scheme_can_be_chosen(gk_app: Flask) -> None:
+    legacy = as_json(run(gk_app, "add", "https://x.test/", "--event", "*", "--signing", "guildkit-v1"))
+    assert legacy["signing"] == "guildkit-v1" and not legacy["secret"].startswith("whsec_")
+    assert run(gk_app, "add", "https://x.test/", "--event", "*", "--signing", "hmac").exit_code == 2
 
 
 def test_errors_are_clear(gk_app: Flask) -> None:

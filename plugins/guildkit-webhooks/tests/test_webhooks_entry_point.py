@@ -1,4 +1,5 @@
-"""Installed, the plugin is found through the ``guildkit`` entry-point group; bad config fails at start-up."""
+"""Installed, the plugin is found through the ``guildkit`` entry-point group; bad config fails at start-up;
+``flask guildkit db upgrade`` brings a 0.1 database up to date."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from guildkit import ConfigurationError
+from flask import Flask
+from guildkit import ConfigurationError, GuildKit
 from guildkit.testing import make_app
 
 import guildkit_webhooks
+from guildkit_webhooks.admin import list_endpoints
+from guildkit_webhooks.tables import ENDPOINTS, SIGNING
 
 
 def test_entry_point_is_declared() -> None:
@@ -25,7 +29,7 @@ def test_loaded_from_the_entry_point_with_its_tables_routes_and_commands(tmp_pat
     with make_app("sqlite", tmp_path, config=config) as (app, gk):
         assert gk.pm.get_plugin("webhooks") is guildkit_webhooks
         tables = set(sa.inspect(gk.store.engine).get_table_names())
-        assert {"guildkit_webhooks_endpoints", "guildkit_webhooks_deliveries"} <= tables
+        assert {"guildkit_webhooks_endpoints", "guildkit_webhooks_deliveries", "guildkit_webhooks_signing"} <= tables
         assert "webhooks" in app.cli.commands
         assert any(rule.rule == "/guildkit/webhooks/endpoints" for rule in app.url_map.iter_rules())
 
@@ -44,6 +48,7 @@ def test_the_api_can_be_left_unmounted(tmp_path: Path) -> None:
         ("GUILDKIT_WEBHOOKS_MAX_ATTEMPTS", 1.5),
         ("GUILDKIT_WEBHOOKS_WORKER_THREADS", 0),
         ("GUILDKIT_WEBHOOKS_URL_PREFIX", "hooks"),
+        ("GUILDKIT_WEBHOOKS_ROTATION_OVERLAP", -1),
     ],
 )
 def test_bad_config_fails_at_start_up(tmp_path: Path, key: str, value: object) -> None:
@@ -52,3 +57,29 @@ def test_bad_config_fails_at_start_up(tmp_path: Path, key: str, value: object) -
         make_app("sqlite", tmp_path, config={key: value}, plugins=(guildkit_webhooks,)),
     ):
         pass
+
+
+def test_db_upgrade_gives_a_0_1_database_the_signing_table(tmp_path: Path) -> None:
+    app = Flask("upgraded", instance_path=str(tmp_path / "instance"))
+    app.config.update(GUILDKIT_LOAD_ENTRY_POINTS=False, GUILDKIT_DATABASE_URI=f"sqlite:///{tmp_path / 'gk.db'}")
+    gk = GuildKit(app, plugins=(guildkit_webhooks,))
+    upgrade = app.test_cli_runner()
+    assert upgrade.invoke(args=["guildkit", "db", "upgrade"]).exit_code == 0
+    with app.app_context():
+        engine = gk.store.engine
+        # What 0.1 left: the endpoints and deliveries tables, an endpoint, no signing table.
+        with engine.begin() as conn:
+            SIGNING.drop(conn)
+            conn.execute(
+                sa.insert(ENDPOINTS).values(
+                    url="https://old.example.org/", events=["*"], secret="s" * 43, created_at=gk.clock()
+                )
+            )
+        assert "guildkit_webhooks_signing" not in sa.inspect(engine).get_table_names()
+        result = upgrade.invoke(args=["guildkit", "db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        assert "guildkit_webhooks_signing" in sa.inspect(engine).get_table_names()
+        [endpoint] = list_endpoints(gk)
+        assert endpoint["signing"] == "guildkit-v1"
+        gk.store.remove_session()
+        engine.dispose()

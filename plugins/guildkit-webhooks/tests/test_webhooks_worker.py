@@ -138,7 +138,7 @@ def test_concurrent_workers_never_send_a_delivery_twice(
         thread.join(60)
     assert errors == []
     assert sum(made) == 30
-    sent = Counter(r.headers["Guildkit-Delivery"] for r in receiver.wait_for(30))
+    sent = Counter(r.headers["webhook-id"] for r in receiver.wait_for(30))
     assert len(sent) == 30 and set(sent.values()) == {1}
     with gk.store.engine.connect() as conn:
         states = conn.execute(sa.select(DELIVERIES.c.status, DELIVERIES.c.attempts)).all()

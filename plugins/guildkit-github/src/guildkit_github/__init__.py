@@ -2,8 +2,9 @@
 
 A plugin (entry point ``github`` in the ``guildkit`` group) with a webhook receiver that turns
 merged pull requests, reviews, opened and closed issues and published releases into guildkit
-activities of the linked member, verified with the webhook's shared secret and keyed by GitHub's
-delivery id (a redelivery awards nothing twice). Inert until ``GUILDKIT_GITHUB_SECRET`` is set.
+activities of the linked member, verified with the webhook's shared secret and keyed by what
+happened (repository, number, action, the event's time), so neither a redelivery nor the same
+event from a second webhook awards anything twice. Inert until ``GUILDKIT_GITHUB_SECRET`` is set.
 
 Where things live: ``config`` (keys), ``signature`` (HMAC), ``mapping`` (event -> activity),
 ``accounts`` (linked GitHub accounts), ``receiver`` (the route), ``rules`` (the default rule

@@ -9,13 +9,19 @@ A payload missing a field the mapping needs raises :class:`PayloadError` naming 
 * ``issues`` opened -> ``github.issue.opened``: actor the issue's author.
 * ``issues`` closed -> ``github.issue.closed``: actor the ``sender`` who closed it, target the issue's author.
 * ``release`` published -> ``github.release.published``: actor the release's author.
+
+Each activity's idempotency key says what happened, not how it was delivered: the repository's
+id, the pull request / issue number (or the review / release id), the action and the event's
+own time (``merged_at``, ``submitted_at``, ``created_at``, ``closed_at``, ``published_at``).
+So one merge announced by a repository webhook *and* an organization webhook, or redelivered,
+is one activity, while an issue closed, reopened and closed again later is two.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from guildkit import ValidationError
@@ -63,11 +69,13 @@ class Mapped:
     """One activity a delivery stands for, before its GitHub users are resolved to host users."""
 
     type: str
+    #: The idempotency key: what happened (see the module's docstring), never the delivery id.
+    key: str
     actor: GitHubUser
     subject: str
     payload: dict[str, Any]
+    occurred_at: datetime
     target: GitHubUser | None = None
-    occurred_at: datetime | None = None
     #: The repository, for the allow list.
     repository: str = field(default="", compare=False)
 
@@ -108,15 +116,16 @@ def _optional_user(data: Mapping[str, Any], name: str, path: str) -> GitHubUser 
     return None if data.get(name) is None else _user(data, name, path)
 
 
-def _time(data: Mapping[str, Any], name: str, path: str) -> datetime | None:
-    """GitHub's ISO 8601 timestamps (``2019-05-15T15:20:33Z``); ``None`` when absent."""
+def _time(data: Mapping[str, Any], name: str, path: str) -> datetime:
+    """GitHub's ISO 8601 timestamps (``2019-05-15T15:20:33Z``): the event's own time, part of its key."""
+    wrong = PayloadError(f"payload field {path} must be an ISO 8601 timestamp", field=path)
     value = data.get(name)
-    if value is None:
-        return None
+    if not isinstance(value, str):
+        raise wrong
     try:
-        moment = datetime.fromisoformat(_get(data, name, path, str))
+        moment = datetime.fromisoformat(value)
     except ValueError:
-        raise PayloadError(f"payload field {path} must be an ISO 8601 timestamp", field=path) from None
+        raise wrong from None
     if moment.tzinfo is None:
         raise PayloadError(f"payload field {path} must carry a time zone", field=path)
     return moment
@@ -125,6 +134,18 @@ def _time(data: Mapping[str, Any], name: str, path: str) -> datetime | None:
 def _title(data: Mapping[str, Any], name: str) -> str:
     value = data.get(name)
     return value[:MAX_TITLE] if isinstance(value, str) else ""
+
+
+def _key(repo_id: int, what: str, action: str, moment: datetime) -> str:
+    """``github:<repository id>:<what>:<action>@<UTC time>``, e.g.
+    ``github:1296269:pr#1347:merged@2026-01-04T10:15:00Z``. The repository's id, not its name,
+    which a rename or a transfer changes."""
+    return f"github:{repo_id}:{what}:{action}@{moment.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}"
+
+
+def _repository_id(payload: Mapping[str, Any]) -> int:
+    repo_id: int = _get(_object(payload, "repository", "repository"), "id", "repository.id", int)
+    return repo_id
 
 
 def _subject(repo: str, suffix: str, fallback: str) -> str:
@@ -161,9 +182,11 @@ def _pull_request_merged(payload: Mapping[str, Any], repo: str) -> list[Mapped] 
         return Ignored("pull_request.closed: closed without merging")
     number = _get(pr, "number", "pull_request.number", int)
     merged_by = _optional_user(pr, "merged_by", "pull_request.merged_by")
+    merged_at = _time(pr, "merged_at", "pull_request.merged_at")
     return [
         Mapped(
             PULL_REQUEST_MERGED,
+            key=_key(_repository_id(payload), f"pr#{number}", "merged", merged_at),
             actor=_user(pr, "user", "pull_request.user"),
             subject=_subject(repo, f"#{number}", f"github:pr:{pr.get('id')}"),
             payload={
@@ -173,7 +196,7 @@ def _pull_request_merged(payload: Mapping[str, Any], repo: str) -> list[Mapped] 
                 "url": str(pr.get("html_url") or ""),
                 "merged_by": merged_by.login if merged_by else None,
             },
-            occurred_at=_time(pr, "merged_at", "pull_request.merged_at"),
+            occurred_at=merged_at,
             repository=repo,
         )
     ]
@@ -185,8 +208,11 @@ def _review_submitted(payload: Mapping[str, Any], repo: str) -> Mapped:
     number = _get(pr, "number", "pull_request.number", int)
     # Webhooks spell states in lower case ("approved"); the REST API in upper case.
     state = _get(review, "state", "review.state", str).lower()
+    review_id = _get(review, "id", "review.id", int)
+    submitted_at = _time(review, "submitted_at", "review.submitted_at")
     return Mapped(
         REVIEW_SUBMITTED,
+        key=_key(_repository_id(payload), f"pr#{number}:review:{review_id}", "submitted", submitted_at),
         actor=_user(review, "user", "review.user"),
         target=_user(pr, "user", "pull_request.user"),
         subject=_subject(repo, f"#{number}", f"github:pr:{pr.get('id')}"),
@@ -196,9 +222,9 @@ def _review_submitted(payload: Mapping[str, Any], repo: str) -> Mapped:
             "title": _title(pr, "title"),
             "url": str(review.get("html_url") or ""),
             "state": state,
-            "review_id": _get(review, "id", "review.id", int),
+            "review_id": review_id,
         },
-        occurred_at=_time(review, "submitted_at", "review.submitted_at"),
+        occurred_at=submitted_at,
         repository=repo,
     )
 
@@ -214,23 +240,29 @@ def _issue(payload: Mapping[str, Any], repo: str, action: str) -> Mapped:
         "url": str(issue.get("html_url") or ""),
     }
     subject = _subject(repo, f"#{number}", f"github:issue:{issue.get('id')}")
+    repo_id = _repository_id(payload)
     if action == "opened":
+        created_at = _time(issue, "created_at", "issue.created_at")
         return Mapped(
             ISSUE_OPENED,
+            key=_key(repo_id, f"issue#{number}", "opened", created_at),
             actor=author,
             subject=subject,
             payload=details,
-            occurred_at=_time(issue, "created_at", "issue.created_at"),
+            occurred_at=created_at,
             repository=repo,
         )
     details["state_reason"] = issue.get("state_reason") if isinstance(issue.get("state_reason"), str) else None
+    # Closed, reopened and closed again: a new closed_at, so a new activity.
+    closed_at = _time(issue, "closed_at", "issue.closed_at")
     return Mapped(
         ISSUE_CLOSED,
+        key=_key(repo_id, f"issue#{number}", "closed", closed_at),
         actor=_user(payload, "sender", "sender"),
         target=author,
         subject=subject,
         payload=details,
-        occurred_at=_time(issue, "closed_at", "issue.closed_at"),
+        occurred_at=closed_at,
         repository=repo,
     )
 
@@ -238,10 +270,13 @@ def _issue(payload: Mapping[str, Any], repo: str, action: str) -> Mapped:
 def _release_published(payload: Mapping[str, Any], repo: str) -> Mapped:
     release = _object(payload, "release", "release")
     tag = _get(release, "tag_name", "release.tag_name", str)
+    release_id = _get(release, "id", "release.id", int)
+    published_at = _time(release, "published_at", "release.published_at")
     return Mapped(
         RELEASE_PUBLISHED,
+        key=_key(_repository_id(payload), f"release:{release_id}", "published", published_at),
         actor=_user(release, "author", "release.author"),
-        subject=_subject(repo, f"@{tag}", f"github:release:{release.get('id')}"),
+        subject=_subject(repo, f"@{tag}", f"github:release:{release_id}"),
         payload={
             "repo": repo,
             "tag": tag[:MAX_TITLE],
@@ -249,6 +284,6 @@ def _release_published(payload: Mapping[str, Any], repo: str) -> Mapped:
             "url": str(release.get("html_url") or ""),
             "prerelease": release.get("prerelease") is True,
         },
-        occurred_at=_time(release, "published_at", "release.published_at"),
+        occurred_at=published_at,
         repository=repo,
     )

@@ -5,8 +5,10 @@ bytes (401), the ``X-GitHub-Event`` / ``X-GitHub-Delivery`` headers (400), the c
 (415), the JSON (400), then :func:`~guildkit_github.mapping.map_event`. The GitHub users of the
 mapped activities are resolved to host users (a link row, else ``GUILDKIT_GITHUB_RESOLVE``), and
 the activities are recorded in one guildkit transaction (``gk.record_many``, which also takes
-the event's own time as ``occurred_at``) under the key ``github:<delivery id>``,
-so a redelivery (same delivery id) is a replay that awards nothing twice.
+the event's own time as ``occurred_at``) under keys that say what happened (the repository, the
+number, the action and the event's time: :mod:`.mapping`), not which delivery said it. So a
+redelivery, or the same event sent by a repository webhook and an organization webhook, is a
+replay that awards nothing twice.
 
 Errors are RFC 9457 problem documents, like guildkit's own API, and only on this route.
 """
@@ -151,8 +153,9 @@ def _handle(
     try:
         results = _record(gk, resolved)
     except IdempotencyConflict as exc:
-        # A redelivery whose links changed since the first delivery: what was recorded then stands.
-        log.info("GitHub delivery %s was already recorded with different links (%s)", delivery, exc.differences)
+        # Recorded before (a redelivery, or another webhook's copy) with different links or
+        # details: what was recorded then stands.
+        log.info("GitHub delivery %s was already recorded with different content (%s)", delivery, exc.differences)
         answered = [
             {"key": r.key, "type": r.mapped.type, "duplicate": True, "conflict": exc.differences} for r in resolved
         ]
@@ -170,8 +173,7 @@ def _resolve(
 ) -> tuple[list[Resolved], list[dict[str, Any]]]:
     resolved: list[Resolved] = []
     skipped: list[dict[str, Any]] = []
-    for index, item in enumerate(mapped):
-        key = f"github:{delivery}" if len(mapped) == 1 else f"github:{delivery}:{index + 1}"
+    for item in mapped:
         actor = _user_id(settings, item.actor, known)
         if actor is None:
             reason = f"GitHub user {item.actor.login} (id {item.actor.id}) is not linked to a member"
@@ -181,7 +183,7 @@ def _resolve(
         target = _user_id(settings, item.target, known) if item.target is not None else None
         if item.target is not None and target is None:
             log.info("GitHub delivery %s: %s recorded without its target %s", delivery, item.type, item.target.login)
-        resolved.append(Resolved(item, key, actor, target))
+        resolved.append(Resolved(item, item.key, actor, target))
     return resolved, skipped
 
 

@@ -117,8 +117,9 @@ def open_badge_credential(
         "name": achievement["name"],
         "issuer": issuer,
         "validFrom": issued,
-        # issuanceDate and awardedDate: the shipped 1EdTech schema revision still requires
-        # issuanceDate (see data/README.md); awardedDate keeps the award date across re-issues.
+        # VCDM 1.1's issuanceDate only because the shipped schema revision still requires it (the
+        # current one does not, but could not be shipped: see data/README.md). awardedDate, a
+        # term of the shipped OB 3.0.3 context, keeps the award date across re-issues.
         "issuanceDate": issued,
         "awardedDate": issued,
         "credentialSubject": {

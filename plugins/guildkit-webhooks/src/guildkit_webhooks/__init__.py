@@ -5,8 +5,10 @@ Register the package as a plugin (its entry point ``webhooks`` does that when in
 hook implementations live in :mod:`.events` (what is sent) and :mod:`.plugin` (set-up); both
 are re-exported here because guildkit registers this module.
 
-Receivers check signatures with :func:`verify_signature`; other plugins queue raw JSON
-messages through the same worker with :func:`enqueue_raw` / :func:`insert_raw_delivery`.
+Deliveries are signed the Standard Webhooks way (``webhook-id``, ``webhook-timestamp``,
+``webhook-signature``), or with 0.1's ``Guildkit-Signature`` for endpoints that use it; receivers
+check either with :func:`verify_signature`. Other plugins queue raw JSON messages through the
+same worker with :func:`enqueue_raw` / :func:`insert_raw_delivery`.
 """
 
 from .admin import UnknownDelivery, UnknownEndpoint
@@ -26,7 +28,22 @@ from .events import (
 )
 from .outbox import enqueue_event, enqueue_raw, insert_raw_delivery, wake_worker
 from .plugin import guildkit_init_app, guildkit_register_tables
-from .signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, SignatureError, sign, verify_signature
+from .signing import (
+    DELIVERY_HEADER,
+    EVENT_HEADER,
+    GUILDKIT_V1,
+    SIGNATURE_HEADER,
+    STANDARD_WEBHOOKS,
+    WEBHOOK_ID_HEADER,
+    WEBHOOK_SIGNATURE_HEADER,
+    WEBHOOK_TIMESTAMP_HEADER,
+    SignatureError,
+    sign,
+    sign_standard,
+    verify_guildkit_v1,
+    verify_signature,
+    verify_standard_webhooks,
+)
 from .worker import stop_worker
 
 __version__ = "0.1.0"
@@ -35,7 +52,12 @@ __all__ = [
     "DELIVERY_HEADER",
     "EVENTS",
     "EVENT_HEADER",
+    "GUILDKIT_V1",
     "SIGNATURE_HEADER",
+    "STANDARD_WEBHOOKS",
+    "WEBHOOK_ID_HEADER",
+    "WEBHOOK_SIGNATURE_HEADER",
+    "WEBHOOK_TIMESTAMP_HEADER",
     "SignatureError",
     "UnknownDelivery",
     "UnknownEndpoint",
@@ -57,7 +79,10 @@ __all__ = [
     "guildkit_rsvp_changed",
     "insert_raw_delivery",
     "sign",
+    "sign_standard",
     "stop_worker",
+    "verify_guildkit_v1",
     "verify_signature",
+    "verify_standard_webhooks",
     "wake_worker",
 ]

@@ -5,21 +5,34 @@ Everything returns plain JSON-ready dicts. Invalid input raises guildkit's
 :class:`UnknownEndpoint` or :class:`UnknownDelivery` (both :class:`~guildkit.NotFound`). An
 endpoint's secret is returned by :func:`create_endpoint` (and a rotation) only; raw deliveries'
 URLs (chat webhooks are secrets themselves) are shown without their path.
+
+An endpoint's ``signing`` scheme lives in the ``guildkit_webhooks_signing`` table (see
+:mod:`.tables`): written with the endpoint, read back with it, deleted with it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from guildkit import GuildKit, NotFound, ValidationError
 
+from . import settings as settings_module
 from .events import EVENTS
 from .outbox import ALL_EVENTS, check_url, isoformat
-from .signing import MIN_SECRET_LENGTH, generate_secret
-from .tables import DELIVERIES, ENDPOINTS, STATUSES
+from .signing import (
+    GUILDKIT_V1,
+    MIN_SECRET_LENGTH,
+    SCHEMES,
+    SECRET_PREFIX,
+    STANDARD_WEBHOOKS,
+    generate_secret,
+    key_of,
+)
+from .tables import DELIVERIES, ENDPOINTS, SIGNING, STATUSES
 
 MAX_PAGE = 100
 
@@ -52,13 +65,30 @@ def check_events(events: object) -> list[str]:
     return sorted(set(names))
 
 
-def check_secret(secret: object) -> str:
-    if not isinstance(secret, str) or not MIN_SECRET_LENGTH <= len(secret) <= 200 or secret != secret.strip():
+def check_signing(signing: object) -> str:
+    if signing not in SCHEMES:
+        raise ValidationError(f"signing must be one of {', '.join(SCHEMES)}", field="signing")
+    return str(signing)
+
+
+def check_secret(secret: object, signing: str = STANDARD_WEBHOOKS) -> str:
+    """A secret the ``signing`` scheme can use: ``whsec_`` and the base64 of 24-64 random bytes
+    for Standard Webhooks, 32-200 characters for guildkit-v1."""
+    if not isinstance(secret, str) or len(secret) > 200 or secret != secret.strip():
         raise ValidationError(
-            f"secret must be {MIN_SECRET_LENGTH}-200 characters without surrounding spaces "
+            "secret must be a string of at most 200 characters without surrounding spaces "
             "(leave it out to have one generated)",
             field="secret",
         )
+    if signing == STANDARD_WEBHOOKS:
+        try:
+            if not secret.startswith(SECRET_PREFIX):
+                raise ValueError(f"a Standard Webhooks secret starts with {SECRET_PREFIX!r}")
+            key_of(secret)
+        except ValueError as exc:
+            raise ValidationError(f"secret: {exc} (leave it out or send null for a new one)", field="secret") from None
+    elif len(secret) < MIN_SECRET_LENGTH:
+        raise ValidationError(f"secret must be at least {MIN_SECRET_LENGTH} characters", field="secret")
     return secret
 
 
@@ -74,13 +104,24 @@ def check_active(active: object) -> bool:
     return active
 
 
-def endpoint_json(row: Any, *, secret: bool = False) -> dict[str, Any]:
+def _endpoints() -> sa.Select[Any]:
+    """Endpoints with their signing scheme (0.1's endpoints have no signing row: guildkit-v1)."""
+    return sa.select(ENDPOINTS, SIGNING.c.scheme, SIGNING.c.previous_secret_until).outerjoin(
+        SIGNING, SIGNING.c.endpoint_id == ENDPOINTS.c.id
+    )
+
+
+def endpoint_json(row: Any, now: datetime, *, secret: bool = False) -> dict[str, Any]:
+    overlap_ends = row.previous_secret_until
     data = {
         "id": row.id,
         "url": row.url,
         "events": list(row.events),
         "active": row.active,
         "description": row.description,
+        "signing": row.scheme or GUILDKIT_V1,
+        # While set, deliveries are signed with the secret before the last rotation too.
+        "previous_secret_until": isoformat(overlap_ends) if overlap_ends is not None and overlap_ends > now else None,
         "created_at": isoformat(row.created_at),
         "created_by": row.created_by,
     }
@@ -97,74 +138,118 @@ def create_endpoint(
     secret: object = None,
     description: object = "",
     active: object = True,
+    signing: object = STANDARD_WEBHOOKS,
     created_by: str | None = None,
 ) -> dict[str, Any]:
-    """Register an endpoint. The result carries ``secret``: show it once, it is not shown again."""
+    """Register an endpoint, signed with ``signing`` (Standard Webhooks unless ``"guildkit-v1"``
+    is asked for). The result carries ``secret``: show it once, it is not shown again."""
+    scheme = check_signing(signing)
     values = {
         "url": check_url(url),
         "events": check_events(events),
-        "secret": generate_secret() if secret is None else check_secret(secret),
+        "secret": generate_secret(scheme) if secret is None else check_secret(secret, scheme),
         "description": check_description(description),
         "active": check_active(active),
         "created_at": gk.clock(),
         "created_by": created_by,
     }
-    new_id = gk.store.run_write(
-        lambda conn: conn.execute(sa.insert(ENDPOINTS).values(**values)).inserted_primary_key[0]
-    )
-    return get_endpoint(gk, int(new_id), secret=True)
+
+    def insert(conn: sa.Connection) -> int:
+        new_id: int = conn.execute(sa.insert(ENDPOINTS).values(**values).returning(ENDPOINTS.c.id)).scalar_one()
+        conn.execute(sa.insert(SIGNING).values(endpoint_id=new_id, scheme=scheme))
+        return new_id
+
+    return get_endpoint(gk, gk.store.run_write(insert), secret=True)
 
 
 def get_endpoint(gk: GuildKit, endpoint_id: int, *, secret: bool = False) -> dict[str, Any]:
     with gk.store.engine.connect() as conn:
-        row = conn.execute(sa.select(ENDPOINTS).where(ENDPOINTS.c.id == endpoint_id)).first()
+        row = conn.execute(_endpoints().where(ENDPOINTS.c.id == endpoint_id)).first()
     if row is None:
         raise UnknownEndpoint(endpoint_id)
-    return endpoint_json(row, secret=secret)
+    return endpoint_json(row, gk.clock(), secret=secret)
 
 
 def list_endpoints(gk: GuildKit) -> list[dict[str, Any]]:
+    now = gk.clock()
     with gk.store.engine.connect() as conn:
-        return [endpoint_json(row) for row in conn.execute(sa.select(ENDPOINTS).order_by(ENDPOINTS.c.id))]
+        return [endpoint_json(row, now) for row in conn.execute(_endpoints().order_by(ENDPOINTS.c.id))]
 
 
-#: What :func:`update_endpoint` may change, and how each is checked.
+#: What :func:`update_endpoint` may change, and how each is checked (``secret`` and ``signing``
+#: are checked together, against each other).
 UPDATABLE: dict[str, Callable[[Any], Any]] = {
     "url": check_url,
     "events": check_events,
     "description": check_description,
     "active": check_active,
-    "secret": check_secret,
 }
 
 
 def update_endpoint(gk: GuildKit, endpoint_id: int, changes: dict[str, Any]) -> dict[str, Any]:
-    """Change some of ``url``, ``events``, ``description``, ``active`` and ``secret`` (a rotation:
-    the new secret is returned, once). ``"secret": null`` generates a new one."""
-    unknown = sorted(set(changes) - set(UPDATABLE))
+    """Change some of ``url``, ``events``, ``description``, ``active``, ``signing`` and
+    ``secret`` (a rotation: the new secret is returned, once; ``"secret": null`` generates one).
+
+    After a rotation that keeps the scheme, deliveries are signed with the old secret too for
+    ``GUILDKIT_WEBHOOKS_ROTATION_OVERLAP`` seconds, so the receiver can switch at its own pace.
+    Changing ``signing`` needs a secret that suits the new scheme: the current one if it does,
+    else a new one in the same request (``"secret": null``).
+    """
+    unknown = sorted(set(changes) - {*UPDATABLE, "secret", "signing"})
     if unknown:
         raise ValidationError(f"cannot change {', '.join(unknown)}", field=unknown[0])
-    values = {
-        name: generate_secret() if name == "secret" and value is None else UPDATABLE[name](value)
-        for name, value in changes.items()
-    }
-    if values:
-        done = gk.store.run_write(
-            lambda conn: (
-                conn.execute(sa.update(ENDPOINTS).where(ENDPOINTS.c.id == endpoint_id).values(**values)).rowcount
-            )
-        )
-        if done != 1:
+    values = {name: UPDATABLE[name](value) for name, value in changes.items() if name in UPDATABLE}
+    wanted_scheme = check_signing(changes["signing"]) if "signing" in changes else None
+    overlap = timedelta(seconds=settings_module.current().rotation_overlap)
+    now = gk.clock()
+
+    def update(conn: sa.Connection) -> bool:
+        row = conn.execute(_endpoints().where(ENDPOINTS.c.id == endpoint_id)).first()
+        if row is None:
             raise UnknownEndpoint(endpoint_id)
-    return get_endpoint(gk, endpoint_id, secret="secret" in values)
+        old_scheme = row.scheme or GUILDKIT_V1
+        scheme = wanted_scheme or old_scheme
+        if "secret" in changes:
+            secret = generate_secret(scheme) if changes["secret"] is None else check_secret(changes["secret"], scheme)
+        else:
+            secret = row.secret
+            if scheme != old_scheme:
+                check_secret(secret, scheme)  # fails naming "secret": send "secret": null along
+        rotated = bool(secret != row.secret)
+        if rotated:
+            values["secret"] = secret
+        if values:
+            conn.execute(sa.update(ENDPOINTS).where(ENDPOINTS.c.id == endpoint_id).values(**values))
+        if rotated or scheme != old_scheme:
+            keep_old = rotated and scheme == old_scheme and overlap > timedelta(0)
+            _save_signing(
+                conn,
+                endpoint_id,
+                scheme=scheme,
+                previous_secret=row.secret if keep_old else None,
+                previous_secret_until=now + overlap if keep_old else None,
+            )
+        return rotated
+
+    rotated = gk.store.run_write(update)
+    return get_endpoint(gk, endpoint_id, secret=rotated or "secret" in changes)
+
+
+def _save_signing(conn: sa.Connection, endpoint_id: int, **values: Any) -> None:
+    """Insert or replace an endpoint's signing row (0.1's endpoints get their first one here)."""
+    done = conn.execute(sa.update(SIGNING).where(SIGNING.c.endpoint_id == endpoint_id).values(**values)).rowcount
+    if done == 0:
+        conn.execute(sa.insert(SIGNING).values(endpoint_id=endpoint_id, **values))
 
 
 def delete_endpoint(gk: GuildKit, endpoint_id: int) -> None:
     """Remove an endpoint. Its log stays; its pending deliveries fail as "endpoint deleted"."""
-    done = gk.store.run_write(
-        lambda conn: conn.execute(sa.delete(ENDPOINTS).where(ENDPOINTS.c.id == endpoint_id)).rowcount
-    )
-    if done != 1:
+
+    def delete(conn: sa.Connection) -> int:
+        conn.execute(sa.delete(SIGNING).where(SIGNING.c.endpoint_id == endpoint_id))
+        return int(conn.execute(sa.delete(ENDPOINTS).where(ENDPOINTS.c.id == endpoint_id)).rowcount)
+
+    if gk.store.run_write(delete) != 1:
         raise UnknownEndpoint(endpoint_id)
 
 

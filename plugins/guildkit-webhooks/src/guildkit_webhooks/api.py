@@ -10,10 +10,11 @@ on this blueprint only, so the host's own error pages are untouched.
 ==========================================  ===========================================
 ``GET    /endpoints``                        every endpoint (without secrets)
 ``POST   /endpoints``                        register one: ``url``, ``events``, optional
-                                             ``secret``, ``description``, ``active``; 201
-                                             with the secret, shown this once
+                                             ``secret``, ``description``, ``active``,
+                                             ``signing``; 201 with the secret, shown once
 ``GET    /endpoints/<id>``                   one endpoint
-``PATCH  /endpoints/<id>``                   change fields; a ``secret`` rotates it
+``PATCH  /endpoints/<id>``                   change fields; a ``secret`` rotates it,
+                                             ``signing`` switches the scheme
 ``DELETE /endpoints/<id>``                   remove it (its log stays); 204
 ``GET    /deliveries``                       the log, newest first: ``endpoint_id``,
                                              ``status``, ``source``, ``limit``, ``before``
@@ -33,6 +34,7 @@ from werkzeug.exceptions import HTTPException
 
 from . import admin
 from .outbox import replay
+from .signing import STANDARD_WEBHOOKS
 
 blueprint = Blueprint("guildkit_webhooks", __name__)
 
@@ -117,7 +119,7 @@ def endpoints_list() -> Response:
 @blueprint.post("/endpoints")
 def endpoints_create() -> tuple[Response, int]:
     body = _body()
-    unknown = sorted(set(body) - {"url", "events", "secret", "description", "active"})
+    unknown = sorted(set(body) - {"url", "events", "secret", "description", "active", "signing"})
     if unknown:
         raise Refused(422, f"unknown fields: {', '.join(unknown)}", "validation_error", unknown[0])
     for required in ("url", "events"):
@@ -131,6 +133,7 @@ def endpoints_create() -> tuple[Response, int]:
         secret=body.get("secret"),
         description=body.get("description", ""),
         active=body.get("active", True),
+        signing=body.get("signing", STANDARD_WEBHOOKS),
         created_by=caller.user_id or (f"token:{caller.token.id}" if caller.token else None),
     )
     return jsonify(created), 201

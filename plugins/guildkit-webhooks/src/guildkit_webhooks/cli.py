@@ -3,6 +3,7 @@
 ::
 
     flask webhooks add https://example.org/hook --event badge_awarded --event role_granted
+    flask webhooks add https://old.example.org/hook --event '*' --signing guildkit-v1
     flask webhooks list
     flask webhooks remove 3
     flask webhooks log --status failed
@@ -26,6 +27,7 @@ from . import admin
 from . import settings as settings_module
 from .delivery import deliver_due
 from .outbox import replay
+from .signing import SCHEMES, STANDARD_WEBHOOKS
 from .tables import STATUSES
 
 webhooks_cli = AppGroup("webhooks", help="guildkit webhooks: endpoints, the delivery log, delivering.")
@@ -50,10 +52,27 @@ def _guarded(call: Any) -> Any:
 @webhooks_cli.command("add", help="Register an endpoint; prints it with its secret (shown only now).")
 @click.argument("url")
 @click.option("--event", "events", multiple=True, required=True, help="An event to send ('*' for all); repeat.")
-@click.option("--secret", default=None, help="The signing secret (at least 32 characters); generated if left out.")
+@click.option(
+    "--signing",
+    type=click.Choice(SCHEMES),
+    default=STANDARD_WEBHOOKS,
+    show_default=True,
+    help="How deliveries are signed: Standard Webhooks, or guildkit 0.1's scheme for receivers built for it.",
+)
+@click.option(
+    "--secret",
+    default=None,
+    help="The signing secret ('whsec_' + base64 of 24-64 bytes; guildkit-v1: 32+ characters); generated if left out.",
+)
 @click.option("--description", default="", help="A note for other admins.")
-def add_command(url: str, events: tuple[str, ...], secret: str | None, description: str) -> None:
-    _echo(_guarded(lambda: admin.create_endpoint(_gk(), url, list(events), secret=secret, description=description)))
+def add_command(url: str, events: tuple[str, ...], signing: str, secret: str | None, description: str) -> None:
+    _echo(
+        _guarded(
+            lambda: admin.create_endpoint(
+                _gk(), url, list(events), secret=secret, description=description, signing=signing
+            )
+        )
+    )
 
 
 @webhooks_cli.command("list", help="List endpoints as JSON (without secrets).")

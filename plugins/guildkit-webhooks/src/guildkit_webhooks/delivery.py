@@ -9,13 +9,16 @@
   ``FOR UPDATE SKIP LOCKED``; SQLite's ``BEGIN IMMEDIATE`` serializes claimers). Two workers,
   threads or processes, never hold the same row; its lease (``next_attempt_at``) ends
   ``timeout + 60`` seconds later.
-* **Send** — outside any transaction, ``POST`` the JSON with a timeout. Redirects are not
-  followed (a 3xx is a failure); proxies from the environment are not used.
+* **Send** — outside any transaction, ``POST`` the JSON with a timeout, signed in the endpoint's
+  scheme (:mod:`.signing`) with its current secret, and its previous one too for a while after a
+  rotation. Redirects are not followed (a 3xx is a failure); proxies from the environment are
+  not used.
 * **Finish** — 2xx: ``succeeded``. Otherwise ``pending`` again at ``now + backoff`` (exponential,
   with jitter), or ``failed`` after the last attempt, with the status code and error kept.
 
 Delivery is at least once: a worker that dies after sending but before recording leaves a row
-that is sent again when its lease ends. Receivers de-duplicate by ``Guildkit-Delivery``.
+that is sent again when its lease ends. Receivers de-duplicate by the delivery id
+(``webhook-id``; ``Guildkit-Delivery`` for guildkit-v1 endpoints and raw deliveries).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import random
 import ssl
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,8 +39,8 @@ from guildkit import GuildKit
 
 from . import settings as settings_module
 from .settings import Settings
-from .signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, sign
-from .tables import DELIVERIES, ENDPOINTS
+from .signing import DELIVERY_HEADER, EVENT_HEADER, GUILDKIT_V1, signed_headers
+from .tables import DELIVERIES, ENDPOINTS, SIGNING
 
 log = logging.getLogger("guildkit.webhooks")
 
@@ -56,7 +59,10 @@ class Claimed:
     payload: dict[str, Any]
     attempts: int
     url: str | None
-    secret: str | None
+    #: The endpoint's signing scheme, or ``None`` for a raw (unsigned) delivery.
+    scheme: str | None
+    #: The secrets to sign with: the current one, then the previous one during a rotation.
+    secrets: tuple[str, ...] = ()
     #: Why it cannot be sent at all (its endpoint was deleted or deactivated), or ``None``.
     unsendable: str | None = None
 
@@ -110,28 +116,50 @@ def claim_next(gk: GuildKit, settings: Settings) -> Claimed | None:
                 .values(status="delivering", attempts=seen.attempts + 1, next_attempt_at=lease_end)
             )
             if taken.rowcount == 1:
-                return _load(conn, seen.id)
+                return _load(conn, seen.id, now)
         return None
 
     claimed: Claimed | None = gk.store.run_write(body)
     return claimed
 
 
-def _load(conn: sa.Connection, row_id: int) -> Claimed:
+def _load(conn: sa.Connection, row_id: int, now: datetime) -> Claimed:
     row = conn.execute(
-        sa.select(DELIVERIES, ENDPOINTS.c.url.label("endpoint_url"), ENDPOINTS.c.secret, ENDPOINTS.c.active)
+        sa.select(
+            DELIVERIES,
+            ENDPOINTS.c.url.label("endpoint_url"),
+            ENDPOINTS.c.secret,
+            ENDPOINTS.c.active,
+            SIGNING.c.scheme,
+            SIGNING.c.previous_secret,
+            SIGNING.c.previous_secret_until,
+        )
         .outerjoin(ENDPOINTS, ENDPOINTS.c.id == DELIVERIES.c.endpoint_id)
+        .outerjoin(SIGNING, SIGNING.c.endpoint_id == DELIVERIES.c.endpoint_id)
         .where(DELIVERIES.c.id == row_id)
     ).one()
+    if row.endpoint_id is None:
+        return Claimed(row.id, row.delivery_id, row.event, row.payload, row.attempts, row.url, None)
     unsendable = None
-    url, secret = row.url, None
-    if row.endpoint_id is not None:
-        url, secret = row.endpoint_url, row.secret
-        if url is None:
-            unsendable = "endpoint deleted"
-        elif not row.active:
-            unsendable = "endpoint deactivated"
-    return Claimed(row.id, row.delivery_id, row.event, row.payload, row.attempts, url, secret, unsendable)
+    if row.endpoint_url is None:
+        unsendable = "endpoint deleted"
+    elif not row.active:
+        unsendable = "endpoint deactivated"
+    secrets: tuple[str, ...] = (row.secret,) if row.secret is not None else ()
+    if row.previous_secret is not None and row.previous_secret_until is not None and now < row.previous_secret_until:
+        secrets += (row.previous_secret,)
+    return Claimed(
+        row.id,
+        row.delivery_id,
+        row.event,
+        row.payload,
+        row.attempts,
+        row.endpoint_url,
+        # Endpoints registered by 0.1 have no signing row: they keep 0.1's scheme.
+        row.scheme or GUILDKIT_V1,
+        secrets,
+        unsendable,
+    )
 
 
 def send(claimed: Claimed, timeout: float) -> Outcome:
@@ -139,14 +167,15 @@ def send(claimed: Claimed, timeout: float) -> Outcome:
     if claimed.unsendable is not None or claimed.url is None:
         return Outcome(False, error=claimed.unsendable or "no URL", final=True)
     body = body_bytes(claimed.payload)
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": USER_AGENT,
-        DELIVERY_HEADER: claimed.delivery_id,
-        EVENT_HEADER: claimed.event,
-    }
-    if claimed.secret is not None:
-        headers[SIGNATURE_HEADER] = sign(claimed.secret, body)
+    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, EVENT_HEADER: claimed.event}
+    if claimed.scheme is None:
+        headers[DELIVERY_HEADER] = claimed.delivery_id
+    else:
+        try:
+            # Signed at the attempt, by the wall clock: receivers compare it with theirs.
+            headers.update(signed_headers(claimed.scheme, claimed.secrets, claimed.delivery_id, body))
+        except ValueError as exc:  # a secret edited into the database by hand
+            return Outcome(False, error=f"cannot sign: {exc}"[:1000], final=True)
     try:
         status, text = post(claimed.url, body, headers, timeout)
     except TimeoutError:

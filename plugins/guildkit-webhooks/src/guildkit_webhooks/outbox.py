@@ -124,7 +124,7 @@ def insert_raw_delivery(
 
 def enqueue_raw(gk: GuildKit, url: str, body: Mapping[str, Any], *, event: str, source: str) -> str:
     """Queue ``body`` as an unsigned JSON POST to ``url`` (delivered with the same retries and
-    log as webhooks, without the ``Guildkit-Signature`` header); returns the delivery id."""
+    log as webhooks, without a signature); returns the delivery id."""
     now = gk.clock()
     delivery_id: str = gk.store.run_write(
         lambda conn: insert_raw_delivery(conn, url=url, body=body, event=event, source=source, now=now)

@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "GUILDKIT_WEBHOOKS_MAX_ATTEMPTS": 8,
     "GUILDKIT_WEBHOOKS_BACKOFF_BASE": 30.0,
     "GUILDKIT_WEBHOOKS_BACKOFF_MAX": 3600.0,
+    "GUILDKIT_WEBHOOKS_ROTATION_OVERLAP": 86400.0,
 }
 
 
@@ -34,6 +35,8 @@ class Settings:
     max_attempts: int
     backoff_base: float
     backoff_max: float
+    #: Seconds an endpoint's previous secret still signs its deliveries after a rotation.
+    rotation_overlap: float
 
     @property
     def lease_seconds(self) -> float:
@@ -73,6 +76,7 @@ def read(config: Any) -> Settings:
         max_attempts=_number(config, "GUILDKIT_WEBHOOKS_MAX_ATTEMPTS", minimum=1, integer=True),
         backoff_base=float(_number(config, "GUILDKIT_WEBHOOKS_BACKOFF_BASE", minimum=0)),
         backoff_max=float(_number(config, "GUILDKIT_WEBHOOKS_BACKOFF_MAX", minimum=0)),
+        rotation_overlap=float(_number(config, "GUILDKIT_WEBHOOKS_ROTATION_OVERLAP", minimum=0)),
     )
 
 

@@ -1,7 +1,13 @@
-"""The plugin's two tables, on its own ``MetaData`` (created by ``gk.create_all()`` and
+"""The plugin's tables, on its own ``MetaData`` (created by ``gk.create_all()`` and
 ``flask guildkit db upgrade`` through ``guildkit_register_tables``).
 
 * ``guildkit_webhooks_endpoints`` — what admins registered: URL, events, secret, active.
+* ``guildkit_webhooks_signing`` — how an endpoint's deliveries are signed: its scheme, and the
+  secret it had before its last rotation while that is still honoured. Added in 0.2 as a table
+  of its own because the plugin's tables are created, never migrated (``guildkit_register_tables``):
+  on a 0.1 database it is simply created, empty, by the next ``db upgrade``. An endpoint with no
+  row here was registered by 0.1 and keeps signing with 0.1's scheme, ``guildkit-v1``; every
+  endpoint registered since gets a row (``standard-webhooks`` unless asked otherwise).
 * ``guildkit_webhooks_deliveries`` — the queue *and* the delivery log: one row per event per
   endpoint (or per raw message, such as a chat notification), moving
   ``pending → delivering → succeeded | failed`` (back to ``pending`` between retries).
@@ -34,11 +40,24 @@ ENDPOINTS = sa.Table(
     sa.Column("created_by", sa.String(191), nullable=True),
 )
 
+SIGNING = sa.Table(
+    "guildkit_webhooks_signing",
+    metadata,
+    # The endpoint's id; deleted with the endpoint.
+    sa.Column("endpoint_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("scheme", sa.String(40), nullable=False),
+    # After a rotation, deliveries are signed with this secret too until previous_secret_until.
+    sa.Column("previous_secret", sa.String(200), nullable=True),
+    sa.Column("previous_secret_until", UTCDateTime, nullable=True),
+    sa.CheckConstraint("scheme IN ('standard-webhooks', 'guildkit-v1')", name="guildkit_webhooks_signing_scheme"),
+)
+
 DELIVERIES = sa.Table(
     "guildkit_webhooks_deliveries",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    # Sent as the Guildkit-Delivery header: receivers de-duplicate retries by it.
+    # Sent as webhook-id (Guildkit-Delivery for guildkit-v1 and raw deliveries): receivers
+    # de-duplicate retries by it.
     sa.Column("delivery_id", sa.String(36), nullable=False, unique=True),
     # The event's id (payload "id"): the same for every endpoint told of one event, and for replays.
     sa.Column("event_id", sa.String(36), nullable=False),

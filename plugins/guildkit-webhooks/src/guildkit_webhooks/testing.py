@@ -6,7 +6,7 @@ receiver on 127.0.0.1 that records what it is sent, and a poll-with-deadline.
     with serve_receiver(fail_first=2) as receiver:
         ...  # queue deliveries to receiver.url, drain them
         [first, *_] = receiver.wait_for(1)
-        verify_signature(secret, first.headers["Guildkit-Signature"], first.body)
+        verify_signature(secret, first.headers, first.body)  # returns first's webhook-id
 """
 
 from __future__ import annotations
