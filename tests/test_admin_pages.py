@@ -90,7 +90,7 @@ def test_badge_images(site: Site, gk: GuildKit, gk_members: Members) -> None:
     assert status == 422 and "may not contain &lt;script&gt;" in html
     handler = b'<svg xmlns="http://www.w3.org/2000/svg"><rect onload="alert(1)"/></svg>'
     assert "event handlers" in upload(handler, "x.svg")[1]
-    outside = b'<svg xmlns="http://www.w3.org/2000/svg"><image href="https://evil.example/x.png"/></svg>'
+    outside = b'<svg xmlns="http://www.w3.org/2000/svg"><use href="https://evil.example/x.svg#a"/></svg>'
     assert "only link inside" in upload(outside, "x.svg")[1]
     assert "must be a PNG, WebP or SVG" in upload(b"GIF89a....", "x.png")[1]  # the name says PNG; the bytes do not
     gk_app_config = site.client.application.config
