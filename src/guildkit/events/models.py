@@ -45,6 +45,9 @@ class Event(Base):
     cancel_reason: Mapped[str] = mapped_column(sa.Text, default="")
     #: SHA-256 of the current check-in code (the code itself is shown once, to an organizer).
     checkin_code_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    #: The revision, iCalendar's ``SEQUENCE``: one more with each change the calendar file shows,
+    #: counted by the UPDATE that makes the change (see :mod:`guildkit.events.ical`).
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     __table_args__ = (
         sa.CheckConstraint("visibility IN ('public', 'members', 'unlisted')", name="visibility"),

@@ -135,6 +135,7 @@ def views(db: Db, rows: Sequence[sa.Row[Any]]) -> list[EventView]:
             created_by=creators[row.created_by],
             created_at=row.created_at,
             updated_at=row.updated_at,
+            sequence=row.sequence,
             cancelled_at=row.cancelled_at,
             cancel_reason=row.cancel_reason,
             organizers=tuple(organizers.get(row.id, ())),

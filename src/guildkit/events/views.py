@@ -28,6 +28,9 @@ class EventView:
     created_by: str
     created_at: datetime
     updated_at: datetime
+    #: The revision (iCalendar's ``SEQUENCE``): 0 when created, one more with each change the
+    #: calendar file shows.
+    sequence: int
     cancelled_at: datetime | None
     cancel_reason: str
     #: Host user ids, the creator first.
