@@ -24,6 +24,7 @@ from werkzeug.test import TestResponse
 from guildkit import GuildKit
 from guildkit.testing import require_backend
 from guildkit.web import make_blueprint
+from guildkit.web.endpoint import WRITE_METHODS
 
 PREFIX = "/community"
 API_PREFIX = PREFIX + "/api"
@@ -103,6 +104,9 @@ class Api:
             sent["X-User"] = user
         if token:
             sent["Authorization"] = f"Bearer {self.tokens[token]}"
+        if body is None and method.upper() in WRITE_METHODS:
+            # A write without a body is still JSON (anything else is 415): the type, and no body.
+            return self.client.open(API_PREFIX + path, method=method, headers=sent, content_type="application/json")
         return self.client.open(API_PREFIX + path, method=method, headers=sent, json=body)
 
     def ok(self, method: str, path: str, *, status: int = 200, **call: Unpack[Call]) -> Any:

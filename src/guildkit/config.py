@@ -37,6 +37,15 @@ DEFAULTS: dict[str, Any] = {
     "GUILDKIT_RATE_LIMITS": None,
     # Seconds between checks whether another process changed definitions stored in the database.
     "GUILDKIT_DEFINITIONS_CHECK_SECONDS": 1.0,
+    # Security headers on guildkit's own pages and API (guildkit.web.headers); False: none.
+    "GUILDKIT_SECURITY_HEADERS": True,
+    # Its Content-Security-Policy (None: none). The pages need no script: their own stylesheet,
+    # their badge images, avatars from any HTTPS site, forms that post back to the site.
+    "GUILDKIT_CONTENT_SECURITY_POLICY": (
+        "default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; base-uri 'none'"
+    ),
+    # Who may frame guildkit's pages: the CSP frame-ancestors sources ("'self'", origins; None: anyone).
+    "GUILDKIT_FRAME_ANCESTORS": "'none'",
 }
 
 
@@ -63,6 +72,9 @@ def check(config: Any) -> None:
     check_seconds = config["GUILDKIT_DEFINITIONS_CHECK_SECONDS"]
     if not isinstance(check_seconds, int | float) or isinstance(check_seconds, bool) or check_seconds < 0:
         raise ConfigurationError("GUILDKIT_DEFINITIONS_CHECK_SECONDS must be a non-negative number")
+    if not isinstance(config["GUILDKIT_SECURITY_HEADERS"], bool):
+        raise ConfigurationError("GUILDKIT_SECURITY_HEADERS must be True or False")
+    check_optional_strings(config, ("GUILDKIT_CONTENT_SECURITY_POLICY", "GUILDKIT_FRAME_ANCESTORS"))
     from guildkit.ratelimit import parse_limits
 
     parse_limits(config["GUILDKIT_RATE_LIMITS"])

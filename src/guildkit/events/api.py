@@ -56,6 +56,15 @@ def _who(caller: Caller) -> str:
     return caller.user_id
 
 
+def organizer(caller: Caller, path: dict[str, Any]) -> bool:
+    """the event's organizers, and staff"""
+    if not person(caller, path):
+        return False
+    gk = gk_instance()
+    gk.events.get(path["event_id"], caller.user_id)  # an event they cannot see stays a 404
+    return bool(gk.events.can_manage(path["event_id"], caller.user_id))
+
+
 def _out(gk: GuildKit, caller: Caller, event: EventView) -> dict[str, Any]:
     return event_out(gk, event, gk.events.viewer(caller.user_id))
 
@@ -103,7 +112,7 @@ def get_event(caller: Caller, event_id: int) -> dict[str, Any]:
     summary="Change an event (organizers and staff); raising the capacity lets waiting members in",
     body=EventPatch,
     response=EventSchema,
-    allow=person,
+    allow=organizer,
     tags=TAGS,
     errors=WRITE_ERRORS,
 )
@@ -117,7 +126,7 @@ def update_event(caller: Caller, body: dict[str, Any], event_id: int) -> dict[st
     summary="Cancel an event, with a reason (organizers and staff)",
     body=EventCancelBody,
     response=EventSchema,
-    allow=person,
+    allow=organizer,
     tags=TAGS,
     errors=WRITE_ERRORS,
 )
@@ -185,7 +194,7 @@ def check_in(caller: Caller, body: dict[str, Any], event_id: int) -> dict[str, A
     summary="Make a new check-in code (organizers and staff); shown once, the old one stops working",
     response=EventCheckinCodeSchema,
     status=201,
-    allow=person,
+    allow=organizer,
     tags=TAGS,
     errors=(401, 403, 404, 409),
 )
@@ -201,7 +210,7 @@ def new_checkin_code(caller: Caller, event_id: int) -> dict[str, Any]:
     summary="Add an organizer (organizers and staff)",
     body=EventOrganizerBody,
     response=EventSchema,
-    allow=person,
+    allow=organizer,
     tags=TAGS,
     errors=WRITE_ERRORS,
 )
@@ -214,7 +223,7 @@ def add_organizer(caller: Caller, body: dict[str, Any], event_id: int) -> dict[s
 @endpoint(
     summary="Remove an organizer (never the last one)",
     response=EventSchema,
-    allow=person,
+    allow=organizer,
     tags=TAGS,
     errors=(401, 403, 404, 422),
 )

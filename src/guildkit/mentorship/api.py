@@ -60,6 +60,14 @@ def own_profile(caller: Caller, path: dict[str, Any]) -> bool:
     return caller.is_person and caller.active and caller.is_self(str(path.get("user_id")))
 
 
+def in_mentorship(caller: Caller, path: dict[str, Any]) -> bool:
+    """its mentor, its mentee, and moderators"""
+    if not person(caller, path):
+        return False
+    gk_instance().mentorship.get(path["mentorship_id"], caller.user_id)  # 403 for others, 404 if unknown
+    return True
+
+
 def before_id(cursor: str | None) -> int | None:
     """The id a ``[id]`` cursor points before (400 for one this API did not give out)."""
     key = decode_cursor(cursor, 1)
@@ -185,7 +193,7 @@ def _action(name: str, summary: str, *, reason: bool = False) -> None:
         summary=summary,
         body=ReasonBody if reason else None,
         response=MentorshipSchema,
-        allow=person,
+        allow=in_mentorship,
         tags=TAGS,
         errors=(*ON_ONE, 422) if reason else ON_ONE,
     )
@@ -223,7 +231,7 @@ def list_check_ins(caller: Caller, query: dict[str, Any], mentorship_id: int) ->
     body=CheckInIn,
     response=CheckInSchema,
     status=201,
-    allow=person,
+    allow=in_mentorship,
     tags=TAGS,
     errors=(*ON_ONE, 422),
 )
@@ -237,7 +245,7 @@ def add_check_in(caller: Caller, body: dict[str, Any], mentorship_id: int) -> An
     body=FeedbackIn,
     response=FeedbackSchema,
     status=201,
-    allow=person,
+    allow=in_mentorship,
     tags=TAGS,
     errors=(*ON_ONE, 422),
 )

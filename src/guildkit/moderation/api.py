@@ -75,6 +75,14 @@ def signed_in(caller: Caller, path: dict[str, Any]) -> bool:
     return caller.is_person
 
 
+def in_mediation(caller: Caller, path: dict[str, Any]) -> bool:
+    """its parties, its mediator, and moderators"""
+    if not person(caller, path):
+        return False
+    gk_instance().moderation.mediation(caller.user_id, path["mediation_id"])  # 403 for others, 404 if unknown
+    return True
+
+
 @api.post("/reports")
 @endpoint(
     summary="Report a member's content",
@@ -150,7 +158,7 @@ def add_case_note(caller: Caller, case_id: int, body: dict[str, Any]) -> Any:
     response=CaseDetailSchema,
     allow=moderator,
     tags=TAGS,
-    errors=(401, 403, 404, 422),
+    errors=(401, 403, 404, 409, 422),
 )
 def resolve_case(caller: Caller, case_id: int, body: dict[str, Any]) -> Any:
     return gk_instance().moderation.resolve(caller.user_id, case_id, **body)
@@ -218,7 +226,7 @@ def get_mediation(caller: Caller, mediation_id: int) -> Any:
     body=StatementIn,
     response=StatementSchema,
     status=201,
-    allow=person,
+    allow=in_mediation,
     tags=TAGS,
     errors=(401, 403, 404, 409, 422),
 )
@@ -232,7 +240,7 @@ def add_statement(caller: Caller, mediation_id: int, body: dict[str, Any]) -> An
     summary="Record the agreed outcome (the mediator): closes the mediation and resolves its case",
     body=AgreeIn,
     response=MediationDetailSchema,
-    allow=person,
+    allow=in_mediation,
     tags=TAGS,
     errors=(401, 403, 404, 409, 422),
 )

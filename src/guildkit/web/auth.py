@@ -8,6 +8,9 @@ Two kinds of callers reach guildkit's blueprint:
 * a **server**, with an API token (``Authorization: Bearer gk_...``) created by
   ``flask guildkit token create``; its permissions are the token's scopes.
 
+A request with an ``Authorization`` header is a token request: a header that is empty, of another
+scheme or with an unknown token is ``401``, whatever cookie came with it.
+
 Permissions are plain strings (``gk.permissions()`` lists them). ``admin`` implies every other one.
 """
 
@@ -80,7 +83,9 @@ def current_caller(gk: GuildKit) -> Caller:
     """
     environ = request.environ
     if "guildkit.caller" not in environ:
+        # Any Authorization header, even an empty one, is a credential to check: one that fails is a
+        # 401, never a fall back to the session cookie the browser sent along with it.
         header = request.headers.get("Authorization")
-        environ["guildkit.caller"] = _token_caller(gk, header) if header else _person_caller(gk)
+        environ["guildkit.caller"] = _token_caller(gk, header) if header is not None else _person_caller(gk)
     caller: Caller = environ["guildkit.caller"]
     return caller

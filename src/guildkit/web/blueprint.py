@@ -19,6 +19,8 @@ from werkzeug.routing import BaseConverter, PathConverter
 from guildkit.errors import ConfigurationError
 from guildkit.web import openapi
 from guildkit.web.api import make_api
+from guildkit.web.guard import check_api_request, method_not_allowed
+from guildkit.web.headers import add_security_headers
 from guildkit.web.pages import make_pages
 
 
@@ -72,7 +74,11 @@ def make_blueprint(name: str = "guildkit") -> Blueprint:
         name, __name__, template_folder="templates", static_folder="static", static_url_path="/guildkit-static"
     )
     api = make_api()
+    api.before_request(check_api_request)
     pages = make_pages()
+    # Only guildkit's own responses get its headers; the API's 405s are found before any blueprint is.
+    blueprint.after_request(add_security_headers)
+    blueprint.before_app_request(method_not_allowed)
     blueprint.record_once(_add_converter)
     blueprint.record_once(lambda state: _install_routes(state, blueprint, api, pages))
     blueprint.register_blueprint(api, url_prefix="/api")

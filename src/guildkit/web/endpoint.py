@@ -7,6 +7,10 @@ and documents the operation in OpenAPI (:mod:`.openapi` reads the same :class:`E
     @endpoint(summary="A member's points history", query=LedgerQuery, response=LedgerEntrySchema,
               paginated=True, allow=self_or("members.read_private"))
     def member_ledger(caller, query, user_id): ...
+
+The order is fixed: who calls (a bad ``Authorization`` header is 401), whether they may
+(``allow``: 401 for nobody, 403 for someone not allowed), then the query and the body (400, 415,
+422), so a caller who may not use an endpoint learns nothing from its validation.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from guildkit.extension import GuildKit
 from guildkit.web.auth import Caller, current_caller
 from guildkit.web.errors import ApiError
 from guildkit.web.pagination import Page
+
+#: The methods that change state. Each must be JSON (guard.py); one without a body takes none or ``{}``.
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 #: Decides whether a caller may use an endpoint, given the path arguments.
 Allow = Callable[[Caller, dict[str, Any]], bool]
@@ -96,6 +103,8 @@ def endpoint(**options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any
                 kwargs["query"] = spec.query().load(request.args.to_dict(flat=True))
             if spec.body is not None:
                 kwargs["body"] = spec.body(many=spec.body_many).load(_json_body())
+            elif request.method in WRITE_METHODS:
+                _no_body()
             result = view(**kwargs)
             if spec.response is None:
                 return ("", 204) if result is None else result
@@ -113,10 +122,23 @@ def endpoint(**options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any
 
 def _json_body() -> Any:
     # JSON only: a cross-site form cannot send it without a CORS preflight, which keeps
-    # session-authenticated writes safe from CSRF.
+    # session-authenticated writes safe from CSRF (guard.py refuses every other write first).
     if not request.is_json:
         raise ApiError(415, "send the body as application/json", code="unsupported_media_type")
     data = request.get_json(silent=True)
     if data is None:
         raise ApiError(400, "the body is not valid JSON", code="invalid_json")
     return data
+
+
+def _no_body() -> None:
+    """A write that takes no body: none at all, or ``{}`` (what a client's ``json={}`` sends)."""
+    if not request.get_data(cache=True).strip():
+        return
+    if _json_body() != {}:
+        raise ApiError(
+            422,
+            "this endpoint takes no body: send none, or {}",
+            code="validation_error",
+            errors={"_schema": ["takes no body: send none, or {}"]},
+        )

@@ -18,7 +18,7 @@ from flask import Flask
 from marshmallow import Schema, fields
 
 from guildkit.version import __version__
-from guildkit.web.endpoint import Endpoint, public
+from guildkit.web.endpoint import WRITE_METHODS, Endpoint, public
 from guildkit.web.schemas import ProblemSchema
 
 #: A ``<converter:name>`` or ``<name>`` in a URL rule; group 1 is the converter (if any), 2 the name.
@@ -30,13 +30,15 @@ PATH_SCHEMAS: dict[str, dict[str, Any]] = {
     "guildkit_id": {"type": "integer", "minimum": 0, "maximum": MAX_PATH_ID},
     "int": {"type": "integer", "minimum": 0},
 }
+#: The body of a write that takes none.
+EMPTY_OBJECT: dict[str, Any] = {"type": "object", "maxProperties": 0}
 ERROR_TEXT = {
     400: "The request is malformed",
-    401: "Sign in, or send an API token",
+    401: "Sign in, or send a valid API token (a bad Authorization header is never ignored)",
     403: "The caller may not do this",
     404: "No such thing",
     409: "Conflicts with what is stored (e.g. a key reused for different content)",
-    415: "The body must be JSON",
+    415: "Every write must be application/json",
     422: "The input is invalid; `errors` names each field",
 }
 
@@ -108,11 +110,15 @@ def _operation(declared: Endpoint, arguments: dict[str, str], endpoint: str, met
         "summary": declared.summary,
         "tags": list(declared.tags),
         "parameters": parameters,
-        "responses": _responses(declared),
+        "responses": _responses(declared, method),
     }
     if declared.body is not None:
         body = declared.body(many=True) if declared.body_many else declared.body
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    elif method in WRITE_METHODS:
+        # Every write is JSON (415 otherwise); one that takes no body documents ``{}`` (an empty
+        # body with the JSON content type is accepted too).
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": dict(EMPTY_OBJECT)}}}
     operation["security"] = (
         [{}, {"token": []}, {"session": []}] if declared.allow is public else [{"token": []}, {"session": []}]
     )
@@ -126,7 +132,7 @@ def _path_parameter(name: str, converter: str) -> dict[str, Any]:
     return {"in": "path", "name": name, "required": True, "schema": dict(schema)}
 
 
-def _responses(declared: Endpoint) -> dict[str, Any]:
+def _responses(declared: Endpoint, method: str) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     if declared.media_type is not None:
         content = {declared.media_type: {"schema": {"type": "string"}}}
@@ -140,8 +146,13 @@ def _responses(declared: Endpoint) -> dict[str, Any]:
         elif declared.many:
             schema = declared.response(many=True)
         responses[str(declared.status)] = {"description": "OK", "content": {"application/json": {"schema": schema}}}
-    codes = set(declared.errors) | {400, 422} if (declared.query or declared.body) else set(declared.errors)
-    if declared.body is not None:
+    # Any operation takes an API token, and a bad one (or an empty Authorization header) is 401.
+    codes = set(declared.errors) | {401}
+    if declared.allow is not public:
+        codes.add(403)
+    if declared.query or declared.body or method in WRITE_METHODS:
+        codes |= {400, 422}
+    if method in WRITE_METHODS:
         codes.add(415)
     for code in sorted(codes):
         responses[str(code)] = {
