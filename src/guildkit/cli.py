@@ -171,7 +171,7 @@ def revoke_command(
     )
 
 
-@guildkit_cli.group("member", help="Inspect members.")
+@guildkit_cli.group("member", help="Inspect members; export or erase a member's data.")
 def member_group() -> None:
     pass
 
@@ -208,6 +208,50 @@ def member_show(user_id: str, ledger_rows: int) -> None:
                 ],
             },
             indent=2,
+        )
+    )
+
+
+@member_group.command("export", help="Everything guildkit holds about a member, as JSON (docs/privacy.md).")
+@click.argument("user_id")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write it to this file, not stdout."
+)
+def member_export(user_id: str, output: Path | None) -> None:
+    try:
+        document = _gk().privacy.export(user_id)
+    except GuildKitError as exc:
+        _fail(exc)
+        return
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
+@member_group.command("erase", help="Erase a member for good: pseudonymised everywhere (docs/privacy.md).")
+@click.argument("user_id")
+@click.option("--reason", default="", help="Why, for the audit log (for example the request's reference).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def member_erase(user_id: str, reason: str, yes: bool) -> None:
+    gk = _gk()
+    try:
+        gk.member(user_id)
+    except GuildKitError as exc:
+        _fail(exc)
+        return
+    if not yes:
+        click.confirm(f"Erase member {user_id!r}? This cannot be undone", abort=True)
+    try:
+        erased = gk.privacy.erase(user_id, confirm=True, via="cli", reason=reason)
+    except GuildKitError as exc:
+        _fail(exc)
+        return
+    click.echo(
+        json.dumps(
+            {"tombstone": erased.tombstone, "erased_at": erased.erased_at.isoformat(), "plugins": erased.plugins}
         )
     )
 

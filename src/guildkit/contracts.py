@@ -7,8 +7,10 @@ implementation; a result the check refuses is recorded as that plugin's failure 
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any, TypeVar
 
 from guildkit.definitions import PageLink
@@ -63,6 +65,22 @@ def template_names(result: Any, kwargs: dict[str, Any]) -> None:
     found = list(result)
     if not all(isinstance(name, str) and name for name in found):
         raise TypeError(f"returned {found!r}, not template names")
+
+
+def export_sections(result: Any, kwargs: dict[str, Any]) -> None:
+    """A mapping of section names to JSON values (datetimes and dates allowed: they become ISO 8601)."""
+    if not isinstance(result, Mapping) or not all(isinstance(name, str) and name for name in result):
+        raise TypeError(f"returned {result!r}, not a mapping of section names to sections")
+    try:
+        json.dumps(result, default=_iso)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"returned a section JSON cannot hold: {exc}") from exc
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def a_finite_number(value: object) -> bool:

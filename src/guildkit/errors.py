@@ -154,6 +154,19 @@ class PluginError(GuildKitError):
     code = "plugin_error"
 
 
+class PrivacyHookFailed(PluginError):
+    """A plugin failed while exporting or erasing a member: the export or the erasure did not
+    happen (an erasure is one transaction, rolled back whole). ``plugin`` names the plugin."""
+
+    code = "privacy_hook_failed"
+
+    def __init__(self, hook: str, plugin: str, error: str) -> None:
+        super().__init__(f"plugin {plugin!r} failed in {hook}: {error}", hook=hook, plugin=plugin, error=error)
+        self.hook = hook
+        self.plugin = plugin
+        self.error = error
+
+
 class NotAllowed(GuildKitError, PermissionError):
     """This person may not do this (not a party, not an organizer, not eligible)."""
 

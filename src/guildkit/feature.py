@@ -9,8 +9,9 @@ writes as ordinary ``@hookimpl`` methods on its subclass.
 
 Parts are named as ``"module:attribute"`` strings and imported on first use, so registering a
 feature stays cheap and its web views load only when a blueprint is made. The folder's usual
-modules need no naming: ``hookspecs.py``, ``config.py`` (``DEFAULTS`` and ``check``), and the
-``api`` and ``pages`` routes of ``api.py`` and ``pages.py`` are found by convention.
+modules need no naming: ``hookspecs.py``, ``config.py`` (``DEFAULTS`` and ``check``),
+``privacy.py`` (``export`` and ``erase``: a member's data rights), and the ``api`` and ``pages``
+routes of ``api.py`` and ``pages.py`` are found by convention.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ from guildkit.models import table_of
 if TYPE_CHECKING:
     from flask import Flask
 
+    from guildkit.erasure import Erasure
     from guildkit.extension import GuildKit
+    from guildkit.models import Member
     from guildkit.routes import Routes
 
 
@@ -77,6 +80,9 @@ class Feature:
     hookspecs: ModuleType | None = None
     #: A module with ``DEFAULTS`` (its ``GUILDKIT_*`` keys) and ``check(config)``.
     config: ModuleType | None = None
+    #: A module with ``export(gk, member, conn)`` (the feature's section of a member's data
+    #: export) and/or ``erase(gk, erasure)`` (its part of erasing a member).
+    privacy: ModuleType | None = None
     #: The feature's tables, as models: created with the feature, migrated in its own branch.
     models: ClassVar[tuple[type[Any], ...]] = ()
     #: ``"module:attribute"`` of each :class:`~guildkit.routes.Routes` (API and pages).
@@ -109,6 +115,8 @@ class Feature:
             "guildkit_page_links": (cls.nav, Feature._page_links),
             "guildkit_template_includes": (cls.includes, Feature._template_includes),
             "guildkit_register_analytics_measures": (cls.measures, Feature._register_measures),
+            "guildkit_member_export": (cls.privacy and hasattr(cls.privacy, "export"), Feature._member_export),
+            "guildkit_member_erase": (cls.privacy and hasattr(cls.privacy, "erase"), Feature._member_erase),
         }
         for hook, (part, implementation) in parts.items():
             if part and hook not in cls.__dict__:
@@ -122,7 +130,7 @@ class Feature:
         package = cls.__module__.rpartition(".")[0]
         if "folder" not in cls.__dict__:
             cls.folder = Path(importlib.import_module(package).__file__ or ".").parent
-        for part in ("hookspecs", "config"):
+        for part in ("hookspecs", "config", "privacy"):
             if part not in cls.__dict__ and (cls.folder / f"{part}.py").exists():
                 setattr(cls, part, importlib.import_module(f"{package}.{part}"))
         if "routes" not in cls.__dict__:
@@ -180,6 +188,15 @@ class Feature:
         assert self.measures is not None
         measures: Iterable[tuple[str, str, Callable[..., Any]]] = load(self.measures)
         return measures
+
+    def _member_export(self, gk: GuildKit, member: Member, conn: sa.Connection) -> Mapping[str, Any] | None:
+        assert self.privacy is not None
+        section = self.privacy.export(gk, member, conn)
+        return None if section is None else {self.name: section}
+
+    def _member_erase(self, gk: GuildKit, erasure: Erasure) -> None:
+        assert self.privacy is not None
+        self.privacy.erase(gk, erasure)
 
 
 def _copy(function: Callable[..., Any], name: str) -> Callable[..., Any]:

@@ -16,7 +16,7 @@ from types import ModuleType
 from guildkit import hookspecs
 from guildkit.plugins import make_plugin_manager
 
-BANNER = re.compile(r"^# (Setting up|Contributing|Deciding|Being told)", re.M)
+BANNER = re.compile(r"^# (Setting up|Contributing|Deciding|Being told|Data rights)", re.M)
 
 
 def hook_functions() -> list[tuple[str, object]]:

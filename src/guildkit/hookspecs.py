@@ -1,6 +1,6 @@
 """The reference for every core guildkit hook.
 
-Plugins implement these with :data:`guildkit.hookimpl`. Four families:
+Plugins implement these with :data:`guildkit.hookimpl`. Five families:
 
 * **Setting up** (``guildkit_init_app``, ``guildkit_add_hookspecs``) — called when guildkit is
   set up on an app, or when the plugin registers. An exception here fails start-up.
@@ -16,6 +16,10 @@ Plugins implement these with :data:`guildkit.hookimpl`. Four families:
 * **Being told** (``guildkit_*ed``) — called after the transaction has committed. An exception
   is logged and recorded; it never undoes an award, never stops the other plugins from being
   told, and never reaches the host's request.
+* **Data rights** (``guildkit_member_export``, ``guildkit_member_erase``) — called by
+  ``gk.privacy`` when a member downloads their data or is erased. Not contained: a plugin that
+  fails makes the export or the erasure fail as a whole, with a
+  :class:`~guildkit.errors.PrivacyHookFailed` naming it (and the failure is recorded).
 
 Every hook is called through pluggy, so hook wrappers (``@hookimpl(wrapper=True)``) and
 pluggy's tracing see each call (a per-award deciding hook that nobody implements is not called
@@ -33,7 +37,15 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from guildkit.contracts import an_image, an_int, page_links, returns, same_kind_of_outcome, template_names
+from guildkit.contracts import (
+    an_image,
+    an_int,
+    export_sections,
+    page_links,
+    returns,
+    same_kind_of_outcome,
+    template_names,
+)
 from guildkit.markers import hookspec
 
 if TYPE_CHECKING:
@@ -45,7 +57,9 @@ if TYPE_CHECKING:
     from guildkit.announcements import LevelChange, MemberJoined
     from guildkit.branches import Branch
     from guildkit.definitions import BadgeDef, PageLink, PointTypeDef, RoleDef
+    from guildkit.erasure import Erasure
     from guildkit.extension import GuildKit
+    from guildkit.models import Member
     from guildkit.routes import Routes
     from guildkit.rules.base import AwardPoints, Outcome, Rule, Veto
     from guildkit.rules.builtin import Levels
@@ -460,4 +474,50 @@ def guildkit_level_changed(gk: GuildKit, change: LevelChange, activity_key: str)
     :param gk: the :class:`~guildkit.GuildKit`.
     :param change: user, point type, old and new level, and the new level's name.
     :param activity_key: the key of the activity that caused it.
+    """
+
+
+# --------------------------------------------------------------------------------------------
+# Data rights (inside gk.privacy's calls; a failure fails the export or the erasure)
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+@returns(export_sections)
+def guildkit_member_export(gk: GuildKit, member: Member, conn: sa.Connection) -> Mapping[str, Any] | None:
+    """Contribute what the plugin holds about a member to their data export.
+
+    Called by ``gk.privacy.export(user_id)`` (the member's "Download my data", ``flask guildkit
+    member export``), inside one read transaction: read with ``conn``, never write. Return your
+    sections keyed by a name of your own (guildkit's features use their names: ``{"mentorship":
+    {...}}``); they appear under the export's ``plugins`` key. Datetimes and dates become ISO
+    8601 strings; anything else must be JSON already. Export what the member gave you and what
+    you hold about them, not other members' identities. An exception, or a result that is not
+    such a mapping, fails the whole export with :class:`~guildkit.errors.PrivacyHookFailed`:
+    an incomplete export is never handed out as a complete one.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param member: the member (``member.id``, ``member.user_id``), as stored.
+    :param conn: the export's read connection.
+    :return: a mapping of section names to JSON values, or ``None`` when you hold nothing.
+    """
+
+
+@hookspec
+def guildkit_member_erase(gk: GuildKit, erasure: Erasure) -> None:
+    """Erase what the plugin holds about a member, inside the erasing transaction.
+
+    Called by ``gk.privacy.erase(user_id, confirm=True)`` before the core rewrites its own
+    tables, so the member's rows still carry their user id. Write with ``erasure.conn`` (or
+    ``erasure.tx``): empty the free text they wrote, replace their host user id where you
+    stored it with ``erasure.tombstone``, and run text of other people's rows that may name
+    them through ``erasure.scrub(...)``. Keep rows other members' history needs. Change only
+    the database: the transaction may be retried. An exception rolls the whole erasure back
+    (nothing is erased) and raises :class:`~guildkit.errors.PrivacyHookFailed` naming your
+    plugin, so a member is never left half erased.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param erasure: the :class:`~guildkit.erasure.Erasure`: ``tx``, ``conn``, ``member_id``,
+        ``user_id``, ``tombstone``, ``names``, ``scrub``, ``scrub_json``, ``scrub_notifications``
+        and ``scrub_notifications_where``.
     """

@@ -6,7 +6,9 @@ request, shapes the response and feeds the OpenAPI document. Who may do what:
 =========================  =================================================================
 anyone                     members, balances, badges (catalog, holders, a member's awards),
                            leaderboards, roles
-the member themself        their ledger, progress and notifications (``/me``)
+the member themself        their ledger, progress and notifications (``/me``), their privacy
+                           settings and data export (``/me/privacy``, ``/me/export``; also
+                           while suspended or banned)
 ``members.read_private``   anyone's ledger and progress (moderators)
 ``roles.manage``           grant and revoke roles (admins)
 ``activities.write``       report and retract activities (API tokens)
@@ -21,6 +23,7 @@ import sqlalchemy as sa
 from flask import request
 
 from guildkit import leaderboards, queries
+from guildkit.community.schemas import MemberExportSchema, PrivacySettingsSchema
 from guildkit.errors import UnknownPointType, UnknownRole
 from guildkit.extension import GuildKit
 from guildkit.models import BadgeAward, Member, RoleGrant
@@ -496,3 +499,56 @@ def read_notifications(caller: Caller) -> None:
     gk = gk_instance()
     if caller.member is not None:
         queries.mark_read(gk.session, caller.member.id, gk.clock())
+
+
+# -- the caller's data rights --------------------------------------------------------------
+
+
+def signed_in(caller: Caller, path: dict[str, Any]) -> bool:
+    """a signed-in person"""
+    # Whatever their status: a suspended or banned member keeps their data rights.
+    return caller.is_person
+
+
+@api.get("/me/privacy")
+@endpoint(
+    summary="My privacy settings",
+    response=PrivacySettingsSchema,
+    allow=signed_in,
+    tags=("me",),
+    errors=(401, 403),
+)
+def my_privacy(caller: Caller) -> dict[str, Any]:
+    assert caller.user_id is not None
+    return {"leaderboard_opt_out": gk_instance().privacy.leaderboard_opt_out(caller.user_id)}
+
+
+@api.put("/me/privacy")
+@endpoint(
+    summary="Change my privacy settings (leave the leaderboards, or come back)",
+    body=PrivacySettingsSchema,
+    response=PrivacySettingsSchema,
+    allow=signed_in,
+    tags=("me",),
+    errors=(401, 403, 422),
+)
+def set_my_privacy(caller: Caller, body: dict[str, Any]) -> dict[str, Any]:
+    assert caller.user_id is not None
+    opted_out = gk_instance().privacy.set_leaderboard_opt_out(caller.user_id, body["leaderboard_opt_out"])
+    return {"leaderboard_opt_out": opted_out}
+
+
+@api.get("/me/export")
+@endpoint(
+    summary="Everything the community holds about me, as JSON (my data export)",
+    response=MemberExportSchema,
+    allow=signed_in,
+    tags=("me",),
+    errors=(401, 403, 404),
+)
+def my_export(caller: Caller) -> dict[str, Any]:
+    assert caller.user_id is not None
+    if caller.member is None:
+        raise ApiError(404, "the community holds no data about you", code="not_found")
+    document: dict[str, Any] = gk_instance().privacy.export(caller.user_id)
+    return document

@@ -9,6 +9,8 @@
 ``/badges/<slug>``             how a badge is earned, its levels, and who holds it
 ``/leaderboards/<point_type>`` all time / this week / this month, with the caller's rank
 ``/notifications``             the signed-in member's notifications; POST ``/notifications/read``
+``/privacy``                   the signed-in person's data: "Download my data" (``/privacy/download``,
+                               a JSON file) and the leaderboard opt-out (POST ``/privacy/leaderboards``)
 ``/showcase/<user_id>``        an HTML fragment (no ``<html>``) with the member's best badges
 =============================  ====================================================================
 
@@ -18,10 +20,11 @@ the same path in its own templates folder (see ``docs/pages.md``).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 
 from guildkit import errors, leaderboards, queries
 from guildkit.extension import GuildKit
@@ -279,6 +282,7 @@ def leaderboard(point_type: str | None) -> Any:
         since=since,
         rows=[standing_out(gk, s) for s in board.items],
         me=me,
+        hidden=bool(who.member is not None and who.member.leaderboard_opt_out),
         signed_in=who.is_person,
         next_url=next_url,
     )
@@ -287,10 +291,12 @@ def leaderboard(point_type: str | None) -> Any:
 # -- notifications -------------------------------------------------------------------------
 
 
-def _signed_in() -> Caller:
+def _signed_in(
+    title: str = "Sign in to see your notifications", why: str = "Your notifications are only shown to you."
+) -> Caller:
     who = caller()
     if not who.is_person:
-        raise PageError(401, "Sign in to see your notifications", "Your notifications are only shown to you.")
+        raise PageError(401, title, why)
     return who
 
 
@@ -326,3 +332,56 @@ def mark_read() -> Any:
     if who.member is not None:
         count = queries.mark_read(gk.session, who.member.id, gk.clock())
     return redirect(url_for(".notifications", marked=count), code=303)
+
+
+# -- privacy -------------------------------------------------------------------------------
+
+PRIVACY_SIGN_IN = ("Sign in to see your data", "Only you can see and download your data.")
+
+
+@pages.get("/privacy")
+@page
+def privacy() -> Any:
+    gk = gk_instance()
+    who = _signed_in(*PRIVACY_SIGN_IN)
+    assert who.user_id is not None
+    return render_template(
+        "guildkit/privacy.html",
+        member=who.member,
+        opted_out=gk.privacy.leaderboard_opt_out(who.user_id),
+        saved=request.args.get("saved") is not None,
+    )
+
+
+@pages.get("/privacy/download")
+@page
+def privacy_download() -> Any:
+    """The signed-in person's own export, as a file: there is no way to ask for anyone else's."""
+    gk = gk_instance()
+    who = _signed_in(*PRIVACY_SIGN_IN)
+    if who.member is None:
+        raise PageError(404, "No data to download", "The community holds no data about you yet.")
+    document = gk.privacy.export(who.member.user_id)
+    day = gk.clock().date().isoformat()
+    return Response(
+        json.dumps(document, indent=2, ensure_ascii=False),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="my-community-data-{day}.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@pages.post("/privacy/leaderboards")
+@page
+def privacy_leaderboards() -> Any:
+    csrf.check()
+    gk = gk_instance()
+    who = _signed_in(*PRIVACY_SIGN_IN)
+    assert who.user_id is not None
+    choice = request.form.get("leaderboards")
+    if choice not in ("shown", "hidden"):
+        raise PageError(400, "Choose shown or hidden", "Go back and choose whether to be shown on leaderboards.")
+    gk.privacy.set_leaderboard_opt_out(who.user_id, choice == "hidden")
+    return redirect(url_for(".privacy", saved=1), code=303)

@@ -23,6 +23,8 @@ class Member(Base):
     status: Mapped[str] = mapped_column(sa.String(16), default="active")
     display_name: Mapped[str | None] = mapped_column(sa.String(191))
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The member asked to be left off leaderboards (``gk.privacy.set_leaderboard_opt_out``).
+    leaderboard_opt_out: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = (sa.CheckConstraint("status IN ('active', 'suspended', 'banned', 'deleted')", name="status"),)
 
