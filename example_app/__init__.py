@@ -3,20 +3,22 @@
 The app owns its users, questions, answers, comments and votes (``models.py``); after each change
 commits, it tells guildkit what happened (``actions.py``). Reputation comes from the Stack Exchange
 plugin (plugins/guildkit-stackexchange, found through its entry point); the app's own badges and
-XP are in ``rules.toml``. Flask-Login knows who is logged in, and guildkit reads it from there.
+XP are in ``rules.toml``. Flask-Login knows who is logged in, and guildkit asks the app for that
+user's id (``@gk.current_user_loader``: Flask-Login's id also carries the session version).
 
     flask --app example_app seed     # a believable community over ~60 days; log in as ada / demo
     flask --app example_app run
 
-Modules: ``extensions`` (db, gk, login manager), ``models``, ``actions`` (what users do, and the
-idempotency keys), ``auth`` (sign up, log in, log out), ``views`` (the pages), ``reads`` (queries
-for the pages), ``security`` (CSRF), ``community`` (trust levels, privileges and anti-abuse settings for this
-app's activity types), ``seed`` and ``seed_content`` (the ``seed`` command).
+Modules: ``extensions`` (db, gk, login manager, rate limiter), ``models``, ``actions`` (what users
+do, and the idempotency keys), ``auth`` (sign up; log in, rate-limited; log out, which ends every
+session), ``views`` (the pages), ``reads`` (queries for the pages), ``security`` (CSRF),
+``community`` (trust levels, privileges and anti-abuse settings for this app's activity types),
+``seed`` and ``seed_content`` (the ``seed`` command).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +48,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SECRET_KEY="demo-only-not-secret",  # set FLASK_SECRET_KEY in the environment for anything real
         SQLALCHEMY_DATABASE_URI="sqlite:///example.db",  # relative: instance/example.db
         GUILDKIT_RULES_FILE=str(HERE / "rules.toml"),
+        # Cookies that other sites' forms never send and scripts never read, "remember me" for two
+        # weeks. Secure (HTTPS only) is off because the demo is served on http://127.0.0.1: behind
+        # HTTPS, set FLASK_SESSION_COOKIE_SECURE=true and FLASK_REMEMBER_COOKIE_SECURE=true.
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=False,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=False,
+        REMEMBER_COOKIE_DURATION=timedelta(days=14),
+        # Log-in attempts per address and per name (auth.py). Each process counts in its own memory;
+        # with several workers, point FLASK_RATELIMIT_STORAGE_URI at Redis or Memcached.
+        LOGIN_RATE_LIMIT="5 per minute",
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="memory://",
         **community.SETTINGS,
     )
     app.config.from_prefixed_env()
@@ -92,6 +108,14 @@ def _tune_sqlite(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+
+@gk.current_user_loader
+def current_user_id() -> int | None:
+    """The logged-in user's id, for guildkit (``current_user.get_id()`` is ``"<id>:<session_version>"``)."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return None
+    return int(current_user.id)
 
 
 @gk.user_info_loader

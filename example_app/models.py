@@ -52,6 +52,15 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     name: Mapped[str] = mapped_column(sa.String(60), unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: One more at each log-out. Sessions and "remember me" cookies carry the value they were
+    #: made with (:meth:`get_id`), so every one made before the log-out stops working.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember cookie: ``"<id>:<session_version>"``
+        (``auth.load_user`` reads it back). guildkit asks for the plain id instead
+        (``@gk.current_user_loader`` in ``__init__.py``)."""
+        return f"{self.id}:{self.session_version}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.name!r}>"

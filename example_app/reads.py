@@ -11,8 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import url_for
 
-from guildkit import UnknownMember
-from guildkit.models import Balance, LedgerEntry, Member
+from guildkit import LedgerEntry, UnknownMember
 
 from .extensions import db, gk
 from .models import Answer, Comment, Question, User, Vote
@@ -23,31 +22,22 @@ XP = "xp"
 
 def reputations(user_ids: Iterable[int]) -> dict[int, int]:
     """Reputation for many users in one query (users who never joined count as 0)."""
-    wanted = {str(u) for u in user_ids}
-    if not wanted:
-        return {}
-    rows = gk.session.execute(
-        sa.select(Member.user_id, Balance.balance)
-        .join(Balance, Balance.member_id == Member.id)
-        .where(Balance.point_type == REPUTATION, Member.user_id.in_(wanted))
-    )
-    found = {int(user_id): balance for user_id, balance in rows}
-    return {int(u): found.get(int(u), 0) for u in wanted}
+    return {int(u): points for u, points in gk.balances_of(list(user_ids), REPUTATION).items()}
 
 
 def top_members(limit: int | None = 10) -> list[tuple[User, int]]:
-    """Users by reputation, highest first."""
-    query = (
-        sa.select(Member.user_id, Balance.balance)
-        .join(Balance, Balance.member_id == Member.id)
-        .where(Balance.point_type == REPUTATION)
-        .order_by(Balance.balance.desc(), Member.id)
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    ranked = [(int(user_id), balance) for user_id, balance in gk.session.execute(query) if user_id.isdigit()]
+    """Users by reputation, highest first (all of them with ``limit=None``), from guildkit's
+    leaderboard: members who opted out of leaderboards are left out."""
+    ranked: list[tuple[int, int]] = []
+    board = gk.leaderboard(REPUTATION, limit=min(limit or 100, 100))
+    while True:
+        ranked += [(int(s.user_id), s.points) for s in board.standings if s.user_id.isdigit()]
+        if board.next_after is None or (limit is not None and len(ranked) >= limit):
+            break
+        board = gk.leaderboard(REPUTATION, limit=100, after=board.next_after)
+    ranked = ranked[:limit] if limit is not None else ranked
     users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_([i for i, _ in ranked])))}
-    return [(users[i], balance) for i, balance in ranked if i in users]
+    return [(users[i], points) for i, points in ranked if i in users]
 
 
 def question_list(sort: str, page: int, per_page: int) -> tuple[list[Any], int]:

@@ -312,7 +312,53 @@ def seed_command(users: int, days: int, random_seed: int) -> None:
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
-    """Create the tables this version needs that an older demo database lacks (keeps its data)."""
+    """Create the tables and columns this version needs that an older demo database lacks (keeps its data)."""
     db.create_all()
     gk.create_all()
+    for column in add_missing_columns():
+        click.echo(f"Added {column}.")
     click.echo("Tables are up to date.")
+
+
+def add_missing_columns() -> list[str]:
+    """Add the columns this version's tables have that the database's tables lack (``create_all``
+    makes missing tables, never missing columns); returns them as ``table.column``.
+
+    What this version has is read from a scratch in-memory database built by the same code
+    (``create_app``, ``create_all``), so a column added to the app's models or to guildkit's
+    (whose production databases get it from ``flask guildkit db upgrade``) needs nothing here. A
+    new column without a default cannot be added to rows that exist: that asks for a reset.
+    """
+    from . import create_app  # the package imports this module
+
+    scratch = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with scratch.app_context():
+        db.create_all()
+        gk.create_all()
+        inspector = sa.inspect(db.engine)
+        wanted = {table: inspector.get_columns(table) for table in inspector.get_table_names()}
+        gk.store.remove_session()
+        db.engine.dispose()
+    added: list[str] = []
+    inspector = sa.inspect(db.engine)
+    with db.engine.begin() as conn:
+        for table, columns in wanted.items():
+            if not inspector.has_table(table):
+                continue
+            present = {column["name"] for column in inspector.get_columns(table)}
+            for column in columns:
+                name, default = column["name"], column.get("default")
+                if name in present:
+                    continue
+                if not column["nullable"] and default is None:
+                    raise click.ClickException(
+                        f"{table}.{name} is new and has no default: start afresh with ./scripts/demo.sh --reset"
+                    )
+                kind = column["type"].compile(dialect=conn.dialect)
+                conn.exec_driver_sql(
+                    f'ALTER TABLE "{table}" ADD COLUMN "{name}" {kind}'
+                    + ("" if column["nullable"] else " NOT NULL")
+                    + ("" if default is None else f" DEFAULT {default}")
+                )
+                added.append(f"{table}.{name}")
+    return added

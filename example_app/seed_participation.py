@@ -9,12 +9,9 @@ ago with its attendance, and upcoming events with RSVPs and a waitlist.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from guildkit.models import utcnow
 
 from .extensions import gk
 from .models import User
@@ -34,16 +31,6 @@ class ParticipationStats:
     attended: int = 0
 
 
-@contextmanager
-def at(when: datetime) -> Iterator[None]:
-    """Run guildkit's services as if it were ``when``."""
-    gk.clock = lambda: when
-    try:
-        yield
-    finally:
-        gk.clock = utcnow
-
-
 def seed_participation(rng: random.Random, users: list[User], now: datetime) -> ParticipationStats:
     stats = ParticipationStats()
     mentors = users[:5]
@@ -56,7 +43,7 @@ def seed_participation(rng: random.Random, users: list[User], now: datetime) -> 
 
 def _offer_mentoring(rng: random.Random, mentors: list[User], when: datetime, stats: ParticipationStats) -> None:
     for i, user in enumerate(mentors):
-        with at(when + timedelta(hours=i)):
+        with gk.clock_at(when + timedelta(hours=i)):
             gk.mentorship.offer(
                 user.id,
                 topics=rng.sample(TOPICS, 3),
@@ -80,7 +67,7 @@ def _mentorships(
         mentor, mentee = mentors[n % len(mentors)], mentees[n % len(mentees)]
         begun = now - timedelta(days=days_ago)
         step = _days_after(begun)
-        with at(begun):
+        with gk.clock_at(begun):
             profile = ms.profile(mentor.id)
             view = ms.request(
                 mentee.id,
@@ -93,15 +80,15 @@ def _mentorships(
         if outcome == "requested":
             continue
         if outcome == "declined":
-            with at(step(1)):
+            with gk.clock_at(step(1)):
                 ms.decline(view.id, mentor.id, "I am travelling for the next month, sorry.")
             continue
-        with at(step(1)):
+        with gk.clock_at(step(1)):
             ms.accept(view.id, mentor.id)
         if outcome == "accepted":
             continue
         for week in range(3 if outcome == "completed" else 2):
-            with at(step(2 + 7 * week)):
+            with gk.clock_at(step(2 + 7 * week)):
                 ms.check_in(
                     view.id,
                     rng.choice((mentor.id, mentee.id)),
@@ -109,9 +96,9 @@ def _mentorships(
                     notes=f"Week {week + 1}: went through two of {mentee.name}'s recent answers together.",
                 )
         if outcome == "completed":
-            with at(step(22)):
+            with gk.clock_at(step(22)):
                 ms.complete(view.id, mentee.id)
-            with at(step(23)):
+            with gk.clock_at(step(23)):
                 ms.complete(view.id, mentor.id)
                 ms.feedback(view.id, mentee.id, rating=5, comment="Patient, precise and encouraging.")
                 ms.feedback(view.id, mentor.id, rating=rng.choice((4, 5)), comment="Asked great questions.")
@@ -126,7 +113,7 @@ def _events(rng: random.Random, users: list[User], now: datetime, stats: Partici
     ev = gk.events
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     past_start = today - timedelta(days=10, hours=-17)
-    with at(past_start - timedelta(days=14)):
+    with gk.clock_at(past_start - timedelta(days=14)):
         held = ev.create(
             users[1].id,
             title="SQL office hours",
@@ -142,14 +129,14 @@ def _events(rng: random.Random, users: list[User], now: datetime, stats: Partici
         for user in users[2:14]:
             ev.rsvp(held.id, user.id, rng.choice(("going", "going", "maybe")))
             stats.rsvps += 1
-    with at(past_start + timedelta(minutes=10)):
+    with gk.clock_at(past_start + timedelta(minutes=10)):
         for user in users[2:12]:
             ev.check_in(held.id, user.id, by=users[1].id)
             stats.attended += 1
 
     meetup_start = today + timedelta(days=5, hours=18)
     workshop_start = today + timedelta(days=12, hours=16)
-    with at(now - timedelta(days=3)):
+    with gk.clock_at(now - timedelta(days=3)):
         meetup = ev.create(
             users[2].id,
             title="Flask meetup: embedding a community",

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 from .extensions import gk
 from .models import User
-from .seed_participation import at
 
 GUIDELINES = """\
 # How we treat each other here
@@ -42,13 +41,13 @@ class SafetyStats:
 
 def seed_safety(rng: random.Random, users: list[User], now: datetime) -> SafetyStats:
     stats = SafetyStats(admin=users[0].name, moderator=users[1].name)
-    with at(now - timedelta(days=58)):
+    with gk.clock_at(now - timedelta(days=58)):
         gk.award(users[0].id, role="admin", reason="Runs the demo community")
         gk.award(users[1].id, role="moderator", reason="Moderates the demo community", by=users[0].id)
         version = gk.guidelines.publish(users[0].id, title="Community guidelines", body=GUIDELINES)
     for user in users:
         if rng.random() < 0.8:
-            with at(now - timedelta(days=rng.randint(1, 57))):
+            with gk.clock_at(now - timedelta(days=rng.randint(1, 57))):
                 gk.guidelines.accept(user.id, version.version)
             stats.accepted += 1
     stats.promoted = gk.trust.sweep()["promoted"]
@@ -59,7 +58,7 @@ def seed_safety(rng: random.Random, users: list[User], now: datetime) -> SafetyS
 def _moderation(users: list[User], now: datetime) -> int:
     """Two cases: rudeness that was warned about a week ago, and spam still waiting in the queue."""
     moderator, rude, spammer = users[1], users[6], users[7]
-    with at(now - timedelta(days=8)):
+    with gk.clock_at(now - timedelta(days=8)):
         rudeness = gk.moderation.report(
             users[3].id,
             subject=f"member:{rude.id}",
@@ -67,7 +66,7 @@ def _moderation(users: list[User], now: datetime) -> int:
             category="harassment",
             comment="Called my question stupid in three comments.",
         )
-    with at(now - timedelta(days=7)):
+    with gk.clock_at(now - timedelta(days=7)):
         gk.moderation.assign(moderator.id, rudeness.case_id)
         gk.moderation.resolve(
             moderator.id,
@@ -76,7 +75,7 @@ def _moderation(users: list[User], now: datetime) -> int:
             reason="Critique the code, never the person (guideline 1). Please keep comments kind.",
         )
     for n, reporter in enumerate(users[9:11]):
-        with at(now - timedelta(hours=30 - n)):
+        with gk.clock_at(now - timedelta(hours=30 - n)):
             gk.moderation.report(
                 reporter.id,
                 subject=f"member:{spammer.id}",

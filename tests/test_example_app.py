@@ -508,3 +508,24 @@ def test_init_db_adds_missing_tables_and_keeps_data(app: Flask) -> None:
     with app.app_context():
         assert "guildkit_trust_levels" in sa.inspect(gk.store.engine).get_table_names()
         assert gk.member("keeper").display_name == "Keeper"
+
+
+def test_the_example_app_uses_only_guildkits_public_api() -> None:
+    """A host reads guildkit through ``guildkit`` (and mounts pages with ``guildkit.web``), never
+    through its tables: the example app is what hosts copy."""
+    import ast
+
+    public = {"guildkit", "guildkit.web"}
+    reached_in = []
+    for path in sorted(Path(importlib.util.find_spec("example_app").origin).parent.glob("*.py")):  # type: ignore[arg-type,union-attr]
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            modules = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            reached_in += [f"{path.name}: {m}" for m in modules if m.split(".")[0] == "guildkit" and m not in public]
+    assert reached_in == []
+    assert "guildkit.models" not in "".join(p.read_text() for p in Path("example_app").glob("*.py"))
