@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -50,7 +50,19 @@ def nothing_written(gk: GuildKit) -> bool:
         ({"type": "a.b", "key": "k", "actor": "a", "target": ""}, "target"),
         ({"type": "a.b", "key": "k", "actor": "a", "subject": ""}, "subject"),
         ({"type": "a.b", "key": "k", "actor": "a", "payload": [1, 2]}, "payload"),
-        ({"type": "a.b", "key": "k", "actor": "a", "payload": {"x": object()}}, "payload"),
+        ({"type": "a.b", "key": "k", "actor": "a", "payload": {"x": object()}}, "payload.x"),
+        ({"type": "a.b", "key": "k", "actor": "a", "payload": {"x": float("nan")}}, "payload.x"),
+        ({"type": "a.b", "key": "k", "actor": "a", "payload": {"x": [1, 10**30]}}, "payload.x[1]"),
+        ({"type": "a.b", "key": "k", "actor": "a", "payload": {"x": "nul\x00"}}, "payload.x"),
+        ({"type": "a.b", "key": "k", "actor": "a", "payload": {"nul\x00": 1}}, "payload"),
+        ({"type": "a.b", "key": "k", "actor": "a", "subject": "answer:\x00"}, "subject"),
+        ({"type": "a.b", "key": "k", "actor": "a", "subject": "answer:\ud800"}, "subject"),
+        ({"type": "a.b", "key": "k", "actor": "a", "subject": "answer:\x1b[31m"}, "subject"),
+        ({"type": "a.b", "key": "k\x00", "actor": "a"}, "key"),
+        ({"type": "a.b", "key": "k", "actor": "a\ud800"}, "actor"),
+        ({"type": "a.b", "key": "k", "actor": object()}, "actor"),
+        ({"type": "a.b", "key": "k", "actor": "a", "occurred_at": datetime(9999, 12, 31, tzinfo=UTC)}, "occurred_at"),
+        ({"type": "a.b", "key": "k", "actor": "a", "occurred_at": datetime(1969, 12, 31, tzinfo=UTC)}, "occurred_at"),
         ({"type": "a.b", "key": "k", "actor": "a", "payload": {"x": "y" * 70000}}, "payload"),
         ({"type": "a.b", "key": "k", "actor": "a", "occurred_at": datetime(2026, 1, 1)}, "occurred_at"),
         ({"type": "a.b", "key": "k", "actor": "a", "occurred_at": "2026-01-01"}, "occurred_at"),
@@ -203,3 +215,54 @@ def test_rules_are_checked_against_definitions(gk: GuildKit, rules: list[Any], m
     gk.define(rules=rules)
     with pytest.raises(ConfigurationError, match=message):
         _ = gk.registry
+
+
+# -- what the outside review found (issue 13, finding 5) ---------------------------------------
+
+
+@pytest.mark.parametrize("level", [["x"], [], 1.0, {"a": 1}, 0, 4, True, "1"])
+def test_revoke_refuses_a_level_the_badge_does_not_have(gk: GuildKit, level: object) -> None:
+    gk.award("ann", badge="answerer", reason="setup")
+    before = gk.session.scalar(sa.select(sa.func.count()).select_from(Activity))
+    with pytest.raises(ValidationError) as info:
+        gk.revoke("ann", badge="answerer", level=level, reason="x")  # type: ignore[arg-type]
+    assert info.value.field == "level"
+    assert gk.session.scalar(sa.select(sa.func.count()).select_from(Activity)) == before
+    assert [a.badge_slug for a in gk.badges("ann")] == ["answerer"]
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda gk: gk.award("ann", badge=["answerer"], reason="x"), "badge"),
+        (lambda gk: gk.award("ann", role={"mod": 1}, reason="x"), "role"),
+        (lambda gk: gk.award("ann", points=5, point_type=["reputation"], reason="x"), "point_type"),
+        (lambda gk: gk.award("ann", points=10**30, point_type="reputation", reason="x"), "points"),
+        (lambda gk: gk.award("ann", points=5, point_type="reputation", reason="bad\x07bell"), "reason"),
+        (lambda gk: gk.award("ann", points=5, point_type="reputation", reason="nul\x00"), "reason"),
+        (lambda gk: gk.award("ann", points=5, point_type="reputation", reason="\udc80"), "reason"),
+        (lambda gk: gk.award("ann", points=5, point_type="reputation", reason="x", colour="red"), "colour"),
+        (lambda gk: gk.award(object(), points=5, point_type="reputation", reason="x"), "target"),
+        (lambda gk: gk.balance("100", ["reputation"]), "point_type"),
+        (lambda gk: gk.balance(["100"], "reputation"), "user_id"),
+        (lambda gk: gk.join(object()), "user_id"),
+        (lambda gk: gk.join("ann\x00"), "user_id"),
+        (lambda gk: gk.join("ann", name="Ann\nSmith"), "name"),
+        (lambda gk: gk.join("ann", occurred_at=datetime(9999, 12, 31, tzinfo=UTC)), "occurred_at"),
+        (lambda gk: gk.record("visit", key="k", actor="ann", payload={"x": float("nan")}), "payload.x"),
+        (lambda gk: gk.retract("k\x00"), "key"),
+        (lambda gk: gk.retract("k", occurred_at=datetime(2026, 1, 1)), "occurred_at"),
+        (lambda gk: gk.set_status("ann", ["banned"], reason="x"), "status"),
+        (lambda gk: gk.ledger("ann", point_type=["reputation"]), "point_type"),
+        (lambda gk: gk.has_permission("ann", ["edit"]), "permission"),
+        (lambda gk: gk.leaderboard("reputation", period="year"), "period"),
+        (lambda gk: gk.leaderboard("reputation", limit=0), "limit"),
+        (lambda gk: gk.notifications("ann", limit="5"), "limit"),
+        (lambda gk: gk.mark_read("ann", up_to="all"), "up_to"),
+    ],
+)
+def test_every_public_function_refuses_bad_arguments_from_the_error_tree(gk: GuildKit, call: Any, field: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        call(gk)
+    assert info.value.field == field
+    assert nothing_written(gk)

@@ -12,11 +12,13 @@ host code and plugin authors; the core itself never imports a feature (see docs/
 from guildkit.activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
 from guildkit.announcements import LevelChange, MemberJoined
 from guildkit.definitions import BadgeDef, BadgeLevel, PageLink, PointTypeDef, RoleDef
+from guildkit.erasure import FORMER_MEMBER, Erasure
 from guildkit.errors import (
     ConfigurationError,
     GuildKitError,
     IdempotencyConflict,
     NotFound,
+    PrivacyHookFailed,
     UnknownActivity,
     UnknownBadge,
     UnknownMember,
@@ -28,11 +30,14 @@ from guildkit.events.hookspecs import EventChange, RsvpChange
 from guildkit.extension import GuildKit
 from guildkit.guidelines.hookspecs import GuidelinesPublished
 from guildkit.identity import UserInfo
+from guildkit.leaderboards import Standing
 from guildkit.markers import hookimpl
 from guildkit.mentorship.hookspecs import MentorshipChange
 from guildkit.mentorship.matching import MentorCandidate, MentorScore, MentorSeeker
 from guildkit.metrics import Count, Distinct, PointsTotal, Streak
+from guildkit.models import BadgeAward, LedgerEntry, Member, Notification
 from guildkit.moderation.hookspecs import CaseResolved
+from guildkit.reading import Leaderboard
 from guildkit.rules import (
     AwardBadge,
     AwardPoints,
@@ -50,10 +55,12 @@ from guildkit.trust.hookspecs import TrustLevelChange
 from guildkit.version import __version__
 
 __all__ = [
+    "FORMER_MEMBER",
     "ActivityResult",
     "ActivityView",
     "AwardBadge",
     "AwardPoints",
+    "BadgeAward",
     "BadgeChange",
     "BadgeDef",
     "BadgeLevel",
@@ -62,6 +69,7 @@ __all__ = [
     "ConfigurationError",
     "Count",
     "Distinct",
+    "Erasure",
     "EventBadgeRule",
     "EventChange",
     "GrantRole",
@@ -71,23 +79,29 @@ __all__ = [
     "HoldBadge",
     "HoldRole",
     "IdempotencyConflict",
+    "Leaderboard",
+    "LedgerEntry",
     "LevelChange",
     "Levels",
+    "Member",
     "MemberJoined",
     "MentorCandidate",
     "MentorScore",
     "MentorSeeker",
     "MentorshipChange",
     "NotFound",
+    "Notification",
     "PageLink",
     "PointTypeDef",
     "PointsChange",
     "PointsRule",
     "PointsTotal",
+    "PrivacyHookFailed",
     "RoleChange",
     "RoleDef",
     "RoleRule",
     "RsvpChange",
+    "Standing",
     "Streak",
     "TrustLevelChange",
     "UnknownActivity",

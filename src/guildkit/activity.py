@@ -8,24 +8,46 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, TypedDict
 
 from guildkit.errors import ValidationError
+from guildkit.text import MAX_INT, check_json, check_text
 
 TYPE_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,99}$")
 MAX_PAYLOAD_BYTES = 64 * 1024
+#: How far ahead of guildkit's clock an ``occurred_at`` may be (the host's clock may run ahead).
+FUTURE_TOLERANCE = timedelta(hours=1)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _user_ref(value: object, field_name: str) -> str | None:
-    if value is None:
-        return None
+def user_ref(value: object, field_name: str = "user_id") -> str:
+    """A host user id as guildkit stores it: ``str`` (1-191 characters of storable one-line text)
+    or ``int`` (not ``bool``, within a database's 64-bit integers)."""
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ValidationError(f"{field_name} must be a user id (str or int)", field=field_name)
-    text = str(value)
-    if not text or len(text) > 191:
-        raise ValidationError(f"{field_name} must be 1-191 characters", field=field_name)
-    return text
+        raise ValidationError(
+            f"{field_name} must be a user id (str or int), got {type(value).__name__}", field=field_name
+        )
+    if isinstance(value, int) and not -MAX_INT <= value <= MAX_INT:
+        raise ValidationError(f"{field_name} is too large a number for a user id", field=field_name)
+    return check_text(str(value), field_name, one_line=True)
+
+
+def _optional_user(value: object, field_name: str) -> str | None:
+    return None if value is None else user_ref(value, field_name)
+
+
+def check_moment(value: object, field_name: str, now: datetime) -> datetime:
+    """A timezone-aware moment from 1970 to a little after now: history can be imported, the
+    future cannot be recorded. "Now" is the later of guildkit's clock (``now``, which tests and
+    scripts may set) and the real time, plus an hour for hosts whose clocks run ahead."""
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError(f"{field_name} must be a timezone-aware datetime", field=field_name)
+    if value > max(now, datetime.now(UTC)) + FUTURE_TOLERANCE:
+        raise ValidationError(f"{field_name} is in the future ({value.isoformat()})", field=field_name)
+    if value < EARLIEST:
+        raise ValidationError(f"{field_name} is before 1970 ({value.isoformat()})", field=field_name)
+    return value
 
 
 class ActivityFields(TypedDict, total=False):
@@ -69,28 +91,22 @@ class ActivityInput:
                 "type must be 1-100 chars of a-z, 0-9, '_', '.', ':' or '-', e.g. 'answer.upvoted'",
                 field="type",
             )
-        if not isinstance(key, str) or not key.strip() or len(key) > 191:
-            raise ValidationError("key must be a non-empty string of at most 191 chars", field="key")
-        actor_ref = _user_ref(actor, "actor")
-        target_ref = _user_ref(target, "target")
+        check_text(key, "key", one_line=True)
+        actor_ref = _optional_user(actor, "actor")
+        target_ref = _optional_user(target, "target")
         if actor_ref is None and target_ref is None:
             raise ValidationError("an activity needs an actor or a target", field="actor")
-        if subject is not None and (not isinstance(subject, str) or not subject or len(subject) > 191):
-            raise ValidationError("subject must be a string of 1-191 chars", field="subject")
+        if subject is not None:
+            check_text(subject, "subject", one_line=True)
         if payload is None:
             payload = {}
         if not isinstance(payload, Mapping):
             raise ValidationError("payload must be a JSON object", field="payload")
-        try:
-            payload_json = json.dumps(payload, sort_keys=True, separators=(",", ":"))
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(f"payload is not JSON-serializable: {exc}", field="payload") from exc
+        check_json(payload, "payload")
+        payload_json = json.dumps(payload, sort_keys=True, separators=(",", ":"))
         if len(payload_json) > MAX_PAYLOAD_BYTES:
             raise ValidationError(f"payload is larger than {MAX_PAYLOAD_BYTES} bytes", field="payload")
-        if occurred_at is None:
-            occurred_at = now
-        elif not isinstance(occurred_at, datetime) or occurred_at.tzinfo is None:
-            raise ValidationError("occurred_at must be a timezone-aware datetime", field="occurred_at")
+        occurred_at = now if occurred_at is None else check_moment(occurred_at, "occurred_at", now)
         # occurred_at is left out on purpose: a redelivery stamped later is still the same event.
         content = json.dumps([type, actor_ref, target_ref, subject, payload_json])
         return cls(

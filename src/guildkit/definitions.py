@@ -13,6 +13,7 @@ from typing import Any
 
 from guildkit.errors import ValidationError
 from guildkit.models import TIERS
+from guildkit.text import check_text
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,99}$")
 
@@ -22,16 +23,6 @@ def check_slug(value: object, field_name: str = "slug") -> str:
         raise ValidationError(
             f"{field_name} must be 1-100 chars of a-z, 0-9, '_', '.', ':' or '-' "
             f"starting with a letter or digit, got {value!r}",
-            field=field_name,
-        )
-    return value
-
-
-def check_text(value: object, field_name: str, *, max_length: int = 191, empty: bool = False) -> str:
-    if not isinstance(value, str) or (not empty and not value.strip()) or len(value) > max_length:
-        raise ValidationError(
-            f"{field_name} must be {'a' if empty else 'a non-empty'} string of at most "
-            f"{max_length} characters, got {value!r}",
             field=field_name,
         )
     return value

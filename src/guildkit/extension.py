@@ -8,12 +8,13 @@ modules; this one wires them together and validates what the host passes in.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, Unpack
@@ -26,20 +27,19 @@ from flask import Flask, current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
-from guildkit import audit, config, queries
-from guildkit.activity import ActivityFields, ActivityInput, ActivityResult
+from guildkit import audit, config
+from guildkit.activity import ActivityFields, ActivityInput, ActivityResult, check_moment, user_ref
 from guildkit.announcements import Announcement
 from guildkit.builtin.manual import AWARD, REVOKE, STATUS, AwardFields, award_payload, revoke_payload
-from guildkit.definitions import BadgeDef, PointTypeDef, RoleDef, check_text
+from guildkit.definitions import BadgeDef, PointTypeDef, RoleDef
 from guildkit.errors import (
     ConfigurationError,
     DuplicateDefinition,
     PluginError,
-    UnknownPointType,
     ValidationError,
 )
-from guildkit.identity import CurrentUserLoader, UserInfo, UserInfoLoader, flask_login_user_id
-from guildkit.models import MEMBER_STATUSES, BadgeAward, Base, HookFailure, LedgerEntry, Member, table_of, utcnow
+from guildkit.identity import CurrentUserLoader, UserInfo, UserInfoLoader, as_user_info, flask_login_user_id
+from guildkit.models import MEMBER_STATUSES, Base, HookFailure, Member, table_of, utcnow
 from guildkit.pipeline import Pipeline
 from guildkit.plugins import (
     PluginCalls,
@@ -50,6 +50,7 @@ from guildkit.plugins import (
     make_plugin_manager,
 )
 from guildkit.ratelimit import RateLimiter, parse_limits
+from guildkit.reading import Reading
 from guildkit.registry import Registry
 from guildkit.routes import Routes
 from guildkit.rules.base import Rule
@@ -57,6 +58,7 @@ from guildkit.rules.builtin import Levels
 from guildkit.rules.loader import load_rule_file
 from guildkit.rules.ruleset import RuleSet
 from guildkit.store import Store, make_store
+from guildkit.text import check_text
 from guildkit.tokens import Tokens
 from guildkit.transaction import Transaction
 
@@ -92,7 +94,7 @@ class GuildKitState:
     cache: dict[str, Any] = field(default_factory=dict)
 
 
-class GuildKit:
+class GuildKit(Reading):
     """guildkit for a Flask app.
 
     :param app: the app, or ``None`` to call :meth:`init_app` later (app factories).
@@ -304,6 +306,24 @@ class GuildKit:
         limiter = RateLimiter(limits) if limits else None
         return Pipeline(registry, self.calls, self.state.zone, limiter=limiter)
 
+    @contextlib.contextmanager
+    def clock_at(self, moment: datetime) -> Iterator[None]:
+        """Run as if it were ``moment``: for scripts that seed or import history outside tests.
+
+        Everything guildkit stamps (activities without ``occurred_at``, ledger rows, awards,
+        notifications) and every "now" it compares with (caps, periods, sanctions) use
+        ``gk.clock``, a callable returning an aware UTC datetime; this sets it for the block and
+        puts back the previous one. The clock belongs to the GuildKit instance, so it is seen by
+        every thread: use it in scripts and CLI commands, not in a serving process.
+        """
+        if not isinstance(moment, datetime) or moment.utcoffset() is None:
+            raise ValidationError("moment must be a timezone-aware datetime", field="moment")
+        previous, self.clock = self.clock, lambda: moment
+        try:
+            yield
+        finally:
+            self.clock = previous
+
     def transaction(self, body: Callable[[Transaction], T]) -> T:
         """Run ``body(tx)`` in one write transaction, then tell plugins what it announced.
 
@@ -415,18 +435,19 @@ class GuildKit:
         self._announce(notes, failures)
         return results  # type: ignore[no-any-return]
 
-    def retract(self, key: str, *, reason: str = "") -> ActivityResult:
+    def retract(self, key: str, *, reason: str = "", occurred_at: datetime | None = None) -> ActivityResult:
         """Reverse everything the activity ``key`` earned, as new ledger rows and revocations.
 
         Retracting twice is harmless: the second call returns the first retraction's result
-        with ``duplicate=True``.
+        with ``duplicate=True``. ``occurred_at`` (default: now) dates the reversal, for
+        imported history.
         """
-        if not isinstance(key, str) or not key:
-            raise ValidationError("key must be a non-empty string", field="key")
+        check_text(key, "key", one_line=True)
         check_text(reason, "reason", max_length=2000, empty=True)
-        pipeline = self._pipeline()
         now = self.clock()
-        result, notes, failures = self.store.run_write(lambda conn: pipeline.retract(conn, key, reason, now))
+        when = now if occurred_at is None else check_moment(occurred_at, "occurred_at", now)
+        pipeline = self._pipeline()
+        result, notes, failures = self.store.run_write(lambda conn: pipeline.retract(conn, key, reason, when))
         self._announce(notes, failures)
         return result  # type: ignore[no-any-return]
 
@@ -471,32 +492,34 @@ class GuildKit:
         ``guildkit.status``: recorded with who made it and why, and told to the member.
         """
         check_text(reason, "reason", max_length=2000)
-        if status not in MEMBER_STATUSES:
+        if not isinstance(status, str) or status not in MEMBER_STATUSES:
             raise ValidationError(f"status must be one of {', '.join(MEMBER_STATUSES)}", field="status")
         self.member(user_id)
         payload = {"status": status, "reason": reason}
         return self.record(STATUS, key=key or f"{STATUS}:{uuid.uuid4()}", actor=by, target=user_id, payload=payload)
 
-    def join(self, user_id: str | int, *, name: str | None = None) -> Member:
-        """Make ``user_id`` a member now (members otherwise join on their first activity).
+    def join(self, user_id: str | int, *, name: str | None = None, occurred_at: datetime | None = None) -> Member:
+        """Make ``user_id`` a member (members otherwise join on their first activity).
 
         ``name`` (or, without it, the name from ``@gk.user_info_loader``) is stored as the
-        member's display name, which the member directory searches.
+        member's display name, which the member directory searches. ``occurred_at`` (default:
+        now) is when they joined, for imported history.
         """
+        user = user_ref(user_id)
+        now = self.clock()
+        joined_at = now if occurred_at is None else check_moment(occurred_at, "occurred_at", now)
         if name is None and self._user_info_loader is not None:
-            info = self._user_info_loader(str(user_id))
-            name = info.name if info else None
+            name = self.user_info(user).name
         if name is not None:
-            check_text(name, "name")
-        user = str(user_id)
+            check_text(name, "name", one_line=True)
 
         def body(tx: Transaction) -> None:
             # The name is stored before the join is announced, so receivers can greet by name.
-            member_id = tx.members(user, active=False)[user]
+            member_id = tx.members(user, active=False, at=joined_at)[user]
             if name is not None:
                 members = table_of(Member)
                 tx.conn.execute(members.update().where(members.c.id == member_id).values(display_name=name))
-            tx.record("guildkit.joined", key=f"guildkit.joined:{user}", actor=user)
+            tx.record("guildkit.joined", key=f"guildkit.joined:{user}", actor=user, occurred_at=joined_at)
 
         self.transaction(body)
         member = self.member(user)
@@ -515,57 +538,6 @@ class GuildKit:
         except sa.exc.SQLAlchemyError:
             log.exception("guildkit: could not store hook failures")
 
-    # -- reading ---------------------------------------------------------------------------
-
-    def member(self, user_id: str | int) -> Member:
-        """The member for host user ``user_id``; :class:`~guildkit.errors.UnknownMember` if none."""
-        return queries.get_member(self.session, str(user_id))
-
-    def balance(self, user_id: str | int, point_type: str) -> int:
-        if point_type not in self.registry.point_types:
-            raise UnknownPointType(point_type)
-        return queries.balances(self.session, self.member(user_id).id).get(point_type, 0)
-
-    def balances(self, user_id: str | int) -> dict[str, int]:
-        return queries.balances(self.session, self.member(user_id).id)
-
-    def ledger(
-        self, user_id: str | int, *, point_type: str | None = None, limit: int = 50, before: int | None = None
-    ) -> list[LedgerEntry]:
-        """The member's ledger rows, newest first: each names its activity, rule and reason.
-
-        Page with ``before``: the smallest ``id`` of the previous page.
-        """
-        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 1000:
-            raise ValidationError("limit must be an integer from 1 to 1000", field="limit")
-        if before is not None and (not isinstance(before, int) or isinstance(before, bool)):
-            raise ValidationError("before must be a ledger row id", field="before")
-        return queries.ledger(self.session, self.member(user_id).id, point_type, limit, before)
-
-    def badges(self, user_id: str | int) -> list[BadgeAward]:
-        """The member's live badge awards, newest first."""
-        return queries.badge_awards(self.session, self.member(user_id).id)
-
-    def holder_counts(self) -> dict[str, int]:
-        """How many members hold each badge (at any level, live awards), by slug."""
-        return queries.badge_holder_counts(self.session)
-
-    def roles(self, user_id: str | int) -> list[str]:
-        return queries.role_slugs(self.session, self.member(user_id).id)
-
-    def has_permission(self, user_id: str | int, permission: str) -> bool:
-        """Whether any role the member holds carries ``permission`` (``admin`` carries them all)."""
-        try:
-            held = self.roles(user_id)
-        except LookupError:
-            return False
-        roles = self.registry.roles
-        return any(permission in roles[r].permissions or "admin" in roles[r].permissions for r in held if r in roles)
-
-    def progress(self, user_id: str | int) -> list[queries.BadgeProgress]:
-        """Where the member stands on every threshold badge (secret ones only once earned)."""
-        return queries.progress(self.session, self.registry, self.member(user_id).id, self.clock())
-
     # -- identity --------------------------------------------------------------------------
 
     def current_user_loader(self, loader: F) -> F:
@@ -574,16 +546,25 @@ class GuildKit:
         return loader
 
     def user_info_loader(self, loader: F) -> F:
-        """Decorator: register the callback returning :class:`UserInfo` for a host user id."""
+        """Decorator: register the callback that tells guildkit how to show a host user.
+
+        It gets the user id (``str``) and returns a :class:`~guildkit.UserInfo`, a mapping with
+        the same keys (``name``, and optionally ``avatar_url`` and ``profile_url``), or ``None``
+        for a user the host does not know. Anything else raises
+        :class:`~guildkit.errors.ConfigurationError` naming the loader.
+        """
         self._user_info_loader = loader
         return loader
 
     def current_user_id(self) -> str | None:
+        """The signed-in host user's id, from ``@gk.current_user_loader`` or Flask-Login."""
         if self._current_user_loader is not None:
             user_id = self._current_user_loader()
             return None if user_id is None else str(user_id)
         return flask_login_user_id()
 
     def user_info(self, user_id: str | int) -> UserInfo:
-        info = self._user_info_loader(str(user_id)) if self._user_info_loader is not None else None
-        return info or UserInfo(name=f"User {user_id}")
+        """How to show ``user_id``: what ``@gk.user_info_loader`` says, else ``User <id>``."""
+        user = user_ref(user_id)
+        info = as_user_info(self._user_info_loader, user) if self._user_info_loader is not None else None
+        return info or UserInfo(name=f"User {user}")

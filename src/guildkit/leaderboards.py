@@ -3,6 +3,10 @@
 Weeks start on Monday and months on the 1st, at midnight in the community's time zone. A
 member's rank is 1 + the number of members with more points (ties share a rank), so "my rank"
 agrees with the list.
+
+Only active members who have not opted out (``gk.privacy.set_leaderboard_opt_out``) are on a
+board or counted in anyone's rank; a member who opted out still sees their own standing
+(:func:`standing_of`): where they would be among the members listed.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from sqlalchemy.orm import Session
 from guildkit.models import Balance, LedgerEntry, Member
 
 PERIODS = ("all", "week", "month")
+#: Who is on a board and counted in ranks: active members who have not opted out.
+LISTED = sa.and_(Member.status == "active", Member.leaderboard_opt_out == sa.false())
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,7 @@ def standings(
     query = (
         sa.select(points.c.member_id, Member.user_id, Member.display_name, points.c.points)
         .join(Member, Member.id == points.c.member_id)
-        .where(Member.status == "active")
+        .where(LISTED)
     )
     if after is not None:
         query = query.where(
@@ -78,7 +84,7 @@ def _ranks(session: Session, point_type: str, since: datetime | None, values: se
             sa.select(sa.func.count())
             .select_from(points)
             .join(Member, Member.id == points.c.member_id)
-            .where(Member.status == "active", points.c.points > value)
+            .where(LISTED, points.c.points > value)
         )
         ranks[value] = 1 + int(above or 0)
     return ranks
@@ -89,3 +95,24 @@ def standing_of(session: Session, point_type: str, since: datetime | None, membe
     mine = session.scalar(sa.select(points.c.points).where(points.c.member_id == member.id)) or 0
     rank = _ranks(session, point_type, since, {int(mine)})[int(mine)]
     return Standing(rank, member.id, member.user_id, member.display_name, int(mine))
+
+
+def window(session: Session, point_type: str, since: datetime | None, me: Standing, limit: int) -> list[Standing]:
+    """About ``limit`` standings around ``me``: up to half of them above, then ``me``'s place and
+    below (``me`` is among them when listed). One more row than ``limit`` means there are more."""
+    points = _points(point_type, since)
+    wanted_above = (limit - 1) // 2
+    above = session.execute(
+        sa.select(points.c.member_id, points.c.points)
+        .join(Member, Member.id == points.c.member_id)
+        .where(
+            LISTED,
+            sa.or_(
+                points.c.points > me.points, sa.and_(points.c.points == me.points, points.c.member_id < me.member_id)
+            ),
+        )
+        .order_by(points.c.points.asc(), points.c.member_id.desc())
+        .limit(wanted_above)
+    ).all()
+    start = (int(above[-1].points), int(above[-1].member_id) - 1) if above else (me.points, me.member_id - 1)
+    return standings(session, point_type, since, limit, start)

@@ -28,6 +28,16 @@ def balances(session: Session, member_id: int) -> dict[str, int]:
     return dict(rows.all())
 
 
+def balances_of(session: Session, point_type: str, user_ids: list[str]) -> dict[str, int]:
+    """``point_type`` balances of many host users in one query (only those who have one)."""
+    rows = session.execute(
+        sa.select(Member.user_id, Balance.balance)
+        .join(Balance, Balance.member_id == Member.id)
+        .where(Balance.point_type == point_type, Member.user_id.in_(user_ids))
+    )
+    return dict(rows.all())
+
+
 def ledger(
     session: Session, member_id: int, point_type: str | None, limit: int, before: int | None
 ) -> list[LedgerEntry]:
@@ -182,8 +192,12 @@ def awards_page(
     return [(m, a) for m, a in session.execute(ordered)]
 
 
-def notifications_page(session: Session, member_id: int, limit: int, before: int | None) -> list[Notification]:
+def notifications_page(
+    session: Session, member_id: int, limit: int, before: int | None, *, unread: bool = False
+) -> list[Notification]:
     query = sa.select(Notification).where(Notification.member_id == member_id)
+    if unread:
+        query = query.where(Notification.read_at.is_(None))
     if before is not None:
         query = query.where(Notification.id < before)
     return list(session.scalars(query.order_by(Notification.id.desc()).limit(limit + 1)))

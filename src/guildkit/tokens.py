@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from guildkit import audit
-from guildkit.definitions import check_text
 from guildkit.errors import UnknownToken, ValidationError
 from guildkit.models import ApiToken, table_of
+from guildkit.text import check_text
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit

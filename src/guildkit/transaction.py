@@ -62,14 +62,15 @@ class Transaction:
         self.failures += failures
         return result
 
-    def members(self, *user_ids: str | int, active: bool = True) -> dict[str, int]:
-        """Member ids for host users, making members of those who are not yet.
+    def members(self, *user_ids: str | int, active: bool = True, at: datetime | None = None) -> dict[str, int]:
+        """Member ids for host users, making members of those who are not yet (joined ``at``,
+        default now).
 
         With ``active`` (the default), a suspended or banned member raises
         :class:`~guildkit.errors.MemberInactive`: they may not take part.
         """
         unit = Unit(self.conn, self.now)
-        ids, joined = unit.ensure_members({str(u): self.now for u in user_ids})
+        ids, joined = unit.ensure_members({str(u): at or self.now for u in user_ids})
         for user_id in joined:
             self.announce("member_joined", member=MemberJoined(user_id, ids[user_id]))
         if active:

@@ -15,11 +15,12 @@ from guildkit.admin.badges import BADGE_FIELDS, badge_values
 from guildkit.admin.base import ConsoleJob, _jsonable
 from guildkit.admin.images import check_image
 from guildkit.admin.views import BadgeView, describe, origin_of
-from guildkit.definitions import check_text
+from guildkit.definitions import check_slug
 from guildkit.errors import NotAllowed, UnknownBadge, ValidationError
 from guildkit.models import Badge, table_of
 from guildkit.registry import Registry
 from guildkit.store import upsert
+from guildkit.text import check_text
 from guildkit.web.badge_art import SVG, generated_svg
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ class BadgeConsole(ConsoleJob):
         return sorted(views, key=lambda b: (b.name.lower(), b.slug))
 
     def badge(self, slug: str) -> BadgeView:
+        check_slug(slug)
         registry = self.gk.registry
         if slug not in registry.badges:
             raise UnknownBadge(slug)
@@ -153,7 +155,8 @@ class BadgeConsole(ConsoleJob):
         """Store an uploaded image for a console badge (checked, see :mod:`.images`); ``None`` removes it."""
         actor = self._admin(by, via)
         self._editable_badge(slug)
-        kind = None if data is None else check_image(data, current_app.config["GUILDKIT_BADGE_IMAGE_MAX_BYTES"])
+        max_bytes = current_app.config["GUILDKIT_BADGE_IMAGE_MAX_BYTES"]
+        data, kind = (None, None) if data is None else check_image(data, max_bytes)  # an SVG comes back rebuilt
 
         def write(tx: Transaction) -> None:
             self._lock_badge(tx, slug)
@@ -169,6 +172,7 @@ class BadgeConsole(ConsoleJob):
     def badge_image(self, slug: str, *, preview: bool = False) -> tuple[bytes, str]:
         """The image to show for a badge: its upload, or a generated SVG. Secret badges nobody
         holds yet raise :class:`UnknownBadge`, as everywhere else, unless ``preview`` (admins)."""
+        check_slug(slug)
         registry = self.gk.registry
         definition = registry.badges.get(slug)
         hidden = definition is not None and definition.secret and not preview
@@ -178,6 +182,7 @@ class BadgeConsole(ConsoleJob):
 
     def uploaded_image(self, slug: str) -> tuple[bytes, str] | None:
         """The image uploaded for a console badge, with its type, if there is one."""
+        check_slug(slug)
         row = self.gk.session.execute(
             sa.select(BADGES.c.image_data, BADGES.c.image_type).where(BADGES.c.slug == slug)
         ).first()

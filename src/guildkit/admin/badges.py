@@ -13,9 +13,10 @@ from typing import Any
 
 from guildkit.activity import TYPE_RE
 from guildkit.admin.models import CRITERIA
-from guildkit.definitions import check_slug, check_text
+from guildkit.definitions import check_slug
 from guildkit.errors import ValidationError
 from guildkit.models import TIERS
+from guildkit.text import check_text
 
 MAX_LEVELS = 10
 BADGE_FIELDS = (

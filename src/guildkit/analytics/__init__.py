@@ -26,6 +26,7 @@ from guildkit.analytics.hookspecs import Measure
 from guildkit.analytics.periods import BUCKETS, Range, local_date, make_range
 from guildkit.analytics.settings import Settings
 from guildkit.analytics.surveys import Surveys
+from guildkit.errors import ValidationError
 from guildkit.plugins import contributions
 
 if TYPE_CHECKING:
@@ -35,6 +36,11 @@ if TYPE_CHECKING:
 VIEW = "analytics.view"
 
 __all__ = ["BUCKETS", "VIEW", "Analytics", "Range", "Surveys"]
+
+
+def _check_range(rng: object) -> None:
+    if not isinstance(rng, Range):
+        raise ValidationError("rng must be a Range from gk.analytics.range(start, end, bucket)", field="rng")
 
 
 class Analytics:
@@ -61,32 +67,41 @@ class Analytics:
         return make_range(start, end, bucket, self.gk.state.zone, self.today())
 
     def growth(self, rng: Range) -> membership.Growth:
+        _check_range(rng)
         return membership.growth(self.gk.session, rng)
 
     def activity(self, rng: Range) -> membership.ActivityReport:
+        _check_range(rng)
         return membership.activity(self.gk.session, rng, self.settings.content_types)
 
     def actives(self, rng: Range) -> membership.Actives:
+        _check_range(rng)
         return membership.actives(self.gk.session, rng)
 
     def retention(self, rng: Range) -> cohorts.Retention:
+        _check_range(rng)
         return cohorts.retention(self.gk.session, rng)
 
     def churn(self, rng: Range) -> cohorts.Churn:
+        _check_range(rng)
         return cohorts.churn(self.gk.session, rng, self.settings.at_risk_idle_days)
 
     def first_response(self, rng: Range) -> cohorts.FirstResponse:
+        _check_range(rng)
         settings = self.settings
         return cohorts.first_response(self.gk.session, rng, settings.content_types, settings.reply_types)
 
     def levels(self, rng: Range) -> engagement.Levels:
+        _check_range(rng)
         return engagement.levels(self.gk.session, rng, self.settings.weights)
 
     def recognition(self, rng: Range) -> recognition_kpis.Recognition:
+        _check_range(rng)
         return recognition_kpis.recognition(self.gk.session, rng)
 
     def programmes(self, rng: Range) -> recognition_kpis.Programmes:
         """The measures other features contribute (``guildkit_register_analytics_measures``), per period."""
+        _check_range(rng)
         return recognition_kpis.programmes(self.gk.session, rng, self.measures())
 
     def measures(self) -> list[Measure]:

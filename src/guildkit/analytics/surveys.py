@@ -25,10 +25,10 @@ import sqlalchemy as sa
 
 from guildkit.analytics.errors import AlreadyAnswered, UnknownSurvey
 from guildkit.analytics.models import SCORE_RANGES, SURVEY_KINDS, Survey, SurveyResponse
-from guildkit.definitions import check_text
 from guildkit.errors import InvalidTransition, NotAllowed, ValidationError
 from guildkit.models import Member, table_of
 from guildkit.store import upsert
+from guildkit.text import check_text
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit

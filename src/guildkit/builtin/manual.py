@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
-from guildkit.definitions import check_text
 from guildkit.errors import UnknownBadge, UnknownPointType, UnknownRole, ValidationError
 from guildkit.markers import hookimpl
 from guildkit.rules.base import (
@@ -25,6 +24,7 @@ from guildkit.rules.base import (
     RuleContext,
     SetStatus,
 )
+from guildkit.text import check_text
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
@@ -35,6 +35,8 @@ AWARD = "guildkit.award"
 REVOKE = "guildkit.revoke"
 STATUS = "guildkit.status"
 REASON_MAX = 2000
+#: The most points one manual award gives or takes (ledger amounts are 64-bit; sums must stay so).
+MAX_POINTS = 1_000_000_000
 
 
 class AwardFields(TypedDict, total=False):
@@ -49,14 +51,19 @@ class AwardFields(TypedDict, total=False):
 
 def award_payload(registry: Registry, reason: str, **what: Unpack[AwardFields]) -> dict[str, Any]:
     """The checked payload of a ``guildkit.award`` (what ``gk.award`` and the console record)."""
-    points, point_type, badge = what.get("points"), what.get("point_type"), what.get("badge")
-    level, role = what.get("level", 1), what.get("role")
+    unknown = set(what) - set(AwardFields.__annotations__)
+    if unknown:
+        raise ValidationError(f"gk.award() got unknown arguments {sorted(unknown)}", field=sorted(unknown)[0])
+    points, point_type = what.get("points"), _name(what.get("point_type"), "point_type")
+    badge, role = _name(what.get("badge"), "badge"), _name(what.get("role"), "role")
+    level = what.get("level", 1)
     check_text(reason, "reason", max_length=REASON_MAX)
     if points is None and badge is None and role is None:
         raise ValidationError("give points, a badge or a role to award", field="points")
     if points is not None:
-        if not isinstance(points, int) or isinstance(points, bool) or points == 0:
-            raise ValidationError("points must be a non-zero integer", field="points")
+        if not isinstance(points, int) or isinstance(points, bool) or points == 0 or abs(points) > MAX_POINTS:
+            raise ValidationError(f"points must be a non-zero integer from -{MAX_POINTS} to {MAX_POINTS}",
+                                  field="points")  # fmt: skip
         if point_type is None:
             raise ValidationError("points need a point_type", field="point_type")
         if point_type not in registry.point_types:
@@ -64,8 +71,7 @@ def award_payload(registry: Registry, reason: str, **what: Unpack[AwardFields]) 
     if badge is not None:
         if badge not in registry.badges:
             raise UnknownBadge(badge)
-        if not isinstance(level, int) or not 1 <= level <= len(registry.badges[badge].levels):
-            raise ValidationError(f"badge {badge!r} has no level {level!r}", field="level")
+        _check_level(registry, badge, level)
     if role is not None and role not in registry.roles:
         raise UnknownRole(role)
     return {"reason": reason, "points": points, "point_type": point_type, "badge": badge, "level": level, "role": role}
@@ -75,14 +81,32 @@ def revoke_payload(
     registry: Registry, reason: str, badge: str | None, level: int | None, role: str | None
 ) -> dict[str, Any]:
     """The checked payload of a ``guildkit.revoke`` (what ``gk.revoke`` and the console record)."""
+    badge, role = _name(badge, "badge"), _name(role, "role")
     check_text(reason, "reason", max_length=REASON_MAX)
     if badge is None and role is None:
         raise ValidationError("name a badge or a role to revoke", field="badge")
     if badge is not None and badge not in registry.badges:
         raise UnknownBadge(badge)
+    if level is not None:
+        if badge is None:
+            raise ValidationError("a level needs a badge", field="level")
+        _check_level(registry, badge, level)
     if role is not None and role not in registry.roles:
         raise UnknownRole(role)
     return {"reason": reason, "badge": badge, "level": level, "role": role}
+
+
+def _name(value: object, field: str) -> str | None:
+    # A slug is looked up in a dict: anything but text would be a TypeError (or a wrong match).
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(f"{field} must be a slug (text), got {type(value).__name__}", field=field)
+    return value
+
+
+def _check_level(registry: Registry, badge: str, level: object) -> None:
+    levels = len(registry.badges[badge].levels)
+    if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= levels:
+        raise ValidationError(f"badge {badge!r} has levels 1 to {levels}, not {level!r}", field="level")
 
 
 @dataclass(frozen=True)

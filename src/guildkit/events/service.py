@@ -22,13 +22,15 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from flask import current_app
 
+from guildkit.activity import user_ref
 from guildkit.errors import InvalidTransition, NotAllowed, ValidationError
 from guildkit.events import checkin, ical, reading, rsvp
 from guildkit.events.errors import UnknownEvent
 from guildkit.events.hookspecs import EventChange
 from guildkit.events.reading import ATTENDANCES, EVENTS, MEMBERS, ORGANIZERS, RSVPS, Viewer
-from guildkit.events.validation import FIELDS, REASON_MAX, check_event, multi_line
+from guildkit.events.validation import FIELDS, REASON_MAX, check_event
 from guildkit.events.views import AttendanceView, Attendees, EventPage, EventView, MemberEvents, RsvpView
+from guildkit.text import multi_line
 from guildkit.transaction import Transaction
 
 if TYPE_CHECKING:
@@ -55,7 +57,7 @@ class Events:
         """Who ``user_id`` is to events (``None``: an anonymous visitor)."""
         if user_id is None:
             return Viewer()
-        user_id = str(user_id)
+        user_id = user_ref(user_id, "user_id")
         row = self.gk.session.execute(
             sa.select(MEMBERS.c.id, MEMBERS.c.status).where(MEMBERS.c.user_id == user_id)
         ).one_or_none()
@@ -132,7 +134,7 @@ class Events:
         """The member's events: organizing (all), going / maybe / waitlisted (not yet over, soonest
         first) and attended (latest first)."""
         session = self.gk.session
-        member_id = reading.member_id_of(session, str(user_id))
+        member_id = reading.member_id_of(session, user_ref(user_id, "user_id"))
         if member_id is None:
             return MemberEvents((), (), (), (), ())
         now = self.gk.clock()
@@ -166,11 +168,11 @@ class Events:
 
     def rsvp_of(self, event_id: int, user_id: UserId) -> RsvpView | None:
         """``user_id``'s answer to the event (with their waitlist place), or ``None``."""
-        member_id = reading.member_id_of(self.gk.session, str(user_id))
+        member_id = reading.member_id_of(self.gk.session, user_ref(user_id, "user_id"))
         return None if member_id is None else reading.rsvp_view(self.gk.session, event_id, member_id)
 
     def attendance_of(self, event_id: int, user_id: UserId) -> AttendanceView | None:
-        member_id = reading.member_id_of(self.gk.session, str(user_id))
+        member_id = reading.member_id_of(self.gk.session, user_ref(user_id, "user_id"))
         if member_id is None:
             return None
         found = reading.attendance_views(self.gk.session, event_id, member_id=member_id)
@@ -193,6 +195,8 @@ class Events:
 
     def checkin_window(self, event: EventView) -> tuple[datetime, datetime]:
         """When the event's check-in code works (UTC)."""
+        if not isinstance(event, EventView):
+            raise ValidationError("event must be an EventView (from gk.events.get)", field="event")
         return checkin.window(event, current_app.config["GUILDKIT_CHECKIN_WINDOW_MINUTES"])
 
     def checkin_open(self, event: EventView) -> bool:
@@ -225,7 +229,7 @@ class Events:
         """A new event, organized by ``by``. Raises :class:`~guildkit.errors.ValidationError`
         (naming the field), :class:`~guildkit.errors.NotAllowed` or
         :class:`~guildkit.errors.MemberInactive`."""
-        by = str(by)
+        by = user_ref(by, "by")
         fields = check_event(
             {
                 "title": title,
@@ -261,8 +265,10 @@ class Events:
 
     def update(self, event_id: int, by: UserId, **changes: Any) -> EventView:
         """Change some of the event's fields (the names :meth:`create` takes). Raising the
-        capacity moves waiting members in; members coming hear about new times or places."""
-        by = str(by)
+        capacity moves waiting members in; members coming hear about new times or places. A change
+        the calendar file shows (:data:`guildkit.events.ical.SHOWN`) is a new revision of the
+        event: its ``sequence`` grows by one."""
+        by = user_ref(by, "by")
         unknown = sorted(set(changes) - set(FIELDS))
         if unknown:
             raise ValidationError(f"unknown event fields: {', '.join(unknown)}", field=unknown[0])
@@ -278,7 +284,10 @@ class Events:
             changed = {k: v for k, v in fields.as_row().items() if v != current[k]}
             if not changed:
                 return
-            tx.conn.execute(sa.update(EVENTS).where(EVENTS.c.id == event_id).values(**changed, updated_at=tx.now))
+            values: dict[str, Any] = {**changed, "updated_at": tx.now}
+            if set(changed) & set(ical.SHOWN):
+                values["sequence"] = EVENTS.c.sequence + 1  # counted by the database, never lost to a race
+            tx.conn.execute(sa.update(EVENTS).where(EVENTS.c.id == event_id).values(**values))
             if "capacity" in changed:
                 rsvp.promote(tx, rsvp.lock_event(tx, event_id))
             if set(changed) & set(NOTEWORTHY):
@@ -292,8 +301,8 @@ class Events:
 
     def cancel(self, event_id: int, by: UserId, reason: str = "") -> EventView:
         """Cancel the event (for good: it stays visible, marked cancelled). Everyone going, maybe
-        going or waiting is notified; RSVPs and check-ins stop."""
-        by = str(by)
+        going or waiting is notified; RSVPs and check-ins stop. It is a new revision (``sequence``)."""
+        by = user_ref(by, "by")
         reason = multi_line(reason, "reason", REASON_MAX)
         staff = self.viewer(by).staff
 
@@ -307,7 +316,7 @@ class Events:
             tx.conn.execute(
                 sa.update(EVENTS)
                 .where(EVENTS.c.id == event_id)
-                .values(cancelled_at=tx.now, cancel_reason=reason, updated_at=tx.now)
+                .values(cancelled_at=tx.now, cancel_reason=reason, updated_at=tx.now, sequence=EVENTS.c.sequence + 1)
             )
             text = f"{event.title} is cancelled." + (f" {reason}" if reason else "")
             rsvp.tell_everyone_coming(tx, event_id, "event.cancelled", text, besides=by_member)
@@ -319,7 +328,7 @@ class Events:
     def add_organizer(self, event_id: int, by: UserId, user_id: UserId) -> EventView:
         """Make ``user_id`` an organizer too (a no-op if they are one). If the event already had
         attendance, they are recognized for organizing it (``event.organized``) at once."""
-        by, user_id = str(by), str(user_id)
+        by, user_id = user_ref(by, "by"), user_ref(user_id, "user_id")
         staff = self.viewer(by).staff
 
         def body(tx: Transaction) -> None:
@@ -341,7 +350,7 @@ class Events:
     def remove_organizer(self, event_id: int, by: UserId, user_id: UserId) -> EventView:
         """Remove ``user_id`` from the organizers (never the last one). Recognition they already
         earned for the event stays."""
-        by, user_id = str(by), str(user_id)
+        by, user_id = user_ref(by, "by"), user_ref(user_id, "user_id")
         staff = self.viewer(by).staff
 
         def body(tx: Transaction) -> None:
@@ -365,14 +374,14 @@ class Events:
         """Answer ``going``, ``maybe`` or ``not_going``. ``going`` to a full event is
         ``waitlisted`` (see the returned status and ``position``). Cancelled events and events that
         are over raise :class:`~guildkit.errors.InvalidTransition`."""
-        user_id = str(user_id)
+        user_id = user_ref(user_id, "user_id")
         self.get(event_id, user_id)
         return self.gk.transaction(lambda tx: rsvp.answer(tx, event_id, user_id, status))
 
     def new_checkin_code(self, event_id: int, by: UserId) -> str:
         """A new check-in code for the event (the previous one stops working). Returned once,
         in clear: only its hash is stored."""
-        by = str(by)
+        by = user_ref(by, "by")
         staff = self.viewer(by).staff
         code = checkin.new_code()
 
@@ -396,8 +405,8 @@ class Events:
         """Record that ``user_id`` came: themself with the event's ``code`` (during the check-in
         window), or checked in ``by`` an organizer. Once per member: checking in again returns
         the first check-in (``created=False``)."""
-        user_id = str(user_id)
-        by = None if by is None else str(by)
+        user_id = user_ref(user_id, "user_id")
+        by = None if by is None else user_ref(by, "by")
         if code is not None and not isinstance(code, str):
             raise ValidationError("code must be text", field="code")
         self.get(event_id, by or user_id)

@@ -4,7 +4,6 @@ the field, so the API answers 422 with ``errors`` and the pages re-render the fo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from guildkit.errors import ValidationError
 from guildkit.events.models import EVENT_VISIBILITIES
+from guildkit.text import multi_line, problem, single_line
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
@@ -24,10 +24,6 @@ CAPACITY_MAX = 1_000_000
 #: Every field an event has; ``update`` accepts any of them.
 FIELDS = ("title", "description", "starts_at", "ends_at", "timezone", "online", "location", "url", "capacity",
           "visibility")  # fmt: skip
-
-# Control characters have no place in event text (and PostgreSQL refuses NUL outright).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LINE_BREAK = re.compile(r"[\r\n\t]")
 
 
 @dataclass(frozen=True)
@@ -82,30 +78,6 @@ def check_event(values: Mapping[str, Any]) -> EventFields:
     )
 
 
-def single_line(value: object, field: str, max_length: int, *, empty: bool = False) -> str:
-    if not isinstance(value, str):
-        raise ValidationError(f"{field} must be text", field=field)
-    text = value.strip()
-    if not text and not empty:
-        raise ValidationError(f"{field} must not be empty", field=field)
-    if len(text) > max_length:
-        raise ValidationError(f"{field} must be at most {max_length} characters", field=field)
-    if _CONTROL.search(text) or _LINE_BREAK.search(text):
-        raise ValidationError(f"{field} must be one line of text without control characters", field=field)
-    return text
-
-
-def multi_line(value: object, field: str, max_length: int) -> str:
-    if not isinstance(value, str):
-        raise ValidationError(f"{field} must be text", field=field)
-    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if len(text) > max_length:
-        raise ValidationError(f"{field} must be at most {max_length} characters", field=field)
-    if _CONTROL.search(text):
-        raise ValidationError(f"{field} must not contain control characters", field=field)
-    return text
-
-
 def zone(name: str) -> ZoneInfo:
     """The zone for a stored event's ``timezone`` (UTC if the name has since become unknown)."""
     try:
@@ -130,7 +102,7 @@ def _moment(value: object, field: str) -> datetime:
 
 def check_timezone(value: object) -> str:
     """A known IANA time zone name, or a ValidationError on ``timezone``."""
-    if not isinstance(value, str) or not value or len(value) > 64 or _CONTROL.search(value):
+    if not isinstance(value, str) or not value or len(value) > 64 or problem(value, one_line=True):
         raise ValidationError("timezone must be an IANA time zone name such as Europe/Paris", field="timezone")
     try:
         ZoneInfo(value)
@@ -145,7 +117,7 @@ def _url(value: object) -> str | None:
     if not isinstance(value, str):
         raise ValidationError("url must be text", field="url")
     url = value.strip()
-    if len(url) > URL_MAX or _CONTROL.search(url) or any(c.isspace() for c in url):
+    if len(url) > URL_MAX or problem(url) or any(c.isspace() for c in url):
         raise ValidationError(f"url must be a web address of at most {URL_MAX} characters", field="url")
     try:
         parts = urlsplit(url)

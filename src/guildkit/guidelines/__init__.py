@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from guildkit.definitions import check_text
+from guildkit.activity import user_ref
 from guildkit.errors import NotAllowed, ValidationError
 from guildkit.guidelines.errors import UnknownGuidelines
 from guildkit.guidelines.hookspecs import GuidelinesPublished
@@ -32,6 +32,7 @@ from guildkit.guidelines.models import Guidelines as GuidelinesRow
 from guildkit.guidelines.models import GuidelinesAcceptance
 from guildkit.models import Member, table_of
 from guildkit.store import upsert
+from guildkit.text import check_id, check_text
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
@@ -101,6 +102,7 @@ class Guidelines:
 
     def version(self, version: int) -> GuidelinesVersion:
         """One version; :class:`~guildkit.UnknownGuidelines` if there is none."""
+        check_id(version, "version")
         row = self.gk.session.execute(_SELECT.where(GUIDELINES.c.version == version)).first()
         if row is None:
             raise UnknownGuidelines(version)
@@ -112,6 +114,7 @@ class Guidelines:
 
     def acceptance(self, user_id: str | int) -> Acceptance | None:
         """When the member accepted the current version (``None``: not yet, or no guidelines)."""
+        user_id = user_ref(user_id)
         row = self.gk.session.execute(
             sa.select(ACCEPTANCES.c.version, ACCEPTANCES.c.accepted_at)
             .join(MEMBERS, MEMBERS.c.id == ACCEPTANCES.c.member_id)
@@ -125,6 +128,7 @@ class Guidelines:
 
     def pending(self, user_id: str | int) -> bool:
         """Whether there is a current version the member has not accepted yet (one query)."""
+        user_id = user_ref(user_id)
         member = sa.select(MEMBERS.c.id).where(MEMBERS.c.user_id == str(user_id)).scalar_subquery()
         accepted = sa.exists().where(ACCEPTANCES.c.member_id == member, ACCEPTANCES.c.version == _CURRENT_VERSION)
         current, done = self.gk.session.execute(sa.select(_CURRENT_VERSION, accepted)).one()

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from flask import current_app
 
+from guildkit.activity import user_ref
 from guildkit.errors import NotAllowed, ValidationError
 from guildkit.mentorship import checks, lifecycle, profiles, sweep, views
 from guildkit.mentorship.errors import UnknownMentor, UnknownMentorship
@@ -28,6 +29,7 @@ from guildkit.mentorship.matching import MentorCandidate, MentorScore, MentorSee
 from guildkit.mentorship.models import MENTORSHIP_STATES
 from guildkit.mentorship.views import CheckInView, FeedbackView, MentorshipView
 from guildkit.plugins import collecting_failures
+from guildkit.text import check_text
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
@@ -59,7 +61,11 @@ class Mentorship:
     # -- names and permissions -------------------------------------------------------------
 
     def name(self, user_id: str, display_name: str | None = None) -> str:
-        if display_name is None:
+        """How to call a member in notifications: their display name, else the host's name for them."""
+        user_id = user_ref(user_id)
+        if display_name is not None:
+            display_name = check_text(display_name, "display_name")
+        else:
             display_name = self.gk.session.execute(
                 sa.select(views.MEMBERS.c.display_name).where(views.MEMBERS.c.user_id == user_id)
             ).scalar()
@@ -100,7 +106,7 @@ class Mentorship:
             open=checks.flag(open, "open"),
         )
         eligibility = profiles.Eligibility.from_config(config)
-        user = str(user_id)
+        user = user_ref(user_id, "user_id")
         self.gk.transaction(lambda tx: profiles.offer(tx, user, given, eligibility))
         return self.profile(user)
 
@@ -108,13 +114,13 @@ class Mentorship:
         """What ``user_id`` still needs to offer mentoring (empty: nothing)."""
         eligibility = profiles.Eligibility.from_config(current_app.config)
         with self.gk.store.engine.connect() as conn:
-            return eligibility.missing(conn, views.member_id(conn, str(user_id)), self.gk.clock())
+            return eligibility.missing(conn, views.member_id(conn, user_ref(user_id, "user_id")), self.gk.clock())
 
     def profile(self, user_id: str | int) -> MentorCandidate:
         """A mentor's profile with free slots and record, open or not; :class:`UnknownMentor` if none."""
-        found = views.candidates(self.gk.session, self.name, user_id=str(user_id), only_open=False)
+        found = views.candidates(self.gk.session, self.name, user_id=user_ref(user_id, "user_id"), only_open=False)
         if not found:
-            raise UnknownMentor(str(user_id))
+            raise UnknownMentor(user_ref(user_id, "user_id"))
         return found[0]
 
     def mentors(self) -> list[MentorCandidate]:
@@ -138,7 +144,7 @@ class Mentorship:
         """
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 100:
             raise ValidationError("limit must be a whole number from 1 to 100", field="limit")
-        user = None if seeker_user_id is None else str(seeker_user_id)
+        user = None if seeker_user_id is None else user_ref(seeker_user_id, "seeker_user_id")
         seeker = MentorSeeker(
             topics=checks.topics(topics),
             language=checks.optional(checks.language, language, "language"),
@@ -176,11 +182,11 @@ class Mentorship:
         message: str = "",
     ) -> MentorshipView:
         """``mentee`` asks ``mentor`` (who must offer mentoring and have a free slot)."""
-        if str(mentee) == str(mentor):
+        if user_ref(mentee, "mentee") == user_ref(mentor, "mentor"):
             raise ValidationError("you cannot be your own mentor", field="mentor")
         given = lifecycle.RequestInput(
-            mentee=str(mentee),
-            mentor=str(mentor),
+            mentee=user_ref(mentee, "mentee"),
+            mentor=user_ref(mentor, "mentor"),
             goals=checks.text(goals, "goals", required=True),
             topics=checks.topics(topics),
             language=checks.optional(checks.language, language, "language"),
@@ -191,42 +197,48 @@ class Mentorship:
 
     def accept(self, mentorship_id: int, by: str | int) -> MentorshipView:
         """The mentor accepts: counts against their capacity (:class:`~guildkit.errors.CapacityReached`)."""
-        return self._run(mentorship_id, lambda tx, m: lifecycle.accept(tx, m, str(by), self.name))
+        return self._run(mentorship_id, lambda tx, m: lifecycle.accept(tx, m, user_ref(by, "by"), self.name))
 
     def decline(self, mentorship_id: int, by: str | int, reason: str) -> MentorshipView:
         reason = checks.text(reason, "reason", required=True)
-        return self._run(mentorship_id, lambda tx, m: lifecycle.decline(tx, m, str(by), reason, self.name))
+        return self._run(mentorship_id, lambda tx, m: lifecycle.decline(tx, m, user_ref(by, "by"), reason, self.name))
 
     def withdraw(self, mentorship_id: int, by: str | int) -> MentorshipView:
-        return self._run(mentorship_id, lambda tx, m: lifecycle.withdraw(tx, m, str(by), self.name))
+        return self._run(mentorship_id, lambda tx, m: lifecycle.withdraw(tx, m, user_ref(by, "by"), self.name))
 
     def start(self, mentorship_id: int, by: str | int) -> MentorshipView:
-        return self._run(mentorship_id, lambda tx, m: lifecycle.start(tx, m, str(by), self.name))
+        return self._run(mentorship_id, lambda tx, m: lifecycle.start(tx, m, user_ref(by, "by"), self.name))
 
     def complete(self, mentorship_id: int, by: str | int) -> MentorshipView:
         """Confirm completion; it completes when both sides have (``waiting_for`` tells who is left)."""
-        return self._run(mentorship_id, lambda tx, m: lifecycle.complete(tx, m, str(by), self.name))
+        return self._run(mentorship_id, lambda tx, m: lifecycle.complete(tx, m, user_ref(by, "by"), self.name))
 
     def end(self, mentorship_id: int, by: str | int, reason: str) -> MentorshipView:
         """End early: either side, or a moderator (``members.manage``), with a reason."""
         reason = checks.text(reason, "reason", required=True)
         moderator = self.is_moderator(by)
-        return self._run(mentorship_id, lambda tx, m: lifecycle.end(tx, m, str(by), reason, moderator, self.name))
+        return self._run(
+            mentorship_id, lambda tx, m: lifecycle.end(tx, m, user_ref(by, "by"), reason, moderator, self.name)
+        )
 
     def check_in(self, mentorship_id: int, by: str | int, *, on: date, notes: str) -> CheckInView:
         """Note a meeting (the first one starts an accepted mentorship)."""
         on = checks.day(on, self.gk.clock().astimezone(self.gk.state.zone).date())
         notes = checks.text(notes, "notes", max_length=checks.MAX_NOTES, required=True)
         known = self._id(mentorship_id)
-        check_in_id = self.gk.transaction(lambda tx: lifecycle.check_in(tx, known, str(by), on, notes, self.name))
+        check_in_id = self.gk.transaction(
+            lambda tx: lifecycle.check_in(tx, known, user_ref(by, "by"), on, notes, self.name)
+        )
         return views.check_ins(self.gk.session, known, 1, check_in_id + 1)[0]
 
     def feedback(self, mentorship_id: int, by: str | int, *, rating: int, comment: str = "") -> FeedbackView:
         """Each side rates the mentorship (1-5) once, after it completed or ended."""
         rating = checks.rating(rating)
         comment = checks.text(comment, "comment")
-        view = self._run(mentorship_id, lambda tx, m: lifecycle.feedback(tx, m, str(by), rating, comment, self.name))
-        return next(f for f in views.feedback(self.gk.session, view) if f.author == str(by))
+        view = self._run(
+            mentorship_id, lambda tx, m: lifecycle.feedback(tx, m, user_ref(by, "by"), rating, comment, self.name)
+        )
+        return next(f for f in views.feedback(self.gk.session, view) if f.author == user_ref(by, "by"))
 
     def sweep(self) -> dict[str, int]:
         """Expire old requests and record retained mentees; returns how many of each."""
@@ -275,7 +287,7 @@ class Mentorship:
         unknown = sorted(set(states or ()) - set(MENTORSHIP_STATES))
         if unknown:
             raise ValidationError(f"unknown states {unknown}; use {', '.join(MENTORSHIP_STATES)}", field="states")
-        member_id = views.member_id(self.gk.session, str(user_id))
+        member_id = views.member_id(self.gk.session, user_ref(user_id, "user_id"))
         if member_id is None:
             return []
         return views.mentorships(
@@ -284,7 +296,7 @@ class Mentorship:
 
     def inbox(self, mentor: str | int) -> list[MentorshipView]:
         """Requests waiting for ``mentor``'s answer, oldest first."""
-        member_id = views.member_id(self.gk.session, str(mentor))
+        member_id = views.member_id(self.gk.session, user_ref(mentor, "mentor"))
         if member_id is None:
             return []
         return views.mentorships(

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from guildkit.definitions import check_text
 from guildkit.errors import ValidationError
+from guildkit.text import check_text
 
 MAX_TOPICS = 20
 MAX_TOPIC_LENGTH = 50

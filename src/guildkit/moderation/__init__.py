@@ -22,7 +22,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from guildkit import audit as audit_log
-from guildkit.definitions import check_text
+from guildkit.activity import user_ref
 from guildkit.errors import NotAllowed, UnknownBadge, ValidationError
 from guildkit.moderation import appeals, cases, hiding, mediation, public_log, sanctions, views
 from guildkit.moderation.common import (
@@ -54,6 +54,7 @@ from guildkit.moderation.views import (
     SanctionView,
     StatementView,
 )
+from guildkit.text import check_id, check_text
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
@@ -116,7 +117,7 @@ class Moderation:
         check_text(subject, "subject", max_length=SUBJECT_MAX)
         _category(category)
         check_text(comment, "comment", max_length=TEXT_MAX, empty=True)
-        who, whom = str(reporter), str(user_id)
+        who, whom = user_ref(reporter, "reporter"), user_ref(user_id, "user_id")
         if who == whom:
             raise ValidationError("you cannot report yourself", field="user_id")
         self.gk.member(whom)  # UnknownMember: reports name members
@@ -144,7 +145,7 @@ class Moderation:
         check_text(comment, "comment", max_length=TEXT_MAX, empty=True)
         if details is not None and not isinstance(details, dict):
             raise ValidationError("details must be a mapping", field="details")
-        whom = str(user_id)
+        whom = user_ref(user_id, "user_id")
         self.gk.member(whom)
         return self.gk.transaction(lambda tx: cases.flag(tx, whom, subject, category, comment, details))
 
@@ -225,21 +226,21 @@ class Moderation:
 
     def is_hidden(self, subject: str) -> bool:
         """Whether trusted members' spam reports hide ``subject`` (until its case is resolved)."""
-        return hiding.subject_hidden(self.gk.session, subject)
+        return hiding.subject_hidden(self.gk.session, check_text(subject, "subject", one_line=True))
 
     def member_hidden(self, user_id: str | int) -> bool:
         """Whether the member has an open hidden case (``gk.can(user, "content.visible")`` asks this)."""
-        return hiding.member_hidden(self.gk.session, str(user_id))
+        return hiding.member_hidden(self.gk.session, user_ref(user_id, "user_id"))
 
     # -- sanctions -------------------------------------------------------------------------
 
     def sanctions(self, user_id: str | int) -> list[SanctionView]:
         """The member's warnings and sanctions, newest first, with their reasons."""
-        return sanctions.sanctions(self.gk.session, str(user_id), self.gk.clock())
+        return sanctions.sanctions(self.gk.session, user_ref(user_id, "user_id"), self.gk.clock())
 
     def muted_until(self, user_id: str | int) -> datetime | None:
         """When the member's longest running mute ends (``None``: not muted now)."""
-        return sanctions.muted_until(self.gk.session, str(user_id), self.gk.clock())
+        return sanctions.muted_until(self.gk.session, user_ref(user_id, "user_id"), self.gk.clock())
 
     def sweep(self) -> list[str]:
         """Lift suspensions whose period ended; returns the user ids set back to ``active``.
@@ -272,6 +273,8 @@ class Moderation:
 
     def mediation(self, viewer: str | int | None, mediation_id: int) -> MediationView:
         """The mediation with its statements: for its parties, its mediator and moderators."""
+        check_id(mediation_id, "mediation_id")
+        viewer = None if viewer is None else user_ref(viewer, "viewer")
         found = views.mediation(self.gk.session, mediation_id, with_statements=True)
         if found is None:
             raise UnknownMediation(mediation_id)
@@ -282,7 +285,7 @@ class Moderation:
     def add_statement(self, by: str | int, mediation_id: int, body: str) -> StatementView:
         """A statement by a party, the mediator or a moderator, while the mediation is open."""
         check_text(body, "body", max_length=TEXT_MAX)
-        who = str(by)
+        who = user_ref(by, "by")
         moderator = is_moderator(self.gk, who)
         return self.gk.transaction(lambda tx: mediation.say(tx, mediation_id, who, body, moderator))
 
@@ -290,21 +293,21 @@ class Moderation:
         """The mediator records the agreed outcome: the mediation closes and its case is resolved
         with action ``mediate`` (the outcome is the reason)."""
         check_text(outcome, "outcome", max_length=TEXT_MAX)
-        who = None if by is None else str(by)
+        who = None if by is None else user_ref(by, "by")
         self.gk.transaction(lambda tx: mediation.agree(tx, mediation_id, who, outcome))
         return self.mediation(None, mediation_id)
 
     def abandon_mediation(self, by: str | int | None, mediation_id: int, *, reason: str) -> MediationView:
         """Close the mediation without an agreement (the mediator or another moderator); the case stays open."""
         check_text(reason, "reason", max_length=TEXT_MAX)
-        who = None if by is None else str(by)
+        who = None if by is None else user_ref(by, "by")
         moderator = who is None or is_moderator(self.gk, who)
         self.gk.transaction(lambda tx: mediation.abandon(tx, mediation_id, who, reason, moderator))
         return self.mediation(None, mediation_id)
 
     def mediations_of(self, user_id: str | int) -> list[MediationView]:
         """The member's mediations as a party, newest first (without statements)."""
-        found = member_ids(self.gk.session, str(user_id))
+        found = member_ids(self.gk.session, user_ref(user_id, "user_id"))
         if not found:
             return []
         return mediation.of_member(self.gk.session, next(iter(found.values())))
@@ -324,13 +327,15 @@ class Moderation:
         for name, value in (("sanction_id", sanction_id), ("case_id", case_id)):
             if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
                 raise ValidationError(f"{name} must be an integer", field=name)
-        user = str(user_id)
+        user = user_ref(user_id, "user_id")
         self.gk.member(user)
         appeal_id = self.gk.transaction(lambda tx: appeals.file(tx, user, sanction_id, case_id, statement))
         return self.get_appeal(user, appeal_id)
 
     def get_appeal(self, viewer: str | int | None, appeal_id: int) -> AppealView:
         """The appeal: for the appellant and moderators."""
+        check_id(appeal_id, "appeal_id")
+        viewer = None if viewer is None else user_ref(viewer, "viewer")
         found = views.appeal(self.gk.session, appeal_id)
         if found is None:
             raise UnknownAppeal(appeal_id)
@@ -357,13 +362,13 @@ class Moderation:
 
     def appeals_of(self, user_id: str | int) -> list[AppealView]:
         """The member's own appeals and their decisions, newest first."""
-        user = str(user_id)
+        user = user_ref(user_id, "user_id")
         found = member_ids(self.gk.session, user)
         return appeals.of_member(self.gk.session, found[user]) if found else []
 
     def actions(self, user_id: str | int) -> list[ActionView]:
         """What the member may appeal (sanctions, revoked badges, retractions), newest first, with appeals."""
-        user = str(user_id)
+        user = user_ref(user_id, "user_id")
         found = member_ids(self.gk.session, user)
         if not found:
             return []

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from guildkit import audit as audit_log
+from guildkit.activity import user_ref
 from guildkit.errors import NotAllowed
 from guildkit.models import Activity, BadgeAward, Member, table_of
 from guildkit.moderation.models import (
@@ -55,9 +56,10 @@ def require_moderator(gk: GuildKit, by: str | int | None) -> str | None:
     """``by`` as a user id, or :class:`NotAllowed` unless they moderate; ``None`` is host code."""
     if by is None:
         return None
-    if not gk.has_permission(by, MODERATE):
-        raise NotAllowed(f"only moderators may do this, and {str(by)!r} is not one", user_id=str(by))
-    return str(by)
+    who = user_ref(by, "by")
+    if not gk.has_permission(who, MODERATE):
+        raise NotAllowed(f"only moderators may do this, and {who!r} is not one", user_id=who)
+    return who
 
 
 def is_moderator(gk: GuildKit, user_id: str | int | None) -> bool:

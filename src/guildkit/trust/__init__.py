@@ -30,11 +30,11 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from flask import current_app
 
-from guildkit.activity import TYPE_RE
-from guildkit.definitions import check_text
+from guildkit.activity import TYPE_RE, user_ref
 from guildkit.errors import ConfigurationError, ValidationError
 from guildkit.models import Activity, Member, table_of
 from guildkit.store import upsert
+from guildkit.text import check_id, check_text
 from guildkit.trust.hookspecs import TrustLevelChange
 from guildkit.trust.models import TRUST_LEVELS, TrustLevel, TrustSweep
 
@@ -218,6 +218,9 @@ class Trust:
         return parse_levels(current_app.config["GUILDKIT_TRUST_LEVELS"])
 
     def name(self, level: int) -> str:
+        """The name of trust level ``level`` (0-4)."""
+        if not isinstance(level, int) or isinstance(level, bool) or level not in self.levels:
+            raise ValidationError(f"level must be one of {sorted(self.levels)}", field="level")
         return self.levels[level].name
 
     # -- reading ---------------------------------------------------------------------------
@@ -231,6 +234,9 @@ class Trust:
     def level_of(self, conn: sa.Connection, member_id: int) -> int:
         """A member's stored trust level read on ``conn`` (in another feature's transaction); 0 when
         never evaluated."""
+        if not isinstance(conn, sa.Connection):
+            raise ValidationError("conn must be the SQLAlchemy Connection of a transaction", field="conn")
+        check_id(member_id, "member_id")
         return int(conn.scalar(sa.select(LEVELS.c.level).where(LEVELS.c.member_id == member_id)) or 0)
 
     def status(self, user_id: str | int) -> TrustStatus:
@@ -268,7 +274,7 @@ class Trust:
 
     def evaluate(self, user_id: str | int) -> list[TrustLevelChange]:
         """Promote or demote the member by their criteria now; returns the changes (often none)."""
-        user = str(user_id)
+        user = user_ref(user_id, "user_id")
         self.gk.member(user)
         levels = self.levels
         grace = timedelta(days=current_app.config["GUILDKIT_TRUST_GRACE_DAYS"])
@@ -367,12 +373,12 @@ class Trust:
             raise ValidationError("level must be an integer from 0 to 4", field="level")
         if locked is not None and not isinstance(locked, bool):
             raise ValidationError("locked must be true or false", field="locked")
-        user = str(user_id)
+        user = user_ref(user_id, "user_id")
         self.gk.member(user)
 
         def body(tx: Transaction) -> tuple[TrustLevelChange | None, bool]:
             member_id = tx.members(user, active=False)[user]
-            by_id = tx.members(str(by), active=False)[str(by)] if by is not None else None
+            by_id = tx.members(user_ref(by, "by"), active=False)[user_ref(by, "by")] if by is not None else None
             row = _row(tx, member_id)
             change = None
             if level is not None and level != row.level:
@@ -404,7 +410,7 @@ class Trust:
             payload={"old": old, "new": new, "reason": reason},
         )
         tx.tell(member_id, "trust_level", f"You are now trust level {new}: {name}", old=old, new=new)
-        change = TrustLevelChange(user, old, new, name, None if by is None else str(by), reason)
+        change = TrustLevelChange(user, old, new, name, None if by is None else user_ref(by, "by"), reason)
         tx.announce("trust_level_changed", change=change)
         return change
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from guildkit import queries
+from guildkit.activity import user_ref
 from guildkit.errors import ConfigurationError, ValidationError
 from guildkit.models import Member
 from guildkit.plugins import collecting_failures
@@ -158,7 +159,7 @@ class Privileges:
         defined = self.defined
         if not isinstance(privilege, str) or privilege not in defined:
             raise ValidationError(f"unknown privilege {privilege!r} (see GUILDKIT_PRIVILEGES)", field="privilege")
-        user = str(user_id)
+        user = user_ref(user_id, "user_id")
         member = self._member(user)
         if member is not None and member.status != "active":
             return False
@@ -166,7 +167,7 @@ class Privileges:
 
     def statuses(self, user_id: str | int) -> list[PrivilegeStatus]:
         """Every privilege in ``GUILDKIT_PRIVILEGES`` order: held or not, its requirement, the progress."""
-        user = str(user_id)
+        user = user_ref(user_id, "user_id")
         member = self.gk.member(user)
         holdings = self._holdings(member)
         out = []

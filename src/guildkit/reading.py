@@ -1,0 +1,203 @@
+"""What the host reads about members: balances, the ledger, badges, roles, progress, leaderboards
+and notifications. :class:`~guildkit.extension.GuildKit` inherits these methods; the queries live
+in :mod:`guildkit.queries` and :mod:`guildkit.leaderboards`.
+
+Every argument is checked before it reaches the database: a wrong type or an unknown name raises
+from guildkit's error tree, never a ``TypeError`` from deep inside a query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from guildkit import leaderboards, queries
+from guildkit.activity import user_ref
+from guildkit.errors import UnknownPointType, ValidationError
+from guildkit.leaderboards import PERIODS, Standing
+from guildkit.models import BadgeAward, LedgerEntry, Member, Notification
+from guildkit.text import check_id, check_text
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from guildkit.extension import GuildKitState
+    from guildkit.registry import Registry
+    from guildkit.store import Store
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """One page of a leaderboard: ``standings`` best first (ties share a rank), and ``me``, the
+    standing of the member it was asked ``around`` (``None`` otherwise)."""
+
+    point_type: str
+    period: str
+    #: Where the period starts (midnight in the community's time zone); ``None`` for all time.
+    since: datetime | None
+    standings: list[Standing]
+    me: Standing | None
+    #: Pass as ``after=`` for the next page; ``None`` on the last one.
+    next_after: Standing | None
+
+
+def check_limit(value: object, field: str = "limit", most: int = 1000) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= most:
+        raise ValidationError(f"{field} must be an integer from 1 to {most}", field=field)
+    return value
+
+
+class Reading:
+    """The read side of :class:`~guildkit.extension.GuildKit` (a mixin)."""
+
+    if TYPE_CHECKING:
+        clock: Callable[[], datetime]
+
+        @property
+        def session(self) -> Session: ...
+        @property
+        def registry(self) -> Registry: ...
+        @property
+        def state(self) -> GuildKitState: ...
+        @property
+        def store(self) -> Store: ...
+
+    def member(self, user_id: str | int) -> Member:
+        """The member for host user ``user_id``; :class:`~guildkit.errors.UnknownMember` if none."""
+        return queries.get_member(self.session, user_ref(user_id))
+
+    def _point_type(self, point_type: object) -> str:
+        if not isinstance(point_type, str):
+            raise ValidationError(f"point_type must be text, got {type(point_type).__name__}", field="point_type")
+        if point_type not in self.registry.point_types:
+            raise UnknownPointType(point_type)
+        return point_type
+
+    def balance(self, user_id: str | int, point_type: str) -> int:
+        """The member's balance of ``point_type`` (0 before their first points of it)."""
+        self._point_type(point_type)
+        return queries.balances(self.session, self.member(user_id).id).get(point_type, 0)
+
+    def balances(self, user_id: str | int) -> dict[str, int]:
+        """The member's balances, by point type."""
+        return queries.balances(self.session, self.member(user_id).id)
+
+    def balances_of(self, user_ids: Iterable[str | int], point_type: str) -> dict[str, int]:
+        """``point_type`` balances of many host users in one query, by user id as text: 0 for
+        users without points of it, members or not (for listing pages: no query per row)."""
+        self._point_type(point_type)
+        if isinstance(user_ids, str | bytes) or not isinstance(user_ids, Iterable):
+            raise ValidationError("user_ids must be a list of user ids", field="user_ids")
+        wanted = sorted({user_ref(u, "user_ids") for u in user_ids})
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), 500):  # bounded IN lists
+            found |= queries.balances_of(self.session, point_type, wanted[start : start + 500])
+        return {u: found.get(u, 0) for u in wanted}
+
+    def ledger(
+        self, user_id: str | int, *, point_type: str | None = None, limit: int = 50, before: int | None = None
+    ) -> list[LedgerEntry]:
+        """The member's ledger rows, newest first: each names its activity, rule and reason.
+
+        Page with ``before``: the smallest ``id`` of the previous page.
+        """
+        check_limit(limit)
+        check_id(before, "before")
+        if point_type is not None:
+            self._point_type(point_type)
+        return queries.ledger(self.session, self.member(user_id).id, point_type, limit, before)
+
+    def badges(self, user_id: str | int) -> list[BadgeAward]:
+        """The member's live badge awards, newest first."""
+        return queries.badge_awards(self.session, self.member(user_id).id)
+
+    def holder_counts(self) -> dict[str, int]:
+        """How many members hold each badge (at any level, live awards), by slug."""
+        return queries.badge_holder_counts(self.session)
+
+    def roles(self, user_id: str | int) -> list[str]:
+        """The slugs of the roles the member holds now."""
+        return queries.role_slugs(self.session, self.member(user_id).id)
+
+    def has_permission(self, user_id: str | int, permission: str) -> bool:
+        """Whether any role the member holds carries ``permission`` (``admin`` carries them all).
+
+        ``False`` for a host user who is not a member.
+        """
+        check_text(permission, "permission", one_line=True)
+        try:
+            held = self.roles(user_id)
+        except LookupError:
+            return False
+        roles = self.registry.roles
+        return any(permission in roles[r].permissions or "admin" in roles[r].permissions for r in held if r in roles)
+
+    def progress(self, user_id: str | int) -> list[queries.BadgeProgress]:
+        """Where the member stands on every threshold badge (secret ones only once earned)."""
+        return queries.progress(self.session, self.registry, self.member(user_id).id, self.clock())
+
+    # -- leaderboards ----------------------------------------------------------------------
+
+    def leaderboard(
+        self,
+        point_type: str,
+        *,
+        period: str = "all",
+        limit: int = 10,
+        around: str | int | None = None,
+        after: Standing | None = None,
+    ) -> Leaderboard:
+        """The best members by ``point_type`` over ``period`` (``"all"``, ``"week"``, ``"month"``).
+
+        ``around=user_id`` gives the ``limit`` standings around that member instead of the top
+        (and their own standing as ``me``, also when they have no points yet); ``after=`` a
+        standing from the previous page gives the next page. Weeks start on Monday and months
+        on the 1st, in ``GUILDKIT_TIMEZONE``; ties share a rank.
+        """
+        self._point_type(point_type)
+        if period not in PERIODS:
+            raise ValidationError(f"period must be one of {', '.join(PERIODS)}", field="period")
+        check_limit(limit, most=100)
+        if after is not None and not isinstance(after, Standing):
+            raise ValidationError("after must be a Standing from a previous page", field="after")
+        if after is not None and around is not None:
+            raise ValidationError("give around or after, not both", field="after")
+        since = leaderboards.period_start(period, self.clock(), self.state.zone)
+        me = None
+        if around is not None:
+            me = leaderboards.standing_of(self.session, point_type, since, self.member(around))
+            rows = leaderboards.window(self.session, point_type, since, me, limit)
+        else:
+            cursor = (after.points, after.member_id) if after is not None else None
+            rows = leaderboards.standings(self.session, point_type, since, limit, cursor)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return Leaderboard(point_type, period, since, rows, me, rows[-1] if more and rows else None)
+
+    # -- notifications ---------------------------------------------------------------------
+
+    def notifications(
+        self, user_id: str | int, *, unread: bool = False, limit: int = 50, before: int | None = None
+    ) -> list[Notification]:
+        """The member's notifications, newest first (only unread ones with ``unread=True``).
+
+        Page with ``before``: the smallest ``id`` of the previous page.
+        """
+        check_limit(limit)
+        check_id(before, "before")
+        if not isinstance(unread, bool):
+            raise ValidationError("unread must be True or False", field="unread")
+        member = self.member(user_id)
+        return queries.notifications_page(self.session, member.id, limit, before, unread=unread)[:limit]
+
+    def unread_count(self, user_id: str | int) -> int:
+        """How many notifications the member has not read."""
+        return queries.unread_count(self.session, self.member(user_id).id)
+
+    def mark_read(self, user_id: str | int, *, up_to: int | None = None) -> int:
+        """Mark the member's notifications read (those with ``id <= up_to``, or all); returns how many."""
+        check_id(up_to, "up_to")
+        member = self.member(user_id)
+        return queries.mark_read(self.session, member.id, self.clock(), up_to)
