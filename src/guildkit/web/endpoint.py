@@ -24,7 +24,9 @@ import marshmallow
 from flask import request
 
 from guildkit.current import current_guildkit
+from guildkit.errors import ValidationError
 from guildkit.extension import GuildKit
+from guildkit.text import find_bad_json
 from guildkit.web.auth import Caller, current_caller
 from guildkit.web.errors import ApiError
 from guildkit.web.pagination import Page
@@ -100,7 +102,7 @@ def endpoint(**options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any
                 raise ApiError(401, "sign in, or send an API token", code="unauthorized")
             kwargs: dict[str, Any] = {"caller": caller, **path}
             if spec.query is not None:
-                kwargs["query"] = spec.query().load(request.args.to_dict(flat=True))
+                kwargs["query"] = spec.query().load(_storable(request.args.to_dict(flat=True), "query"))
             if spec.body is not None:
                 kwargs["body"] = spec.body(many=spec.body_many).load(_json_body())
             elif request.method in WRITE_METHODS:
@@ -128,6 +130,16 @@ def _json_body() -> Any:
     data = request.get_json(silent=True)
     if data is None:
         raise ApiError(400, "the body is not valid JSON", code="invalid_json")
+    return _storable(data, "")
+
+
+def _storable(data: Any, where: str) -> Any:
+    """Refuse, by field, what no database stores (a NUL, a lone surrogate), control characters and
+    non-finite numbers, before any schema or service sees them: one rule for every endpoint."""
+    bad = find_bad_json(data, where)
+    if bad is not None:
+        path, why = bad
+        raise ValidationError(f"{path} {why}", field=path.removeprefix("query.") or "body")
     return data
 
 
