@@ -110,6 +110,7 @@ def test_bad_input_is_422_naming_the_field(
 
 
 def test_writes_must_be_json(client: FlaskClient, admin: dict[str, str]) -> None:
+    """Every write rule is checked over the URL map in test_webhooks_cross_site.py."""
     form = client.post(f"{PREFIX}/endpoints", data={"url": "https://x.test/"}, headers=admin)
     assert form.status_code == 415 and form.get_json()["code"] == "unsupported_media_type"
     array = client.post(f"{PREFIX}/endpoints", json=["x"], headers=admin)
@@ -133,10 +134,10 @@ def test_update_rotate_and_delete(client: FlaskClient, admin: dict[str, str]) ->
     bad = client.patch(path, json={"url": "javascript:alert(1)"}, headers=admin)
     assert bad.status_code == 422 and bad.get_json()["field"] == "url"
     assert client.patch(path, json={"id": 9}, headers=admin).get_json()["field"] == "id"
-    assert client.delete(path, headers=admin).status_code == 204
+    assert client.delete(path, headers=admin, json={}).status_code == 204
     gone = client.get(path, headers=admin)
     assert gone.status_code == 404 and gone.get_json()["code"] == "unknown_endpoint"
-    assert client.delete(path, headers=admin).status_code == 404
+    assert client.delete(path, headers=admin, json={}).status_code == 404
     assert client.patch(path, json={"active": True}, headers=admin).status_code == 404
 
 
@@ -163,9 +164,9 @@ def test_the_log_filters_pages_and_replays(
     first = mine["items"][-1]
     shown = client.get(f"{PREFIX}/deliveries/{first['id']}", headers=admin).get_json()
     assert shown["last_error"].startswith("HTTP 500") and "_url" not in shown
-    copy = client.post(f"{PREFIX}/deliveries/{first['id']}/replay", headers=admin)
+    copy = client.post(f"{PREFIX}/deliveries/{first['id']}/replay", headers=admin, json={})
     assert copy.status_code == 201
     body = copy.get_json()
     assert (body["replay_of"], body["event_id"], body["status"]) == (first["id"], first["event_id"], "pending")
-    assert client.post(f"{PREFIX}/deliveries/999999/replay", headers=admin).status_code == 404
+    assert client.post(f"{PREFIX}/deliveries/999999/replay", headers=admin, json={}).status_code == 404
     assert two["id"] != one["id"]

@@ -8,7 +8,8 @@ event from a second webhook awards anything twice. Inert until ``GUILDKIT_GITHUB
 
 Where things live: ``config`` (keys), ``signature`` (HMAC), ``mapping`` (event -> activity),
 ``accounts`` (linked GitHub accounts), ``receiver`` (the route), ``rules`` (the default rule
-set), ``cli`` (``flask github ...``). The hooks are below.
+set), ``cli`` (``flask github ...``), ``privacy`` (a member's export and erasure, re-exported
+here). The other hooks are below.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from .mapping import (
     REVIEW_SUBMITTED,
     PayloadError,
 )
+from .privacy import guildkit_member_erase, guildkit_member_export
 from .receiver import make_blueprint
 from .signature import sign, verify
 
@@ -50,6 +52,8 @@ __all__ = [
     "PayloadError",
     "account_for_user",
     "guildkit_init_app",
+    "guildkit_member_erase",
+    "guildkit_member_export",
     "guildkit_page_links",
     "guildkit_register_badges",
     "guildkit_register_point_types",

@@ -2,8 +2,9 @@
 worker with retries, and a delivery log admins can read and replay.
 
 Register the package as a plugin (its entry point ``webhooks`` does that when installed). The
-hook implementations live in :mod:`.events` (what is sent) and :mod:`.plugin` (set-up); both
-are re-exported here because guildkit registers this module.
+hook implementations live in :mod:`.events` (what is sent), :mod:`.plugin` (set-up) and
+:mod:`.privacy` (a member's export and erasure); all are re-exported here because guildkit
+registers this module.
 
 Deliveries are signed the Standard Webhooks way (``webhook-id``, ``webhook-timestamp``,
 ``webhook-signature``), or with 0.1's ``Guildkit-Signature`` for endpoints that use it; receivers
@@ -28,6 +29,7 @@ from .events import (
 )
 from .outbox import enqueue_event, enqueue_raw, insert_raw_delivery, wake_worker
 from .plugin import guildkit_init_app, guildkit_register_tables
+from .privacy import guildkit_member_erase, guildkit_member_export
 from .signing import (
     DELIVERY_HEADER,
     EVENT_HEADER,
@@ -70,6 +72,8 @@ __all__ = [
     "guildkit_event_changed",
     "guildkit_init_app",
     "guildkit_level_changed",
+    "guildkit_member_erase",
+    "guildkit_member_export",
     "guildkit_member_joined",
     "guildkit_mentorship_changed",
     "guildkit_points_changed",

@@ -1,11 +1,20 @@
 """The admin JSON API, mounted at ``GUILDKIT_WEBHOOKS_URL_PREFIX`` (default ``/guildkit/webhooks``).
 
-Every route needs an admin: a signed-in host user whose roles carry ``admin``, or an API token
-with the ``admin`` scope (``Authorization: Bearer gk_…``; see guildkit's docs/api.md). Anonymous
-callers get 401, others 403. Writes must be ``application/json`` (415 otherwise), which also
-keeps session-authenticated writes safe from cross-site form posts. Errors are
-``{"error": message, "code": code, "field": field-or-null}`` with a 4xx status; the handlers are
-on this blueprint only, so the host's own error pages are untouched.
+Every write (``POST``, ``PUT``, ``PATCH``, ``DELETE``) must be ``application/json`` (or a
+``+json`` type), whether or not it takes a body, and whoever sends it: anything else is 415
+before the caller is looked up, as guildkit's own API does (docs/security.md). An HTML form or a
+"simple" ``fetch`` from another site can only send form encoding, ``text/plain`` or no type at
+all, so a signed-in admin's session cannot be used cross-site to delete an endpoint or replay a
+delivery. Writes that take no body (``DELETE``, replay) accept the JSON type with an empty body
+or ``{}``. The plugin has no HTML pages, so there are no forms to protect with a CSRF token.
+
+Then every route needs an admin: a signed-in host user whose roles carry ``admin``, or an API
+token with the ``admin`` scope (``Authorization: Bearer gk_…``; see guildkit's docs/api.md).
+Anonymous callers get 401, others 403. Errors are guildkit's problem documents
+(``application/problem+json``: ``type``, ``title``, ``status``, ``code``, ``detail``, and
+``errors: {field: [message]}`` naming the field at fault), which also carry 0.1's ``error``
+(the message) and ``field`` (or null) for clients written against those. The handlers are on
+this blueprint only, so the host's own error pages are untouched.
 
 ==========================================  ===========================================
 ``GET    /endpoints``                        every endpoint (without secrets)
@@ -29,7 +38,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from guildkit import GuildKit, GuildKitError, NotFound, ValidationError
-from guildkit.web import ApiError, current_caller
+from guildkit.web import ApiError, current_caller, problem
 from werkzeug.exceptions import HTTPException
 
 from . import admin
@@ -37,6 +46,9 @@ from .outbox import replay
 from .signing import STANDARD_WEBHOOKS
 
 blueprint = Blueprint("guildkit_webhooks", __name__)
+
+#: The methods that change something: JSON only.
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class Refused(Exception):
@@ -46,8 +58,11 @@ class Refused(Exception):
 
 
 def _error(status: int, message: str, code: str, field: str | None = None) -> Response:
-    response = jsonify({"error": message, "code": code, "field": field})
-    response.status_code = status
+    """guildkit's problem document, with 0.1's ``error`` and ``field`` members beside it."""
+    response = problem(status, message, code=code, errors={field: [message]} if field else None)
+    body = response.get_json()
+    body.update(error=message, field=field)
+    response.set_data(current_app.json.dumps(body))
     return response
 
 
@@ -82,19 +97,22 @@ def _gk() -> GuildKit:
 
 
 @blueprint.before_request
-def _require_admin() -> None:
+def _require_json_writes_and_an_admin() -> None:
+    if request.method in WRITE_METHODS and not request.is_json:
+        raise Refused(
+            415,
+            f"send {request.method} requests as application/json (an empty body or {{}} where none is needed)",
+            "unsupported_media_type",
+        )
     caller = current_caller(_gk())
     if caller.user_id is None and caller.token is None:
         raise Refused(401, "sign in as an admin, or send an API token with the 'admin' scope", "unauthorized")
     if not caller.can("admin"):
         raise Refused(403, "only admins may manage webhooks", "forbidden")
-    if request.method in ("POST", "PATCH", "PUT") and request.content_length and not request.is_json:
-        raise Refused(415, "send application/json", "unsupported_media_type")
 
 
 def _body() -> dict[str, Any]:
-    if not request.is_json:
-        raise Refused(415, "send application/json", "unsupported_media_type")
+    """The JSON object a write sent (its content type was checked before the view)."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise Refused(400, "the body must be a JSON object", "invalid_json")
