@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from guildkit.announcements import Announcement
+from guildkit.churn import collapse
 from guildkit.models import (
     BadgeAward,
     Balance,
@@ -369,8 +370,9 @@ class Unit:
             conn.execute(INSERT_AWARDS, self.award_rows)
         if self.grant_rows:
             conn.execute(INSERT_GRANTS, self.grant_rows)
-        if self.notification_rows:
-            conn.execute(INSERT_NOTIFICATIONS, self.notification_rows)
+        notes = collapse(conn, self.notification_rows) if self.notification_rows else []
+        if notes:
+            conn.execute(INSERT_NOTIFICATIONS, notes)
         if self.status_changes:
             conn.execute(
                 MEMBERS.update().where(MEMBERS.c.id == sa.bindparam("m_id")).values(status=sa.bindparam("new_status")),
