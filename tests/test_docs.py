@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 import re
 from pathlib import Path
 
@@ -43,3 +44,25 @@ def test_every_config_key_is_documented() -> None:
     # The core's keys and those guildkit's features contribute (guildkit_register_config).
     assert documented == set(GuildKit().config_defaults())
     assert set(config.DEFAULTS) < documented
+
+
+def test_the_python_api_tour_runs_and_prints_what_it_says(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    text = (ROOT / "docs" / "python-api.md").read_text()
+    match = re.search(r"<!-- python-api:tour .*?-->\n```python\n(.*?)```", text, re.S)
+    assert match, "docs/python-api.md has no python-api:tour block"
+    code = match.group(1)
+    (tmp_path / "tour.py").write_text(code)
+    # As on a fresh install, where no other guildkit plugin is installed (as tests/test_readme.py does).
+    (tmp_path / "sitecustomize.py").write_text(
+        "import guildkit.plugins\nguildkit.plugins.entry_points = lambda group: []\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")} | {"PYTHONPATH": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "tour.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    promised = [m.group(1).strip() for m in re.finditer(r"^\s*print\(.*\)  # (.*)$", code, re.M)]
+    assert result.stdout.splitlines() == promised
