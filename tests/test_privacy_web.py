@@ -143,6 +143,9 @@ def test_an_erased_member_is_a_former_member_on_the_pages(client: Site, gk: Guil
     assert "Ann Sample" not in board and FORMER_MEMBER not in board
     assert f"<h1>{FORMER_MEMBER}</h1>" in client.get(f"/members/{erased.tombstone}")
     assert client.get("/members/ann", status=404)
+    # Not in the member directory either (a moderator can still list deleted members by status).
+    assert FORMER_MEMBER not in client.get("/members") and erased.tombstone not in client.get("/members")
+    assert erased.tombstone in client.get("/api/members?status=deleted")
 
 
 # -- the command line ----------------------------------------------------------------------

@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 
 import defusedxml.ElementTree as DET  # type: ignore[import-untyped]
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -477,3 +478,24 @@ def test_the_console_stores_the_rebuilt_file_and_serves_it_sandboxed(site: Site,
     assert served.data == f'<svg xmlns="{SVG_NS}"><circle r="9" fill="red" /></svg>'.encode()
     assert served.headers["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     assert served.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_svg_stored_before_the_sanitiser_is_rebuilt_when_served(site: Site, gk_members: Members) -> None:
+    admin = gk_members(roles=["admin"])
+    site.post(
+        "/admin/badges/new",
+        {"slug": "old", "name": "Old", "description": "d", "tiers": "bronze", "criterion": "manual"},
+        user=admin,
+    )
+    badges = sa.table("guildkit_console_badges", sa.column("slug"), sa.column("image_data"), sa.column("image_type"))
+
+    def store_as_0_1_did(data: bytes) -> None:
+        with site.gk.store.engine.begin() as conn:
+            conn.execute(badges.update().where(badges.c.slug == "old").values(image_data=data, image_type=SVG))
+
+    store_as_0_1_did(REVIEW_VECTORS["animate-href-javascript"])
+    served = site.client.get(PREFIX + "/badge-images/old").data
+    assert b"javascript" not in served.lower() and b"<animate" not in served
+    store_as_0_1_did(svg('<script>alert(1)</script><circle r="9"/>'))  # refused outright: the generated art
+    served = site.client.get(PREFIX + "/badge-images/old").data
+    assert b"<script" not in served and b"<svg" in served

@@ -119,13 +119,15 @@ def progress(session: Session, registry: Registry, member_id: int, now: datetime
 def members_page(
     session: Session, *, q: str | None, status: str | None, limit: int, after: tuple[str, int] | None
 ) -> list[Member]:
-    """Members by join date, newest first; ``q`` searches display names (case-insensitive)."""
+    """Members by join date, newest first; ``q`` searches display names (case-insensitive).
+
+    Deleted (and erased) members are listed only when ``status="deleted"`` is asked for.
+    """
     query = sa.select(Member)
     if q:
         pattern = f"%{q.lower()}%"
         query = query.where(sa.func.lower(sa.func.coalesce(Member.display_name, Member.user_id)).like(pattern))
-    if status:
-        query = query.where(Member.status == status)
+    query = query.where(Member.status == status) if status else query.where(Member.status != "deleted")
     if after is not None:
         joined, member_id = after
         query = query.where(

@@ -14,6 +14,7 @@ from guildkit.admin import console
 from guildkit.admin.badges import BADGE_FIELDS, badge_values
 from guildkit.admin.base import ConsoleJob, _jsonable
 from guildkit.admin.images import check_image
+from guildkit.admin.svg import sanitize_svg
 from guildkit.admin.views import BadgeView, describe, origin_of
 from guildkit.definitions import check_slug
 from guildkit.errors import NotAllowed, UnknownBadge, ValidationError
@@ -188,7 +189,15 @@ class BadgeConsole(ConsoleJob):
         ).first()
         if row is None or row.image_data is None or not row.image_type:
             return None
-        return bytes(row.image_data), str(row.image_type)
+        data, media_type = bytes(row.image_data), str(row.image_type)
+        if media_type == SVG:
+            # Uploads before the allowlist sanitiser (0.1) were stored as sent: rebuild them on the
+            # way out too, and fall back to the generated art when one is refused outright.
+            try:
+                data = sanitize_svg(data)
+            except ValidationError:
+                return None
+        return data, media_type
 
     def _lock_badge(self, tx: Transaction, slug: str) -> Any:
         query = sa.select(BADGES).where(BADGES.c.slug == slug)

@@ -16,8 +16,9 @@ import re
 
 from guildkit.admin.svg import sanitize_svg
 from guildkit.errors import ValidationError
+from guildkit.web.badge_art import SVG
 
-PNG, WEBP, SVG = "image/png", "image/webp", "image/svg+xml"
+PNG, WEBP = "image/png", "image/webp"
 
 # What may come before the root element: processing instructions, comments and a DOCTYPE (with
 # an internal subset), so that an SVG carrying them is told why it is refused, not "not an SVG".
