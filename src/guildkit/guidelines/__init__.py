@@ -32,7 +32,7 @@ from guildkit.guidelines.models import Guidelines as GuidelinesRow
 from guildkit.guidelines.models import GuidelinesAcceptance
 from guildkit.models import Member, table_of
 from guildkit.store import upsert
-from guildkit.text import check_id, check_text
+from guildkit.text import MAX_INT, check_text
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
@@ -102,7 +102,10 @@ class Guidelines:
 
     def version(self, version: int) -> GuidelinesVersion:
         """One version; :class:`~guildkit.UnknownGuidelines` if there is none."""
-        check_id(version, "version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise ValidationError(f"version must be an integer, got {type(version).__name__}", field="version")
+        if not 0 < version <= MAX_INT:  # no such version (and beyond what a database integer holds)
+            raise UnknownGuidelines(version)
         row = self.gk.session.execute(_SELECT.where(GUIDELINES.c.version == version)).first()
         if row is None:
             raise UnknownGuidelines(version)
