@@ -16,7 +16,7 @@ from guildkit.admin.base import ConsoleJob, _jsonable
 from guildkit.admin.images import check_image
 from guildkit.admin.svg import sanitize_svg
 from guildkit.admin.views import BadgeView, describe, origin_of
-from guildkit.definitions import check_slug
+from guildkit.definitions import SLUG_RE
 from guildkit.errors import NotAllowed, UnknownBadge, ValidationError
 from guildkit.models import Badge, table_of
 from guildkit.registry import Registry
@@ -31,6 +31,15 @@ BADGES = console.BADGES
 SYNCED_BADGES = table_of(Badge)
 
 
+def _known_slug(slug: object) -> str:
+    """A slug to look up: text, and one no badge can have is simply not found (404, not 422)."""
+    if not isinstance(slug, str):
+        raise ValidationError(f"slug must be text, got {type(slug).__name__}", field="slug")
+    if not SLUG_RE.match(slug):
+        raise UnknownBadge(slug)
+    return slug
+
+
 class BadgeConsole(ConsoleJob):
     def _console_rows(self) -> dict[str, Any]:
         return {row.slug: row for row in self.gk.session.execute(sa.select(BADGES))}
@@ -43,7 +52,7 @@ class BadgeConsole(ConsoleJob):
         return sorted(views, key=lambda b: (b.name.lower(), b.slug))
 
     def badge(self, slug: str) -> BadgeView:
-        check_slug(slug)
+        _known_slug(slug)
         registry = self.gk.registry
         if slug not in registry.badges:
             raise UnknownBadge(slug)
@@ -173,7 +182,7 @@ class BadgeConsole(ConsoleJob):
     def badge_image(self, slug: str, *, preview: bool = False) -> tuple[bytes, str]:
         """The image to show for a badge: its upload, or a generated SVG. Secret badges nobody
         holds yet raise :class:`UnknownBadge`, as everywhere else, unless ``preview`` (admins)."""
-        check_slug(slug)
+        _known_slug(slug)
         registry = self.gk.registry
         definition = registry.badges.get(slug)
         hidden = definition is not None and definition.secret and not preview
@@ -183,7 +192,7 @@ class BadgeConsole(ConsoleJob):
 
     def uploaded_image(self, slug: str) -> tuple[bytes, str] | None:
         """The image uploaded for a console badge, with its type, if there is one."""
-        check_slug(slug)
+        _known_slug(slug)
         row = self.gk.session.execute(
             sa.select(BADGES.c.image_data, BADGES.c.image_type).where(BADGES.c.slug == slug)
         ).first()

@@ -110,7 +110,8 @@ def _operation(declared: Endpoint, arguments: dict[str, str], endpoint: str, met
         "summary": declared.summary,
         "tags": list(declared.tags),
         "parameters": parameters,
-        "responses": _responses(declared, method),
+        # A text path argument (a user id, a slug) may hold what guildkit refuses by name: 422.
+        "responses": _responses(declared, method, text_path=any(c not in PATH_SCHEMAS for c in arguments.values())),
     }
     if declared.body is not None:
         body = declared.body(many=True) if declared.body_many else declared.body
@@ -132,7 +133,7 @@ def _path_parameter(name: str, converter: str) -> dict[str, Any]:
     return {"in": "path", "name": name, "required": True, "schema": dict(schema)}
 
 
-def _responses(declared: Endpoint, method: str) -> dict[str, Any]:
+def _responses(declared: Endpoint, method: str, *, text_path: bool = False) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     if declared.media_type is not None:
         content = {declared.media_type: {"schema": {"type": "string"}}}
@@ -152,6 +153,8 @@ def _responses(declared: Endpoint, method: str) -> dict[str, Any]:
         codes.add(403)
     if declared.query or declared.body or method in WRITE_METHODS:
         codes |= {400, 422}
+    if text_path:
+        codes.add(422)
     if method in WRITE_METHODS:
         codes.add(415)
     for code in sorted(codes):
