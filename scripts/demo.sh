@@ -48,7 +48,7 @@ if [[ ! -f "$DEMO_DB" ]]; then
     }
 else
     echo "Using the existing demo database $DEMO_DB (--reset starts afresh)"
-    # A database seeded by an older version lacks the newer features' tables: add them.
+    # A database seeded by an older version lacks newer tables and columns: init-db adds them.
     .venv/bin/flask --app example_app init-db
 fi
 
