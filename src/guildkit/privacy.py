@@ -234,7 +234,7 @@ def core_sections(conn: sa.Connection, member: Member) -> dict[str, Any]:
             "joined_at": member.joined_at,
             "leaderboard_opt_out": bool(member.leaderboard_opt_out),
         },
-        "roles": _rows(
+        "roles": rows(
             conn,
             sa.select(
                 GRANTS.c.role_slug.label("role"),
@@ -248,13 +248,13 @@ def core_sections(conn: sa.Connection, member: Member) -> dict[str, Any]:
             .where(GRANTS.c.member_id == m)
             .order_by(GRANTS.c.id),
         ),
-        "balances": _rows(
+        "balances": rows(
             conn,
             sa.select(BALANCES.c.point_type, BALANCES.c.balance, BALANCES.c.level, BALANCES.c.updated_at)
             .where(BALANCES.c.member_id == m)
             .order_by(BALANCES.c.point_type),
         ),
-        "ledger": _rows(
+        "ledger": rows(
             conn,
             sa.select(
                 LEDGER.c.id,
@@ -270,7 +270,7 @@ def core_sections(conn: sa.Connection, member: Member) -> dict[str, Any]:
             .where(LEDGER.c.member_id == m)
             .order_by(LEDGER.c.id),
         ),
-        "badges": _rows(
+        "badges": rows(
             conn,
             sa.select(
                 AWARDS.c.badge_slug.label("badge"),
@@ -287,7 +287,7 @@ def core_sections(conn: sa.Connection, member: Member) -> dict[str, Any]:
         ),
         "activities": [
             {**row, "as": _role(row.pop("actor_id"), row.pop("target_id"), m)}
-            for row in _rows(
+            for row in rows(
                 conn,
                 sa.select(
                     ACTIVITIES.c.key,
@@ -305,7 +305,7 @@ def core_sections(conn: sa.Connection, member: Member) -> dict[str, Any]:
                 .order_by(ACTIVITIES.c.id),
             )
         ],
-        "notifications": _rows(
+        "notifications": rows(
             conn,
             sa.select(
                 NOTIFICATIONS.c.kind,
@@ -317,7 +317,7 @@ def core_sections(conn: sa.Connection, member: Member) -> dict[str, Any]:
             .where(NOTIFICATIONS.c.member_id == m)
             .order_by(NOTIFICATIONS.c.id),
         ),
-        "staff_actions": _rows(
+        "staff_actions": rows(
             conn,
             sa.select(AUDIT.c.area, AUDIT.c.action, AUDIT.c.reason, AUDIT.c.at)
             .where(sa.or_(AUDIT.c.member_id == m, AUDIT.c.target == f"member:{member.user_id}"))
@@ -326,7 +326,8 @@ def core_sections(conn: sa.Connection, member: Member) -> dict[str, Any]:
     }
 
 
-def _rows(conn: sa.Connection, query: sa.Select[Any]) -> list[dict[str, Any]]:
+def rows(conn: sa.Connection, query: sa.Select[Any]) -> list[dict[str, Any]]:
+    """The query's rows as plain dicts, for an export section (features' exports use it too)."""
     return [dict(row._mapping) for row in conn.execute(query)]
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from guildkit.analytics.models import Survey, SurveyResponse
 from guildkit.models import table_of
+from guildkit.privacy import rows
 
 if TYPE_CHECKING:
     from guildkit.erasure import Erasure
@@ -20,7 +21,8 @@ RESPONSES = table_of(SurveyResponse)
 
 
 def export(gk: GuildKit, member: Member, conn: sa.Connection) -> dict[str, Any]:
-    rows = conn.execute(
+    responses = rows(
+        conn,
         sa.select(
             RESPONSES.c.survey_id,
             SURVEYS.c.question,
@@ -31,9 +33,9 @@ def export(gk: GuildKit, member: Member, conn: sa.Connection) -> dict[str, Any]:
         )
         .join(SURVEYS, SURVEYS.c.id == RESPONSES.c.survey_id)
         .where(RESPONSES.c.member_id == member.id)
-        .order_by(RESPONSES.c.id)
+        .order_by(RESPONSES.c.id),
     )
-    return {"survey_responses": [dict(row._mapping) for row in rows]}
+    return {"survey_responses": responses}
 
 
 def erase(gk: GuildKit, erasure: Erasure) -> None:

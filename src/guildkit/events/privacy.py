@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from guildkit.events import rsvp
 from guildkit.events.reading import ATTENDANCES, EVENTS, ORGANIZERS, RSVPS
+from guildkit.privacy import rows
 
 if TYPE_CHECKING:
     from guildkit.erasure import Erasure
@@ -21,11 +22,9 @@ if TYPE_CHECKING:
 
 
 def export(gk: GuildKit, member: Member, conn: sa.Connection) -> dict[str, Any]:
-    def rows(query: sa.Select[Any]) -> list[dict[str, Any]]:
-        return [dict(row._mapping) for row in conn.execute(query)]
-
     return {
         "rsvps": rows(
+            conn,
             sa.select(
                 RSVPS.c.event_id,
                 EVENTS.c.title,
@@ -37,24 +36,27 @@ def export(gk: GuildKit, member: Member, conn: sa.Connection) -> dict[str, Any]:
             )
             .join(EVENTS, EVENTS.c.id == RSVPS.c.event_id)
             .where(RSVPS.c.member_id == member.id)
-            .order_by(RSVPS.c.id)
+            .order_by(RSVPS.c.id),
         ),
         "attended": rows(
+            conn,
             sa.select(ATTENDANCES.c.event_id, EVENTS.c.title, ATTENDANCES.c.method, ATTENDANCES.c.checked_in_at)
             .join(EVENTS, EVENTS.c.id == ATTENDANCES.c.event_id)
             .where(ATTENDANCES.c.member_id == member.id)
-            .order_by(ATTENDANCES.c.id)
+            .order_by(ATTENDANCES.c.id),
         ),
         "organizing": rows(
+            conn,
             sa.select(ORGANIZERS.c.event_id, EVENTS.c.title, ORGANIZERS.c.added_at)
             .join(EVENTS, EVENTS.c.id == ORGANIZERS.c.event_id)
             .where(ORGANIZERS.c.member_id == member.id)
-            .order_by(ORGANIZERS.c.id)
+            .order_by(ORGANIZERS.c.id),
         ),
         "created": rows(
+            conn,
             sa.select(EVENTS.c.id.label("event_id"), EVENTS.c.title, EVENTS.c.created_at)
             .where(EVENTS.c.created_by == member.id)
-            .order_by(EVENTS.c.id)
+            .order_by(EVENTS.c.id),
         ),
     }
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from guildkit.guidelines.models import Guidelines, GuidelinesAcceptance
 from guildkit.models import table_of
+from guildkit.privacy import rows
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
@@ -23,10 +24,10 @@ ACCEPTANCES = table_of(GuidelinesAcceptance)
 
 
 def export(gk: GuildKit, member: Member, conn: sa.Connection) -> dict[str, Any]:
-    rows = conn.execute(
+    query = (
         sa.select(ACCEPTANCES.c.version, GUIDELINES.c.title, ACCEPTANCES.c.accepted_at)
         .join(GUIDELINES, GUIDELINES.c.version == ACCEPTANCES.c.version)
         .where(ACCEPTANCES.c.member_id == member.id)
         .order_by(ACCEPTANCES.c.version)
     )
-    return {"accepted": [dict(row._mapping) for row in rows]}
+    return {"accepted": rows(conn, query)}

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from guildkit.mentorship.hookspecs import MentorshipChange
 from guildkit.mentorship.models import HOLDING_STATES, OPEN_STATES
 from guildkit.mentorship.views import CHECKINS, FEEDBACK, MEMBERS, MENTORSHIPS, PROFILES
+from guildkit.privacy import rows
 
 if TYPE_CHECKING:
     from guildkit.erasure import Erasure
@@ -35,10 +36,8 @@ LEFT = "Mentorship #{id} is over: the other member left the community."
 def export(gk: GuildKit, member: Member, conn: sa.Connection) -> dict[str, Any]:
     m = member.id
 
-    def rows(query: sa.Select[Any]) -> list[dict[str, Any]]:
-        return [dict(row._mapping) for row in conn.execute(query)]
-
     profile = rows(
+        conn,
         sa.select(
             PROFILES.c.topics,
             PROFILES.c.languages,
@@ -49,10 +48,11 @@ def export(gk: GuildKit, member: Member, conn: sa.Connection) -> dict[str, Any]:
             PROFILES.c.open,
             PROFILES.c.created_at,
             PROFILES.c.updated_at,
-        ).where(PROFILES.c.member_id == m)
+        ).where(PROFILES.c.member_id == m),
     )
     role = sa.case((MENTORSHIPS.c.mentor_id == m, "mentor"), else_="mentee").label("role")
     mentorships = rows(
+        conn,
         sa.select(
             MENTORSHIPS.c.id,
             role,
@@ -69,20 +69,22 @@ def export(gk: GuildKit, member: Member, conn: sa.Connection) -> dict[str, Any]:
             MENTORSHIPS.c.end_reason,
         )
         .where(sa.or_(MENTORSHIPS.c.mentor_id == m, MENTORSHIPS.c.mentee_id == m))
-        .order_by(MENTORSHIPS.c.id)
+        .order_by(MENTORSHIPS.c.id),
     )
     return {
         "profile": profile[0] if profile else None,
         "mentorships": mentorships,
         "check_ins": rows(
+            conn,
             sa.select(CHECKINS.c.mentorship_id, CHECKINS.c.held_on, CHECKINS.c.notes, CHECKINS.c.created_at)
             .where(CHECKINS.c.author_id == m)
-            .order_by(CHECKINS.c.id)
+            .order_by(CHECKINS.c.id),
         ),
         "feedback_given": rows(
+            conn,
             sa.select(FEEDBACK.c.mentorship_id, FEEDBACK.c.rating, FEEDBACK.c.comment, FEEDBACK.c.created_at)
             .where(FEEDBACK.c.from_member_id == m)
-            .order_by(FEEDBACK.c.id)
+            .order_by(FEEDBACK.c.id),
         ),
     }
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from guildkit.moderation.common import APPEALS, CASES, MEDIATIONS, NOTES, REPORTS, SANCTIONS, STATEMENTS
+from guildkit.privacy import rows
 
 if TYPE_CHECKING:
     from guildkit.erasure import Erasure
@@ -29,20 +30,19 @@ if TYPE_CHECKING:
 def export(gk: GuildKit, member: Member, conn: sa.Connection) -> dict[str, Any]:
     m = member.id
 
-    def rows(query: sa.Select[Any]) -> list[dict[str, Any]]:
-        return [dict(row._mapping) for row in conn.execute(query)]
-
     in_mediation = sa.or_(MEDIATIONS.c.respondent_id == m, MEDIATIONS.c.party_id == m, MEDIATIONS.c.mediator_id == m)
     role = sa.case(
         (MEDIATIONS.c.respondent_id == m, "respondent"), (MEDIATIONS.c.party_id == m, "party"), else_="mediator"
     )
     return {
         "reports_made": rows(
+            conn,
             sa.select(REPORTS.c.subject, REPORTS.c.category, REPORTS.c.comment, REPORTS.c.created_at)
             .where(REPORTS.c.reporter_id == m)
-            .order_by(REPORTS.c.id)
+            .order_by(REPORTS.c.id),
         ),
         "sanctions": rows(
+            conn,
             sa.select(
                 SANCTIONS.c.kind,
                 SANCTIONS.c.reason,
@@ -52,9 +52,10 @@ def export(gk: GuildKit, member: Member, conn: sa.Connection) -> dict[str, Any]:
                 SANCTIONS.c.overturned_at,
             )
             .where(SANCTIONS.c.member_id == m)
-            .order_by(SANCTIONS.c.id)
+            .order_by(SANCTIONS.c.id),
         ),
         "appeals": rows(
+            conn,
             sa.select(
                 APPEALS.c.id,
                 APPEALS.c.statement,
@@ -64,9 +65,10 @@ def export(gk: GuildKit, member: Member, conn: sa.Connection) -> dict[str, Any]:
                 APPEALS.c.decision_reason,
             )
             .where(APPEALS.c.member_id == m)
-            .order_by(APPEALS.c.id)
+            .order_by(APPEALS.c.id),
         ),
         "mediations": rows(
+            conn,
             sa.select(
                 MEDIATIONS.c.id,
                 role.label("role"),
@@ -76,12 +78,13 @@ def export(gk: GuildKit, member: Member, conn: sa.Connection) -> dict[str, Any]:
                 MEDIATIONS.c.outcome,
             )
             .where(in_mediation)
-            .order_by(MEDIATIONS.c.id)
+            .order_by(MEDIATIONS.c.id),
         ),
         "mediation_statements": rows(
+            conn,
             sa.select(STATEMENTS.c.mediation_id, STATEMENTS.c.body, STATEMENTS.c.created_at)
             .where(STATEMENTS.c.author_id == m)
-            .order_by(STATEMENTS.c.id)
+            .order_by(STATEMENTS.c.id),
         ),
     }
 
