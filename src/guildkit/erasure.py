@@ -122,6 +122,27 @@ class Erasure:
             return [self.scrub_json(v, *written) for v in value]
         return value
 
+    def scrub_rows(
+        self, table: sa.Table, where: sa.ColumnElement[bool], columns: tuple[str, ...], *written: str
+    ) -> int:
+        """Run ``columns`` of the rows of ``table`` that ``where`` picks through :meth:`scrub` (JSON
+        columns through :meth:`scrub_json`; ``NULL`` stays); returns how many rows changed."""
+        rows = self.conn.execute(sa.select(table.c.id, *(table.c[c] for c in columns)).where(where)).all()
+        changed = 0
+        for row in rows:
+            values = {}
+            for column in columns:
+                old = getattr(row, column)
+                if old is None:
+                    continue
+                new = self.scrub(old, *written) if isinstance(old, str) else self.scrub_json(old, *written)
+                if new != old:
+                    values[column] = new
+            if values:
+                self.conn.execute(table.update().where(table.c.id == row.id).values(**values))
+                changed += 1
+        return changed
+
     def scrub_notifications(self, data_key: str, ids: Iterable[int], *written: str) -> int:
         """Scrub other members' notifications whose ``data[data_key]`` is one of ``ids`` (a
         feature's notifications about a mentorship, a mediation …); returns how many changed."""
@@ -132,24 +153,8 @@ class Erasure:
 
     def scrub_notifications_where(self, where: sa.ColumnElement[bool], *written: str) -> int:
         """Scrub the notifications of other members that ``where`` picks; returns how many changed."""
-        rows = self.conn.execute(
-            sa.select(NOTIFICATIONS.c.id, NOTIFICATIONS.c.text, NOTIFICATIONS.c.data).where(
-                NOTIFICATIONS.c.member_id != self.member_id, where
-            )
-        ).all()
-        changes = []
-        for row in rows:
-            text, data = self.scrub(row.text, *written), self.scrub_json(row.data or {}, *written)
-            if text != row.text or data != (row.data or {}):
-                changes.append({"n_id": row.id, "n_text": text, "n_data": data})
-        if changes:
-            self.conn.execute(
-                NOTIFICATIONS.update()
-                .where(NOTIFICATIONS.c.id == sa.bindparam("n_id"))
-                .values(text=sa.bindparam("n_text"), data=sa.bindparam("n_data")),
-                changes,
-            )
-        return len(changes)
+        mine = NOTIFICATIONS.c.member_id == self.member_id
+        return self.scrub_rows(NOTIFICATIONS, sa.and_(sa.not_(mine), where), ("text", "data"), *written)
 
 
 def _whole(text: str) -> str:
@@ -249,24 +254,7 @@ def _scrub_reasons(erasure: Erasure) -> None:
     their live roles are revoked, so a tombstone carries no permission."""
     conn, member = erasure.conn, erasure.member_id
     for table in (AWARDS, GRANTS):
-        rows = conn.execute(
-            sa.select(table.c.id, table.c.reason, table.c.revoke_reason).where(table.c.member_id == member)
-        ).all()
-        changes = [
-            {
-                "r_id": row.id,
-                "r_reason": erasure.scrub(row.reason or ""),
-                "r_revoke": _maybe(erasure, row.revoke_reason),
-            }
-            for row in rows
-        ]
-        if changes:
-            conn.execute(
-                table.update()
-                .where(table.c.id == sa.bindparam("r_id"))
-                .values(reason=sa.bindparam("r_reason"), revoke_reason=sa.bindparam("r_revoke")),
-                changes,
-            )
+        erasure.scrub_rows(table, table.c.member_id == member, ("reason", "revoke_reason"))
     conn.execute(
         GRANTS.update()
         .where(GRANTS.c.member_id == member, GRANTS.c.revoked_at.is_(None))
@@ -310,17 +298,8 @@ def _erase_audit(erasure: Erasure) -> None:
 def _erase_failures(erasure: Erasure) -> None:
     """Hook failures recorded for the member's activities: the key renamed as the activity's will
     be, the error scrubbed."""
-    rows = erasure.conn.execute(
-        sa.select(FAILURES.c.id, FAILURES.c.activity_key, FAILURES.c.error)
-        .join(ACTIVITIES, ACTIVITIES.c.key == FAILURES.c.activity_key)
-        .where(_theirs(erasure.member_id))
-    ).all()
-    for row in rows:
-        erasure.conn.execute(
-            FAILURES.update()
-            .where(FAILURES.c.id == row.id)
-            .values(activity_key=erasure.scrub(row.activity_key), error=erasure.scrub(row.error))
-        )
+    theirs = sa.select(ACTIVITIES.c.key).where(_theirs(erasure.member_id))
+    erasure.scrub_rows(FAILURES, FAILURES.c.activity_key.in_(theirs), ("activity_key", "error"))
 
 
 def _maybe(erasure: Erasure, text: str | None) -> str | None:

@@ -106,31 +106,13 @@ def erase(gk: GuildKit, erasure: Erasure) -> None:
             sa.select(MEDIATIONS.c.id).where(sa.or_(MEDIATIONS.c.respondent_id == m, MEDIATIONS.c.party_id == m))
         ).scalars()
     )
-    _scrub(erasure, CASES, CASES.c.id.in_(cases), ("subject", "reason"), written)
+    erasure.scrub_rows(CASES, CASES.c.id.in_(cases), ("subject", "reason"), *written)
     about = sa.or_(REPORTS.c.case_id.in_(cases), REPORTS.c.reporter_id == m)
-    _scrub(erasure, REPORTS, about, ("subject", "comment", "details"), written)
-    _scrub(erasure, NOTES, NOTES.c.case_id.in_(cases), ("body",), written)
-    _scrub(erasure, SANCTIONS, SANCTIONS.c.member_id == m, ("reason",), written)
-    _scrub(erasure, APPEALS, APPEALS.c.member_id == m, ("decision_reason",), written)
-    _scrub(erasure, MEDIATIONS, MEDIATIONS.c.id.in_(mediations), ("outcome",), written)
-    _scrub(erasure, STATEMENTS, STATEMENTS.c.mediation_id.in_(mediations), ("body",), written)
+    erasure.scrub_rows(REPORTS, about, ("subject", "comment", "details"), *written)
+    erasure.scrub_rows(NOTES, NOTES.c.case_id.in_(cases), ("body",), *written)
+    erasure.scrub_rows(SANCTIONS, SANCTIONS.c.member_id == m, ("reason",), *written)
+    erasure.scrub_rows(APPEALS, APPEALS.c.member_id == m, ("decision_reason",), *written)
+    erasure.scrub_rows(MEDIATIONS, MEDIATIONS.c.id.in_(mediations), ("outcome",), *written)
+    erasure.scrub_rows(STATEMENTS, STATEMENTS.c.mediation_id.in_(mediations), ("body",), *written)
     erasure.scrub_notifications("mediation_id", mediations, *written)
     erasure.scrub_notifications("case_id", cases, *written)
-
-
-def _scrub(
-    erasure: Erasure, table: sa.Table, where: sa.ColumnElement[bool], columns: tuple[str, ...], written: list[str]
-) -> None:
-    """Run ``columns`` of the rows ``where`` picks through :meth:`Erasure.scrub` (JSON ones too)."""
-    rows = erasure.conn.execute(sa.select(table.c.id, *(table.c[c] for c in columns)).where(where)).all()
-    for row in rows:
-        values = {}
-        for column in columns:
-            old = getattr(row, column)
-            if old is None:
-                continue
-            new = erasure.scrub_json(old, *written) if not isinstance(old, str) else erasure.scrub(old, *written)
-            if new != old:
-                values[column] = new
-        if values:
-            erasure.conn.execute(table.update().where(table.c.id == row.id).values(**values))
