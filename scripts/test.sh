@@ -7,14 +7,15 @@
 #   GUILDKIT_SKIP_LINT=1 ./scripts/test.sh   skip ruff and mypy
 #
 # Steps: .venv (scripts/bootstrap.sh), Chromium (scripts/chromium.sh),
-# ruff, import-linter and mypy, a throwaway PostgreSQL (scripts/postgres.sh), then pytest over
-# tests/ and plugins/*/tests.
+# ruff, import-linter and mypy, a throwaway PostgreSQL (scripts/postgres.sh) and Redis
+# (scripts/redis.sh, the Celery broker), then pytest over tests/ and plugins/*/tests.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/bootstrap.sh
 source scripts/chromium.sh
 source scripts/postgres.sh
+source scripts/redis.sh
 
 section() {
     printf '\n==== %s ====\n' "$*"
@@ -25,8 +26,8 @@ fail() {
     exit 1
 }
 
-# Stop the database however we leave: success, failure or Ctrl-C.
-trap guildkit_pg_stop EXIT
+# Stop the servers however we leave: success, failure or Ctrl-C.
+trap 'guildkit_pg_stop; guildkit_redis_stop' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 
@@ -62,6 +63,9 @@ fi
 
 section "PostgreSQL"
 guildkit_pg_start
+
+section "Redis"
+guildkit_redis_start
 
 # Default test dirs, unless the arguments already name a path to test.
 test_paths=()

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from guildkit.definitions import BadgeDef, PageLink, PointTypeDef, RoleDef
     from guildkit.erasure import Erasure
     from guildkit.extension import GuildKit
+    from guildkit.jobs import Job, PeriodicJob
     from guildkit.models import Member
     from guildkit.routes import Routes
     from guildkit.rules.base import AwardPoints, Outcome, Rule, Veto
@@ -203,6 +204,49 @@ def guildkit_register_routes(gk: GuildKit) -> Iterable[Routes] | None:
 
     :param gk: the :class:`~guildkit.GuildKit` whose blueprint is being registered.
     :return: an iterable of :class:`~guildkit.routes.Routes`, or ``None``.
+    """
+
+
+# --------------------------------------------------------------------------------------------
+# Background jobs (contributions, gathered in the app's context)
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def guildkit_register_jobs(gk: GuildKit) -> Iterable[Job] | None:
+    """Contribute background jobs: named functions that ``gk.jobs.enqueue(name, **arguments)`` runs.
+
+    A :class:`~guildkit.jobs.Job` is ``Job(name, run, description, max_retries=3)``; ``run(gk,
+    **arguments)`` is called in the app's context on whichever backend the host chose
+    (``GUILDKIT_JOBS_BACKEND``: inline, a thread, a Celery worker), so it must not rely on the
+    request or the process that queued it. The name (``myplugin.sync``, lower-case dotted words
+    starting with your plugin's) is the Celery task's name too; the same name from two plugins is
+    a :class:`~guildkit.errors.DuplicateDefinition`. Arguments are JSON: pass ids and read the
+    rows again, never ORM objects. Write jobs to be idempotent and safe to retry: a run can be
+    repeated (a retry after an exception, a message redelivered after a worker died) and can stop
+    at any line, so keep what is left to do in the database (an outbox row, a "done" marker) and
+    let a second run find nothing to do. Gathered once per app for the registered plugins.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :return: an iterable of :class:`~guildkit.jobs.Job`, or ``None``.
+    """
+
+
+@hookspec
+def guildkit_register_periodic_jobs(gk: GuildKit) -> Iterable[PeriodicJob] | None:
+    """Contribute a schedule: registered jobs to run every so often (sweeps, rollups, digests).
+
+    A :class:`~guildkit.jobs.PeriodicJob` is ``PeriodicJob(job name, every=timedelta(...),
+    arguments={...})``; the job may be any plugin's. Celery beat sends them on the ``celery``
+    backend (a run that cannot start within its period is dropped, so a backlog never piles up);
+    the in-process backends never run them on their own, and hosts without Celery run ``flask
+    guildkit jobs run NAME`` from cron. Called in the app's context, so the period may come from
+    your config; the host changes any period, or switches a job off, with
+    ``GUILDKIT_JOBS_SCHEDULE``. Naming a job no plugin registers fails with a
+    :class:`~guildkit.errors.ConfigurationError`.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :return: an iterable of :class:`~guildkit.jobs.PeriodicJob`, or ``None``.
     """
 
 

@@ -49,6 +49,7 @@ log = logging.getLogger("guildkit")
 DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("guildkit.builtin.manual", "guildkit.builtin.manual"),
     ("guildkit.builtin.roles", "guildkit.builtin.roles"),
+    ("guildkit.jobs", "guildkit.jobs.plugin"),
     ("guildkit.community", "guildkit.community.plugin"),
     ("guildkit.participation", "guildkit.participation.plugin"),
     ("guildkit.trust", "guildkit.trust.plugin"),
@@ -60,9 +61,9 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("guildkit.admin", "guildkit.admin.plugin"),
 )
 
-#: The core's own plugins (manual awards, staff roles, the core pages and API): the deny list
-#: cannot switch them off.
-CORE_PLUGINS = frozenset({"guildkit.builtin.manual", "guildkit.builtin.roles", "guildkit.community"})
+#: The core's own plugins (manual awards, staff roles, background jobs, the core pages and API):
+#: the deny list cannot switch them off.
+CORE_PLUGINS = frozenset({"guildkit.builtin.manual", "guildkit.builtin.roles", "guildkit.jobs", "guildkit.community"})
 
 ENTRY_POINT_GROUP = "guildkit"
 

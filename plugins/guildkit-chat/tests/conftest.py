@@ -64,7 +64,8 @@ def _stop_workers(request: pytest.FixtureRequest) -> Iterator[None]:
     app: Flask | None = request.getfixturevalue("gk_app") if "gk_app" in request.fixturenames else None
     yield
     if app is not None:
-        assert guildkit_webhooks.stop_worker(app)
+        with app.app_context():
+            assert app.extensions["guildkit"].gk.jobs.stop()
 
 
 @pytest.fixture

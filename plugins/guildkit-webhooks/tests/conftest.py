@@ -1,7 +1,7 @@
 """Fixtures: the plugin registered on every backend, and a real HTTP receiver on 127.0.0.1.
 
-The worker is off by default (tests drain with ``deliver_due`` and move ``gk_clock``); tests of
-the worker turn it on, and every worker is stopped before the app's database goes away.
+Delivery jobs are off by default (tests drain with ``deliver_due`` and move ``gk_clock``); tests
+of the jobs turn them on, and the app's job threads are stopped before its database goes away.
 """
 
 from __future__ import annotations
@@ -33,12 +33,13 @@ def gk_config() -> dict[str, Any]:
 
 @pytest.fixture(autouse=True)
 def _stop_workers(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Stop any worker a test started while its database still exists (this fixture asks for
+    """Stop the job threads a test started while its database still exists (this fixture asks for
     the app itself, so it is torn down before the app is)."""
     app: Flask | None = request.getfixturevalue("gk_app") if "gk_app" in request.fixturenames else None
     yield
     if app is not None:
-        assert guildkit_webhooks.stop_worker(app), "a webhooks worker thread did not stop"
+        with app.app_context():
+            assert app.extensions["guildkit"].gk.jobs.stop(), "a guildkit-jobs thread did not stop"
 
 
 @pytest.fixture

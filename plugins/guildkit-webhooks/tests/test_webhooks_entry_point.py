@@ -46,7 +46,7 @@ def test_the_api_can_be_left_unmounted(tmp_path: Path) -> None:
         ("GUILDKIT_WEBHOOKS_WORKER", "yes"),
         ("GUILDKIT_WEBHOOKS_TIMEOUT", 0),
         ("GUILDKIT_WEBHOOKS_MAX_ATTEMPTS", 1.5),
-        ("GUILDKIT_WEBHOOKS_WORKER_THREADS", 0),
+        ("GUILDKIT_WEBHOOKS_LEASE_SECONDS", 1.0),  # shorter than the timeout
         ("GUILDKIT_WEBHOOKS_URL_PREFIX", "hooks"),
         ("GUILDKIT_WEBHOOKS_ROTATION_OVERLAP", -1),
     ],

@@ -1,5 +1,7 @@
-"""The background worker: the host's request never waits for an endpoint, the log stays honest
-about slow and dead endpoints, and concurrent workers never send one delivery twice."""
+"""Deliveries as background jobs (``gk.jobs``, its default thread backend and inline): the host's
+request never waits for an endpoint, the log stays honest about slow and dead endpoints, a
+retry comes back on its own, and concurrent workers never send one delivery twice. The Celery
+backend is tested with real workers in tests/test_jobs_celery.py."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import json
 import socket
 import threading
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,19 +19,18 @@ from guildkit import GuildKit
 from guildkit.testing import Clock, Members, make_app
 
 import guildkit_webhooks
-from guildkit_webhooks import deliver_due, stop_worker
+from guildkit_webhooks import DELIVER, DELIVER_DUE, deliver_due
 from guildkit_webhooks.admin import create_endpoint, list_deliveries
 from guildkit_webhooks.outbox import enqueue_event
 from guildkit_webhooks.tables import DELIVERIES
 from guildkit_webhooks.testing import Receiver, poll, serve_receiver
-from guildkit_webhooks.worker import is_running
 
 
 @pytest.fixture
 def gk_config() -> dict[str, Any]:
     return {
         "GUILDKIT_WEBHOOKS_WORKER": True,
-        "GUILDKIT_WEBHOOKS_WORKER_THREADS": 2,
+        "GUILDKIT_JOBS_THREADS": 2,
         "GUILDKIT_WEBHOOKS_POLL_SECONDS": 0.2,
         "GUILDKIT_WEBHOOKS_TIMEOUT": 30.0,
         "GUILDKIT_WEBHOOKS_MAX_ATTEMPTS": 2,
@@ -42,7 +44,7 @@ def only_row(gk: GuildKit) -> dict[str, Any]:
 
 
 def worker_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name.startswith("guildkit-webhooks-")]
+    return [t for t in threading.enumerate() if t.name.startswith("guildkit-jobs-")]
 
 
 def test_the_hosts_request_returns_while_the_endpoint_is_still_blocked(
@@ -97,18 +99,63 @@ def test_a_closed_port_fails_fast_and_honestly(gk: GuildKit, gk_clock: Clock, gk
     assert (row["attempts"], row["last_error"]) == (2, "connection refused")
 
 
-def test_the_worker_starts_on_the_first_enqueue_and_stops(
+def test_the_job_threads_start_on_the_first_delivery_and_stop(
     gk_app: Flask, gk: GuildKit, gk_members: Members, receiver: Receiver
 ) -> None:
     gk_members("Ada")  # no endpoint yet: nothing queued, nothing started
-    assert not is_running(gk_app) and worker_threads() == []
+    assert gk.jobs.threads() == [] and worker_threads() == []
     create_endpoint(gk, receiver.url, ["member_joined"])
     gk_members("Bob")
-    assert is_running(gk_app) and len(worker_threads()) == 2
+    assert len(gk.jobs.threads()) == 2 and len(worker_threads()) == 2
     [got] = receiver.wait_for(1)
     assert json.loads(got.body)["event"] == "member_joined"
-    assert stop_worker(gk_app)
-    assert not is_running(gk_app) and worker_threads() == []
+    assert gk.jobs.wait() and only_row(gk)["status"] == "succeeded"
+    assert gk.jobs.stop()
+    assert gk.jobs.threads() == [] and worker_threads() == []
+
+
+def test_a_failed_attempt_comes_back_on_its_own_when_its_retry_is_due(
+    gk_app: Flask, gk: GuildKit, receiver: Receiver
+) -> None:
+    gk.clock = lambda: datetime.now(UTC)  # the retry is due by the wall clock, as in production
+    gk_app.config["GUILDKIT_WEBHOOKS_BACKOFF_BASE"] = 0.2
+    receiver.fail_first = 1
+    create_endpoint(gk, receiver.url, ["points_changed"])
+    enqueue_event(gk, "points_changed", {"n": 1})
+    first, second = receiver.wait_for(2)
+    assert first.headers["webhook-id"] == second.headers["webhook-id"]
+    row = poll(lambda: (r := only_row(gk))["status"] == "succeeded" and r)
+    assert (row["attempts"], row["last_status_code"]) == (2, 200)
+
+
+@pytest.mark.parametrize("gk_backend", ["sqlite"])
+def test_on_the_inline_backend_a_delivery_is_sent_before_enqueue_returns(
+    gk_app: Flask, gk: GuildKit, gk_clock: Clock, receiver: Receiver
+) -> None:
+    gk_app.config["GUILDKIT_JOBS_BACKEND"] = "inline"
+    receiver.fail_first = 1
+    create_endpoint(gk, receiver.url, ["points_changed"])
+    enqueue_event(gk, "points_changed", {"n": 1})
+    # Sent (and failed) in the caller; the inline backend leaves the delayed retry to the
+    # periodic job, which cron runs (`flask guildkit jobs run guildkit_webhooks.deliver_due`).
+    assert len(receiver.requests) == 1 and only_row(gk)["status"] == "pending"
+    assert gk.jobs.threads() == []
+    gk_clock.advance(hours=1)
+    assert gk.jobs.run(DELIVER_DUE) == 1
+    assert only_row(gk)["status"] == "succeeded" and len(receiver.requests) == 2
+    # Running the job for a finished delivery again changes nothing: it is safe to redeliver.
+    delivery_id = receiver.requests[0].headers["webhook-id"]
+    assert gk.jobs.run(DELIVER, delivery=delivery_id) is None
+    assert len(receiver.requests) == 2 and only_row(gk)["attempts"] == 2
+
+
+@pytest.mark.parametrize("gk_backend", ["sqlite"])
+def test_the_jobs_and_the_periodic_drain_are_registered(gk_app: Flask, gk: GuildKit) -> None:
+    assert {DELIVER, DELIVER_DUE} <= set(gk.jobs.registered())
+    [drain] = [entry for entry in gk.jobs.schedule() if entry.job == DELIVER_DUE]
+    assert drain.seconds == 0.2  # GUILDKIT_WEBHOOKS_POLL_SECONDS
+    gk_app.config["GUILDKIT_WEBHOOKS_WORKER"] = False  # cron drains instead: nothing scheduled
+    assert DELIVER_DUE not in {entry.job for entry in gk.jobs.schedule()}
 
 
 @pytest.mark.parametrize("workers", [2, 4])

@@ -5,8 +5,19 @@ Switch it off with ``GUILDKIT_PLUGINS_DENY = ["guildkit.mentorship"]``.
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
 from guildkit.feature import Feature, NavLink
+from guildkit.jobs import Job, PeriodicJob
+from guildkit.markers import hookimpl
 from guildkit.mentorship.models import MentorProfile, Mentorship, MentorshipCheckIn, MentorshipFeedback
+
+if TYPE_CHECKING:
+    from guildkit.extension import GuildKit
+
+#: The periodic sweep (``flask guildkit mentorship sweep``), as a job.
+SWEEP = "guildkit.mentorship.sweep"
 
 
 class MentorshipFeature(Feature):
@@ -16,6 +27,15 @@ class MentorshipFeature(Feature):
     commands = "guildkit.mentorship.cli:COMMANDS"
     nav = NavLink("Mentoring", ".find_mentor", also=(".my_mentorships",))
     measures = "guildkit.mentorship.measures:MEASURES"
+
+    @hookimpl
+    def guildkit_register_jobs(self, gk: GuildKit) -> list[Job]:
+        return [Job(SWEEP, lambda gk: gk.mentorship.sweep(), "Expire unanswered requests; recognise retained mentees.")]
+
+    @hookimpl
+    def guildkit_register_periodic_jobs(self, gk: GuildKit) -> list[PeriodicJob]:
+        # Both halves count in days: a daily run is on time, and a second run finds nothing to do.
+        return [PeriodicJob(SWEEP, timedelta(days=1))]
 
 
 plugin = MentorshipFeature()

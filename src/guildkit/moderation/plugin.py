@@ -13,10 +13,12 @@ teeth through ``gk.can``:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from guildkit.errors import ConfigurationError
 from guildkit.feature import Feature, NavLink
+from guildkit.jobs import Job, PeriodicJob
 from guildkit.markers import hookimpl
 from guildkit.moderation.config import check
 from guildkit.moderation.hiding import VISIBLE
@@ -26,6 +28,18 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from guildkit.extension import GuildKit
+
+#: The periodic jobs, as ``flask guildkit moderation sweep`` and ``… detect-abuse`` run them.
+SWEEP = "guildkit.moderation.sweep"
+DETECT_ABUSE = "guildkit.moderation.detect_abuse"
+
+
+def _sweep(gk: GuildKit) -> dict[str, list[str]]:
+    return {"lifted": gk.moderation.sweep()}
+
+
+def _detect_abuse(gk: GuildKit) -> dict[str, Any]:
+    return {"findings": [finding.as_dict() for finding in gk.abuse.detect()]}
 
 
 class ModerationFeature(Feature):
@@ -45,6 +59,19 @@ class ModerationFeature(Feature):
         if VISIBLE not in privileges:
             # A new mapping: the host's own dict (maybe shared between apps) stays as they wrote it.
             app.config["GUILDKIT_PRIVILEGES"] = {**privileges, VISIBLE: {"trust_level": 0}}
+
+    @hookimpl
+    def guildkit_register_jobs(self, gk: GuildKit) -> list[Job]:
+        return [
+            Job(SWEEP, _sweep, "Lift suspensions whose period ended."),
+            Job(DETECT_ABUSE, _detect_abuse, "Find serial voting, reverse those votes and flag the voters."),
+        ]
+
+    @hookimpl
+    def guildkit_register_periodic_jobs(self, gk: GuildKit) -> list[PeriodicJob]:
+        # Hourly: a suspension ends within the hour, and serial votes are reversed before they
+        # add up. Both are idempotent (lifted sanctions are marked; detection locks and marks).
+        return [PeriodicJob(SWEEP, timedelta(hours=1)), PeriodicJob(DETECT_ABUSE, timedelta(hours=1))]
 
     @hookimpl
     def guildkit_can(self, gk: GuildKit, user_id: str, privilege: str, granted: bool) -> bool | None:

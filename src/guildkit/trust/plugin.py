@@ -7,9 +7,11 @@ Other features build on it (moderation weighs reports by trust level). Switch it
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from guildkit.feature import Feature
+from guildkit.jobs import Job, PeriodicJob
 from guildkit.markers import hookimpl
 from guildkit.trust.config import apply_structured_defaults, check
 from guildkit.trust.models import TrustLevel, TrustSweep
@@ -18,6 +20,10 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from guildkit.extension import GuildKit
+
+
+#: The periodic sweep (``flask guildkit trust sweep``), as a job.
+SWEEP = "guildkit.trust.sweep"
 
 
 class TrustFeature(Feature):
@@ -30,6 +36,15 @@ class TrustFeature(Feature):
     }
     commands = "guildkit.trust.cli:COMMANDS"
     includes = {"member": "guildkit/trust/_member.html"}
+
+    @hookimpl
+    def guildkit_register_jobs(self, gk: GuildKit) -> list[Job]:
+        return [Job(SWEEP, lambda gk: gk.trust.sweep(), "Promote and demote members by their criteria.")]
+
+    @hookimpl
+    def guildkit_register_periodic_jobs(self, gk: GuildKit) -> list[PeriodicJob]:
+        # Daily, as `flask guildkit trust sweep` always asked of cron; a second run finds nothing new.
+        return [PeriodicJob(SWEEP, timedelta(days=1))]
 
     @hookimpl(tryfirst=True)
     def guildkit_init_app(self, gk: GuildKit, app: Flask) -> None:

@@ -1,6 +1,6 @@
 """guildkit-chat: Slack and Discord incoming-webhook messages for guildkit events
 ("Ada earned Gold Answerer"), formatted and escaped per platform, rate-limited per target, and
-delivered by guildkit-webhooks' worker (its retries and delivery log).
+delivered by guildkit-webhooks' delivery jobs (their retries and delivery log).
 
 Configure ``GUILDKIT_CHAT_TARGETS`` (see :mod:`.targets`); register this module and
 ``guildkit_webhooks`` as plugins (their entry points ``chat`` and ``webhooks`` do that when

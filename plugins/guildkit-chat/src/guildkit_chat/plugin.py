@@ -2,8 +2,9 @@
 
 Each "being told" hook builds a :class:`~.messages.Message` and, for every configured target
 that wants the event, takes a rate-limit token and queues the platform's JSON through
-guildkit-webhooks (:func:`guildkit_webhooks.insert_raw_delivery`) in one transaction; the
-webhooks worker sends it with its retries and log. Never an HTTP call in the host's request.
+guildkit-webhooks (:func:`guildkit_webhooks.insert_raw_delivery`) in one transaction, then
+hands each delivery to guildkit-webhooks' jobs (``gk.jobs``: threads, or Celery workers),
+which send it with their retries and log. Never an HTTP call in the host's request.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def announce(gk: GuildKit, message: Message | None) -> list[str]:
             message.plain,
         )
     if queued:
-        guildkit_webhooks.wake_worker()
+        guildkit_webhooks.wake_worker(queued)
     return queued
 
 

@@ -1,15 +1,16 @@
-"""guildkit-webhooks: signed webhooks for guildkit's events, sent after commit by a background
-worker with retries, and a delivery log admins can read and replay.
+"""guildkit-webhooks: signed webhooks for guildkit's events, sent after commit by background jobs
+(``gk.jobs``: threads in the web process, or Celery workers) with retries, and a delivery log
+admins can read and replay.
 
 Register the package as a plugin (its entry point ``webhooks`` does that when installed). The
-hook implementations live in :mod:`.events` (what is sent), :mod:`.plugin` (set-up) and
-:mod:`.privacy` (a member's export and erasure); all are re-exported here because guildkit
-registers this module.
+hook implementations live in :mod:`.events` (what is sent), :mod:`.plugin` (set-up),
+:mod:`.jobs` (the delivery jobs) and :mod:`.privacy` (a member's export and erasure); all are
+re-exported here because guildkit registers this module.
 
 Deliveries are signed the Standard Webhooks way (``webhook-id``, ``webhook-timestamp``,
 ``webhook-signature``), or with 0.1's ``Guildkit-Signature`` for endpoints that use it; receivers
 check either with :func:`verify_signature`. Other plugins queue raw JSON messages through the
-same worker with :func:`enqueue_raw` / :func:`insert_raw_delivery`.
+same jobs with :func:`enqueue_raw` / :func:`insert_raw_delivery`.
 """
 
 from .admin import UnknownDelivery, UnknownEndpoint
@@ -27,6 +28,7 @@ from .events import (
     guildkit_role_revoked,
     guildkit_rsvp_changed,
 )
+from .jobs import DELIVER, DELIVER_DUE, guildkit_register_jobs, guildkit_register_periodic_jobs
 from .outbox import enqueue_event, enqueue_raw, insert_raw_delivery, wake_worker
 from .plugin import guildkit_init_app, guildkit_register_tables
 from .privacy import guildkit_member_erase, guildkit_member_export
@@ -46,12 +48,13 @@ from .signing import (
     verify_signature,
     verify_standard_webhooks,
 )
-from .worker import stop_worker
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DELIVER",
     "DELIVERY_HEADER",
+    "DELIVER_DUE",
     "EVENTS",
     "EVENT_HEADER",
     "GUILDKIT_V1",
@@ -77,6 +80,8 @@ __all__ = [
     "guildkit_member_joined",
     "guildkit_mentorship_changed",
     "guildkit_points_changed",
+    "guildkit_register_jobs",
+    "guildkit_register_periodic_jobs",
     "guildkit_register_tables",
     "guildkit_role_granted",
     "guildkit_role_revoked",
@@ -84,7 +89,6 @@ __all__ = [
     "insert_raw_delivery",
     "sign",
     "sign_standard",
-    "stop_worker",
     "verify_guildkit_v1",
     "verify_signature",
     "verify_standard_webhooks",

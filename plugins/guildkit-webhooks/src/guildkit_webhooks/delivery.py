@@ -1,14 +1,15 @@
 """Sending queued deliveries: claim one atomically, POST it, record what happened.
 
-:func:`deliver_due` is the whole loop, with no threads of its own: the background worker
-(:mod:`.worker`) calls it, and so does ``flask webhooks deliver`` for hosts that prefer cron.
+:func:`deliver_due` is the whole loop, with no threads of its own: the periodic job
+(:mod:`.jobs`) and ``flask webhooks deliver`` (cron, or a process of its own) call it, and the
+job for one delivery claims that row alone (``claim_next(..., delivery_id)``).
 
 * **Claim** — in one short write transaction, pick the oldest due row (``pending`` and due, or
   ``delivering`` whose lease ran out) and move it to ``delivering`` with
   ``UPDATE … WHERE id = :id AND status = :seen AND attempts = :seen`` (on PostgreSQL the pick is
   ``FOR UPDATE SKIP LOCKED``; SQLite's ``BEGIN IMMEDIATE`` serializes claimers). Two workers,
   threads or processes, never hold the same row; its lease (``next_attempt_at``) ends
-  ``timeout + 60`` seconds later.
+  ``GUILDKIT_WEBHOOKS_LEASE_SECONDS`` (default ``timeout + 60``) seconds later.
 * **Send** — outside any transaction, ``POST`` the JSON with a timeout, signed in the endpoint's
   scheme (:mod:`.signing`) with its current secret, and its previous one too for a while after a
   rotation. Redirects are not followed (a 3xx is a failure); proxies from the environment are
@@ -28,7 +29,6 @@ import json
 import logging
 import random
 import ssl
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -88,8 +88,9 @@ def backoff(attempt: int, settings: Settings) -> timedelta:
     return timedelta(seconds=delay / 2 + random.uniform(0, delay / 2))
 
 
-def claim_next(gk: GuildKit, settings: Settings) -> Claimed | None:
-    """Take the oldest due delivery for this worker, or ``None`` when nothing is due."""
+def claim_next(gk: GuildKit, settings: Settings, delivery_id: str | None = None) -> Claimed | None:
+    """Take the oldest due delivery (or the one with ``delivery_id``, if it is due) for this
+    worker, or ``None`` when nothing is due."""
     now = gk.clock()
     lease_end = now + timedelta(seconds=settings.lease_seconds)
 
@@ -101,6 +102,8 @@ def claim_next(gk: GuildKit, settings: Settings) -> Claimed | None:
                 .order_by(DELIVERIES.c.next_attempt_at, DELIVERIES.c.id)
                 .limit(1)
             )
+            if delivery_id is not None:
+                pick = pick.where(DELIVERIES.c.delivery_id == delivery_id)
             if conn.dialect.name == "postgresql":
                 pick = pick.with_for_update(skip_locked=True)
             seen = conn.execute(pick).first()
@@ -240,13 +243,26 @@ def finish(gk: GuildKit, settings: Settings, claimed: Claimed, outcome: Outcome)
     return str(values["status"])
 
 
-def deliver_due(gk: GuildKit, *, limit: int | None = None, stop: threading.Event | None = None) -> int:
+def seconds_until_due(gk: GuildKit, delivery_id: str) -> float | None:
+    """When the delivery may be tried again (its retry, or the end of a worker's lease), in
+    seconds from now (by ``gk.clock()``; 0 when already due); ``None`` once it succeeded or failed."""
+    with gk.store.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(DELIVERIES.c.status, DELIVERIES.c.next_attempt_at).where(DELIVERIES.c.delivery_id == delivery_id)
+        ).first()
+    if row is None or row.status not in ("pending", "delivering"):
+        return None
+    due: datetime = row.next_attempt_at
+    return max(0.0, (due - gk.clock()).total_seconds())
+
+
+def deliver_due(gk: GuildKit, *, limit: int | None = None) -> int:
     """Send every delivery that is due now (by ``gk.clock()``), one at a time; returns how many
     attempts were made. Call it inside an app context. Safe to run in several threads or
     processes at once: each delivery is claimed by one of them."""
     settings = settings_module.current()
     made = 0
-    while (limit is None or made < limit) and not (stop is not None and stop.is_set()):
+    while limit is None or made < limit:
         claimed = claim_next(gk, settings)
         if claimed is None:
             break

@@ -2,26 +2,27 @@
 
 Called from the "being told" hooks, i.e. after guildkit's commit and inside the host's request,
 so this does no network I/O: it reads the active endpoints, and only when one wants the event
-writes the rows in one short transaction, then wakes the worker. With no endpoint interested
-nothing is written.
+writes the rows in one short transaction, then queues a job per row (:mod:`.jobs`). With no
+endpoint interested nothing is written.
 
 :func:`enqueue_raw` (and :func:`insert_raw_delivery`, for your own transaction) queue a JSON
-body for any URL, unsigned, through the same worker, retries and log: the chat plugin sends
+body for any URL, unsigned, through the same jobs, retries and log: the chat plugin sends
 Slack and Discord messages this way.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask import current_app
 from guildkit import GuildKit, ValidationError
 
-from . import worker
+from . import jobs
 from .tables import DELIVERIES, ENDPOINTS
 
 #: Matches every event, including ones added in later versions.
@@ -68,8 +69,9 @@ def enqueue_event(gk: GuildKit, event: str, data: Mapping[str, Any]) -> list[str
     payload = payload_of(str(uuid.uuid4()), event, now, data)
     rows = [_row(payload, event, now, endpoint_id=target.id, url=target.url, source="webhook") for target in targets]
     gk.store.run_write(lambda conn: conn.execute(sa.insert(DELIVERIES), rows))
-    worker.wake()
-    return [row["delivery_id"] for row in rows]
+    delivery_ids = [str(row["delivery_id"]) for row in rows]
+    jobs.wake(gk, delivery_ids)
+    return delivery_ids
 
 
 def _row(
@@ -110,7 +112,7 @@ def insert_raw_delivery(
 ) -> str:
     """Queue ``body`` as an unsigned JSON POST to ``url`` inside the caller's transaction.
 
-    Returns the delivery id. Call :func:`wake_worker` after the transaction commits.
+    Returns the delivery id. Call :func:`wake_worker` with it after the transaction commits.
     """
     check_url(url)
     if not isinstance(source, str) or not source or len(source) > 100 or source == "webhook":
@@ -129,13 +131,15 @@ def enqueue_raw(gk: GuildKit, url: str, body: Mapping[str, Any], *, event: str, 
     delivery_id: str = gk.store.run_write(
         lambda conn: insert_raw_delivery(conn, url=url, body=body, event=event, source=source, now=now)
     )
-    worker.wake()
+    jobs.wake(gk, [delivery_id])
     return delivery_id
 
 
-def wake_worker() -> None:
-    """Wake (or start) the current app's worker after you queued deliveries in your own transaction."""
-    worker.wake()
+def wake_worker(delivery_ids: Iterable[str] = ()) -> None:
+    """Have the deliveries you queued in your own transaction sent, after it committed: a job for
+    each of ``delivery_ids`` (as :func:`insert_raw_delivery` returned them), or, given none, one
+    that sends everything due. In the current app's context."""
+    jobs.wake(current_app.extensions["guildkit"].gk, delivery_ids)
 
 
 def replay(gk: GuildKit, row_id: int) -> dict[str, Any]:
@@ -155,5 +159,5 @@ def replay(gk: GuildKit, row_id: int) -> dict[str, Any]:
         replay_of=row_id,
     )
     new_id = gk.store.run_write(lambda conn: conn.execute(sa.insert(DELIVERIES).values(**row)).inserted_primary_key[0])
-    worker.wake()
+    jobs.wake(gk, [str(row["delivery_id"])])
     return get_delivery(gk, int(new_id))

@@ -1,7 +1,7 @@
 """Setting the plugin up on an app: config, tables, the admin blueprint and the CLI.
 
 Inert until configured: ``init_app`` starts no thread and opens no connection; the admin API
-answers admins only; the worker starts on the first delivery queued.
+answers admins only; deliveries are jobs (:mod:`.jobs`), queued as rows are written.
 """
 
 from __future__ import annotations
@@ -16,13 +16,11 @@ from . import settings as settings_module
 from .api import blueprint
 from .cli import webhooks_cli
 from .tables import metadata
-from .worker import state_of
 
 
 @hookimpl
 def guildkit_init_app(gk: GuildKit, app: Flask) -> None:
     settings = settings_module.apply_defaults(app)
-    state_of(app)
     if settings.url_prefix is not None:
         app.register_blueprint(blueprint, url_prefix=settings.url_prefix)
     app.cli.add_command(webhooks_cli)

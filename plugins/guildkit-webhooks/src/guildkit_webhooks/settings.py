@@ -15,9 +15,9 @@ from guildkit import ConfigurationError
 DEFAULTS: dict[str, Any] = {
     "GUILDKIT_WEBHOOKS_URL_PREFIX": "/guildkit/webhooks",
     "GUILDKIT_WEBHOOKS_WORKER": True,
-    "GUILDKIT_WEBHOOKS_WORKER_THREADS": 2,
     "GUILDKIT_WEBHOOKS_POLL_SECONDS": 5.0,
     "GUILDKIT_WEBHOOKS_TIMEOUT": 5.0,
+    "GUILDKIT_WEBHOOKS_LEASE_SECONDS": None,
     "GUILDKIT_WEBHOOKS_MAX_ATTEMPTS": 8,
     "GUILDKIT_WEBHOOKS_BACKOFF_BASE": 30.0,
     "GUILDKIT_WEBHOOKS_BACKOFF_MAX": 3600.0,
@@ -28,10 +28,13 @@ DEFAULTS: dict[str, Any] = {
 @dataclass(frozen=True)
 class Settings:
     url_prefix: str | None
+    #: Queue a job for each delivery (``gk.jobs``); ``False``: cron drains with ``flask webhooks deliver``.
     worker: bool
-    worker_threads: int
+    #: How often the periodic ``guildkit_webhooks.deliver_due`` job runs (Celery beat).
     poll_seconds: float
     timeout: float
+    #: Set by the host, else ``timeout + 60``: see :attr:`lease_seconds`.
+    lease: float | None
     max_attempts: int
     backoff_base: float
     backoff_max: float
@@ -41,7 +44,7 @@ class Settings:
     @property
     def lease_seconds(self) -> float:
         """How long a claimed delivery stays the claimer's before another worker may take it."""
-        return self.timeout + 60.0
+        return self.lease if self.lease is not None else self.timeout + 60.0
 
 
 def _number(config: Any, key: str, *, minimum: float, integer: bool = False) -> Any:
@@ -67,12 +70,17 @@ def read(config: Any) -> Settings:
     worker = config["GUILDKIT_WEBHOOKS_WORKER"]
     if not isinstance(worker, bool):
         raise ConfigurationError(f"GUILDKIT_WEBHOOKS_WORKER must be True or False, got {worker!r}")
+    timeout = float(_number(config, "GUILDKIT_WEBHOOKS_TIMEOUT", minimum=0.01))
+    lease = config["GUILDKIT_WEBHOOKS_LEASE_SECONDS"]
+    if lease is not None:
+        # A lease shorter than a send would let a second worker take a row still being sent.
+        lease = float(_number(config, "GUILDKIT_WEBHOOKS_LEASE_SECONDS", minimum=timeout + 0.5))
     return Settings(
         url_prefix=None if prefix is None else prefix.rstrip("/"),
         worker=worker,
-        worker_threads=_number(config, "GUILDKIT_WEBHOOKS_WORKER_THREADS", minimum=1, integer=True),
         poll_seconds=float(_number(config, "GUILDKIT_WEBHOOKS_POLL_SECONDS", minimum=0.01)),
-        timeout=float(_number(config, "GUILDKIT_WEBHOOKS_TIMEOUT", minimum=0.01)),
+        timeout=timeout,
+        lease=lease,
         max_attempts=_number(config, "GUILDKIT_WEBHOOKS_MAX_ATTEMPTS", minimum=1, integer=True),
         backoff_base=float(_number(config, "GUILDKIT_WEBHOOKS_BACKOFF_BASE", minimum=0)),
         backoff_max=float(_number(config, "GUILDKIT_WEBHOOKS_BACKOFF_MAX", minimum=0)),
