@@ -17,9 +17,14 @@ a lot. Types: visits, posts, answers and comments (replies to another member), u
 0.4 ledger rows per activity and 20,000 badge awards. Rows are written with Core ``executemany``
 (SQLite) or ``COPY`` (PostgreSQL), then the tables are ``ANALYZE``d.
 
-Each KPI is timed (best of ``--repeat`` runs) with the range a dashboard would ask for, and
-compared with a baseline in the same process and database: ``SELECT COUNT(*)`` over the whole
-activity table. A ratio of 1 means "as long as counting the activity log once".
+First the rollups (``guildkit/analytics/rollup.py``) are timed: a build from scratch, a refresh
+when nothing changed, and a refresh after ``--extra`` new activities (on the year's last two
+days) and a tenth as many retractions of activities all over the year; the data set is then put
+back and the rollups rebuilt. Then each KPI is timed three ways, in turns (A B C A B C …,
+``--rounds`` rounds, medians): the baseline ``SELECT COUNT(*)`` over the activity table, the
+query over the raw tables (``membership``, ``cohorts``, ``engagement``, ``recognition``: the
+path before the rollups), and ``gk.analytics`` (refresh check + rollups). The "same" column says
+whether the two give identical results (``out()``) on this data.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import argparse
 import os
 import random
 import re
+import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -40,6 +46,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from guildkit import BadgeDef, GuildKit, PointTypeDef
+from guildkit.analytics import cohorts, engagement, membership, recognition
 from guildkit.models import Activity, BadgeAward, LedgerEntry, Member, table_of
 from guildkit.models.base import Base
 from guildkit.testing import postgres_schema
@@ -252,50 +259,189 @@ def _copy(engine: sa.Engine, table: sa.Table, rows: list[dict[str, Any]]) -> Non
         raw.close()
 
 
-def best(run: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return min(times)
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
 
 
-def measure(gk: GuildKit, repeat: int, only: str | None = None) -> list[tuple[str, float]]:
+def interleaved(runs: dict[str, Callable[[], Any]], rounds: int) -> dict[str, float]:
+    """Median seconds of each run, taken in turns (A B C A B C …) so load hits them alike."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, run in runs.items():
+            started = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - started)
+    return {name: _median(found) for name, found in times.items()}
+
+
+def kpis(gk: GuildKit) -> list[tuple[str, Callable[[], Any], Callable[[], Any]]]:
+    """Each KPI as (name, the query over the raw tables, the same through gk.analytics and its rollups)."""
     analytics = gk.analytics
     session = gk.session
+    settings = analytics.settings
     last = date(2025, 12, 31)
     month = analytics.range(last - timedelta(days=29), last, "day")
     quarter = analytics.range(last - timedelta(days=90), last, "week")
     year = analytics.range(date(2025, 1, 1), last, "month")
     year_days = analytics.range(date(2025, 1, 1), last, "day")
-    cases: list[tuple[str, Callable[[], Any]]] = [
+    idle = settings.at_risk_idle_days
+    return [
+        ("growth, a year by month", lambda: membership.growth(session, year), lambda: analytics.growth(year)),
         (
-            "baseline: SELECT COUNT(*) FROM guildkit_activities",
-            lambda: session.scalar(sa.text("SELECT COUNT(*) FROM guildkit_activities")),
+            "activity, 30 days by day",
+            lambda: membership.activity(session, month, settings.content_types),
+            lambda: analytics.activity(month),
         ),
-        ("growth, a year by month", lambda: analytics.growth(year)),
-        ("activity, 30 days by day", lambda: analytics.activity(month)),
-        ("activity, a year by month", lambda: analytics.activity(year)),
-        ("activity, a year by day (365 buckets)", lambda: analytics.activity(year_days)),
-        ("actives (DAU/WAU/MAU, stickiness)", lambda: analytics.actives(month)),
-        ("retention, 13 weekly cohorts", lambda: analytics.retention(quarter)),
-        ("retention, 53 weekly cohorts (a year)", lambda: analytics.retention(year)),
-        ("churn and at-risk lists", lambda: analytics.churn(month)),
-        ("first response, 91 days by week", lambda: analytics.first_response(quarter)),
-        ("engagement levels, 91 days", lambda: analytics.levels(quarter)),
-        ("engagement levels, a year", lambda: analytics.levels(year)),
-        ("recognition, a year by month", lambda: analytics.recognition(year)),
-        ("programmes, a year by month", lambda: analytics.programmes(year)),
+        (
+            "activity, a year by month",
+            lambda: membership.activity(session, year, settings.content_types),
+            lambda: analytics.activity(year),
+        ),
+        (
+            "activity, a year by day (365 buckets)",
+            lambda: membership.activity(session, year_days, settings.content_types),
+            lambda: analytics.activity(year_days),
+        ),
+        (
+            "actives (DAU/WAU/MAU, stickiness)",
+            lambda: membership.actives(session, month),
+            lambda: analytics.actives(month),
+        ),
+        (
+            "retention, 13 weekly cohorts",
+            lambda: cohorts.retention(session, quarter),
+            lambda: analytics.retention(quarter),
+        ),
+        (
+            "retention, 53 weekly cohorts (a year)",
+            lambda: cohorts.retention(session, year),
+            lambda: analytics.retention(year),
+        ),
+        ("churn and at-risk lists", lambda: cohorts.churn(session, month, idle), lambda: analytics.churn(month)),
+        (
+            "first response, 91 days by week",
+            lambda: cohorts.first_response(session, quarter, settings.content_types, settings.reply_types),
+            lambda: analytics.first_response(quarter),
+        ),
+        (
+            "engagement levels, 91 days",
+            lambda: engagement.levels(session, quarter, settings.weights),
+            lambda: analytics.levels(quarter),
+        ),
+        (
+            "engagement levels, a year",
+            lambda: engagement.levels(session, year, settings.weights),
+            lambda: analytics.levels(year),
+        ),
+        (
+            "recognition, a year by month",
+            lambda: recognition.recognition(session, year),
+            lambda: analytics.recognition(year),
+        ),
+        (
+            "programmes, a year by month",
+            lambda: recognition.programmes(session, year, analytics.measures()),
+            lambda: analytics.programmes(year),
+        ),
     ]
-    return [(name, best(run, repeat)) for name, run in cases if not only or only in name or name == cases[0][0]]
+
+
+def time_rollup(gk: GuildKit, members: int, extra: int, seed: int = 11) -> dict[str, float]:
+    """Seconds to build the rollups, to refresh them when nothing changed, and to take in
+    ``extra`` new activities (on the year's last two days) and ``extra // 10`` retractions."""
+    spent: dict[str, float] = {}
+    started = time.perf_counter()
+    built = gk.analytics.refresh(rebuild=True)
+    spent["build"] = time.perf_counter() - started
+    spent["build days"] = built.days
+    spent["no-op refresh"] = interleaved({"noop": lambda: gk.analytics.refresh()}, 5)["noop"]
+    rng = random.Random(seed)
+    engine = gk.store.engine
+    activities = table_of(Activity)
+    with engine.connect() as conn:
+        first = int(conn.scalar(sa.select(sa.func.max(activities.c.id))) or 0) + 1
+        live = (
+            conn.execute(
+                sa.select(activities.c.id)
+                .where(activities.c.retracted_at.is_(None))
+                .order_by(activities.c.id.desc())
+                .limit(5 * extra)
+            )
+            .scalars()
+            .all()
+        )
+    end = START + timedelta(days=DAYS)
+    rows = []
+    for n in range(extra):
+        when = end - timedelta(seconds=rng.uniform(0, 2 * 86400))
+        rows.append(
+            {
+                "id": first + n,
+                "key": f"extra{first + n}",
+                "type": TYPES[n % len(TYPES)][0],
+                "actor_id": rng.randrange(members) + 1,
+                "target_id": None,
+                "subject": None,
+                "payload": {},
+                "occurred_at": when,
+                "recorded_at": when,
+                "fingerprint": "0" * 64,
+            }
+        )
+    _insert(engine, activities, rows)
+    with engine.begin() as conn:
+        conn.execute(
+            activities.update()
+            .where(activities.c.id.in_(rng.sample(list(live), extra // 10)))
+            .values(retracted_at=end, retract_reason="bench")
+        )
+    started = time.perf_counter()
+    gk.analytics.refresh()
+    spent[f"refresh after {extra:,} new activities and {extra // 10:,} retractions"] = time.perf_counter() - started
+    # Back to the data set as built (so --keep can reuse it), and the rollups rebuilt on it.
+    with engine.begin() as conn:
+        conn.execute(activities.delete().where(activities.c.id >= first))
+        conn.execute(
+            activities.update()
+            .where(activities.c.retract_reason == "bench")
+            .values(retracted_at=None, retract_reason=None)
+        )
+    started = time.perf_counter()
+    gk.analytics.refresh(rebuild=True)
+    spent["build, again"] = time.perf_counter() - started
+    return spent
+
+
+def measure(gk: GuildKit, rounds: int, only: str | None = None) -> list[tuple[str, float, float, float, bool]]:
+    """Per KPI, interleaved with the COUNT(*) baseline: (name, baseline, raw query, rollup, same result)."""
+    session = gk.session
+    out = []
+    for name, live, rolled_up in kpis(gk):
+        if only and only not in name:
+            continue
+        same = _shape(live()) == _shape(rolled_up())
+        found = interleaved(
+            {
+                "baseline": lambda: session.scalar(sa.text("SELECT COUNT(*) FROM guildkit_activities")),
+                "raw": live,
+                "rollup": rolled_up,
+            },
+            rounds,
+        )
+        out.append((name, found["baseline"], found["raw"], found["rollup"], same))
+    return out
+
+
+def _shape(result: Any) -> Any:
+    return result.out()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--activities", type=int, default=3_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per KPI (medians)")
+    parser.add_argument("--extra", type=int, default=10_000, help="new activities for the refresh timing")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--keep", type=Path, help="keep the data set (NAME.db, or a schema) and reuse it")
     parser.add_argument("--only", help="time only the KPIs whose name contains this")
@@ -314,11 +460,18 @@ def main() -> None:
                 spent = build(gk, args.members, args.activities)
                 rows = int(spent.pop("ledger rows"))
                 print(f"{rows:,} ledger rows; built in " + ", ".join(f"{k} {v:.1f} s" for k, v in spent.items()))
-            results = measure(gk, args.repeat, args.only)
-            baseline = results[0][1]
-            print(f"{'KPI':<55} {'ms':>9} {'x baseline':>11}")
-            for name, seconds in results:
-                print(f"{name:<55} {seconds * 1000:>9.1f} {seconds / baseline:>11.2f}")
+            for what, value in time_rollup(gk, args.members, args.extra).items():
+                print(f"rollup {what}: " + (f"{value:,.0f}" if what.endswith("days") else f"{value * 1000:,.1f} ms"))
+            results = measure(gk, args.rounds, args.only)
+            print(
+                f"{f'KPI (medians of {args.rounds}, interleaved)':<45} {'COUNT(*)':>9} {'raw ms':>9}"
+                f" {'rollup ms':>10} {'raw/rollup':>10} {'rollup/COUNT':>12} same"
+            )
+            for name, baseline, raw, rolled_up, same in results:
+                print(
+                    f"{name:<45} {baseline * 1000:>9.1f} {raw * 1000:>9.1f} {rolled_up * 1000:>10.1f}"
+                    f" {raw / rolled_up:>10.1f} {rolled_up / baseline:>12.2f} {'yes' if same else 'NO'}"
+                )
 
 
 if __name__ == "__main__":

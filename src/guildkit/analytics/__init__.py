@@ -10,6 +10,11 @@ One module per concept: :mod:`.periods` (ranges and buckets), :mod:`.membership`
 active members, engagement, contributors, volume), :mod:`.cohorts` (retention, churn, time to
 first response), :mod:`.engagement` (Orbit-style levels), :mod:`.recognition` (points, badges,
 mentorship, events, moderation), :mod:`.surveys` (CSAT and NPS).
+
+The slow KPIs read rollups per member and local day (:mod:`.rollup` keeps them, :mod:`.rolled`
+reads them): each KPI call first brings them up to date (a few index probes when nothing changed)
+and reads the raw tables, as the modules above do, only when PostgreSQL writers kept it from
+doing so.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 
-from guildkit.analytics import cohorts, engagement, membership
+from guildkit.analytics import cohorts, engagement, membership, rolled, rollup
 from guildkit.analytics import recognition as recognition_kpis
 from guildkit.analytics.hookspecs import Measure
 from guildkit.analytics.periods import BUCKETS, Range, local_date, make_range
@@ -70,33 +75,58 @@ class Analytics:
         _check_range(rng)
         return membership.growth(self.gk.session, rng)
 
+    def refresh(self, *, rebuild: bool = False) -> rollup.Refreshed:
+        """Bring the KPI rollups up to date (or ``rebuild`` them); what a job or
+        ``flask guildkit analytics rollup`` runs. Idempotent."""
+        return rollup.refresh(self.gk, self.settings, rebuild=rebuild)
+
+    def _rolled_up(self) -> bool:
+        """Refresh before a read; False when the rollups could not be brought up to date."""
+        return self.refresh().current
+
     def activity(self, rng: Range) -> membership.ActivityReport:
         _check_range(rng)
+        if self._rolled_up():
+            return rolled.activity(self.gk.session, rng)
         return membership.activity(self.gk.session, rng, self.settings.content_types)
 
     def actives(self, rng: Range) -> membership.Actives:
         _check_range(rng)
+        if self._rolled_up():
+            return rolled.actives(self.gk.session, rng)
         return membership.actives(self.gk.session, rng)
 
     def retention(self, rng: Range) -> cohorts.Retention:
         _check_range(rng)
+        if self._rolled_up():
+            return rolled.retention(self.gk.session, rng)
         return cohorts.retention(self.gk.session, rng)
 
     def churn(self, rng: Range) -> cohorts.Churn:
         _check_range(rng)
-        return cohorts.churn(self.gk.session, rng, self.settings.at_risk_idle_days)
+        idle_days = self.settings.at_risk_idle_days
+        if self._rolled_up():
+            return rolled.churn(self.gk.session, rng, idle_days)
+        return cohorts.churn(self.gk.session, rng, idle_days)
 
     def first_response(self, rng: Range) -> cohorts.FirstResponse:
         _check_range(rng)
+        if self._rolled_up():
+            return rolled.first_response(self.gk.session, rng)
         settings = self.settings
         return cohorts.first_response(self.gk.session, rng, settings.content_types, settings.reply_types)
 
     def levels(self, rng: Range) -> engagement.Levels:
         _check_range(rng)
-        return engagement.levels(self.gk.session, rng, self.settings.weights)
+        weights = self.settings.weights
+        if self._rolled_up():
+            return rolled.levels(self.gk.session, rng, weights)
+        return engagement.levels(self.gk.session, rng, weights)
 
     def recognition(self, rng: Range) -> recognition_kpis.Recognition:
         _check_range(rng)
+        if self._rolled_up():
+            return rolled.recognition_kpi(self.gk.session, rng)
         return recognition_kpis.recognition(self.gk.session, rng)
 
     def programmes(self, rng: Range) -> recognition_kpis.Programmes:

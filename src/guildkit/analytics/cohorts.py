@@ -74,7 +74,7 @@ class Retention:
 
 def retention(session: Session, rng: Range) -> Retention:
     """Weekly cohorts of the range (the range's bucket is ignored: cohorts are weeks)."""
-    weeks = _weeks(rng)
+    weeks = weeks_of(rng)
     starts = [p.start_at for p in weeks]
     cohort_of: dict[int, int] = {}
     sizes = [0] * len(weeks)
@@ -101,7 +101,7 @@ def retention(session: Session, rng: Range) -> Retention:
     return Retention(rng, [Cohort(week, sizes[i], active[i]) for i, week in enumerate(weeks)])
 
 
-def _weeks(rng: Range) -> tuple[Period, ...]:
+def weeks_of(rng: Range) -> tuple[Period, ...]:
     if rng.bucket == "week":
         return rng.periods
     from guildkit.analytics.periods import make_range
@@ -292,6 +292,11 @@ def first_response(
         .scalar_subquery()
     )
     rows = session.execute(sa.select(newcomers.c.joined_at, newcomers.c.first_at, reply_at.label("reply_at"))).all()
+    return summarize_responses(rng, [tuple(r) for r in rows])
+
+
+def summarize_responses(rng: Range, rows: list[tuple[Any, ...]]) -> FirstResponse:
+    """The KPI from each newcomer's ``(joined_at, first_at, reply_at)`` (the last two may be None)."""
     starts = [p.start_at for p in rng.periods]
     buckets: list[list[Any]] = [[0, 0, []] for _ in rng.periods]
     everyone: list[float] = []

@@ -98,8 +98,6 @@ def _number(value: Any) -> float:
 
 
 def levels(session: Session, rng: Range, weights: Mapping[str, float]) -> Levels:
-    listed = sa.and_(MEMBERS.c.status != "deleted", MEMBERS.c.joined_at < rng.end_at)
-    total = int(session.scalar(sa.select(sa.func.count()).select_from(MEMBERS).where(listed)) or 0)
     score = sa.func.sum(weight_expression(weights)).label("score")
     per_member = (
         sa.select(ACTIVITIES.c.actor_id.label("member_id"), score)
@@ -107,6 +105,13 @@ def levels(session: Session, rng: Range, weights: Mapping[str, float]) -> Levels
         .group_by(ACTIVITIES.c.actor_id)
         .subquery()
     )
+    return rank(session, rng, weights, per_member)
+
+
+def rank(session: Session, rng: Range, weights: Mapping[str, float], per_member: sa.Subquery) -> Levels:
+    """The levels from ``per_member`` (``member_id``, ``score``: each member's score over the range)."""
+    listed = sa.and_(MEMBERS.c.status != "deleted", MEMBERS.c.joined_at < rng.end_at)
+    total = int(session.scalar(sa.select(sa.func.count()).select_from(MEMBERS).where(listed)) or 0)
     rows = session.execute(
         sa.select(MEMBERS.c.user_id, MEMBERS.c.display_name, per_member.c.score)
         .join(MEMBERS, MEMBERS.c.id == per_member.c.member_id)

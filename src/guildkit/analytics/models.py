@@ -1,10 +1,15 @@
-"""Satisfaction surveys (CSAT 1-5 or NPS 0-10) and their responses.
+"""Satisfaction surveys (CSAT 1-5 or NPS 0-10) and their responses; the KPI rollups.
 
 A manager opens a survey for a period (``opens_at`` to ``closes_at``); members answer while it is
 open. The database itself keeps the rules that must hold whatever the code does: one response per
 member and survey (a unique constraint, so a double submit stores one row), and a score inside
 the survey's scale. The response repeats its survey's ``kind`` so that a plain CHECK can bound the
 score; the composite foreign key ``(survey_id, kind)`` makes sure that copy is the survey's kind.
+
+The rollups (:mod:`.rollup` keeps them, :mod:`.rolled` reads them) hold the KPIs' numbers per
+member and local day, per day and activity type, per day and point type, and per day; days are
+proleptic Gregorian ordinals (``date.toordinal()``) in the community's time zone, so the
+queries do day arithmetic with plain integers on both databases.
 """
 
 from __future__ import annotations
@@ -88,3 +93,129 @@ class SurveyResponse(Base):
             name="score_range",
         ),
     )
+
+
+# -- KPI rollups (guildkit.analytics.rollup) ----------------------------------------------------
+
+# Retractions the rollup has not seen yet are found by an anti-join over retracted activities:
+# this partial index holds only those, so finding them never reads the live rows, and recording
+# a live activity never writes to it.
+sa.Index(
+    "ix_guildkit_activities_retracted",
+    _ACTIVITIES.c.id,
+    sqlite_where=_ACTIVITIES.c.retracted_at.is_not(None),
+    postgresql_where=_ACTIVITIES.c.retracted_at.is_not(None),
+)
+
+
+class RollupState(Base):
+    """The rollups' one row: what they were built with, and how far they have read."""
+
+    __tablename__ = "guildkit_analytics_rollup"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: A hash of the settings the rows depend on (time zone, content, reply types, weights).
+    settings: Mapped[str] = mapped_column(sa.String(64), default="")
+    #: The highest activity, ledger row and badge award id rolled up (all below are final).
+    activity_id: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    ledger_id: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    award_id: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    refreshed_at: Mapped[datetime | None]
+
+    __table_args__ = (sa.CheckConstraint("id = 1", name="one_row"),)
+
+
+class MemberDay(Base):
+    """One member's live, non-bookkeeping activities on one local day.
+
+    ``prev_day`` (the member's previous active day) makes "distinct active members in days a…b"
+    a plain count: the rows in a…b whose previous day is before a (or none). ``prev_content_day``
+    does the same for content.
+    """
+
+    __tablename__ = "guildkit_analytics_member_days"
+
+    member_id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[int] = mapped_column(primary_key=True)
+    activities: Mapped[int]
+    #: Content activities (GUILDKIT_CONTENT_ACTIVITY_TYPES) among them.
+    content: Mapped[int]
+    #: The sum of their engagement weights (GUILDKIT_ENGAGEMENT_WEIGHTS).
+    score: Mapped[float] = mapped_column(sa.Double)
+    first_at: Mapped[datetime]
+    last_at: Mapped[datetime]
+    prev_day: Mapped[int | None]
+    prev_content_day: Mapped[int | None]
+
+    __table_args__ = (
+        # Covering for every read by day (counts, scores, churn's window), so none of them
+        # looks a row up; with the key (member_id, day) it holds the whole row.
+        sa.Index(
+            "ix_guildkit_analytics_member_days_day",
+            "day",
+            "prev_day",
+            "content",
+            "prev_content_day",
+            "member_id",
+            "score",
+            "activities",
+            "last_at",
+        ),
+        # Rows stored in key order, so a member's days are together (cohorts read them so).
+        {"sqlite_with_rowid": False},
+    )
+
+
+class TypeDay(Base):
+    """Live, non-bookkeeping activities of one type on one local day."""
+
+    __tablename__ = "guildkit_analytics_type_days"
+
+    day: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    activities: Mapped[int]
+
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class PointDay(Base):
+    """Points of one type issued (positive ledger amounts) and reversed on one local day."""
+
+    __tablename__ = "guildkit_analytics_point_days"
+
+    day: Mapped[int] = mapped_column(primary_key=True)
+    point_type: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    issued: Mapped[int] = mapped_column(sa.BigInteger)
+    reversed: Mapped[int] = mapped_column(sa.BigInteger)
+
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class AwardDay(Base):
+    """Badge levels awarded on one local day (revoked ones included)."""
+
+    __tablename__ = "guildkit_analytics_award_days"
+
+    day: Mapped[int] = mapped_column(primary_key=True)
+    awards: Mapped[int]
+
+
+class FirstPost(Base):
+    """A member's first live content activity and the first reply to them at or after it."""
+
+    __tablename__ = "guildkit_analytics_first_posts"
+
+    member_id: Mapped[int] = mapped_column(primary_key=True)
+    first_at: Mapped[datetime]
+    reply_at: Mapped[datetime | None]
+
+
+class SeenRetraction(Base):
+    """A retracted activity whose retraction the rollups have taken in."""
+
+    __tablename__ = "guildkit_analytics_retractions"
+
+    activity_id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+
+
+ROLLUP_MODELS = (RollupState, MemberDay, TypeDay, PointDay, AwardDay, FirstPost, SeenRetraction)

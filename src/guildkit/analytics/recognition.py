@@ -107,6 +107,11 @@ def recognition(session: Session, rng: Range) -> Recognition:
         lambda p: sa.select(sa.func.count().label("n")).select_from(AWARDS).where(_within(AWARDS.c.awarded_at, p)),
     )
     points = [{r.point_type: (int(r.issued), int(r.taken)) for r in ledger[i]} for i in range(len(rng.periods))]
+    return assemble(session, rng, points, [int(awards[i][0].n) for i in range(len(rng.periods))])
+
+
+def assemble(session: Session, rng: Range, points: list[dict[str, tuple[int, int]]], awards: list[int]) -> Recognition:
+    """The KPI from the points and awards per period, with badge rarity as of now."""
     members = int(
         session.scalar(sa.select(sa.func.count()).select_from(MEMBERS).where(MEMBERS.c.status != "deleted")) or 0
     )
@@ -122,7 +127,7 @@ def recognition(session: Session, rng: Range) -> Recognition:
     )
     rarity = [Rarity(r.slug, r.name, int(r.holders), ratio(int(r.holders), members)) for r in rows]
     types = sorted({t for p in points for t in p})
-    return Recognition(rng, types, points, [int(awards[i][0].n) for i in range(len(rng.periods))], members, rarity)
+    return Recognition(rng, types, points, awards, members, rarity)
 
 
 @dataclass(frozen=True)

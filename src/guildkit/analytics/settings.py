@@ -52,8 +52,12 @@ def type_matches(patterns: Sequence[str], column: Any = ACTIVITIES.c.type) -> sa
 
 def participation() -> sa.ColumnElement[bool]:
     """Live activities with an actor that are not guildkit's bookkeeping."""
+    return sa.and_(ACTIVITIES.c.retracted_at.is_(None), participation_of_any())
+
+
+def participation_of_any() -> sa.ColumnElement[bool]:
+    """Activities, live or retracted, with an actor that are not guildkit's bookkeeping."""
     return sa.and_(
-        ACTIVITIES.c.retracted_at.is_(None),
         ACTIVITIES.c.actor_id.is_not(None),
         ACTIVITIES.c.type.not_like(_like(INTERNAL_PREFIX) + "%", escape="\\"),
     )
