@@ -1,108 +1,104 @@
 """A/B runner for record_bench.py: two source trees, interleaved A B A B …, medians and B/A ratios.
 
-    git worktree add -f /work/bench-base <baseline-commit> --detach
-    .venv/bin/python bench/ab_record.py --a /work/bench-base --b . [--rounds 3] [-- --single 3000 ...]
+    git worktree add --detach /tmp/gk-base <baseline-commit>
+    .venv/bin/python bench/ab_record.py --a /tmp/gk-base --b . [--rounds 3] [-- --sections throughput ...]
 
-Each run is a fresh subprocess of the tree's own bench/record_bench.py with PYTHONPATH=<tree>/src,
-which wins over the venv's editable install (a plain path .pth); every run prints, and checks, the
-guildkit file it imported. Use --python-a/--python-b to give a side its own interpreter instead.
-Arguments after ``--`` go to record_bench.py. With GUILDKIT_TEST_POSTGRES_URL set, record_bench.py
-also runs PostgreSQL, and both backends are reported. Ratios are recomputed from the figures
-(record_bench.py prints them rounded).
+Each run is a fresh subprocess of ONE benchmark script (by default this tree's
+bench/record_bench.py, which uses guildkit's public API only, so it runs against an older tree
+too) with PYTHONPATH=<tree>/src, which wins over the venv's editable install; every run prints,
+and this checks, the guildkit file it imported. Use --python-a/--python-b to give a side its own
+interpreter, and --bench to pick another script. Arguments after ``--`` go to record_bench.py
+(``--rounds 3`` there is the minimum: each run already interleaves its own baselines). With
+GUILDKIT_TEST_POSTGRES_URL set, PostgreSQL is measured too.
+
+Every figure record_bench.py reports (its medians of interleaved rounds: rates, ratios to its
+baselines, statements and round trips per call, bytes per activity) is compared: the median of
+the A runs, of the B runs, and B/A.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import re
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-NUM = r"([\d,]+)"
-PATTERNS = {
-    "record": rf"record\(\)\s+{NUM} activities/s\s+raw driver, 1 row/commit\s+{NUM} rows/s",
-    "record_many": rf"record_many\(\)\s+{NUM} activities/s\s+Core executemany\s+{NUM} rows/s",
-    "shape": rf"same transaction shape, bare driver: {NUM} activities/s",
-}
-FIGURES = ["record()", "raw 1 row/commit", "record_many()", "Core executemany", "same shape", "ledger/activity"]
-RATIOS = {
-    "record()/raw": ("record()", "raw 1 row/commit"),
-    "record_many()/Core": ("record_many()", "Core executemany"),
-    "same shape/raw": ("same shape", "raw 1 row/commit"),
-    "record()/same shape": ("record()", "same shape"),
-}
-PROBE = (
-    "import runpy, sys, guildkit; f = guildkit.__file__; print('guildkit:', f, flush=True);"
-    "sys.exit(f'guildkit imported from {f}, not {sys.argv[1]}') if not f.startswith(sys.argv[1]) else None;"
-    "sys.argv = sys.argv[2:]; runpy.run_path(sys.argv[0], run_name='__main__')"
-)
+HERE = Path(__file__).resolve().parent
 
-Results = dict[str, dict[str, float]]  # backend -> figure -> value
+Figures = dict[str, float]  # "backend / section / figure" -> value
 
 
-def parse(out: str) -> Results:
-    results: Results = {}
-    figures: dict[str, float] = {}
-    for line in out.splitlines():
-        if m := re.match(r"(sqlite|postgresql)\s+\(\d+ rules, ([\d.]+) ledger rows", line):
-            figures = results.setdefault(m[1], {"ledger/activity": float(m[2])})
-        for key, pattern in PATTERNS.items():
-            if m := re.search(pattern, line):
-                values = [float(v.replace(",", "")) for v in m.groups()]
-                names = {"record": FIGURES[0:2], "record_many": FIGURES[2:4], "shape": FIGURES[4:5]}[key]
-                figures.update(zip(names, values, strict=True))
-    for figures in results.values():
-        for ratio, (num, den) in RATIOS.items():
-            if num in figures and den in figures:
-                figures[ratio] = figures[num] / figures[den]
-    return results
+def flatten(results: dict[str, dict[str, dict[str, object]]]) -> Figures:
+    figures: Figures = {}
+    for backend, sections in results.items():
+        for section, values in sections.items():
+            for name, value in values.items():
+                key = f"{backend} / {section} / {name}"
+                if isinstance(value, dict) and "median" in value:
+                    figures[key] = float(value["median"])  # type: ignore[arg-type]
+                elif isinstance(value, dict):  # counts: one call kind
+                    for sub in ("statements", "round_trips", "commits"):
+                        if sub in value:
+                            figures[f"{key} / {sub}"] = float(value[sub])  # type: ignore[arg-type]
+                elif isinstance(value, int | float) and not isinstance(value, bool):
+                    figures[key] = float(value)
+    return figures
 
 
-def run(tree: Path, python: str, bench_args: list[str]) -> Results:
-    src = str((tree / "src").resolve())
-    env = {**os.environ, "PYTHONPATH": src}
-    cmd = [python, "-c", PROBE, src, str(tree / "bench" / "record_bench.py"), *bench_args]
-    out = subprocess.run(cmd, env=env, cwd=tree, capture_output=True, text=True, check=False)
+def run(tree: Path, python: str, bench: Path, bench_args: list[str]) -> Figures:
+    src = (tree / "src").resolve()
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    out = subprocess.run(
+        [python, str(bench), *bench_args], env=env, cwd=bench.parent, capture_output=True, text=True, check=False
+    )
     if out.returncode:
-        sys.exit(f"run failed in {tree}:\n{out.stdout}\n{out.stderr}")
-    print("   ", out.stdout.splitlines()[0])
-    return parse(out.stdout)
+        sys.exit(f"run failed with {tree}:\n{out.stdout[-4000:]}\n{out.stderr[-4000:]}")
+    first = out.stdout.splitlines()[0]
+    imported = first.split(" from ", 1)[-1]
+    if not imported.startswith(str(src)):
+        sys.exit(f"{first!r}: guildkit was not imported from {src}")
+    print("   ", first)
+    line = next(x for x in out.stdout.splitlines() if x.startswith("RESULTS "))
+    return flatten(json.loads(line.removeprefix("RESULTS ")))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--a", type=Path, default=Path("/work/bench-base"), help="baseline tree (A)")
-    parser.add_argument("--b", type=Path, default=Path(__file__).resolve().parent.parent, help="tree compared (B)")
+    parser.add_argument("--a", type=Path, default=Path("/tmp/gk-base"), help="baseline tree (A)")
+    parser.add_argument("--b", type=Path, default=HERE.parent, help="tree compared (B)")
     parser.add_argument("--python-a", default=sys.executable)
     parser.add_argument("--python-b", default=sys.executable)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--bench", type=Path, default=HERE / "record_bench.py", help="the script both sides run")
+    parser.add_argument("--rounds", type=int, default=3, help="A B pairs (≥ 3)")
     parser.add_argument("bench_args", nargs="*", help="passed to record_bench.py (after --)")
     args = parser.parse_args()
+    if args.rounds < 3:
+        parser.error("--rounds must be at least 3")
     sides = {"A": (args.a, args.python_a), "B": (args.b, args.python_b)}
     for name, (tree, _) in sides.items():
         head = subprocess.run(["git", "-C", tree, "describe", "--always", "--dirty"], capture_output=True, text=True)
         print(f"{name}: {tree.resolve()}  ({head.stdout.strip()})")
-    runs: dict[str, list[Results]] = {"A": [], "B": []}
+    runs: dict[str, list[Figures]] = {"A": [], "B": []}
     for n in range(1, args.rounds + 1):
-        for name, (tree, python) in sides.items():
+        order = list(sides) if n % 2 else list(sides)[::-1]
+        for name in order:
+            tree, python = sides[name]
             print(f"round {n} {name} started {time.strftime('%H:%M:%S')}", flush=True)
-            runs[name].append(run(tree, python, args.bench_args))
-    for backend in runs["A"][0]:
-        print(f"\n{backend}: medians of {args.rounds} (figures in activities or rows/s; per-run values right, A | B)")
-        print(f"  {'figure':<22}{'A median':>12}{'B median':>12}{'B/A':>8}   A runs | B runs")
-        for key in [*FIGURES, *RATIOS]:
-            per = {s: [r[backend][key] for r in runs[s] if key in r.get(backend, {})] for s in runs}
-            if not per["A"] or not per["B"]:
-                continue
-            med = {s: statistics.median(v) for s, v in per.items()}
-            fmt = "{:,.0f}" if med["A"] >= 100 else "{:.4f}"
-            cells = {s: ", ".join(fmt.format(v) for v in vals) for s, vals in per.items()}
-            row = f"{fmt.format(med['A']):>12}{fmt.format(med['B']):>12}{med['B'] / med['A']:>8.3f}"
-            print(f"  {key:<22}{row}   {cells['A']} | {cells['B']}")
+            runs[name].append(run(tree, python, args.bench, args.bench_args))
+    keys = [k for k in runs["A"][0] if all(k in r for r in runs["A"] + runs["B"])]
+    print(f"\nmedians of {args.rounds} runs per side (each run's own figures are medians of its interleaved rounds)")
+    print(f"  {'figure':<62}{'A':>11}{'B':>11}{'B/A':>8}   A runs | B runs")
+    for key in keys:
+        per = {s: [r[key] for r in runs[s]] for s in runs}
+        med = {s: statistics.median(v) for s, v in per.items()}
+        fmt = "{:,.0f}" if abs(med["A"]) >= 100 else "{:.3f}"
+        cells = {s: ", ".join(fmt.format(v) for v in vals) for s, vals in per.items()}
+        ratio = f"{med['B'] / med['A']:>8.3f}" if med["A"] else f"{'':>8}"
+        print(f"  {key:<62}{fmt.format(med['A']):>11}{fmt.format(med['B']):>11}{ratio}   {cells['A']} | {cells['B']}")
 
 
 if __name__ == "__main__":

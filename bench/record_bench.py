@@ -1,156 +1,87 @@
-"""Benchmark: record() and record_many() against raw baselines in the same database and process.
+"""Benchmark: guildkit's write path against baselines measured interleaved with it, as ratios.
 
-    .venv/bin/python bench/record_bench.py                      # SQLite
-    GUILDKIT_TEST_POSTGRES_URL=postgresql+psycopg://... .venv/bin/python bench/record_bench.py
+    .venv/bin/python bench/record_bench.py                       # SQLite
+    (source scripts/postgres.sh; trap guildkit_pg_stop EXIT; guildkit_pg_start
+     .venv/bin/python bench/record_bench.py)                     # SQLite and PostgreSQL
+    .venv/bin/python bench/record_bench.py --history 1000000 --memory   # the slow parts too
 
-Set-up: 20 rules (points, count/streak/distinct/points-total badges with levels, roles, levels)
-over 10,000 members. Measured:
+Workload (bench/workload.py): 20 rules over 10,000 members, six activity types, 1.5 ledger rows
+per activity. Sections (``--sections``, all but history and memory by default):
 
-* ``record()``, one activity per transaction, against a raw-driver baseline inserting one
-  ledger-shaped row per commit (sqlite3 / psycopg, same database, same pragmas);
-* ``record_many()`` in batches, against a SQLAlchemy Core ``executemany`` of ledger-shaped rows
-  in one transaction;
-* on SQLite also a "same shape" baseline: the statements one ``record()`` transaction needs
-  (find members, insert the activity, read counters, balances, badges and roles, upsert
-  counters and balances, insert ledger rows), hand-written for the bare driver. It is the
-  floor for any design that keeps all of that in one transaction.
+``throughput``
+    Each round runs, in turn and in alternating order (A B … then … B A): ``record()`` one
+    activity per transaction, the hand-written floor (bench/floor.py: the same transaction on
+    the bare driver), one ledger-shaped row per commit on the bare driver, ``record_many()`` in
+    batches, and a Core ``executemany`` of ledger-shaped rows. Ratios are taken within a round;
+    medians and spreads over ``--rounds`` (≥ 3).
+``counts``
+    Statements, commits and (PostgreSQL) round trips per call, seen by SQLAlchemy, at the DBAPI
+    and on the wire (bench/counting.py): per activity type, per retraction, per
+    ``record_many()`` of 100.
+``rules``
+    ``record()`` with 20 rules against the same with 1,000 (980 on types never sent),
+    interleaved: the cost should not grow with the rule set.
+``history``
+    ``record()`` on a community with ``--history`` ledger rows (built with ``record_many``,
+    slow) against one with about a thousand, interleaved.
+``memory``
+    ``record_many()`` of ``--memory-activities`` (100,000) in one call, in a fresh process:
+    peak RSS above the RSS just before the call (the input list already built), per activity.
 
-Prints activities (or rows) per second and the ratios. Timings vary by machine and load: run it
-on a quiet machine, and compare ratios rather than absolute figures.
+Figures, never assertions: compare ratios, not absolute rates, on this shared machine. The last
+line is the results as JSON (``RESULTS {...}``), which bench/ab_record.py reads.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import random
-import sqlite3
+import gc
+import json
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
+import counting
 from flask import Flask
-
-from guildkit import (
-    BadgeDef,
-    BadgeLevel,
-    BadgeRule,
-    Count,
-    Distinct,
-    GuildKit,
-    Levels,
-    PointsRule,
-    PointsTotal,
-    PointTypeDef,
-    RoleDef,
-    RoleRule,
-    Streak,
+from floor import CoreBatch, Floor
+from workload import (
+    MEMBERS,
+    TYPES,
+    Database,
+    activities,
+    backends,
+    database,
+    define_extra,
+    ledger_rows,
+    make_app,
+    seed_members,
 )
-from guildkit.models import Member
-from guildkit.testing import postgres_schema
 
-MEMBERS = 10_000
-TYPES = ["answer.upvoted", "question.upvoted", "answer.posted", "question.posted", "answer.accepted", "visit"]
+import guildkit
+from guildkit import GuildKit
 
-LEDGER_SHAPE = """CREATE TABLE bench_ledger (
-    id {pk}, member_id INTEGER NOT NULL, point_type VARCHAR(100) NOT NULL, amount INTEGER NOT NULL,
-    balance_after INTEGER NOT NULL, activity_id BIGINT NOT NULL, rule VARCHAR(191) NOT NULL,
-    reason TEXT NOT NULL, created_at TIMESTAMP NOT NULL)"""
+SECTIONS = ("throughput", "counts", "rules", "history", "memory")
+DEFAULT_SECTIONS = "throughput,counts,rules"
 
 
-def define(gk: GuildKit) -> int:
-    tiers = (BadgeLevel("bronze"), BadgeLevel("silver"), BadgeLevel("gold"))
-    rules: list[Any] = [
-        PointsRule("answer-upvoted", "answer.upvoted", 10, "reputation"),
-        PointsRule("question-upvoted", "question.upvoted", 5, "reputation"),
-        PointsRule("answer-accepted", "answer.accepted", 15, "reputation", capped=False),
-        PointsRule("accepter", "answer.accepted", 2, "reputation", to="actor", capped=False),
-        PointsRule("answer-xp", "answer.posted", 5, "xp", to="actor"),
-        PointsRule("question-xp", "question.posted", 3, "xp", to="actor"),
-        PointsRule("visit-xp", "visit", 1, "xp", to="actor", daily_cap=1),
-        PointsRule("voter-xp", ("answer.upvoted", "question.upvoted"), 1, "xp", to="actor", daily_cap=30),
-        BadgeRule("answerer", "answerer", Count("answer.posted"), (1, 10, 100)),
-        BadgeRule("asker", "asker", Count("question.posted"), (1, 10, 100)),
-        BadgeRule("enthusiast", "enthusiast", Streak("visit"), (3, 10, 30)),
-        BadgeRule("supporter", "supporter", Distinct("answer.upvoted", "actor", "target"), (5, 25, 100)),
-        BadgeRule("popular", "popular", Count("answer.upvoted", "target"), (10, 50, 200)),
-        BadgeRule("reputable", "reputable", PointsTotal("reputation"), (100, 1000, 10000)),
-        BadgeRule("accepted", "accepted", Count("answer.accepted", "target"), (1, 10, 50)),
-        BadgeRule("experienced", "experienced", PointsTotal("xp"), (50, 500, 5000)),
-        RoleRule("trusted", "trusted", PointsTotal("reputation"), 500),
-        RoleRule("regular", "regular", Count("visit"), 20),
-        BadgeRule("curious", "curious", Distinct("question.upvoted", "actor", "target"), (5, 25, 100)),
-        BadgeRule("voter", "voter", Count("question.upvoted"), (10, 100, 1000)),
-        Levels("xp", (10, 100, 1000, 10000)),
-    ]
-    badges = [BadgeDef(r.badge, r.badge.title(), levels=tiers) for r in rules if isinstance(r, BadgeRule)]
-    gk.define(
-        point_types=[PointTypeDef("reputation", "Reputation", floor=1, daily_cap=200), PointTypeDef("xp", "XP")],
-        badges=badges,
-        roles=[RoleDef("trusted", "Trusted"), RoleDef("regular", "Regular")],
-        rules=rules,
-    )
-    return sum(1 for r in rules if not isinstance(r, Levels))
+def spread(values: list[float]) -> dict[str, Any]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": values}
 
 
-def activities(count: int, seed: int, prefix: str) -> list[dict[str, Any]]:
-    rng = random.Random(seed)
-    start = datetime(2026, 1, 1, tzinfo=UTC)
-    items = []
-    for n in range(count):
-        kind = rng.choice(TYPES)
-        actor = f"u{rng.randrange(MEMBERS)}"
-        item: dict[str, Any] = {
-            "type": kind,
-            "actor": actor,
-            "key": f"{prefix}:{n}",
-            "occurred_at": start + timedelta(minutes=n),
-        }
-        if kind in ("answer.upvoted", "question.upvoted", "answer.accepted"):
-            item["target"] = f"u{rng.randrange(MEMBERS)}"
-            item["subject"] = f"post:{rng.randrange(50_000)}"
-        items.append(item)
-    return items
+def fmt(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3f}"
 
 
-@contextmanager
-def community(backend: str, workdir: Path) -> Iterator[tuple[Flask, GuildKit, str, dict[str, Any]]]:
-    app = Flask("bench", instance_path=str(workdir / "instance"))
-    app.config["GUILDKIT_LOAD_ENTRY_POINTS"] = False
-    if backend == "sqlite":
-        url = f"sqlite:///{workdir / 'bench.db'}"
-        app.config["GUILDKIT_DATABASE_URI"] = url
-        with _app(app, url, {}) as (gk, options):
-            yield app, gk, url, options
-    else:
-        url = os.environ["GUILDKIT_TEST_POSTGRES_URL"]
-        with postgres_schema(url) as options:
-            app.config["GUILDKIT_DATABASE_URI"] = url
-            app.config["GUILDKIT_ENGINE_OPTIONS"] = options
-            with _app(app, url, options) as (gk, _):
-                yield app, gk, url, options
-
-
-@contextmanager
-def _app(app: Flask, url: str, options: dict[str, Any]) -> Iterator[tuple[GuildKit, dict[str, Any]]]:
-    gk = GuildKit(app)
-    with app.app_context():
-        gk.create_all()
-        yield gk, options
-        gk.store.dispose()  # type: ignore[attr-defined]
-
-
-def seed_members(gk: GuildKit) -> None:
-    now = datetime(2025, 12, 1, tzinfo=UTC)
-    with gk.store.engine.begin() as conn:
-        conn.execute(
-            sa.insert(Member), [{"user_id": f"u{n}", "status": "active", "joined_at": now} for n in range(MEMBERS)]
-        )
+def show(label: str, values: list[float], unit: str = "") -> None:
+    s = spread(values)
+    runs = ", ".join(fmt(v) for v in values)
+    print(f"  {label:<44}{fmt(s['median']):>10} {unit:<14} [{fmt(s['min'])}-{fmt(s['max'])}]  ({runs})")
 
 
 def timed(run: Callable[[], int]) -> float:
@@ -159,226 +90,328 @@ def timed(run: Callable[[], int]) -> float:
     return count / (time.perf_counter() - started)
 
 
-def raw_single(backend: str, url: str, options: dict[str, Any], rows: int) -> float:
-    """One ledger-shaped row per commit, through the bare driver."""
-    row = (1, "reputation", 10, 10, 1, "rule", "answer.upvoted on post:1", datetime(2026, 1, 1))
-    if backend == "sqlite":
-        conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute(LEDGER_SHAPE.format(pk="INTEGER PRIMARY KEY"))
-        sql = (
-            "INSERT INTO bench_ledger (member_id, point_type, amount, balance_after, activity_id, rule, reason,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        )
-
-        def run() -> int:
-            for _ in range(rows):
-                conn.execute("BEGIN IMMEDIATE")
-                conn.execute(sql, row)
-                conn.execute("COMMIT")
-            return rows
-
-        rate = timed(run)
-        conn.close()
-        return rate
-    import psycopg
-
-    dsn = url.replace("postgresql+psycopg://", "postgresql://")
-    search_path = options["connect_args"]["options"]
-    with psycopg.connect(dsn, options=search_path) as pg:
-        pg.execute(LEDGER_SHAPE.format(pk="BIGSERIAL PRIMARY KEY"))
-        pg.commit()
-        sql = (
-            "INSERT INTO bench_ledger (member_id, point_type, amount, balance_after, activity_id, rule, reason,"
-            " created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-        )
-
-        def run_pg() -> int:
-            for _ in range(rows):
-                pg.execute(sql, row)
-                pg.commit()
-            return rows
-
-        return timed(run_pg)
+@contextmanager
+def community(backend: str, workdir: Path, name: str, **kwargs: Any) -> Iterator[tuple[Database, Flask, GuildKit]]:
+    """A database with guildkit's tables, the rule set and 10,000 members."""
+    with database(backend, workdir, name) as db:
+        app, gk = make_app(db, workdir / name, **kwargs)
+        with app.app_context():
+            seed_members(gk)
+        try:
+            yield db, app, gk
+        finally:
+            with app.app_context():
+                dispose = getattr(gk.store, "dispose", None)  # release the pool before the schema goes
+                if dispose is not None:
+                    dispose()
 
 
-SAME_SHAPE_SCHEMA = """
-CREATE TABLE ss_m (id INTEGER PRIMARY KEY, user_id TEXT UNIQUE, status TEXT);
-CREATE TABLE ss_a (id INTEGER PRIMARY KEY, key TEXT UNIQUE, type TEXT, actor INT, target INT, payload TEXT, t TEXT);
-CREATE TABLE ss_c (member INT, name TEXT, value INT, PRIMARY KEY (member, name));
-CREATE TABLE ss_b (member INT, pt TEXT, balance INT, level INT, PRIMARY KEY (member, pt));
-CREATE INDEX ss_b_rank ON ss_b (pt, balance DESC, member);
-CREATE TABLE ss_l (id INTEGER PRIMARY KEY, member INT, pt TEXT, amount INT, after INT, act INT, rule TEXT,
-                   reason TEXT, t TEXT);
-CREATE INDEX ss_l1 ON ss_l (member, pt, id);
-CREATE INDEX ss_l2 ON ss_l (act);
-CREATE INDEX ss_l3 ON ss_l (pt, t);
-CREATE TABLE ss_aw (id INTEGER PRIMARY KEY, member INT, slug TEXT, level INT, revoked TEXT);
-CREATE TABLE ss_g (id INTEGER PRIMARY KEY, member INT, slug TEXT, revoked TEXT);
-"""
-
-
-def raw_same_shape(url: str, count: int) -> float:
-    """One record()-shaped transaction per activity, hand-written for sqlite3 (see the docstring)."""
-    conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.executescript(SAME_SHAPE_SCHEMA)
-    conn.executemany("INSERT INTO ss_m (user_id, status) VALUES (?, 'active')", [(f"u{n}",) for n in range(MEMBERS)])
-    rng = random.Random(4)
-
+def record_each(app: Flask, gk: GuildKit, items: list[dict[str, Any]]) -> Callable[[], int]:
     def run() -> int:
-        for n in range(count):
-            actor, target = f"u{rng.randrange(MEMBERS)}", f"u{rng.randrange(MEMBERS)}"
-            conn.execute("BEGIN IMMEDIATE")
-            ids = dict(conn.execute("SELECT user_id, id FROM ss_m WHERE user_id IN (?, ?)", (actor, target)).fetchall())
-            a, t = ids[actor], ids[target]
-            activity = conn.execute(
-                "INSERT INTO ss_a (key, type, actor, target, payload, t) VALUES (?, 'answer.upvoted', ?, ?, '{}', "
-                "'2026-01-01') ON CONFLICT (key) DO NOTHING RETURNING id",
-                (f"k{n}", a, t),
-            ).fetchone()[0]
-            conn.execute(
-                "SELECT member, name, value FROM ss_c WHERE member IN (?, ?) AND name IN ('c1', 'c2', 'c3')", (a, t)
-            ).fetchall()
-            conn.execute("SELECT member, pt, balance, level FROM ss_b WHERE member IN (?, ?)", (a, t)).fetchall()
-            conn.execute(
-                "SELECT member, id, slug, level FROM ss_aw WHERE member IN (?, ?) AND revoked IS NULL", (a, t)
-            ).fetchall()
-            conn.execute(
-                "SELECT member, id, slug FROM ss_g WHERE member IN (?, ?) AND revoked IS NULL", (a, t)
-            ).fetchall()
-            conn.executemany(
-                "INSERT INTO ss_c VALUES (?, ?, ?) ON CONFLICT (member, name) DO UPDATE SET value = excluded.value",
-                [(a, "c1", n), (t, "c2", n)],
-            )
-            conn.executemany(
-                "INSERT INTO ss_b VALUES (?, ?, ?, 0) ON CONFLICT (member, pt) DO UPDATE SET balance = "
-                "excluded.balance",
-                [(t, "reputation", n), (a, "xp", n)],
-            )
-            conn.executemany(
-                "INSERT INTO ss_l (member, pt, amount, after, act, rule, reason, t) VALUES "
-                "(?, ?, 10, ?, ?, 'rule', 'answer.upvoted on post:1', '2026-01-01')",
-                [(t, "reputation", n, activity), (a, "xp", n, activity)],
-            )
-            conn.execute("COMMIT")
-        return count
-
-    rate = timed(run)
-    conn.close()
-    return rate
-
-
-def core_batch(engine: sa.Engine, rows: int) -> float:
-    """Ledger-shaped rows through a Core executemany, in one transaction."""
-    metadata = sa.MetaData()
-    table = sa.Table(
-        "bench_ledger_core",
-        metadata,
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
-        sa.Column("member_id", sa.Integer, nullable=False),
-        sa.Column("point_type", sa.String(100), nullable=False),
-        sa.Column("amount", sa.Integer, nullable=False),
-        sa.Column("balance_after", sa.Integer, nullable=False),
-        sa.Column("activity_id", sa.BigInteger, nullable=False),
-        sa.Column("rule", sa.String(191), nullable=False),
-        sa.Column("reason", sa.Text, nullable=False),
-        sa.Column("created_at", sa.DateTime, nullable=False),
-    )
-    metadata.create_all(engine)
-    data = [
-        {
-            "member_id": n % MEMBERS,
-            "point_type": "reputation",
-            "amount": 10,
-            "balance_after": n,
-            "activity_id": n,
-            "rule": "rule",
-            "reason": "answer.upvoted on post:1",
-            "created_at": datetime(2026, 1, 1),
-        }
-        for n in range(rows)
-    ]
-
-    def run() -> int:
-        with engine.begin() as conn:
-            conn.execute(table.insert(), data)
-        return rows
-
-    return timed(run)
-
-
-def bench(backend: str, single_n: int, batch_n: int, batch_size: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp, community(backend, Path(tmp)) as (_app, gk, url, options):
-        rules = define(gk)
-        seed_members(gk)
-        warm = activities(300, 1, "warm")
-        for item in warm:
-            gk.record(**item)
-        single_items = activities(single_n, 2, "single")
-
-        def run_single() -> int:
-            for item in single_items:
+        with app.app_context():
+            for item in items:
                 gk.record(**item)
-            return single_n
+        return len(items)
 
-        single = timed(run_single)
-        raw = raw_single(backend, url, options, single_n)
-        batch_items = activities(batch_n, 3, "batch")
+    return run
 
-        def run_batch() -> int:
-            for start in range(0, batch_n, batch_size):
-                gk.record_many(batch_items[start : start + batch_size])
-            return batch_n
 
-        batch = timed(run_batch)
-        core = core_batch(gk.store.engine, batch_n)
-        shape = raw_same_shape(url, single_n) if backend == "sqlite" else None
-        with gk.store.engine.connect() as conn:
-            ledger_rows = conn.exec_driver_sql("SELECT count(*) FROM guildkit_ledger").scalar_one()
-            stored = conn.exec_driver_sql("SELECT count(*) FROM guildkit_activities").scalar_one()
-        assert stored == 300 + single_n + batch_n
+def record_batches(app: Flask, gk: GuildKit, items: list[dict[str, Any]], size: int) -> Callable[[], int]:
+    def run() -> int:
+        with app.app_context():
+            for start in range(0, len(items), size):
+                gk.record_many(items[start : start + size])
+        return len(items)
+
+    return run
+
+
+def interleave(rounds: int, contenders: dict[str, Callable[[int], float]]) -> dict[str, list[float]]:
+    """Each round runs every contender once, in alternating order; rates per contender per round."""
+    names = list(contenders)
+    rates: dict[str, list[float]] = {n: [] for n in names}
+    for r in range(rounds):
+        order = names if r % 2 == 0 else names[::-1]
+        for name in order:
+            rates[name].append(contenders[name](r))
+        print(f"    round {r + 1}/{rounds}: " + ", ".join(f"{n} {fmt(rates[n][-1])}" for n in names), flush=True)
+    return rates
+
+
+def ratios(num: list[float], den: list[float]) -> list[float]:
+    return [a / b for a, b in zip(num, den, strict=True)]
+
+
+# -- sections --------------------------------------------------------------------------------
+
+
+def throughput(backend: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    n, batch, size = args.single, args.batch, args.batch_size
+    with community(backend, workdir, "throughput") as (db, app, gk):
+        with app.app_context():
+            warm = gk.record_many(activities(300, 1, "warm"))
+        floor = Floor(db)
+        floor.create()
+        floor.run(activities(300, 1, "floor-warm"))
+        core = CoreBatch(db)
+        try:
+            contenders: dict[str, Callable[[int], float]] = {
+                "record()": lambda r: timed(record_each(app, gk, activities(n, 10 + r, "single", start=r * n))),
+                "floor": lambda r: floor.run(activities(n, 10 + r, "floor", start=r * n)),
+                "raw 1 row/commit": lambda r: floor.raw_single(n),
+                "record_many()": lambda r: timed(
+                    record_batches(app, gk, activities(batch, 100 + r, "batch", start=r * batch), size)
+                ),
+                "Core executemany": lambda r: core.run(batch),
+            }
+            print(f"  throughput: {args.rounds} rounds of {n:,} single and {batch:,} batched activities", flush=True)
+            rates = interleave(args.rounds, contenders)
+        finally:
+            floor.close()
+            core.close()
+    out = {name: spread(values) for name, values in rates.items()}
+    out["record()/floor"] = spread(ratios(rates["record()"], rates["floor"]))
+    out["floor/raw 1 row"] = spread(ratios(rates["floor"], rates["raw 1 row/commit"]))
+    out["record()/raw 1 row"] = spread(ratios(rates["record()"], rates["raw 1 row/commit"]))
+    out["record_many()/Core"] = spread(ratios(rates["record_many()"], rates["Core executemany"]))
+    out["ledger rows per activity"] = ledger_rows(warm) / len(warm)
+    return out
+
+
+def counts(backend: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """Statements, commits and round trips per call, on an app whose connections are counted."""
+    k = args.count
+    with community(backend, workdir, "counts", engine_options=counting.engine_options(backend)) as (_db, app, gk):
+        out: dict[str, Any] = {}
+        with app.app_context():
+            gk.record_many(activities(300, 1, "warm"))
+            for item in activities(20, 2, "warm-single"):  # fill the pool, build every statement once
+                gk.record(**item)
+            for kind in TYPES:
+                items = activities(k, 3, f"count-{kind}", kinds=(kind,))
+                out[kind] = counting.count_calls(backend, [lambda i=i: gk.record(**i) for i in items]).summary()
+            plain = activities(k, 4, "plain", kinds=("answer.upvoted",))
+            for item in plain:
+                gk.record(**item)
+            out["retract (answer.upvoted)"] = counting.count_calls(
+                backend, [lambda i=i: gk.retract(i["key"], reason="bench") for i in plain]
+            ).summary()
+            again = activities(k, 3, "count-answer.upvoted", kinds=("answer.upvoted",))
+            out["replay (same key)"] = counting.count_calls(
+                backend, [lambda i=i: gk.record(**i) for i in again]
+            ).summary()
+            batches = [activities(100, 5 + b, f"many-{b}") for b in range(3)]
+            out["record_many() of 100"] = counting.count_calls(
+                backend, [lambda b=b: gk.record_many(b) for b in batches]
+            ).summary()
+    return out
+
+
+def rules(backend: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    n = args.single
+    with (
+        community(backend, workdir, "rules20") as (_d1, app20, gk20),
+        community(backend, workdir, "rules1000") as (_d2, app1000, gk1000),
+    ):
+        define_extra(gk1000, 980)
+        for app, gk in ((app20, gk20), (app1000, gk1000)):
+            with app.app_context():
+                gk.record_many(activities(300, 1, "warm"))
+        print(f"  rules: {args.rounds} rounds of {n:,} record() calls, 20 rules vs 1,000", flush=True)
+        rates = interleave(
+            args.rounds,
+            {
+                "20 rules": lambda r: timed(record_each(app20, gk20, activities(n, 20 + r, "r", start=r * n))),
+                "1,000 rules": lambda r: timed(record_each(app1000, gk1000, activities(n, 20 + r, "r", start=r * n))),
+            },
+        )
     return {
-        "rules": rules,
-        "single": single,
-        "raw": raw,
-        "batch": batch,
-        "core": core,
-        "shape": shape,
-        "ledger_per_activity": ledger_rows / stored,
+        **{k: spread(v) for k, v in rates.items()},
+        "1,000/20": spread(ratios(rates["1,000 rules"], rates["20 rules"])),
     }
+
+
+def history(backend: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    n, target = args.single, args.history
+    with (
+        community(backend, workdir, "small") as (_d1, app_s, gk_s),
+        community(backend, workdir, "large") as (_d2, app_l, gk_l),
+    ):
+        with app_s.app_context():
+            small = ledger_rows(gk_s.record_many(activities(700, 1, "hist")))
+        built, made, started = 0, 0, time.perf_counter()
+        with app_l.app_context():
+            while built < target:
+                built += ledger_rows(gk_l.record_many(activities(20_000, 7 + made, "hist", start=made)))
+                made += 20_000
+                print(f"    history: {built:,} ledger rows ({time.perf_counter() - started:.0f} s)", flush=True)
+        label_s, label_l = f"{small:,} ledger rows", f"{built:,} ledger rows"
+        print(f"  history: {args.rounds} rounds of {n:,} record() calls, {label_s} vs {label_l}", flush=True)
+        offset = made + 1000
+        rates = interleave(
+            args.rounds,
+            {
+                label_s: lambda r: timed(record_each(app_s, gk_s, activities(n, 30 + r, "h", start=offset + r * n))),
+                label_l: lambda r: timed(record_each(app_l, gk_l, activities(n, 30 + r, "h", start=offset + r * n))),
+            },
+        )
+    return {
+        "small": small,
+        "large": built,
+        "build seconds": time.perf_counter() - started,
+        label_s: spread(rates[label_s]),
+        label_l: spread(rates[label_l]),
+        "large/small": spread(ratios(rates[label_l], rates[label_s])),
+    }
+
+
+# -- memory, in a fresh process ----------------------------------------------------------------
+
+
+def _rss_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def memory_child(backend: str, count: int) -> None:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        community(backend, Path(tmp), "memory") as (_db, app, gk),
+        app.app_context(),
+    ):
+        gk.record_many(activities(300, 1, "warm"))
+        before_input = _rss_kib("VmRSS")
+        items = activities(count, 9, "mem")
+        gc.collect()
+        baseline = _rss_kib("VmRSS")
+        try:  # reset the peak (VmHWM) to the current RSS (Linux ≥ 4.0)
+            Path("/proc/self/clear_refs").write_text("5")
+            reset = True
+        except OSError:
+            reset = False
+        started = time.perf_counter()
+        results = gk.record_many(items)
+        seconds = time.perf_counter() - started
+        peak = _rss_kib("VmHWM")
+    print(
+        "MEMORY "
+        + json.dumps(
+            {
+                "activities": count,
+                "input list KiB": baseline - before_input,
+                "baseline KiB": baseline,
+                "peak KiB": peak,
+                "peak above baseline KiB": peak - baseline,
+                "bytes per activity": (peak - baseline) * 1024 / count,
+                "peak was reset": reset,
+                "seconds": seconds,
+                "ledger rows": ledger_rows(results),
+            }
+        )
+    )
+
+
+def memory(backend: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    print(f"  memory: record_many() of {args.memory_activities:,} activities in a fresh process", flush=True)
+    cmd = [sys.executable, __file__, "--memory-child", backend, "--memory-activities", str(args.memory_activities)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    line = next((x for x in out.stdout.splitlines() if x.startswith("MEMORY ")), None)
+    if out.returncode or line is None:
+        raise SystemExit(f"memory child failed:\n{out.stdout}\n{out.stderr}")
+    result: dict[str, Any] = json.loads(line.removeprefix("MEMORY "))
+    return result
+
+
+RUNNERS = {"throughput": throughput, "counts": counts, "rules": rules, "history": history, "memory": memory}
+
+
+# -- report ------------------------------------------------------------------------------------
+
+
+def report(backend: str, section: str, r: dict[str, Any]) -> None:
+    if section == "throughput":
+        print(f"\n{backend}: throughput, medians of {len(r['record()']['runs'])} interleaved rounds [min-max] (runs)")
+        show("record(), one activity per transaction", r["record()"]["runs"], "activities/s")
+        show("hand-written floor, bare driver", r["floor"]["runs"], "activities/s")
+        show("record() / floor   (target ≥ 0.6)", r["record()/floor"]["runs"])
+        show("raw driver, one ledger row per commit", r["raw 1 row/commit"]["runs"], "rows/s")
+        show("record() / raw 1 row", r["record()/raw 1 row"]["runs"])
+        show("floor / raw 1 row", r["floor/raw 1 row"]["runs"])
+        show("record_many(), batches", r["record_many()"]["runs"], "activities/s")
+        show("Core executemany, one transaction", r["Core executemany"]["runs"], "rows/s")
+        show("record_many() / Core", r["record_many()/Core"]["runs"])
+        print(f"  ledger rows per activity: {r['ledger rows per activity']:.2f}")
+    elif section == "counts":
+        wire = backend == "postgresql"
+        print(f"\n{backend}: per call (means over the calls; statements exclude BEGIN/COMMIT/ROLLBACK)")
+        head = f"  {'call':<28}{'statements':>11}{'max':>5}{'via SA':>8}{'bypass':>8}{'commits':>9}"
+        print(head + (f"{'round trips':>13}" if wire else f"{'txn ctl':>9}"))
+        for call, c in r.items():
+            row = (
+                f"  {call:<28}{c['statements']:>11.2f}{c['statements_max']:>5}{c['via_sqlalchemy']:>8.2f}"
+                f"{c['bypassing_sqlalchemy']:>8.2f}{c['commits']:>9.2f}"
+            )
+            print(row + (f"{c['round_trips']:>13.2f}" if wire else f"{c['transaction_control']:>9.2f}"))
+        target = "≤ 4 round trips" if wire else "≤ 5 statements"
+        print(f"  targets: plain activity {target}; retraction ≤ 7; one commit per call")
+    elif section in ("rules", "history"):
+        print(f"\n{backend}: {section}, record() activities/s, medians of interleaved rounds [min-max] (runs)")
+        for key, value in r.items():
+            if isinstance(value, dict):
+                show(key, value["runs"], "" if "/" in key else "activities/s")
+        if section == "history":
+            print(f"  built {r['large']:,} ledger rows in {r['build seconds']:.0f} s")
+    elif section == "memory":
+        print(f"\n{backend}: record_many() of {r['activities']:,} activities in one call (fresh process)")
+        print(
+            f"  peak RSS above the baseline: {r['peak above baseline KiB'] / 1024:,.1f} MiB = "
+            f"{r['bytes per activity']:,.0f} bytes per activity (target ≤ 1,024); baseline "
+            f"{r['baseline KiB'] / 1024:,.0f} MiB incl. the input list ({r['input list KiB'] / 1024:,.0f} MiB); "
+            f"{r['seconds']:.0f} s, {r['activities'] / r['seconds']:,.0f} activities/s"
+            + ("" if r["peak was reset"] else " (peak could not be reset: it may predate the call)")
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--single", type=int, default=3000, help="activities recorded one per transaction")
-    parser.add_argument("--batch", type=int, default=20000, help="activities recorded with record_many")
+    parser.add_argument("--backends", help="comma-separated: sqlite,postgresql (default: what is available)")
+    parser.add_argument("--sections", default=DEFAULT_SECTIONS, help=f"comma-separated, of {','.join(SECTIONS)}")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (≥ 3)")
+    parser.add_argument("--single", type=int, default=1000, help="record() calls per round")
+    parser.add_argument("--batch", type=int, default=5000, help="activities through record_many() per round")
     parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--count", type=int, default=30, help="calls counted per kind (counts)")
+    parser.add_argument("--history", type=int, default=1_000_000, help="ledger rows of the large history")
+    parser.add_argument("--memory", action="store_true", help="add the memory section")
+    parser.add_argument("--memory-activities", type=int, default=100_000)
+    parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    backends = ["sqlite"] + (["postgresql"] if os.environ.get("GUILDKIT_TEST_POSTGRES_URL") else [])
-    print(
-        f"{MEMBERS:,} members; single: {args.single:,} activities; batch: {args.batch:,} in batches of "
-        f"{args.batch_size}"
-    )
-    for backend in backends:
-        r = bench(backend, args.single, args.batch, args.batch_size)
-        print(f"\n{backend}  ({r['rules']} rules, {r['ledger_per_activity']:.2f} ledger rows per activity)")
-        print(
-            f"  record()       {r['single']:>9,.0f} activities/s   raw driver, 1 row/commit {r['raw']:>9,.0f} rows/s"
-            f"   ratio {r['single'] / r['raw']:.3f}"
-        )
-        print(
-            f"  record_many()  {r['batch']:>9,.0f} activities/s   Core executemany          {r['core']:>9,.0f} rows/s"
-            f"   ratio {r['batch'] / r['core']:.3f}"
-        )
-        if r["shape"]:
-            print(
-                f"  same transaction shape, bare driver: {r['shape']:,.0f} activities/s"
-                f" (ratio to the 1-row baseline {r['shape'] / r['raw']:.3f}); record() reaches"
-                f" {r['single'] / r['shape']:.2f} of it"
-            )
+    if args.memory_child:
+        memory_child(args.memory_child, args.memory_activities)
+        return
+    if args.rounds < 3:
+        parser.error("--rounds must be at least 3 (medians of interleaved rounds)")
+    sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    if args.memory and "memory" not in sections:
+        sections.append("memory")
+    for section in sections:
+        if section not in SECTIONS:
+            parser.error(f"unknown section {section!r}")
+    print(f"guildkit {guildkit.__version__} from {guildkit.__file__}")
+    print(f"{MEMBERS:,} members; sections: {', '.join(sections)}; rounds: {args.rounds}", flush=True)
+    results: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for backend in backends(args.backends):
+            for section in sections:
+                print(f"\n== {backend} / {section} ({time.strftime('%H:%M:%S')})", flush=True)
+                workdir = Path(tmp) / backend / section
+                workdir.mkdir(parents=True)
+                result = RUNNERS[section](backend, workdir, args)
+                results.setdefault(backend, {})[section] = result
+                report(backend, section, result)
+    print("\nRESULTS " + json.dumps(results))
 
 
 if __name__ == "__main__":
