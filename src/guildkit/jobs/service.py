@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, current_app
 
 from guildkit.current import current_guildkit
-from guildkit.errors import ConfigurationError, DuplicateDefinition, PluginError
+from guildkit.errors import ConfigurationError, DuplicateDefinition, PluginError, ValidationError
 from guildkit.jobs import celery_backend
 from guildkit.jobs.definitions import Job, PeriodicJob, UnknownJob, check_arguments
 from guildkit.jobs.threads import ThreadRunner
@@ -105,6 +105,8 @@ class Jobs:
 
     def job(self, name: str) -> Job:
         """The registered job ``name``, or :class:`~guildkit.jobs.UnknownJob`."""
+        if not isinstance(name, str):
+            raise ValidationError("a job name is a text", field="name")
         try:
             return self.registered()[name]
         except KeyError:
