@@ -115,7 +115,7 @@ def build(gk: GuildKit, members: int, activities: int, seed: int = 7) -> dict[st
         {"id": n + 1, "user_id": f"u{n}", "status": "active", "display_name": f"Member {n}", "joined_at": joined[n]}
         for n in range(members)
     ]
-    _insert(engine, table_of(Member), member_rows)
+    insert_rows(engine, table_of(Member), member_rows)
     spent["members"] = time.perf_counter() - started
 
     # Pareto shares: most members barely act, a few act a lot.
@@ -163,17 +163,17 @@ def build(gk: GuildKit, members: int, activities: int, seed: int = 7) -> dict[st
                 }
             )
         if len(activity_rows) >= CHUNK:
-            _insert(engine, table_of(Activity), activity_rows)
+            insert_rows(engine, table_of(Activity), activity_rows)
             activity_rows = []
-    _insert(engine, table_of(Activity), activity_rows)
+    insert_rows(engine, table_of(Activity), activity_rows)
     spent["activities"] = time.perf_counter() - started
     started = time.perf_counter()
     for at in range(0, len(ledger_rows), CHUNK):
-        _insert(engine, table_of(LedgerEntry), ledger_rows[at : at + CHUNK])
+        insert_rows(engine, table_of(LedgerEntry), ledger_rows[at : at + CHUNK])
     spent["ledger"] = time.perf_counter() - started
     started = time.perf_counter()
     awards = {(rng.randrange(members), rng.choice(BADGES)) for _ in range(20_000)}
-    _insert(
+    insert_rows(
         engine,
         table_of(BadgeAward),
         [
@@ -224,7 +224,7 @@ def reuse(gk: GuildKit, members: int, activities: int) -> bool:
     return True
 
 
-def _insert(engine: sa.Engine, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+def insert_rows(engine: sa.Engine, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     if engine.dialect.name == "postgresql":
@@ -388,7 +388,7 @@ def time_rollup(gk: GuildKit, members: int, extra: int, seed: int = 11) -> dict[
                 "fingerprint": "0" * 64,
             }
         )
-    _insert(engine, activities, rows)
+    insert_rows(engine, activities, rows)
     with engine.begin() as conn:
         conn.execute(
             activities.update()

@@ -27,6 +27,9 @@ per activity. Sections (``--sections``, all but history and memory by default):
 ``memory``
     ``record_many()`` of ``--memory-activities`` (100,000) in one call, in a fresh process:
     peak RSS above the RSS just before the call (the input list already built), per activity.
+``scores``
+    ``record()`` with the leaderboards' score-histogram triggers installed against the same
+    community with them dropped, interleaved: what keeping ranks as index reads costs a write.
 
 Figures, never assertions: compare ratios, not absolute rates, on this shared machine. The last
 line is the results as JSON (``RESULTS {...}``), which bench/ab_record.py reads.
@@ -66,7 +69,12 @@ from workload import (
 import guildkit
 from guildkit import GuildKit
 
-SECTIONS = ("throughput", "counts", "rules", "history", "memory")
+#: guildkit's tables the write path reads, analyzed after the bulk load on PostgreSQL
+ANALYZED = tuple(
+    f"guildkit_{t}"
+    for t in ("members", "activities", "counters", "distinct", "balances", "ledger", "badge_awards", "role_grants")
+)
+SECTIONS = ("throughput", "counts", "rules", "history", "memory", "scores")
 DEFAULT_SECTIONS = "throughput,counts,rules"
 
 
@@ -97,6 +105,9 @@ def community(backend: str, workdir: Path, name: str, **kwargs: Any) -> Iterator
         app, gk = make_app(db, workdir / name, **kwargs)
         with app.app_context():
             seed_members(gk)
+            if backend == "postgresql":  # what autovacuum would do soon after a bulk load: plans from real statistics
+                with gk.store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.exec_driver_sql(f"ANALYZE {', '.join(ANALYZED)}")
         try:
             yield db, app, gk
         finally:
@@ -324,7 +335,43 @@ def memory(backend: str, workdir: Path, args: argparse.Namespace) -> dict[str, A
     return result
 
 
-RUNNERS = {"throughput": throughput, "counts": counts, "rules": rules, "history": history, "memory": memory}
+def scores(backend: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """What the leaderboards' score-histogram triggers cost record(): the same community with
+    them installed and dropped, in turns (the histogram goes stale while they are off)."""
+    from guildkit.models.scores import drop_score_counts_ddl, score_counts_ddl
+
+    n = args.single
+    with community(backend, workdir, "scores") as (_db, app, gk):
+        with app.app_context():
+            gk.record_many(activities(300, 1, "warm"))
+            engine = gk.store.engine
+
+        def with_triggers(on: bool, r: int) -> float:
+            with app.app_context(), engine.begin() as conn:
+                ddl = score_counts_ddl if on else drop_score_counts_ddl
+                for statement in ddl(engine.dialect.name):
+                    conn.exec_driver_sql(statement)
+            return timed(record_each(app, gk, activities(n, 30 + r, "on" if on else "off", start=r * n)))
+
+        print(f"  scores: {args.rounds} rounds of {n:,} record() calls, histogram triggers on vs off", flush=True)
+        rates = interleave(
+            args.rounds,
+            {"triggers on": lambda r: with_triggers(True, r), "triggers off": lambda r: with_triggers(False, r)},
+        )
+    return {
+        **{k: spread(v) for k, v in rates.items()},
+        "on/off": spread(ratios(rates["triggers on"], rates["triggers off"])),
+    }
+
+
+RUNNERS = {
+    "throughput": throughput,
+    "counts": counts,
+    "rules": rules,
+    "history": history,
+    "memory": memory,
+    "scores": scores,
+}
 
 
 # -- report ------------------------------------------------------------------------------------
@@ -356,7 +403,7 @@ def report(backend: str, section: str, r: dict[str, Any]) -> None:
             print(row + (f"{c['round_trips']:>13.2f}" if wire else f"{c['transaction_control']:>9.2f}"))
         target = "≤ 4 round trips" if wire else "≤ 5 statements"
         print(f"  targets: plain activity {target}; retraction ≤ 7; one commit per call")
-    elif section in ("rules", "history"):
+    elif section in ("rules", "history", "scores"):
         print(f"\n{backend}: {section}, record() activities/s, medians of interleaved rounds [min-max] (runs)")
         for key, value in r.items():
             if isinstance(value, dict):

@@ -119,24 +119,33 @@ def receiver() -> Iterator[Receiver]:
         yield found
 
 
-def world_for(backend: str, tmp_path: Path, slack: Receiver, extra: dict[str, Any]) -> Iterator[World]:
-    require_backend(backend)
-    queue = f"guildkit-test-{uuid.uuid4().hex[:8]}"
-    prefix = f"{queue}:"
-    config: dict[str, Any] = {
+def celery_config(name: str) -> tuple[str, dict[str, Any]]:
+    """A queue of its own (its name is also the Redis key prefix, plus ":") and the jobs settings
+    for Celery workers that redeliver quickly what a dead worker held."""
+    queue = f"guildkit-{name}-{uuid.uuid4().hex[:8]}"
+    return queue, {
         "GUILDKIT_JOBS_BACKEND": "celery",
         "GUILDKIT_JOBS_BROKER_URL": redis_url(),
         "GUILDKIT_JOBS_CELERY": {
             "task_default_queue": queue,
             "broker_transport_options": {
-                "global_keyprefix": prefix,
+                "global_keyprefix": f"{queue}:",
                 # A message a dead worker held is handed out again after 2 s, looked for every second
-                # (production keeps Redis's hour: the outbox rows and beat cover the gap).
+                # (production keeps Redis's hour: the outbox rows, the periodic jobs cover the gap).
                 "visibility_timeout": 2,
                 "unacked_restore_interval": 1,
                 "unacked_restore_throttle": 1,
             },
         },
+    }
+
+
+def world_for(backend: str, tmp_path: Path, slack: Receiver, extra: dict[str, Any]) -> Iterator[World]:
+    require_backend(backend)
+    queue, jobs = celery_config("test")
+    prefix = f"{queue}:"
+    config: dict[str, Any] = {
+        **jobs,
         "GUILDKIT_WEBHOOKS_TIMEOUT": 2.0,
         "GUILDKIT_WEBHOOKS_LEASE_SECONDS": 3.0,
         "GUILDKIT_WEBHOOKS_BACKOFF_BASE": 0.5,

@@ -366,6 +366,10 @@ def test_sqlite_migrations_run_without_foreign_key_enforcement(engine: sa.Engine
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # restored
         assert conn.execute(sa.select(ACTIVITIES.c.actor_id)).scalars().all() == [1]
+        # The rebuild dropped the leaderboard trigger on guildkit_members with the old table;
+        # the migration put it back.
+        triggers = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars().all()
+        assert "guildkit_scores_member" in triggers
 
 
 # -- (e) flask guildkit db upgrade --------------------------------------------------------------

@@ -38,6 +38,8 @@ WROTE = {
 }
 NEEDLES = (ERIN, NAME, "Quillfeather", *WROTE.values())
 
+REPUTATION = leaderboards.Board("reputation", "all", 0, None)
+
 
 @pytest.fixture
 def gk_config() -> dict[str, Any]:
@@ -194,6 +196,7 @@ def test_erasing_leaves_no_trace_and_every_ledger_whole(gk: GuildKit, gk_clock: 
         "guildkit.events",
         "guildkit.moderation",
         "guildkit.analytics",
+        "guildkit.ingest",
     }
     with pytest.raises(UnknownMember):
         gk.member(ERIN)
@@ -223,7 +226,7 @@ def test_erasing_leaves_no_trace_and_every_ledger_whole(gk: GuildKit, gk_clock: 
     assert f"{FORMER_MEMBER} accepted your mentorship request." in list(bob_told)
     assert gk.roles(erased.tombstone) == []
     assert gk.trust.level(erased.tombstone) == 0
-    points = leaderboards.standings(gk.session, "reputation", None, 50, None)
+    points = leaderboards.standings(gk.session, REPUTATION, 50, None)
     assert erin.id not in {s.member_id for s in points}
 
 
@@ -415,18 +418,19 @@ def test_opted_out_members_leave_every_board_and_rank_but_see_their_own(gk: Guil
             gk.record("answer.upvoted", actor=f"v{vote}", target=user, subject="answer:1", key=f"up:{user}:{vote}")
 
     def board() -> list[tuple[str, int]]:
-        return [(s.user_id, s.rank) for s in leaderboards.standings(gk.session, "reputation", None, 50, None)]
+        return [(s.user_id, s.rank) for s in leaderboards.standings(gk.session, REPUTATION, 50, None)]
 
     assert board()[:3] == [("ann", 1), ("bob", 2), ("cy", 3)]
     assert gk.privacy.leaderboard_opt_out("ann") is False
     assert gk.privacy.set_leaderboard_opt_out("ann", True) is True
     assert gk.privacy.leaderboard_opt_out("ann") is True
     assert [pair for pair in board() if pair[0] in ("ann", "bob", "cy")] == [("bob", 1), ("cy", 2)]
-    week = leaderboards.period_start("week", gk.clock(), gk.state.zone)
-    assert "ann" not in {s.user_id for s in leaderboards.standings(gk.session, "reputation", week, 50, None)}
-    mine = leaderboards.standing_of(gk.session, "reputation", None, gk.member("ann"))
+    week = leaderboards.Board.of("reputation", "week", gk.clock(), gk.state.zone)
+    assert "bob" in {s.user_id for s in leaderboards.standings(gk.session, week, 50, None)}
+    assert "ann" not in {s.user_id for s in leaderboards.standings(gk.session, week, 50, None)}
+    mine = leaderboards.standing_of(gk.session, REPUTATION, gk.member("ann"))
     assert (mine.rank, mine.points) == (1, 30)  # where she would be, among those shown
-    assert leaderboards.standing_of(gk.session, "reputation", None, gk.member("cy")).rank == 2
+    assert leaderboards.standing_of(gk.session, REPUTATION, gk.member("cy")).rank == 2
     gk.privacy.set_leaderboard_opt_out("ann", False)
     assert board()[:3] == [("ann", 1), ("bob", 2), ("cy", 3)]
 
@@ -436,7 +440,7 @@ def test_opting_out_before_joining_makes_a_member_and_holds(gk: GuildKit) -> Non
     gk.privacy.set_leaderboard_opt_out("newbie", True)
     gk.record("answer.upvoted", actor="v", target="newbie", subject="answer:1", key="up:1")
     assert gk.member("newbie").leaderboard_opt_out is True
-    assert leaderboards.standings(gk.session, "reputation", None, 50, None) == []
+    assert leaderboards.standings(gk.session, REPUTATION, 50, None) == []
     with pytest.raises(ValidationError):
         gk.privacy.set_leaderboard_opt_out("newbie", "yes")  # type: ignore[arg-type]
 

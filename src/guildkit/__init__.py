@@ -9,11 +9,12 @@ host code and plugin authors; the core itself never imports a feature (see docs/
     gk.record("answer.upvoted", actor=voter_id, target=author_id, subject="answer:42", key="vote:9001")
 """
 
-from guildkit.activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
+from guildkit.activity import Accepted, ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
 from guildkit.announcements import LevelChange, MemberJoined
 from guildkit.definitions import BadgeDef, BadgeLevel, PageLink, PointTypeDef, RoleDef
 from guildkit.erasure import FORMER_MEMBER, Erasure
 from guildkit.errors import (
+    AsyncUnavailable,
     ConfigurationError,
     GuildKitError,
     IdempotencyConflict,
@@ -56,8 +57,10 @@ from guildkit.version import __version__
 
 __all__ = [
     "FORMER_MEMBER",
+    "Accepted",
     "ActivityResult",
     "ActivityView",
+    "AsyncUnavailable",
     "AwardBadge",
     "AwardPoints",
     "BadgeAward",

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
 from guildkit.errors import ValidationError
 from guildkit.text import MAX_INT, check_json, check_text
@@ -218,3 +218,29 @@ class ActivityResult:
             for p in self.points
             if p.user_id == str(user_id) and (point_type is None or p.point_type == point_type)
         )
+
+
+#: Where an activity accepted for later (``gk.record(..., wait=False)``) stands.
+AcceptedStatus = Literal["pending", "recorded", "failed"]
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """An activity stored to be recorded later (``gk.record(..., wait=False)``), and where it stands.
+
+    ``pending``: stored durably, not recorded yet. ``recorded``: ``result`` is what recording it
+    did (the :class:`ActivityResult` a synchronous call returns). ``failed``: recording it raised
+    a guildkit error, named by ``error_code`` and described by ``error``; it will not be tried
+    again on its own.
+    """
+
+    key: str
+    status: AcceptedStatus
+    accepted_at: datetime | None = None
+    result: ActivityResult | None = None
+    error_code: str | None = None
+    error: str | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.status == "pending"

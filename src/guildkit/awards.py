@@ -8,14 +8,15 @@ and the after-commit notifications).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import TYPE_CHECKING
 
-from guildkit.activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
+from guildkit.activity import ActivityInput, ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
 from guildkit.announcements import LevelChange
-from guildkit.caps import caps_for, counter_names, type_capped
-from guildkit.metrics import Metric
+from guildkit.caps import caps_for, counter_names, pair_capped, type_capped
+from guildkit.metrics import Distinct, Metric
 from guildkit.rules.base import (
     AwardBadge,
     AwardPoints,
@@ -89,17 +90,48 @@ class Step:
         )
 
 
-def prefetch(registry: Registry, unit: Unit, views: Sequence[ActivityView]) -> None:
-    """Load, in two queries, every counter and balance these activities may read."""
-    members: set[int] = set()
+def wanted(registry: Registry, items: Iterable[ActivityInput], zone: tzinfo) -> tuple[set[str], set[tuple[str, str]]]:
+    """The counters and the Distinct (name, value) pairs activities not yet stored may read, for
+    :meth:`Unit.load`, which reads them with the members before any member id is known. Caps
+    counted per actor name the actor's member id: :func:`prefetch` reads those, where they exist."""
     names: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+    seen: set[tuple[str, int]] = set()
+    for item in items:
+        day = ActivityView.day_of(item.occurred_at, zone)
+        if (item.type, day) not in seen:  # a batch has many of each
+            seen.add((item.type, day))
+            names.update(registry.counters_for(item.type, day))
+            rules = registry.rules_by_trigger.get(item.type, ())
+            names.update(counter_names(registry.point_types, rules, day=day, week=(day - 1) // 7, actor=None))
+        for metric in registry.metrics_by_trigger.get(item.type, ()):
+            if isinstance(metric, Distinct):
+                value = {"actor": item.actor, "target": item.target, "subject": item.subject}[metric.of]
+                if value is not None:
+                    pairs.add((metric.name, value))
+    return names, pairs
+
+
+def prefetch(registry: Registry, unit: Unit, views: Sequence[ActivityView], *, loaded: bool = False) -> None:
+    """Load, in two queries, every counter and balance these activities may read that is not loaded yet.
+
+    ``loaded``: :meth:`Unit.load` read what :func:`wanted` names; only caps counted per actor are left.
+    """
+    keys: set[tuple[int, str]] = set()
+    members: set[int] = set()
     for view in views:
-        members.update(m for m in (view.actor_id, view.target_id) if m is not None)
-        names.update(registry.counters_for(view.type, view.day_ordinal))
+        involved = [m for m in (view.actor_id, view.target_id) if m is not None]
+        members.update(involved)
         rules = registry.rules_by_trigger.get(view.type, ())
+        if loaded and not pair_capped(registry.point_types, rules):
+            continue
         day, week = view.day_ordinal, view.week_ordinal
-        names.update(counter_names(registry.point_types, rules, day=day, week=week, actor=view.actor_id))
-    unit.prefetch_counters(members, names)
+        names = [
+            *registry.counters_for(view.type, day),
+            *counter_names(registry.point_types, rules, day=day, week=week, actor=view.actor_id),
+        ]
+        keys.update((m, n) for m in involved for n in names)
+    unit.prefetch_counters(keys)
     unit.prefetch_balances(members)
 
 

@@ -98,3 +98,10 @@ def counter_names(
         for cap in caps_for(None, name, rule, type_caps=False, day=day, week=week, actor=actor, member=-1):
             names.add(cap.counter)
     return names
+
+
+def pair_capped(point_types: dict[str, PointTypeDef], rules: Iterable[object]) -> bool:
+    """Whether any cap counted per actor may apply (its counter names the actor's member id)."""
+    return any(t.pair_weekly_cap is not None for t in point_types.values()) or any(
+        getattr(rule, "pair_weekly_cap", None) is not None for rule in rules
+    )

@@ -59,13 +59,43 @@ def db_group() -> None:
 @db_group.command("upgrade", help="Apply guildkit's migrations (its own Alembic history).")
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
-    from guildkit.migrate import upgrade
+    from guildkit.migrate import current, upgrade
 
     gk = _gk()
+    before = current(gk.store.engine)
     upgrade(gk.store.engine, revision, gk=gk)
     gk.create_plugin_tables(migrated=True)
     gk._sync(force=True)
+    after = current(gk.store.engine) or ""
+    if (before is None or before < PERIODS_REVISION) and after >= PERIODS_REVISION:
+        # That revision added week and month points, which need the community's time zone.
+        _rebuild_leaderboards(gk)
     click.echo(f"guildkit database upgraded to {revision}")
+
+
+#: The revision that added leaderboard periods (filled by ``leaderboards rebuild``).
+PERIODS_REVISION = "core_0005"
+
+
+def _rebuild_leaderboards(gk: GuildKit) -> dict[str, int]:
+    from guildkit import leaderboards
+
+    now = gk.clock()
+    return gk.store.run_write(lambda conn: leaderboards.rebuild(conn, now, gk.state.zone))  # type: ignore[no-any-return]
+
+
+@guildkit_cli.group("leaderboards", help="The leaderboards' stored points and rank counts.")
+def leaderboards_group() -> None:
+    pass
+
+
+@leaderboards_group.command(
+    "rebuild",
+    help="Recompute this week's and month's points from the ledger and the rank counts from the "
+    "balances (after upgrading, or if the database was edited by hand); prints what it wrote as JSON.",
+)
+def leaderboards_rebuild() -> None:
+    click.echo(json.dumps(_rebuild_leaderboards(_gk())))
 
 
 @db_group.command("current", help="Show the applied guildkit migration.")

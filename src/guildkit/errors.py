@@ -116,6 +116,19 @@ class UnknownRole(NotFound):
         self.slug = slug
 
 
+class AsyncUnavailable(ConfigurationError):
+    """``gk.record(..., wait=False)`` needs a plugin that accepts activities for later (the
+    ``guildkit.ingest`` feature), and none is registered."""
+
+    code = "async_unavailable"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "recording with wait=False needs the guildkit.ingest feature, which is switched off "
+            "(GUILDKIT_PLUGINS_DENY): record with wait=True, or switch it back on"
+        )
+
+
 class DuplicateDefinition(ConfigurationError):
     """Two plugins registered a point type, badge, role or rule under the same name."""
 
@@ -203,6 +216,23 @@ class CapacityReached(GuildKitError, ValueError):
 
 class Conflict(GuildKitError, ValueError):
     """What was asked conflicts with what is stored (answered twice, a state that does not allow it)."""
+
+
+class ActivityCompacted(Conflict):
+    """The activity was compacted by the retention policy (docs/retention.md): its payload is gone,
+    so what it gave can no longer be undone exactly, and it cannot be retracted."""
+
+    code = "activity_compacted"
+
+    def __init__(self, key: str, compacted_at: Any) -> None:
+        super().__init__(
+            f"activity {key!r} was compacted by the retention policy on {compacted_at:%Y-%m-%d}: "
+            "it can no longer be retracted",
+            key=key,
+            compacted_at=compacted_at,
+        )
+        self.key = key
+        self.compacted_at = compacted_at
 
 
 class RateLimited(GuildKitError):

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack, overload
 from zoneinfo import ZoneInfo
 
 import click
@@ -28,11 +28,12 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
 from guildkit import audit, config
-from guildkit.activity import ActivityFields, ActivityInput, ActivityResult, check_moment, user_ref
+from guildkit.activity import Accepted, ActivityFields, ActivityInput, ActivityResult, check_moment, user_ref
 from guildkit.announcements import Announcement
 from guildkit.builtin.manual import AWARD, REVOKE, STATUS, AwardFields, award_payload, revoke_payload
 from guildkit.definitions import BadgeDef, PointTypeDef, RoleDef
 from guildkit.errors import (
+    AsyncUnavailable,
     ConfigurationError,
     DuplicateDefinition,
     PluginError,
@@ -71,6 +72,30 @@ F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
 ACTIVITY_FIELDS = {"type", "key", "actor", "target", "subject", "payload", "occurred_at"}
+#: Activities ``record_many`` validates and runs through the pipeline at a time (one transaction).
+RECORD_CHUNK = 500
+
+
+def _inputs(raws: list[Any], offset: int, now: datetime) -> list[ActivityInput]:
+    """Validated activities from ``record_many``'s mappings; errors name the index in the batch."""
+    items = []
+    for index, raw in enumerate(raws, offset):
+        if not isinstance(raw, Mapping):
+            raise ValidationError(f"activities[{index}] must be a mapping", field=f"activities[{index}]")
+        unknown = set(raw) - ACTIVITY_FIELDS
+        if unknown:
+            raise ValidationError(
+                f"activities[{index}] has unknown fields {sorted(unknown)}", field=f"activities[{index}]"
+            )
+        if "type" not in raw or "key" not in raw:
+            raise ValidationError(f"activities[{index}] needs 'type' and 'key'", field=f"activities[{index}]")
+        try:
+            items.append(ActivityInput.build(**raw, now=now))
+        except ValidationError as exc:
+            raise ValidationError(
+                f"activities[{index}]: {exc.message}", field=f"activities[{index}].{exc.field}"
+            ) from exc
+    return items
 
 
 @dataclass
@@ -386,7 +411,15 @@ class GuildKit(Reading):
 
     # -- recording -------------------------------------------------------------------------
 
-    def record(self, type: str, *, key: str, **fields: Unpack[ActivityFields]) -> ActivityResult:
+    @overload
+    def record(
+        self, type: str, *, key: str, wait: Literal[True] = True, **fields: Unpack[ActivityFields]
+    ) -> ActivityResult: ...
+    @overload
+    def record(self, type: str, *, key: str, wait: Literal[False], **fields: Unpack[ActivityFields]) -> Accepted: ...
+    def record(
+        self, type: str, *, key: str, wait: bool = True, **fields: Unpack[ActivityFields]
+    ) -> ActivityResult | Accepted:
         """Record that ``actor`` did ``type`` (to ``target``'s ``subject``), exactly once per ``key``.
 
         ``fields`` are ``actor`` and ``target`` (host user ids), ``subject`` (what it was about,
@@ -397,36 +430,52 @@ class GuildKit(Reading):
         The same ``key`` again returns the first result (``duplicate=True``) and changes
         nothing; the same key with different content raises
         :class:`~guildkit.errors.IdempotencyConflict`.
+
+        ``wait=False`` validates the same way, stores the activity in one insert and returns an
+        :class:`~guildkit.Accepted` (``pending``; or where an earlier delivery of the key stands);
+        a job records it soon after (docs/ingest.md). It needs the ``guildkit.ingest`` feature:
+        without it, :class:`~guildkit.errors.AsyncUnavailable`.
         """
-        return self._record([ActivityInput.build(type, key=key, now=self.clock(), **fields)])[0]
+        item = ActivityInput.build(type, key=key, now=self.clock(), **fields)
+        if wait:
+            return self._record([item])[0]
+        accepted: Accepted | None = self.pm.hook.guildkit_accept_activity(gk=self, activity=item)
+        if accepted is None:
+            raise AsyncUnavailable()
+        return accepted
 
     def record_many(self, activities: Iterable[Mapping[str, Any]]) -> list[ActivityResult]:
         """Record a batch in one transaction. Each item has :meth:`record`'s arguments as keys.
 
         Either all are stored or, when one is invalid, none are (the error names its index).
+        A large batch is validated and recorded in chunks of :data:`RECORD_CHUNK`, all in the
+        one transaction, so memory holds one chunk's work at a time besides the results.
         """
-        now = self.clock()
-        items = []
-        for index, raw in enumerate(activities):
-            if not isinstance(raw, Mapping):
-                raise ValidationError(f"activities[{index}] must be a mapping", field=f"activities[{index}]")
-            unknown = set(raw) - ACTIVITY_FIELDS
-            if unknown:
-                raise ValidationError(
-                    f"activities[{index}] has unknown fields {sorted(unknown)}", field=f"activities[{index}]"
-                )
-            if "type" not in raw or "key" not in raw:
-                raise ValidationError(f"activities[{index}] needs 'type' and 'key'", field=f"activities[{index}]")
-            try:
-                items.append(ActivityInput.build(**raw, now=now))
-            except ValidationError as exc:
-                raise ValidationError(
-                    f"activities[{index}]: {exc.message}", field=f"activities[{index}].{exc.field}"
-                ) from exc
+        # A list, not a generator read once: the write may run again after a deadlock.
+        raws = list(activities)
         limit = current_app.config["GUILDKIT_BATCH_LIMIT"]
-        if len(items) > limit:
+        if len(raws) > limit:
             raise ValidationError(f"at most {limit} activities per batch (GUILDKIT_BATCH_LIMIT)", field="activities")
-        return self._record(items) if items else []
+        if not raws:
+            return []
+        now = self.clock()
+        pipeline = self._pipeline()
+
+        def body(conn: sa.Connection) -> tuple[list[ActivityResult], list[Announcement], list[dict[str, Any]]]:
+            results: list[ActivityResult] = []
+            notes: list[Announcement] = []
+            failures: list[dict[str, Any]] = []
+            for start in range(0, len(raws), RECORD_CHUNK):
+                items = _inputs(raws[start : start + RECORD_CHUNK], start, now)  # an invalid one rolls back all
+                done, told, failed = pipeline.record(conn, items, now)
+                results += done
+                notes += told
+                failures += failed
+            return results, notes, failures
+
+        results, notes, failures = self.store.run_write(body)
+        self._announce(notes, failures)
+        return results  # type: ignore[no-any-return]
 
     def _record(self, items: list[ActivityInput]) -> list[ActivityResult]:
         pipeline = self._pipeline()

@@ -12,7 +12,9 @@ Plugins implement these with :data:`guildkit.hookimpl`. Five families:
 * **Deciding** (verbs, most ``firstresult=True``) — called while guildkit works, inside the
   recording transaction for the ones about awards; may change the outcome. They must be fast and
   must not write to the database. An exception (or a result the hook's contract refuses) is
-  logged, recorded in ``guildkit_hook_failures`` and treated as "no opinion".
+  logged, recorded in ``guildkit_hook_failures`` and treated as "no opinion". The two that
+  accept an activity for later (``guildkit_accept_activity``, ``guildkit_lookup_accepted``) are
+  the exception: they store and read, and their errors are the caller's.
 * **Being told** (``guildkit_*ed``) — called after the transaction has committed. An exception
   is logged and recorded; it never undoes an award, never stops the other plugins from being
   told, and never reaches the host's request.
@@ -53,7 +55,15 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
     from flask import Flask
 
-    from guildkit.activity import ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
+    from guildkit.activity import (
+        Accepted,
+        ActivityInput,
+        ActivityResult,
+        ActivityView,
+        BadgeChange,
+        PointsChange,
+        RoleChange,
+    )
     from guildkit.announcements import LevelChange, MemberJoined
     from guildkit.branches import Branch
     from guildkit.definitions import BadgeDef, PageLink, PointTypeDef, RoleDef
@@ -422,6 +432,45 @@ def guildkit_definitions_version(gk: GuildKit, engine: sa.Engine) -> int | None:
     :param gk: the :class:`~guildkit.GuildKit`.
     :param engine: guildkit's database (read it; never write).
     :return: the stored version, or ``None`` when the plugin stores no definitions.
+    """
+
+
+@hookspec(firstresult=True)
+def guildkit_accept_activity(gk: GuildKit, activity: ActivityInput) -> Accepted | None:
+    """Store a validated activity durably, to be recorded later (``gk.record(..., wait=False)``).
+
+    Called by :meth:`GuildKit.record` with ``wait=False`` and by ``POST /activities`` with
+    ``Prefer: respond-async``, after the input was validated exactly as for a synchronous
+    call. The ``guildkit.ingest`` feature answers it: one insert into its inbox, drained by a
+    job through the same pipeline as ``gk.record_many``. A key already accepted with the same
+    content is a no-op that returns where it stands; a key already recorded returns the
+    stored result (``status="recorded"``). Stops at the first non-``None`` result.
+
+    Not contained, unlike the other deciding hooks: the implementation's errors are the
+    caller's (an :class:`~guildkit.errors.IdempotencyConflict` for the same key with other
+    content, a database error), because a failure to store must never look like success.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param activity: the validated :class:`~guildkit.activity.ActivityInput`; ``occurred_at``
+        is already set (the moment of the call, unless the caller gave one).
+    :return: an :class:`~guildkit.Accepted` (``pending``, ``recorded`` or ``failed``), or
+        ``None`` when the plugin does not accept activities for later.
+    """
+
+
+@hookspec(firstresult=True)
+def guildkit_lookup_accepted(gk: GuildKit, key: str) -> Accepted | None:
+    """Where an activity accepted for later (and not recorded yet) stands, by its key.
+
+    Called by ``GET /activities/{key}`` before it looks for the key among recorded activities,
+    so that an activity recorded between the two looks is still found. Answer for keys you
+    hold and have not recorded (``pending`` or ``failed``); return ``None`` for the others.
+    Stops at the first non-``None`` result. Not contained, like
+    :func:`guildkit_accept_activity`.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param key: the activity's idempotency key.
+    :return: an :class:`~guildkit.Accepted`, or ``None`` when the plugin holds no such key.
     """
 
 

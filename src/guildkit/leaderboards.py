@@ -1,8 +1,18 @@
-"""Leaderboards by point type: all-time (from balances) or this week / this month (from the ledger).
+"""Leaderboards by point type and period (all time, this week, this month), as index reads.
 
-Weeks start on Monday and months on the 1st, at midnight in the community's time zone. A
-member's rank is 1 + the number of members with more points (ties share a rank), so "my rank"
-agrees with the list.
+Each balance row keeps its all-time points and the points of its member's latest week and month
+with any (``week_key``/``week_points``, ``month_key``/``month_points``), folded in by the write
+transaction (:func:`fold`): a ledger row counts toward the week and month of its ``created_at``
+in the community's time zone (points are dated when they were earned, reversals when they were
+made). Weeks start on Monday and months on the 1st, at local midnight. A period's key is the
+ordinal of its first day, so "this week's board" is the balance rows whose ``week_key`` is this
+week's, read top down through an index.
+
+A member's rank is 1 + the number of listed members with more points (ties share a rank, so "my
+rank" agrees with the list). It is read from ``guildkit_score_counts``, the histogram the
+database keeps beside the balances (:mod:`guildkit.models.scores`): a sum over at most the
+blocks above and the exact scores within one block. A page of the board is two statements (its
+rows, then the ranks of its first score), and the reader's own standing one more.
 
 Only active members who have not opted out (``gk.privacy.set_leaderboard_opt_out``) are on a
 board or counted in anyone's rank; a member who opted out still sees their own standing
@@ -12,16 +22,22 @@ board or counted in anyone's rank; a member who opted out still sees their own s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from guildkit.models import Balance, LedgerEntry, Member
+from guildkit.models import Balance, LedgerEntry, Member, ScoreCount, table_of
+from guildkit.models.scores import BLOCK, block_of, block_sql, listed_sql
 
 PERIODS = ("all", "week", "month")
 #: Who is on a board and counted in ranks: active members who have not opted out.
 LISTED = sa.and_(Member.status == "active", Member.leaderboard_opt_out == sa.false())
+
+BALANCES = table_of(Balance)
+SCORES = table_of(ScoreCount)
+LEDGER = table_of(LedgerEntry)
 
 
 @dataclass(frozen=True)
@@ -33,86 +49,267 @@ class Standing:
     points: int
 
 
+# -- periods --------------------------------------------------------------------------------
+
+
+def _first_days(day: date) -> tuple[date, date]:
+    return day - timedelta(days=day.weekday()), day.replace(day=1)
+
+
+def period_keys(moment: datetime, zone: tzinfo) -> tuple[int, int]:
+    """The week and month keys of ``moment`` in ``zone``: ordinals of their first local days."""
+    week, month = _first_days(moment.astimezone(zone).date())
+    return week.toordinal(), month.toordinal()
+
+
+def fold(current: tuple[int, int, int, int], amount: int, keys: tuple[int, int]) -> tuple[int, int, int, int]:
+    """``(week_key, week_points, month_key, month_points)`` after a ledger row of ``amount``
+    dated in the periods ``keys``: a later period starts afresh, the same one adds up, and an
+    earlier one (history recorded late) leaves the current period's points as they are."""
+    week_key, week_points, month_key, month_points = current
+    if keys[0] > week_key:
+        week_key, week_points = keys[0], amount
+    elif keys[0] == week_key:
+        week_points += amount
+    if keys[1] > month_key:
+        month_key, month_points = keys[1], amount
+    elif keys[1] == month_key:
+        month_points += amount
+    return week_key, week_points, month_key, month_points
+
+
+@dataclass(frozen=True)
+class Board:
+    """One leaderboard: a point type over a period (its ``key``: 0 for all time)."""
+
+    point_type: str
+    period: str
+    key: int
+    #: When the period began (``None`` for all time), for showing.
+    since: datetime | None
+
+    @classmethod
+    def of(cls, point_type: str, period: str, now: datetime, zone: tzinfo) -> Board:
+        if period not in PERIODS:
+            raise ValueError(f"no leaderboard period {period!r}")
+        if period == "all":
+            return cls(point_type, period, 0, None)
+        week, month = _first_days(now.astimezone(zone).date())
+        first = week if period == "week" else month
+        return cls(point_type, period, first.toordinal(), datetime.combine(first, time(), tzinfo=zone))
+
+    @property
+    def points(self) -> sa.ColumnElement[int]:
+        """The balance column holding this board's points."""
+        return POINTS[self.period]
+
+    @property
+    def rows(self) -> sa.ColumnElement[bool]:
+        """The balance rows on this board (before the listed filter), for ad-hoc queries."""
+        where = BALANCES.c.point_type == self.point_type
+        key = KEYS.get(self.period)
+        return where if key is None else sa.and_(where, key == self.key)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"pt": self.point_type, "key": self.key}
+
+
+POINTS = {"all": BALANCES.c.balance, "week": BALANCES.c.week_points, "month": BALANCES.c.month_points}
+KEYS = {"week": BALANCES.c.week_key, "month": BALANCES.c.month_key}
+
+
 def period_start(period: str, now: datetime, zone: tzinfo) -> datetime | None:
-    if period == "all":
-        return None
-    local = now.astimezone(zone)
-    day = local.date() - timedelta(days=local.weekday()) if period == "week" else local.date().replace(day=1)
-    return datetime.combine(day, time(), tzinfo=zone)
+    """When the current ``period`` began in ``zone`` (``None`` for all time)."""
+    return Board.of("", period, now, zone).since
 
 
-def _points(point_type: str, since: datetime | None) -> sa.Subquery:
-    """member_id, points for every member with points in the period."""
-    if since is None:
-        return (
-            sa.select(Balance.member_id.label("member_id"), Balance.balance.label("points"))
-            .where(Balance.point_type == point_type)
-            .subquery()
+# -- the statements, built once per period (building one costs more than running it) ----------
+
+
+@dataclass(frozen=True)
+class _Statements:
+    first_page: sa.Select[Any]
+    next_page: sa.Select[Any]
+    ranks: sa.Select[Any]
+    standing: sa.Select[Any]
+
+
+def _sum(*where: sa.ColumnElement[bool]) -> sa.ScalarSelect[Any]:
+    return sa.select(sa.func.coalesce(sa.func.sum(SCORES.c.members), 0)).where(*where).scalar_subquery()
+
+
+def _build(period: str) -> _Statements:
+    points, key = POINTS[period], KEYS.get(period)
+    on_board = BALANCES.c.point_type == sa.bindparam("pt")
+    if key is not None:
+        on_board = sa.and_(on_board, key == sa.bindparam("key"))
+
+    def counts(width: int) -> sa.ColumnElement[bool]:
+        return sa.and_(
+            SCORES.c.point_type == sa.bindparam("pt"),
+            SCORES.c.period == period,
+            SCORES.c.period_key == sa.bindparam("key"),
+            SCORES.c.width == width,
         )
-    return (
-        sa.select(LedgerEntry.member_id.label("member_id"), sa.func.sum(LedgerEntry.amount).label("points"))
-        .where(LedgerEntry.point_type == point_type, LedgerEntry.created_at >= since)
-        .group_by(LedgerEntry.member_id)
-        .subquery()
+
+    def above(value: Any, block: Any) -> sa.ColumnElement[int]:
+        """How many listed members have more than ``value`` points (``block``: its block's start)."""
+        return _sum(counts(BLOCK), SCORES.c.points > block) + _sum(
+            counts(1), SCORES.c.points > value, SCORES.c.points < block + BLOCK
+        )
+
+    rows = (
+        sa.select(BALANCES.c.member_id, Member.user_id, Member.display_name, points.label("points"))
+        .join(Member, Member.id == BALANCES.c.member_id)
+        .where(on_board, LISTED)
     )
-
-
-def standings(
-    session: Session, point_type: str, since: datetime | None, limit: int, after: tuple[int, int] | None
-) -> list[Standing]:
-    """The board, best first; ``after`` is the (points, member_id) of the last row seen."""
-    points = _points(point_type, since)
-    query = (
-        sa.select(points.c.member_id, Member.user_id, Member.display_name, points.c.points)
-        .join(Member, Member.id == points.c.member_id)
-        .where(LISTED)
+    limit = sa.bindparam("limit", type_=sa.Integer())
+    first_page = rows.order_by(points.desc(), BALANCES.c.member_id).limit(limit)
+    # Two index seeks (the rest of the tie, then the lower scores) rather than one OR, which
+    # the planners answer by walking the index from the top: slow deep in a big board.
+    # The member side of the tie starts past the cursor too: else PostgreSQL may merge-join it
+    # from the first member on (hundreds of ms deep in a big tie).
+    after_member = sa.bindparam("after_member", type_=sa.BigInteger())
+    tie = rows.where(
+        points == sa.bindparam("after_points"), BALANCES.c.member_id > after_member, Member.id > after_member
     )
-    if after is not None:
-        query = query.where(
-            sa.or_(points.c.points < after[0], sa.and_(points.c.points == after[0], points.c.member_id > after[1]))
-        )
-    rows = session.execute(query.order_by(points.c.points.desc(), points.c.member_id).limit(limit + 1)).all()
-    ranks = _ranks(session, point_type, since, {r.points for r in rows})
-    return [Standing(ranks[r.points], r.member_id, r.user_id, r.display_name, int(r.points)) for r in rows]
+    lower = rows.where(points < sa.bindparam("after_points"))
+    both = sa.union_all(
+        sa.select(tie.order_by(BALANCES.c.member_id).limit(limit).subquery()),
+        sa.select(lower.order_by(points.desc(), BALANCES.c.member_id).limit(limit).subquery()),
+    ).subquery()
+    next_page = sa.select(both).order_by(both.c.points.desc(), both.c.member_id).limit(limit)
+    first = sa.bindparam("first", type_=sa.BigInteger())
+    ranks = sa.select(above(first, sa.bindparam("block")), _sum(counts(1), SCORES.c.points == first))
+    mine = (
+        sa.select(sa.func.coalesce(sa.func.max(points), 0).label("v"))
+        .where(on_board, BALANCES.c.member_id == sa.bindparam("member"))
+        .cte("mine")
+    )
+    value = mine.c.v
+    standing = sa.select(value, above(value, value - ((value % BLOCK) + BLOCK) % BLOCK))
+    return _Statements(first_page, next_page, ranks, standing)
 
 
-def _ranks(session: Session, point_type: str, since: datetime | None, values: set[int]) -> dict[int, int]:
-    points = _points(point_type, since)
-    ranks = {}
-    for value in values:
-        above = session.scalar(
-            sa.select(sa.func.count())
-            .select_from(points)
-            .join(Member, Member.id == points.c.member_id)
-            .where(LISTED, points.c.points > value)
-        )
-        ranks[value] = 1 + int(above or 0)
-    return ranks
+STATEMENTS = {period: _build(period) for period in PERIODS}
 
 
-def standing_of(session: Session, point_type: str, since: datetime | None, member: Member) -> Standing:
-    points = _points(point_type, since)
-    mine = session.scalar(sa.select(points.c.points).where(points.c.member_id == member.id)) or 0
-    rank = _ranks(session, point_type, since, {int(mine)})[int(mine)]
-    return Standing(rank, member.id, member.user_id, member.display_name, int(mine))
+# -- reading --------------------------------------------------------------------------------
 
 
-def window(session: Session, point_type: str, since: datetime | None, me: Standing, limit: int) -> list[Standing]:
+def standings(session: Session, board: Board, limit: int, after: tuple[int, int] | None) -> list[Standing]:
+    """The board, best first; ``after`` is the (points, member_id) of the last row seen.
+
+    Two statements: the rows (up to ``limit`` + 1, through the board's index), then how many
+    listed members are above the first row's score and how many share it; the other rows' ranks
+    follow, because the rows between two scores on a page are all on it.
+    """
+    built = STATEMENTS[board.period]
+    params = board.params | {"limit": limit + 1}
+    if after is None:
+        rows = session.execute(built.first_page, params).all()
+    else:
+        rows = session.execute(built.next_page, params | {"after_points": after[0], "after_member": after[1]}).all()
+    if not rows:
+        return []
+    first = int(rows[0].points)
+    above, at = session.execute(built.ranks, board.params | {"first": first, "block": block_of(first)}).one()
+    found = []
+    between = 0  # rows on this page with fewer points than the first row's and more than this one's
+    previous = first
+    for index, row in enumerate(rows):
+        value = int(row.points)
+        if value != previous:
+            between = sum(1 for r in rows[:index] if first > r.points > value)
+            previous = value
+        rank = 1 + int(above) + (0 if value == first else int(at) + between)
+        found.append(Standing(rank, row.member_id, row.user_id, row.display_name, value))
+    return found
+
+
+def standing_of(session: Session, board: Board, member: Member) -> Standing:
+    """Where ``member`` stands on ``board`` (listed or not): one statement."""
+    points, above = session.execute(STATEMENTS[board.period].standing, board.params | {"member": member.id}).one()
+    return Standing(1 + int(above), member.id, member.user_id, member.display_name, int(points))
+
+
+def window(session: Session, board: Board, me: Standing, limit: int) -> list[Standing]:
     """About ``limit`` standings around ``me``: up to half of them above, then ``me``'s place and
     below (``me`` is among them when listed). One more row than ``limit`` means there are more."""
-    points = _points(point_type, since)
     wanted_above = (limit - 1) // 2
     above = session.execute(
-        sa.select(points.c.member_id, points.c.points)
-        .join(Member, Member.id == points.c.member_id)
+        sa.select(BALANCES.c.member_id, board.points.label("points"))
+        .join(Member, Member.id == BALANCES.c.member_id)
         .where(
+            board.rows,
             LISTED,
             sa.or_(
-                points.c.points > me.points, sa.and_(points.c.points == me.points, points.c.member_id < me.member_id)
+                board.points > me.points,
+                sa.and_(board.points == me.points, BALANCES.c.member_id < me.member_id),
             ),
         )
-        .order_by(points.c.points.asc(), points.c.member_id.desc())
+        .order_by(board.points.asc(), BALANCES.c.member_id.desc())
         .limit(wanted_above)
     ).all()
     start = (int(above[-1].points), int(above[-1].member_id) - 1) if above else (me.points, me.member_id - 1)
-    return standings(session, point_type, since, limit, start)
+    return standings(session, board, limit, start)
+
+
+# -- rebuilding -----------------------------------------------------------------------------
+
+
+def rebuild(conn: sa.Connection, now: datetime, zone: tzinfo) -> dict[str, int]:
+    """Recompute every balance's week and month points of the current periods from the ledger,
+    and the score histogram from the balances (after upgrading, or to check nothing drifted).
+
+    Run it in a write transaction; returns how many balance rows and histogram rows it wrote.
+    """
+    week_key, month_key = period_keys(now, zone)
+    updated = 0
+    for key_column, points_column, key in (
+        (BALANCES.c.week_key, BALANCES.c.week_points, week_key),
+        (BALANCES.c.month_key, BALANCES.c.month_points, month_key),
+    ):
+        start = datetime.combine(date.fromordinal(key), time(), tzinfo=zone)
+        in_period = sa.and_(
+            LEDGER.c.member_id == BALANCES.c.member_id,
+            LEDGER.c.point_type == BALANCES.c.point_type,
+            LEDGER.c.created_at >= start,
+        )
+        total = sa.select(sa.func.coalesce(sa.func.sum(LEDGER.c.amount), 0)).where(in_period).scalar_subquery()
+        has_rows = sa.exists().where(in_period)
+        updated += conn.execute(
+            BALANCES.update().values(
+                {
+                    key_column.name: sa.case((has_rows, key), else_=0),
+                    points_column.name: sa.case((has_rows, total), else_=0),
+                }
+            )
+        ).rowcount
+    return {"balances": int(updated), "score_counts": recount(conn)}
+
+
+def recount(conn: sa.Connection) -> int:
+    """Rebuild the score histogram from the balances as they are; returns the rows written."""
+    conn.execute(SCORES.delete())
+    member = "m"
+    selects = []
+    for period, key_sql, points_sql in (
+        ("all", "0", "b.balance"),
+        ("week", "b.week_key", "b.week_points"),
+        ("month", "b.month_key", "b.month_points"),
+    ):
+        for width in (1, BLOCK):
+            selects.append(
+                f"SELECT b.point_type, '{period}', {key_sql}, {width}, "
+                f"{block_sql(points_sql, width, conn.dialect.name)}, COUNT(*) "
+                f"FROM guildkit_balances b JOIN guildkit_members {member} ON {member}.id = b.member_id "
+                f"WHERE {listed_sql(member)}{'' if period == 'all' else f' AND {key_sql} > 0'} "
+                "GROUP BY 1, 2, 3, 4, 5"
+            )
+    written = conn.exec_driver_sql(
+        "INSERT INTO guildkit_score_counts (point_type, period, period_key, width, points, members) "
+        + " UNION ALL ".join(selects)
+    ).rowcount
+    return int(written)

@@ -33,7 +33,7 @@ from alembic.script import ScriptDirectory
 from guildkit import schema_0_1
 from guildkit.branches import VERSION_TABLE, Branch, feature_branch
 from guildkit.errors import ConfigurationError
-from guildkit.models import CORE_TABLES
+from guildkit.models import CORE_TABLES, ledger_guard_ddl, score_counts_ddl
 from guildkit.plugins import contributions, make_plugin_manager
 
 if TYPE_CHECKING:
@@ -135,6 +135,15 @@ def script_directory(branch: Branch = CORE) -> ScriptDirectory:
     return ScriptDirectory.from_config(make_config(branch))
 
 
+def _reinstall_triggers(conn: sa.Connection) -> None:
+    """Install the core's triggers that are missing while their tables exist (idempotent DDL)."""
+    tables = set(sa.inspect(conn).get_table_names())
+    for table, ddl in (("guildkit_ledger", ledger_guard_ddl), ("guildkit_score_counts", score_counts_ddl)):
+        if table in tables:
+            for statement in ddl(conn.dialect.name):
+                conn.exec_driver_sql(statement)
+
+
 @contextmanager
 def _migrating(engine: sa.Engine) -> Iterator[sa.Connection]:
     """One connection, in one transaction, ready for migrations.
@@ -151,6 +160,9 @@ def _migrating(engine: sa.Engine) -> Iterator[sa.Connection]:
         if sqlite:
             fks_were_on = bool(conn.exec_driver_sql("PRAGMA foreign_keys").scalar())
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            # A rename in the modern mode re-parses every trigger, and the leaderboard triggers
+            # name guildkit_members, which a batch rebuild has just dropped: keep the old mode.
+            conn.exec_driver_sql("PRAGMA legacy_alter_table=ON")
             conn.commit()
         try:
             with conn.begin():
@@ -161,10 +173,14 @@ def _migrating(engine: sa.Engine) -> Iterator[sa.Connection]:
                     conn.execute(sa.select(sa.func.pg_advisory_xact_lock(ADVISORY_LOCK)))
                 yield conn
                 if sqlite:
+                    # A batch rebuild drops the table's triggers with it: put back any missing.
+                    _reinstall_triggers(conn)
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:
                         raise RuntimeError(f"guildkit migration broke foreign keys: {broken}")
         finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA legacy_alter_table=OFF")
             if sqlite and fks_were_on:
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                 conn.commit()

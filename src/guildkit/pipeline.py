@@ -2,15 +2,19 @@
 
 ``record`` (for one activity or a batch) runs in one write transaction:
 
-1. make sure actor and target are members, and store the activities; a key that is already
-   stored is a replay (it returns the first result) or, with different content, an
-   :class:`~guildkit.errors.IdempotencyConflict`;
-2. lock the members (PostgreSQL) and load, in two queries, every counter and balance needed;
-3. move the metric counters subscribed to each activity's type;
-4. run the rules subscribed to it (points rules first, then rules on ``points:<type>`` for each
+1. lock the members (PostgreSQL, ``FOR NO KEY UPDATE`` in id order), make members of new users,
+   store the activities (``ON CONFLICT DO NOTHING``: a key that is already stored is a replay,
+   which returns the first result, or with different content an
+   :class:`~guildkit.errors.IdempotencyConflict`) and read, in one statement, everything of the
+   members the rules may need (:meth:`Unit.load`); for one activity on PostgreSQL, the lock, the
+   insert and the read go in one round trip (:meth:`Pipeline._store_one`);
+2. move the metric counters subscribed to each activity's type;
+3. run the rules subscribed to it (points rules first, then rules on ``points:<type>`` for each
    balance that changed), pass every outcome through the deciding hooks, and apply it
    (:mod:`guildkit.awards`: caps, floors, ledger rows, grants);
-5. write everything (:meth:`Unit.flush`) and commit; only then tell plugins and signal receivers.
+4. write everything (:meth:`Unit.flush`) and commit; only then tell plugins and signal receivers.
+
+``GuildKit.record_many`` runs a large batch through here in chunks, all in its one transaction.
 
 ``retract`` lives in :mod:`guildkit.retraction`.
 """
@@ -24,23 +28,27 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from guildkit import signals
 from guildkit.activity import ActivityInput, ActivityResult, ActivityView
 from guildkit.announcements import Announcement, MemberJoined
-from guildkit.awards import Awarder, Step, prefetch
+from guildkit.awards import Awarder, Step, prefetch, wanted
 from guildkit.errors import IdempotencyConflict
 from guildkit.models import Activity, Member, table_of
 from guildkit.ratelimit import RateLimiter
 from guildkit.results import load_result
 from guildkit.retraction import Retraction
 from guildkit.rules.base import Veto
-from guildkit.store import upsert
-from guildkit.unit import Unit
+from guildkit.store import Prepared, fetch, pipelined, submit, upsert
+from guildkit.store import rows as fetched_rows
+from guildkit.unit import LOCK_MEMBERS, Unit
 
 if TYPE_CHECKING:
     from guildkit.plugins import PluginCalls
     from guildkit.registry import Registry
 
 ACTIVITIES = table_of(Activity)
+MEMBERS = table_of(Member)
+_COLUMNS = ("key", "type", "subject", "payload", "occurred_at", "recorded_at", "fingerprint")
 _ACTOR = sa.orm.aliased(Member)
 _TARGET = sa.orm.aliased(Member)
 SELECT_KNOWN = (
@@ -61,6 +69,26 @@ SELECT_KNOWN = (
 )
 
 
+def _member_of(name: str) -> sa.ScalarSelect[Any]:
+    return (
+        sa.select(MEMBERS.c.id)
+        .where(MEMBERS.c.user_id == sa.bindparam(name, type_=MEMBERS.c.user_id.type))
+        .scalar_subquery()
+    )
+
+
+#: One activity (``record()``), its members found by user id; returns (key, id, actor, target).
+INSERT_ACTIVITY = Prepared(
+    lambda dialect: upsert(dialect, ACTIVITIES, ("key",), returning=("key", "id", "actor_id", "target_id")).values(
+        {
+            **{c: sa.bindparam(c, type_=ACTIVITIES.c[c].type) for c in _COLUMNS},
+            "actor_id": _member_of("actor"),
+            "target_id": _member_of("target"),
+        }
+    )
+)
+
+
 class Pipeline:
     def __init__(
         self,
@@ -75,18 +103,28 @@ class Pipeline:
         self.calls = calls
         self.zone = zone
         self.awarder = Awarder(registry, calls)
+        self._heard: dict[str, bool] = {}
 
     def retract(
         self, conn: sa.Connection, key: str, reason: str, now: datetime
     ) -> tuple[ActivityResult, list[Announcement], list[dict[str, Any]]]:
-        return Retraction(self.registry, self.awarder, self.zone).retract(conn, key, reason, now)
+        return Retraction(self.registry, self.awarder, self.zone, self.heard).retract(conn, key, reason, now)
+
+    def heard(self, name: str) -> bool:
+        """Whether a hook implementation or a signal receiver hears the announcement ``name``
+        (what :meth:`PluginCalls.notify` will call after the commit); asked once per call."""
+        found = self._heard.get(name)
+        if found is None:
+            hook = getattr(self.calls.pm.hook, f"guildkit_{name}")
+            found = self._heard[name] = bool(hook.get_hookimpls()) or bool(signals.signal_for(name).receivers)
+        return found
 
     # -- recording -------------------------------------------------------------------------
 
     def record(
         self, conn: sa.Connection, inputs: Sequence[ActivityInput], now: datetime
     ) -> tuple[list[ActivityResult], list[Announcement], list[dict[str, Any]]]:
-        unit = Unit(conn, now)
+        unit = Unit(conn, now, heard=self.heard, zone=self.zone)
         results: dict[str, ActivityResult] = {}
         first_by_key: dict[str, ActivityInput] = {}
         for item in inputs:
@@ -99,8 +137,17 @@ class Pipeline:
             for user in (item.actor, item.target):
                 if user and (user not in first_seen or item.occurred_at < first_seen[user]):
                     first_seen[user] = item.occurred_at
-        member_ids, joined = unit.ensure_members(first_seen)
-        stored = self._insert_activities(unit, fresh, member_ids, now)
+        names, pairs = wanted(self.registry, fresh, self.zone)
+        if self.limiter is not None:
+            names.update(self.limiter.counter_names({i.type for i in fresh}))
+        if len(fresh) == 1:
+            member_ids, joined, stored = self._store_one(unit, fresh[0], first_seen, names, pairs, now)
+        else:
+            # SQLite: BEGIN IMMEDIATE already holds the write lock; PostgreSQL: lock the members
+            # before reading anything of theirs (values are written back as absolutes).
+            member_ids, joined = unit.ensure_members(first_seen, lock=True)
+            stored = self._insert_activities(unit, fresh, member_ids, now)
+            unit.load(first_seen, names, pairs)()
         # Keys that did not insert were seen before (maybe by a concurrent writer): replays or conflicts.
         known = [i for i in fresh if i.key not in stored]
         if known:
@@ -108,12 +155,11 @@ class Pipeline:
             fresh = [i for i in fresh if i.key in stored]
         for user_id in joined:
             unit.notify("member_joined", member=MemberJoined(user_id, member_ids[user_id]))
-        unit.lock_members(member_ids.values())
         if self.limiter is not None:
             self.limiter.check(unit, [(i.type, member_ids.get(i.actor or ""), i.actor) for i in fresh], now)
         unit.withheld = self.calls.earning_withheld(unit, member_ids.values())
         views = [self._view(i, stored[i.key], member_ids) for i in fresh]
-        prefetch(self.registry, unit, views)
+        prefetch(self.registry, unit, views, loaded=True)
         for view in views:
             step = Step(unit, view)
             self._apply_activity(step)
@@ -145,6 +191,63 @@ class Pipeline:
                 duplicate=True,
                 retracted=row.retracted_at is not None,
             )
+
+    def _store_one(
+        self,
+        unit: Unit,
+        item: ActivityInput,
+        first_seen: dict[str, datetime],
+        names: set[str],
+        pairs: set[tuple[str, str]],
+        now: datetime,
+    ) -> tuple[dict[str, int], list[str], dict[str, int]]:
+        """``record()``'s way in: store one activity and read its members' state, in as few
+        statements (SQLite) and round trips (PostgreSQL) as the locking allows.
+
+        The activity finds its members' ids by user id, in the insert itself, so on PostgreSQL
+        the lock, the insert and the read go in one round trip. A member who did not exist yet
+        is made afterwards and written into the activity (a user's first activity only).
+        """
+        conn = unit.conn
+        values = {
+            "key": item.key,
+            "type": item.type,
+            "actor": item.actor,
+            "target": item.target,
+            "subject": item.subject,
+            "payload": dict(item.payload),
+            "occurred_at": item.occurred_at,
+            "recorded_at": now,
+            "fingerprint": item.fingerprint,
+        }
+        if unit.dialect == "postgresql":
+            with pipelined(conn):  # sent together; read after
+                locking = submit(conn, LOCK_MEMBERS, {"users": sorted(first_seen)})
+                inserting = submit(conn, INSERT_ACTIVITY, values)
+                loaded = unit.load(first_seen, names, pairs)
+            locked = fetched_rows(locking)
+            stored = {key: activity_id for key, activity_id, _, _ in fetched_rows(inserting)}
+            loaded()
+            missing = len(locked) < len(first_seen)
+            if missing:  # a member made since the lock was read unlocked: read them again later
+                unit.forget(unit.member_of[u] for u in first_seen if u in unit.member_of)
+            unit.take_members(locked, locked=True)
+            member_ids, joined = unit.ensure_members(first_seen, lock=True)
+        else:  # BEGIN IMMEDIATE holds the write lock: read first, members included
+            unit.load(first_seen, names, pairs)()
+            member_ids, joined = unit.ensure_members(first_seen)
+            missing = False
+            stored = {key: activity_id for key, activity_id, _, _ in fetch(conn, INSERT_ACTIVITY, values)}
+        if missing and stored:
+            conn.execute(
+                ACTIVITIES.update()
+                .where(ACTIVITIES.c.id == stored[item.key])
+                .values(
+                    actor_id=member_ids.get(item.actor) if item.actor else None,
+                    target_id=member_ids.get(item.target) if item.target else None,
+                )
+            )
+        return member_ids, joined, stored
 
     def _insert_activities(
         self, unit: Unit, items: list[ActivityInput], member_ids: dict[str, int], now: datetime

@@ -50,6 +50,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("guildkit.builtin.manual", "guildkit.builtin.manual"),
     ("guildkit.builtin.roles", "guildkit.builtin.roles"),
     ("guildkit.jobs", "guildkit.jobs.plugin"),
+    ("guildkit.retention", "guildkit.retention.plugin"),
     ("guildkit.community", "guildkit.community.plugin"),
     ("guildkit.participation", "guildkit.participation.plugin"),
     ("guildkit.trust", "guildkit.trust.plugin"),
@@ -59,11 +60,14 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("guildkit.moderation", "guildkit.moderation.plugin"),
     ("guildkit.analytics", "guildkit.analytics.plugin"),
     ("guildkit.admin", "guildkit.admin.plugin"),
+    ("guildkit.ingest", "guildkit.ingest.plugin"),
 )
 
-#: The core's own plugins (manual awards, staff roles, background jobs, the core pages and API):
-#: the deny list cannot switch them off.
-CORE_PLUGINS = frozenset({"guildkit.builtin.manual", "guildkit.builtin.roles", "guildkit.jobs", "guildkit.community"})
+#: The core's own plugins (manual awards, staff roles, background jobs, the retention policy, the
+#: core pages and API): the deny list cannot switch them off.
+CORE_PLUGINS = frozenset(
+    {"guildkit.builtin.manual", "guildkit.builtin.roles", "guildkit.jobs", "guildkit.retention", "guildkit.community"}
+)
 
 ENTRY_POINT_GROUP = "guildkit"
 
@@ -131,8 +135,12 @@ def describe_plugins(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
     return described
 
 
-#: Hooks whose implementations are not contained: setting up must fail loudly at start-up.
-UNCONTAINED = frozenset({"guildkit_init_app", "guildkit_add_hookspecs"})
+#: Hooks whose implementations are not contained: setting up must fail loudly at start-up, and
+#: accepting an activity for later stores it (a failure to store must reach the caller, never
+#: look like "no plugin accepts activities").
+UNCONTAINED = frozenset(
+    {"guildkit_init_app", "guildkit_add_hookspecs", "guildkit_accept_activity", "guildkit_lookup_accepted"}
+)
 
 #: The failures of contained hook implementations, for whoever is calling hooks right now.
 _FAILURES: ContextVar[list[dict[str, Any]] | None] = ContextVar("guildkit_hook_failures", default=None)

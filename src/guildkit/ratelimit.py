@@ -64,9 +64,8 @@ class RateLimiter:
         limited = [(t, a, u) for t, a, u in activities if a is not None and not t.startswith("guildkit.")]
         if not self.limits or not limited:
             return
-        unit.prefetch_counters(
-            {a for _, a, _ in limited if a is not None}, self.counter_names({t for t, _, _ in limited})
-        )
+        names = self.counter_names({t for t, _, _ in limited})
+        unit.prefetch_counters({(a, n) for _, a, _ in limited if a is not None for n in names})
         stamp = now.timestamp()
         for type_, actor, user in limited:
             assert actor is not None

@@ -164,17 +164,17 @@ class Reading:
             raise ValidationError("after must be a Standing from a previous page", field="after")
         if after is not None and around is not None:
             raise ValidationError("give around or after, not both", field="after")
-        since = leaderboards.period_start(period, self.clock(), self.state.zone)
+        board = leaderboards.Board.of(point_type, period, self.clock(), self.state.zone)
         me = None
         if around is not None:
-            me = leaderboards.standing_of(self.session, point_type, since, self.member(around))
-            rows = leaderboards.window(self.session, point_type, since, me, limit)
+            me = leaderboards.standing_of(self.session, board, self.member(around))
+            rows = leaderboards.window(self.session, board, me, limit)
         else:
             cursor = (after.points, after.member_id) if after is not None else None
-            rows = leaderboards.standings(self.session, point_type, since, limit, cursor)
+            rows = leaderboards.standings(self.session, board, limit, cursor)
         more = len(rows) > limit
         rows = rows[:limit]
-        return Leaderboard(point_type, period, since, rows, me, rows[-1] if more and rows else None)
+        return Leaderboard(point_type, period, board.since, rows, me, rows[-1] if more and rows else None)
 
     # -- notifications ---------------------------------------------------------------------
 

@@ -6,10 +6,12 @@ stored to answer a replay.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlalchemy as sa
 
 from guildkit.activity import ActivityResult, BadgeChange, PointsChange, RoleChange
-from guildkit.models import BadgeAward, LedgerEntry, Member, RoleGrant, table_of
+from guildkit.models import Activity, BadgeAward, LedgerEntry, Member, RoleGrant, table_of
 
 MEMBERS = table_of(Member)
 LEDGER = table_of(LedgerEntry)
@@ -54,3 +56,14 @@ def load_result(
         )
     )
     return ActivityResult(key=key, activity_id=activity_id, type=type_, points=points, badges=badges, roles=roles)
+
+
+def stored_result(conn: sa.Connection, key: str) -> ActivityResult | None:
+    """What the recorded activity ``key`` earned (``retracted`` set if it was), or ``None``."""
+    activities = table_of(Activity)
+    row = conn.execute(
+        sa.select(activities.c.id, activities.c.type, activities.c.retracted_at).where(activities.c.key == key)
+    ).first()
+    if row is None:
+        return None
+    return replace(load_result(conn, row.id, key, row.type), retracted=row.retracted_at is not None)

@@ -13,6 +13,14 @@ commits (or rolls back) the host's own pending work. On SQLite that transaction 
 ``BEGIN IMMEDIATE``, taking the write lock before the first read, so read-then-write logic
 cannot race; on PostgreSQL the pipeline locks the member rows it touches (``FOR UPDATE``).
 Lock timeouts and deadlocks are retried a few times before they surface.
+
+The write path's hot statements are :class:`Prepared`: Core statements compiled once per dialect
+and run on the bare DBAPI cursor of the transaction's connection (:func:`fetch`,
+:func:`execute_many`). SQLAlchemy's per-execution work (cache key, parameter processing, result
+set-up) costs more than SQLite itself takes for these statements; they use the same SQL and the
+same bind processors SQLAlchemy would. Lists go in as one parameter (:func:`in_list`), so the SQL
+text never changes with their length. On PostgreSQL, :func:`pipelined` sends what runs inside it
+in one round trip (psycopg's pipeline mode).
 """
 
 from __future__ import annotations
@@ -21,8 +29,9 @@ import functools
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,6 +40,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from guildkit.errors import ConfigurationError, HostTransactionOpen
 from guildkit.models import CORE_TABLES, Base, ledger_guard_ddl
@@ -219,3 +229,151 @@ def upsert(
     else:
         stmt = base.on_conflict_do_nothing(index_elements=list(keys))
     return stmt.returning(*(table.c[name] for name in returning)) if returning else stmt
+
+
+# -- the hot path: prepared statements on the bare cursor ---------------------------------------
+
+
+def in_list(column: sa.ColumnElement[Any], name: str, dialect: str) -> sa.ColumnElement[bool]:
+    """``column IN (<the list bound as name>)`` with one parameter whatever the list's length:
+    ``= ANY(array)`` on PostgreSQL, ``IN (SELECT value FROM json_each(?))`` on SQLite."""
+    if dialect == "postgresql":
+        return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
+    values: sa.Select[Any] = sa.select(sa.literal_column("value")).select_from(
+        sa.func.json_each(sa.bindparam(name, type_=sa.JSON))
+    )
+    return column.in_(values)
+
+
+def tag(letter: str) -> sa.ColumnElement[str]:
+    """A constant text column, inlined (a bound parameter would be one more to pass): it tells
+    apart the kinds of rows a ``UNION ALL`` of several reads returns."""
+    return sa.literal_column(f"'{letter}'", sa.String)
+
+
+class Prepared:
+    """A statement built and compiled once per dialect, run on the DBAPI cursor.
+
+    ``build(dialect_name)`` makes the Core statement; its parameters are all named bind
+    parameters (no expanding ``IN``: use :func:`in_list`). An insert also takes the scalar
+    defaults of the columns not given (SQLAlchemy adds them to every insert it compiles).
+    """
+
+    def __init__(self, build: Callable[[str], sa.ClauseElement]) -> None:
+        self.build = build
+        self._compiled: dict[str, _Compiled] = {}
+
+    def compiled(self, dialect: sa.Dialect) -> _Compiled:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            statement = self.build(dialect.name)
+            # for_executemany: no implicit RETURNING of the primary key, which nothing here reads.
+            compiled = statement.compile(dialect=dialect, for_executemany=True)
+            assert isinstance(compiled, SQLCompiler)
+            # Literal values in the statement (``mode != 'threshold'``) are bound parameters too.
+            defaults: dict[str, Any] = {
+                name: bind.value
+                for name, bind in compiled.binds.items()
+                if not bind.required and bind.value is not None
+            }
+            table = getattr(statement, "table", None)
+            if isinstance(statement, sa.Insert) and isinstance(table, sa.Table):
+                for column in table.c:
+                    if column.name in compiled.binds and column.default is not None and column.default.is_scalar:
+                        defaults[column.name] = column.default.arg
+            names = compiled.positiontup or list(compiled.binds)
+            slots = tuple(
+                (
+                    name,
+                    compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect),
+                    defaults.get(name, _REQUIRED),
+                )
+                for name in names
+            )
+            found = self._compiled[dialect.name] = _Compiled(compiled.string, bool(compiled.positiontup), slots)
+        return found
+
+    def parameters(self, dialect: sa.Dialect, values: Mapping[str, Any]) -> Any:
+        """The DBAPI parameters for ``values``: a tuple for SQLite's ``?``, a dict for psycopg."""
+        compiled = self.compiled(dialect)
+        out = []
+        for name, process, default in compiled.slots:
+            value = values[name] if default is _REQUIRED else values.get(name, default)
+            out.append(value if process is None else process(value))
+        if compiled.positional:
+            return tuple(out)
+        return dict(zip([slot[0] for slot in compiled.slots], out, strict=True))
+
+
+_REQUIRED = object()
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    #: SQLite's ``?`` (a tuple of values in the order of ``slots``), else psycopg's named parameters
+    positional: bool
+    #: (name, bind processor or None, default or _REQUIRED) of each parameter
+    slots: tuple[tuple[str, Callable[[Any], Any] | None, Any], ...]
+
+
+def _cursor(conn: sa.Connection) -> Any:
+    # SQLAlchemy must know the transaction is open, or Connection.commit() would do nothing.
+    if not conn.in_transaction():
+        conn.begin()
+    driver: Any = conn.connection.driver_connection
+    return driver.cursor()
+
+
+def submit(conn: sa.Connection, statement: Prepared, values: Mapping[str, Any]) -> Any:
+    """Run ``statement`` on a bare cursor and return the cursor; read it with :func:`rows`.
+
+    Inside :func:`pipelined` the statement is only queued: submitting several before reading
+    any sends them together.
+    """
+    cursor = _cursor(conn)
+    cursor.execute(statement.compiled(conn.dialect).sql, statement.parameters(conn.dialect, values))
+    return cursor
+
+
+def rows(cursor: Any) -> list[Any]:
+    """The rows of a submitted statement as tuples, as the driver gives them (integers and
+    strings; nothing here reads dates or JSON this way); closes the cursor."""
+    try:
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def fetch(conn: sa.Connection, statement: Prepared, values: Mapping[str, Any]) -> list[Any]:
+    """:func:`submit` then :func:`rows`."""
+    return rows(submit(conn, statement, values))
+
+
+def execute_many(conn: sa.Connection, statement: Prepared, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Run ``statement`` once per row (one ``executemany``) on the bare cursor."""
+    if not rows:
+        return
+    sql = statement.compiled(conn.dialect).sql
+    cursor = _cursor(conn)
+    try:
+        cursor.executemany(sql, [statement.parameters(conn.dialect, row) for row in rows])
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def pipelined(conn: sa.Connection) -> Iterator[None]:
+    """On PostgreSQL (psycopg 3), send the statements run inside in one round trip; elsewhere nothing.
+
+    Results are fetched when asked for (which sends what is queued) or at the end of the block.
+    """
+    driver = conn.connection.driver_connection
+    pipeline = getattr(driver, "pipeline", None)
+    if conn.dialect.name != "postgresql" or pipeline is None:
+        yield
+        return
+    if not conn.in_transaction():
+        conn.begin()
+    with pipeline():
+        yield

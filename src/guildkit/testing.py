@@ -89,7 +89,7 @@ class Activities:
 
     def record(self, type: str, *, key: str | None = None, **fields: Any) -> ActivityResult:
         """``gk.record(type, ...)`` with a fresh key unless one is given."""
-        result = self.gk.record(type, key=key or f"test:{type}:{len(self.recorded) + 1}", **fields)
+        result: ActivityResult = self.gk.record(type, key=key or f"test:{type}:{len(self.recorded) + 1}", **fields)
         self.recorded.append(result)
         return result
 

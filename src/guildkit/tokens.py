@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -28,6 +28,17 @@ if TYPE_CHECKING:
 
 TOKENS = table_of(ApiToken)
 TOKEN_PREFIX = "gk_"
+#: ``last_used_at`` is precise to this much: writing it on every request would cost a commit each.
+USE_NOTED_EVERY = timedelta(minutes=1)
+SELECT_BY_HASH = sa.select(TOKENS).where(TOKENS.c.token_hash == sa.bindparam("hash"))
+NOTE_USE = (
+    TOKENS.update()
+    .where(
+        TOKENS.c.id == sa.bindparam("token"),
+        sa.or_(TOKENS.c.last_used_at.is_(None), TOKENS.c.last_used_at <= sa.bindparam("cutoff")),
+    )
+    .values(last_used_at=sa.bindparam("now"))
+)
 
 
 def hash_token(token: str) -> str:
@@ -123,16 +134,29 @@ class Tokens:
         return self.get(token_id)
 
     def authenticate(self, token: str) -> TokenView | None:
-        """The live token ``token`` is (its use noted), or ``None`` for an unknown or revoked one."""
+        """The live token ``token`` is (its use noted), or ``None`` for an unknown or revoked one.
+
+        This runs on every API request, so it is lean: one Core ``SELECT`` on a connection handed
+        back at once (never the read session, whose connection would stay checked out until the
+        request ends while the write takes another), and ``last_used_at`` written at most once
+        a minute per token, by a conditional ``UPDATE`` that concurrent requests cannot repeat.
+        """
         if not token.startswith(TOKEN_PREFIX):
             return None
-        session = self.gk.session
-        row = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+        # Autocommit: one round trip, no BEGIN/ROLLBACK; and a rollback would make psycopg drop
+        # every statement it prepared on this pooled connection (DEALLOCATE ALL).
+        with self.gk.store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            row = conn.execute(SELECT_BY_HASH, {"hash": hash_token(token)}).first()
         if row is None or row.revoked_at is not None:
             return None
-        row.last_used_at = self.gk.clock()
-        session.commit()
-        return _view(row)
+        view = _view(row)
+        now = self.gk.clock()
+        if row.last_used_at is None or row.last_used_at <= now - USE_NOTED_EVERY:
+            self.gk.store.run_write(
+                lambda conn: conn.execute(NOTE_USE, {"token": row.id, "now": now, "cutoff": now - USE_NOTED_EVERY})
+            )
+            view = replace(view, last_used_at=now)
+        return view
 
 
 def _audit(tx: Transaction, actor: str | None, action: str, token_id: int, **entry: Any) -> None:

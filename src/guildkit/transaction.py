@@ -19,6 +19,7 @@ not have side effects outside the database; everything it collects is rebuilt on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Unpack
 
@@ -54,6 +55,14 @@ class Transaction:
         self.announcements += notes
         self.failures += failures
         return results[0]
+
+    def record_inputs(self, items: Sequence[ActivityInput]) -> list[ActivityResult]:
+        """Record validated activities in this transaction, in one pass of the pipeline (as
+        :meth:`GuildKit.record_many` does): the ingest feature drains its inbox with it."""
+        results, notes, failures = self._pipeline.record(self.conn, items, self.now)
+        self.announcements += notes
+        self.failures += failures
+        return results
 
     def retract(self, key: str, *, reason: str = "") -> ActivityResult:
         """Retract an activity in this transaction (same contract as :meth:`GuildKit.retract`)."""

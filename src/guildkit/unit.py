@@ -1,23 +1,27 @@
 """The unit of work for one write transaction: cached member state and buffered writes.
 
-The pipeline reads counters, balances, badges and roles through a :class:`Unit`, which loads
-them in a few batched queries and keeps every change in memory; :meth:`Unit.flush` then writes
-all of it with one ``executemany`` per table. Values are written as absolutes, which is safe
-because the transaction holds the write lock (SQLite ``BEGIN IMMEDIATE``) or the member rows'
-locks (PostgreSQL ``FOR UPDATE``) for every member it touches.
+The pipeline reads counters, balances, Distinct uses, badges and roles through a :class:`Unit`,
+which loads them in one statement (:meth:`Unit.load`: a ``UNION ALL`` keyed by the members'
+user or member ids) and keeps every change in memory; :meth:`Unit.flush` then writes all of it
+with one ``executemany`` per table, in one round trip on PostgreSQL. What is not loaded yet is
+read on demand, in batches. The hot statements are :class:`~guildkit.store.Prepared`: compiled
+once, run on the bare DBAPI cursor. Values are written as absolutes, which is safe because the
+transaction holds the write lock (SQLite ``BEGIN IMMEDIATE``) or the member rows' locks
+(PostgreSQL ``FOR NO KEY UPDATE``) for every member it touches, taken before their state is read.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
 
 from guildkit.announcements import Announcement
 from guildkit.churn import collapse
+from guildkit.leaderboards import fold, period_keys
 from guildkit.models import (
     BadgeAward,
     Balance,
@@ -29,7 +33,7 @@ from guildkit.models import (
     RoleGrant,
     table_of,
 )
-from guildkit.store import upsert
+from guildkit.store import Prepared, execute_many, fetch, in_list, pipelined, rows, submit, tag, upsert
 
 COUNTERS = table_of(Counter)
 DISTINCT = table_of(DistinctValue)
@@ -45,62 +49,178 @@ NOTIFICATIONS = table_of(Notification)
 NON_EARNING = frozenset({"suspended", "banned", "deleted"})
 
 
-def _in(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
-    return column.in_(sa.bindparam(name, expanding=True))
+#: Live one-time awards, spelled as the partial index ``uq_guildkit_badge_awards_once`` is, so that
+#: SQLite uses it (SQLAlchemy renders ``once`` as ``once = 1`` there, which SQLite does not match
+#: to the index's ``once`` and so scans every award).
+LIVE_ONCE = sa.text(f"{AWARDS.name}.once AND {AWARDS.name}.revoked_at IS NULL")
 
 
-# Built once: constructing a statement costs more than executing a cached one.
-SELECT_MEMBERS = sa.select(MEMBERS.c.id, MEMBERS.c.user_id, MEMBERS.c.status).where(_in(MEMBERS.c.user_id, "users"))
-LOCK_MEMBERS = (
-    sa.select(MEMBERS.c.id).where(_in(MEMBERS.c.id, "ids")).order_by(MEMBERS.c.id).with_for_update(key_share=True)
-)
-SELECT_COUNTERS = sa.select(COUNTERS.c.member_id, COUNTERS.c.name, COUNTERS.c.value).where(
-    _in(COUNTERS.c.member_id, "members"), _in(COUNTERS.c.name, "names")
-)
-SELECT_DISTINCT = sa.select(DISTINCT.c.uses).where(
-    DISTINCT.c.member_id == sa.bindparam("member"),
-    DISTINCT.c.name == sa.bindparam("name"),
-    DISTINCT.c.value == sa.bindparam("value"),
-)
-SELECT_BALANCES = sa.select(BALANCES.c.member_id, BALANCES.c.point_type, BALANCES.c.balance, BALANCES.c.level).where(
-    _in(BALANCES.c.member_id, "members")
-)
-SELECT_LIVE_AWARDS = sa.select(
-    AWARDS.c.member_id, AWARDS.c.id, AWARDS.c.badge_slug, AWARDS.c.level, AWARDS.c.mode
-).where(_in(AWARDS.c.member_id, "members"), AWARDS.c.once, AWARDS.c.revoked_at.is_(None))
-SELECT_LIVE_GRANTS = sa.select(GRANTS.c.member_id, GRANTS.c.id, GRANTS.c.role_slug, GRANTS.c.mode).where(
-    _in(GRANTS.c.member_id, "members"), GRANTS.c.revoked_at.is_(None)
-)
-INSERT_LEDGER = LEDGER.insert()
-INSERT_AWARDS = AWARDS.insert()
-INSERT_GRANTS = GRANTS.insert()
-INSERT_NOTIFICATIONS = NOTIFICATIONS.insert()
+def _insert(table: sa.Table, *keys: str) -> Prepared:
+    return Prepared(lambda _: sa.insert(table).values({k: sa.bindparam(k, type_=table.c[k].type) for k in keys}))
 
 
-def _revocation(table: sa.Table) -> sa.Update:
+def _upsert(table: sa.Table, keys: tuple[str, ...], update: tuple[str, ...]) -> Prepared:
+    return Prepared(lambda dialect: upsert(dialect, table, keys, update))
+
+
+def _lock_members(dialect: str) -> sa.Select[Any]:
+    users = in_list(MEMBERS.c.user_id, "users", dialect)
     return (
-        table.update()
-        .where(table.c.id == sa.bindparam("b_id"))
-        .values(
-            revoked_at=sa.bindparam("revoked_at"),
-            revoke_reason=sa.bindparam("revoke_reason"),
-            revoked_by_activity_id=sa.bindparam("by"),
+        sa.select(MEMBERS.c.id, MEMBERS.c.user_id, MEMBERS.c.status)
+        .where(users)
+        .order_by(MEMBERS.c.id)
+        .with_for_update(key_share=True)
+    )
+
+
+def _state(dialect: str, key: str) -> sa.CompoundSelect[Any]:
+    """Everything a transaction reads of its members, in one statement keyed by their user ids
+    (``key`` "users") or their member ids ("ids").
+
+    Rows are ``(kind, member, text, text, number, number)``: ``m`` members (user id, status),
+    ``c`` counters among ``names`` (name, value), ``b`` balances (point type, balance, level),
+    ``w`` and ``o`` their latest week's and month's points (point type, key, points),
+    ``d`` distinct values among ``dnames`` by ``dvalues`` (name, value, uses), ``a`` live
+    one-time awards (badge, mode, id, level), ``g`` live grants (role, mode, id). Each branch
+    joins from the few members chosen, so the planner walks the member index first whatever
+    its statistics say (a semi-join on a subquery let PostgreSQL scan every award).
+    """
+    chosen = in_list(MEMBERS.c.user_id if key == "users" else MEMBERS.c.id, key, dialect)
+    text, number = sa.null().cast(sa.String), sa.null().cast(sa.BigInteger)
+
+    def of(table: sa.Table, *columns: sa.ColumnElement[Any]) -> sa.Select[Any]:
+        joined = MEMBERS.join(table, table.c.member_id == MEMBERS.c.id)
+        return sa.select(*columns).select_from(joined).where(chosen)
+
+    return sa.union_all(
+        sa.select(tag("m"), MEMBERS.c.id, MEMBERS.c.user_id, MEMBERS.c.status, number, number).where(chosen),
+        of(COUNTERS, tag("c"), MEMBERS.c.id, COUNTERS.c.name, text, COUNTERS.c.value, number).where(
+            in_list(COUNTERS.c.name, "names", dialect)
+        ),
+        of(BALANCES, tag("b"), MEMBERS.c.id, BALANCES.c.point_type, text, BALANCES.c.balance, BALANCES.c.level),
+        of(BALANCES, tag("w"), MEMBERS.c.id, BALANCES.c.point_type, text, BALANCES.c.week_key, BALANCES.c.week_points),
+        of(
+            BALANCES, tag("o"), MEMBERS.c.id, BALANCES.c.point_type, text, BALANCES.c.month_key, BALANCES.c.month_points
+        ),
+        of(DISTINCT, tag("d"), MEMBERS.c.id, DISTINCT.c.name, DISTINCT.c.value, DISTINCT.c.uses, number).where(
+            in_list(DISTINCT.c.name, "dnames", dialect), in_list(DISTINCT.c.value, "dvalues", dialect)
+        ),
+        of(AWARDS, tag("a"), MEMBERS.c.id, AWARDS.c.badge_slug, AWARDS.c.mode, AWARDS.c.id, AWARDS.c.level).where(
+            LIVE_ONCE
+        ),
+        of(GRANTS, tag("g"), MEMBERS.c.id, GRANTS.c.role_slug, GRANTS.c.mode, GRANTS.c.id, number).where(
+            GRANTS.c.revoked_at.is_(None)
+        ),
+    )
+
+
+# Built once per dialect: constructing and compiling a statement costs more than running it.
+SELECT_MEMBERS = Prepared(
+    lambda d: sa.select(MEMBERS.c.id, MEMBERS.c.user_id, MEMBERS.c.status).where(in_list(MEMBERS.c.user_id, "users", d))
+)
+LOCK_MEMBERS = Prepared(_lock_members)
+LOCK_MEMBER_IDS = Prepared(
+    lambda d: (
+        sa.select(MEMBERS.c.id)
+        .where(in_list(MEMBERS.c.id, "ids", d))
+        .order_by(MEMBERS.c.id)
+        .with_for_update(key_share=True)
+    )
+)
+SELECT_STATE = Prepared(lambda d: _state(d, "users"))
+SELECT_STATE_BY_ID = Prepared(lambda d: _state(d, "ids"))
+SELECT_COUNTERS = Prepared(
+    lambda d: sa.select(COUNTERS.c.member_id, COUNTERS.c.name, COUNTERS.c.value).where(
+        in_list(COUNTERS.c.member_id, "members", d), in_list(COUNTERS.c.name, "names", d)
+    )
+)
+SELECT_DISTINCT = Prepared(
+    lambda d: sa.select(DISTINCT.c.member_id, DISTINCT.c.name, DISTINCT.c.value, DISTINCT.c.uses).where(
+        in_list(DISTINCT.c.member_id, "members", d),
+        in_list(DISTINCT.c.name, "names", d),
+        in_list(DISTINCT.c.value, "values", d),
+    )
+)
+#: A balance as the unit keeps it, after its key: these columns, in this order.
+BALANCE_COLUMNS = ("balance", "level", "week_key", "week_points", "month_key", "month_points")
+NO_BALANCE = (0,) * len(BALANCE_COLUMNS)
+SELECT_BALANCES = Prepared(
+    lambda d: sa.select(
+        BALANCES.c.member_id, BALANCES.c.point_type, *(BALANCES.c[name] for name in BALANCE_COLUMNS)
+    ).where(in_list(BALANCES.c.member_id, "members", d))
+)
+SELECT_LIVE_AWARDS = Prepared(
+    lambda d: sa.select(AWARDS.c.member_id, AWARDS.c.id, AWARDS.c.badge_slug, AWARDS.c.level, AWARDS.c.mode).where(
+        in_list(AWARDS.c.member_id, "members", d), LIVE_ONCE
+    )
+)
+SELECT_LIVE_GRANTS = Prepared(
+    lambda d: sa.select(GRANTS.c.member_id, GRANTS.c.id, GRANTS.c.role_slug, GRANTS.c.mode).where(
+        in_list(GRANTS.c.member_id, "members", d), GRANTS.c.revoked_at.is_(None)
+    )
+)
+UPSERT_COUNTERS = _upsert(COUNTERS, ("member_id", "name"), ("value",))
+UPSERT_DISTINCT = _upsert(DISTINCT, ("member_id", "name", "value"), ("uses",))
+UPSERT_BALANCES = _upsert(BALANCES, ("member_id", "point_type"), (*BALANCE_COLUMNS, "updated_at"))
+INSERT_LEDGER = _insert(
+    LEDGER,
+    *("member_id", "point_type", "amount", "balance_after", "activity_id", "rule", "reason", "capped"),
+    *("reverses_id", "created_at"),
+)
+INSERT_AWARDS = _insert(
+    AWARDS, "member_id", "badge_slug", "level", "once", "activity_id", "rule", "mode", "reason", "awarded_at"
+)
+INSERT_GRANTS = _insert(GRANTS, "member_id", "role_slug", "activity_id", "rule", "mode", "reason", "granted_at")
+INSERT_NOTIFICATIONS = _insert(NOTIFICATIONS, "member_id", "kind", "text", "data", "activity_id", "created_at")
+
+
+def _revocation(table: sa.Table) -> Prepared:
+    return Prepared(
+        lambda _: (
+            table.update()
+            .where(table.c.id == sa.bindparam("b_id"))
+            .values(
+                revoked_at=sa.bindparam("revoked_at", type_=table.c.revoked_at.type),
+                revoke_reason=sa.bindparam("revoke_reason", type_=table.c.revoke_reason.type),
+                revoked_by_activity_id=sa.bindparam("by", type_=table.c.revoked_by_activity_id.type),
+            )
         )
     )
 
 
 REVOKE_AWARDS = _revocation(AWARDS)
 REVOKE_GRANTS = _revocation(GRANTS)
+SET_STATUS = Prepared(
+    lambda _: MEMBERS.update().where(MEMBERS.c.id == sa.bindparam("m_id")).values(status=sa.bindparam("new_status"))
+)
+
+
+def _everything(name: str) -> bool:
+    return True
 
 
 class Unit:
-    def __init__(self, conn: sa.Connection, now: datetime) -> None:
+    def __init__(
+        self,
+        conn: sa.Connection,
+        now: datetime,
+        *,
+        heard: Callable[[str], bool] = _everything,
+        zone: tzinfo = UTC,
+    ) -> None:
         self.conn = conn
+        #: The community's time zone: ledger rows count toward its weeks and months (leaderboards).
+        self.zone = zone
+        #: Whether anyone listens to an announcement: those nobody hears are not kept (a batch of
+        #: 100,000 would otherwise hold every activity's view and result until the commit).
+        self.heard = heard
         self.dialect = conn.dialect.name
         self.now = now
         self.user_of: dict[int, str] = {}
         self.member_of: dict[str, int] = {}
         self.status_of: dict[int, str] = {}
+        #: Users whose member rows this transaction holds locked (PostgreSQL).
+        self.locked: set[str] = set()
         #: Members a plugin withholds earning from in this transaction (``guildkit_earning_withheld``,
         #: e.g. required guidelines not accepted): they earn nothing, like suspended members.
         self.withheld: frozenset[int] = frozenset()
@@ -109,6 +229,9 @@ class Unit:
         self._prefixes: set[tuple[int, str]] = set()
         self._distinct: dict[tuple[int, str, str], int] = {}
         self._dirty_distinct: set[tuple[int, str, str]] = set()
+        #: What a load read in full (members, counter names, distinct pairs): a key in a scope and
+        #: not in the caches is zero. Not filled in: a batch's members by names would be a big product.
+        self._scopes: list[tuple[set[int], set[str], set[tuple[str, str]]]] = []
         self._balances: dict[tuple[int, str], list[int]] = {}
         self._balances_loaded: set[int] = set()
         self._dirty_balances: set[tuple[int, str]] = set()
@@ -129,32 +252,71 @@ class Unit:
 
     # -- members ---------------------------------------------------------------------------
 
-    def ensure_members(self, first_seen: dict[str, datetime]) -> tuple[dict[str, int], list[str]]:
+    def ensure_members(
+        self, first_seen: dict[str, datetime], *, lock: bool = False
+    ) -> tuple[dict[str, int], list[str]]:
         """Member ids for the users in ``first_seen``, creating members as needed (joined when
-        first seen: history imported later keeps its dates). Returns (ids, newly joined)."""
+        first seen: history imported later keeps its dates). Returns (ids, newly joined).
+
+        Users already loaded in this unit (:meth:`load`) cost no query. With ``lock``, on
+        PostgreSQL, the members' rows are locked ``FOR NO KEY UPDATE`` in id order, so two writers
+        never deadlock; ``FOR NO KEY UPDATE`` rather than ``FOR UPDATE`` because inserting a row
+        that references a member takes ``KEY SHARE`` on it, which ``FOR UPDATE`` would conflict
+        with. The lock is taken before anything of theirs is read: values are written back as
+        absolutes.
+        """
         wanted = sorted(first_seen)
         if not wanted:
             return {}, []
-        ids = self._load_members(wanted)
+        lock = lock and self.dialect == "postgresql"
+        # What is known needs no query, unless it should be locked and is not yet.
+        known = self.locked if lock else self.member_of
+        ids = {u: self.member_of[u] for u in wanted if u in known}
+        if len(ids) < len(wanted):
+            ids.update(self._load_members([u for u in wanted if u not in ids], lock=lock))
         missing = [u for u in wanted if u not in ids]
-        if not missing:  # the common case: one query
+        if not missing:  # the common case
             return ids, []
         # Sorted inserts keep two transactions from taking the same new rows in opposite order;
         # ON CONFLICT absorbs a member that a concurrent writer created since we looked.
         rows = [{"user_id": u, "status": "active", "joined_at": min(first_seen[u], self.now)} for u in missing]
         stmt = upsert(self.dialect, MEMBERS, ("user_id",), returning=("user_id",))
         inserted = self.conn.execute(stmt, rows).scalars().all()
-        ids.update(self._load_members(missing))
+        ids.update(self._load_members(missing, lock=lock))
+        fresh = {ids[u] for u in inserted}
+        # A new member has nothing yet: their state needs no read.
+        self._balances_loaded |= fresh
+        for member_id in fresh:
+            self._badges.setdefault(member_id, defaultdict(dict))
+            self._roles.setdefault(member_id, {})
         return ids, sorted(inserted)
 
-    def _load_members(self, user_ids: list[str]) -> dict[str, int]:
-        ids = {}
-        for member_id, user_id, status in self.conn.execute(SELECT_MEMBERS, {"users": user_ids}):
-            ids[user_id] = member_id
+    def _load_members(self, user_ids: list[str], *, lock: bool = False) -> dict[str, int]:
+        statement = LOCK_MEMBERS if lock else SELECT_MEMBERS
+        self.take_members(fetch(self.conn, statement, {"users": user_ids}), locked=lock)
+        return {u: self.member_of[u] for u in user_ids if u in self.member_of}
+
+    def take_members(self, rows: Iterable[tuple[int, str, str]], *, locked: bool) -> None:
+        """Cache members' (id, user id, status) rows, read under their lock or not."""
+        for member_id, user_id, status in rows:
             self.user_of[member_id] = user_id
             self.member_of[user_id] = member_id
             self.status_of[member_id] = status
-        return ids
+            if locked:
+                self.locked.add(user_id)
+
+    def lock_members(self, member_ids: Iterable[int]) -> Callable[[], None]:
+        """Lock members known by id (see :meth:`ensure_members`), on PostgreSQL only. Returns
+        what waits for the lock: at once, or after the :func:`~guildkit.store.pipelined` block."""
+        ids = sorted(set(member_ids))
+        if not ids or self.dialect != "postgresql":
+            return lambda: None
+        pending = submit(self.conn, LOCK_MEMBER_IDS, {"ids": ids})
+
+        def wait() -> None:
+            rows(pending)
+
+        return wait
 
     def earns(self, member_id: int) -> bool:
         """Whether the member may earn points, badges and roles: active, and not withheld by a plugin."""
@@ -164,39 +326,115 @@ class Unit:
         self.status_of[member_id] = status
         self.status_changes[member_id] = status
 
-    def lock_members(self, member_ids: Iterable[int]) -> None:
-        """On PostgreSQL, lock the members' rows (in id order, so two writers never deadlock).
+    # -- reading everything at once ----------------------------------------------------------
 
-        ``FOR NO KEY UPDATE`` rather than ``FOR UPDATE``: inserting a row that references a
-        member takes ``KEY SHARE`` on it, which ``FOR UPDATE`` would conflict with (deadlocks
-        between two writers that each inserted an activity and then asked for the lock).
+    def load(
+        self,
+        user_ids: Iterable[str],
+        counters: Iterable[str],
+        distinct: Iterable[tuple[str, str]] = (),
+        *,
+        member_ids: Iterable[int] = (),
+    ) -> Callable[[], None]:
+        """Read, in one statement, the members ``user_ids`` (or ``member_ids``) and their counters among ``counters``,
+        balances, ``distinct`` (name, value) uses, live one-time awards and live grants.
+
+        Returns what takes the rows into the unit: call it at once, or after the
+        :func:`~guildkit.store.pipelined` block the read was sent in. On PostgreSQL, lock the
+        members first (:meth:`ensure_members` with ``lock``).
         """
+        names = sorted(set(counters))
+        pairs = set(distinct)
         ids = sorted(set(member_ids))
-        if ids and self.dialect == "postgresql":
-            self.conn.execute(LOCK_MEMBERS, {"ids": ids}).all()
+        params = {
+            "names": names,
+            "dnames": sorted({n for n, _ in pairs}),
+            "dvalues": sorted({v for _, v in pairs}),
+        }
+        if ids:
+            pending = submit(self.conn, SELECT_STATE_BY_ID, {**params, "ids": ids})
+        else:
+            pending = submit(self.conn, SELECT_STATE, {**params, "users": sorted(set(user_ids))})
+        return lambda: self.take_state(rows(pending), names, pairs)
+
+    def take_state(self, rows: Iterable[Any], names: list[str], pairs: set[tuple[str, str]]) -> None:
+        """Cache the rows of the state read (see :meth:`load`)."""
+        counters, balances, distinct = self._counters, self._balances, self._distinct
+        badges: dict[int, dict[str, dict[int, tuple[int | None, str]]]] = {}
+        roles: dict[int, dict[str, tuple[int | None, str]]] = {}
+        members: list[int] = []
+        for kind, member_id, text, other, number, second in rows:
+            if kind == "m":
+                members.append(member_id)
+                self.user_of[member_id] = text
+                self.member_of[text] = member_id
+                self.status_of[member_id] = other
+                badges[member_id] = defaultdict(dict)
+                roles[member_id] = {}
+            elif kind == "c":
+                counters[(member_id, text)] = number
+            elif kind == "b":
+                balances.setdefault((member_id, text), list(NO_BALANCE))[0:2] = [number, second]
+            elif kind == "w":
+                balances.setdefault((member_id, text), list(NO_BALANCE))[2:4] = [number, second]
+            elif kind == "o":
+                balances.setdefault((member_id, text), list(NO_BALANCE))[4:6] = [number, second]
+            elif kind == "d":
+                distinct[(member_id, text, other)] = number
+            elif kind == "a":
+                badges.setdefault(member_id, defaultdict(dict))[text][second] = (number, other)
+            else:
+                roles.setdefault(member_id, {})[text] = (number, other)
+        # What the read did not find is zero, absent or not held.
+        self._scopes.append((set(members), set(names), pairs))
+        self._balances_loaded.update(members)
+        self._badges.update(badges)
+        self._roles.update(roles)
+
+    def forget(self, member_ids: Iterable[int]) -> None:
+        """Drop what was read of these members (read before their lock): read again on demand."""
+        gone = set(member_ids)
+        if not gone:
+            return
+        caches: tuple[dict[Any, Any], ...] = (self._counters, self._distinct, self._balances)
+        for cache in caches:
+            for key in [k for k in cache if k[0] in gone]:
+                del cache[key]
+        self._balances_loaded -= gone
+        for members, _, _ in self._scopes:
+            members -= gone
+        for member_id in gone:
+            self._badges.pop(member_id, None)
+            self._roles.pop(member_id, None)
 
     # -- counters --------------------------------------------------------------------------
 
-    def prefetch_counters(self, members: Iterable[int], names: Iterable[str]) -> None:
+    def _in_scope(self, member_id: int, name: str) -> bool:
+        return any(member_id in members and name in names for members, names, _ in self._scopes)
+
+    def prefetch_counters(self, keys: Iterable[tuple[int, str]]) -> None:
+        """Load the (member, counter name) ``keys`` not known yet, in one query."""
         known = self._counters
-        # Not `set - known.keys()`: that copies every cached key into a set on each call.
-        wanted = {(m, n) for m in members for n in names if (m, n) not in known}
+        wanted = {k for k in keys if k not in known and not self._in_scope(*k)}
         if not wanted:
             return
-        member_ids = {m for m, _ in wanted}
-        counter_names = {n for _, n in wanted}
+        member_ids = sorted({m for m, _ in wanted})
+        counter_names = sorted({n for _, n in wanted})
         for key in wanted:
-            self._counters[key] = 0
-        rows = self.conn.execute(SELECT_COUNTERS, {"members": sorted(member_ids), "names": sorted(counter_names)})
-        for member_id, name, value in rows:
+            known[key] = 0
+        params = {"members": member_ids, "names": counter_names}
+        for member_id, name, value in fetch(self.conn, SELECT_COUNTERS, params):
             if (member_id, name) in wanted:
-                self._counters[(member_id, name)] = value
+                known[(member_id, name)] = value
 
     def counter(self, member_id: int, name: str) -> int:
         key = (member_id, name)
-        if key not in self._counters:
-            self.prefetch_counters((member_id,), (name,))
-        return self._counters[key]
+        found = self._counters.get(key)
+        if found is None:
+            if not self._in_scope(member_id, name):
+                self.prefetch_counters((key,))
+            found = self._counters.setdefault(key, 0)
+        return found
 
     def set_counter(self, member_id: int, name: str, value: int) -> None:
         self._counters[(member_id, name)] = value
@@ -219,12 +457,29 @@ class Unit:
                 self._counters.setdefault((member_id, name), value)
         return [(n, v) for (m, n), v in self._counters.items() if m == member_id and n.startswith(prefix)]
 
+    def prefetch_distinct(self, keys: Iterable[tuple[int, str, str]]) -> None:
+        """Load the uses of many (member, name, value) at once (a batch's Distinct metrics)."""
+        wanted = {k for k in keys if k not in self._distinct}
+        for key in [k for k in wanted if any(k[0] in m and (k[1], k[2]) in p for m, _, p in self._scopes)]:
+            self._distinct[key] = 0
+            wanted.discard(key)
+        if not wanted:
+            return
+        for key in wanted:
+            self._distinct[key] = 0
+        params = {
+            "members": sorted({m for m, _, _ in wanted}),
+            "names": sorted({n for _, n, _ in wanted}),
+            "values": sorted({v for _, _, v in wanted}),
+        }
+        for member_id, name, value, uses in fetch(self.conn, SELECT_DISTINCT, params):
+            self._distinct[(member_id, name, value)] = uses
+
     def touch_distinct(self, member_id: int, name: str, value: str, sign: int) -> bool:
         """Count one more (or one fewer) use of ``value``; true when it appeared or vanished."""
         key = (member_id, name, value)
         if key not in self._distinct:
-            found = self.conn.execute(SELECT_DISTINCT, {"member": member_id, "name": name, "value": value})
-            self._distinct[key] = found.scalar() or 0
+            self.prefetch_distinct((key,))
         before = self._distinct[key]
         after = max(0, before + sign)
         self._distinct[key] = after
@@ -238,28 +493,27 @@ class Unit:
         if not wanted:
             return
         self._balances_loaded |= wanted
-        rows = self.conn.execute(SELECT_BALANCES, {"members": sorted(wanted)})
-        for member_id, point_type, balance, level in rows:
-            self._balances[(member_id, point_type)] = [balance, level]
+        for member_id, point_type, *state in fetch(self.conn, SELECT_BALANCES, {"members": sorted(wanted)}):
+            self._balances[(member_id, point_type)] = state
 
     def balance(self, member_id: int, point_type: str) -> int:
         self.prefetch_balances((member_id,))
-        return self._balances.get((member_id, point_type), [0, 0])[0]
+        return self._balances.get((member_id, point_type), NO_BALANCE)[0]
 
     def level(self, member_id: int, point_type: str) -> int:
         self.prefetch_balances((member_id,))
-        return self._balances.get((member_id, point_type), [0, 0])[1]
+        return self._balances.get((member_id, point_type), NO_BALANCE)[1]
 
     def add_points(self, member_id: int, point_type: str, amount: int) -> int:
         self.prefetch_balances((member_id,))
-        entry = self._balances.setdefault((member_id, point_type), [0, 0])
+        entry = self._balances.setdefault((member_id, point_type), list(NO_BALANCE))
         entry[0] += amount
         self._dirty_balances.add((member_id, point_type))
         return entry[0]
 
     def set_level(self, member_id: int, point_type: str, level: int) -> None:
         self.prefetch_balances((member_id,))
-        self._balances.setdefault((member_id, point_type), [0, 0])[1] = level
+        self._balances.setdefault((member_id, point_type), list(NO_BALANCE))[1] = level
         self._dirty_balances.add((member_id, point_type))
 
     # -- badges and roles ------------------------------------------------------------------
@@ -270,7 +524,7 @@ class Unit:
             members = sorted({member_id, *self.user_of} - self._badges.keys())
             for m in members:
                 self._badges[m] = defaultdict(dict)
-            for m, award_id, slug, level, mode in self.conn.execute(SELECT_LIVE_AWARDS, {"members": members}):
+            for m, award_id, slug, level, mode in fetch(self.conn, SELECT_LIVE_AWARDS, {"members": members}):
                 self._badges[m][slug][level] = (award_id, mode)
         return self._badges[member_id]
 
@@ -307,7 +561,7 @@ class Unit:
             members = sorted({member_id, *self.user_of} - self._roles.keys())
             for m in members:
                 self._roles[m] = {}
-            for m, grant_id, slug, mode in self.conn.execute(SELECT_LIVE_GRANTS, {"members": members}):
+            for m, grant_id, slug, mode in fetch(self.conn, SELECT_LIVE_GRANTS, {"members": members}):
                 self._roles[m][slug] = (grant_id, mode)
         return self._roles[member_id]
 
@@ -329,52 +583,62 @@ class Unit:
     # -- writing ---------------------------------------------------------------------------
 
     def notify(self, name: str, **kwargs: object) -> None:
-        self.notifications.append(Announcement(name, kwargs))
+        if self.heard(name):
+            self.notifications.append(Announcement(name, kwargs))
+
+    def _fold_periods(self) -> None:
+        """Add this unit's ledger rows to their balances' week and month points (leaderboards)."""
+        keys: dict[datetime, tuple[int, int]] = {}
+        for row in self.ledger_rows:
+            entry = self._balances[(row["member_id"], row["point_type"])]
+            when = row["created_at"]
+            if when not in keys:
+                keys[when] = period_keys(when, self.zone)
+            entry[2:] = fold((entry[2], entry[3], entry[4], entry[5]), row["amount"], keys[when])
 
     def flush(self) -> None:
-        conn, dialect = self.conn, self.dialect
-        if self._dirty_counters:
-            conn.execute(
-                upsert(dialect, COUNTERS, ("member_id", "name"), ("value",)),
-                [{"member_id": m, "name": n, "value": self._counters[(m, n)]} for m, n in sorted(self._dirty_counters)],
-            )
-        if self._dirty_distinct:
-            conn.execute(
-                upsert(dialect, DISTINCT, ("member_id", "name", "value"), ("uses",)),
-                [
-                    {"member_id": m, "name": n, "value": v, "uses": self._distinct[(m, n, v)]}
-                    for m, n, v in sorted(self._dirty_distinct)
-                ],
-            )
-        if self._dirty_balances:
-            conn.execute(
-                upsert(dialect, BALANCES, ("member_id", "point_type"), ("balance", "level", "updated_at")),
-                [
-                    {
-                        "member_id": m,
-                        "point_type": t,
-                        "balance": self._balances[(m, t)][0],
-                        "level": self._balances[(m, t)][1],
-                        "updated_at": self.now,
-                    }
-                    for m, t in sorted(self._dirty_balances)
-                ],
-            )
-        if self.ledger_rows:
-            conn.execute(INSERT_LEDGER, self.ledger_rows)
-        if self.award_revocations:
-            conn.execute(REVOKE_AWARDS, self.award_revocations)
-        if self.grant_revocations:
-            conn.execute(REVOKE_GRANTS, self.grant_revocations)
-        if self.award_rows:
-            conn.execute(INSERT_AWARDS, self.award_rows)
-        if self.grant_rows:
-            conn.execute(INSERT_GRANTS, self.grant_rows)
+        """Write every change: one ``executemany`` per table, in one round trip on PostgreSQL."""
+        conn = self.conn
+        # Before the pipeline: it reads what it needs to decide.
         notes = collapse(conn, self.notification_rows) if self.notification_rows else []
-        if notes:
-            conn.execute(INSERT_NOTIFICATIONS, notes)
-        if self.status_changes:
-            conn.execute(
-                MEMBERS.update().where(MEMBERS.c.id == sa.bindparam("m_id")).values(status=sa.bindparam("new_status")),
+        with pipelined(conn):
+            if self._dirty_counters:
+                counters = self._counters
+                execute_many(
+                    conn,
+                    UPSERT_COUNTERS,
+                    [{"member_id": m, "name": n, "value": counters[(m, n)]} for m, n in sorted(self._dirty_counters)],
+                )
+            if self._dirty_distinct:
+                uses = self._distinct
+                execute_many(
+                    conn,
+                    UPSERT_DISTINCT,
+                    [
+                        {"member_id": m, "name": n, "value": v, "uses": uses[(m, n, v)]}
+                        for m, n, v in sorted(self._dirty_distinct)
+                    ],
+                )
+            if self._dirty_balances:
+                self._fold_periods()
+                balances = self._balances
+                execute_many(
+                    conn,
+                    UPSERT_BALANCES,
+                    [
+                        {"member_id": m, "point_type": t, **dict(zip(BALANCE_COLUMNS, balances[(m, t)], strict=True))}
+                        | {"updated_at": self.now}
+                        for m, t in sorted(self._dirty_balances)
+                    ],
+                )
+            execute_many(conn, INSERT_LEDGER, self.ledger_rows)
+            execute_many(conn, REVOKE_AWARDS, self.award_revocations)
+            execute_many(conn, REVOKE_GRANTS, self.grant_revocations)
+            execute_many(conn, INSERT_AWARDS, self.award_rows)
+            execute_many(conn, INSERT_GRANTS, self.grant_rows)
+            execute_many(conn, INSERT_NOTIFICATIONS, notes)
+            execute_many(
+                conn,
+                SET_STATUS,
                 [{"m_id": m, "new_status": status} for m, status in sorted(self.status_changes.items())],
             )

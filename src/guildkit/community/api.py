@@ -11,7 +11,7 @@ the member themself        their ledger, progress and notifications (``/me``), t
                            while suspended or banned)
 ``members.read_private``   anyone's ledger and progress (moderators)
 ``roles.manage``           grant and revoke roles (admins)
-``activities.write``       report and retract activities (API tokens)
+``activities.write``       report and retract activities, and ask where one stands (API tokens)
 =========================  =================================================================
 """
 
@@ -23,13 +23,16 @@ import sqlalchemy as sa
 from flask import request
 
 from guildkit import leaderboards, queries
-from guildkit.community.schemas import MemberExportSchema, PrivacySettingsSchema
-from guildkit.errors import UnknownPointType, UnknownRole
+from guildkit.activity import Accepted
+from guildkit.community.accepted import RESPOND_ASYNC, preferences, status_out
+from guildkit.community.schemas import ActivityStatusSchema, MemberExportSchema, PrivacySettingsSchema
+from guildkit.errors import AsyncUnavailable, UnknownActivity, UnknownPointType, UnknownRole
 from guildkit.extension import GuildKit
 from guildkit.models import BadgeAward, Member, RoleGrant
+from guildkit.results import stored_result
 from guildkit.routes import Routes
 from guildkit.web.auth import Caller
-from guildkit.web.endpoint import endpoint, gk_instance, permission, person, self_or
+from guildkit.web.endpoint import Also, Reply, endpoint, gk_instance, permission, person, self_or
 from guildkit.web.errors import ApiError
 from guildkit.web.pagination import Page, decode_cursor, page_of
 from guildkit.web.present import (
@@ -299,17 +302,17 @@ def leaderboard(caller: Caller, query: dict[str, Any], point_type: str) -> dict[
     gk = gk_instance()
     if point_type not in gk.registry.point_types:
         raise UnknownPointType(point_type)
-    since = leaderboards.period_start(query["period"], gk.clock(), gk.state.zone)
+    board = leaderboards.Board.of(point_type, query["period"], gk.clock(), gk.state.zone)
     after = decode_cursor(query["cursor"], 2)
-    rows = leaderboards.standings(gk.session, point_type, since, query["limit"], tuple(after) if after else None)
+    rows = leaderboards.standings(gk.session, board, query["limit"], tuple(after) if after else None)
     page = page_of(rows, query["limit"], lambda s: [s.points, s.member_id])
     me = None
     if caller.member is not None:
-        me = leaderboards.standing_of(gk.session, point_type, since, caller.member)
+        me = leaderboards.standing_of(gk.session, board, caller.member)
     return {
         "point_type": point_type,
         "period": query["period"],
-        "since": since,
+        "since": board.since,
         "items": [standing_out(gk, s) for s in page.items],
         "next_cursor": page.next_cursor,
         "me": standing_out(gk, me) if me else None,
@@ -401,19 +404,60 @@ def _key(activity: dict[str, Any], header: str | None) -> str:
 
 @api.post("/activities")
 @endpoint(
-    summary="Report an activity (exactly once per key)",
+    summary="Report an activity (exactly once per key); with Prefer: respond-async, store it and answer 202",
     body=ActivityIn,
     response=ActivityResultSchema,
     status=201,
     allow=permission("activities.write"),
     tags=("activities",),
     errors=(401, 403, 409, 422),
-    headers=("Idempotency-Key",),
+    headers=("Idempotency-Key", "Prefer"),
+    also=(
+        Also(
+            202,
+            ActivityStatusSchema,
+            "Accepted (Prefer: respond-async): stored, to be recorded soon; ask the status URL",
+            headers=("Location", "Preference-Applied"),
+        ),
+    ),
 )
 def record_activity(caller: Caller, body: dict[str, Any]) -> Any:
     gk = gk_instance()
     key = _key(body, request.headers.get("Idempotency-Key"))
+    if RESPOND_ASYNC in preferences():
+        try:
+            accepted = gk.record(body["type"], wait=False, **_args(body, key))
+        except AsyncUnavailable:
+            # A preference the server cannot honour is ignored (RFC 7240): recorded at once,
+            # answered 201 without Preference-Applied.
+            pass
+        else:
+            out = status_out(accepted)
+            headers = {"Location": out["status_url"], "Preference-Applied": RESPOND_ASYNC}
+            return Reply(202, out, headers)
     return gk.record(body["type"], **_args(body, key))
+
+
+@api.get("/activities/<guildkit_path:key>")
+@endpoint(
+    summary="Where an activity stands: pending (accepted, not recorded yet), recorded or failed",
+    response=ActivityStatusSchema,
+    allow=permission("activities.write"),
+    tags=("activities",),
+    errors=(401, 403, 404),
+)
+def activity_status(caller: Caller, key: str) -> dict[str, Any]:
+    gk = gk_instance()
+    # The inbox first, then the activities: the drain records an activity and removes its inbox
+    # row in one transaction, so a key moving between the two is seen in one or the other.
+    found: Accepted | None = gk.pm.hook.guildkit_lookup_accepted(gk=gk, key=key)
+    if found is None:
+        with gk.store.engine.connect() as conn:
+            result = stored_result(conn, key)
+        if result is None:
+            raise UnknownActivity(key)
+        found = Accepted(key, "recorded", result=result)
+    return status_out(found)
 
 
 def _args(body: dict[str, Any], key: str) -> dict[str, Any]:

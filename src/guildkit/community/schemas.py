@@ -1,9 +1,15 @@
 """marshmallow schemas of the community API's own endpoints (the shared ones are in
-:mod:`guildkit.web.schemas`): a member's privacy settings and their data export."""
+:mod:`guildkit.web.schemas`): a member's privacy settings and their data export, and where an
+activity accepted for later stands."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
+
+from guildkit.web.schemas import ActivityResultSchema
+
+#: Where an activity accepted for later stands (guildkit.activity.AcceptedStatus).
+STATUSES = ["pending", "recorded", "failed"]
 
 
 class PrivacySettingsSchema(Schema):
@@ -27,3 +33,26 @@ class MemberExportSchema(Schema):
     notifications = fields.List(fields.Dict(), required=True)
     staff_actions = fields.List(fields.Dict(), required=True)
     plugins = fields.Dict(keys=fields.String(), required=True, metadata={"description": "each plugin's section"})
+
+
+class ActivityErrorSchema(Schema):
+    code = fields.String(required=True, metadata={"description": "the error's stable code (idempotency_conflict …)"})
+    detail = fields.String(required=True)
+
+
+class ActivityStatusSchema(Schema):
+    """Where an activity stands: accepted and waiting (``pending``), ``recorded`` or ``failed``."""
+
+    key = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    status_url = fields.String(required=True, metadata={"description": "where to ask again (GET)"})
+    accepted_at = fields.AwareDateTime(
+        allow_none=True, required=True, metadata={"description": "when it was accepted; null if recorded at once"}
+    )
+    result = fields.Nested(
+        ActivityResultSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "once recorded: what the synchronous call returns"},
+    )
+    error = fields.Nested(ActivityErrorSchema, allow_none=True, required=True, metadata={"description": "once failed"})

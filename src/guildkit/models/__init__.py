@@ -13,6 +13,7 @@ from guildkit.models.badges import TIERS, Badge, BadgeAward
 from guildkit.models.base import Base, UTCDateTime, table_of, utcnow
 from guildkit.models.members import MEMBER_STATUSES, Member, Role, RoleGrant
 from guildkit.models.points import Balance, LedgerEntry, PointType, ledger_guard_ddl
+from guildkit.models.scores import ScoreCount, score_counts_ddl
 from guildkit.models.web import ApiToken, Notification
 
 #: The tables guildkit needs with every feature switched off, in dependency order.
@@ -34,6 +35,7 @@ CORE_TABLES: tuple[sa.Table, ...] = tuple(
         ApiToken,
         Notification,
         AuditRecord,
+        ScoreCount,
     )
 )
 
@@ -57,8 +59,10 @@ __all__ = [
     "PointType",
     "Role",
     "RoleGrant",
+    "ScoreCount",
     "UTCDateTime",
     "ledger_guard_ddl",
+    "score_counts_ddl",
     "table_of",
     "utcnow",
 ]

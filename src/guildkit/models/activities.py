@@ -34,6 +34,9 @@ class Activity(Base):
     fingerprint: Mapped[str] = mapped_column(sa.String(64))
     retracted_at: Mapped[datetime | None]
     retract_reason: Mapped[str | None] = mapped_column(sa.Text)
+    #: When the retention policy dropped the payload (guildkit.retention); such a row still
+    #: dedupes replays by ``key`` and ``fingerprint`` but can no longer be retracted.
+    compacted_at: Mapped[datetime | None]
 
     __table_args__ = (
         sa.Index("ix_guildkit_activities_actor", "actor_id", "occurred_at"),

@@ -13,6 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from guildkit.models import scores
 from guildkit.models.base import Base, utcnow
 
 
@@ -67,10 +68,19 @@ class Balance(Base):
     balance: Mapped[int] = mapped_column(default=0)
     level: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The points of the member's latest week and month with any (added by migration core_0005):
+    # the key is the ordinal of the period's first local day (0: none yet). A ledger row counts
+    # toward the period of its created_at (guildkit.leaderboards.fold_periods).
+    week_key: Mapped[int] = mapped_column(default=0, server_default="0")
+    week_points: Mapped[int] = mapped_column(default=0, server_default="0")
+    month_key: Mapped[int] = mapped_column(default=0, server_default="0")
+    month_points: Mapped[int] = mapped_column(default=0, server_default="0")
 
     __table_args__ = (
-        # Leaderboards read "top N by balance" per point type.
+        # Leaderboards read "top N by points" per point type and period.
         sa.Index("ix_guildkit_balances_rank", "point_type", sa.desc("balance"), "member_id"),
+        sa.Index("ix_guildkit_balances_week", "point_type", "week_key", sa.desc("week_points"), "member_id"),
+        sa.Index("ix_guildkit_balances_month", "point_type", "month_key", sa.desc("month_points"), "member_id"),
     )
 
 
@@ -93,6 +103,9 @@ def ledger_guard_ddl(dialect: str) -> list[str]:
             "FOR EACH ROW EXECUTE FUNCTION guildkit_ledger_append_only()",
         ]
     return []
+
+
+sa.event.listen(Balance.__table__, "after_create", scores.install)
 
 
 @sa.event.listens_for(LedgerEntry.__table__, "after_create")

@@ -46,6 +46,19 @@ class TrustFeature(Feature):
         # Daily, as `flask guildkit trust sweep` always asked of cron; a second run finds nothing new.
         return [PeriodicJob(SWEEP, timedelta(days=1))]
 
+    @hookimpl
+    def guildkit_register_retained_payload(self, gk: GuildKit) -> dict[str, set[str]]:
+        # A payload_sum criterion adds a field up over every live activity of its type, however
+        # old: compaction must keep that field, or members would lose progress toward a level.
+        from guildkit.trust import PAYLOAD_SUM
+
+        keep: dict[str, set[str]] = {}
+        for level in gk.trust.levels.values():
+            for criterion in level.criteria:
+                if criterion.measure.startswith(PAYLOAD_SUM):
+                    keep.setdefault(criterion.type, set()).add(criterion.measure.removeprefix(PAYLOAD_SUM))
+        return keep
+
     @hookimpl(tryfirst=True)
     def guildkit_init_app(self, gk: GuildKit, app: Flask) -> None:
         # First: features set up after it (moderation) add privileges to the defaults filled in here.

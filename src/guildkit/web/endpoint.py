@@ -66,6 +66,26 @@ def self_or(name: str) -> Allow:
 
 
 @dataclass(frozen=True)
+class Also:
+    """Another answer an endpoint may give besides its usual ``status``: ``status`` with a body
+    of ``schema`` and these response headers (each documented in OpenAPI)."""
+
+    status: int
+    schema: type[marshmallow.Schema]
+    description: str
+    headers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a view returns to give one of its endpoint's :class:`Also` answers."""
+
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Endpoint:
     summary: str
     allow: Allow = public
@@ -82,6 +102,8 @@ class Endpoint:
     #: A view without a ``response`` schema that answers another media type (``text/csv``)
     #: returns its own ``Response``; OpenAPI documents it as a string of that type.
     media_type: str | None = None
+    #: Other answers the view may give by returning a :class:`Reply` (``202`` with a status URL).
+    also: tuple[Also, ...] = ()
 
 
 def gk_instance() -> GuildKit:
@@ -108,6 +130,9 @@ def endpoint(**options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any
             elif request.method in WRITE_METHODS:
                 _no_body()
             result = view(**kwargs)
+            if isinstance(result, Reply):
+                other = next(a for a in spec.also if a.status == result.status)
+                return other.schema().dump(result.body), result.status, result.headers
             if spec.response is None:
                 return ("", 204) if result is None else result
             schema = spec.response(many=spec.many or spec.paginated)

@@ -147,6 +147,12 @@ def _responses(declared: Endpoint, method: str, *, text_path: bool = False) -> d
         elif declared.many:
             schema = declared.response(many=True)
         responses[str(declared.status)] = {"description": "OK", "content": {"application/json": {"schema": schema}}}
+    for other in declared.also:
+        responses[str(other.status)] = {
+            "description": other.description,
+            "content": {"application/json": {"schema": other.schema}},
+            "headers": {name: {"schema": {"type": "string"}, "required": True} for name in other.headers},
+        }
     # Any operation takes an API token, and a bad one (or an empty Authorization header) is 401.
     codes = set(declared.errors) | {401}
     if declared.allow is not public:
