@@ -244,3 +244,29 @@ class Accepted:
     @property
     def pending(self) -> bool:
         return self.status == "pending"
+
+
+#: The keys of one activity in ``record_many``: :meth:`GuildKit.record`'s arguments.
+ACTIVITY_FIELDS = {"type", "key", "actor", "target", "subject", "payload", "occurred_at"}
+
+
+def inputs_from(raws: list[Any], offset: int, now: datetime) -> list[ActivityInput]:
+    """Validated activities from ``record_many``'s mappings; errors name the index in the batch."""
+    items = []
+    for index, raw in enumerate(raws, offset):
+        if not isinstance(raw, Mapping):
+            raise ValidationError(f"activities[{index}] must be a mapping", field=f"activities[{index}]")
+        unknown = set(raw) - ACTIVITY_FIELDS
+        if unknown:
+            raise ValidationError(
+                f"activities[{index}] has unknown fields {sorted(unknown)}", field=f"activities[{index}]"
+            )
+        if "type" not in raw or "key" not in raw:
+            raise ValidationError(f"activities[{index}] needs 'type' and 'key'", field=f"activities[{index}]")
+        try:
+            items.append(ActivityInput.build(**raw, now=now))
+        except ValidationError as exc:
+            raise ValidationError(
+                f"activities[{index}]: {exc.message}", field=f"activities[{index}].{exc.field}"
+            ) from exc
+    return items

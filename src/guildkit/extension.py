@@ -28,7 +28,15 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
 from guildkit import audit, config
-from guildkit.activity import Accepted, ActivityFields, ActivityInput, ActivityResult, check_moment, user_ref
+from guildkit.activity import (
+    Accepted,
+    ActivityFields,
+    ActivityInput,
+    ActivityResult,
+    check_moment,
+    inputs_from,
+    user_ref,
+)
 from guildkit.announcements import Announcement
 from guildkit.builtin.manual import AWARD, REVOKE, STATUS, AwardFields, award_payload, revoke_payload
 from guildkit.definitions import BadgeDef, PointTypeDef, RoleDef
@@ -71,31 +79,8 @@ log = logging.getLogger("guildkit")
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
-ACTIVITY_FIELDS = {"type", "key", "actor", "target", "subject", "payload", "occurred_at"}
 #: Activities ``record_many`` validates and runs through the pipeline at a time (one transaction).
 RECORD_CHUNK = 500
-
-
-def _inputs(raws: list[Any], offset: int, now: datetime) -> list[ActivityInput]:
-    """Validated activities from ``record_many``'s mappings; errors name the index in the batch."""
-    items = []
-    for index, raw in enumerate(raws, offset):
-        if not isinstance(raw, Mapping):
-            raise ValidationError(f"activities[{index}] must be a mapping", field=f"activities[{index}]")
-        unknown = set(raw) - ACTIVITY_FIELDS
-        if unknown:
-            raise ValidationError(
-                f"activities[{index}] has unknown fields {sorted(unknown)}", field=f"activities[{index}]"
-            )
-        if "type" not in raw or "key" not in raw:
-            raise ValidationError(f"activities[{index}] needs 'type' and 'key'", field=f"activities[{index}]")
-        try:
-            items.append(ActivityInput.build(**raw, now=now))
-        except ValidationError as exc:
-            raise ValidationError(
-                f"activities[{index}]: {exc.message}", field=f"activities[{index}].{exc.field}"
-            ) from exc
-    return items
 
 
 @dataclass
@@ -466,7 +451,7 @@ class GuildKit(Reading):
             notes: list[Announcement] = []
             failures: list[dict[str, Any]] = []
             for start in range(0, len(raws), RECORD_CHUNK):
-                items = _inputs(raws[start : start + RECORD_CHUNK], start, now)  # an invalid one rolls back all
+                items = inputs_from(raws[start : start + RECORD_CHUNK], start, now)  # an invalid one rolls back all
                 done, told, failed = pipeline.record(conn, items, now)
                 results += done
                 notes += told

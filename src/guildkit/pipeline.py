@@ -40,7 +40,8 @@ from guildkit.retraction import Retraction
 from guildkit.rules.base import Veto
 from guildkit.store import Prepared, fetch, pipelined, submit, upsert
 from guildkit.store import rows as fetched_rows
-from guildkit.unit import LOCK_MEMBERS, Unit
+from guildkit.unit import Unit
+from guildkit.unit_sql import LOCK_MEMBERS
 
 if TYPE_CHECKING:
     from guildkit.plugins import PluginCalls
