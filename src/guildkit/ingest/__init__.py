@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING
 from flask import current_app
 
 from guildkit.activity import Accepted, ActivityInput
+from guildkit.errors import ValidationError
 from guildkit.ingest import inbox
 from guildkit.ingest.draining import Drained, drain
 from guildkit.ingest.wakeup import wake
 from guildkit.results import stored_result
+from guildkit.text import check_text
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
@@ -35,6 +37,10 @@ class Ingest:
 
     def accept(self, activity: ActivityInput) -> Accepted:
         """Store a validated activity (one insert) and wake the drain; see ``gk.record(..., wait=False)``."""
+        if not isinstance(activity, ActivityInput):
+            raise ValidationError(
+                "activity must be an ActivityInput (use gk.record(..., wait=False))", field="activity"
+            )
         now = self.gk.clock()
         accepted, _ = self.gk.store.run_write(lambda conn: inbox.accept(conn, activity, now))
         if accepted.pending:
@@ -44,6 +50,7 @@ class Ingest:
 
     def status(self, key: str) -> Accepted | None:
         """Where ``key`` stands: pending or failed here, recorded, or ``None`` if unknown."""
+        check_text(key, "key", one_line=True)
         with self.gk.store.engine.connect() as conn:
             # The inbox first: the drain deletes a row in the transaction that records it.
             found = inbox.lookup(conn, key)
@@ -61,6 +68,11 @@ class Ingest:
 
     def retry(self, keys: Sequence[str] | None = None) -> int:
         """Put failed activities (those of ``keys``, or all) back in line; returns how many."""
+        if keys is not None:
+            if isinstance(keys, str) or not isinstance(keys, Sequence):
+                raise ValidationError("keys must be a list of activity keys", field="keys")
+            for key in keys:
+                check_text(key, "keys", one_line=True)
         count = int(self.gk.store.run_write(lambda conn: inbox.retry(conn, keys)))
         if count:
             wake(self.gk)
