@@ -42,11 +42,6 @@ def allowed_by_url(gk_app: Flask, places: World) -> dict[str, set[str]]:
     found: dict[str, set[str]] = defaultdict(set)
     for rule, method in api_rules(gk_app, methods=("GET", "POST", "PUT", "PATCH", "DELETE")):
         found[url_for_rule(places, rule)].add(method)
-    # GET /activities/<key> (where an activity stands) takes any key, slashes included, so
-    # /activities/batch and /activities/<key>/retract are also the status URLs of such keys.
-    for url in found:
-        if url.startswith(API_PREFIX + "/activities/"):
-            found[url].add("GET")
     return found
 
 

@@ -23,7 +23,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from flask import Flask
 
-from guildkit import ConfigurationError, GuildKit, PointsRule, PointTypeDef, migrate
+from guildkit import ConfigurationError, GuildKit, PointsRule, PointTypeDef, migrate, schema_0_1
 from guildkit.models import CORE_TABLES, Base
 from guildkit.store import OwnStore
 from guildkit.testing import postgres_schema, postgres_url, require_backend
@@ -480,6 +480,8 @@ def as_guildkit_0_1_left_it(conn: sa.Connection) -> None:
     from alembic import command
 
     for branch in BRANCHES:
+        if branch is not migrate.CORE and branch.name not in schema_0_1.TABLES:
+            continue  # a feature added since 0.1 (ingest): 0.1 made none of its tables
         command.upgrade(migrate.make_config(branch, conn), branch.baseline)
         if branch is not migrate.CORE:
             sa.Table(branch.version_table, sa.MetaData()).drop(conn)

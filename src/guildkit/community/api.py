@@ -438,13 +438,14 @@ def record_activity(caller: Caller, body: dict[str, Any]) -> Any:
     return gk.record(body["type"], **_args(body, key))
 
 
-@api.get("/activities/<guildkit_path:key>")
+@api.get("/activities/<guildkit_activity_key:key>")
 @endpoint(
     summary="Where an activity stands: pending (accepted, not recorded yet), recorded or failed",
     response=ActivityStatusSchema,
     allow=permission("activities.write"),
     tags=("activities",),
-    errors=(401, 403, 404),
+    # 405: the keys "batch" and ".../retract" are other endpoints' URLs (blueprint.ActivityKeyConverter).
+    errors=(401, 403, 404, 405),
 )
 def activity_status(caller: Caller, key: str) -> dict[str, Any]:
     gk = gk_instance()

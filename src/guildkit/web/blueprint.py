@@ -31,6 +31,14 @@ class AnyPathConverter(PathConverter):
     regex = "[^/][\\s\\S]*?"
 
 
+class ActivityKeyConverter(AnyPathConverter):
+    """An activity key in ``GET /activities/<key>`` (where it stands), but neither ``batch`` nor a
+    key ending in ``/retract``: those URLs are other endpoints' (``POST``), and a ``GET`` rule that
+    matched them too would make their ``Allow`` header claim a ``GET`` they do not have."""
+
+    regex = "(?!batch$)(?![\\s\\S]*/retract$)" + AnyPathConverter.regex
+
+
 def _digits_at_most(limit: int) -> str:
     """A regex for 1 to ``len(str(limit))`` ASCII digits whose value is at most ``limit``."""
     digits = str(limit)
@@ -60,6 +68,7 @@ class IdConverter(BaseConverter):
 
 def _add_converter(state: BlueprintSetupState) -> None:
     state.app.url_map.converters.setdefault("guildkit_path", AnyPathConverter)
+    state.app.url_map.converters.setdefault("guildkit_activity_key", ActivityKeyConverter)
     state.app.url_map.converters.setdefault("guildkit_id", IdConverter)
 
 

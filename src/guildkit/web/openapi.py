@@ -29,6 +29,12 @@ MAX_PATH_ID = 2**31 - 1
 PATH_SCHEMAS: dict[str, dict[str, Any]] = {
     "guildkit_id": {"type": "integer", "minimum": 0, "maximum": MAX_PATH_ID},
     "int": {"type": "integer", "minimum": 0},
+    # Not what another endpoint's URL has there (blueprint.ActivityKeyConverter).
+    "guildkit_activity_key": {
+        "type": "string",
+        "minLength": 1,
+        "not": {"anyOf": [{"const": "batch"}, {"pattern": "/retract$"}]},
+    },
 }
 #: The body of a write that takes none.
 EMPTY_OBJECT: dict[str, Any] = {"type": "object", "maxProperties": 0}
@@ -37,6 +43,7 @@ ERROR_TEXT = {
     401: "Sign in, or send a valid API token (a bad Authorization header is never ignored)",
     403: "The caller may not do this",
     404: "No such thing",
+    405: "Not a method this URL has (e.g. GET with an activity key another endpoint's URL has there)",
     409: "Conflicts with what is stored (e.g. a key reused for different content)",
     415: "Every write must be application/json",
     422: "The input is invalid; `errors` names each field",
