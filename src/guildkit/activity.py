@@ -130,6 +130,10 @@ class ActivityInput:
             "payload": dict(self.payload),
         }
 
+    def stored_fields(self) -> dict[str, Any]:
+        """What a table keeping the activity stores of it: key, content, time and fingerprint."""
+        return {"key": self.key, **self.content(), "occurred_at": self.occurred_at, "fingerprint": self.fingerprint}
+
     def differences(self, stored: Mapping[str, Any]) -> list[str]:
         """Which fields differ from a stored activity with the same key."""
         return [name for name, value in self.content().items() if stored.get(name) != value]

@@ -119,11 +119,6 @@ POINTS = {"all": BALANCES.c.balance, "week": BALANCES.c.week_points, "month": BA
 KEYS = {"week": BALANCES.c.week_key, "month": BALANCES.c.month_key}
 
 
-def period_start(period: str, now: datetime, zone: tzinfo) -> datetime | None:
-    """When the current ``period`` began in ``zone`` (``None`` for all time)."""
-    return Board.of("", period, now, zone).since
-
-
 # -- the statements, built once per period (building one costs more than running it) ----------
 
 

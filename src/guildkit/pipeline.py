@@ -210,17 +210,7 @@ class Pipeline:
         is made afterwards and written into the activity (a user's first activity only).
         """
         conn = unit.conn
-        values = {
-            "key": item.key,
-            "type": item.type,
-            "actor": item.actor,
-            "target": item.target,
-            "subject": item.subject,
-            "payload": dict(item.payload),
-            "occurred_at": item.occurred_at,
-            "recorded_at": now,
-            "fingerprint": item.fingerprint,
-        }
+        values = {**item.stored_fields(), "recorded_at": now}
         if unit.dialect == "postgresql":
             with pipelined(conn):  # sent together; read after
                 locking = submit(conn, LOCK_MEMBERS, {"users": sorted(first_seen)})

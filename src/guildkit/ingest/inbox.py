@@ -64,14 +64,7 @@ def _accept_statement(dialect: str) -> sa.Insert:
 def accept(conn: sa.Connection, item: ActivityInput, now: datetime) -> tuple[Accepted, bool]:
     """Store ``item`` unless its key is known; returns where it stands and whether it is new."""
     values = {
-        "key": item.key,
-        "type": item.type,
-        "actor": item.actor,
-        "target": item.target,
-        "subject": item.subject,
-        "payload": dict(item.payload),
-        "occurred_at": item.occurred_at,
-        "fingerprint": item.fingerprint,
+        **item.stored_fields(),
         "accepted_at": now,
         "status": "pending",
         "attempts": 0,
