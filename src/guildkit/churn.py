@@ -15,18 +15,36 @@ Hooks and signals still hear every change: they are facts for plugins, not an in
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
 from guildkit.models import Notification, table_of
+from guildkit.store import Prepared, execute_many, fetch, in_list
 
 NOTIFICATIONS = table_of(Notification)
 OPPOSITE = {"badge_awarded": "badge_revoked", "badge_revoked": "badge_awarded"}
 
+# On the write path (a badge told in a record()): prepared once, run on the bare cursor.
+SELECT_UNREAD = Prepared(
+    lambda d: (
+        sa.select(NOTIFICATIONS.c.id, NOTIFICATIONS.c.member_id, NOTIFICATIONS.c.kind, NOTIFICATIONS.c.data)
+        .where(
+            in_list(NOTIFICATIONS.c.member_id, "members", d),
+            in_list(NOTIFICATIONS.c.kind, "kinds", d),
+            NOTIFICATIONS.c.read_at.is_(None),
+        )
+        .order_by(NOTIFICATIONS.c.id.desc())
+    )
+)
+DELETE_ONE = Prepared(lambda _: NOTIFICATIONS.delete().where(NOTIFICATIONS.c.id == sa.bindparam("note_id")))
+
 
 def _key(member_id: int, data: Any) -> tuple[int, object, object] | None:
+    if isinstance(data, str | bytes):  # SQLite's driver gives JSON as text
+        data = json.loads(data)
     if not isinstance(data, dict):
         return None
     return (member_id, data.get("badge"), data.get("level"))
@@ -49,18 +67,15 @@ def collapse(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> list[dict[s
     wanted = {(row["member_id"], row["kind"]) for row in survivors if row["kind"] in OPPOSITE}
     if not wanted:
         return survivors
-    stored = conn.execute(
-        sa.select(NOTIFICATIONS.c.id, NOTIFICATIONS.c.member_id, NOTIFICATIONS.c.kind, NOTIFICATIONS.c.data)
-        .where(
-            NOTIFICATIONS.c.member_id.in_(sorted({m for m, _ in wanted})),
-            NOTIFICATIONS.c.kind.in_(sorted(OPPOSITE)),
-            NOTIFICATIONS.c.read_at.is_(None),
-        )
-        .order_by(NOTIFICATIONS.c.id.desc())
-    ).all()
+    # Only the kinds these rows could cancel: an award looks for unread revocations, which are rare.
+    stored = fetch(
+        conn,
+        SELECT_UNREAD,
+        {"members": sorted({m for m, _ in wanted}), "kinds": sorted({OPPOSITE[k] for _, k in wanted})},
+    )
     unread: dict[tuple[tuple[int, object, object] | None, str], list[int]] = {}
-    for note in stored:
-        unread.setdefault((_key(note.member_id, note.data), note.kind), []).append(note.id)
+    for note_id, member_id, kind, data in stored:
+        unread.setdefault((_key(member_id, data), kind), []).append(note_id)
     cancelled: list[int] = []
     result = []
     for row in survivors:
@@ -70,6 +85,5 @@ def collapse(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> list[dict[s
                 cancelled.append(opposite.pop(0))  # the newest unread one it undoes
                 continue
         result.append(row)
-    if cancelled:
-        conn.execute(NOTIFICATIONS.delete().where(NOTIFICATIONS.c.id.in_(cancelled)))
+    execute_many(conn, DELETE_ONE, [{"note_id": note_id} for note_id in cancelled])
     return result
