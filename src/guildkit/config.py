@@ -21,6 +21,10 @@ DEFAULTS: dict[str, Any] = {
     "GUILDKIT_DATABASE_URI": None,
     # Extra keyword arguments for create_engine() of that database.
     "GUILDKIT_ENGINE_OPTIONS": {},
+    # A read replica for reads that may lag (leaderboards, analytics); None: read the primary.
+    "GUILDKIT_READ_DATABASE_URI": None,
+    # Extra keyword arguments for create_engine() of the read replica.
+    "GUILDKIT_READ_ENGINE_OPTIONS": {},
     # The community's time zone: days for daily caps and streaks begin at its midnight.
     "GUILDKIT_TIMEZONE": "UTC",
     # A TOML or YAML file of point types, badges, roles and rules (see docs/rules.md).
@@ -74,7 +78,11 @@ def check(config: Any) -> None:
         raise ConfigurationError("GUILDKIT_DEFINITIONS_CHECK_SECONDS must be a non-negative number")
     if not isinstance(config["GUILDKIT_SECURITY_HEADERS"], bool):
         raise ConfigurationError("GUILDKIT_SECURITY_HEADERS must be True or False")
-    check_optional_strings(config, ("GUILDKIT_CONTENT_SECURITY_POLICY", "GUILDKIT_FRAME_ANCESTORS"))
+    check_optional_strings(
+        config, ("GUILDKIT_CONTENT_SECURITY_POLICY", "GUILDKIT_FRAME_ANCESTORS", "GUILDKIT_READ_DATABASE_URI")
+    )
+    if not isinstance(config["GUILDKIT_READ_ENGINE_OPTIONS"], dict):
+        raise ConfigurationError("GUILDKIT_READ_ENGINE_OPTIONS must be a dict of create_engine() arguments")
     from guildkit.ratelimit import parse_limits
 
     parse_limits(config["GUILDKIT_RATE_LIMITS"])

@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Leaderboard:
     """One page of a leaderboard: ``standings`` best first (ties share a rank), and ``me``, the
-    standing of the member it was asked ``around`` (``None`` otherwise)."""
+    standing of the member it was asked ``around`` (``None`` otherwise). Read from the read
+    replica when one is configured (``GUILDKIT_READ_DATABASE_URI``), so it may trail the latest
+    writes by the replication delay."""
 
     point_type: str
     period: str
@@ -166,12 +168,13 @@ class Reading:
             raise ValidationError("give around or after, not both", field="after")
         board = leaderboards.Board.of(point_type, period, self.clock(), self.state.zone)
         me = None
+        read = self.store.read_session  # the read replica, when there is one
         if around is not None:
-            me = leaderboards.standing_of(self.session, board, self.member(around))
-            rows = leaderboards.window(self.session, board, me, limit)
+            me = leaderboards.standing_of(read, board, self.member(around))
+            rows = leaderboards.window(read, board, me, limit)
         else:
             cursor = (after.points, after.member_id) if after is not None else None
-            rows = leaderboards.standings(self.session, board, limit, cursor)
+            rows = leaderboards.standings(read, board, limit, cursor)
         more = len(rows) > limit
         rows = rows[:limit]
         return Leaderboard(point_type, period, board.since, rows, me, rows[-1] if more and rows else None)

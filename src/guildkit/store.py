@@ -14,6 +14,10 @@ commits (or rolls back) the host's own pending work. On SQLite that transaction 
 cannot race; on PostgreSQL the pipeline locks the member rows it touches (``FOR UPDATE``).
 Lock timeouts and deadlocks are retried a few times before they surface.
 
+Reads that may trail the primary by a replication delay (leaderboards, analytics) go through
+:attr:`Store.read_session`: on a read replica when ``GUILDKIT_READ_DATABASE_URI`` names one
+(:class:`ReadReplica`), otherwise the same session as every other read.
+
 The write path's hot statements are :class:`Prepared`: Core statements compiled once per dialect
 and run on the bare DBAPI cursor of the transaction's connection (:func:`fetch`,
 :func:`execute_many`). SQLAlchemy's per-execution work (cache key, parameter processing, result
@@ -59,6 +63,9 @@ def _is_retryable(exc: sa.exc.DBAPIError) -> bool:
 class Store:
     """The database guildkit works in. Subclasses provide the engine and the read session."""
 
+    #: Where reads that may lag go (``GUILDKIT_READ_DATABASE_URI``); ``None``: the primary.
+    replica: ReadReplica | None = None
+
     @property
     def engine(self) -> sa.Engine:
         raise NotImplementedError  # pragma: no cover - abstract
@@ -67,6 +74,13 @@ class Store:
     def session(self) -> Session:
         """A session for reads (and simple admin writes) bound to guildkit's engine."""
         raise NotImplementedError  # pragma: no cover - abstract
+
+    @property
+    def read_session(self) -> Session:
+        """A session for reads that may trail the primary by the replication delay: leaderboards
+        and analytics. On the read replica when one is configured, else :attr:`session`. Never
+        for a member's own writes read back, the status of a key, or anything that then writes."""
+        return self.replica.session if self.replica is not None else self.session
 
     @property
     def dialect(self) -> str:
@@ -119,6 +133,8 @@ class Store:
 
     def remove_session(self) -> None:
         """Called when the app context ends."""
+        if self.replica is not None:
+            self.replica.remove()
 
 
 class HostStore(Store):
@@ -155,6 +171,7 @@ class HostStore(Store):
         # flask-sqlalchemy removes its session at teardown too; doing it here as well lets
         # guildkit release connections before it disposes of an engine (tests, CLI).
         self.db.session.remove()
+        super().remove_session()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
@@ -188,10 +205,13 @@ class OwnStore(Store):
 
     def remove_session(self) -> None:
         self._sessions.remove()
+        super().remove_session()
 
     def dispose(self) -> None:
         self._sessions.remove()
         self._engine.dispose()
+        if self.replica is not None:
+            self.replica.dispose()
 
 
 def default_database_uri(app: Flask) -> str:
@@ -200,14 +220,71 @@ def default_database_uri(app: Flask) -> str:
 
 
 def make_store(app: Flask, db: SQLAlchemy | None) -> Store:
+    store: Store
     if db is not None:
         if app.config.get("GUILDKIT_DATABASE_URI"):
             raise ConfigurationError("GUILDKIT_DATABASE_URI is set but a flask-sqlalchemy db was given: use one")
-        return HostStore(db)
-    return OwnStore(
-        app.config.get("GUILDKIT_DATABASE_URI") or default_database_uri(app),
-        app.config.get("GUILDKIT_ENGINE_OPTIONS"),
-    )
+        store = HostStore(db)
+    else:
+        store = OwnStore(
+            app.config.get("GUILDKIT_DATABASE_URI") or default_database_uri(app),
+            app.config.get("GUILDKIT_ENGINE_OPTIONS"),
+        )
+    replica_uri = app.config.get("GUILDKIT_READ_DATABASE_URI")
+    if replica_uri:
+        store.replica = ReadReplica(replica_uri, app.config.get("GUILDKIT_READ_ENGINE_OPTIONS"))
+    return store
+
+
+class ReadReplica:
+    """A read-only engine and session on a replica of guildkit's database.
+
+    Every connection is made read-only on the database side (``default_transaction_read_only``
+    on PostgreSQL, ``query_only`` on SQLite), so a write sent here by mistake fails loudly
+    instead of landing on a server that replication would overwrite. The engine is created
+    lazily: an app that never reads a leaderboard opens no connection to the replica.
+    """
+
+    def __init__(self, uri: str, engine_options: dict[str, Any] | None = None) -> None:
+        self.uri = uri
+        self.options = dict(engine_options or {})
+        self._engine: sa.Engine | None = None
+        self._sessions: scoped_session[Session] | None = None
+
+    @property
+    def engine(self) -> sa.Engine:
+        if self._engine is None:
+            engine = sa.create_engine(self.uri, **self.options)
+            event.listen(engine, "connect", _read_only)
+            self._engine = engine
+            self._sessions = scoped_session(sessionmaker(bind=engine))
+        return self._engine
+
+    @property
+    def session(self) -> Session:
+        self.engine  # noqa: B018 - creates the engine and the session factory on first use
+        assert self._sessions is not None
+        return self._sessions()
+
+    def remove(self) -> None:
+        if self._sessions is not None:
+            self._sessions.remove()
+
+    def dispose(self) -> None:
+        self.remove()
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+def _read_only(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor.execute("PRAGMA query_only = ON")
+        cursor.close()
+        return
+    cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    cursor.close()
+    dbapi_connection.commit()  # the SET opened a transaction: end it, the pool expects an idle connection
 
 
 @functools.lru_cache(maxsize=64)

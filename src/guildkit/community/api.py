@@ -304,11 +304,11 @@ def leaderboard(caller: Caller, query: dict[str, Any], point_type: str) -> dict[
         raise UnknownPointType(point_type)
     board = leaderboards.Board.of(point_type, query["period"], gk.clock(), gk.state.zone)
     after = decode_cursor(query["cursor"], 2)
-    rows = leaderboards.standings(gk.session, board, query["limit"], tuple(after) if after else None)
+    rows = leaderboards.standings(gk.store.read_session, board, query["limit"], tuple(after) if after else None)
     page = page_of(rows, query["limit"], lambda s: [s.points, s.member_id])
     me = None
     if caller.member is not None:
-        me = leaderboards.standing_of(gk.session, board, caller.member)
+        me = leaderboards.standing_of(gk.store.read_session, board, caller.member)
     return {
         "point_type": point_type,
         "period": query["period"],

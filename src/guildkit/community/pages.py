@@ -87,10 +87,8 @@ def home() -> Any:
     point_type = default_point_type(gk)
     top = []
     if point_type is not None:
-        top = [
-            standing_out(gk, s)
-            for s in leaderboards.standings(gk.session, leaderboards.Board(point_type, "all", 0, None), 5, None)[:5]
-        ]
+        board = leaderboards.Board(point_type, "all", 0, None)
+        top = [standing_out(gk, s) for s in leaderboards.standings(gk.store.read_session, board, 5, None)[:5]]
     newest = [member_out(gk, m) for m in queries.members_page(gk.session, q=None, status="active", limit=5, after=None)]
     return render_template(
         "guildkit/home.html",
@@ -268,12 +266,12 @@ def leaderboard(point_type: str | None) -> Any:
     shown = leaderboards.Board.of(point_type, period, gk.clock(), gk.state.zone)
     since = shown.since
     after = decode_cursor(request.args.get("cursor") or None, 2)
-    rows = leaderboards.standings(gk.session, shown, 50, tuple(after) if after else None)
+    rows = leaderboards.standings(gk.store.read_session, shown, 50, tuple(after) if after else None)
     board = page_of(rows, 50, lambda s: [s.points, s.member_id])
     who = caller()
     me = None
     if who.member is not None:
-        me = standing_out(gk, leaderboards.standing_of(gk.session, shown, who.member))
+        me = standing_out(gk, leaderboards.standing_of(gk.store.read_session, shown, who.member))
     next_url = None
     if board.next_cursor:
         next_url = url_for(".leaderboard", point_type=point_type, period=period, cursor=board.next_cursor)
