@@ -5,7 +5,8 @@
      .venv/bin/python bench/bench_leaderboards.py --backend postgresql)
     .venv/bin/python bench/bench_leaderboards.py --members 100000    # quicker
 
-Data: ``--members`` members (default 1,000,000), 2% of them suspended and 3% opted out, each
+Data: ``--members`` members (default 1,000,000), 2% of them suspended, 3% opted out and 0.1%
+holding ``staff``, a role in ``GUILDKIT_LEADERBOARD_EXCLUDED_ROLES`` (a live grant each), each
 with a ``reputation`` balance drawn from a Pareto distribution (most have a few points, a few
 have hundreds of thousands); 30% have points this week and 60% this month. Rows are bulk
 loaded with the histogram triggers off, then :func:`guildkit.leaderboards.recount` builds the
@@ -17,7 +18,11 @@ baseline is a member looked up by primary key, the cheapest index read there is.
 * a page: the top 50 of each period (``standings``), and a page deep in the board (after the
   100,000th member);
 * a rank: ``standing_of`` for random members of each period;
-* statements per page with the reader's standing (target ≤ 3).
+* statements per page with the reader's standing (target ≤ 3);
+* the write path, in turns: ``record()`` of one point with the histogram's triggers as
+  ``core_0005`` installed them (no excluded roles) and as today (``core_0006``), and granting
+  then revoking a role by hand, an excluded one (the member's scores leave and come back) and
+  an ordinary one.
 
 Targets (issue 14): top 50 and any rank ≤ 5 ms p95 on both databases.
 """
@@ -43,9 +48,9 @@ from flask import Flask
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_analytics import insert_rows
 
-from guildkit import GuildKit, PointTypeDef, leaderboards
+from guildkit import GuildKit, PointsRule, PointTypeDef, RoleDef, leaderboards
 from guildkit.leaderboards import Board
-from guildkit.models import Balance, Member, table_of
+from guildkit.models import Balance, Member, RoleGrant, table_of
 from guildkit.models.scores import drop_score_counts_ddl, score_counts_ddl
 from guildkit.testing import postgres_schema
 
@@ -56,7 +61,9 @@ CHUNK = 100_000
 @contextmanager
 def community(backend: str, workdir: Path) -> Iterator[GuildKit]:
     app = Flask("bench", instance_path=str(workdir / "instance"))
-    app.config.update(GUILDKIT_LOAD_ENTRY_POINTS=False, GUILDKIT_TIMEZONE="UTC")
+    app.config.update(
+        GUILDKIT_LOAD_ENTRY_POINTS=False, GUILDKIT_TIMEZONE="UTC", GUILDKIT_LEADERBOARD_EXCLUDED_ROLES=["staff"]
+    )
     if backend == "sqlite":
         app.config["GUILDKIT_DATABASE_URI"] = f"sqlite:///{workdir / 'boards.db'}"
         with _app(app) as gk:
@@ -74,7 +81,11 @@ def community(backend: str, workdir: Path) -> Iterator[GuildKit]:
 def _app(app: Flask) -> Iterator[GuildKit]:
     gk = GuildKit(app)
     gk.clock = lambda: NOW
-    gk.define(point_types=[PointTypeDef("reputation", "Reputation")])
+    gk.define(
+        point_types=[PointTypeDef("reputation", "Reputation")],
+        roles=[RoleDef("staff", "Staff"), RoleDef("helper", "Helper")],
+        rules=[PointsRule("point", "bench.point", 1, "reputation", to="actor")],
+    )
     with app.app_context():
         gk.create_all()
         yield gk
@@ -93,8 +104,13 @@ def build(gk: GuildKit, members: int, seed: int = 14) -> float:
         ids = range(start + 1, min(members, start + CHUNK) + 1)
         member_rows = []
         balance_rows = []
+        grant_rows = []
         for member_id in ids:
             status = "suspended" if rng.random() < 0.02 else "active"
+            staff = rng.random() < 0.001
+            if staff:
+                grant = {"member_id": member_id, "role_slug": "staff", "rule": "manual", "mode": "manual", "reason": ""}
+                grant_rows.append(grant | {"granted_at": NOW})
             member_rows.append(
                 {
                     "id": member_id,
@@ -102,6 +118,7 @@ def build(gk: GuildKit, members: int, seed: int = 14) -> float:
                     "status": status,
                     "joined_at": NOW,
                     "leaderboard_opt_out": rng.random() < 0.03,
+                    "excluded_roles": int(staff),  # "staff" is flagged: the app synced at create_all
                 }
             )
             points = int(rng.paretovariate(1.2) * 3) - 3
@@ -124,6 +141,7 @@ def build(gk: GuildKit, members: int, seed: int = 14) -> float:
             )
         insert_rows(engine, table_of(Member), member_rows)
         insert_rows(engine, table_of(Balance), balance_rows)
+        insert_rows(engine, table_of(RoleGrant), grant_rows)
     with engine.begin() as conn:
         leaderboards.recount(conn)
         for statement in score_counts_ddl(engine.dialect.name):
@@ -210,6 +228,52 @@ def statements_per_page(gk: GuildKit) -> int:
     return len(seen)
 
 
+def _triggers(gk: GuildKit, exclusions: bool) -> None:
+    with gk.store.engine.begin() as conn:
+        for statement in drop_score_counts_ddl(conn.dialect.name) + score_counts_ddl(
+            conn.dialect.name, exclusions=exclusions
+        ):
+            conn.exec_driver_sql(statement)
+
+
+def write_path(gk: GuildKit, members: int, samples: int, seed: int = 5) -> list[tuple[str, float, float]]:
+    """ms per call (p50, p95), in turns of 10: record() under core_0005's and today's triggers;
+    a grant and revocation of an excluded role and of an ordinary one (core_0006)."""
+    rng = random.Random(seed)
+    listed = gk.session.scalars(
+        sa.select(Member.user_id).where(leaderboards.LISTED).order_by(Member.id).limit(members // 10)
+    ).all()
+    gk.session.rollback()  # its snapshot's table locks would hold up the trigger DDL on PostgreSQL
+    took: dict[str, list[float]] = {}
+    counter = iter(range(10**9))
+
+    def record() -> None:
+        gk.record("bench.point", actor=rng.choice(listed), key=f"r{next(counter)}")
+
+    def grant(role: str) -> Callable[[], None]:
+        def call() -> None:
+            user = rng.choice(listed)
+            gk.award(user, role=role, reason="bench")
+            gk.revoke(user, role=role, reason="bench")
+
+        return call
+
+    record()  # the first use syncs the definitions
+    cases: list[tuple[str, bool, Callable[[], None]]] = [
+        ("record(), core_0005 triggers", False, record),
+        ("record(), core_0006 triggers", True, record),
+        ("grant+revoke, excluded role", True, grant("staff")),
+        ("grant+revoke, ordinary role", True, grant("helper")),
+    ]
+    for _ in range(max(1, samples // 10)):
+        for name, exclusions, call in cases:
+            _triggers(gk, exclusions)
+            call()  # warm after the DDL
+            took.setdefault(name, []).extend(timed(call) for _ in range(10))
+    _triggers(gk, True)
+    return [(name, percentile(values, 0.5), percentile(values, 0.95)) for name, values in took.items()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
@@ -223,6 +287,8 @@ def main() -> None:
         print(f"{'case':<28} {'p50 ms':>8} {'p95 ms':>8} {'÷ PK lookup':>12}")
         for name, p50, p95, ratio in measure(gk, args.members, args.samples):
             print(f"{name:<28} {p50:8.2f} {p95:8.2f} {ratio:12.1f}")
+        for name, p50, p95 in write_path(gk, args.members, args.samples):
+            print(f"{name:<32} {p50:8.2f} {p95:8.2f}")
 
 
 if __name__ == "__main__":

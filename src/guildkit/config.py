@@ -50,6 +50,8 @@ DEFAULTS: dict[str, Any] = {
     ),
     # Who may frame guildkit's pages: the CSP frame-ancestors sources ("'self'", origins; None: anyone).
     "GUILDKIT_FRAME_ANCESTORS": "'none'",
+    # Role slugs whose holders are left off every leaderboard and out of everyone's rank (["staff"]).
+    "GUILDKIT_LEADERBOARD_EXCLUDED_ROLES": [],
 }
 
 
@@ -83,6 +85,9 @@ def check(config: Any) -> None:
     )
     if not isinstance(config["GUILDKIT_READ_ENGINE_OPTIONS"], dict):
         raise ConfigurationError("GUILDKIT_READ_ENGINE_OPTIONS must be a dict of create_engine() arguments")
+    excluded = config["GUILDKIT_LEADERBOARD_EXCLUDED_ROLES"]
+    if not isinstance(excluded, list | tuple | set | frozenset) or not all(isinstance(r, str) for r in excluded):
+        raise ConfigurationError("GUILDKIT_LEADERBOARD_EXCLUDED_ROLES must be a list of role slugs")
     from guildkit.ratelimit import parse_limits
 
     parse_limits(config["GUILDKIT_RATE_LIMITS"])

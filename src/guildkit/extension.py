@@ -27,7 +27,7 @@ from flask import Flask, current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
-from guildkit import audit, config
+from guildkit import audit, config, leaderboards
 from guildkit.activity import (
     Accepted,
     ActivityFields,
@@ -306,7 +306,13 @@ class GuildKit(Reading):
         registry = self.registry
         state = self.state
         if force or state.synced_generation != state.generation:
-            self.store.run_write(registry.sync)
+            excluded = current_app.config["GUILDKIT_LEADERBOARD_EXCLUDED_ROLES"]
+
+            def sync(conn: sa.Connection) -> None:
+                registry.sync(conn)
+                leaderboards.exclude_roles(conn, excluded)  # after the roles exist
+
+            self.store.run_write(sync)
             state.synced_generation = state.generation
         return registry
 

@@ -14,30 +14,36 @@ database keeps beside the balances (:mod:`guildkit.models.scores`): a sum over a
 blocks above and the exact scores within one block. A page of the board is two statements (its
 rows, then the ranks of its first score), and the reader's own standing one more.
 
-Only active members who have not opted out (``gk.privacy.set_leaderboard_opt_out``) are on a
-board or counted in anyone's rank; a member who opted out still sees their own standing
-(:func:`standing_of`): where they would be among the members listed.
+Only active members who have not opted out (``gk.privacy.set_leaderboard_opt_out``) and hold no
+live grant of an excluded role (``GUILDKIT_LEADERBOARD_EXCLUDED_ROLES``, flagged on their roles
+by :func:`exclude_roles` when the app starts) are on a board or counted in anyone's rank; a
+member left out still sees their own standing (:func:`standing_of`): where they would be among
+the members listed.
 """
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from time import sleep
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from guildkit.models import Balance, LedgerEntry, Member, ScoreCount, table_of
-from guildkit.models.scores import BLOCK, block_of, block_sql, listed_sql
+from guildkit.models import Balance, LedgerEntry, Member, Role, ScoreCount, table_of
+from guildkit.models.scores import BLOCK, block_of, block_sql, count_excluded_roles, listed_sql
 
 PERIODS = ("all", "week", "month")
-#: Who is on a board and counted in ranks: active members who have not opted out.
-LISTED = sa.and_(Member.status == "active", Member.leaderboard_opt_out == sa.false())
+#: Who is on a board and counted in ranks: active members, not opted out, with no excluded role.
+LISTED = sa.and_(Member.status == "active", Member.leaderboard_opt_out == sa.false(), Member.excluded_roles == 0)
 
 BALANCES = table_of(Balance)
 SCORES = table_of(ScoreCount)
 LEDGER = table_of(LedgerEntry)
+ROLES = table_of(Role)
 
 
 @dataclass(frozen=True)
@@ -251,6 +257,46 @@ def window(session: Session, board: Board, me: Standing, limit: int) -> list[Sta
     return standings(session, board, limit, start)
 
 
+# -- excluded roles -------------------------------------------------------------------------
+
+
+def exclude_roles(conn: sa.Connection, slugs: Iterable[str]) -> int:
+    """Flag exactly the roles ``slugs`` (those defined) as leaving their holders off the boards;
+    the database's triggers move the members whose count of such roles changes. Run at start
+    with ``GUILDKIT_LEADERBOARD_EXCLUDED_ROLES``, after the roles are written; returns how many
+    roles changed (none, usually: then it is one read)."""
+    wanted = sorted(set(slugs))
+    flag = sa.case((ROLES.c.slug.in_(wanted), sa.true()), else_=sa.false()) if wanted else sa.false()
+    changed = conn.execute(sa.select(ROLES.c.slug).where(ROLES.c.leaderboard_excluded != flag)).scalars().all()
+    if not changed:
+        return 0
+    # Row by row in slug order: two starting apps wait for each other rather than deadlock.
+    update = ROLES.update().where(ROLES.c.slug == sa.bindparam("s")).values(leaderboard_excluded=sa.bindparam("v"))
+    rows = [{"s": slug, "v": slug in wanted} for slug in sorted(changed)]
+    if conn.dialect.name != "postgresql":
+        conn.execute(update, rows)
+        return len(changed)
+    # A flag change locks the grants, then their members; a write granting a role holds its
+    # members, then wants the grants. Should they meet, this (rare) change waits briefly, gives
+    # its locks back and tries again, rather than be the deadlock that fails the member's write.
+    previous = conn.exec_driver_sql("SHOW lock_timeout").scalar()
+    conn.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
+    for attempt in range(1, _FLAG_ATTEMPTS + 1):
+        try:
+            with conn.begin_nested():
+                conn.execute(update, rows)
+            break
+        except sa.exc.OperationalError as exc:
+            if "lock timeout" not in str(exc.orig) or attempt == _FLAG_ATTEMPTS:
+                raise
+            sleep(random.uniform(0.01, 0.05) * attempt)
+    conn.execute(sa.select(sa.func.set_config("lock_timeout", previous, True)))
+    return len(changed)
+
+
+_FLAG_ATTEMPTS = 40
+
+
 # -- rebuilding -----------------------------------------------------------------------------
 
 
@@ -258,9 +304,11 @@ def rebuild(conn: sa.Connection, now: datetime, zone: tzinfo) -> dict[str, int]:
     """Recompute every balance's week and month points of the current periods from the ledger,
     and the score histogram from the balances (after upgrading, or to check nothing drifted).
 
-    Run it in a write transaction; returns how many balance rows and histogram rows it wrote.
+    Run it in a write transaction; returns how many balance rows, members (their count of
+    excluded roles, from the grants and the roles' flags) and histogram rows it wrote.
     """
     week_key, month_key = period_keys(now, zone)
+    excluded = count_excluded_roles(conn)
     updated = 0
     for key_column, points_column, key in (
         (BALANCES.c.week_key, BALANCES.c.week_points, week_key),
@@ -282,7 +330,7 @@ def rebuild(conn: sa.Connection, now: datetime, zone: tzinfo) -> dict[str, int]:
                 }
             )
         ).rowcount
-    return {"balances": int(updated), "score_counts": recount(conn)}
+    return {"balances": int(updated), "excluded_members": excluded, "score_counts": recount(conn)}
 
 
 def recount(conn: sa.Connection) -> int:

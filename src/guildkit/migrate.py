@@ -137,11 +137,15 @@ def script_directory(branch: Branch = CORE) -> ScriptDirectory:
 
 def _reinstall_triggers(conn: sa.Connection) -> None:
     """Install the core's triggers that are missing while their tables exist (idempotent DDL)."""
-    tables = set(sa.inspect(conn).get_table_names())
-    for table, ddl in (("guildkit_ledger", ledger_guard_ddl), ("guildkit_score_counts", score_counts_ddl)):
-        if table in tables:
-            for statement in ddl(conn.dialect.name):
-                conn.exec_driver_sql(statement)
+    inspector = sa.inspect(conn)
+    tables = set(inspector.get_table_names())
+    statements = ledger_guard_ddl(conn.dialect.name) if "guildkit_ledger" in tables else []
+    if "guildkit_score_counts" in tables:
+        # Before core_0006 there were no excluded roles: the triggers of the schema that is there.
+        exclusions = any(c["name"] == "excluded_roles" for c in inspector.get_columns("guildkit_members"))
+        statements += score_counts_ddl(conn.dialect.name, exclusions=exclusions)
+    for statement in statements:
+        conn.exec_driver_sql(statement)
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from guildkit.models import scores
 from guildkit.models.base import Base, utcnow
 
 MEMBER_STATUSES = ("active", "suspended", "banned", "deleted")
@@ -25,6 +26,9 @@ class Member(Base):
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: The member asked to be left off leaderboards (``gk.privacy.set_leaderboard_opt_out``).
     leaderboard_opt_out: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: How many live grants of leaderboard-excluded roles the member holds; kept by triggers
+    #: (:mod:`guildkit.models.scores`): above 0, the member is off the leaderboards.
+    excluded_roles: Mapped[int] = mapped_column(default=0, server_default="0")
 
     __table_args__ = (sa.CheckConstraint("status IN ('active', 'suspended', 'banned', 'deleted')", name="status"),)
 
@@ -42,6 +46,8 @@ class Role(Base):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     permissions: Mapped[list[Any]] = mapped_column(default=list)
     source: Mapped[str] = mapped_column(sa.String(100), default="code")
+    #: Its holders are off the leaderboards (``GUILDKIT_LEADERBOARD_EXCLUDED_ROLES``, synced at start).
+    leaderboard_excluded: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 class RoleGrant(Base):
@@ -73,3 +79,6 @@ class RoleGrant(Base):
             postgresql_where=sa.text("revoked_at IS NULL"),
         ),
     )
+
+
+sa.event.listen(RoleGrant.__table__, "after_create", scores.install_exclusions)

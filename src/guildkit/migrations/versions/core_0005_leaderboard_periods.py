@@ -1,5 +1,6 @@
 """Leaderboards as index reads: week and month points on guildkit_balances, the score histogram
-guildkit_score_counts and the triggers that keep it (see guildkit.leaderboards).
+guildkit_score_counts and the triggers that keep it (see guildkit.leaderboards), as they were
+before core_0006 added excluded roles (``exclusions=False``).
 
 The all-time part of the histogram is filled here. Week and month points depend on the
 community's time zone, which a migration does not know: ``flask guildkit db upgrade`` runs
@@ -51,9 +52,9 @@ def upgrade() -> None:
             "INSERT INTO guildkit_score_counts (point_type, period, period_key, width, points, members) "
             f"SELECT b.point_type, 'all', 0, {width}, {block_sql('b.balance', width, bind.dialect.name)}, "
             "COUNT(*) FROM guildkit_balances b JOIN guildkit_members m ON m.id = b.member_id "
-            f"WHERE {listed_sql('m')} GROUP BY 1, 2, 3, 4, 5"
+            f"WHERE {listed_sql('m', exclusions=False)} GROUP BY 1, 2, 3, 4, 5"
         )
-    for statement in score_counts_ddl(bind.dialect.name):
+    for statement in score_counts_ddl(bind.dialect.name, exclusions=False):
         bind.exec_driver_sql(statement)
 
 
