@@ -55,8 +55,8 @@ log = logging.getLogger("guildkit")
 WRITE_ATTEMPTS = 6
 
 
-def _is_retryable(exc: sa.exc.DBAPIError) -> bool:
-    text = str(exc.orig).lower()
+def _is_retryable(error: BaseException | None) -> bool:
+    text = str(error).lower()
     return any(marker in text for marker in ("database is locked", "deadlock detected", "could not serialize", "busy"))
 
 
@@ -106,14 +106,18 @@ class Store:
 
     def run_write(self, body: Any) -> Any:
         """Run ``body(conn)`` in :meth:`write`, retrying on lock timeouts and deadlocks."""
+        # The hot path runs on the bare cursor (Prepared), whose errors are the driver's own,
+        # not wrapped in SQLAlchemy's DBAPIError: a deadlock there must be retried all the same.
+        driver_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 with self.write() as conn:
                     return body(conn)
-            except sa.exc.DBAPIError as exc:
-                if attempt == WRITE_ATTEMPTS or not _is_retryable(exc):
+            except (sa.exc.DBAPIError, driver_error) as exc:
+                orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+                if attempt == WRITE_ATTEMPTS or not _is_retryable(orig):
                     raise
-                log.info("guildkit write retried after %s (attempt %d)", exc.orig, attempt)
+                log.info("guildkit write retried after %s (attempt %d)", orig, attempt)
                 time.sleep(0.01 * 2**attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
