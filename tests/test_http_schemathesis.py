@@ -84,7 +84,8 @@ def test_every_check_over_http(server: LiveServer, tmp_path: Path) -> None:
             caller: stack.enter_context(run(server, caller, tmp_path)) for caller in ("anonymous", "member", "admin")
         }
         for caller, (process, report, output) in runs.items():
-            assert process.wait(timeout=240) in (0, 1), output.read_text()[-3000:]
+            # Generous: three runs share the machine with the server, and CI machines are shared too.
+            assert process.wait(timeout=900) in (0, 1), output.read_text()[-3000:]
             result = json.loads(report.read_text())
             assert result["complete"] and result["stop_reason"] == "completed", caller
             assert not result["errors"], (caller, result["errors"])

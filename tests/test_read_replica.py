@@ -111,7 +111,9 @@ def standby_url() -> Iterator[str]:
 
 def _caught_up(primary: sa.Engine, standby: sa.Engine, timeout: float = 30.0) -> None:
     with primary.connect() as conn:
-        wanted = conn.scalar(sa.text("SELECT pg_current_wal_lsn()"))
+        # The insert position, not the write position: with synchronous_commit off (the test
+        # server's setting) the last commits may still sit in WAL buffers, ahead of the latter.
+        wanted = conn.scalar(sa.text("SELECT pg_current_wal_insert_lsn()"))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with standby.connect() as conn:
