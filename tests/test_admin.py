@@ -265,6 +265,12 @@ def test_rules_plugins_and_hook_failures(api: Api, gk: GuildKit, gk_members: Mem
     assert rules["answer-upvoted"]["origin"] == "tests.plugins.qa_rules"
     assert rules["answer-upvoted"]["description"] == "+10 reputation to the target on answer.upvoted"
     assert rules["levels:xp"]["description"] == "levels of xp points at 10, 50, 100"
+    versions = api.ok("GET", "/admin/rules/versions", user=admin)
+    assert [(v["version"], v["in_force"], v["changes"]) for v in versions] == [
+        (2, True, ["badge helper added", "rule console:helper added"]),
+        (1, False, []),
+    ]
+    assert len(versions[0]["content_hash"]) == 64 and versions[0]["first_seen_at"] >= versions[1]["first_seen_at"]
     plugins = {p["name"]: p for p in api.ok("GET", "/admin/plugins", user=admin)}
     # The admin feature is one plugin: the console's definitions, its tables and its routes.
     assert plugins["guildkit.admin"]["hooks"] == [

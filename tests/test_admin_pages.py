@@ -176,6 +176,9 @@ def test_rules_plugins_and_audit_pages(site: Site, gk: GuildKit, gk_members: Mem
     rules = site.get("/admin/rules", user=admin)
     assert "console:helper" in rules and "database: admin console" in rules
     assert "+10 reputation to the target on answer.upvoted" in rules
+    # The console's badge made a new rule-set version, shown with what it changed.
+    assert "v2 <strong>(in force)</strong>" in rules and "The first rules recorded" in rules
+    assert "<li>badge helper added</li>" in rules and "<li>rule console:helper added</li>" in rules
     plugins = site.get("/admin/plugins", user=admin)
     assert "guildkit.admin" in plugins and "No hook failures." in plugins
     audit = site.get("/admin/audit?action=badge.create", user=admin)

@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from guildkit.definitions import BadgeDef, PointTypeDef, RoleDef
 from guildkit.errors import ConfigurationError, DuplicateDefinition, PluginError
 from guildkit.metrics import Metric, Streak
-from guildkit.models import Badge, PointType, Role, table_of
+from guildkit.models import Badge, PointType, Role, table_of, utcnow
 from guildkit.plugins import contributions
+from guildkit.rules import versions
 from guildkit.rules.base import Rule
 from guildkit.rules.builtin import BadgeRule, EventBadgeRule, Levels, PointsRule, RoleRule
 from guildkit.store import upsert
@@ -43,6 +44,9 @@ class Registry:
     metrics_by_trigger: dict[str, tuple[Metric, ...]] = field(default_factory=dict)
     #: Counter names to prefetch for an activity type (metrics and streak bookkeeping).
     counter_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The stored rule-set version these definitions are (:mod:`guildkit.rules.versions`),
+    #: known once :meth:`sync` has run.
+    version: int | None = None
 
     @classmethod
     def build(cls, pm: pluggy.PluginManager, gk: GuildKit) -> Registry:
@@ -209,6 +213,7 @@ class Registry:
                     for r in self.roles.values()
                 ],
             )
+        self.version = versions.record(conn, versions.snapshot(self), utcnow())
 
 
 def _collect(pm: pluggy.PluginManager, hook_name: str, gk: GuildKit) -> Iterable[tuple[str, Any]]:

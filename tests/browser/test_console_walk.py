@@ -78,6 +78,11 @@ def test_the_dashboard_and_a_badge_made_in_the_console(
     screenshot(page, "admin-new-badge")
     page.get_by_role("button", name="Make the badge").click()
     expect(page.get_by_role("heading", name="Helper")).to_be_visible()
+    # The new badge made a new rule-set version: the rules page says what it changed.
+    page.get_by_role("navigation", name="Admin console").get_by_role("link", name="Rules").click()
+    expect(page.get_by_role("heading", name="Versions")).to_be_visible()
+    expect(page.get_by_text("badge helper added")).to_be_visible()
+    screenshot(page, "admin-rule-versions")
 
     newcomer = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900}).new_page()
     try:

@@ -11,6 +11,7 @@ or revoke tokens). Each change writes a row of guildkit's audit log with it.
 ``POST /admin/roles/{slug}/grants|revocations``    grant or revoke a role, with a reason
 ``GET /admin/permissions``                         what a console role may carry
 ``GET /admin/rules``, ``/admin/plugins``           the active rule set; plugins and their hooks
+``GET /admin/rules/versions``                      the rule set's versions and what each changed
 ``GET /admin/hook-failures``                       recent hook failures
 ``GET/POST /admin/tokens``                         API tokens; make one (shown once)
 ``POST /admin/tokens/{id}/revoke``                 revoke one
@@ -41,6 +42,7 @@ from guildkit.admin.schemas import (
     RoleGrantIn,
     RoleIn,
     RuleSchema,
+    RuleVersionSchema,
     TokenCreatedSchema,
     TokenIn,
     TokenSchema,
@@ -267,6 +269,19 @@ def admin_permissions(caller: Caller) -> Any:
 )
 def admin_rules(caller: Caller) -> Any:
     return _service().rules()
+
+
+@api.get("/admin/rules/versions")
+@endpoint(
+    summary="The rule set's stored versions, newest first, each with what it changed",
+    response=RuleVersionSchema,
+    many=True,
+    allow=admin,
+    tags=TAGS,
+    errors=READ,
+)
+def admin_rule_versions(caller: Caller) -> Any:
+    return _service().rule_versions()
 
 
 @api.get("/admin/plugins")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from guildkit.admin.base import ConsoleJob
-from guildkit.admin.views import FailureView, PluginView, RuleView, describe, origin_of
+from guildkit.admin.views import FailureView, PluginView, RuleVersionView, RuleView, describe, origin_of
 from guildkit.errors import ValidationError
 from guildkit.models import HookFailure
 from guildkit.plugins import describe_plugins
+from guildkit.rules import versions
 
 
 class Inspection(ConsoleJob):
@@ -25,6 +26,26 @@ class Inspection(ConsoleJob):
             text = f"levels of {point_type} points at {steps}"
             views.append(RuleView(f"levels:{point_type}", "Levels", label, kind, [f"points:{point_type}"], text))
         return sorted(views, key=lambda r: (r.origin_kind, r.origin, r.name))
+
+    def rule_versions(self) -> list[RuleVersionView]:
+        """Every stored rule-set version, newest first, each with what it changed in words."""
+        in_force = self.gk.registry.version
+        with self.gk.store.engine.connect() as conn:
+            rows = versions.stored(conn)
+        views = [
+            RuleVersionView(
+                row.id,
+                row.content_hash,
+                row.first_seen_at,
+                row.last_seen_at,
+                row.id == in_force,
+                [versions.describe_change(c) for c in versions.diff(previous.snapshot, row.snapshot)]
+                if previous is not None
+                else [],
+            )
+            for previous, row in zip([None, *rows], rows, strict=False)
+        ]
+        return views[::-1]
 
     def plugins(self) -> list[PluginView]:
         """Registered plugins and the hooks each implements."""

@@ -367,7 +367,7 @@ def admin_role(slug: str, what: str) -> Any:
 @admin_page
 def admin_rules() -> Any:
     service, _ = _admin()
-    return _render("rules.html", rules=service.rules())
+    return _render("rules.html", rules=service.rules(), versions=service.rule_versions())
 
 
 @pages.get("/admin/plugins")

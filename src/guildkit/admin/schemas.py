@@ -135,6 +135,17 @@ class RuleSchema(Schema):
     description = fields.String(required=True, metadata={"description": "what it awards (describe())"})
 
 
+class RuleVersionSchema(Schema):
+    version = fields.Integer(required=True, metadata={"description": "v1, v2 … in the order first used"})
+    content_hash = fields.String(required=True, metadata={"description": "SHA-256 of the rule set's snapshot"})
+    first_seen_at = fields.AwareDateTime(required=True)
+    last_seen_at = fields.AwareDateTime(required=True)
+    in_force = fields.Boolean(required=True)
+    changes = fields.List(
+        fields.String(), required=True, metadata={"description": "what it changed from the version before, in words"}
+    )
+
+
 class PluginSchema(Schema):
     name = fields.String(required=True)
     package = fields.String(allow_none=True)

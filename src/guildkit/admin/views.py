@@ -57,6 +57,18 @@ class RuleView:
 
 
 @dataclass(frozen=True)
+class RuleVersionView:
+    """A stored rule-set version and, in words, what it changed from the one before."""
+
+    version: int
+    content_hash: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+    in_force: bool
+    changes: list[str]
+
+
+@dataclass(frozen=True)
 class PluginView:
     name: str
     package: str | None

@@ -13,6 +13,7 @@ from guildkit.models.badges import TIERS, Badge, BadgeAward
 from guildkit.models.base import Base, UTCDateTime, table_of, utcnow
 from guildkit.models.members import MEMBER_STATUSES, Member, Role, RoleGrant
 from guildkit.models.points import Balance, LedgerEntry, PointType, ledger_guard_ddl
+from guildkit.models.rules import RuleVersion
 from guildkit.models.scores import ScoreCount, score_counts_ddl
 from guildkit.models.web import ApiToken, Notification
 
@@ -36,6 +37,7 @@ CORE_TABLES: tuple[sa.Table, ...] = tuple(
         Notification,
         AuditRecord,
         ScoreCount,
+        RuleVersion,
     )
 )
 
@@ -59,6 +61,7 @@ __all__ = [
     "PointType",
     "Role",
     "RoleGrant",
+    "RuleVersion",
     "ScoreCount",
     "UTCDateTime",
     "ledger_guard_ddl",

@@ -1,0 +1,174 @@
+"""Rule-set versions: the effective rules as plain data, their content hash, and what changed.
+
+A *snapshot* is everything that decides what members earn — point types, badges, roles, rules
+and level scales, from code, rule files and the console alike — as JSON-ready data with a
+stable order. Two registries with equal snapshots give the same outcomes for the same history,
+so the snapshot's SHA-256 (:func:`content_hash`) names a version: the same rules built in
+another process, or in another order, hash the same. :func:`diff` says what changed between two
+snapshots, item by item and field by field, for the console and ``flask guildkit rules diff``.
+
+Built-in rules and definitions are dataclasses, captured field by field. A plugin's own rule
+class is captured by its class, triggers and ``describe()``; a change to its code that changes
+none of those is not seen. A callable (``when=``) is captured by its name only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from guildkit.models import RuleVersion, table_of
+from guildkit.store import upsert
+
+if TYPE_CHECKING:
+    from guildkit.registry import Registry
+
+VERSIONS = table_of(RuleVersion)
+
+#: The kinds of definitions a snapshot holds, in the order they are shown.
+KINDS = ("point_types", "badges", "roles", "rules", "levels")
+
+Snapshot = dict[str, dict[str, Any]]
+
+
+def snapshot(registry: Registry) -> Snapshot:
+    """The effective rules of ``registry`` as plain, ordered data."""
+    return {
+        "point_types": {slug: plain(d) for slug, d in sorted(registry.point_types.items())},
+        "badges": {slug: plain(d) for slug, d in sorted(registry.badges.items())},
+        "roles": {slug: plain(d) for slug, d in sorted(registry.roles.items())},
+        "rules": {name: _rule(rule) for name, rule in sorted(registry.rules.items())},
+        "levels": {name: plain(scale) for name, scale in sorted(registry.levels.items())},
+    }
+
+
+def content_hash(snap: Snapshot) -> str:
+    """SHA-256 of the snapshot's canonical JSON (sorted keys, no spaces), as hex."""
+    return hashlib.sha256(canonical(snap).encode()).hexdigest()
+
+
+def canonical(snap: Snapshot) -> str:
+    return json.dumps(snap, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _rule(rule: Any) -> dict[str, Any]:
+    captured = plain(rule) if dataclasses.is_dataclass(rule) else {"class": _type_name(rule)}
+    captured["triggers"] = sorted(rule.triggers)
+    captured["describe"] = rule.describe()
+    return captured
+
+
+def plain(value: Any) -> Any:
+    """``value`` as JSON-ready data: a dataclass as its type and fields, sets sorted, tuples as
+    lists, callables by name; anything else by ``repr``."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"class": _type_name(value), **fields}
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, frozenset | set):
+        return sorted((plain(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if callable(value):
+        return f"callable {getattr(value, '__module__', '?')}.{getattr(value, '__qualname__', type(value).__name__)}"
+    return repr(value)
+
+
+def _type_name(value: Any) -> str:
+    cls = type(value)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+# -- what changed ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One definition added, removed or changed between two snapshots."""
+
+    kind: str
+    name: str
+    #: ``added``, ``removed`` or ``changed``
+    change: str
+    #: For ``changed``: each field that differs, as (before, after).
+    fields: Mapping[str, tuple[Any, Any]] = dataclasses.field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "change": self.change,
+            "fields": {name: {"before": a, "after": b} for name, (a, b) in self.fields.items()},
+        }
+
+
+def diff(before: Snapshot, after: Snapshot) -> list[Change]:
+    """What changed from ``before`` to ``after``, by kind (in :data:`KINDS` order), then name."""
+    changes: list[Change] = []
+    for kind in KINDS:
+        old, new = before.get(kind, {}), after.get(kind, {})
+        for name in sorted(old.keys() | new.keys()):
+            if name not in new:
+                changes.append(Change(kind, name, "removed"))
+            elif name not in old:
+                changes.append(Change(kind, name, "added"))
+            elif old[name] != new[name]:
+                changes.append(Change(kind, name, "changed", _field_changes(old[name], new[name])))
+    return changes
+
+
+def _field_changes(old: Any, new: Any) -> dict[str, tuple[Any, Any]]:
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return {"": (old, new)}
+    return {
+        key: (old.get(key), new.get(key))
+        for key in sorted(old.keys() | new.keys())
+        if old.get(key) != new.get(key) and key != "describe"
+    } or {"describe": (old.get("describe"), new.get("describe"))}
+
+
+# -- stored versions ---------------------------------------------------------------------------
+
+
+def record(conn: sa.Connection, snap: Snapshot, now: datetime) -> int:
+    """Store ``snap`` as a version unless it is known, note that it was seen ``now``, and return
+    its version number. One statement; concurrent starts of the same rules make one version."""
+    statement = upsert(conn.dialect.name, VERSIONS, ("content_hash",), ("last_seen_at",), ("id",))
+    row = conn.execute(
+        statement,
+        {"content_hash": content_hash(snap), "snapshot": snap, "first_seen_at": now, "last_seen_at": now},
+    ).one()
+    return int(row.id)
+
+
+def stored(conn: sa.Connection) -> list[sa.Row[Any]]:
+    """Every stored version (``id``, ``content_hash``, ``snapshot``, ``first_seen_at``,
+    ``last_seen_at``), oldest first."""
+    return list(conn.execute(sa.select(VERSIONS).order_by(VERSIONS.c.id)).all())
+
+
+KIND_WORDS = {"point_types": "point type", "badges": "badge", "roles": "role", "rules": "rule", "levels": "level scale"}
+
+
+def describe_change(change: Change) -> str:
+    """One line for people: ``rule answerer changed: thresholds [5, 15] → [3, 15]``."""
+    head = f"{KIND_WORDS.get(change.kind, change.kind)} {change.name} {change.change}"
+    if not change.fields:
+        return head
+    parts = [f"{name or 'value'} {_short(a)} → {_short(b)}" for name, (a, b) in change.fields.items()]
+    return f"{head}: " + "; ".join(parts)
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return text if len(text) <= 80 else text[:77] + "…"
