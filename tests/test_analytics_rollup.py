@@ -17,8 +17,10 @@ import pytest
 import sqlalchemy as sa
 
 from guildkit import GuildKit
-from guildkit.analytics import cohorts, engagement, membership, recognition, rollup
+from guildkit.analytics import cohorts, engagement, membership, recognition, rollup, spans
 from guildkit.analytics.periods import Range
+from guildkit.analytics.settings import participation, type_matches, weight_expression
+from guildkit.models import Activity, Member, table_of
 from guildkit.testing import Clock
 
 DAY = timedelta(days=1)
@@ -44,6 +46,11 @@ def ranges(gk: GuildKit) -> list[Range]:
         a.range(date(2025, 12, 20), date(2026, 4, 10), "month"),
         a.range(date(2026, 2, 9), date(2026, 3, 10), "day"),
         a.range(date(2026, 3, 29), date(2026, 3, 29), "day"),  # the 23-hour day
+        # Whole calendar buckets only (read from the calendar rows, no clipped edge).
+        a.range(date(2026, 1, 5), date(2026, 3, 29), "week"),
+        a.range(date(2026, 1, 1), date(2026, 3, 31), "month"),
+        # Whole months and a clipped one (levels), 105 days by day, churn as of the last one.
+        a.range(date(2026, 1, 1), date(2026, 4, 15), "day"),
     ]
 
 
@@ -78,6 +85,61 @@ def assert_same(gk: GuildKit) -> None:
 def rows(gk: GuildKit) -> dict[str, list[tuple[Any, ...]]]:
     with gk.store.engine.connect() as conn:
         return {t.name: sorted(tuple(r) for r in conn.execute(sa.select(t))) for t in rollup.ROLLUP_TABLES}
+
+
+def expected_spans(gk: GuildKit) -> dict[str, list[tuple[Any, ...]]]:
+    """The calendar rows (guildkit/analytics/spans.py) worked out in Python from the activity log."""
+    activities = table_of(Activity)
+    settings = gk.analytics.settings
+    found = gk.session.execute(
+        sa.select(
+            activities.c.actor_id,
+            activities.c.occurred_at,
+            type_matches(settings.content_types),
+            weight_expression(settings.weights),
+        ).where(participation())
+    ).all()
+    days: dict[tuple[int, int], list[float]] = {}  # (member, day) -> [content, score]
+    for member, when, content, weight in found:
+        day = rollup.day_of(when, gk.state.zone)
+        totals = days.setdefault((member, day), [0, 0.0])
+        totals[0] += 1 if content else 0
+        totals[1] += float(weight)
+    zone = gk.state.zone
+    members = table_of(Member)
+    found = gk.session.execute(sa.select(members.c.id, members.c.joined_at))
+    joined = {m: spans.week_of(rollup.day_of(t, zone)) for m, t in found}
+    weeks = {(member, spans.week_of(day), joined[member]) for member, day in days}
+    per_cohort: dict[tuple[int, int], int] = {}
+    for _, week, cohort in weeks:
+        per_cohort[(week, cohort)] = per_cohort.get((week, cohort), 0) + 1
+    months: dict[tuple[int, int], list[float]] = {}
+    for (member, day), (content, score) in days.items():
+        month = months.setdefault((spans.month_of(day), member), [0.0, 0])
+        month[0] += score
+        month[1] += content
+    counts = []
+    for span, start_of in (("day", lambda d: d), ("week", spans.week_of), ("month", spans.month_of)):
+        active: dict[int, set[int]] = {}
+        contributing: dict[int, set[int]] = {}
+        for (member, day), (content, _) in days.items():
+            active.setdefault(start_of(day), set()).add(member)
+            if content:
+                contributing.setdefault(start_of(day), set()).add(member)
+        counts += [(span, start, len(who), len(contributing.get(start, ()))) for start, who in active.items()]
+    return {
+        "guildkit_analytics_member_weeks": sorted(weeks),
+        "guildkit_analytics_cohort_weeks": sorted((w, c, n) for (w, c), n in per_cohort.items()),
+        "guildkit_analytics_member_months": sorted((m, k, s, c) for (m, k), (s, c) in months.items()),
+        "guildkit_analytics_period_counts": sorted(counts),
+    }
+
+
+def assert_spans_as_expected(gk: GuildKit) -> None:
+    assert gk.analytics.refresh().current
+    kept = rows(gk)
+    for table, expected in expected_spans(gk).items():
+        assert kept[table] == expected, table
 
 
 def assert_same_as_rebuilt(gk: GuildKit) -> None:
@@ -141,6 +203,7 @@ def community(gk: GuildKit, gk_clock: Clock) -> GuildKit:
 
 def test_every_kpi_equals_the_raw_query(community: GuildKit) -> None:
     assert_same(community)
+    assert_spans_as_expected(community)
     state = community.analytics.refresh()
     assert (state.current, state.note) == (True, "already current")
 
@@ -161,6 +224,12 @@ def test_changes_to_past_days_are_taken_in(community: GuildKit, gk_clock: Clock)
     gk.record("visit", key="late-4", actor="fay", occurred_at=at(2026, 2, 3, 9))  # recorded and retracted
     gk.retract("late-4", reason="test")  # between two refreshes
     assert_same(gk)
+    assert_spans_as_expected(gk)
+    assert_same_as_rebuilt(gk)
+    # A retraction, after a refresh, of dan's only day in a week (and month): his rows there go.
+    gk.retract("late-2", reason="test")
+    assert_same(gk)
+    assert_spans_as_expected(gk)
     assert_same_as_rebuilt(gk)
     # Status changes and an erasure alter members, cohorts, churn and levels for past ranges.
     gk.set_status("bob", "suspended", reason="test")

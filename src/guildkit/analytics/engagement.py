@@ -111,30 +111,48 @@ def levels(session: Session, rng: Range, weights: Mapping[str, float]) -> Levels
 def rank(session: Session, rng: Range, weights: Mapping[str, float], per_member: sa.Subquery) -> Levels:
     """The levels from ``per_member`` (``member_id``, ``score``: each member's score over the range)."""
     listed = sa.and_(MEMBERS.c.status != "deleted", MEMBERS.c.joined_at < rng.end_at)
-    total = int(session.scalar(sa.select(sa.func.count()).select_from(MEMBERS).where(listed)) or 0)
+    # coalesce() keeps the planner off the joined_at index: through it, SQLite looks every
+    # member's row up for the status, several times slower than reading the table once.
+    scanned = sa.and_(MEMBERS.c.status != "deleted", sa.func.coalesce(MEMBERS.c.joined_at, None) < rng.end_at)
+    total = int(session.scalar(sa.select(sa.func.count()).select_from(MEMBERS).where(scanned)) or 0)
+    # Every scored member's id and score, best first; names are read for the listed few only
+    # (a year of a large community scores tens of thousands of members).
     rows = session.execute(
-        sa.select(MEMBERS.c.user_id, MEMBERS.c.display_name, per_member.c.score)
+        sa.select(MEMBERS.c.id, per_member.c.score)
         .join(MEMBERS, MEMBERS.c.id == per_member.c.member_id)
         .where(listed, per_member.c.score > 0)
         .order_by(per_member.c.score.desc(), MEMBERS.c.id)
     ).all()
-    scored = [Scored(r.user_id, r.display_name, _number(r.score)) for r in rows]
-    groups: list[list[Scored]] = [[], [], []]
+
+    def score(at: int) -> float:
+        return _number(rows[at][1])
+
+    cuts: list[tuple[int, int]] = []  # each level's [first, end) positions
     at = 0
-    for group, (_, _, _, cumulative) in zip(groups, LEVELS[:3], strict=True):
+    for _, _, _, cumulative in LEVELS[:3]:
         assert cumulative is not None
-        cut = math.ceil(cumulative * len(scored))
+        cut = math.ceil(cumulative * len(rows))
         if cut > at:
-            floor = scored[cut - 1].score
-            while cut < len(scored) and scored[cut].score == floor:
+            floor = score(cut - 1)
+            while cut < len(rows) and score(cut) == floor:
                 cut += 1
-        group.extend(scored[at:cut])
+        cuts.append((at, max(at, cut)))
         at = max(at, cut)
+    shown = [k for first, end in cuts for k in range(first, min(end, first + LIST_LIMIT))]
+    names = {
+        member: (user_id, name)
+        for member, user_id, name in session.execute(
+            sa.select(MEMBERS.c.id, MEMBERS.c.user_id, MEMBERS.c.display_name).where(
+                MEMBERS.c.id.in_([rows[k][0] for k in shown])
+            )
+        )
+    }
     out = []
-    for group, (level, name, description, _) in zip(groups, LEVELS[:3], strict=True):
-        minimum = group[-1].score if group else None
-        out.append(Level(level, name, description, len(group), ratio(len(group), total), minimum, group[:LIST_LIMIT]))
-    idle = max(0, total - len(scored))
+    for (first, end), (level, name, description, _) in zip(cuts, LEVELS[:3], strict=True):
+        top = [Scored(*names[rows[k][0]], score(k)) for k in range(first, min(end, first + LIST_LIMIT))]
+        minimum = score(end - 1) if end > first else None
+        out.append(Level(level, name, description, end - first, ratio(end - first, total), minimum, top))
+    idle = max(0, total - len(rows))
     level, name, description, _ = LEVELS[3]
     out.append(Level(level, name, description, idle, ratio(idle, total), None, []))
     return Levels(rng, total, {k: _number(v) for k, v in weights.items()}, out)

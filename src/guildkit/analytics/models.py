@@ -7,7 +7,9 @@ the survey's scale. The response repeats its survey's ``kind`` so that a plain C
 score; the composite foreign key ``(survey_id, kind)`` makes sure that copy is the survey's kind.
 
 The rollups (:mod:`.rollup` keeps them, :mod:`.rolled` reads them) hold the KPIs' numbers per
-member and local day, per day and activity type, per day and point type, and per day; days are
+member and local day, per day and activity type, per day and point type, and per day, plus
+calendar rows derived from the member-days (per member and week, per month and member, and
+distinct members per calendar day, week and month: :mod:`.spans`); days are
 proleptic Gregorian ordinals (``date.toordinal()``) in the community's time zone, so the
 queries do day arithmetic with plain integers on both databases.
 """
@@ -166,6 +168,69 @@ class MemberDay(Base):
     )
 
 
+class MemberWeek(Base):
+    """A member active in one calendar week (Monday to Sunday, local), with the week they joined
+    in: what :class:`CohortWeek` counts (:mod:`.spans`)."""
+
+    __tablename__ = "guildkit_analytics_member_weeks"
+
+    member_id: Mapped[int] = mapped_column(primary_key=True)
+    #: The Monday's day ordinal.
+    week: Mapped[int] = mapped_column(primary_key=True)
+    #: The Monday of the local day of the member's ``joined_at`` (which never changes).
+    cohort: Mapped[int]
+
+    __table_args__ = (
+        sa.Index("ix_guildkit_analytics_member_weeks_week", "week", "cohort"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class CohortWeek(Base):
+    """Members who joined in calendar week ``cohort`` and were active in calendar week ``week``,
+    whatever their status: retention reads a whole cohort's whole week here, and takes off the
+    erased members' rows as it reads (:mod:`.rolled`)."""
+
+    __tablename__ = "guildkit_analytics_cohort_weeks"
+
+    week: Mapped[int] = mapped_column(primary_key=True)
+    cohort: Mapped[int] = mapped_column(primary_key=True)
+    members: Mapped[int]
+
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class MemberMonth(Base):
+    """One member's activity in one calendar month: the engagement levels read a whole month's
+    score here instead of summing the member's days (:mod:`.spans`)."""
+
+    __tablename__ = "guildkit_analytics_member_months"
+
+    #: The first day's ordinal; first in the key, so a range of months is one range of it.
+    month: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(primary_key=True)
+    score: Mapped[float] = mapped_column(sa.Double)
+    content: Mapped[int]
+
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class PeriodCount(Base):
+    """Distinct members active and contributing in one calendar day, week or month: a bucket that
+    is a whole one reads one row (:mod:`.spans`). Only periods with someone active have a row."""
+
+    __tablename__ = "guildkit_analytics_period_counts"
+
+    #: ``day``, ``week`` or ``month`` (the bucket names).
+    span: Mapped[str] = mapped_column(sa.String(5), primary_key=True)
+    #: The period's first day ordinal.
+    start: Mapped[int] = mapped_column(primary_key=True)
+    active: Mapped[int]
+    contributing: Mapped[int]
+
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
 class TypeDay(Base):
     """Live, non-bookkeeping activities of one type on one local day."""
 
@@ -218,4 +283,16 @@ class SeenRetraction(Base):
     activity_id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
 
 
-ROLLUP_MODELS = (RollupState, MemberDay, TypeDay, PointDay, AwardDay, FirstPost, SeenRetraction)
+ROLLUP_MODELS = (
+    RollupState,
+    MemberDay,
+    MemberWeek,
+    CohortWeek,
+    MemberMonth,
+    PeriodCount,
+    TypeDay,
+    PointDay,
+    AwardDay,
+    FirstPost,
+    SeenRetraction,
+)

@@ -4,7 +4,8 @@ The rollup tables (:mod:`.models`) hold, per local day of the community's time z
 KPIs would otherwise aggregate from the raw tables on every call: each member's activities,
 content, engagement score and first and last activity, the activities per type, the points
 issued and reversed per point type, and the badge awards; plus each member's first post and the
-first reply to it. :mod:`.rolled` answers the KPIs from them.
+first reply to it; and, derived from the member-days, calendar week and month rows
+(:mod:`.spans`). :mod:`.rolled` answers the KPIs from them.
 
 How a refresh stays exact:
 
@@ -47,6 +48,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from guildkit.analytics import spans
 from guildkit.analytics.models import (
     AwardDay,
     FirstPost,
@@ -74,10 +76,10 @@ POINT_DAYS = table_of(PointDay)
 AWARD_DAYS = table_of(AwardDay)
 FIRST_POSTS = table_of(FirstPost)
 SEEN = table_of(SeenRetraction)
-ROLLUP_TABLES = (MEMBER_DAYS, TYPE_DAYS, POINT_DAYS, AWARD_DAYS, FIRST_POSTS, SEEN)
+ROLLUP_TABLES = (MEMBER_DAYS, *spans.SPAN_TABLES, TYPE_DAYS, POINT_DAYS, AWARD_DAYS, FIRST_POSTS, SEEN)
 
 #: Bumped when the rows' meaning changes, so existing rollups are rebuilt.
-VERSION = 1
+VERSION = 2  # 2: the calendar rows of :mod:`.spans`
 #: How long a PostgreSQL refresh waits for the transactions writing activities to end.
 LOCK_TIMEOUT = "500ms"
 #: Past this many members on one day, the whole day is recomputed rather than member by member.
@@ -254,6 +256,7 @@ def _build_activities(conn: sa.Connection, zone: ZoneInfo, settings: Settings, h
         for day in range(day_of(first, zone), day_of(last, zone) + 1):
             _recompute_day(conn, zone, settings, day, None, horizon, track=False)
             done.days += 1
+        spans.rebuild(conn, day_of(first, zone), day_of(last, zone), zone)
     done.retractions = conn.execute(
         SEEN.insert().from_select(
             ["activity_id"],
@@ -323,6 +326,7 @@ def _refresh_activities(
             changed.setdefault(member, day)
         done.days += 1
     _relink(conn, changed)
+    spans.refresh(conn, dirty, zone)  # after the relink: they read the members' links
     _add_types(conn, types)
     if posters:
         done.first_posts = _recompute_first_posts(conn, settings, posters, horizon)
