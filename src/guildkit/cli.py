@@ -109,22 +109,20 @@ def rules_versions(as_json: bool) -> None:
     from guildkit.rules import versions
 
     gk = _gk()
-    in_force = gk.reload_definitions().version
     with gk.store.engine.connect() as conn:
-        rows = versions.stored(conn)
-    out = []
-    for previous, row in zip([None, *rows], rows, strict=False):
-        changes = versions.diff(previous.snapshot, row.snapshot) if previous is not None else []
-        out.append(
-            {
-                "version": row.id,
-                "content_hash": row.content_hash,
-                "first_seen_at": row.first_seen_at.isoformat(),
-                "last_seen_at": row.last_seen_at.isoformat(),
-                "in_force": row.id == in_force,
-                "changes_from_previous": len(changes),
-            }
-        )
+        entries = versions.history(conn)
+    current = versions.in_force(gk.registry, [row for row, _ in entries])
+    out = [
+        {
+            "version": row.id,
+            "content_hash": row.content_hash,
+            "first_seen_at": row.first_seen_at.isoformat(),
+            "last_seen_at": row.last_seen_at.isoformat(),
+            "in_force": row.id == current,
+            "changes_from_previous": len(changes),
+        }
+        for row, changes in entries
+    ]
     if as_json:
         click.echo(json.dumps(out, indent=2))
         return
@@ -146,10 +144,10 @@ def rules_diff(before: int | None, after: int | None, as_json: bool) -> None:
     from guildkit.rules import versions
 
     gk = _gk()
-    in_force = gk.reload_definitions().version
     with gk.store.engine.connect() as conn:
-        snapshots = {row.id: row.snapshot for row in versions.stored(conn)}
-    after = in_force if after is None else after
+        rows = versions.stored(conn)
+    snapshots = {row.id: row.snapshot for row in rows}
+    after = versions.in_force(gk.registry, rows) if after is None else after
     before = max((v for v in snapshots if after is not None and v < after), default=None) if before is None else before
     for name, number in (("BEFORE", before), ("AFTER", after)):
         if number is None or number not in snapshots:

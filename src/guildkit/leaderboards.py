@@ -278,7 +278,8 @@ def exclude_roles(conn: sa.Connection, slugs: Iterable[str]) -> int:
         return len(changed)
     # A flag change locks the grants, then their members; a write granting a role holds its
     # members, then wants the grants. Should they meet, this (rare) change waits briefly, gives
-    # its locks back and tries again, rather than be the deadlock that fails the member's write.
+    # its locks back and tries again, rather than be the deadlock that sends the member's write
+    # back to the start (run_write would retry it, but a member's write should not wait on this).
     previous = conn.exec_driver_sql("SHOW lock_timeout").scalar()
     conn.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
     for attempt in range(1, _FLAG_ATTEMPTS + 1):

@@ -29,21 +29,19 @@ class Inspection(ConsoleJob):
 
     def rule_versions(self) -> list[RuleVersionView]:
         """Every stored rule-set version, newest first, each with what it changed in words."""
-        in_force = self.gk.registry.version
         with self.gk.store.engine.connect() as conn:
-            rows = versions.stored(conn)
+            entries = versions.history(conn)
+        current = versions.in_force(self.gk.registry, [row for row, _ in entries])
         views = [
             RuleVersionView(
                 row.id,
                 row.content_hash,
                 row.first_seen_at,
                 row.last_seen_at,
-                row.id == in_force,
-                [versions.describe_change(c) for c in versions.diff(previous.snapshot, row.snapshot)]
-                if previous is not None
-                else [],
+                row.id == current,
+                [versions.describe_change(c) for c in changes],
             )
-            for previous, row in zip([None, *rows], rows, strict=False)
+            for row, changes in entries
         ]
         return views[::-1]
 

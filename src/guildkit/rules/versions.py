@@ -157,6 +157,23 @@ def stored(conn: sa.Connection) -> list[sa.Row[Any]]:
     return list(conn.execute(sa.select(VERSIONS).order_by(VERSIONS.c.id)).all())
 
 
+def history(conn: sa.Connection) -> list[tuple[sa.Row[Any], list[Change]]]:
+    """Every stored version, oldest first, with what it changed from the one before (the first:
+    nothing)."""
+    rows = stored(conn)
+    return [
+        (row, diff(previous.snapshot, row.snapshot) if previous is not None else [])
+        for previous, row in zip([None, *rows], rows, strict=False)
+    ]
+
+
+def in_force(registry: Registry, rows: list[sa.Row[Any]]) -> int | None:
+    """The number of the stored version ``registry`` runs, by content (``None``: not stored yet,
+    until a process with these rules syncs them). Unlike ``registry.version``, known without a sync."""
+    wanted = content_hash(snapshot(registry))
+    return next((row.id for row in rows if row.content_hash == wanted), None)
+
+
 KIND_WORDS = {"point_types": "point type", "badges": "badge", "roles": "role", "rules": "rule", "levels": "level scale"}
 
 
