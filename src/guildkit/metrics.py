@@ -6,11 +6,16 @@ the opposite change. Streaks keep a per-day count so that a retraction can recom
 
 Counter names are stable strings (``count:answer.posted:actor``): they are stored in
 ``guildkit_counters`` and must not change between releases.
+
+Imported totals arrive as one activity of type :data:`OPENING` per member (docs/import.md): the
+registry subscribes an :class:`OpeningCount` for each plain :class:`Count` to it, which moves the
+same counter by the total the payload carries, so threshold badges see history that was only
+kept as counts, and replaying the stored activities gives the same counters again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -24,6 +29,11 @@ if TYPE_CHECKING:
 
 Role = Literal["actor", "target"]
 ROLES: tuple[Role, ...] = ("actor", "target")
+
+#: The activity type of a member's opening totals: ``payload["counts"]`` (activities done, by
+#: type) and ``payload["received"]`` (received, by type) feed :class:`Count`; the member is its
+#: actor and its target. Its ``payload["points"]`` are opening balances (guildkit.builtin.opening).
+OPENING = "guildkit.opening"
 
 
 def _member(activity: ActivityView, role: Role) -> int | None:
@@ -98,6 +108,35 @@ class Count(Metric):
     def describe(self) -> str:
         verb = "done" if self.role == "actor" else "received"
         return f"{self.type} {verb}" + (f" ({self.label})" if self.label else "")
+
+
+@dataclass(frozen=True)
+class OpeningCount(Metric):
+    """What an :data:`OPENING` activity adds to ``count``: the total its payload names for the
+    count's type (under ``counts`` for the actor's count, ``received`` for the target's).
+
+    Only plain counts are fed: a filtered count (``when``) counts a part no total can tell.
+    """
+
+    count: Count
+
+    @property
+    def name(self) -> str:
+        return self.count.name
+
+    @property
+    def triggers(self) -> frozenset[str]:
+        return frozenset({OPENING})
+
+    def apply(self, unit: Unit, activity: ActivityView, sign: int) -> None:
+        member = activity.actor_id if activity.actor_id is not None else activity.target_id
+        totals = activity.payload.get("counts" if self.count.role == "actor" else "received")
+        amount = totals.get(self.count.type) if isinstance(totals, Mapping) else None
+        if member is not None and isinstance(amount, int) and not isinstance(amount, bool) and amount > 0:
+            unit.add_counter(member, self.name, sign * amount)
+
+    def describe(self) -> str:
+        return f"opening totals of {self.count.describe()}"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,11 @@
 
 ``GuildKit.record_many`` runs a large batch through here in chunks, all in its one transaction.
 
+A *quiet* pipeline (``quiet=True``) is for importing history (docs/import.md): the same writes,
+but nothing is announced (no hooks, signals or webhooks after the commit), no member is told
+(no in-app notification rows) and no plugin withholds earning (``guildkit_earning_withheld``,
+the guidelines gate); build it without a rate limiter too. Years of history are not news.
+
 ``retract`` lives in :mod:`guildkit.retraction`.
 """
 
@@ -90,6 +95,10 @@ INSERT_ACTIVITY = Prepared(
 )
 
 
+def _nobody(name: str) -> bool:
+    return False
+
+
 class Pipeline:
     def __init__(
         self,
@@ -98,9 +107,12 @@ class Pipeline:
         zone: tzinfo,
         *,
         limiter: RateLimiter | None = None,
+        quiet: bool = False,
     ) -> None:
         self.registry = registry
         self.limiter = limiter
+        #: Import mode: nothing announced, no one told, no earning gate (see the module's docstring).
+        self.quiet = quiet
         self.calls = calls
         self.zone = zone
         self.awarder = Awarder(registry, calls)
@@ -125,7 +137,7 @@ class Pipeline:
     def record(
         self, conn: sa.Connection, inputs: Sequence[ActivityInput], now: datetime
     ) -> tuple[list[ActivityResult], list[Announcement], list[dict[str, Any]]]:
-        unit = Unit(conn, now, heard=self.heard, zone=self.zone)
+        unit = Unit(conn, now, heard=_nobody if self.quiet else self.heard, zone=self.zone)
         results: dict[str, ActivityResult] = {}
         first_by_key: dict[str, ActivityInput] = {}
         for item in inputs:
@@ -158,7 +170,8 @@ class Pipeline:
             unit.notify("member_joined", member=MemberJoined(user_id, member_ids[user_id]))
         if self.limiter is not None:
             self.limiter.check(unit, [(i.type, member_ids.get(i.actor or ""), i.actor) for i in fresh], now)
-        unit.withheld = self.calls.earning_withheld(unit, member_ids.values())
+        if not self.quiet:
+            unit.withheld = self.calls.earning_withheld(unit, member_ids.values())
         views = [self._view(i, stored[i.key], member_ids) for i in fresh]
         prefetch(self.registry, unit, views, loaded=True)
         for view in views:
@@ -166,6 +179,8 @@ class Pipeline:
             self._apply_activity(step)
             results[view.key] = result = step.result()
             unit.notify("activity_recorded", activity=view, result=result)
+        if self.quiet:
+            unit.notification_rows.clear()
         unit.flush()
         return (
             [results[i.key] if i is first_by_key[i.key] else replace(results[i.key], duplicate=True) for i in inputs],

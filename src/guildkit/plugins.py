@@ -61,6 +61,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("guildkit.analytics", "guildkit.analytics.plugin"),
     ("guildkit.admin", "guildkit.admin.plugin"),
     ("guildkit.ingest", "guildkit.ingest.plugin"),
+    ("guildkit.history", "guildkit.history.plugin"),
 )
 
 #: The core's own plugins (manual awards, staff roles, background jobs, the retention policy, the

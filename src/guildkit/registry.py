@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from guildkit.definitions import BadgeDef, PointTypeDef, RoleDef
 from guildkit.errors import ConfigurationError, DuplicateDefinition, PluginError
-from guildkit.metrics import Metric, Streak
+from guildkit.metrics import OPENING, Count, Metric, OpeningCount, Streak
 from guildkit.models import Badge, PointType, Role, table_of, utcnow
 from guildkit.plugins import contributions
 from guildkit.rules import versions
@@ -112,6 +112,13 @@ class Registry:
             for metric in rule.metrics:
                 for trigger in metric.triggers:
                     metrics[trigger][metric.name] = metric
+            # Imported totals (an OPENING activity) move plain counts, and the built-in threshold
+            # rules on them decide again; a plugin's own rule is not asked about an opening.
+            opened = [m for m in rule.metrics if type(m) is Count and m.when is None]
+            for metric in opened:
+                metrics[OPENING][metric.name] = OpeningCount(metric)
+            if opened and isinstance(rule, BadgeRule | RoleRule):
+                rules[OPENING].append(rule)
         # Points rules run first, so threshold rules reading balances see this activity's points.
         self.rules_by_trigger = {
             t: tuple(sorted(rs, key=lambda r: (not isinstance(r, PointsRule), r.name))) for t, rs in rules.items()

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
+from guildkit.builtin.opening import OpeningRule
 from guildkit.errors import UnknownBadge, UnknownPointType, UnknownRole, ValidationError
 from guildkit.markers import hookimpl
 from guildkit.rules.base import (
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from guildkit.extension import GuildKit
     from guildkit.metrics import Metric
     from guildkit.registry import Registry
+    from guildkit.rules.base import Rule
 
 AWARD = "guildkit.award"
 REVOKE = "guildkit.revoke"
@@ -149,5 +151,7 @@ class ManualRule:
 
 
 @hookimpl
-def guildkit_register_rules(gk: GuildKit) -> list[ManualRule]:
-    return [ManualRule()]
+def guildkit_register_rules(gk: GuildKit) -> list[Rule]:
+    # Opening balances of imported history are the core's too: a replay of the stored
+    # activities must give them back whichever features are on.
+    return [ManualRule(), OpeningRule()]
