@@ -71,6 +71,7 @@ def seed(gk: GuildKit) -> World:
     )
     version = gk.guidelines.publish(ADMIN, title="Be kind", body="Be kind to each other.")
     _, token = gk.tokens.create(None, "sync", ["activities.write"])
+    preview = gk.admin.preview_badge_backfill(ADMIN, sorted(gk.registry.badges)[0])
     gk.session.commit()
     return World(
         {
@@ -87,6 +88,7 @@ def seed(gk: GuildKit) -> World:
             "survey_id": survey.id,
             "version": version.version,
             "token_id": token.id,
+            "preview_id": preview,
             "name": "growth",
             "what": None,
             "action": None,

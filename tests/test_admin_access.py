@@ -18,8 +18,8 @@ gk_backend = sqlite_and_postgresql
 #: Public on purpose: a badge's image, shown on public pages.
 PUBLIC = {"/badge-images/<slug>"}
 ARGUMENT = re.compile(r"<(?:([a-z_]+)(?:\(([^)]*)\))?:)?([a-z_]+)>")
-#: Values for path arguments: a console badge and role the test makes, and a token id.
-VALUES = {"slug": "made", "token_id": "1"}
+#: Values for path arguments: a console badge and role the test makes, a token id, a preview id.
+VALUES = {"slug": "made", "token_id": "1", "preview_id": "1"}
 
 
 def admin_routes() -> list[tuple[str, str]]:

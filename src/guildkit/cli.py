@@ -98,69 +98,6 @@ def leaderboards_rebuild() -> None:
     click.echo(json.dumps(_rebuild_leaderboards(_gk())))
 
 
-@guildkit_cli.group("rules", help="The rule set's stored versions and what changed between them.")
-def rules_group() -> None:
-    pass
-
-
-@rules_group.command("versions", help="List the stored rule-set versions, oldest first.")
-@click.option("--json", "as_json", is_flag=True, help="As JSON.")
-def rules_versions(as_json: bool) -> None:
-    from guildkit.rules import versions
-
-    gk = _gk()
-    with gk.store.engine.connect() as conn:
-        entries = versions.history(conn)
-    current = versions.in_force(gk.registry, [row for row, _ in entries])
-    out = [
-        {
-            "version": row.id,
-            "content_hash": row.content_hash,
-            "first_seen_at": row.first_seen_at.isoformat(),
-            "last_seen_at": row.last_seen_at.isoformat(),
-            "in_force": row.id == current,
-            "changes_from_previous": len(changes),
-        }
-        for row, changes in entries
-    ]
-    if as_json:
-        click.echo(json.dumps(out, indent=2))
-        return
-    for v in out:
-        mark = "in force" if v["in_force"] else ""
-        click.echo(
-            f"v{v['version']:<4} {v['content_hash'][:12]}  first seen {v['first_seen_at'][:16]}  "
-            f"{v['changes_from_previous']} changes  {mark}".rstrip()
-        )
-
-
-@rules_group.command(
-    "diff", help="What changed between two versions (default: the one before the rules in force, and those)."
-)
-@click.argument("before", type=int, required=False)
-@click.argument("after", type=int, required=False)
-@click.option("--json", "as_json", is_flag=True, help="As JSON.")
-def rules_diff(before: int | None, after: int | None, as_json: bool) -> None:
-    from guildkit.rules import versions
-
-    gk = _gk()
-    with gk.store.engine.connect() as conn:
-        rows = versions.stored(conn)
-    snapshots = {row.id: row.snapshot for row in rows}
-    after = versions.in_force(gk.registry, rows) if after is None else after
-    before = max((v for v in snapshots if after is not None and v < after), default=None) if before is None else before
-    for name, number in (("BEFORE", before), ("AFTER", after)):
-        if number is None or number not in snapshots:
-            raise click.BadParameter(f"there is no rule-set version {number}", param_hint=name)
-    changes = versions.diff(snapshots[before], snapshots[after])
-    if as_json:
-        click.echo(json.dumps({"before": before, "after": after, "changes": [c.as_json() for c in changes]}, indent=2))
-        return
-    click.echo(f"v{before} → v{after}: {len(changes)} changes")
-    for change in changes:
-        click.echo("  " + versions.describe_change(change))
-
-
 @db_group.command("current", help="Show the applied guildkit migration.")
 @click.option("--all", "every", is_flag=True, help="Every branch's revision, as JSON (core and features).")
 def db_current(every: bool) -> None:

@@ -235,6 +235,19 @@ class ActivityCompacted(Conflict):
         self.compacted_at = compacted_at
 
 
+class RuleVersionNotInForce(Conflict):
+    """An apply named a rule-set version that is not the one this process runs (or none at all):
+    history can only be brought to the rules in force. Nothing was changed."""
+
+    code = "rule_version_not_in_force"
+
+    def __init__(self, version: int, in_force: int | None, *, exists: bool) -> None:
+        what = "is not the rule set in force" if exists else "does not exist"
+        super().__init__(f"rule version {version} {what} (in force: {in_force})", version=version, in_force=in_force)
+        self.version = version
+        self.in_force = in_force
+
+
 class RateLimited(GuildKitError):
     """An actor reported more activities than ``GUILDKIT_RATE_LIMITS`` allows; retry after ``retry_after`` s."""
 

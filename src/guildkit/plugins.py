@@ -49,6 +49,7 @@ log = logging.getLogger("guildkit")
 DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("guildkit.builtin.manual", "guildkit.builtin.manual"),
     ("guildkit.builtin.roles", "guildkit.builtin.roles"),
+    ("guildkit.builtin.rule_changes", "guildkit.builtin.rule_changes"),
     ("guildkit.jobs", "guildkit.jobs.plugin"),
     ("guildkit.retention", "guildkit.retention.plugin"),
     ("guildkit.community", "guildkit.community.plugin"),
@@ -67,7 +68,14 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
 #: The core's own plugins (manual awards, staff roles, background jobs, the retention policy, the
 #: core pages and API): the deny list cannot switch them off.
 CORE_PLUGINS = frozenset(
-    {"guildkit.builtin.manual", "guildkit.builtin.roles", "guildkit.jobs", "guildkit.retention", "guildkit.community"}
+    {
+        "guildkit.builtin.manual",
+        "guildkit.builtin.roles",
+        "guildkit.builtin.rule_changes",
+        "guildkit.jobs",
+        "guildkit.retention",
+        "guildkit.community",
+    }
 )
 
 ENTRY_POINT_GROUP = "guildkit"

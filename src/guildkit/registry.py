@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import pluggy
 
     from guildkit.extension import GuildKit
+    from guildkit.rules.ruleset import RuleSet
 
 
 @dataclass
@@ -71,6 +72,39 @@ class Registry:
         registry._check()
         registry._index()
         return registry
+
+    def changed(self, changes: RuleSet | None = None, remove: Iterable[str] = ()) -> Registry:
+        """A new registry: these definitions with ``changes`` replacing (or joining) those of the
+        same name, and the rules, badges, roles or point types named in ``remove`` left out.
+        Checked like any registry: an invalid result raises, and this one is untouched."""
+        made = Registry(
+            point_types=dict(self.point_types),
+            badges=dict(self.badges),
+            roles=dict(self.roles),
+            rules=dict(self.rules),
+            levels=dict(self.levels),
+            origin=dict(self.origin),
+        )
+        gone = set(remove)
+        for target in (made.point_types, made.badges, made.roles, made.rules, made.levels):
+            for name in gone & target.keys():
+                del target[name]
+        if changes is not None:
+            for p in changes.point_types:
+                made.point_types[p.slug], made.origin[("point type", p.slug)] = p, "proposed"
+            for b in changes.badges:
+                made.badges[b.slug], made.origin[("badge", b.slug)] = b, "proposed"
+            for r in changes.roles:
+                made.roles[r.slug], made.origin[("role", r.slug)] = r, "proposed"
+            for rule in changes.rules:
+                if isinstance(rule, Levels):
+                    made.levels[rule.point_type] = rule
+                else:
+                    made.rules[rule.name] = rule
+                    made.origin[("rule", rule.name)] = "proposed"
+        made._check()
+        made._index()
+        return made
 
     def _add(self, kind: str, name: str, item: Any, plugin: str, target: dict[str, Any]) -> None:
         if name in target:

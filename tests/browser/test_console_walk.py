@@ -1,7 +1,8 @@
 """The community manager's walk, in a real browser, through the seeded example app.
 
 Ada (the seeded admin) reads the community-health dashboard and the retention heat-map, fetches
-a chart's numbers as CSV, then makes a badge in the admin console ("Helper": one answer). A new
+a chart's numbers as CSV, then makes a badge in the admin console ("Helper": one answer), awards
+it to the members who already qualify, and previews less XP for posting against the history. A new
 member answers a question and earns it, which the audit log and the member's profile show.
 """
 
@@ -78,11 +79,27 @@ def test_the_dashboard_and_a_badge_made_in_the_console(
     screenshot(page, "admin-new-badge")
     page.get_by_role("button", name="Make the badge").click()
     expect(page.get_by_role("heading", name="Helper")).to_be_visible()
+    # Seeded members have answered already: the page offers them the badge, and waits for Ada.
+    expect(page.get_by_role("heading", name="members already qualify")).to_be_visible()
+    screenshot(page, "admin-badge-backfill")
+    page.get_by_role("button", name="Award it to them").click()
+    expect(page.get_by_role("status")).to_contain_text("awarding it to the members who qualify started")
     # The new badge made a new rule-set version: the rules page says what it changed.
     page.get_by_role("navigation", name="Admin console").get_by_role("link", name="Rules").click()
     expect(page.get_by_role("heading", name="Versions")).to_be_visible()
     expect(page.get_by_text("badge helper added")).to_be_visible()
     screenshot(page, "admin-rule-versions")
+    # A dry run of less XP for posting: counts first, then the members, and nothing changes.
+    page.get_by_label("Proposed definitions").fill(
+        "[[points]]\nname = 'posting-xp'\non = ['question.posted', 'answer.posted']\nto = 'actor'\n"
+        "points = 2\npoint_type = 'xp'\n"
+    )
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("heading", name="In all")).to_be_visible()
+    expect(page.get_by_text("Experience:").first).to_contain_text("points lost")
+    expect(page.get_by_role("heading", name="Members affected")).to_be_visible()
+    screenshot(page, "admin-rule-preview")
+    page.get_by_role("navigation", name="Admin console").get_by_role("link", name="Rules").click()
 
     newcomer = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900}).new_page()
     try:

@@ -6,7 +6,8 @@ API call.
 * **Manual awards and revocations** of points, badges and roles, with a required reason: the
   ``guildkit.award`` / ``guildkit.revoke`` activities, so they land in the ledger with it.
 * **Roles** made here, with permissions from the known list; granting and revoking them.
-* **Rules, plugins, hook failures**: what is running, where each piece came from.
+* **Rules, plugins, hook failures**: what is running, where each piece came from; rule-change
+  previews (stored, paged) and applying the rules in force to history (:mod:`.rule_changes`).
 * **The audit log**: every change above writes one row (area ``admin``) of guildkit's audit log
   (:mod:`guildkit.audit`) in its own transaction. API tokens are the core's (``gk.tokens``).
 
@@ -16,7 +17,7 @@ A change to console badges or roles is checked by a trial registry build before 
 bumps the definitions version (:mod:`.versions`) and rebuilds this process's registry at once.
 
 Each job lives in its own module (:mod:`.badge_console`, :mod:`.role_console`, :mod:`.awards`,
-:mod:`.inspection`); :class:`Admin` is all of them, reached as ``gk.admin``.
+:mod:`.inspection`, :mod:`.rule_changes`); :class:`Admin` is all of them, reached as ``gk.admin``.
 """
 
 from __future__ import annotations
@@ -27,13 +28,24 @@ from guildkit.admin.awards import ManualAwards
 from guildkit.admin.badge_console import BadgeConsole
 from guildkit.admin.inspection import Inspection
 from guildkit.admin.role_console import RoleConsole
+from guildkit.admin.rule_changes import PreviewView, RuleChangesConsole
 from guildkit.admin.views import BadgeView, FailureView, PluginView, RoleView, RuleView, describe, origin_of
 from guildkit.audit import AuditEntry, AuditFilters
 
-__all__ = ["Admin", "BadgeView", "FailureView", "PluginView", "RoleView", "RuleView", "describe", "origin_of"]
+__all__ = [
+    "Admin",
+    "BadgeView",
+    "FailureView",
+    "PluginView",
+    "PreviewView",
+    "RoleView",
+    "RuleView",
+    "describe",
+    "origin_of",
+]
 
 
-class Admin(BadgeConsole, RoleConsole, ManualAwards, Inspection):
+class Admin(BadgeConsole, RoleConsole, ManualAwards, Inspection, RuleChangesConsole):
     """The admin console for one :class:`~guildkit.GuildKit`: every job above."""
 
     def audit(self, **filters: Unpack[AuditFilters]) -> list[AuditEntry]:

@@ -12,6 +12,9 @@ or revoke tokens). Each change writes a row of guildkit's audit log with it.
 ``GET /admin/permissions``                         what a console role may carry
 ``GET /admin/rules``, ``/admin/plugins``           the active rule set; plugins and their hooks
 ``GET /admin/rules/versions``                      the rule set's versions and what each changed
+``POST /admin/rules/previews``                     preview a rule change against the history (stored)
+``GET /admin/rules/previews/{id}``                 a stored preview, a page of members at a time
+``POST /admin/rules/apply``                        apply the rules in force to the history (a job)
 ``GET /admin/hook-failures``                       recent hook failures
 ``GET/POST /admin/tokens``                         API tokens; make one (shown once)
 ``POST /admin/tokens/{id}/revoke``                 revoke one
@@ -38,9 +41,14 @@ from guildkit.admin.schemas import (
     FailureSchema,
     PermissionSchema,
     PluginSchema,
+    PreviewQuery,
     RoleChangeIn,
     RoleGrantIn,
     RoleIn,
+    RuleApplyIn,
+    RuleApplyStartedSchema,
+    RulePreviewIn,
+    RulePreviewSchema,
     RuleSchema,
     RuleVersionSchema,
     TokenCreatedSchema,
@@ -282,6 +290,53 @@ def admin_rules(caller: Caller) -> Any:
 )
 def admin_rule_versions(caller: Caller) -> Any:
     return _service().rule_versions()
+
+
+@api.post("/admin/rules/previews")
+@endpoint(
+    summary="Preview a rule change (or a badge's backfill) against the whole history; nothing is written",
+    body=RulePreviewIn,
+    response=RulePreviewSchema,
+    status=201,
+    allow=admin,
+    tags=TAGS,
+    errors=WRITE,
+)
+def admin_preview_rules(caller: Caller, body: dict[str, Any]) -> Any:
+    service = _service()
+    if body["badge"] is not None:
+        made = service.preview_badge_backfill(slug=body["badge"], **_as(caller))
+    else:
+        made = service.preview_rules(proposal=body["rules"], remove=body["remove"], **_as(caller))
+    return service.rule_preview(made)
+
+
+@api.get("/admin/rules/previews/<int:preview_id>")
+@endpoint(
+    summary="A stored rule-change preview: totals, then a page of the members affected",
+    query=PreviewQuery,
+    response=RulePreviewSchema,
+    allow=admin,
+    tags=TAGS,
+    errors=(*READ, 404),
+)
+def admin_rule_preview(caller: Caller, query: dict[str, Any], preview_id: int) -> Any:
+    return _service().rule_preview(preview_id, **query)
+
+
+@api.post("/admin/rules/apply")
+@endpoint(
+    summary="Apply the rules in force to the whole history (or one badge's backfill), as a background job",
+    body=RuleApplyIn,
+    response=RuleApplyStartedSchema,
+    status=202,
+    allow=admin,
+    tags=TAGS,
+    errors=(*WRITE, 409),
+)
+def admin_apply_rules(caller: Caller, body: dict[str, Any]) -> Any:
+    _service().apply_rules(**body, **_as(caller))
+    return {"status": "started"}
 
 
 @api.get("/admin/plugins")

@@ -80,3 +80,34 @@ class DefinitionsVersion(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(default=0)
+
+
+class RulePreview(Base):
+    """A stored dry run of a rule change (``gk.rules.preview``), so the console can page through it."""
+
+    __tablename__ = "guildkit_rule_previews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: What was previewed, in words ("the rule file below", "badge Answerer as saved").
+    subject: Mapped[str] = mapped_column(sa.String(191))
+    #: The proposed rules as the admin gave them (rule-file text), if any.
+    proposal: Mapped[str] = mapped_column(sa.Text, default="")
+    removed: Mapped[list[Any]] = mapped_column(default=list)
+    #: The rule-set version in force when the preview ran.
+    version: Mapped[int | None]
+    activities: Mapped[int] = mapped_column(default=0)
+    counters_only: Mapped[int] = mapped_column(default=0)
+    totals: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_by: Mapped[str | None] = mapped_column(sa.String(191))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RulePreviewMember(Base):
+    """One member a stored preview found affected, in the preview's order."""
+
+    __tablename__ = "guildkit_rule_preview_members"
+
+    preview_id: Mapped[int] = mapped_column(sa.ForeignKey("guildkit_rule_previews.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    user_id: Mapped[str] = mapped_column(sa.String(191))
+    change: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -10,7 +10,8 @@ nobody signed in, 403 for anyone else); every form carries the session's CSRF to
                                        it, upload its image; code-defined badges read-only
 ``/admin/awards``                      award or take away points, badges and roles, with a reason
 ``/admin/roles``, ``…/<slug>``         roles and their permissions; make, change, grant, revoke
-``/admin/rules``                       the active rule set, with origins and what each awards
+``/admin/rules``                       the active rule set, with origins and what each awards; its
+                                       versions; preview a change, apply the rules (:mod:`.rule_pages`)
 ``/admin/plugins``                     plugins, their hooks, and recent hook failures
 ``/admin/tokens``                      API tokens: make one (shown once), revoke
 ``/admin/audit``                       the audit log (every area), filtered by actor, action and dates
@@ -145,7 +146,21 @@ def _badge_page(slug: str | None, values: dict[str, Any], form_errors: dict[str,
         tiers=TIERS,
         point_types=list(gk_instance().registry.point_types),
         done=request.args.get("done"),
+        backfill=_backfill_offer(service, slug),
+        name=lambda user: gk_instance().user_info(user).name,
     )
+
+
+def _backfill_offer(service: Admin, slug: str | None) -> Any:
+    """The stored backfill preview named in ``?backfill=`` (after a save), if it is this badge's."""
+    wanted = request.args.get("backfill", "")
+    if slug is None or not wanted.isdigit():
+        return None
+    try:
+        found = service.rule_preview(int(wanted), per_page=10)
+    except errors.NotFound:
+        return None
+    return found if found.subject.startswith("badge ") and found.member_count else None
 
 
 def _badge_values(badge: Any) -> dict[str, Any]:
@@ -176,7 +191,7 @@ def admin_new_badge() -> Any:
         made = service.create_badge(me, data)
     except errors.ValidationError as exc:
         return _badge_page(None, values, _invalid(exc, "name"), 422)
-    return redirect(url_for(".admin_badge", slug=made.slug, done="created"), code=303)
+    return _offer_backfill(made.slug, "created")
 
 
 @pages.route("/admin/badges/<slug>", methods=["GET", "POST"])
@@ -192,7 +207,18 @@ def admin_badge(slug: str) -> Any:
         service.update_badge(me, slug, _badge_form(request.form))
     except errors.ValidationError as exc:
         return _badge_page(slug, values, _invalid(exc, "name"), 422)
-    return redirect(url_for(".admin_badge", slug=slug, done="saved"), code=303)
+    return _offer_backfill(slug, "saved")
+
+
+def _offer_backfill(slug: str, done: str) -> Any:
+    """Back to the badge, offering it to the members who already qualify, if any do."""
+    service, me = _admin()
+    backfill = None
+    if service.badge(slug).criteria:  # earned by a rule, not by hand only
+        preview = service.preview_badge_backfill(me, slug)
+        if service.rule_preview(preview, per_page=1).member_count:
+            backfill = preview
+    return redirect(url_for(".admin_badge", slug=slug, done=done, backfill=backfill), code=303)
 
 
 @pages.post("/admin/badges/<slug>/<any(archive, unarchive):what>")
@@ -367,7 +393,16 @@ def admin_role(slug: str, what: str) -> Any:
 @admin_page
 def admin_rules() -> Any:
     service, _ = _admin()
-    return _render("rules.html", rules=service.rules(), versions=service.rule_versions())
+    return _render(
+        "rules.html",
+        rules=service.rules(),
+        versions=service.rule_versions(),
+        previews=service.recent_previews(),
+        values={},
+        errors={},
+        done=request.args.get("done"),
+        name=lambda user: gk_instance().user_info(user).name,
+    )
 
 
 @pages.get("/admin/plugins")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from guildkit.admin import console
-from guildkit.admin.models import ConsoleBadge, ConsoleRole, DefinitionsVersion
+from guildkit.admin.models import ConsoleBadge, ConsoleRole, DefinitionsVersion, RulePreview, RulePreviewMember
 from guildkit.admin.versions import read_version
 from guildkit.feature import Feature, NavLink
 from guildkit.markers import hookimpl
@@ -25,9 +25,10 @@ if TYPE_CHECKING:
 
 class AdminFeature(Feature):
     name = "admin"
-    models = (ConsoleBadge, ConsoleRole, DefinitionsVersion)
+    models = (ConsoleBadge, ConsoleRole, DefinitionsVersion, RulePreview, RulePreviewMember)
     services = {"admin": "guildkit.admin:Admin"}
     nav = NavLink("Admin", ".admin_home", permission="admin")
+    routes = ("guildkit.admin.api:api", "guildkit.admin.pages:pages", "guildkit.admin.rule_pages:pages")
 
     # The registry asks for badges first and rules last (see Registry.build): the first reads
     # the console's rows, the others reuse them, and the last lets them go.

@@ -214,3 +214,62 @@ class AdminAuditSchema(Schema):
     reason = fields.String(required=True)
     details = fields.Dict(required=True)
     at = fields.AwareDateTime(required=True)
+
+
+class RulePreviewIn(Schema):
+    rules = fields.String(
+        load_default="",
+        validate=validate.Length(0, 200_000),
+        metadata={"description": "proposed definitions, as rule-file TOML; they replace those of the same names"},
+    )
+    remove = fields.List(
+        fields.String(validate=validate.Length(1, 191)),
+        load_default=list,
+        validate=validate.Length(0, 100),
+        metadata={"description": "rules, badges, roles or point types to leave out"},
+    )
+    badge = fields.String(
+        load_default=None,
+        validate=validate.Length(1, 100),
+        metadata={"description": "instead: who already qualifies for this badge of the rules in force (a backfill)"},
+    )
+
+
+class PreviewQuery(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_INT))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class RulePreviewSchema(Schema):
+    id = fields.Integer(required=True)
+    subject = fields.String(required=True, metadata={"description": "what was previewed, in words"})
+    proposal = fields.String(required=True)
+    removed = fields.List(fields.String(), required=True)
+    version = fields.Integer(allow_none=True, metadata={"description": "the version in force when it ran"})
+    activities = fields.Integer(required=True, metadata={"description": "activities replayed"})
+    counters_only = fields.Integer(required=True, metadata={"description": "members with nothing visible changed"})
+    totals = fields.Dict(required=True, metadata={"description": "points gained and lost per type, badges …"})
+    created_by = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime(required=True)
+    members = fields.List(fields.Dict(), required=True, metadata={"description": "this page of members affected"})
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    member_count = fields.Integer(required=True, metadata={"description": "members affected, on every page"})
+
+
+class RuleApplyIn(Schema):
+    version = fields.Integer(
+        load_default=None,
+        validate=validate.Range(1, MAX_INT),
+        metadata={"description": "refuse unless this is the version in force"},
+    )
+    grandfather = fields.Boolean(load_default=False, metadata={"description": "keep what the rules no longer give"})
+    notify = fields.String(load_default="gains", validate=validate.OneOf(["gains", "nobody"]))
+    dated = fields.String(load_default="earned", validate=validate.OneOf(["earned", "today"]))
+    badge = fields.String(
+        load_default=None, validate=validate.Length(1, 100), metadata={"description": "only this badge (a backfill)"}
+    )
+
+
+class RuleApplyStartedSchema(Schema):
+    status = fields.String(required=True, metadata={"description": "started: the audit log records the result"})
