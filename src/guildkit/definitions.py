@@ -41,7 +41,8 @@ class PointTypeDef:
     """A kind of points. ``floor``: balances never drop below it (Stack Exchange uses 1).
 
     Caps on what capped rules give a member (see :mod:`guildkit.caps`): ``daily_cap`` a day,
-    ``weekly_cap`` a week, ``pair_weekly_cap`` a week from any one actor.
+    ``weekly_cap`` a week, ``pair_weekly_cap`` a week from any one actor. ``expires_after_days``:
+    points of this type expire that many days after they were earned (:mod:`guildkit.expiry`).
     """
 
     slug: str
@@ -51,11 +52,15 @@ class PointTypeDef:
     daily_cap: int | None = None
     weekly_cap: int | None = None
     pair_weekly_cap: int | None = None
+    expires_after_days: int | None = None
 
     def __post_init__(self) -> None:
         check_slug(self.slug)
         check_text(self.name, "name")
         check_caps(self, ("daily_cap", "weekly_cap", "pair_weekly_cap"))
+        days = self.expires_after_days
+        if days is not None and (not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 36_500):
+            raise ValidationError("expires_after_days must be a number of days from 1", field="expires_after_days")
         if self.floor is not None and not isinstance(self.floor, int):
             raise ValidationError("floor must be an integer", field="floor")
 

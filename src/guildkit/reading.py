@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from guildkit import leaderboards, queries
+from guildkit import expiry, leaderboards, queries
 from guildkit.activity import user_ref
 from guildkit.errors import UnknownPointType, ValidationError
 from guildkit.leaderboards import PERIODS, Standing
@@ -80,11 +80,22 @@ class Reading:
     def balance(self, user_id: str | int, point_type: str) -> int:
         """The member's balance of ``point_type`` (0 before their first points of it)."""
         self._point_type(point_type)
+        expiry.bring_up_to_date(self, (point_type,))  # type: ignore[arg-type]
         return queries.balances(self.session, self.member(user_id).id).get(point_type, 0)
 
     def balances(self, user_id: str | int) -> dict[str, int]:
         """The member's balances, by point type."""
+        expiry.bring_up_to_date(self, self.registry.point_types)  # type: ignore[arg-type]
         return queries.balances(self.session, self.member(user_id).id)
+
+    def expiring(self, user_id: str | int, point_type: str | None = None) -> list[expiry.Expiring]:
+        """What of the member's points expires when, soonest first (point types with
+        ``expires_after_days``; ``point_type`` for one of them)."""
+        wanted = [self._point_type(point_type)] if point_type is not None else sorted(self.registry.point_types)
+        member = self.member(user_id)
+        expiry.bring_up_to_date(self, wanted)  # type: ignore[arg-type]
+        found = [e for p in wanted for e in expiry.schedule(self, member.id, p)]  # type: ignore[arg-type]
+        return sorted(found, key=lambda e: (e.on, e.point_type))
 
     def balances_of(self, user_ids: Iterable[str | int], point_type: str) -> dict[str, int]:
         """``point_type`` balances of many host users in one query, by user id as text: 0 for
@@ -166,6 +177,7 @@ class Reading:
             raise ValidationError("after must be a Standing from a previous page", field="after")
         if after is not None and around is not None:
             raise ValidationError("give around or after, not both", field="after")
+        expiry.bring_up_to_date(self, (point_type,))  # type: ignore[arg-type]
         board = leaderboards.Board.of(point_type, period, self.clock(), self.state.zone)
         me = None
         read = self.store.read_session  # the read replica, when there is one

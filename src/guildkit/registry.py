@@ -200,7 +200,16 @@ class Registry:
                     dialect,
                     table_of(PointType),
                     ("slug",),
-                    ("name", "description", "floor", "daily_cap", "weekly_cap", "pair_weekly_cap", "source"),
+                    (
+                        "name",
+                        "description",
+                        "floor",
+                        "daily_cap",
+                        "weekly_cap",
+                        "pair_weekly_cap",
+                        "expires_after_days",
+                        "source",
+                    ),
                 ),
                 [
                     {
@@ -211,6 +220,7 @@ class Registry:
                         "daily_cap": p.daily_cap,
                         "weekly_cap": p.weekly_cap,
                         "pair_weekly_cap": p.pair_weekly_cap,
+                        "expires_after_days": p.expires_after_days,
                         "source": self.origin[("point type", p.slug)][:100],
                     }
                     for p in self.point_types.values()

@@ -100,11 +100,15 @@ def list_members(caller: Caller, query: dict[str, Any]) -> Page[dict[str, Any]]:
 
 @api.get("/members/<user_id>")
 @endpoint(
-    summary="A member, with balances, levels and roles", response=MemberDetailSchema, tags=("members",), errors=(404,)
+    summary="A member, with balances, levels and roles (and, to the member or staff, what expires when)",
+    response=MemberDetailSchema,
+    tags=("members",),
+    errors=(404,),
 )
 def get_member(caller: Caller, user_id: str) -> dict[str, Any]:
     gk = gk_instance()
-    return member_detail_out(gk, find_member(gk, user_id))
+    private = caller.active and (caller.is_self(user_id) or caller.can("members.read_private"))
+    return member_detail_out(gk, find_member(gk, user_id), private=private)
 
 
 @api.put("/members/<user_id>/status")
@@ -513,7 +517,7 @@ def me(caller: Caller) -> dict[str, Any]:
     member = caller.member
     return {
         "user_id": caller.user_id,
-        "member": member_detail_out(gk, member) if member else None,
+        "member": member_detail_out(gk, member, private=True) if member else None,
         "permissions": sorted(caller.permissions),
         "unread_notifications": queries.unread_count(gk.session, member.id) if member else 0,
     }

@@ -165,7 +165,7 @@ def member(user_id: str) -> Any:
         progress = gk.progress(user_id)
     return render_template(
         "guildkit/member.html",
-        member=member_detail_out(gk, found),
+        member=member_detail_out(gk, found, private=private),
         badges=member_badges(gk, found),
         private=private,
         is_self=who.is_self(user_id),

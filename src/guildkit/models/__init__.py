@@ -12,7 +12,7 @@ from guildkit.models.audit import AuditRecord
 from guildkit.models.badges import TIERS, Badge, BadgeAward
 from guildkit.models.base import Base, UTCDateTime, table_of, utcnow
 from guildkit.models.members import MEMBER_STATUSES, Member, Role, RoleGrant
-from guildkit.models.points import Balance, LedgerEntry, PointType, ledger_guard_ddl
+from guildkit.models.points import Balance, ExpirySweep, LedgerEntry, PointType, ledger_guard_ddl
 from guildkit.models.rules import RuleVersion
 from guildkit.models.scores import ScoreCount, score_counts_ddl
 from guildkit.models.web import ApiToken, Notification
@@ -38,6 +38,7 @@ CORE_TABLES: tuple[sa.Table, ...] = tuple(
         AuditRecord,
         ScoreCount,
         RuleVersion,
+        ExpirySweep,
     )
 )
 
@@ -54,6 +55,7 @@ __all__ = [
     "Base",
     "Counter",
     "DistinctValue",
+    "ExpirySweep",
     "HookFailure",
     "LedgerEntry",
     "Member",

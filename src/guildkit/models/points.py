@@ -31,6 +31,8 @@ class PointType(Base):
     # Added by migration 0007, so after ``source``.
     weekly_cap: Mapped[int | None]
     pair_weekly_cap: Mapped[int | None]
+    #: Points of this type expire this many days after they were earned (core_0008; guildkit.expiry).
+    expires_after_days: Mapped[int | None]
 
 
 class LedgerEntry(Base):
@@ -82,6 +84,17 @@ class Balance(Base):
         sa.Index("ix_guildkit_balances_week", "point_type", "week_key", sa.desc("week_points"), "member_id"),
         sa.Index("ix_guildkit_balances_month", "point_type", "month_key", sa.desc("month_points"), "member_id"),
     )
+
+
+class ExpirySweep(Base):
+    """Per point type that expires, the last local day whose expiries were written (guildkit.expiry)."""
+
+    __tablename__ = "guildkit_expiry_sweeps"
+
+    point_type: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    #: The ordinal of the local day swept through.
+    day: Mapped[int]
+    swept_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 def ledger_guard_ddl(dialect: str) -> list[str]:

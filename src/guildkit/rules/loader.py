@@ -104,7 +104,7 @@ def _only(entry: Mapping[str, Any], allowed: set[str], where: str = "") -> None:
 
 
 def _point_type(e: Mapping[str, Any]) -> PointTypeDef:
-    _only(e, {"slug", "name", "description", "floor", "daily_cap", "weekly_cap", "pair_weekly_cap"})
+    _only(e, {"slug", "name", "description", "floor", "expires_after_days", *_CAPS[:3]})
     return PointTypeDef(**e)
 
 

@@ -38,8 +38,15 @@ def member_out(gk: GuildKit, member: Member) -> dict[str, Any]:
     }
 
 
-def member_detail_out(gk: GuildKit, member: Member) -> dict[str, Any]:
+def member_detail_out(gk: GuildKit, member: Member, *, private: bool = False) -> dict[str, Any]:
+    """A member with balances, levels and roles; with ``private`` (the member, or staff allowed
+    to read their history), what of each balance expires when, which tells when it was earned."""
     registry = gk.registry
+    expiring: dict[str, list[dict[str, Any]]] = {}
+    due = gk.expiring(member.user_id) if private else []
+    gk.balances(member.user_id)  # today's expiries first: no expired points below
+    for e in due:
+        expiring.setdefault(e.point_type, []).append({"points": e.points, "on": e.on})
     balances = []
     for row in gk.session.scalars(sa.select(Balance).where(Balance.member_id == member.id)):
         levels = registry.levels.get(row.point_type)
@@ -51,6 +58,7 @@ def member_detail_out(gk: GuildKit, member: Member) -> dict[str, Any]:
                 "balance": row.balance,
                 "level": row.level,
                 "level_name": levels.name_of(row.level) if levels and row.level else None,
+                "expires": expiring.get(row.point_type, []),
             }
         )
     badge_count = gk.session.scalar(

@@ -44,12 +44,22 @@ class MemberSchema(Schema):
     avatar_url = fields.String(allow_none=True)
 
 
+class ExpiringSchema(Schema):
+    points = fields.Integer(required=True, metadata={"description": "points of the balance that expire that day"})
+    on = fields.Date(required=True, metadata={"description": "the local day they expire, at its start"})
+
+
 class BalanceSchema(Schema):
     point_type = fields.String(required=True)
     name = fields.String(required=True)
     balance = fields.Integer(required=True)
     level = fields.Integer(required=True)
     level_name = fields.String(allow_none=True)
+    expires = fields.List(
+        fields.Nested(ExpiringSchema),
+        required=True,
+        metadata={"description": "what of the balance expires when, soonest first (point types that expire)"},
+    )
 
 
 class MemberDetailSchema(MemberSchema):
