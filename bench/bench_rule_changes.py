@@ -201,11 +201,10 @@ def main() -> None:
         for what in results:
             url = _copy(args.backend, base, scratch) if what == "apply" else base
             out = subprocess.run(
-                [sys.executable, __file__, "--measure", what, "--url", url],
-                capture_output=True,
-                text=True,
-                check=True,
+                [sys.executable, __file__, "--measure", what, "--url", url], capture_output=True, text=True
             )
+            if out.returncode:
+                sys.exit(f"{what} failed:\n{out.stderr}")
             figure = json.loads(out.stdout.strip().splitlines()[-1])
             results[what].append(figure)
             print(f"run {run + 1} {what}: {figure}", file=sys.stderr)
