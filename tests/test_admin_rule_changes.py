@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 
 from guildkit import GuildKit
+from guildkit.errors import ValidationError
 from guildkit.testing import Activities, Members
 from tests.webclient import PREFIX, Api, Site, mount, sqlite_and_postgresql
 
@@ -133,3 +134,19 @@ def test_a_new_badge_is_offered_to_the_members_who_already_qualify(
     assert "backfill" not in again.location
     [entry] = gk.admin.audit(action="rules.apply")
     assert entry.details["badges_awarded"] == 2 and entry.details["options"]["badges"] == ["helper"]
+
+
+def test_a_console_edit_that_would_break_the_rules_is_refused_and_the_version_stays(
+    gk: GuildKit, gk_members: Members
+) -> None:
+    admin = gk_members(roles=["admin"])
+    gk.admin.create_badge(
+        admin,
+        {"slug": "helper", "name": "Helper", "criterion": "count", "activity_type": "answer.posted", "thresholds": [2]},
+    )
+    version = gk.registry.version
+    with pytest.raises(ValidationError) as refused:
+        gk.admin.update_badge(admin, "helper", {"criterion": "points", "point_type": "no-such", "thresholds": [5]})
+    assert refused.value.field == "point_type"
+    assert gk.registry.version == version
+    assert gk.admin.badge("helper").criterion == "count"
