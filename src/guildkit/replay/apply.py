@@ -36,7 +36,6 @@ from guildkit.errors import ValidationError
 from guildkit.models import Activity, Member, table_of, utcnow
 from guildkit.replay import scratch as replay
 from guildkit.replay.state import (
-    DISTINCT,
     Award,
     MemberState,
     compare,
@@ -46,6 +45,7 @@ from guildkit.replay.state import (
 )
 from guildkit.store import upsert
 from guildkit.unit import Unit
+from guildkit.unit_sql import DISTINCT
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit

@@ -17,26 +17,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from guildkit.models import (
-    Activity,
-    BadgeAward,
-    Balance,
-    Counter,
-    DistinctValue,
-    LedgerEntry,
-    Member,
-    RoleGrant,
-    table_of,
-)
+from guildkit.models import Activity, table_of
+from guildkit.unit_sql import AWARDS, BALANCES, COUNTERS, DISTINCT, GRANTS, LEDGER, MEMBERS
 
 ACTIVITIES = table_of(Activity)
-LEDGER = table_of(LedgerEntry)
-MEMBERS = table_of(Member)
-BALANCES = table_of(Balance)
-AWARDS = table_of(BadgeAward)
-GRANTS = table_of(RoleGrant)
-COUNTERS = table_of(Counter)
-DISTINCT = table_of(DistinctValue)
 
 #: Counters that rules and caps keep (:mod:`guildkit.metrics`, :mod:`guildkit.caps`). Others
 #: (rate limits, plugins' own) are not the rules' to reconcile.
