@@ -72,6 +72,10 @@ def seed(gk: GuildKit) -> World:
     version = gk.guidelines.publish(ADMIN, title="Be kind", body="Be kind to each other.")
     _, token = gk.tokens.create(None, "sync", ["activities.write"])
     preview = gk.admin.preview_badge_backfill(ADMIN, sorted(gk.registry.badges)[0])
+    season = gk.seasons.create(
+        ADMIN, slug="spring", name="Spring", point_type="reputation", starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=30),
+    )  # fmt: skip
     gk.session.commit()
     return World(
         {
@@ -93,6 +97,7 @@ def seed(gk: GuildKit) -> World:
             "what": None,
             "action": None,
             "filename": "guildkit.css",
+            "season": season.slug,
         }
     )
 

@@ -64,6 +64,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("guildkit.admin", "guildkit.admin.plugin"),
     ("guildkit.ingest", "guildkit.ingest.plugin"),
     ("guildkit.history", "guildkit.history.plugin"),
+    ("guildkit.seasons", "guildkit.seasons.plugin"),
 )
 
 #: The core's own plugins (manual awards, staff roles, background jobs, the retention policy, the
