@@ -33,6 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from guildkit.expiry import EXPIRE
 from guildkit.leaderboards import LISTED, Standing
 from guildkit.models import LedgerEntry, Member, table_of
 from guildkit.seasons.models import Season, SeasonStanding
@@ -43,7 +44,7 @@ STANDINGS = table_of(SeasonStanding)
 MEMBERS = table_of(Member)
 
 #: Ledger rows written by point expiry: never part of a season's standings.
-EXPIRY_RULE = "guildkit.expiry"
+EXPIRY_RULE = EXPIRE
 #: Ledger rows read at once by an incremental refresh.
 BATCH = 20_000
 
