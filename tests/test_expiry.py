@@ -160,3 +160,18 @@ def test_members_see_what_expires_when_and_others_do_not(world: Any) -> None:
     page = Site(client, gk).get("/members/ann", user="ann")
     assert '10 expire on <time datetime="2026-04-01">1 Apr 2026</time>' in page
     assert "expire on" not in Site(client, gk).get("/members/ann", user="bob")
+
+
+def test_expiring_points_leave_a_seasons_standings_as_they_were(world: Any) -> None:
+    gk, clock = world
+    gk.seasons.create(
+        None, slug="spring", name="Spring", point_type="xp", starts_at=START - timedelta(days=1),
+        ends_at=START + timedelta(days=90),
+    )  # fmt: skip
+    gk.record("post", key="p1", actor="ann")
+    assert [(s.user_id, s.points) for s in gk.seasons.leaderboard("spring").standings] == [("ann", 10)]
+    clock.set(START + timedelta(days=31))
+    sweep(gk)
+    assert gk.balance("ann", "xp") == 0
+    gk.seasons.refresh("spring")
+    assert [(s.user_id, s.points) for s in gk.seasons.leaderboard("spring").standings] == [("ann", 10)]
