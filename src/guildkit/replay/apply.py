@@ -37,13 +37,14 @@ from guildkit.models import Activity, Member, table_of, utcnow
 from guildkit.replay import scratch as replay
 from guildkit.replay.state import (
     Award,
+    Earned,
     MemberState,
     compare,
     ledger_by_activity,
     member_chunks,
     read_states,
 )
-from guildkit.store import upsert
+from guildkit.store import in_list, upsert
 from guildkit.unit import Unit
 from guildkit.unit_sql import DISTINCT
 
@@ -165,29 +166,19 @@ class Reconciler:
                 return done, [], []
             after = ledger_by_activity(scratch, [replayed[u] for u in changed if u in replayed])
         before = ledger_by_activity(conn, [live[u] for u in changed if u in live])
-        unit = Unit(conn, now, heard=self.heard, zone=self.zone)
+        # Nobody to tell: nothing announced is even built (a chunk may change 100,000 rows).
+        heard = self.heard if self.options.notify == "gains" else _nobody
+        unit = Unit(conn, now, heard=heard, zone=self.zone)
         unit.take_members([(r.id, r.user_id, r.status) for r in rows], locked=True)
-        keys = (
-            {key for _, key, _ in after}
-            | {
-                a.key
-                for u in changed
-                if u in replayed
-                for awards in replayed[u].badges.values()
-                for a in awards
-                if a.key
-            }
-            | {a.key for u in changed if u in replayed for a in replayed[u].roles.values() if a.key}
-        )
-        self.activity_ids = (
-            dict(
-                conn.execute(
-                    sa.select(ACTIVITIES.c.key, ACTIVITIES.c.id).where(ACTIVITIES.c.key.in_(sorted(keys)))
-                ).all()
-            )
-            if keys
-            else {}
-        )
+        keys = {key for _, key, _ in (*after, *before)}
+        for user in changed:
+            if user in replayed:
+                keys.update(a.key for awards in replayed[user].badges.values() for a in awards if a.key)
+                keys.update(a.key for a in replayed[user].roles.values() if a.key)
+        self.activity_ids = self._ids_of(conn, keys)
+        per_user: dict[str, set[tuple[str, str]]] = {}
+        for user, key, point_type in (*before, *after):
+            per_user.setdefault(user, set()).add((key, point_type))
         for user in changed:
             member = unit.member_of[user]
             then = replayed.get(user) or MemberState(user, member)
@@ -196,7 +187,7 @@ class Reconciler:
             self._counters(unit, member, now_state, then)
             self._badges(unit, done, member, now_state, then)
             if self.options.badges is None:
-                self._points(unit, done, user, member, before, after)
+                self._points(unit, done, user, member, sorted(per_user.get(user, ())), before, after)
                 self._roles(unit, done, member, now_state, then)
                 self._levels(unit, member, now_state.balances.keys() | then.balances.keys())
         self._quiet(unit)
@@ -205,14 +196,22 @@ class Reconciler:
 
     # -- points ------------------------------------------------------------------------------
 
-    def _points(self, unit: Unit, done: ApplyResult, user: str, member: int, before: Any, after: Any) -> None:
-        mine = sorted({k for k in (*before, *after) if k[0] == user})
-        for _, key, point_type in mine:
+    def _points(
+        self,
+        unit: Unit,
+        done: ApplyResult,
+        user: str,
+        member: int,
+        mine: list[tuple[str, str]],
+        before: dict[tuple[str, str, str], Earned],
+        after: dict[tuple[str, str, str], Earned],
+    ) -> None:
+        for key, point_type in mine:
             was, now = before.get((user, key, point_type)), after.get((user, key, point_type))
             amount = (now.amount if now else 0) - (was.amount if was else 0)
-            if amount == 0:
+            either = now or was
+            if amount == 0 or either is None:
                 continue
-            earned = (now or was).occurred_at
             balance = unit.add_points(member, point_type, amount)
             unit.ledger_rows.append(
                 {
@@ -220,12 +219,12 @@ class Reconciler:
                     "point_type": point_type,
                     "amount": amount,
                     "balance_after": balance,
-                    "activity_id": self.activity_ids.get(key) or self._activity_id(unit, key),
+                    "activity_id": self.activity_ids[key],  # every replayed activity is a live one
                     "rule": self.rule,
                     "reason": self.reason,
-                    "capped": bool(now.capped if now else was.capped),
+                    "capped": either.capped,
                     "reverses_id": None,
-                    "created_at": earned if self.options.dated == "earned" else unit.now,
+                    "created_at": either.occurred_at if self.options.dated == "earned" else unit.now,
                 }
             )
             done.ledger_rows += 1
@@ -235,11 +234,15 @@ class Reconciler:
                 activity_key=key,
             )
 
-    def _activity_id(self, unit: Unit, key: str) -> int:
-        found = unit.conn.scalar(sa.select(ACTIVITIES.c.id).where(ACTIVITIES.c.key == key))
-        assert found is not None, key  # every replayed activity is a live one
-        self.activity_ids[key] = found
-        return int(found)
+    @staticmethod
+    def _ids_of(conn: sa.Connection, keys: set[str]) -> dict[str, int]:
+        """Live activity ids by key, in one statement (one parameter, however many keys)."""
+        if not keys:
+            return {}
+        where = in_list(ACTIVITIES.c.key, "keys", conn.dialect.name)
+        return dict(
+            conn.execute(sa.select(ACTIVITIES.c.key, ACTIVITIES.c.id).where(where), {"keys": sorted(keys)}).all()
+        )
 
     def _levels(self, unit: Unit, member: int, point_types: set[str]) -> None:
         """Set each level to what the balance gives: the points changed, or the scale did."""
@@ -363,6 +366,10 @@ class Reconciler:
             return
         unit.notification_rows[:] = [r for r in unit.notification_rows if r["kind"] in GAINS]
         unit.notifications[:] = [n for n in unit.notifications if _is_gain(n)]
+
+
+def _nobody(name: str) -> bool:
+    return False
 
 
 def _is_gain(note: Announcement) -> bool:

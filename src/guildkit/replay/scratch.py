@@ -111,8 +111,11 @@ class Scratch:
             rows = live.execute(_HISTORY, {"after": after, "size": self.chunk}).all()
             if not rows:
                 break
-            items = [_input(r) for r in rows]  # any replayed already are duplicates: no-ops
-            self.store.run_write(lambda conn, items=items: self.pipeline.record(conn, items, now))
+            late = [r.key for r in rows if r.id <= self.last_id]
+            seen = self._stored(late) if late else set()
+            items = [_input(r) for r in rows if r.key not in seen]
+            if items:
+                self.store.run_write(lambda conn, items=items: self.pipeline.record(conn, items, now))
             fresh = sum(1 for r in rows if r.id > self.last_id)
             after = rows[-1].id
             self.last_id = max(self.last_id, after)
@@ -121,6 +124,11 @@ class Scratch:
         if self.replayed:
             self._retract_since(live, now)
         return replayed
+
+    def _stored(self, keys: list[str]) -> set[str]:
+        """Which of these keys the replay holds already (re-read below the last id: skipped)."""
+        with self.store.engine.connect() as conn:
+            return set(conn.scalars(sa.select(ACTIVITIES.c.key).where(ACTIVITIES.c.key.in_(keys))))
 
     def _copy_members(self, live: sa.Connection) -> None:
         """Copy members the replay has not got yet, with their ids (statuses come from activities)."""
