@@ -181,6 +181,7 @@ def make_app(
             try:
                 yield app, gk
             finally:
+                gk.jobs.stop()  # a test that queued a job leaves no worker threads behind
                 gk.store.remove_session()
                 engine = gk.store.engine
                 engine.dispose()
