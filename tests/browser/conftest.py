@@ -152,16 +152,26 @@ def live_server(app_factory: Callable[[], WSGIApplication]) -> Iterator[str]:
     At teardown every request thread and socket is closed. If the app raised while serving (Flask
     re-raises only with TESTING or PROPAGATE_EXCEPTIONS on), the test errors with the traceback.
     """
-    server = LiveServer(app_factory()).start()
+    app = app_factory()
+    server = LiveServer(app).start()
     try:
         yield server.url
     finally:
         server.stop()
+        _stop_jobs(app)
     if server.errors:
         pytest.fail(
             f"the app raised {len(server.errors)} exception(s) while serving; the first:\n{server.errors[0]}",
             pytrace=False,
         )
+
+
+def _stop_jobs(app: WSGIApplication) -> None:
+    """Stop the worker threads of jobs the served app queued (a console apply), as make_app does."""
+    state = getattr(app, "extensions", {}).get("guildkit")
+    if state is not None:
+        with app.app_context():  # type: ignore[attr-defined]
+            state.gk.jobs.stop()
 
 
 # --- browser -----------------------------------------------------------------------------------------------
