@@ -18,8 +18,10 @@ import sqlalchemy as sa
 
 from guildkit.admin.base import ConsoleJob
 from guildkit.admin.models import RulePreview, RulePreviewMember
+from guildkit.builtin.rule_changes import APPLY_JOB
 from guildkit.errors import ConfigurationError, NotFound, UnknownBadge, ValidationError
 from guildkit.models import table_of
+from guildkit.replay.apply import ApplyOptions
 from guildkit.rules.loader import parse_rules
 from guildkit.rules.ruleset import RuleSet
 from guildkit.text import check_text
@@ -27,7 +29,6 @@ from guildkit.transaction import Transaction
 
 PREVIEWS = table_of(RulePreview)
 PREVIEW_MEMBERS = table_of(RulePreviewMember)
-APPLY_JOB = "guildkit.rules.apply"
 MAX_PROPOSAL = 200_000
 MAX_PER_PAGE = 200
 
@@ -203,10 +204,7 @@ class RuleChangesConsole(ConsoleJob):
         if version is not None:
             self.gk.rules.in_force(version)  # refused now, not in the job
         arguments: dict[str, Any] = {"grandfather": grandfather, "notify": notify, "dated": dated, "by": actor}
-        if notify not in ("gains", "nobody"):
-            raise ValidationError("notify must be 'gains' or 'nobody'", field="notify")
-        if dated not in ("earned", "today"):
-            raise ValidationError("dated must be 'earned' or 'today'", field="dated")
+        ApplyOptions(notify=notify, dated=dated)  # refused here, not in the job
         if badge is not None:
             if badge not in self.gk.registry.badges:
                 raise UnknownBadge(badge)
