@@ -63,6 +63,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         LOGIN_RATE_LIMIT="5 per minute",
         RATELIMIT_ENABLED=True,
         RATELIMIT_STORAGE_URI="memory://",
+        # guildkit's pages show this site: its name and home, log in, sign up and log out (a POST
+        # with the app's CSRF token), and two of its links.
+        GUILDKIT_HOST_NAME="Q&A Guild",
+        GUILDKIT_HOST_HOME_URL="qa.index",
+        GUILDKIT_HOST_SIGN_IN_URL="auth.login",
+        GUILDKIT_HOST_SIGN_UP_URL="auth.signup",
+        GUILDKIT_HOST_SIGN_OUT_URL="auth.logout",
+        GUILDKIT_HOST_CSRF_TOKEN=csrf_token,
+        GUILDKIT_HOST_NAV=[{"label": "Questions", "endpoint": "qa.index"}, {"label": "Ask", "endpoint": "qa.ask"}],
         **community.SETTINGS,
     )
     app.config.from_prefixed_env()

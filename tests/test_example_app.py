@@ -52,7 +52,12 @@ class Browser:
             return response.get_data(as_text=True)
 
     def submit(self, form_page: str, action: str, data: dict[str, str], status: int = 302) -> Any:
-        tokens = TOKEN_RE.findall(self.page(form_page))
+        page = self.page(form_page)
+        # The token of the form posting to `action`: a community page also holds the app's own, in
+        # the header's log-out form.
+        forms = re.findall(r'<form[^>]* action="([^"]*)"[^>]*>(.*?)</form>', page, re.S)
+        tokens = [token for to, form in forms if to == action for token in TOKEN_RE.findall(form)]
+        tokens = tokens or TOKEN_RE.findall(page)
         assert tokens, f"no form with a CSRF token on {form_page}"
         response = self.client.post(action, data={**data, "csrf_token": tokens[0]})
         assert response.status_code == status, (action, response.status_code, response.get_data(as_text=True)[:500])

@@ -11,7 +11,7 @@ host code and plugin authors; the core itself never imports a feature (see docs/
 
 from guildkit.activity import Accepted, ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
 from guildkit.announcements import LevelChange, MemberJoined
-from guildkit.definitions import BadgeDef, BadgeLevel, PageLink, PointTypeDef, RoleDef
+from guildkit.definitions import ActivityTypeDef, BadgeDef, BadgeLevel, PageLink, PointTypeDef, RoleDef, Subject
 from guildkit.erasure import FORMER_MEMBER, Erasure
 from guildkit.errors import (
     AsyncUnavailable,
@@ -59,6 +59,7 @@ __all__ = [
     "FORMER_MEMBER",
     "Accepted",
     "ActivityResult",
+    "ActivityTypeDef",
     "ActivityView",
     "AsyncUnavailable",
     "AwardBadge",
@@ -106,6 +107,7 @@ __all__ = [
     "RsvpChange",
     "Standing",
     "Streak",
+    "Subject",
     "TrustLevelChange",
     "UnknownActivity",
     "UnknownBadge",

@@ -8,6 +8,7 @@ features', is documented in ``docs/config.md``; a test keeps the two in step.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask
 
 from guildkit.errors import ConfigurationError
+from guildkit.text import problem
 
 DEFAULTS: dict[str, Any] = {
     # guildkit's own database when no flask-sqlalchemy db is given (default: instance/guildkit.db).
@@ -52,6 +54,23 @@ DEFAULTS: dict[str, Any] = {
     "GUILDKIT_FRAME_ANCESTORS": "'none'",
     # Role slugs whose holders are left off every leaderboard and out of everyone's rank (["staff"]).
     "GUILDKIT_LEADERBOARD_EXCLUDED_ROLES": [],
+    # What the pages' layout shows of the host site (guildkit.web.host): its name, a link home,
+    # sign-in, sign-up and sign-out (each an endpoint name or a URL), and links of its navigation.
+    "GUILDKIT_HOST_NAME": None,
+    "GUILDKIT_HOST_HOME_URL": None,
+    "GUILDKIT_HOST_SIGN_IN_URL": None,
+    "GUILDKIT_HOST_SIGN_UP_URL": None,
+    "GUILDKIT_HOST_SIGN_OUT_URL": None,
+    # "POST": sign-out is a form (a GET would let any site sign members out), with the host's CSRF
+    # token (a callable, or "module:attribute") in the field named here; "GET": a plain link.
+    "GUILDKIT_HOST_SIGN_OUT_METHOD": "POST",
+    "GUILDKIT_HOST_CSRF_FIELD": "csrf_token",
+    "GUILDKIT_HOST_CSRF_TOKEN": None,
+    # [{"label": "Questions", "endpoint": "qa.index"}, {"label": "Blog", "url": "https://..."}]
+    "GUILDKIT_HOST_NAV": [],
+    # A callable (or "module:attribute") called for each page, returning the same per request or
+    # per user: {"name": ..., "sign_in_url": ..., "nav": [...]} (see docs/host-integration.md).
+    "GUILDKIT_HOST_LOADER": None,
 }
 
 
@@ -88,9 +107,86 @@ def check(config: Any) -> None:
     excluded = config["GUILDKIT_LEADERBOARD_EXCLUDED_ROLES"]
     if not isinstance(excluded, list | tuple | set | frozenset) or not all(isinstance(r, str) for r in excluded):
         raise ConfigurationError("GUILDKIT_LEADERBOARD_EXCLUDED_ROLES must be a list of role slugs")
+    check_host(config)
     from guildkit.ratelimit import parse_limits
 
     parse_limits(config["GUILDKIT_RATE_LIMITS"])
+
+
+# -- the host site, as the pages' layout shows it ----------------------------------------------
+
+#: Host keys that name a page: an endpoint name or a URL.
+HOST_TARGETS = (
+    "GUILDKIT_HOST_HOME_URL",
+    "GUILDKIT_HOST_SIGN_IN_URL",
+    "GUILDKIT_HOST_SIGN_UP_URL",
+    "GUILDKIT_HOST_SIGN_OUT_URL",
+)
+_ENDPOINT = re.compile(r"\.?[A-Za-z_][\w.]*")
+
+
+def check_host(config: Any) -> None:
+    if config["GUILDKIT_HOST_NAME"] is not None:
+        check_host_label(config["GUILDKIT_HOST_NAME"], "GUILDKIT_HOST_NAME")
+    for key in HOST_TARGETS:
+        if config[key] is not None:
+            check_host_target(config[key], key)
+    if config["GUILDKIT_HOST_SIGN_OUT_METHOD"] not in ("GET", "POST"):
+        raise ConfigurationError('GUILDKIT_HOST_SIGN_OUT_METHOD must be "POST" or "GET"')
+    field = config["GUILDKIT_HOST_CSRF_FIELD"]
+    if not isinstance(field, str) or not re.fullmatch(r"[\w.-]+", field):
+        raise ConfigurationError("GUILDKIT_HOST_CSRF_FIELD must be a form field name")
+    for key in ("GUILDKIT_HOST_CSRF_TOKEN", "GUILDKIT_HOST_LOADER"):
+        check_callable(config[key], key)
+    check_host_nav(config["GUILDKIT_HOST_NAV"], "GUILDKIT_HOST_NAV")
+
+
+def check_host_label(value: object, key: str) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > 100 or problem(value, one_line=True):
+        raise ConfigurationError(f"{key} must be one line of text (1-100 characters), got {value!r}")
+    return value
+
+
+def check_host_target(value: object, key: str) -> str:
+    """An endpoint name (``"auth.login"``), a path on the site or an ``http(s)://`` URL: never
+    ``javascript:`` or a ``//host`` that browsers read as another site."""
+    if isinstance(value, str) and (is_host_url(value) or _ENDPOINT.fullmatch(value)):
+        return value
+    raise ConfigurationError(f'{key} must be an endpoint name ("auth.login"), a path ("/login") or an http(s) URL')
+
+
+def is_host_url(value: str) -> bool:
+    """A path on the site or an ``http(s)://`` URL, on one line (endpoint names are not)."""
+    shaped = value.startswith(("https://", "http://")) or (value.startswith("/") and not value.startswith("//"))
+    return shaped and "\\" not in value and len(value) <= 2000 and problem(value, one_line=True) is None
+
+
+def check_host_nav(value: object, key: str) -> None:
+    """A list of ``{"label": ..., "url": ...}`` or ``{"label": ..., "endpoint": ...}``."""
+    if not isinstance(value, list | tuple):
+        raise ConfigurationError(f"{key} must be a list of links ({{'label': ..., 'url' or 'endpoint': ...}})")
+    for n, item in enumerate(value):
+        where = f"{key}[{n}]"
+        if not isinstance(item, Mapping) or set(item) - {"label", "url", "endpoint"}:
+            raise ConfigurationError(f"{where} must be a dict with 'label' and 'url' or 'endpoint', got {item!r}")
+        check_host_label(item.get("label"), f"{where}['label']")
+        if ("url" in item) == ("endpoint" in item):
+            raise ConfigurationError(f"{where} needs either 'url' or 'endpoint'")
+        target = item.get("url", item.get("endpoint"))
+        if not isinstance(target, str) or not (is_host_url(target) if "url" in item else _ENDPOINT.fullmatch(target)):
+            raise ConfigurationError(
+                f"{where}['url'] must be a path or an http(s) URL"
+                if "url" in item
+                else f"{where}['endpoint'] must be an endpoint name"
+            )
+
+
+def check_callable(value: object, key: str) -> None:
+    """``None``, a callable, or ``"module:attribute"`` naming one (imported on first use)."""
+    if value is None or callable(value):
+        return
+    if not isinstance(value, str) or not re.fullmatch(r"[\w.]+:[\w.]+", value):
+        raise ConfigurationError(f'{key} must be a callable or "module:attribute" naming one, got {value!r}')
 
 
 # -- helpers for the features' checks --------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
-from guildkit.definitions import PageLink
+from guildkit.definitions import PageLink, Subject
 from guildkit.rules.base import Veto
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,6 +52,13 @@ def page_links(result: Any, kwargs: dict[str, Any]) -> None:
     found = list(result)
     if not all(isinstance(link, PageLink) for link in found):
         raise TypeError(f"returned {found!r}, not PageLink objects")
+
+
+def subjects(result: Any, kwargs: dict[str, Any]) -> None:
+    if not isinstance(result, Mapping) or not all(
+        isinstance(key, str) and isinstance(value, Subject) for key, value in result.items()
+    ):
+        raise TypeError(f"returned {result!r}, not a mapping of keys to Subject objects")
 
 
 def an_image(result: Any, kwargs: dict[str, Any]) -> None:

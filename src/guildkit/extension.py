@@ -27,7 +27,7 @@ from flask import Flask, current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
-from guildkit import audit, config, leaderboards
+from guildkit import audit, config, leaderboards, subjects
 from guildkit.activity import (
     Accepted,
     ActivityFields,
@@ -594,6 +594,16 @@ class GuildKit(Reading):
         :class:`~guildkit.errors.ConfigurationError` naming the loader.
         """
         self._user_info_loader = loader
+        return loader
+
+    def subject_loader(self, loader: F) -> F:
+        """Decorator: register the callback that titles activity subjects (:mod:`guildkit.subjects`).
+
+        It gets a list of subject keys (``"answer:384"``) and returns, for those it knows, a
+        :class:`~guildkit.Subject` (or ``{"title": …, "url": …}``); pages, notifications and
+        emails show the title, linked, instead of the key.
+        """
+        subjects.register_loader(self, loader)
         return loader
 
     def current_user_id(self) -> str | None:

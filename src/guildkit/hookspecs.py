@@ -34,7 +34,7 @@ see ``docs/hooks.md`` for all of them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -46,6 +46,7 @@ from guildkit.contracts import (
     page_links,
     returns,
     same_kind_of_outcome,
+    subjects,
     template_names,
 )
 from guildkit.markers import hookspec
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
     )
     from guildkit.announcements import LevelChange, MemberJoined
     from guildkit.branches import Branch
-    from guildkit.definitions import BadgeDef, PageLink, PointTypeDef, RoleDef
+    from guildkit.definitions import ActivityTypeDef, BadgeDef, PageLink, PointTypeDef, RoleDef, Subject
     from guildkit.erasure import Erasure
     from guildkit.extension import GuildKit
     from guildkit.jobs import Job, PeriodicJob
@@ -310,6 +311,19 @@ def guildkit_register_rules(gk: GuildKit) -> Iterable[Rule | Levels] | None:
 
 
 @hookspec
+def guildkit_register_activity_types(gk: GuildKit) -> Iterable[ActivityTypeDef] | None:
+    """Contribute the words for activity types, so members read sentences rather than type names.
+
+    Each gives a label, what each audience reads and what a badge asks ("Answer {n} questions").
+    Pages, notifications and badge criteria use them; a type nobody describes is shown by its
+    name made readable ("Answer upvoted").
+
+    :param gk: the :class:`~guildkit.GuildKit` building its registry.
+    :return: an iterable of :class:`~guildkit.ActivityTypeDef`, or ``None``.
+    """
+
+
+@hookspec
 @returns(page_links)
 def guildkit_page_links(
     gk: GuildKit, page: str, subject: dict[str, Any], viewer: str | None
@@ -402,6 +416,24 @@ def guildkit_earning_withheld(gk: GuildKit, conn: sa.Connection, member_ids: fro
     :param conn: the recording transaction's connection.
     :param member_ids: guildkit member ids (not host user ids).
     :return: the member ids who may not earn, or ``None``.
+    """
+
+
+@hookspec
+@returns(subjects)
+def guildkit_resolve_subjects(gk: GuildKit, keys: Sequence[str]) -> Mapping[str, Subject] | None:
+    """Titles and links for activity subjects, such as ``"event:12"`` → "Spring meetup".
+
+    Called while a page, a notification or an email is made, once for all the keys it shows
+    (at most once per key per request: answers are cached for the request). Return what you
+    know and leave out the rest; every plugin is asked and the first answer for a key wins,
+    after the host's ``@gk.subject_loader``. Be fast and don't write. A plugin that raises is
+    logged and recorded, and the keys it would have named are shown in general words
+    ("an answer").
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param keys: subject keys, each ``"<kind>:<id>"`` as activities were recorded with.
+    :return: a mapping of key to :class:`~guildkit.Subject`, or ``None``.
     """
 
 

@@ -14,6 +14,7 @@ from guildkit.models import Activity, BadgeAward, Balance, LedgerEntry, Member, 
 from guildkit.registry import Registry
 from guildkit.rules.builtin import BadgeRule
 from guildkit.unit import Unit
+from guildkit.words import Words
 
 
 def get_member(session: Session, user_id: str) -> Member:
@@ -79,11 +80,15 @@ class BadgeProgress:
     next_threshold: int | None
     #: 0-100 toward the next level (100 when every level is held).
     percent: int
+    #: What the rule counts, as admins read it (``answer.posted done``).
     metric: str
+    #: What the next level asks, in words ("Answer 15 questions"); the last level's once all are held.
+    goal: str
 
 
 def progress(session: Session, registry: Registry, member_id: int, now: datetime) -> list[BadgeProgress]:
     reader = Unit(session.connection(), now)
+    words = Words(registry)
     found: list[BadgeProgress] = []
     for badge_rule in registry.rules.values():
         # One progress bar per badge: the first threshold rule that awards it.
@@ -108,6 +113,7 @@ def progress(session: Session, registry: Registry, member_id: int, now: datetime
                 next_threshold=following,
                 percent=percent,
                 metric=badge_rule.metric.describe(),
+                goal=words.goal(badge_rule.metric, following if following is not None else thresholds[-1]),
             )
         )
     return sorted(found, key=lambda p: (p.next_threshold is None, -p.percent, p.badge))
@@ -137,9 +143,11 @@ def members_page(
 
 
 def ledger_page(
-    session: Session, member_id: int, point_type: str | None, limit: int, before: int | None
+    session: Session, member_id: int, point_type: str | None, limit: int, before: tuple[datetime, int] | None
 ) -> list[tuple[LedgerEntry, Activity]]:
-    """Ledger rows newest first, each with the activity that caused it."""
+    """Ledger rows newest first by when they happened (imports and rule changes date rows in
+    the past), each with the activity that caused it; ``before`` is the last row's
+    ``(created_at, id)``."""
     query = (
         sa.select(LedgerEntry, Activity)
         .join(Activity, Activity.id == LedgerEntry.activity_id)
@@ -148,8 +156,25 @@ def ledger_page(
     if point_type is not None:
         query = query.where(LedgerEntry.point_type == point_type)
     if before is not None:
-        query = query.where(LedgerEntry.id < before)
-    return [(e, a) for e, a in session.execute(query.order_by(LedgerEntry.id.desc()).limit(limit + 1))]
+        at, entry_id = before
+        query = query.where(
+            sa.tuple_(LedgerEntry.created_at, LedgerEntry.id)
+            < sa.tuple_(sa.literal(at, LedgerEntry.created_at.type), sa.literal(entry_id))
+        )
+    order = (LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+    return [(e, a) for e, a in session.execute(query.order_by(*order).limit(limit + 1))]
+
+
+def ledger_cursor(entry: LedgerEntry) -> list[Any]:
+    """The cursor key after ``entry`` in :func:`ledger_page`'s order."""
+    return [entry.created_at.isoformat(), entry.id]
+
+
+def ledger_before(key: list[Any] | None) -> tuple[datetime, int] | None:
+    """A cursor key from :func:`ledger_cursor` back as ``before`` (``None`` for the first page)."""
+    if key is None:
+        return None
+    return datetime.fromisoformat(str(key[0])), int(key[1])
 
 
 def badge_holder_counts(session: Session) -> dict[str, int]:

@@ -1,4 +1,5 @@
-"""The registry: every point type, badge, role, rule and level scale, gathered from plugins.
+"""The registry: every point type, badge, role, rule, level scale and activity type's words,
+gathered from plugins.
 
 Built once per app (lazily, on first use) by calling the ``guildkit_register_*`` hooks, then
 checked as a whole: a rule that names an unknown point type, badge or role fails here, at
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from guildkit.definitions import BadgeDef, PointTypeDef, RoleDef
+from guildkit.definitions import ActivityTypeDef, BadgeDef, PointTypeDef, RoleDef
 from guildkit.errors import ConfigurationError, DuplicateDefinition, PluginError
 from guildkit.metrics import OPENING, Count, Metric, OpeningCount, Streak
 from guildkit.models import Badge, PointType, Role, table_of, utcnow
@@ -39,6 +40,8 @@ class Registry:
     roles: dict[str, RoleDef] = field(default_factory=dict)
     rules: dict[str, Rule] = field(default_factory=dict)
     levels: dict[str, Levels] = field(default_factory=dict)
+    #: The words for activity types, by type (:class:`~guildkit.ActivityTypeDef`).
+    activity_types: dict[str, ActivityTypeDef] = field(default_factory=dict)
     #: Which plugin contributed each definition, keyed ``(kind, name)``.
     origin: dict[tuple[str, str], str] = field(default_factory=dict)
     rules_by_trigger: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
@@ -69,6 +72,10 @@ class Registry:
                 registry._add("rule", item.name, item, plugin, registry.rules)
             else:
                 raise PluginError(f"{plugin} returned {item!r} from guildkit_register_rules, not a rule")
+        for plugin, item in _collect(pm, "guildkit_register_activity_types", gk):
+            if not isinstance(item, ActivityTypeDef):
+                raise PluginError(f"{plugin} returned {item!r} from guildkit_register_activity_types, not words")
+            registry._add("activity type", item.type, item, plugin, registry.activity_types)
         registry._check()
         registry._index()
         return registry
@@ -83,6 +90,7 @@ class Registry:
             roles=dict(self.roles),
             rules=dict(self.rules),
             levels=dict(self.levels),
+            activity_types=dict(self.activity_types),
             origin=dict(self.origin),
         )
         gone = set(remove)
@@ -96,6 +104,8 @@ class Registry:
                 made.badges[b.slug], made.origin[("badge", b.slug)] = b, "proposed"
             for r in changes.roles:
                 made.roles[r.slug], made.origin[("role", r.slug)] = r, "proposed"
+            for words in changes.activity_types:
+                made.activity_types[words.type] = words
             for rule in changes.rules:
                 if isinstance(rule, Levels):
                     made.levels[rule.point_type] = rule

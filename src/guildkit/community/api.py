@@ -34,11 +34,12 @@ from guildkit.routes import Routes
 from guildkit.web.auth import Caller
 from guildkit.web.endpoint import Also, Reply, endpoint, gk_instance, permission, person, self_or
 from guildkit.web.errors import ApiError
-from guildkit.web.pagination import Page, decode_cursor, page_of
+from guildkit.web.pagination import Page, decode_cursor, decode_cursor_as, page_of
 from guildkit.web.present import (
     award_out,
     badge_out,
     find_member,
+    ledger_out,
     member_detail_out,
     member_out,
     standing_out,
@@ -143,28 +144,11 @@ def set_member_status(caller: Caller, body: dict[str, Any], user_id: str) -> dic
 def member_ledger(caller: Caller, query: dict[str, Any], user_id: str) -> Page[dict[str, Any]]:
     gk = gk_instance()
     member = find_member(gk, user_id)
-    before = decode_cursor(query["cursor"], 1)
-    rows = queries.ledger_page(
-        gk.session, member.id, query["point_type"], query["limit"], before[0] if before else None
-    )
-    page = page_of(rows, query["limit"], lambda pair: [pair[0].id])
+    before = decode_cursor_as(query["cursor"], 2, queries.ledger_before)
+    rows = queries.ledger_page(gk.session, member.id, query["point_type"], query["limit"], before)
+    page = page_of(rows, query["limit"], lambda pair: queries.ledger_cursor(pair[0]))
     return Page(
-        [
-            {
-                "id": e.id,
-                "point_type": e.point_type,
-                "amount": e.amount,
-                "balance_after": e.balance_after,
-                "rule": e.rule,
-                "reason": e.reason,
-                "activity_key": a.key,
-                "activity_type": a.type,
-                "subject": a.subject,
-                "reverses_id": e.reverses_id,
-                "created_at": e.created_at,
-            }
-            for e, a in page.items
-        ],
+        ledger_out(gk, member, page.items),
         page.next_cursor,
     )
 

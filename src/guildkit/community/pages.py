@@ -36,11 +36,12 @@ from guildkit.web.auth import Caller
 from guildkit.web.badge_art import SVG, generated_svg, image_response
 from guildkit.web.endpoint import gk_instance
 from guildkit.web.pages import PageError, caller, default_point_type, page, point_types
-from guildkit.web.pagination import decode_cursor, page_of
+from guildkit.web.pagination import decode_cursor, decode_cursor_as, page_of
 from guildkit.web.present import (
     award_out,
     badge_out,
     find_member,
+    ledger_out,
     member_detail_out,
     member_out,
     standing_out,
@@ -142,23 +143,13 @@ def member(user_id: str) -> Any:
     progress: list[Any] = []
     next_url = None
     if private:
-        before = decode_cursor(request.args.get("cursor") or None, 1)
-        rows = queries.ledger_page(gk.session, found.id, None, LEDGER_PER_PAGE, before[0] if before else None)
-        history = page_of(rows, LEDGER_PER_PAGE, lambda pair: [pair[0].id])
+        before = decode_cursor_as(request.args.get("cursor") or None, 2, queries.ledger_before)
+        rows = queries.ledger_page(gk.session, found.id, None, LEDGER_PER_PAGE, before)
+        history = page_of(rows, LEDGER_PER_PAGE, lambda pair: queries.ledger_cursor(pair[0]))
         names = dict(point_types(gk))
         ledger = [
-            {
-                "amount": e.amount,
-                "point_type": names.get(e.point_type, e.point_type),
-                "balance_after": e.balance_after,
-                "reason": e.reason,
-                "rule": e.rule,
-                "activity_type": a.type,
-                "subject": a.subject,
-                "retracted": e.reverses_id is not None,
-                "created_at": e.created_at,
-            }
-            for e, a in history.items
+            {**row, "unit": names.get(row["point_type"], row["point_type"])}
+            for row in ledger_out(gk, found, history.items, html=True)
         ]
         if history.next_cursor:
             next_url = url_for(".member", user_id=user_id, cursor=history.next_cursor) + "#history"

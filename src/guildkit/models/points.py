@@ -55,6 +55,7 @@ class LedgerEntry(Base):
 
     __table_args__ = (
         sa.Index("ix_guildkit_ledger_member", "member_id", "point_type", "id"),
+        sa.Index("ix_guildkit_ledger_member_time", "member_id", "created_at", "id"),
         sa.Index("ix_guildkit_ledger_activity", "activity_id"),
         sa.Index("ix_guildkit_ledger_type_time", "point_type", "created_at"),
     )

@@ -7,6 +7,7 @@ for example ``rules.toml: badges[2].earned_by: unknown key 'treshold'``.
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -14,13 +15,13 @@ from typing import Any
 
 import yaml
 
-from guildkit.definitions import BadgeDef, BadgeLevel, PointTypeDef, RoleDef
+from guildkit.definitions import ActivityTypeDef, BadgeDef, BadgeLevel, PointTypeDef, RoleDef
 from guildkit.errors import GuildKitError, RuleFileError
 from guildkit.metrics import Count, Distinct, Metric, PointsTotal, Streak
 from guildkit.rules.builtin import BadgeRule, EventBadgeRule, Levels, PointsRule, RoleRule
 from guildkit.rules.ruleset import RuleSet
 
-SECTIONS = ("point_types", "roles", "badges", "points", "role_rules", "levels")
+SECTIONS = ("point_types", "roles", "badges", "points", "role_rules", "levels", "activity_types")
 METRIC_KEYS = ("count", "distinct", "streak", "points")
 
 
@@ -66,6 +67,7 @@ def parse_rules(data: Any, source: str = "<rules>") -> RuleSet:
     _each(data, "points", source, lambda e: ruleset.rules.append(_points(e)))
     _each(data, "role_rules", source, lambda e: ruleset.rules.append(_role_rule(e)))
     _each(data, "levels", source, lambda e: ruleset.rules.append(_levels(e)))
+    _each(data, "activity_types", source, lambda e: ruleset.activity_types.append(_activity_type(e)))
     return ruleset
 
 
@@ -108,6 +110,11 @@ def _point_type(e: Mapping[str, Any]) -> PointTypeDef:
     return PointTypeDef(**e)
 
 
+def _activity_type(e: Mapping[str, Any]) -> ActivityTypeDef:
+    _only(e, {f.name for f in dataclasses.fields(ActivityTypeDef)})
+    return ActivityTypeDef(**e)
+
+
 def _role(e: Mapping[str, Any]) -> RoleDef:
     _only(e, {"slug", "name", "description", "permissions"})
     return RoleDef(**{**e, "permissions": tuple(e.get("permissions", ()))})
@@ -134,7 +141,10 @@ def _metric(e: Mapping[str, Any], where: str) -> Metric:
 
 
 def _badge(e: Mapping[str, Any], ruleset: RuleSet) -> None:
-    _only(e, {"slug", "name", "description", "category", "tiers", "repeatable", "secret", "image", "earned_by"})
+    _only(
+        e,
+        {"slug", "name", "description", "category", "tiers", "repeatable", "secret", "image", "criteria", "earned_by"},
+    )
     tiers = e.get("tiers", ["bronze"])
     if not isinstance(tiers, list) or not tiers:
         raise _EntryError(".tiers", "must be a non-empty list such as ['bronze', 'silver', 'gold']")

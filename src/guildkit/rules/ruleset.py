@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from guildkit.definitions import BadgeDef, PointTypeDef, RoleDef
+from guildkit.definitions import ActivityTypeDef, BadgeDef, PointTypeDef, RoleDef
 from guildkit.markers import hookimpl
 from guildkit.rules.base import Rule
 from guildkit.rules.builtin import Levels
@@ -24,6 +24,7 @@ class RuleSet:
     badges: list[BadgeDef] = field(default_factory=list)
     roles: list[RoleDef] = field(default_factory=list)
     rules: list[Rule | Levels] = field(default_factory=list)
+    activity_types: list[ActivityTypeDef] = field(default_factory=list)
 
     @hookimpl
     def guildkit_register_point_types(self, gk: GuildKit) -> Iterable[PointTypeDef]:
@@ -40,3 +41,7 @@ class RuleSet:
     @hookimpl
     def guildkit_register_rules(self, gk: GuildKit) -> Iterable[Rule | Levels]:
         return self.rules
+
+    @hookimpl
+    def guildkit_register_activity_types(self, gk: GuildKit) -> Iterable[ActivityTypeDef]:
+        return self.activity_types

@@ -28,6 +28,7 @@ from guildkit.models import RuleVersion, table_of
 from guildkit.store import upsert
 
 if TYPE_CHECKING:
+    from guildkit.definitions import BadgeDef
     from guildkit.registry import Registry
 
 VERSIONS = table_of(RuleVersion)
@@ -42,7 +43,7 @@ def snapshot(registry: Registry) -> Snapshot:
     """The effective rules of ``registry`` as plain, ordered data."""
     return {
         "point_types": {slug: plain(d) for slug, d in sorted(registry.point_types.items())},
-        "badges": {slug: plain(d) for slug, d in sorted(registry.badges.items())},
+        "badges": {slug: _badge(d) for slug, d in sorted(registry.badges.items())},
         "roles": {slug: plain(d) for slug, d in sorted(registry.roles.items())},
         "rules": {name: _rule(rule) for name, rule in sorted(registry.rules.items())},
         "levels": {name: plain(scale) for name, scale in sorted(registry.levels.items())},
@@ -56,6 +57,12 @@ def content_hash(snap: Snapshot) -> str:
 
 def canonical(snap: Snapshot) -> str:
     return json.dumps(snap, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _badge(badge: BadgeDef) -> dict[str, Any]:
+    # Fields added since versions were first stored are left out while unset, so an upgrade
+    # alone never makes a new version.
+    return {k: v for k, v in plain(badge).items() if not (k == "criteria" and v is None)}
 
 
 def _rule(rule: Any) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 Each feature declares its pages on a :class:`~guildkit.routes.Routes` and wraps each view in
 :func:`page`, which turns guildkit's errors into HTML error pages. :func:`make_pages` makes a fresh
 blueprint for each :func:`~guildkit.web.make_blueprint` call, with the context every template
-gets (``gk_caller``, ``gk_name``, the CSRF token, …) and guildkit's template filters.
+gets (``gk_caller``, ``gk_host``, ``gk_name``, the CSRF token, …) and guildkit's template filters.
 
 Every template extends ``guildkit/base.html``; a host overrides any of them by putting a file with
 the same path in its own templates folder (see ``docs/pages.md``).
@@ -24,6 +24,7 @@ from guildkit.web import csrf
 from guildkit.web.auth import Caller, current_caller
 from guildkit.web.endpoint import gk_instance
 from guildkit.web.errors import ApiError
+from guildkit.web.host import current_host
 from guildkit.web.present import names
 
 View = Callable[..., Any]
@@ -83,6 +84,7 @@ def _context() -> dict[str, Any]:
     unread = queries.unread_count(gk.session, who.member.id) if who.member is not None else 0
     return {
         "gk_caller": who,
+        "gk_host": current_host(),
         "gk_css_url": url_for(f"{mount}.static", filename="guildkit.css"),
         "gk_unread": unread,
         "gk_point_types": point_types(gk),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -39,6 +40,19 @@ def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
             400, "cursor is not one this API gave out", code="invalid_cursor", errors={"cursor": ["invalid"]}
         )
     return key
+
+
+def decode_cursor_as(cursor: str | None, arity: int, convert: Callable[[list[Any]], T]) -> T | None:
+    """A cursor decoded and turned into the query's key by ``convert``; one it cannot turn is a 400."""
+    key = decode_cursor(cursor, arity)
+    if key is None:
+        return None
+    try:
+        return convert(key)
+    except (TypeError, ValueError):
+        raise ApiError(
+            400, "cursor is not one this API gave out", code="invalid_cursor", errors={"cursor": ["invalid"]}
+        ) from None
 
 
 def page_of(rows: list[T], limit: int, key: Any) -> Page[T]:

@@ -12,7 +12,9 @@ from guildkit import leaderboards, queries
 from guildkit.definitions import BadgeDef
 from guildkit.errors import UnknownBadge, UnknownMember
 from guildkit.extension import GuildKit
-from guildkit.models import BadgeAward, Balance, Member
+from guildkit.models import Activity, BadgeAward, Balance, LedgerEntry, Member
+from guildkit.subjects import resolve
+from guildkit.words import Words
 
 
 def names(gk: GuildKit, user_ids: Iterable[str]) -> dict[str, str]:
@@ -74,9 +76,52 @@ def member_detail_out(gk: GuildKit, member: Member, *, private: bool = False) ->
     }
 
 
+def ledger_out(
+    gk: GuildKit, member: Member, pairs: Iterable[tuple[LedgerEntry, Activity]], *, html: bool = False
+) -> list[dict[str, Any]]:
+    """Points history rows, each with ``description``: what happened in words, from the side
+    the member was on, the subject titled (and linked, with ``html``) by the subject resolver."""
+    pairs = list(pairs)
+    words = Words(gk.registry)
+    subjects = resolve(gk, (a.subject for _, a in pairs))
+    return [
+        {
+            "id": e.id,
+            "point_type": e.point_type,
+            "amount": e.amount,
+            "balance_after": e.balance_after,
+            "rule": e.rule,
+            "reason": e.reason,
+            "activity_key": a.key,
+            "activity_type": a.type,
+            "subject": a.subject,
+            "description": words.sentence(
+                a.type,
+                "actor" if a.actor_id == member.id else "target",
+                subject_key=a.subject,
+                subject=subjects.get(a.subject or ""),
+                html=html,
+            ),
+            "note": _note(e.reason, a),
+            "reverses_id": e.reverses_id,
+            "created_at": e.created_at,
+        }
+        for e, a in pairs
+    ]
+
+
+def _note(reason: str, activity: Activity) -> str:
+    """What a row's reason adds to its description: a rule's own words, or a cap's note, without
+    the ``"<type> on <subject>"`` a rule with no reason of its own stores."""
+    for default in (f"{activity.type} on {activity.subject}", activity.type):
+        if reason.startswith(default):
+            return reason[len(default) :].strip()
+    return reason
+
+
 def badge_out(gk: GuildKit, slug: str, holders: dict[str, int], members: int) -> dict[str, Any]:
     definition = gk.registry.badges[slug]
-    criteria = "; ".join(rule.describe() for rule in gk.registry.rules_awarding(slug))
+    criteria = Words(gk.registry).criteria(slug)
     count = holders.get(slug, 0)
     return {
         "slug": slug,

@@ -82,6 +82,9 @@ class LedgerEntrySchema(Schema):
     activity_key = fields.String(required=True)
     activity_type = fields.String(required=True)
     subject = fields.String(allow_none=True)
+    description = fields.String(
+        required=True, metadata={"description": "what happened, in the member's words, with the subject's title"}
+    )
     reverses_id = fields.Integer(allow_none=True)
     created_at = fields.AwareDateTime(required=True)
 
@@ -162,7 +165,8 @@ class ProgressSchema(Schema):
     value = fields.Integer(required=True)
     next_threshold = fields.Integer(allow_none=True)
     percent = fields.Integer(required=True)
-    metric = fields.String(required=True)
+    metric = fields.String(required=True, metadata={"description": "what the rule counts, for developers"})
+    goal = fields.String(required=True, metadata={"description": "what the next level asks, in words"})
 
 
 class LeaderboardQuery(PageQuery):

@@ -1,0 +1,158 @@
+"""What members read about activities and rules: sentences and goals in words, never internals.
+
+:class:`Words` turns an activity type and its subject into a sentence for the member who did
+it, the member it was done to, or anyone else ("Your answer to *How do I cache a join?* was
+upvoted"), and a rule into what it asks ("Answer 5 questions · 15 · 40"). The words come from
+the :class:`~guildkit.ActivityTypeDef` hosts and plugins register; a type nobody describes is
+shown by its name made readable ("Answer upvoted"), and a subject nobody resolves by its kind
+("an answer"), so a raw key never reaches a member.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from guildkit.definitions import ActivityTypeDef, Audience, Subject
+from guildkit.metrics import Count, Distinct, Metric, OpeningCount, PointsTotal, Streak
+from guildkit.registry import Registry
+from guildkit.rules.builtin import BadgeRule, EventBadgeRule, RoleRule
+
+_SEPARATORS = re.compile(r"[._\-:]+")
+
+
+def readable(name: str) -> str:
+    """``"answer.upvoted"`` → ``"Answer upvoted"``: a name made into words, for types nobody described."""
+    text = _SEPARATORS.sub(" ", name).strip()
+    return text[:1].upper() + text[1:] if text else name
+
+
+def number(n: int) -> str:
+    """A count as members read it (``4,750``)."""
+    return f"{n:,}"
+
+
+class Words:
+    """The words for one registry's activity types and rules."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def _type(self, type: str) -> ActivityTypeDef | None:
+        return self.registry.activity_types.get(type)
+
+    def label(self, type: str) -> str:
+        """The type's name in lists ("Answer upvoted")."""
+        words = self._type(type)
+        return words.label if words else readable(type)
+
+    def subject(self, type: str, key: str | None) -> str:
+        """A subject nobody resolved, in general words: the type's ``subject``, else its kind."""
+        words = self._type(type)
+        if words and words.subject:
+            return words.subject
+        kind = readable(key.split(":", 1)[0]).lower() if key and ":" in key else ""
+        if not kind:
+            return "it"
+        return ("an " if kind[0] in "aeiou" else "a ") + kind
+
+    def sentence(
+        self,
+        type: str,
+        audience: Audience,
+        *,
+        subject_key: str | None = None,
+        subject: Subject | None = None,
+        actor: str | None = None,
+        target: str | None = None,
+        html: bool = False,
+    ) -> str:
+        """What happened, for ``audience``; with ``html``, safe markup with the subject linked."""
+        words = self._type(type)
+        template = words.sentence(audience) if words else None
+        if template is None:
+            template = "{label}: {subject}" if subject is not None else "{label}"
+        values: dict[str, Any] = {
+            "label": self.label(type),
+            "subject": self._subject_text(type, subject_key, subject, html),
+            "actor": actor or "Someone",
+            "target": target or "someone",
+        }
+        if html:
+            return Markup(escape(template)).format(**values)
+        return template.format(**values)
+
+    def _subject_text(self, type: str, key: str | None, subject: Subject | None, html: bool) -> str:
+        if subject is None:
+            return self.subject(type, key)
+        if html and subject.url:
+            return Markup('<a href="{}">{}</a>').format(subject.url, subject.title)
+        return subject.title
+
+    # -- what rules ask ----------------------------------------------------------------------
+
+    def goal(self, metric: Metric, n: int) -> str:
+        """What reaching ``n`` on ``metric`` takes, in words ("Answer 5 questions")."""
+        if isinstance(metric, OpeningCount):
+            metric = metric.count
+        if isinstance(metric, Count):
+            return self._count_goal(metric.type, metric.role, n)
+        if isinstance(metric, Distinct):
+            who = "different members" if metric.of in ("actor", "target") else "different items"
+            return f"{self.label(metric.type)} with {number(n)} {who}"
+        if isinstance(metric, Streak):
+            words = self._type(metric.type)
+            doing = words.goal_one if words and words.goal_one else self.label(metric.type)
+            return f"{doing} on {number(n)} days in a row"
+        if isinstance(metric, PointsTotal):
+            point_type = self.registry.point_types.get(metric.point_type)
+            return f"Earn {number(n)} {point_type.name if point_type else readable(metric.point_type)}"
+        phrase = getattr(metric, "phrase", None)  # a plugin's metric may say it in its own words
+        said = phrase(n) if callable(phrase) else None
+        return said if isinstance(said, str) else f"Reach {number(n)}"
+
+    def _count_goal(self, type: str, role: str, n: int) -> str:
+        words = self._type(type)
+        many, one = (words.goal, words.goal_one) if words and role == "actor" else (None, None)
+        if words and role == "target":
+            many, one = words.received_goal, words.received_goal_one
+        if n == 1 and one:
+            return one
+        if many:
+            return many.format(n=number(n))
+        return f"{self.label(type)} {'once' if n == 1 else number(n) + ' times'}"
+
+    def tiers(self, metric: Metric, thresholds: tuple[int, ...] | list[int]) -> str:
+        """Every tier of a badge: the first in words, the rest by number ("Answer 5 questions · 15 · 40")."""
+        if not thresholds:
+            return ""
+        return " · ".join([self.goal(metric, thresholds[0]), *(number(t) for t in thresholds[1:])])
+
+    def criteria(self, slug: str) -> str | None:
+        """How to earn badge ``slug`` in words: the badge's own ``criteria``, else from its rules."""
+        badge = self.registry.badges.get(slug)
+        if badge is not None and badge.criteria:
+            return badge.criteria
+        said = [s for rule in self.registry.rules_awarding(slug) if (s := self.rule(rule))]
+        return "; or ".join(said) or None
+
+    def rule(self, rule: object) -> str | None:
+        """What a built-in rule asks, in words; ``None`` for a rule guildkit cannot put in words."""
+        if isinstance(rule, BadgeRule):
+            return self.tiers(rule.metric, rule.thresholds)
+        if isinstance(rule, EventBadgeRule):
+            on = (rule.on,) if isinstance(rule.on, str) else rule.on
+            return " or ".join(self._count_goal(t, rule.to, 1) for t in on) + ", each time"
+        if isinstance(rule, RoleRule):
+            return self.goal(rule.metric, rule.threshold)
+        return None
+
+    def role_criteria(self, slug: str) -> str | None:
+        """How a member comes to hold role ``slug``, in words (``None`` when no rule grants it)."""
+        said = [
+            s for rule in self.registry.rules.values() if isinstance(rule, RoleRule) and rule.role == slug
+            if (s := self.rule(rule))
+        ]  # fmt: skip
+        return "; or ".join(said) or None
