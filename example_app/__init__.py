@@ -27,12 +27,12 @@ from flask import Flask, has_request_context, render_template, request, session,
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from guildkit import UserInfo
+from guildkit import Subject, UserInfo
 
 from . import actions, community, reads
 from .auth import init_auth
 from .extensions import db, gk
-from .models import User
+from .models import Answer, Question, User
 from .security import csrf_token
 from .seed import init_db_command, seed_command
 from .views import bp as qa_blueprint
@@ -134,6 +134,34 @@ def user_info(user_id: str) -> UserInfo | None:
         return None
     profile = url_for("qa.user", user_id=user.id) if has_request_context() else f"/users/{user.id}"
     return UserInfo(name=user.name, profile_url=profile)
+
+
+@gk.subject_loader
+def subjects(keys: list[str]) -> dict[str, Subject]:
+    """Titles and links for what guildkit shows: a question by its title, an answer by its
+    question's, a member by their name; three queries for a whole page of keys."""
+    wanted: dict[str, list[int]] = {"question": [], "answer": [], "member": []}
+    for key in keys:
+        kind, _, ident = key.partition(":")
+        if kind in wanted and ident.isdigit():
+            wanted[kind].append(int(ident))
+    found: dict[str, Subject] = {}
+    link = has_request_context()  # links need a request to be built (pages, not the CLI)
+    if wanted["question"]:
+        for q in db.session.scalars(sa.select(Question).where(Question.id.in_(wanted["question"]))):
+            found[f"question:{q.id}"] = Subject(q.title, url_for("qa.question", question_id=q.id) if link else None)
+    if wanted["answer"]:
+        rows = db.session.execute(
+            sa.select(Answer.id, Question.title).join(Question).where(Answer.id.in_(wanted["answer"]))
+        )
+        for answer_id, title in rows:
+            found[f"answer:{answer_id}"] = Subject(
+                title, url_for("qa.answer_link", answer_id=answer_id) if link else None
+            )
+    if wanted["member"]:
+        for user in db.session.scalars(sa.select(User).where(User.id.in_(wanted["member"]))):
+            found[f"member:{user.id}"] = Subject(user.name, url_for("qa.user", user_id=user.id) if link else None)
+    return found
 
 
 def _record_daily_visit() -> None:

@@ -26,7 +26,7 @@ from guildkit import (
     hookimpl,
 )
 from guildkit.errors import DuplicateDefinition, RuleFileError
-from guildkit.models import HookFailure
+from guildkit.models import HookFailure, Member, Notification
 from guildkit.rules.loader import parse_rules
 from guildkit.subjects import resolve
 from guildkit.words import Words, readable
@@ -254,3 +254,47 @@ def test_the_docs_rule_file_example_of_activity_types_loads(tmp_path: Path) -> N
 
     ruleset = load_rule_file(tmp_path / "rules.toml")
     assert ruleset.activity_types and all(t.label for t in ruleset.activity_types)
+
+
+def test_features_describe_their_activity_types_and_title_their_subjects(gk_app: Flask, gk: GuildKit) -> None:
+    from tests.events_helpers import make_event
+
+    words = Words(gk.registry)
+    assert words.goal(Count("event.attended"), 3) == "Attend 3 events"
+    assert words.goal(Count("mentorship.completed", role="target"), 1) == "Complete a mentorship as a mentee"
+    assert words.label("guildkit.award") == "Award from the community team"
+    event = make_event(gk, title="Board games night")
+    mount(gk_app, gk)
+    with gk_app.test_request_context(f"{PREFIX}/events"):
+        gk_app.preprocess_request()
+        found = resolve(gk, [f"event:{event.id}", "event:999999"])
+    assert list(found) == [f"event:{event.id}"] and found[f"event:{event.id}"].title == "Board games night"
+    # A page of guildkit's knows where the event's page is; a job (no request) gets the title only.
+    url = found[f"event:{event.id}"].url
+    assert url == f"{PREFIX}/events/{event.id}"
+    with gk_app.app_context():
+        assert resolve(gk, [f"event:{event.id}"])[f"event:{event.id}"].url is None
+
+
+def test_switched_off_a_feature_takes_its_words_along(tmp_path: Path) -> None:
+    from guildkit.testing import make_app
+
+    with make_app("sqlite", tmp_path, config={"GUILDKIT_PLUGINS_DENY": ["guildkit.events"]}) as (_, gk):
+        assert "event.attended" not in gk.registry.activity_types
+        assert "guildkit.joined" in gk.registry.activity_types
+
+
+def test_a_type_that_notifies_tells_the_member_it_was_done_to(gk: GuildKit) -> None:
+    gk.define(activity_types=[ActivityTypeDef("answer.upvoted", "Upvote", target="{actor} upvoted {subject}",
+                                              subject="your answer", notify="target")])  # fmt: skip
+    gk.record("answer.upvoted", actor="ada", target="bob", subject="answer:1", key="up1")
+    gk.record("answer.upvoted", actor="bob", target="bob", subject="answer:2", key="self")  # one's own: no news
+    gk.import_history([{"type": "answer.upvoted", "key": "old", "actor": "cy", "target": "bob",
+                        "subject": "answer:3", "occurred_at": "2020-01-01T00:00:00Z"}])  # fmt: skip
+    rows = gk.session.execute(
+        sa.select(Notification.kind, Notification.text, Notification.data)
+        .join(Member, Member.id == Notification.member_id)
+        .where(Member.user_id == "bob", Notification.kind == "answer.upvoted")
+    ).all()
+    assert [(kind, text) for kind, text, _ in rows] == [("answer.upvoted", "Someone upvoted your answer")]
+    assert rows[0].data == {"activity_type": "answer.upvoted", "subject": "answer:1", "actor": "ada"}

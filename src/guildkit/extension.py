@@ -39,7 +39,7 @@ from guildkit.activity import (
 )
 from guildkit.announcements import Announcement
 from guildkit.builtin.manual import AWARD, REVOKE, STATUS, AwardFields, award_payload, revoke_payload
-from guildkit.definitions import BadgeDef, PointTypeDef, RoleDef
+from guildkit.definitions import ActivityTypeDef, BadgeDef, PointTypeDef, RoleDef
 from guildkit.errors import (
     AsyncUnavailable,
     ConfigurationError,
@@ -200,10 +200,11 @@ class GuildKit(Reading):
         badges: Iterable[BadgeDef] = (),
         roles: Iterable[RoleDef] = (),
         rules: Iterable[Rule | Levels] = (),
+        activity_types: Iterable[ActivityTypeDef] = (),
     ) -> None:
         """Register definitions from Python without writing a plugin class."""
         self._defined += 1
-        ruleset = RuleSet(list(point_types), list(badges), list(roles), list(rules))
+        ruleset = RuleSet(list(point_types), list(badges), list(roles), list(rules), list(activity_types))
         self.register(ruleset, name=f"guildkit.define:{self._defined}")
 
     @property

@@ -17,7 +17,7 @@ routes of ``api.py`` and ``pages.py`` are found by convention.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from guildkit.branches import Branch, feature_branch
-from guildkit.definitions import PageLink
+from guildkit.definitions import ActivityTypeDef, PageLink, Subject
 from guildkit.markers import hookimpl
 from guildkit.models import table_of
 
@@ -99,6 +99,9 @@ class Feature:
     includes: ClassVar[Mapping[str, str]] = {}
     #: ``"module:attribute"`` of its analytics measures (``guildkit_register_analytics_measures``).
     measures: ClassVar[str | None] = None
+    #: A module with ``ACTIVITY_TYPES`` (the words for the activity types the feature records)
+    #: and optionally ``subjects(gk, keys)`` (titles and links for its subjects, ``"event:12"``).
+    words: ModuleType | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -115,6 +118,8 @@ class Feature:
             "guildkit_page_links": (cls.nav, Feature._page_links),
             "guildkit_template_includes": (cls.includes, Feature._template_includes),
             "guildkit_register_analytics_measures": (cls.measures, Feature._register_measures),
+            "guildkit_register_activity_types": (cls.words, Feature._register_activity_types),
+            "guildkit_resolve_subjects": (cls.words and hasattr(cls.words, "subjects"), Feature._resolve_subjects),
             "guildkit_member_export": (cls.privacy and hasattr(cls.privacy, "export"), Feature._member_export),
             "guildkit_member_erase": (cls.privacy and hasattr(cls.privacy, "erase"), Feature._member_erase),
         }
@@ -130,7 +135,7 @@ class Feature:
         package = cls.__module__.rpartition(".")[0]
         if "folder" not in cls.__dict__:
             cls.folder = Path(importlib.import_module(package).__file__ or ".").parent
-        for part in ("hookspecs", "config", "privacy"):
+        for part in ("hookspecs", "config", "privacy", "words"):
             if part not in cls.__dict__ and (cls.folder / f"{part}.py").exists():
                 setattr(cls, part, importlib.import_module(f"{package}.{part}"))
         if "routes" not in cls.__dict__:
@@ -188,6 +193,16 @@ class Feature:
         assert self.measures is not None
         measures: Iterable[tuple[str, str, Callable[..., Any]]] = load(self.measures)
         return measures
+
+    def _register_activity_types(self, gk: GuildKit) -> Iterable[ActivityTypeDef]:
+        assert self.words is not None
+        found: Iterable[ActivityTypeDef] = self.words.ACTIVITY_TYPES
+        return found
+
+    def _resolve_subjects(self, gk: GuildKit, keys: Sequence[str]) -> Mapping[str, Subject] | None:
+        assert self.words is not None
+        found: Mapping[str, Subject] | None = self.words.subjects(gk, keys)
+        return found
 
     def _member_export(self, gk: GuildKit, member: Member, conn: sa.Connection) -> Mapping[str, Any] | None:
         assert self.privacy is not None

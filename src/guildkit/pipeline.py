@@ -47,6 +47,7 @@ from guildkit.store import Prepared, fetch, pipelined, submit, upsert
 from guildkit.store import rows as fetched_rows
 from guildkit.unit import Unit
 from guildkit.unit_sql import LOCK_MEMBERS
+from guildkit.words import Words
 
 if TYPE_CHECKING:
     from guildkit.plugins import PluginCalls
@@ -300,6 +301,22 @@ class Pipeline:
         for point_type in sorted(changed):
             self._run_rules(step, f"points:{point_type}", ran)
         self.awarder.update_levels(step)
+        self._tell_target(step)
+
+    def _tell_target(self, step: Step) -> None:
+        """Tell the member an activity was done to, when its type asks (``notify="target"``):
+        "Ada upvoted your answer". The text is the sentence without names or titles; pages
+        and emails make it again from ``data`` with both."""
+        activity = step.activity
+        words = self.registry.activity_types.get(activity.type)
+        if words is None or words.notify != "target" or activity.target_id in (None, activity.actor_id):
+            return
+        assert activity.target_id is not None
+        text = Words(self.registry).sentence(activity.type, "target", subject_key=activity.subject)
+        step.tell_member(
+            activity.target_id, activity.type, text,
+            activity_type=activity.type, subject=activity.subject, actor=activity.actor_user_id,
+        )  # fmt: skip
 
     def _run_rules(self, step: Step, trigger: str, ran: set[str]) -> set[str]:
         """Run the rules listening to ``trigger`` (once each); returns the point types changed."""

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, has_request_context, render_template, request, url_for
+from werkzeug.routing import BuildError
 
 from guildkit import errors, queries
 from guildkit.extension import GuildKit
@@ -63,6 +64,17 @@ def page(view: View) -> View:
             return error_page(exc.status, "That page does not exist", exc.detail)
 
     return run
+
+
+def page_url(endpoint: str, **values: Any) -> str | None:
+    """The URL of one of guildkit's pages (``"event"``) from wherever guildkit's blueprint is
+    serving; ``None`` outside its requests (a job, the CLI), where no mount point is known."""
+    if not has_request_context() or not request.blueprint:
+        return None
+    try:
+        return url_for(f"{request.blueprint.split('.')[0]}.pages.{endpoint}", **values)
+    except BuildError:
+        return None
 
 
 def caller() -> Caller:

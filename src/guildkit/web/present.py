@@ -28,6 +28,15 @@ def names(gk: GuildKit, user_ids: Iterable[str]) -> dict[str, str]:
     return {user_id: stored.get(user_id) or gk.user_info(user_id).name for user_id in wanted}
 
 
+def member_names(gk: GuildKit, member_ids: Iterable[int]) -> dict[int, str]:
+    """Display names by guildkit member id (the stored name, else the host's ``user_info``)."""
+    wanted = set(member_ids)
+    if not wanted:
+        return {}
+    rows = gk.session.execute(sa.select(Member.id, Member.user_id, Member.display_name).where(Member.id.in_(wanted)))
+    return {member_id: name or gk.user_info(user_id).name for member_id, user_id, name in rows}
+
+
 def member_out(gk: GuildKit, member: Member) -> dict[str, Any]:
     info = gk.user_info(member.user_id)
     return {
@@ -84,6 +93,7 @@ def ledger_out(
     pairs = list(pairs)
     words = Words(gk.registry)
     subjects = resolve(gk, (a.subject for _, a in pairs))
+    people = member_names(gk, {m for _, a in pairs for m in (a.actor_id, a.target_id) if m is not None})
     return [
         {
             "id": e.id,
@@ -100,6 +110,8 @@ def ledger_out(
                 "actor" if a.actor_id == member.id else "target",
                 subject_key=a.subject,
                 subject=subjects.get(a.subject or ""),
+                actor=people.get(a.actor_id or 0),
+                target=people.get(a.target_id or 0),
                 html=html,
             ),
             "note": _note(e.reason, a),
