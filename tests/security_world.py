@@ -76,6 +76,7 @@ def seed(gk: GuildKit) -> World:
         ADMIN, slug="spring", name="Spring", point_type="reputation", starts_at=now - timedelta(days=1),
         ends_at=now + timedelta(days=30),
     )  # fmt: skip
+    unsubscribe = gk.notifier.unsubscribe_token("bob")
     gk.session.commit()
     return World(
         {
@@ -98,6 +99,7 @@ def seed(gk: GuildKit) -> World:
             "action": None,
             "filename": "guildkit.css",
             "season": season.slug,
+            "token": unsubscribe,
         }
     )
 

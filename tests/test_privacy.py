@@ -197,6 +197,7 @@ def test_erasing_leaves_no_trace_and_every_ledger_whole(gk: GuildKit, gk_clock: 
         "guildkit.moderation",
         "guildkit.analytics",
         "guildkit.ingest",
+        "guildkit.notifications",
     }
     with pytest.raises(UnknownMember):
         gk.member(ERIN)

@@ -298,3 +298,31 @@ def test_a_type_that_notifies_tells_the_member_it_was_done_to(gk: GuildKit) -> N
     ).all()
     assert [(kind, text) for kind, text, _ in rows] == [("answer.upvoted", "Someone upvoted your answer")]
     assert rows[0].data == {"activity_type": "answer.upvoted", "subject": "answer:1", "actor": "ada"}
+
+
+def test_notifications_group_and_read_in_words_and_hidden_kinds_stay_hidden(
+    gk_app: Flask, gk: GuildKit, described: Described
+) -> None:
+    site = Site(mount(gk_app, gk), gk)
+    gk.define(activity_types=[ActivityTypeDef("answer.accepted", "Accepted", target="{actor} accepted {subject}",
+                                              notify="target")])  # fmt: skip
+    for name in ("Ada", "Bob", "Cy", "Dan"):
+        gk.join(name.lower(), name=name)
+    gk.record("answer.accepted", actor="ada", target="dan", subject="answer:1", key="acc1")
+    gk.record("answer.accepted", actor="bob", target="dan", subject="answer:1", key="acc2")
+    gk.record("answer.accepted", actor="cy", target="dan", subject="answer:2", key="acc3")
+    html = site.get("/notifications", user="dan")
+    assert 'Bob and 1 other accepted <a href="/questions/1">Question 1</a>' in html
+    assert 'Cy accepted <a href="/questions/2">Question 2</a>' in html
+    assert "answer:1" not in html and "Someone" not in html
+    before = gk.unread_count("dan")
+
+    class Hides:
+        @hookimpl
+        def guildkit_hidden_notification_kinds(self, gk: GuildKit, member_id: int) -> list[str]:
+            return ["answer.accepted"]
+
+    gk.register(Hides())
+    assert gk.unread_count("dan") == before - 3
+    assert [n.kind for n in gk.notifications("dan") if n.kind == "answer.accepted"] == []
+    assert "accepted <a href" not in site.get("/notifications", user="dan")

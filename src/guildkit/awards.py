@@ -350,7 +350,9 @@ class Awarder:
             if new != old:
                 unit.set_level(member, point_type, new)
                 step.notify("level_changed", LevelChange(user_id, point_type, old, new, levels.name_of(new)))
-                if new > old:
+                # The level a member starts at (joining, or holding with no points) is no news to them.
+                starting = step.activity.type == "guildkit.joined" or new <= levels.level_for(0)
+                if new > old and not starting:
                     step.tell_member(
                         member, "level_up", f"You reached {levels.name_of(new)}", point_type=point_type, level=new
                     )

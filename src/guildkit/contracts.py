@@ -54,6 +54,12 @@ def page_links(result: Any, kwargs: dict[str, Any]) -> None:
         raise TypeError(f"returned {found!r}, not PageLink objects")
 
 
+def kind_names(result: Any, kwargs: dict[str, Any]) -> None:
+    found = list(result)
+    if not all(isinstance(kind, str) for kind in found):
+        raise TypeError(f"returned {found!r}, not kind names")
+
+
 def subjects(result: Any, kwargs: dict[str, Any]) -> None:
     if not isinstance(result, Mapping) or not all(
         isinstance(key, str) and isinstance(value, Subject) for key, value in result.items()

@@ -43,6 +43,7 @@ from guildkit.contracts import (
     an_image,
     an_int,
     export_sections,
+    kind_names,
     page_links,
     returns,
     same_kind_of_outcome,
@@ -434,6 +435,22 @@ def guildkit_resolve_subjects(gk: GuildKit, keys: Sequence[str]) -> Mapping[str,
     :param gk: the :class:`~guildkit.GuildKit`.
     :param keys: subject keys, each ``"<kind>:<id>"`` as activities were recorded with.
     :return: a mapping of key to :class:`~guildkit.Subject`, or ``None``.
+    """
+
+
+@hookspec
+@returns(kind_names)
+def guildkit_hidden_notification_kinds(gk: GuildKit, member_id: int) -> Iterable[str] | None:
+    """The kinds of in-app notification a member chose not to see.
+
+    Called whenever guildkit lists or counts a member's notifications (the notifications page,
+    the unread count in the navigation, ``gk.notifications()``, the API); the notifications
+    feature answers it from the member's preferences. Be fast and don't write. The kinds every
+    plugin names are left out; a plugin that raises hides nothing.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param member_id: the member's row id (``guildkit_members.id``).
+    :return: kind names, or ``None``.
     """
 
 

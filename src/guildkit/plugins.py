@@ -66,6 +66,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("guildkit.ingest", "guildkit.ingest.plugin"),
     ("guildkit.history", "guildkit.history.plugin"),
     ("guildkit.seasons", "guildkit.seasons.plugin"),
+    ("guildkit.notifications", "guildkit.notifications.plugin"),
 )
 
 #: The core's own plugins (manual awards, staff roles, background jobs, the retention policy, the
@@ -298,6 +299,17 @@ class PluginCalls:
         if failures:
             self.gk.record_failures(failures)
         return [name for names in reversed(found) for name in names]
+
+    def hidden_notification_kinds(self, member_id: int) -> frozenset[str]:
+        """The notification kinds the member switched off, as plugins say; failures are recorded."""
+        caller = self.pm.hook.guildkit_hidden_notification_kinds
+        if not caller.get_hookimpls():
+            return frozenset()
+        with collecting_failures() as failures:
+            found = caller(gk=self.gk, member_id=member_id)
+        if failures:
+            self.gk.record_failures(failures)
+        return frozenset(kind for kinds in found for kind in kinds)
 
     def rule_failed(self, unit: Unit, rule: Rule, activity: ActivityView, exc: Exception) -> None:
         unit.failures.append(failure(f"rule:{rule.name}", "evaluate", exc, activity.key))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -220,9 +221,18 @@ def awards_page(
 
 
 def notifications_page(
-    session: Session, member_id: int, limit: int, before: int | None, *, unread: bool = False
+    session: Session,
+    member_id: int,
+    limit: int,
+    before: int | None,
+    *,
+    unread: bool = False,
+    hidden: Collection[str] = (),
 ) -> list[Notification]:
+    """The member's notifications newest first, leaving out the kinds in ``hidden`` (switched off)."""
     query = sa.select(Notification).where(Notification.member_id == member_id)
+    if hidden:
+        query = query.where(Notification.kind.not_in(sorted(hidden)))
     if unread:
         query = query.where(Notification.read_at.is_(None))
     if before is not None:
@@ -230,15 +240,13 @@ def notifications_page(
     return list(session.scalars(query.order_by(Notification.id.desc()).limit(limit + 1)))
 
 
-def unread_count(session: Session, member_id: int) -> int:
-    return (
-        session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Notification)
-            .where(Notification.member_id == member_id, Notification.read_at.is_(None))
-        )
-        or 0
-    )
+def unread_count(session: Session, member_id: int, *, hidden: Collection[str] = ()) -> int:
+    """How many of the member's notifications are unread, leaving out the kinds in ``hidden``."""
+    query = sa.select(sa.func.count()).select_from(Notification)
+    query = query.where(Notification.member_id == member_id, Notification.read_at.is_(None))
+    if hidden:
+        query = query.where(Notification.kind.not_in(sorted(hidden)))
+    return session.scalar(query) or 0
 
 
 def mark_read(session: Session, member_id: int, now: datetime, up_to: int | None = None) -> int:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from guildkit.extension import GuildKitState
+    from guildkit.plugins import PluginCalls
     from guildkit.registry import Registry
     from guildkit.store import Store
 
@@ -65,6 +66,8 @@ class Reading:
         def state(self) -> GuildKitState: ...
         @property
         def store(self) -> Store: ...
+
+        calls: PluginCalls
 
     def member(self, user_id: str | int) -> Member:
         """The member for host user ``user_id``; :class:`~guildkit.errors.UnknownMember` if none."""
@@ -205,11 +208,13 @@ class Reading:
         if not isinstance(unread, bool):
             raise ValidationError("unread must be True or False", field="unread")
         member = self.member(user_id)
-        return queries.notifications_page(self.session, member.id, limit, before, unread=unread)[:limit]
+        hidden = self.calls.hidden_notification_kinds(member.id)
+        return queries.notifications_page(self.session, member.id, limit, before, unread=unread, hidden=hidden)[:limit]
 
     def unread_count(self, user_id: str | int) -> int:
-        """How many notifications the member has not read."""
-        return queries.unread_count(self.session, self.member(user_id).id)
+        """How many notifications the member has not read (of the kinds they see in the app)."""
+        member = self.member(user_id)
+        return queries.unread_count(self.session, member.id, hidden=self.calls.hidden_notification_kinds(member.id))
 
     def mark_read(self, user_id: str | int, *, up_to: int | None = None) -> int:
         """Mark the member's notifications read (those with ``id <= up_to``, or all); returns how many."""

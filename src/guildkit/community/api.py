@@ -503,7 +503,11 @@ def me(caller: Caller) -> dict[str, Any]:
         "user_id": caller.user_id,
         "member": member_detail_out(gk, member, private=True) if member else None,
         "permissions": sorted(caller.permissions),
-        "unread_notifications": queries.unread_count(gk.session, member.id) if member else 0,
+        "unread_notifications": (
+            queries.unread_count(gk.session, member.id, hidden=gk.calls.hidden_notification_kinds(member.id))
+            if member
+            else 0
+        ),
     }
 
 
@@ -522,7 +526,10 @@ def my_notifications(caller: Caller, query: dict[str, Any]) -> Page[Any]:
     if caller.member is None:
         return Page([], None)
     before = decode_cursor(query["cursor"], 1)
-    rows = queries.notifications_page(gk.session, caller.member.id, query["limit"], before[0] if before else None)
+    hidden = gk.calls.hidden_notification_kinds(caller.member.id)
+    rows = queries.notifications_page(
+        gk.session, caller.member.id, query["limit"], before[0] if before else None, hidden=hidden
+    )
     return page_of(rows, query["limit"], lambda n: [n.id])
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from flask import Response, redirect, render_template, request, url_for
 
-from guildkit import errors, leaderboards, queries
+from guildkit import errors, leaderboards, notes, queries
 from guildkit.extension import GuildKit
 from guildkit.models import TIERS, Member
 from guildkit.plugins import collecting_failures
@@ -44,6 +44,7 @@ from guildkit.web.present import (
     ledger_out,
     member_detail_out,
     member_out,
+    notification_lines,
     standing_out,
     visible_badge,
 )
@@ -302,9 +303,12 @@ def notifications() -> Any:
     next_url = None
     if who.member is not None:
         before = decode_cursor(request.args.get("cursor") or None, 1)
-        rows = queries.notifications_page(gk.session, who.member.id, PER_PAGE, before[0] if before else None)
+        hidden = gk.calls.hidden_notification_kinds(who.member.id)
+        rows = queries.notifications_page(
+            gk.session, who.member.id, PER_PAGE, before[0] if before else None, hidden=hidden
+        )
         found = page_of(rows, PER_PAGE, lambda n: [n.id])
-        items = found.items
+        items = notification_lines(gk, notes.group(found.items))
         if found.next_cursor:
             next_url = url_for(".notifications", cursor=found.next_cursor)
     return render_template(

@@ -137,6 +137,15 @@ class Guidelines:
         current, done = self.gk.session.execute(sa.select(_CURRENT_VERSION, accepted)).one()
         return current is not None and not done
 
+    def changed_since_joining(self, user_id: str | int) -> bool:
+        """Whether the current version came out while the member was already a member (one
+        query): for them the guidelines *changed*; for someone who joined later they are new."""
+        user_id = user_ref(user_id)
+        joined = sa.select(MEMBERS.c.joined_at).where(MEMBERS.c.user_id == str(user_id)).scalar_subquery()
+        current = GUIDELINES.c.version == _CURRENT_VERSION
+        since = sa.select(GUIDELINES.c.version).where(current, GUIDELINES.c.published_at >= joined).exists()
+        return bool(self.gk.session.scalar(sa.select(since)))
+
     # -- writing ---------------------------------------------------------------------------
 
     def publish(self, by: str | int | None, *, title: str, body: str, summary: str = "") -> GuidelinesVersion:

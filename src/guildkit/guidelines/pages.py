@@ -40,9 +40,16 @@ def guidelines_pending() -> bool:
     return bool(environ[_PENDING])
 
 
+def guidelines_changed() -> bool:
+    """Whether the current guidelines came out after the signed-in person joined: the notice
+    then says they changed; to someone who joined since, it says to read them."""
+    who = caller()
+    return who.user_id is not None and gk_instance().guidelines.changed_since_joining(who.user_id)
+
+
 @pages.context_processor
 def _context() -> dict[str, Any]:
-    return {"gk_guidelines_pending": guidelines_pending}
+    return {"gk_guidelines_pending": guidelines_pending, "gk_guidelines_changed": guidelines_changed}
 
 
 def _is_admin() -> bool:

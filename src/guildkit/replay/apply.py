@@ -256,7 +256,7 @@ class Reconciler:
             unit.set_level(member, point_type, new)
             user = unit.user_of[member]
             unit.notify("level_changed", change=LevelChange(user, point_type, old, new, levels.name_of(new)))
-            if new > old:
+            if new > old and new > levels.level_for(0):  # the level held with no points is no news
                 self._tell(unit, member, "level_up", f"You reached {levels.name_of(new)}", point_type=point_type)
 
     # -- badges and roles --------------------------------------------------------------------

@@ -93,7 +93,11 @@ def _context() -> dict[str, Any]:
     gk = gk_instance()
     who = caller()
     mount = (request.blueprint or "guildkit").split(".")[0]
-    unread = queries.unread_count(gk.session, who.member.id) if who.member is not None else 0
+    unread = (
+        queries.unread_count(gk.session, who.member.id, hidden=gk.calls.hidden_notification_kinds(who.member.id))
+        if who.member is not None
+        else 0
+    )
     return {
         "gk_caller": who,
         "gk_host": current_host(),

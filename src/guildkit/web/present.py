@@ -3,16 +3,18 @@ and the lookups both answer 404 for (unknown members, unknown or still-secret ba
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from markupsafe import Markup
 
 from guildkit import leaderboards, queries
 from guildkit.definitions import BadgeDef
 from guildkit.errors import UnknownBadge, UnknownMember
 from guildkit.extension import GuildKit
 from guildkit.models import Activity, BadgeAward, Balance, LedgerEntry, Member
+from guildkit.notes import Entry, subject_of
 from guildkit.subjects import resolve
 from guildkit.words import Words
 
@@ -129,6 +131,34 @@ def _note(reason: str, activity: Activity) -> str:
         if reason.startswith(default):
             return reason[len(default) :].strip()
     return reason
+
+
+def notification_lines(gk: GuildKit, entries: Sequence[Entry]) -> list[dict[str, Any]]:
+    """Each grouped notification as the page shows it: ``html`` (an activity said again from its
+    data in the member's words, with who did it and the subject titled and linked; any other
+    kind its stored text), ``badge`` (a badge to link to), ``more`` (others collapsed into it)."""
+    words = Words(gk.registry)
+    subjects = resolve(gk, (entry.subject or subject_of(entry.newest) for entry in entries))
+    people = names(gk, (actor for entry in entries for actor in entry.actors))
+    lines = []
+    for entry in entries:
+        note, data = entry.newest, entry.newest.data or {}
+        subject = subjects.get(data.get("subject") or "")
+        more = entry.count - 1
+        if data.get("activity_type"):
+            who = [people.get(a, a) for a in entry.actors]
+            others = len(who) - 1
+            actor = (f"{who[0]} and {others} other{'s' if others > 1 else ''}" if others else who[0]) if who else None
+            html = words.sentence(
+                data["activity_type"], "target", subject_key=data.get("subject"), subject=subject, actor=actor,
+                html=True,
+            )  # fmt: skip
+            more = 0 if len(who) == entry.count else more  # the names already say how many
+        else:
+            html = Markup.escape(entry.text)
+        lines.append({"html": html, "badge": data.get("badge"), "more": more,
+                      "unread": entry.unread, "created_at": note.created_at})  # fmt: skip
+    return lines
 
 
 def badge_out(gk: GuildKit, slug: str, holders: dict[str, int], members: int) -> dict[str, Any]:
