@@ -104,10 +104,10 @@ def test_pages_report_queue_case_and_sanctions(site: Site, gk: GuildKit, gk_memb
     site.get("/moderation", user=ann, status=403)
     queue = site.get("/moderation", user=mod)
     [case] = gk.moderation.queue(mod)
-    assert "answer:7" in queue
+    assert "An answer" in queue and "answer:7" not in queue  # no subject loader: the kind in words
     site.get(f"/moderation/cases/{case.id}", user=ann, status=403)
     page = site.get(f"/moderation/cases/{case.id}", user=mod)
-    assert "ads" in page and "Resolve" in page
+    assert "ads" in page and "Resolve the case" in page
     assert site.post(f"/moderation/cases/{case.id}/notes", {"body": "bot?"}, user=mod).status_code == 303
     bad = site.post(f"/moderation/cases/{case.id}/resolve", {"action": "mute", "reason": "x"}, user=mod)
     assert bad.status_code == 422 and 'id="gk-hours"' in bad.get_data(as_text=True)
@@ -120,7 +120,7 @@ def test_pages_report_queue_case_and_sanctions(site: Site, gk: GuildKit, gk_memb
     assert "bot?" in site.get(f"/moderation/cases/{case.id}", user=mod)
 
     mine = site.get("/sanctions", user=bob)
-    assert "warn" in mine and "no ads" in mine
+    assert "Warning" in mine and "no ads" in mine
     assert "no warnings" in site.get("/sanctions", user=ann)
     site.get("/sanctions", status=401)
 

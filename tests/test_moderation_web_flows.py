@@ -174,7 +174,7 @@ def test_appeal_pages(site: Site, gk: GuildKit, gk_members: Members) -> None:
     assert empty.status_code == 422
     sent = site.post("/sanctions/appeal", {"sanction_id": str(sanction.id), "statement": "sorry"}, user=offender)
     assert sent.status_code == 303
-    assert "Your appeal: pending" in site.get("/sanctions", user=offender)
+    assert "Your appeal: Waiting for a decision" in site.get("/sanctions", user=offender)
     [appeal] = gk.moderation.appeals(judge)
     site.get("/moderation/appeals", user=offender, status=403)
     assert f"#{appeal.id}" in site.get("/moderation/appeals", user=judge)
@@ -186,7 +186,7 @@ def test_appeal_pages(site: Site, gk: GuildKit, gk_members: Members) -> None:
     data = {"decision": "overturn", "reason": "second chance"}
     assert site.post(f"/moderation/appeals/{appeal.id}/decide", data, user=judge).status_code == 303
     assert gk.member(offender).status == "active"
-    assert "overturned — second chance" in site.get("/sanctions", user=offender)
+    assert "Overturned: the action was lifted — second chance" in site.get("/sanctions", user=offender)
     again = site.post(f"/moderation/appeals/{appeal.id}/decide", data, user=judge)
     assert again.status_code == 409
 
@@ -196,7 +196,10 @@ def test_public_log_page_needs_no_sign_in(site: Site, gk: GuildKit, gk_members: 
     case_id = a_case(gk, gk_members(), offender, subject="secret-subject:9")
     gk.moderation.resolve(None, case_id, action="dismiss", reason="private reason")
     page = site.get("/moderation/log?start=2026-01-01&end=2026-01-31")
-    assert "2026-01: 1 case" in page and "<td>harassment</td><td>dismiss</td><td>1</td>" in page
+    assert (
+        "2026-01: 1 case" in page
+        and '<td>Harassment</td><td>Dismissed: no action</td><td class="gk-num">1</td>' in page
+    )
     assert "secret-subject" not in page and offender not in page and "private reason" not in page
     assert "2026-01" in site.get("/moderation/log")
     bad = site.client.get("/community/moderation/log?start=never")

@@ -21,10 +21,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
+
 from guildkit import audit as audit_log
 from guildkit.activity import user_ref
 from guildkit.errors import NotAllowed, UnknownBadge, ValidationError
-from guildkit.moderation import appeals, cases, hiding, mediation, public_log, sanctions, views
+from guildkit.moderation import appeals, cases, hiding, mediation, public_log, record, sanctions, views
 from guildkit.moderation.common import (
     ACTIONS,
     APPEALABLE_CASE_ACTIONS,
@@ -43,6 +45,7 @@ from guildkit.moderation.errors import UnknownAppeal, UnknownCase, UnknownMediat
 from guildkit.moderation.hiding import VISIBLE
 from guildkit.moderation.models import REPORT_CATEGORIES
 from guildkit.moderation.public_log import LogCount, LogMonth
+from guildkit.moderation.record import MemberRecord
 from guildkit.moderation.views import (
     ActionView,
     AppealView,
@@ -76,6 +79,7 @@ __all__ = [
     "LogCount",
     "LogMonth",
     "MediationView",
+    "MemberRecord",
     "Moderation",
     "NoteView",
     "ReportView",
@@ -169,6 +173,16 @@ class Moderation:
         case = views.case_of(row)
         found = {**case.__dict__, "reports": views.reports(session, case_id), "notes": views.notes(session, case_id)}
         return CaseView(**found)
+
+    def member_record(self, by: str | int | None, user_id: str | int, *, case_id: int | None = None) -> MemberRecord:
+        """What moderators read about a member beside case ``case_id`` (moderators): when they
+        joined, their trust level, earlier actions and other cases about them, their badges and
+        recent activities (those on the case's subject first)."""
+        self._moderator(by)
+        subject = None
+        if case_id is not None:
+            subject = self.gk.session.scalar(sa.select(CASES.c.subject).where(CASES.c.id == case_id))
+        return record.record(self.gk, user_ref(user_id, "user_id"), case_id=case_id, subject=subject)
 
     def assign(self, by: str | int, case_id: int) -> CaseView:
         """Assign the case to the moderator ``by``."""

@@ -34,6 +34,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from guildkit.errors import UnknownMember
 from guildkit.extension import GuildKit
 from guildkit.moderation.schemas import (
     AgreeIn,
@@ -95,7 +96,12 @@ def in_mediation(caller: Caller, path: dict[str, Any]) -> bool:
 )
 def report(caller: Caller, body: dict[str, Any]) -> Any:
     assert caller.user_id is not None
-    return gk_instance().moderation.report(caller.user_id, **body)
+    try:
+        return gk_instance().moderation.report(caller.user_id, **body)
+    except UnknownMember:
+        # Named without repeating the id: what a caller sent is never echoed back at length.
+        missing = "there is no member with that user_id"
+        raise ApiError(404, missing, code=UnknownMember.code, errors={"user_id": [missing]}) from None
 
 
 @api.get("/moderation/cases")

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from guildkit import audit as audit_log
 from guildkit.activity import user_ref
 from guildkit.errors import NotAllowed
-from guildkit.models import Activity, BadgeAward, Member, table_of
+from guildkit.models import Activity, BadgeAward, Member, RoleGrant, table_of
 from guildkit.moderation.models import (
     Appeal,
     CaseNote,
@@ -50,6 +50,7 @@ MEDIATIONS = table_of(Mediation)
 STATEMENTS = table_of(MediationStatement)
 APPEALS = table_of(Appeal)
 AWARDS = table_of(BadgeAward)
+GRANTS = table_of(RoleGrant)
 
 
 def require_moderator(gk: GuildKit, by: str | int | None) -> str | None:
@@ -64,6 +65,23 @@ def require_moderator(gk: GuildKit, by: str | int | None) -> str | None:
 
 def is_moderator(gk: GuildKit, user_id: str | int | None) -> bool:
     return user_id is not None and gk.has_permission(user_id, MODERATE)
+
+
+def moderators(gk: GuildKit, *, limit: int = 200) -> list[str]:
+    """Active members holding a role that carries ``members.manage`` (or ``admin``), by user id."""
+    roles = [slug for slug, role in gk.registry.roles.items() if {MODERATE, "admin"} & set(role.permissions)]
+    if not roles:
+        return []
+    return list(
+        gk.session.scalars(
+            sa.select(MEMBERS.c.user_id)
+            .join(GRANTS, GRANTS.c.member_id == MEMBERS.c.id)
+            .where(GRANTS.c.role_slug.in_(roles), GRANTS.c.revoked_at.is_(None), MEMBERS.c.status == "active")
+            .distinct()
+            .order_by(MEMBERS.c.user_id)
+            .limit(limit)
+        )
+    )
 
 
 def audit(

@@ -1,7 +1,8 @@
 """Moderation pages, on the same ``pages`` blueprint as the community pages (``docs/moderation.md``).
 
 =====================================  =============================================================
-``/report?subject=…&user=…``           the report form for a signed-in, active member
+``/report?subject=…&user=…``           the report form for a signed-in, active member: the host's
+                                       link names what is reported and who wrote it
 ``/moderation``                        the queue (``members.manage``)
 ``/moderation/cases/<case_id>``        a case: reports, private notes, the note and resolve forms
 ``/sanctions``                         your own warnings and sanctions, your appeals (and the form to
@@ -12,6 +13,9 @@
                                        the decide form (``members.manage``)
 ``/moderation/log``                    the public, anonymized moderation log (anyone, signed in or not)
 =====================================  =============================================================
+
+Every template reads internal names (actions, states, categories) through the ``gk_moderation``
+filter (:mod:`.wording`); subjects and members are put in words by :mod:`.present`.
 """
 
 from __future__ import annotations
@@ -23,16 +27,18 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 
 from guildkit import errors
-from guildkit.moderation import ACTIONS
+from guildkit.moderation import present, report_form
 from guildkit.moderation.api import default_period
 from guildkit.moderation.errors import UnknownAppeal, UnknownCase, UnknownMediation
 from guildkit.moderation.models import REPORT_CATEGORIES
+from guildkit.moderation.wording import PERIODS, word
 from guildkit.routes import Routes
 from guildkit.web import csrf
 from guildkit.web.endpoint import gk_instance
 from guildkit.web.pages import PageError, caller, error_page, page
 
 pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
+pages.app_template_filter("gk_moderation")(word)
 
 
 def _moderator() -> str | None:
@@ -42,11 +48,16 @@ def _moderator() -> str | None:
     return who.user_id
 
 
-def _form(values: dict[str, str], form_errors: dict[str, str], status: int = 200) -> Any:
+def _report_page(form: report_form.ReportForm, status: int = 200) -> Any:
+    gk = gk_instance()
+    subject = present.subjects(gk, [form.subject])[form.subject] if form.subject else None
     html = render_template(
         "guildkit/moderation/report.html",
-        values=values,
-        errors=form_errors,
+        form=form,
+        subject=subject,
+        author=present.people(gk, [form.user]).get(form.user or ""),
+        errors=form.errors,
+        labels=report_form.LABELS,
         categories=REPORT_CATEGORIES,
     )
     return (html, status) if status != 200 else html
@@ -58,54 +69,83 @@ def report() -> Any:
     who = caller()
     if not who.is_person or who.user_id is None or not who.active:
         raise PageError(401, "Sign in to report", "Reporting asks you to sign in as an active member.")
-    source = request.form if request.method == "POST" else request.args
-    values = {
-        "subject": source.get("subject", ""),
-        "user": source.get("user", ""),
-        "category": source.get("category", "spam"),
-        "comment": source.get("comment", ""),
-    }
-    if request.method == "GET":
-        return _form(values, {})
-    csrf.check()
-    try:
-        gk_instance().moderation.report(
-            who.user_id,
-            subject=values["subject"],
-            user_id=values["user"],
-            category=values["category"],
-            comment=values["comment"],
-        )
-    except errors.UnknownMember:
-        return _form(values, {"user": "There is no such member."}, 422)
-    except errors.ValidationError as exc:
-        name = "user" if exc.field == "user_id" else exc.field or "comment"
-        return _form(values, {name: exc.message}, 422)
-    return render_template("guildkit/moderation/reported.html")
+    sent = request.method == "POST"
+    if sent:
+        csrf.check()
+    gk = gk_instance()
+    form = report_form.read(gk, who.user_id, request.form if sent else request.args, sent=sent)
+    if sent and not form.errors and form.subject and form.user and form.category:
+        try:
+            gk.moderation.report(
+                who.user_id, subject=form.subject, user_id=form.user, category=form.category, comment=form.comment
+            )
+        except (errors.ValidationError, errors.UnknownMember, errors.MemberInactive) as exc:
+            name, message = report_form.refused(exc)
+            form.errors[name] = message
+        else:
+            subject = present.subjects(gk, [form.subject])[form.subject]
+            return render_template("guildkit/moderation/reported.html", subject=subject)
+    if not form.errors:
+        return _report_page(form)
+    return _report_page(form, 422 if sent else 400)
 
 
 @pages.get("/moderation")
 @page
 def moderation_queue() -> Any:
     by = _moderator()
-    return render_template("guildkit/moderation/queue.html", cases=gk_instance().moderation.queue(by))
+    gk = gk_instance()
+    cases = gk.moderation.queue(by)
+    return render_template(
+        "guildkit/moderation/queue.html",
+        cases=cases,
+        subjects=present.subjects(gk, (c.subject for c in cases)),
+        names=present.people(gk, [*(c.user_id for c in cases), *(c.assigned_to for c in cases)]),
+    )
 
 
 def _show_case(by: str | None, case_id: int, form_errors: dict[str, str], status: int = 200) -> Any:
+    gk = gk_instance()
     try:
-        case = gk_instance().moderation.case(by, case_id)
+        case = gk.moderation.case(by, case_id)
     except UnknownCase:
         return error_page(404, "No such case", "There is no moderation case with that number.")
+    record = gk.moderation.member_record(by, case.user_id, case_id=case.id)
     html = render_template(
         "guildkit/moderation/case.html",
         case=case,
-        actions=ACTIONS,
         is_own=case.user_id == by,
         errors=form_errors,
+        labels=CASE_FIELDS,
+        periods=PERIODS,
         values=request.form if request.method == "POST" else {},
         done=request.args.get("done"),
+        **present.case_page(gk, by, case, record),
     )
     return (html, status) if status != 200 else html
+
+
+#: How the case page's forms name their fields in the error summary.
+CASE_FIELDS = {
+    "case_id": "This case",
+    "action": "Action",
+    "reason": "Reason",
+    "hours": "How long",
+    "badge": "Badge",
+    "activity_key": "Activity",
+    "body": "Private note",
+    "party": "Other party",
+    "mediator": "Mediator",
+}
+#: What to say about a resolve field the service refused: its own words name internals (and
+#: would repeat an unknown key back).
+_RESOLVE_HELP = {
+    "action": "Pick one of the actions.",
+    "reason": "Give a reason of at most 2,000 characters: the member reads it for a warning or sanction.",
+    "hours": "Pick how long it lasts: a mute needs a period.",
+    "badge": "Pick one of the member's badges to take back.",
+    "body": "Write a note of at most 2,000 characters.",
+}
 
 
 @pages.get("/moderation/cases/<guildkit_id:case_id>")
@@ -148,10 +188,16 @@ def moderate_case(case_id: int, what: str) -> Any:
     except errors.InvalidTransition as exc:
         return _show_case(by, case_id, {"case_id": exc.message}, 409)
     except errors.UnknownMember:
-        return _show_case(by, case_id, {"party": "There is no such member."}, 422)
-    except (errors.ValidationError, errors.UnknownBadge, errors.UnknownActivity) as exc:
-        field = getattr(exc, "field", None) or ("badge" if isinstance(exc, errors.UnknownBadge) else "activity_key")
-        return _show_case(by, case_id, {field: exc.message}, 422)
+        return _show_case(by, case_id, {"party": "That member is not in the community."}, 422)
+    except errors.UnknownBadge:
+        return _show_case(by, case_id, {"badge": _RESOLVE_HELP["badge"]}, 422)
+    except errors.UnknownActivity:
+        return _show_case(by, case_id, {"activity_key": "That activity no longer exists: pick another."}, 422)
+    except errors.ValidationError as exc:
+        field = exc.field or "reason"
+        if field == "activity_key" and "not the reported member" not in exc.message:
+            return _show_case(by, case_id, {field: "Pick one of the member's activities to undo."}, 422)
+        return _show_case(by, case_id, {field: _RESOLVE_HELP.get(field, exc.message)}, 422)
     return redirect(url_for(".moderation_case", case_id=case_id, done=what), code=303)
 
 
@@ -174,11 +220,13 @@ def _signed_in() -> str:
 
 
 def _my_sanctions(user: str, form_errors: dict[str, str], status: int = 200) -> Any:
-    moderation = gk_instance().moderation
+    gk = gk_instance()
+    mediations = gk.moderation.mediations_of(user)
     html = render_template(
         "guildkit/moderation/sanctions.html",
-        actions=moderation.actions(user),
-        mediations=moderation.mediations_of(user),
+        actions=gk.moderation.actions(user),
+        mediations=mediations,
+        subjects=present.subjects(gk, (m.subject for m in mediations)),
         errors=form_errors,
         values=request.form if request.method == "POST" else {},
         done=request.args.get("done"),
@@ -240,6 +288,7 @@ def _show_mediation(mediation_id: int, form_errors: dict[str, str], status: int 
     html = render_template(
         "guildkit/moderation/mediation.html",
         m=found,
+        subject=present.subjects(gk_instance(), [found.subject])[found.subject],
         role=role,
         moderator=who.active and who.can("members.manage"),
         errors=form_errors,

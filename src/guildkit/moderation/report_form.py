@@ -1,0 +1,91 @@
+"""The report form: a member reports what they are looking at, picked by the host's link.
+
+The host links its "Report" button to ``/report?subject=<key>&user=<author's user id>``; the form
+carries both on as hidden fields and asks the member only for a reason and, if they like, a
+comment. :func:`read` checks every field at once and returns each problem in words, keyed by the
+field: what the member typed is kept (a comment longer than the limit is cut to it), and nothing
+they sent is ever repeated in a message. A link without a usable subject or author is named as a
+broken link, never echoed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from guildkit import errors
+from guildkit.extension import GuildKit
+from guildkit.moderation.common import SUBJECT_MAX, TEXT_MAX
+from guildkit.moderation.models import REPORT_CATEGORIES
+from guildkit.text import problem
+
+#: How the form names its fields in the error summary.
+LABELS = {"subject": "What you report", "user": "Who wrote it", "category": "Reason", "comment": "Comment"}
+BROKEN_LINK = "This report link is incomplete: go back and use the Report link next to what you want to report."
+NO_AUTHOR = "This report link does not say who wrote it: go back and use the Report link next to it."
+_UNSHOWABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+@dataclass
+class ReportForm:
+    """The form's fields as the member sent them (the link's parts only when usable), and its errors."""
+
+    subject: str | None
+    user: str | None
+    category: str | None
+    comment: str
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _key(value: str, max_length: int) -> str | None:
+    """A link part that can be a key or a user id: one line, not blank, not too long."""
+    if not value.strip() or len(value) > max_length or problem(value, one_line=True):
+        return None
+    return value
+
+
+def read(gk: GuildKit, reporter: str, source: Mapping[str, str], *, sent: bool) -> ReportForm:
+    """The form from the link (``sent=False``) or as posted (``sent=True``), every field checked."""
+    subject = _key(source.get("subject", ""), SUBJECT_MAX)
+    user = _key(source.get("user", ""), 191)
+    category = source.get("category", "")
+    comment = source.get("comment", "")
+    form = ReportForm(subject, user, category if category in REPORT_CATEGORIES else None, "")
+    if subject is None:
+        form.errors["subject"] = BROKEN_LINK
+    if user is None:
+        form.errors["user"] = NO_AUTHOR
+    elif user == reporter:
+        form.errors["user"] = "This is yours: you cannot report yourself."
+    else:
+        try:
+            gk.member(user)
+        except errors.UnknownMember:
+            form.user = None
+            form.errors["user"] = "The member who wrote this is not in the community (any more)."
+    if not sent:
+        return form
+    if form.category is None:
+        form.errors["category"] = "Pick the reason that fits best."
+    if len(comment) > TEXT_MAX:
+        form.errors["comment"] = f"The comment can be at most {TEXT_MAX:,} characters; it has {len(comment):,}."
+    elif problem(comment):
+        form.errors["comment"] = "The comment holds characters that cannot be stored (control characters)."
+    form.comment = _UNSHOWABLE.sub("", comment[:TEXT_MAX])
+    return form
+
+
+def refused(exc: errors.GuildKitError) -> tuple[str, str]:
+    """The field and the words for what the service refused after the form's own checks passed."""
+    if isinstance(exc, errors.UnknownMember):
+        return "user", "The member who wrote this is not in the community (any more)."
+    if isinstance(exc, errors.MemberInactive):
+        return "subject", "Your account cannot send reports while it is suspended or banned."
+    field = getattr(exc, "field", None)
+    if field == "subject":
+        return "subject", "You already reported this. The moderators have your report."
+    if field == "user_id":
+        return "user", "This is yours: you cannot report yourself."
+    name = field if field in LABELS else "comment"
+    return name, f"{LABELS[name]} could not be accepted; please check it."
