@@ -40,7 +40,9 @@ def test_badge_forms_change_what_the_engine_awards_next(
     assert 'name="thresholds"' in site.get("/admin/badges/new", user=admin)
     bad = site.post("/admin/badges/new", {**BADGE_FORM, "thresholds": "3"}, user=admin)
     assert bad.status_code == 422
-    assert 'id="gk-error-thresholds">give one threshold per level (tier)' in bad.get_data(as_text=True)
+    assert 'id="gk-error-thresholds"><span class="gk-sr">Error: </span>Give one threshold per level (tier)' in (
+        bad.get_data(as_text=True)
+    )
     made = site.post("/admin/badges/new", BADGE_FORM, user=admin)
     assert made.status_code == 303 and made.location.endswith("/admin/badges/helper?done=created")
     page = site.get("/admin/badges/helper", user=admin)
@@ -117,7 +119,7 @@ def test_award_and_revoke_forms_need_a_reason(site: Site, gk: GuildKit, gk_membe
     missing = site.post("/admin/awards", form, user=admin)
     assert missing.status_code == 422 and 'id="gk-error-reason"' in missing.get_data(as_text=True)
     nobody = site.post("/admin/awards", {**form, "user_id": "nobody", "reason": "x"}, user=admin)
-    assert "There is no such member." in nobody.get_data(as_text=True)
+    assert "There is no member with this user id" in nobody.get_data(as_text=True)
     done = site.post("/admin/awards", {**form, "reason": "Helped at the meetup"}, user=admin)
     assert done.status_code == 303
     assert (gk.balance(ann, "reputation"), gk.ledger(ann)[0].reason) == (15, "Helped at the meetup")

@@ -229,7 +229,7 @@ def test_pages_show_charts_beside_tables_and_csv_links(site: Site, people: dict[
 def test_surveys_on_the_pages(site: Site, gk: GuildKit, people: dict[str, str], gk_clock: Clock) -> None:
     admin, ann = people["admin"], people["ann"]
     bad = site.post("/analytics/surveys", {"kind": "csat", "question": "Happy?", "days": "0"}, user=admin)
-    assert bad.status_code == 422 and 'id="gk-days-error"' in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'id="gk-error-days"' in bad.get_data(as_text=True)
     opened = site.post("/analytics/surveys", {"kind": "csat", "question": "Happy here?", "days": "3"}, user=admin)
     assert opened.status_code == 303
     [survey] = gk.analytics.surveys.all()

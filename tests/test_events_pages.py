@@ -102,9 +102,9 @@ def test_create_and_edit_forms(site: Site, gk: GuildKit) -> None:
     }
     refused = site.post("/events/new", fields, user="bob")
     text = refused.get_data(as_text=True)
-    assert refused.status_code == 422 and 'href="#gk-ends_at">Ends</a>' in text
+    assert refused.status_code == 422 and 'href="#gk-ends_at">The event must end after it starts</a>' in text
     assert (
-        'id="gk-ends_at" name="ends_at" type="datetime-local" required value="2026-02-01T11:00" aria-invalid="true"'
+        'id="gk-ends_at" name="ends_at" type="datetime-local" value="2026-02-01T11:00" required aria-invalid="true"'
         in text
     )
     assert 'value="Picnic"' in text  # what was typed comes back

@@ -96,7 +96,7 @@ def test_offer_update_and_opt_out_through_the_form(site: MentorshipSite) -> None
     html = site.submit("/mentors/bob", {**PROFILE, "timezone": "Nowhere"}, user="bob", status=422).get_data(
         as_text=True
     )
-    assert "Time zone: timezone must be an IANA time zone" in html and 'value="Nowhere"' in html
+    assert "Time zone must be an IANA time zone" in html and 'value="Nowhere"' in html
     site.submit("/mentors/bob", {**PROFILE, "open": ""}, user="bob")
     assert site.gk.mentorship.profile("bob").open is False
     site.get("/mentors/bob", user="ada", status=404)
@@ -107,7 +107,7 @@ def test_request_inbox_accept_and_decline(site: MentorshipSite) -> None:
     mentorship_id = int(response.headers["Location"].split("/")[-1].split("?")[0])
     assert "Your request was sent." in site.get(f"/mentorships/{mentorship_id}?done=requested", user="bob")
     html = site.submit("/mentors/ada/request", {"goals": ""}, user="eve", status=422).get_data(as_text=True)
-    assert "Goals: goals must not be empty" in html
+    assert "Your goals must not be empty" in html
     site.submit("/mentors/ada/request", {"goals": "Me too"}, user="eve")
     inbox = site.get("/mentorships/inbox", user="ada")
     assert "Learn testing" in inbox and "Me too" in inbox

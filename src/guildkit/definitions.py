@@ -22,8 +22,7 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,99}$")
 def check_slug(value: object, field_name: str = "slug") -> str:
     if not isinstance(value, str) or not SLUG_RE.match(value):
         raise ValidationError(
-            f"{field_name} must be 1-100 chars of a-z, 0-9, '_', '.', ':' or '-' "
-            f"starting with a letter or digit, got {value!r}",
+            f"{field_name} must be 1-100 chars of a-z, 0-9, '_', '.', ':' or '-' starting with a letter or digit",
             field=field_name,
         )
     return value

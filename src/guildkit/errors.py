@@ -7,6 +7,7 @@ Each error carries the context a caller needs (the field, the key, the slug) as 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 
@@ -45,14 +46,93 @@ class HostTransactionOpen(ConfigurationError):
 
 
 class ValidationError(GuildKitError, ValueError):
-    """An argument is malformed. ``field`` names it; ``errors`` maps fields to messages."""
+    """An argument is malformed. ``field`` names it; ``errors`` maps fields to messages.
+
+    A check that looks at several fields reports every bad one at once: ``errors`` then names
+    each (``{"title": [...], "timezone": [...]}``), ``field`` is the first of them and ``message``
+    joins their messages (see :class:`FieldErrors`).
+    """
 
     code = "validation_error"
 
-    def __init__(self, message: str, *, field: str | None = None, **context: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        errors: Mapping[str, Sequence[str]] | None = None,
+        **context: Any,
+    ) -> None:
+        if errors and field is None:
+            field = next(iter(errors))
         super().__init__(message, field=field, **context)
         self.field = field
         self.errors: dict[str, list[str]] = {field: [message]} if field else {}
+        if errors:
+            self.errors = {name: list(messages) for name, messages in errors.items()}
+
+
+class FieldErrors:
+    """Collects the problems of several fields, so that one :class:`ValidationError` names them all.
+
+    .. code-block:: python
+
+        found = FieldErrors()
+        checked = found.check_all({"title": lambda: check_text(title, "title"), ...})
+        if "starts_at" in checked and "ends_at" in checked and checked["ends_at"] <= checked["starts_at"]:
+            found.add("ends_at", "the event must end after it starts")
+        found.raise_if_any()
+
+    A check that depends on other fields runs only once they passed, so a member is never told
+    about a consequence of a mistake they are already being told about.
+    """
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def __contains__(self, field: object) -> bool:
+        return field in self.errors
+
+    def add(self, field: str, message: str) -> None:
+        messages = self.errors.setdefault(field, [])
+        if message not in messages:
+            messages.append(message)
+
+    def add_error(self, exc: ValidationError, field: str | None = None) -> None:
+        """Every field ``exc`` names; one that names none is filed under ``field`` (the check's)."""
+        for name, messages in (exc.errors or {field or exc.field or "_schema": [exc.message]}).items():
+            for message in messages:
+                self.add(name, message)
+
+    def check_all(self, checks: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
+        """Run every check, in order; the results of those that passed, by name."""
+        passed: dict[str, Any] = {}
+        for name, check in checks.items():
+            try:
+                passed[name] = check()
+            except ValidationError as exc:
+                self.add_error(exc, name)
+        return passed
+
+    def error(self) -> ValidationError:
+        """One :class:`ValidationError` carrying every field's messages."""
+        return ValidationError("; ".join(m for messages in self.errors.values() for m in messages), errors=self.errors)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise self.error()
+
+
+def check_fields(checks: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Run every field's check and return their results by name; if any refused, raise one
+    :class:`ValidationError` naming every field that did."""
+    found = FieldErrors()
+    passed = found.check_all(checks)
+    found.raise_if_any()
+    return passed
 
 
 class IdempotencyConflict(GuildKitError, ValueError):

@@ -40,7 +40,7 @@ class ManualAwards(ConsoleJob):
         payload = award_payload(self.gk.registry, reason, **what)
         badge = what.get("badge")
         if badge is not None and self._archived(badge):
-            raise ValidationError(f"badge {badge!r} is archived: it cannot be awarded", field="badge")
+            raise ValidationError("this badge is archived: it cannot be awarded", field="badge")
         only_role = what.get("role") is not None and what.get("points") is None and badge is None
         return self._manual(AWARD, "role.grant" if only_role else "award", by, actor, user, payload)
 
@@ -63,7 +63,10 @@ class ManualAwards(ConsoleJob):
         payload = revoke_payload(registry, reason, badge, level, role)
         if badge is not None:
             if level is not None and not (isinstance(level, int) and 1 <= level <= len(registry.badges[badge].levels)):
-                raise ValidationError(f"badge {badge!r} has no level {level!r}", field="level")
+                raise ValidationError(
+                    f"level must be one of this badge's levels, 1 to {len(registry.badges[badge].levels)}",
+                    field="level",
+                )
             held = self.gk.session.scalar(
                 sa.select(sa.func.count())
                 .select_from(BadgeAward)
@@ -73,9 +76,9 @@ class ManualAwards(ConsoleJob):
                 .where(sa.true() if level is None else BadgeAward.level == level)
             )
             if not held:
-                raise ValidationError(f"{user!r} does not hold badge {badge!r}", field="badge")
+                raise ValidationError("the member does not hold this badge", field="badge")
         if role is not None and role not in queries.role_slugs(self.gk.session, member.id):
-            raise ValidationError(f"{user!r} does not hold role {role!r}", field="role")
+            raise ValidationError("the member does not hold this role", field="role")
         return self._manual(REVOKE, "role.revoke" if badge is None else "revoke", by, actor, user, payload)
 
     def _manual(

@@ -105,13 +105,13 @@ class BadgeConsole(ConsoleJob):
         registry = self.gk.registry
         if slug in registry.badges:
             label = origin_of(registry.origin[("badge", slug)])[1]
-            raise ValidationError(f"a badge {slug!r} already exists ({label})", field="slug")
+            raise ValidationError(f"a badge with this slug already exists ({label})", field="slug")
 
         def write(tx: Transaction) -> None:
             insert = upsert(tx.dialect, BADGES, ("slug",), (), ("slug",))
             made = tx.conn.execute(insert.values(**row, created_at=tx.now, updated_at=tx.now)).first()
             if made is None:
-                raise ValidationError(f"a badge {slug!r} already exists", field="slug")
+                raise ValidationError("a badge with this slug already exists", field="slug")
             self._definitions_changed(tx)
             self._audit(tx, actor, "badge.create", f"badge:{slug}", "", _jsonable(row))
 

@@ -25,24 +25,48 @@ import functools
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, redirect, render_template, request, url_for
 
 from guildkit import errors
 from guildkit.admin import Admin
 from guildkit.admin.audit import ACTIONS
+from guildkit.admin.badges import badge_values
 from guildkit.admin.models import CRITERIA
+from guildkit.admin.rule_changes import MAX_PROPOSAL
+from guildkit.builtin.manual import REASON_MAX, award_payload, revoke_payload
 from guildkit.models import TIERS
 from guildkit.routes import Routes
 from guildkit.web import csrf
 from guildkit.web.badge_art import image_response
 from guildkit.web.endpoint import gk_instance
+from guildkit.web.forms import Form
 from guildkit.web.pages import PageError, caller, error_page, page
 
 pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
 
 View = Callable[..., Any]
+T = TypeVar("T")
+
+#: Each console form's fields, in the order its page shows them, and how much typed text is shown back.
+BADGE_LABELS = {
+    "slug": "Slug", "name": "Name", "description": "Description", "category": "Category", "tiers": "Tiers",
+    "criterion": "How it is earned", "activity_type": "Activity type", "subject_role": "Whose activities",
+    "point_type": "Point type", "thresholds": "Thresholds", "secret": "Secret", "image": "Image", "reason": "Reason",
+}  # fmt: skip
+BADGE_LIMITS = {"slug": 100, "name": 191, "description": 2000, "category": 100, "tiers": 200, "activity_type": 100,
+                "thresholds": 200, "reason": 2000}  # fmt: skip
+AWARD_LABELS = {"user_id": "Member", "points": "Points", "point_type": "Point type", "badge": "Badge",
+                "level": "Level", "role": "Role", "reason": "Reason"}  # fmt: skip
+AWARD_LIMITS = {"user_id": 191, "points": 16, "level": 16, "reason": REASON_MAX}
+ROLE_LABELS = {"slug": "Slug", "name": "Name", "description": "Description", "permissions": "Permissions"}
+GRANT_LABELS = {"user_id": "Member", "reason": "Reason"}
+ROLE_LIMITS = {"slug": 100, "name": 191, "description": 2000, "user_id": 191, "reason": REASON_MAX}
+TOKEN_LABELS = {"name": "Name", "scopes": "Scopes"}
+RULE_LABELS = {"rules": "Proposed definitions", "remove": "Leave out"}
+RULE_LIMITS = {"rules": MAX_PROPOSAL, "remove": 2000}
+AUDIT_LABELS = {"actor": "Actor", "action": "Action", "since": "From", "until": "To"}
 
 
 def admin_page(view: View) -> View:
@@ -79,8 +103,20 @@ def _render(template: str, status: int = 200, **context: Any) -> Any:
     return (html, status) if status != 200 else html
 
 
-def _invalid(exc: errors.GuildKitError, default: str) -> dict[str, str]:
-    return {getattr(exc, "field", None) or default: exc.message}
+def _attempt(form: Form, run: Callable[[], T]) -> T | None:
+    """``form.run(run)``, with the registry's not-found errors as the form's field errors (they
+    name the field, never the value sent)."""
+    try:
+        return form.run(run)
+    except errors.UnknownMember:
+        form.add("user_id", "there is no member with this user id")
+    except errors.UnknownBadge:
+        form.add("badge", "choose a badge from the list")
+    except errors.UnknownPointType:
+        form.add("point_type", "choose a point type from the list")
+    except errors.UnknownRole:
+        form.add("role", "choose a role from the list")
+    return None
 
 
 # -- overview ------------------------------------------------------------------------------
@@ -112,36 +148,36 @@ def admin_badges() -> Any:
     return _render("badges.html", badges=service.badges(), done=request.args.get("done"))
 
 
-def _badge_form(form: Any) -> dict[str, Any]:
+def _badge_fields(form: Form) -> dict[str, Any]:
     """The badge form's fields as the service takes them (lists and booleans from text)."""
     data: dict[str, Any] = {
-        "name": form.get("name", ""),
-        "description": form.get("description", ""),
-        "category": form.get("category", "") or "general",
-        "tiers": [t.strip() for t in form.get("tiers", "").split(",") if t.strip()],
-        "secret": form.get("secret") == "on",
-        "criterion": form.get("criterion", "manual"),
-        "activity_type": form.get("activity_type", "").strip() or None,
-        "subject_role": form.get("subject_role", "actor"),
-        "point_type": form.get("point_type") or None,
+        "name": form.text("name"),
+        "description": form.text("description"),
+        "category": form.text("category") or "general",
+        "tiers": [t.strip() for t in form.text("tiers").split(",") if t.strip()],
+        "secret": bool(form.values["secret"]),
+        "criterion": form.text("criterion") or "manual",
+        "activity_type": form.text("activity_type").strip() or None,
+        "subject_role": form.text("subject_role") or "actor",
+        "point_type": form.text("point_type") or None,
+        "thresholds": [],
     }
-    text = form.get("thresholds", "").strip()
-    try:
-        data["thresholds"] = [int(t) for t in text.replace(" ", "").split(",") if t] if text else []
-    except ValueError:
-        raise errors.ValidationError("thresholds are whole numbers separated by commas", field="thresholds") from None
+    numbers = [t for t in form.text("thresholds").replace(" ", "").split(",") if t]
+    if all(t.isascii() and t.isdigit() and len(t) <= 15 for t in numbers):
+        data["thresholds"] = [int(t) for t in numbers]
+    else:
+        form.add("thresholds", "thresholds are whole numbers separated by commas")
     return data
 
 
-def _badge_page(slug: str | None, values: dict[str, Any], form_errors: dict[str, str], status: int = 200) -> Any:
+def _badge_page(slug: str | None, form: Form, status: int = 200) -> Any:
     service, _ = _admin()
     badge = service.badge(slug) if slug else None
     return _render(
         "badge.html",
         status,
         badge=badge,
-        values=values,
-        errors=form_errors,
+        form=form,
         criteria=CRITERIA,
         tiers=TIERS,
         point_types=list(gk_instance().registry.point_types),
@@ -163,6 +199,15 @@ def _backfill_offer(service: Admin, slug: str | None) -> Any:
     return found if found.subject.startswith("badge ") and found.member_count else None
 
 
+def _badge_form(badge: Any = None, posted: bool = False) -> Form:
+    if posted:
+        return Form.posted(BADGE_LABELS, checkboxes=("secret",), limits=BADGE_LIMITS)
+    values = (
+        {"tiers": "bronze", "criterion": "count", "subject_role": "actor"} if badge is None else _badge_values(badge)
+    )
+    return Form(BADGE_LABELS, values, limits=BADGE_LIMITS)
+
+
 def _badge_values(badge: Any) -> dict[str, Any]:
     return {
         "name": badge.name,
@@ -182,15 +227,14 @@ def _badge_values(badge: Any) -> dict[str, Any]:
 @admin_page
 def admin_new_badge() -> Any:
     if request.method == "GET":
-        return _badge_page(None, {"tiers": "bronze", "criterion": "count", "subject_role": "actor"}, {})
+        return _badge_page(None, _badge_form())
     csrf.check()
     service, me = _admin()
-    values = {**request.form.to_dict(), "secret": request.form.get("secret") == "on"}
-    try:
-        data = {"slug": request.form.get("slug", "").strip(), **_badge_form(request.form)}
-        made = service.create_badge(me, data)
-    except errors.ValidationError as exc:
-        return _badge_page(None, values, _invalid(exc, "name"), 422)
+    form = _badge_form(posted=True)
+    data = {"slug": form.text("slug").strip(), **_badge_fields(form)}
+    made = form.submit(lambda: service.create_badge(me, data), check=lambda: badge_values(data))
+    if made is None:
+        return _badge_page(None, form, 422)
     return _offer_backfill(made.slug, "created")
 
 
@@ -200,13 +244,12 @@ def admin_badge(slug: str) -> Any:
     service, me = _admin()
     badge = service.badge(slug)
     if request.method == "GET":
-        return _badge_page(slug, _badge_values(badge), {})
+        return _badge_page(slug, _badge_form(badge))
     csrf.check()
-    values = {**request.form.to_dict(), "secret": request.form.get("secret") == "on"}
-    try:
-        service.update_badge(me, slug, _badge_form(request.form))
-    except errors.ValidationError as exc:
-        return _badge_page(slug, values, _invalid(exc, "name"), 422)
+    form = _badge_form(posted=True)
+    data = _badge_fields(form)
+    if form.submit(lambda: service.update_badge(me, slug, data), check=lambda: badge_values(data, slug=slug)) is None:
+        return _badge_page(slug, form, 422)
     return _offer_backfill(slug, "saved")
 
 
@@ -226,10 +269,10 @@ def _offer_backfill(slug: str, done: str) -> Any:
 def admin_archive_badge(slug: str, what: str) -> Any:
     csrf.check()
     service, me = _admin()
-    try:
-        service.archive_badge(me, slug, archived=what == "archive", reason=request.form.get("reason", ""))
-    except errors.ValidationError as exc:
-        return _badge_page(slug, _badge_values(service.badge(slug)), _invalid(exc, "reason"), 422)
+    form = _badge_form(service.badge(slug))
+    form.values["reason"] = reason = request.form.get("reason", "")
+    if form.run(lambda: service.archive_badge(me, slug, archived=what == "archive", reason=reason)) is None:
+        return _badge_page(slug, form, 422)
     return redirect(url_for(".admin_badge", slug=slug, done=f"{what}d"), code=303)
 
 
@@ -238,14 +281,11 @@ def admin_archive_badge(slug: str, what: str) -> Any:
 def admin_badge_image_upload(slug: str) -> Any:
     csrf.check()
     service, me = _admin()
-    try:
-        if request.form.get("remove"):
-            service.set_badge_image(me, slug, None)
-        else:
-            upload = request.files.get("image")
-            service.set_badge_image(me, slug, upload.read() if upload else b"")
-    except errors.ValidationError as exc:
-        return _badge_page(slug, _badge_values(service.badge(slug)), _invalid(exc, "image"), 422)
+    upload = request.files.get("image")
+    image = None if request.form.get("remove") else upload.read() if upload else b""
+    form = _badge_form(service.badge(slug))
+    if form.run(lambda: service.set_badge_image(me, slug, image)) is None:
+        return _badge_page(slug, form, 422)
     return redirect(url_for(".admin_badge", slug=slug, done="image saved"), code=303)
 
 
@@ -260,14 +300,18 @@ def admin_badge_image(slug: str) -> Any:
 # -- manual awards -------------------------------------------------------------------------
 
 
-def _awards_page(values: dict[str, str], form_errors: dict[str, str], status: int = 200, **extra: Any) -> Any:
+def _awards_page(form: Form, status: int = 200, what: str = "award", **extra: Any) -> Any:
+    """The award and revoke forms: ``form`` is the one named by ``what``, the other is blank."""
     gk = gk_instance()
     registry = gk.registry
+    blank = Form(AWARD_LABELS, {"level": "1"}) if what == "revoke" else Form(AWARD_LABELS, scope="revoke-")
+    award, revoke = (blank, form) if what == "revoke" else (form, blank)
     return _render(
         "awards.html",
         status,
-        values=values,
-        errors=form_errors,
+        form=form,
+        award=award,
+        revoke=revoke,
         point_types=list(registry.point_types.items()),
         badges=sorted((s, b.name) for s, b in registry.badges.items()),
         roles=sorted(registry.roles),
@@ -275,66 +319,71 @@ def _awards_page(values: dict[str, str], form_errors: dict[str, str], status: in
     )
 
 
-def _optional_int(text: str, field: str) -> int | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise errors.ValidationError(f"{field} must be a whole number", field=field) from None
-
-
 @pages.route("/admin/awards", methods=["GET", "POST"])
 @admin_page
 def admin_awards() -> Any:
     if request.method == "GET":
-        return _awards_page({}, {}, done=request.args.get("done"))
+        return _awards_page(Form(AWARD_LABELS, {"level": "1"}), done=request.args.get("done"))
     csrf.check()
     service, me = _admin()
-    form = request.form
-    values = form.to_dict()
-    what = form.get("what", "award")
-    try:
-        common = {"user_id": form.get("user_id", "").strip(), "reason": form.get("reason", "")}
-        if what == "revoke":
-            service.revoke(
-                me,
-                **common,
-                badge=form.get("badge") or None,
-                level=_optional_int(form.get("level", ""), "level"),
-                role=form.get("role") or None,
-            )
-        else:
-            level = _optional_int(form.get("level", ""), "level")
-            service.award(
-                me,
-                **common,
-                points=_optional_int(form.get("points", ""), "points"),
-                point_type=form.get("point_type") or None,
-                badge=form.get("badge") or None,
-                level=level if level is not None else 1,
-                role=form.get("role") or None,
-            )
-    except errors.UnknownMember:
-        return _awards_page(values, {"user_id": "There is no such member."}, 422, what=what)
-    except (errors.ValidationError, errors.UnknownBadge, errors.UnknownPointType, errors.UnknownRole) as exc:
-        return _awards_page(values, _invalid(exc, "badge"), 422, what=what)
+    what = "revoke" if request.form.get("what") == "revoke" else "award"
+    form = Form.posted(AWARD_LABELS, limits=AWARD_LIMITS, scope="revoke-" if what == "revoke" else "")
+    user, reason = form.text("user_id").strip(), form.text("reason")
+    level = form.whole_number("level", low=1, message="level must be a whole number from 1")
+    badge, role = form.text("badge") or None, form.text("role") or None
+    _attempt(form, lambda: gk_instance().member(user))
+    registry = gk_instance().registry
+    if what == "revoke":
+        done = _attempt(form, lambda: form.submit(
+            lambda: service.revoke(me, user, reason=reason, badge=badge, level=level, role=role),
+            check=lambda: revoke_payload(registry, reason, badge, level, role),
+        ))  # fmt: skip
+    else:
+        awarded: dict[str, Any] = {
+            "points": form.whole_number("points", message="points must be a whole number"),
+            "point_type": form.text("point_type") or None, "badge": badge, "level": level or 1, "role": role,
+        }  # fmt: skip
+        done = _attempt(form, lambda: form.submit(
+            lambda: service.award(me, user, reason=reason, **awarded),
+            check=lambda: award_payload(registry, reason, **awarded),
+        ))  # fmt: skip
+    if done is None:
+        return _awards_page(form, 422, what=what)
     return redirect(url_for(".admin_awards", done="awarded" if what != "revoke" else "revoked"), code=303)
 
 
 # -- roles ---------------------------------------------------------------------------------
 
 
-def _roles_page(values: dict[str, Any], form_errors: dict[str, str], status: int = 200) -> Any:
+def _roles_page(posted: tuple[str, str, Form] | None = None, status: int = 200) -> Any:
+    """Every role's edit and grant forms and the form to make one; ``posted`` (kind, role, form)
+    replaces the one that was sent."""
     service, _ = _admin()
+    roles = service.roles()
+    edits = {
+        r.slug: Form(ROLE_LABELS, {"name": r.name, "description": r.description, "permissions": r.permissions},
+                     limits=ROLE_LIMITS, scope=f"{r.slug}-")
+        for r in roles
+        if r.editable
+    }  # fmt: skip
+    grants = {r.slug: Form(GRANT_LABELS, limits=ROLE_LIMITS, scope=f"{r.slug}-grant-") for r in roles}
+    create = Form(ROLE_LABELS, limits=ROLE_LIMITS)
+    form = create
+    if posted is not None:
+        kind, slug, form = posted
+        if kind == "create":
+            create = form
+        else:
+            (edits if kind == "edit" else grants)[slug] = form
     return _render(
         "roles.html",
         status,
-        roles=service.roles(),
+        roles=roles,
         permissions=service.permissions(),
-        values=values,
-        errors=form_errors,
+        form=form,
+        create=create,
+        edits=edits,
+        grants=grants,
         done=request.args.get("done"),
     )
 
@@ -343,20 +392,13 @@ def _roles_page(values: dict[str, Any], form_errors: dict[str, str], status: int
 @admin_page
 def admin_roles() -> Any:
     if request.method == "GET":
-        return _roles_page({}, {})
+        return _roles_page()
     csrf.check()
     service, me = _admin()
-    form = request.form
-    data = {
-        "slug": form.get("slug", "").strip(),
-        "name": form.get("name", ""),
-        "description": form.get("description", ""),
-        "permissions": form.getlist("permissions"),
-    }
-    try:
-        service.create_role(me, data)
-    except errors.ValidationError as exc:
-        return _roles_page({**data, "form": "create"}, _invalid(exc, "slug"), 422)
+    form = Form.posted(ROLE_LABELS, lists=("permissions",), limits=ROLE_LIMITS)
+    data = {**form.values, "slug": form.text("slug").strip()}
+    if form.run(lambda: service.create_role(me, data)) is None:
+        return _roles_page(("create", "", form), 422)
     return redirect(url_for(".admin_roles", done=f"role {data['slug']} created"), code=303)
 
 
@@ -365,25 +407,20 @@ def admin_roles() -> Any:
 def admin_role(slug: str, what: str) -> Any:
     csrf.check()
     service, me = _admin()
-    form = request.form
-    try:
-        if what == "edit":
-            changes = {
-                "name": form.get("name", ""),
-                "description": form.get("description", ""),
-                "permissions": form.getlist("permissions"),
-            }
-            service.update_role(me, slug, changes)
-        elif what == "grant":
-            service.award(me, form.get("user_id", "").strip(), role=slug, reason=form.get("reason", ""))
-        else:
-            service.revoke(me, form.get("user_id", "").strip(), role=slug, reason=form.get("reason", ""))
-    except errors.UnknownMember:
-        return _roles_page({**form.to_dict(), "form": slug}, {"user_id": "There is no such member."}, 422)
-    except errors.ValidationError as exc:
-        return _roles_page({**form.to_dict(), "form": slug}, _invalid(exc, "name"), 422)
-    done = {"edit": "saved", "grant": "granted", "revoke": "revoked"}[what]
-    return redirect(url_for(".admin_roles", done=f"role {slug} {done}"), code=303)
+    if what == "edit":
+        form = Form.posted(ROLE_LABELS, lists=("permissions",), limits=ROLE_LIMITS, scope=f"{slug}-")
+        changes = {name: form.values[name] for name in ("name", "description", "permissions")}
+        done: object = form.run(lambda: service.update_role(me, slug, changes))
+    else:
+        form = Form.posted(GRANT_LABELS, limits=ROLE_LIMITS, scope=f"{slug}-grant-")
+        user, reason = form.text("user_id").strip(), form.text("reason")
+        change = service.award if what == "grant" else service.revoke
+        _attempt(form, lambda: gk_instance().member(user))
+        done = _attempt(form, lambda: form.submit(lambda: change(me, user, role=slug, reason=reason)))
+    if done is None:
+        return _roles_page(("edit" if what == "edit" else "grant", slug, form), 422)
+    done_word = {"edit": "saved", "grant": "granted", "revoke": "revoked"}[what]
+    return redirect(url_for(".admin_roles", done=f"role {slug} {done_word}"), code=303)
 
 
 # -- what is running -----------------------------------------------------------------------
@@ -398,8 +435,7 @@ def admin_rules() -> Any:
         rules=service.rules(),
         versions=service.rule_versions(),
         previews=service.recent_previews(),
-        values={},
-        errors={},
+        form=Form(RULE_LABELS, limits=RULE_LIMITS),
         done=request.args.get("done"),
         name=lambda user: gk_instance().user_info(user).name,
     )
@@ -421,24 +457,19 @@ def admin_tokens() -> Any:
     _, me = _admin()
     tokens = gk_instance().tokens
     new_token = None
-    values: dict[str, Any] = {}
-    form_errors: dict[str, str] = {}
-    status = 200
+    form = Form(TOKEN_LABELS, limits={"name": 100})
     if request.method == "POST":
         csrf.check()
-        values = {"name": request.form.get("name", ""), "scopes": request.form.getlist("scopes")}
-        try:
-            new_token, _ = tokens.create(me, values["name"], values["scopes"])
-        except errors.ValidationError as exc:
-            form_errors, status = _invalid(exc, "name"), 422
+        form = Form.posted(TOKEN_LABELS, lists=("scopes",), limits={"name": 100})
+        made = form.run(lambda: tokens.create(me, form.text("name"), form.values["scopes"]))
+        new_token = made[0] if made is not None else None
     html = _render(
         "tokens.html",
-        status,
+        422 if form.invalid else 200,
         tokens=tokens.list(),
         scopes=gk_instance().permissions(),
         new_token=new_token,
-        values=values,
-        errors=form_errors,
+        form=form,
         done=request.args.get("done"),
     )
     if new_token is None:
@@ -476,21 +507,19 @@ def admin_audit() -> Any:
     service, _ = _admin()
     args = request.args
     values = {name: args.get(name, "").strip() for name in ("actor", "action", "since", "until", "before")}
+    form = Form(AUDIT_LABELS, values, limits={"actor": 191})
     entries: list[Any] = []
-    form_errors: dict[str, str] = {}
-    try:
-        until = _day(values["until"], "until")
-        before = _optional_int(values["before"], "before")
-        entries = service.audit(
+    since, until = form.run(lambda: _day(values["since"], "since")), form.run(lambda: _day(values["until"], "until"))
+    before = form.whole_number("before", low=1)
+    if not form.invalid:
+        entries = form.run(lambda: service.audit(
             actor=values["actor"] or None,
             action=values["action"] or None,
-            since=_day(values["since"], "since"),
+            since=since,
             until=until + timedelta(days=1) if until else None,  # the whole "until" day
             before=before,
             limit=51,
-        )
-    except errors.ValidationError as exc:
-        form_errors = _invalid(exc, "since")
+        )) or []  # fmt: skip
     next_url = None
     if len(entries) > 50:
         entries = entries[:50]
@@ -498,10 +527,9 @@ def admin_audit() -> Any:
         next_url = url_for(".admin_audit", **filters, before=entries[-1].id)
     return _render(
         "audit.html",
-        422 if form_errors else 200,
+        422 if form.invalid else 200,
         entries=entries,
-        values=values,
-        errors=form_errors,
+        form=form,
         actions=ACTIONS,
         next_url=next_url,
     )

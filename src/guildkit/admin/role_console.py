@@ -52,12 +52,12 @@ class RoleConsole(ConsoleJob):
         registry = self.gk.registry
         if slug in registry.roles:
             label = origin_of(registry.origin[("role", slug)])[1]
-            raise ValidationError(f"a role {slug!r} already exists ({label})", field="slug")
+            raise ValidationError(f"a role with this slug already exists ({label})", field="slug")
 
         def write(tx: Transaction) -> None:
             insert = upsert(tx.dialect, ROLES, ("slug",), (), ("slug",))
             if tx.conn.execute(insert.values(**row, created_at=tx.now, updated_at=tx.now)).first() is None:
-                raise ValidationError(f"a role {slug!r} already exists", field="slug")
+                raise ValidationError("a role with this slug already exists", field="slug")
             self._definitions_changed(tx)
             self._audit(tx, actor, "role.create", f"role:{slug}", "", _jsonable(row))
 

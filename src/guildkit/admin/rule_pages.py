@@ -17,10 +17,11 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 
 from guildkit import errors
-from guildkit.admin.pages import admin_page
+from guildkit.admin.pages import RULE_LABELS, RULE_LIMITS, admin_page
 from guildkit.routes import Routes
 from guildkit.web import csrf
 from guildkit.web.endpoint import gk_instance
+from guildkit.web.forms import Form
 from guildkit.web.pages import caller, error_page
 
 pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
@@ -37,24 +38,22 @@ def _me() -> str:
 def admin_preview_rules() -> Any:
     csrf.check()
     service = gk_instance().admin
-    proposal = request.form.get("rules", "")
-    remove = [name for name in re.split(r"[\s,]+", request.form.get("remove", "")) if name]
-    try:
-        made = service.preview_rules(_me(), proposal, remove=remove)
-    except errors.ValidationError as exc:
-        return _rules_page({exc.field or "rules": exc.message}, {"rules": proposal, "remove": " ".join(remove)}, 422)
+    form = Form.posted(RULE_LABELS, limits=RULE_LIMITS)
+    remove = [name for name in re.split(r"[\s,]+", form.text("remove")) if name]
+    made = form.run(lambda: service.preview_rules(_me(), form.text("rules"), remove=remove))
+    if made is None:
+        return _rules_page(form, 422)
     return redirect(url_for(".admin_rule_preview", preview_id=made), code=303)
 
 
-def _rules_page(form_errors: dict[str, str], values: dict[str, str], status: int) -> Any:
+def _rules_page(form: Form, status: int) -> Any:
     service = gk_instance().admin
     html = render_template(
         "guildkit/admin/rules.html",
         rules=service.rules(),
         versions=service.rule_versions(),
         previews=service.recent_previews(),
-        errors=form_errors,
-        values=values,
+        form=form,
         name=lambda user: gk_instance().user_info(user).name,
     )
     return html, status
@@ -109,8 +108,9 @@ def admin_apply_rules() -> Any:
             _me(), version=version, grandfather=form.get("grandfather") == "on", notify=notify, dated=dated
         )
     except (errors.ValidationError, errors.Conflict, ValueError) as exc:
-        message = getattr(exc, "message", "the version is a number")
-        return _rules_page({"version": message}, {}, 409 if isinstance(exc, errors.Conflict) else 422)
+        refused = Form(RULE_LABELS, limits=RULE_LIMITS)
+        refused.add(None, getattr(exc, "message", "the version is a number"))  # a hidden field: the form's own
+        return _rules_page(refused, 409 if isinstance(exc, errors.Conflict) else 422)
     return redirect(url_for(".admin_rules", done="applying the rules in force to the history started"), code=303)
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import marshmallow
 from flask import redirect, render_template, request, url_for
@@ -35,16 +35,21 @@ from guildkit.analytics.errors import AlreadyAnswered, UnknownSurvey
 from guildkit.analytics.models import SURVEY_KINDS
 from guildkit.analytics.periods import BUCKETS, Range
 from guildkit.analytics.schemas import RangeQuery
-from guildkit.analytics.surveys import MANAGE, SurveyView
+from guildkit.analytics.surveys import COMMENT_MAX, MANAGE, QUESTION_MAX, SurveyView
 from guildkit.analytics.tables import Table
 from guildkit.routes import Routes
 from guildkit.web import charts, csrf
 from guildkit.web.endpoint import gk_instance
+from guildkit.web.forms import Form
 from guildkit.web.pages import PageError, caller, error_page, page
 
 pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
 
 _OPEN_SURVEYS = "guildkit.open_surveys"
+OPEN_LABELS = {"kind": "Kind", "question": "Question", "days": "Open for (days)"}
+OPEN_LIMITS = {"question": QUESTION_MAX, "days": 3}
+QUESTION = "How satisfied are you with the community?"
+ANSWER_LABELS = {"score": "Score", "comment": "Comment"}
 
 
 def open_surveys() -> list[SurveyView]:
@@ -62,7 +67,7 @@ def open_surveys() -> list[SurveyView]:
 
 @pages.context_processor
 def _context() -> dict[str, Any]:
-    return {"gk_open_surveys": open_surveys}
+    return {"gk_open_surveys": open_surveys, "gk_survey_answer_form": answer_form}
 
 
 def _viewer() -> None:
@@ -362,7 +367,7 @@ def analytics_recognition() -> Any:
     )
 
 
-def _survey_page(form_values: dict[str, str], form_errors: dict[str, str], status: int = 200) -> Any:
+def _survey_page(form: Form, status: int = 200) -> Any:
     who = caller()
     surveys = gk_instance().analytics.surveys
     history = surveys.history()
@@ -400,8 +405,7 @@ def _survey_page(form_values: dict[str, str], form_errors: dict[str, str], statu
         bars=bars,
         kinds=SURVEY_KINDS,
         can_manage=who.active and who.can(MANAGE),
-        values=form_values,
-        errors=form_errors,
+        form=form,
         done=request.args.get("done"),
         csv_url=url_for(".analytics_surveys_csv"),
     )
@@ -412,7 +416,7 @@ def _survey_page(form_values: dict[str, str], form_errors: dict[str, str], statu
 @page
 def analytics_surveys() -> Any:
     _viewer()
-    return _survey_page({"kind": "csat", "question": "How satisfied are you with the community?", "days": "14"}, {})
+    return _survey_page(Form(OPEN_LABELS, {"kind": "csat", "question": QUESTION, "days": "14"}, limits=OPEN_LIMITS))
 
 
 @pages.get("/analytics/surveys.csv")
@@ -452,23 +456,20 @@ def open_survey_page() -> Any:
     who = caller()
     if not who.can(MANAGE):
         raise PageError(403, "Not allowed", "Only community managers may open surveys.")
-    form = {name: request.form.get(name, "") for name in ("kind", "question", "days")}
-    try:
-        days = int(form["days"])
-        if not 1 <= days <= 366:
-            raise ValueError
-    except ValueError:
-        return _survey_page(form, {"days": "Give a whole number of days from 1 to 366."}, 422)
-    now = gk_instance().clock()
-    # The survey closes at the end of its last local day.
-    last_day = (now.astimezone(gk_instance().state.zone) + timedelta(days=days - 1)).date()
-    closes_at = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=gk_instance().state.zone).astimezone(UTC)
-    try:
-        gk_instance().analytics.surveys.open(
-            who.user_id, kind=form["kind"], question=form["question"], closes_at=closes_at
-        )
-    except errors.ValidationError as exc:
-        return _survey_page(form, {exc.field or "question": exc.message}, 422)
+    form = Form.posted(OPEN_LABELS, limits=OPEN_LIMITS, aliases={"closes_at": "days"})
+    days = form.whole_number(
+        "days", low=1, high=366, required=True, message="give a whole number of days from 1 to 366"
+    )
+    closes_at: Any = None
+    if days is not None:
+        # The survey closes at the end of its last local day.
+        zone = gk_instance().state.zone
+        last_day = (gk_instance().clock().astimezone(zone) + timedelta(days=days - 1)).date()
+        closes_at = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    surveys = gk_instance().analytics.surveys
+    fields = {"kind": form.text("kind"), "question": form.text("question"), "closes_at": closes_at}
+    if form.submit(lambda: surveys.open(who.user_id, **fields), check=lambda: surveys.check_open(**fields)) is None:
+        return _survey_page(form, 422)
     return redirect(url_for(".analytics_surveys", done="opened"), code=303)
 
 
@@ -492,17 +493,23 @@ def close_survey_page(survey_id: int) -> Any:
 # -- members answer ---------------------------------------------------------------------------
 
 
-def _answer_page(survey: SurveyView, form_errors: dict[str, str], status: int = 200) -> Any:
+def _answer_page(survey: SurveyView, form: Form, status: int = 200) -> Any:
     who = caller()
     answer = gk_instance().analytics.surveys.answer(survey.id, who.user_id) if who.user_id else None
     html = render_template(
         "guildkit/analytics/survey.html",
         survey=survey,
         answer=answer,
-        errors=form_errors,
+        answer_form=form,
         done=request.args.get("done"),
     )
     return (html, status) if status != 200 else html
+
+
+def answer_form(posted: bool = False) -> Form:
+    """A survey's answer form: blank, or as this request posted it."""
+    make = Form.posted if posted else Form
+    return make(ANSWER_LABELS, limits={"comment": COMMENT_MAX}, scope="survey-")
 
 
 def _signed_in() -> str:
@@ -522,7 +529,7 @@ def survey(survey_id: int) -> Any:
         shown = gk_instance().analytics.surveys.get(survey_id)
     except UnknownSurvey:
         return error_page(404, "No such survey", "There is no survey with that number.")
-    return _answer_page(shown, {})
+    return _answer_page(shown, answer_form())
 
 
 @pages.post("/surveys/<guildkit_id:survey_id>/respond")
@@ -535,16 +542,20 @@ def respond_survey(survey_id: int) -> Any:
         shown = surveys.get(survey_id)
     except UnknownSurvey:
         return error_page(404, "No such survey", "There is no survey with that number.")
+    form = answer_form(posted=True)
+    score, comment = form.whole_number("score", required=True, message="choose a score"), form.text("comment")
     try:
-        score = int(request.form.get("score", ""))
-    except ValueError:
-        return _answer_page(shown, {"score": "Choose a score."}, 422)
-    try:
-        surveys.respond(user_id, survey_id, score, request.form.get("comment", ""))
-    except errors.ValidationError as exc:
-        return _answer_page(shown, {exc.field or "score": exc.message}, 422)
+        # submit saves only when every field was read: the score is then a number.
+        answered = form.submit(
+            lambda: surveys.respond(user_id, survey_id, cast(int, score), comment),
+            check=lambda: surveys.check_answer(score, comment),
+        )
     except AlreadyAnswered:
-        return _answer_page(shown, {"score": "You already answered this survey."}, 409)
+        form.add(None, "You already answered this survey.")
+        return _answer_page(shown, form, 409)
     except errors.InvalidTransition:
-        return _answer_page(shown, {"score": "This survey is not open."}, 409)
+        form.add(None, "This survey is not open.")
+        return _answer_page(shown, form, 409)
+    if answered is None:
+        return _answer_page(shown, form, 422)
     return redirect(url_for(".survey", survey_id=survey_id, done="answered"), code=303)

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from guildkit.analytics.errors import AlreadyAnswered, UnknownSurvey
 from guildkit.analytics.models import SCORE_RANGES, SURVEY_KINDS, Survey, SurveyResponse
-from guildkit.errors import InvalidTransition, NotAllowed, ValidationError
+from guildkit.errors import FieldErrors, InvalidTransition, NotAllowed, ValidationError, check_fields
 from guildkit.models import Member, table_of
 from guildkit.store import upsert
 from guildkit.text import check_text
@@ -216,18 +216,7 @@ class Surveys:
         now) until ``closes_at``. Bad input raises :class:`~guildkit.errors.ValidationError`
         naming the field."""
         self._check_manager(by, "open")
-        if kind not in SURVEY_KINDS:
-            raise ValidationError(f"kind must be one of {', '.join(SURVEY_KINDS)}", field="kind")
-        check_text(question, "question", max_length=QUESTION_MAX)
-        now = self.gk.clock()
-        opens_at = now if opens_at is None else opens_at
-        for name, value in (("opens_at", opens_at), ("closes_at", closes_at)):
-            if not isinstance(value, datetime) or value.tzinfo is None:
-                raise ValidationError(f"{name} must be an aware datetime", field=name)
-        if closes_at <= opens_at:
-            raise ValidationError("closes_at must be after opens_at", field="closes_at")
-        if closes_at <= now:
-            raise ValidationError("closes_at must be in the future", field="closes_at")
+        opens_at = self.check_open(kind=kind, question=question, closes_at=closes_at, opens_at=opens_at)
         creator = None if by is None else str(by)
 
         def write(tx: Transaction) -> int:
@@ -243,6 +232,30 @@ class Surveys:
             return int(tx.conn.execute(sa.insert(SURVEYS).values(**values).returning(SURVEYS.c.id)).scalar_one())
 
         return self.get(self.gk.transaction(write))
+
+    def check_open(
+        self, *, kind: str, question: str, closes_at: datetime, opens_at: datetime | None = None
+    ) -> datetime:
+        """The fields of :meth:`open`, checked but not saved: every bad field at once. Returns
+        when the survey opens (now, unless ``opens_at``)."""
+        now = self.gk.clock()
+        found = FieldErrors()
+        checked = found.check_all(
+            {
+                "kind": lambda: _kind(kind),
+                "question": lambda: check_text(question, "question", max_length=QUESTION_MAX),
+                "opens_at": lambda: _aware(now if opens_at is None else opens_at, "opens_at"),
+                "closes_at": lambda: _aware(closes_at, "closes_at"),
+            }
+        )
+        if "closes_at" in checked:
+            if "opens_at" in checked and checked["closes_at"] <= checked["opens_at"]:
+                found.add("closes_at", "closes_at must be after opens_at")
+            elif checked["closes_at"] <= now:
+                found.add("closes_at", "closes_at must be in the future")
+        found.raise_if_any()
+        opened: datetime = checked["opens_at"]
+        return opened
 
     def close(self, by: str | int | None, survey_id: int) -> SurveyView:
         """Close an open survey now. Closing one that is scheduled or closed raises
@@ -265,14 +278,22 @@ class Surveys:
         self.gk.transaction(write)
         return self.get(survey_id)
 
+    def check_answer(self, score: object, comment: object = "") -> None:
+        """An answer's score and comment, checked but not saved: both at once (the score's scale
+        is the survey's, checked when answering)."""
+        check_fields(
+            {
+                "score": lambda: _whole(score, "score"),
+                "comment": lambda: check_text(comment, "comment", max_length=COMMENT_MAX, empty=True),
+            }
+        )
+
     def respond(self, user_id: str | int, survey_id: int, score: int, comment: str = "") -> Answer:
         """Answer an open survey, once. A score outside the scale raises
         :class:`~guildkit.errors.ValidationError` (``field="score"``); a survey that is not open
         :class:`~guildkit.errors.InvalidTransition`; a second answer
         :class:`~guildkit.AlreadyAnswered`."""
-        if not isinstance(score, int) or isinstance(score, bool):
-            raise ValidationError("score must be a whole number", field="score")
-        check_text(comment, "comment", max_length=COMMENT_MAX, empty=True)
+        self.check_answer(score, comment)
         user = str(user_id)
 
         def write(tx: Transaction) -> Answer:
@@ -303,6 +324,24 @@ class Surveys:
             return Answer(survey_id, user, score, comment, tx.now)
 
         return self.gk.transaction(write)
+
+
+def _kind(value: object) -> str:
+    if not isinstance(value, str) or value not in SURVEY_KINDS:
+        raise ValidationError(f"kind must be one of {', '.join(SURVEY_KINDS)}", field="kind")
+    return value
+
+
+def _aware(value: object, field: str) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValidationError(f"{field} must be an aware datetime", field=field)
+    return value
+
+
+def _whole(value: object, field: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationError(f"{field} must be a whole number", field=field)
+    return value
 
 
 _SELECT = sa.select(SURVEYS, MEMBERS.c.user_id.label("creator")).outerjoin(

@@ -10,8 +10,8 @@
 ``/events/mine``                            the signed-in member's events
 ==========================================  ================================================
 
-Forms post to their own URLs with the CSRF token; a refused form comes back with the field
-named (422), a done one redirects (Post/Redirect/Get).
+Forms post to their own URLs with the CSRF token; a refused form comes back with every bad field
+named at once (422, :mod:`guildkit.web.forms`), a done one redirects (Post/Redirect/Get).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, redirect, render_template, request, session, url_for
 
@@ -30,11 +29,21 @@ from guildkit.events import EventView
 from guildkit.events.errors import UnknownEvent
 from guildkit.events.present import can_manage, event_ics_url
 from guildkit.events.reading import Viewer
-from guildkit.events.validation import FIELDS, check_timezone, zone
+from guildkit.events.validation import (
+    CAPACITY_MAX,
+    DESCRIPTION_MAX,
+    LOCATION_MAX,
+    REASON_MAX,
+    TITLE_MAX,
+    URL_MAX,
+    check_event,
+    zone,
+)
 from guildkit.extension import GuildKit
 from guildkit.routes import Routes
 from guildkit.web import csrf
 from guildkit.web.endpoint import gk_instance
+from guildkit.web.forms import Form
 from guildkit.web.pages import PageError, caller, error_page, page
 from guildkit.web.present import names
 
@@ -50,6 +59,14 @@ VISIBILITY_LABELS = {
     "unlisted": "Unlisted: anyone with the link, not listed",
 }
 STATUS_LABELS = {"going": "Going", "maybe": "Maybe", "not_going": "Not going", "waitlisted": "On the waitlist"}
+#: The edit page's fields, in the order it shows them.
+LABELS = {
+    "title": "Title", "description": "Description", "starts_at": "Starts", "ends_at": "Ends",
+    "timezone": "Time zone", "online": "Online", "location": "Location", "url": "Link", "capacity": "Places",
+    "visibility": "Who can see it", "organizer": "Organizer", "reason": "Reason",
+}  # fmt: skip
+LIMITS = {"title": TITLE_MAX, "description": DESCRIPTION_MAX, "timezone": 64, "location": LOCATION_MAX, "url": URL_MAX,
+          "organizer": 191, "reason": REASON_MAX}  # fmt: skip
 
 
 def event_page(view: View) -> View:
@@ -261,20 +278,9 @@ def event_checkin_code(event_id: int) -> Any:
 # -- create, edit, cancel ------------------------------------------------------------------
 
 
-def _form_values(gk: GuildKit, event: EventView | None) -> dict[str, Any]:
+def _form_values(event: EventView | None) -> dict[str, Any]:
     if event is None:
-        return {
-            "title": "",
-            "description": "",
-            "starts_at": "",
-            "ends_at": "",
-            "timezone": current_app.config["GUILDKIT_TIMEZONE"],
-            "online": False,
-            "location": "",
-            "url": "",
-            "capacity": "",
-            "visibility": "public",
-        }
+        return {"timezone": current_app.config["GUILDKIT_TIMEZONE"], "online": False, "visibility": "public"}
     return {
         "title": event.title,
         "description": event.description,
@@ -289,47 +295,38 @@ def _form_values(gk: GuildKit, event: EventView | None) -> dict[str, Any]:
     }
 
 
-def _typed() -> dict[str, Any]:
-    """The form's values as typed, to show again if something is refused."""
-    typed: dict[str, Any] = {name: request.form.get(name, "") for name in FIELDS if name != "online"}
-    typed["online"] = request.form.get("online") == "1"
-    return typed
+def _form(values: dict[str, Any] | None = None) -> Form:
+    """The edit page's forms (the event's fields, an organizer to add, a reason to cancel)."""
+    return Form(LABELS, values, limits=LIMITS, aliases={"user_id": "organizer"})
 
 
-def _parse_form(typed: dict[str, Any]) -> dict[str, Any]:
-    """The fields for the service, from the typed values (local times in the chosen zone).
-    Raises :class:`~guildkit.errors.ValidationError` naming the field."""
-    fields: dict[str, Any] = {
-        "title": typed["title"],
-        "description": typed["description"],
-        "timezone": check_timezone(typed["timezone"].strip()),
-        "online": typed["online"],
-        "location": typed["location"],
-        "url": typed["url"].strip() or None,
-        "visibility": typed["visibility"],
+def _fields(form: Form) -> dict[str, Any]:
+    """The service's fields from what was typed (local times in the chosen zone). A field that
+    cannot be read is refused on the form and given as ``None``."""
+    timezone = form.text("timezone").strip()
+    local = zone(timezone)  # UTC while the name is unknown: the service then refuses the name
+    return {
+        "title": form.text("title"),
+        "description": form.text("description"),
+        "starts_at": form.moment("starts_at", local),
+        "ends_at": form.moment("ends_at", local),
+        "timezone": timezone,
+        "online": bool(form.values["online"]),
+        "location": form.text("location"),
+        "url": form.text("url").strip() or None,
+        "capacity": form.whole_number(
+            "capacity", low=1, high=CAPACITY_MAX, message=f"capacity must be a whole number from 1 to {CAPACITY_MAX}"
+        ),
+        "visibility": form.text("visibility"),
     }
-    tz = ZoneInfo(fields["timezone"])
-    for name in ("starts_at", "ends_at"):
-        try:
-            fields[name] = datetime.fromisoformat(typed[name].strip()).replace(tzinfo=tz)
-        except ValueError:
-            raise errors.ValidationError("Enter a date and time", field=name) from None
-    capacity = typed["capacity"].strip()
-    if capacity and not (capacity.isascii() and capacity.isdigit() and len(capacity) <= 7):
-        raise errors.ValidationError("Capacity must be a whole number, or empty for no limit", field="capacity")
-    fields["capacity"] = int(capacity) if capacity else None
-    return fields
 
 
-def _render_form(
-    gk: GuildKit, event: EventView | None, values: dict[str, Any], problems: dict[str, str], status: int = 200
-) -> tuple[str, int]:
+def _render_form(gk: GuildKit, event: EventView | None, form: Form, status: int = 200) -> tuple[str, int]:
     organizers = names(gk, event.organizers) if event is not None else {}
     html = render_template(
         "guildkit/events/form.html",
         event=event,
-        values=values,
-        errors=problems,
+        form=form,
         visibilities=VISIBILITY_LABELS,
         organizers=organizers,
         done=request.args.get("done"),
@@ -338,12 +335,11 @@ def _render_form(
 
 
 def _submit(gk: GuildKit, event: EventView | None, save: Callable[[dict[str, Any]], EventView]) -> Any:
-    typed = _typed()
-    try:
-        saved = save(_parse_form(typed))
-    except errors.ValidationError as exc:
-        field = exc.field or "title"
-        return _render_form(gk, event, typed, {field: _sentence(exc.message)}, status=422)
+    form = Form.posted(LABELS, checkboxes=("online",), limits=LIMITS)
+    fields = _fields(form)
+    saved = form.submit(lambda: save(fields), check=lambda: check_event(fields))
+    if saved is None:
+        return _render_form(gk, event, form, status=422)
     return redirect(url_for(".event", event_id=saved.id, done="saved"), code=303)
 
 
@@ -355,7 +351,7 @@ def new_event() -> Any:
     if not gk.events.can_create(user_id):
         raise errors.NotAllowed("you may not create events in this community")
     if request.method == "GET":
-        return _render_form(gk, None, _form_values(gk, None), {})
+        return _render_form(gk, None, _form(_form_values(None)))
     csrf.check()
     return _submit(gk, None, lambda fields: gk.events.create(user_id, **fields))
 
@@ -369,7 +365,7 @@ def edit_event(event_id: int) -> Any:
     if not can_manage(_viewer(gk), current):
         raise errors.NotAllowed("only the event's organizers and moderators may change it")
     if request.method == "GET":
-        return _render_form(gk, current, _form_values(gk, current), {})
+        return _render_form(gk, current, _form(_form_values(current)))
     csrf.check()
     return _submit(gk, current, lambda fields: gk.events.update(event_id, user_id, **fields))
 
@@ -385,7 +381,9 @@ def cancel_event(event_id: int) -> Any:
         gk.events.cancel(event_id, user_id, reason)
     except errors.ValidationError as exc:
         current = gk.events.get(event_id, user_id)
-        return _render_form(gk, current, _form_values(gk, current), {"reason": _sentence(exc.message)}, status=422)
+        form = _form({**_form_values(current), "reason": reason})
+        form.add_error(exc)
+        return _render_form(gk, current, form, status=422)
     return _back(event_id, "cancelled")
 
 
@@ -409,14 +407,15 @@ def _organizers(event_id: int, *, add: bool) -> Any:
     other = (request.form.get("user_id") or "").strip()
     try:
         if not other:
-            raise errors.ValidationError("Enter the member's user id", field="organizer")
+            raise errors.ValidationError("enter the member's user id", field="organizer")
         if add:
             gk.events.add_organizer(event_id, user_id, other)
         else:
             gk.events.remove_organizer(event_id, user_id, other)
     except errors.ValidationError as exc:
         current = gk.events.get(event_id, user_id)
-        problems = {"organizer": _sentence(exc.message)}
-        return _render_form(gk, current, _form_values(gk, current), problems, status=422)
+        form = _form({**_form_values(current), "organizer": other})
+        form.add_error(exc)
+        return _render_form(gk, current, form, status=422)
     target = url_for(".edit_event", event_id=event_id, done="organizers") + "#gk-organizers"
     return redirect(target, code=303)

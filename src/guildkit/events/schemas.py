@@ -1,15 +1,26 @@
 """marshmallow schemas of the events API (:mod:`.events_api`): requests, responses, OpenAPI components.
 
-The schemas check shapes and sizes; the events service checks meaning (an end after the start,
-a known time zone, an http(s) link) and names the field when it refuses.
+The schemas check shapes and sizes; the events' own rules (:mod:`.validation`) check meaning (an
+end after the start, a known time zone, an http(s) link). A body the schema refuses is also put
+to those rules for the fields it accepted, so a client hears about every bad field at once.
 """
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any, ClassVar
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from guildkit.events.models import EVENT_VISIBILITIES, RSVP_STATUSES
-from guildkit.events.validation import CAPACITY_MAX, DESCRIPTION_MAX, LOCATION_MAX, REASON_MAX, TITLE_MAX, URL_MAX
+from guildkit.events.validation import (
+    CAPACITY_MAX,
+    DESCRIPTION_MAX,
+    LOCATION_MAX,
+    REASON_MAX,
+    TITLE_MAX,
+    URL_MAX,
+    problems,
+)
 from guildkit.web.schemas import PageQuery
 
 ANSWERS = ("going", "maybe", "not_going")
@@ -21,6 +32,20 @@ class EventQuery(PageQuery):
 
 class EventPatch(Schema):
     """Every field optional: only those sent change."""
+
+    #: What the service assumes for a field not sent (a new event's defaults; a change keeps the rest).
+    defaults: ClassVar[dict[str, Any]] = {}
+
+    def handle_error(self, error: ValidationError, data: Any, *, many: bool, **kwargs: Any) -> None:
+        """Add what the events' rules say of the fields the schema accepted (a body with a title
+        too long and an unknown time zone hears about both), then refuse."""
+        if many or not isinstance(error.messages, dict) or not isinstance(error.valid_data, dict):
+            return
+        refused = error.messages
+        sent = {name: value for name, value in self.defaults.items() if name not in refused} | error.valid_data
+        more = {name: found for name, found in problems(sent).items() if name not in refused}
+        if more:
+            raise ValidationError({**refused, **more}, data=data, valid_data=error.valid_data)
 
     title = fields.String(validate=validate.Length(1, TITLE_MAX))
     description = fields.String(validate=validate.Length(max=DESCRIPTION_MAX))
@@ -40,6 +65,10 @@ class EventPatch(Schema):
 
 
 class EventIn(EventPatch):
+    defaults: ClassVar[dict[str, Any]] = {
+        "description": "", "online": False, "location": "", "url": None, "capacity": None, "visibility": "public",
+    }  # fmt: skip
+
     title = fields.String(required=True, validate=validate.Length(1, TITLE_MAX))
     starts_at = fields.AwareDateTime(required=True, metadata={"description": "with its offset; stored in UTC"})
     ends_at = fields.AwareDateTime(required=True)

@@ -359,7 +359,7 @@ class Events:
             member_id = reading.member_id_of(tx.conn, user_id)
             organizers = reading.organizer_ids(tx.conn, event_id)
             if member_id not in organizers:
-                raise ValidationError(f"{user_id!r} is not an organizer of this event", field="user_id")
+                raise ValidationError("this member is not an organizer of this event", field="user_id")
             if len(organizers) == 1:
                 raise ValidationError("an event needs at least one organizer", field="user_id")
             tx.conn.execute(

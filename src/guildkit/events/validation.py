@@ -1,17 +1,19 @@
-"""Checking an event's fields: each problem is a :class:`~guildkit.errors.ValidationError` naming
-the field, so the API answers 422 with ``errors`` and the pages re-render the form at that field.
+"""Checking an event's fields: every bad field at once, in one :class:`~guildkit.errors.ValidationError`
+whose ``errors`` names each, so the API answers 422 with all of them and the pages re-render the
+form with a message at each. The API's schemas ask :func:`problems` too, so that a body with
+both a malformed field and a field these rules refuse hears about both.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from guildkit.errors import ValidationError
+from guildkit.errors import FieldErrors, ValidationError
 from guildkit.events.models import EVENT_VISIBILITIES
 from guildkit.text import multi_line, problem, single_line
 
@@ -46,36 +48,52 @@ class EventFields:
 
 
 def check_event(values: Mapping[str, Any]) -> EventFields:
-    """Check a whole set of fields (a new event, or an event with changes applied)."""
+    """Check a whole set of fields (a new event, or an event with changes applied). Every bad
+    field is reported at once: one :class:`ValidationError` whose ``errors`` names each."""
     unknown = sorted(set(values) - set(FIELDS))
     if unknown:
         raise ValidationError(f"unknown event fields: {', '.join(unknown)}", field=unknown[0])
-    title = single_line(values.get("title"), "title", TITLE_MAX)
-    description = multi_line(values.get("description", "") or "", "description", DESCRIPTION_MAX)
-    starts_at = _moment(values.get("starts_at"), "starts_at")
-    ends_at = _moment(values.get("ends_at"), "ends_at")
-    if ends_at <= starts_at:
-        raise ValidationError("the event must end after it starts", field="ends_at")
-    timezone = check_timezone(values.get("timezone"))
-    online = values.get("online", False)
-    if not isinstance(online, bool):
-        raise ValidationError("online must be true or false", field="online")
-    location = single_line(values.get("location", "") or "", "location", LOCATION_MAX, empty=True)
-    if not online and not location:
-        raise ValidationError("an in-person event needs a location", field="location")
-    url = _url(values.get("url"))
-    return EventFields(
-        title=title,
-        description=description,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        timezone=timezone,
-        online=online,
-        location=location,
-        url=url,
-        capacity=_capacity(values.get("capacity")),
-        visibility=_visibility(values.get("visibility", "public")),
-    )
+    found = FieldErrors()
+    checked = found.check_all(_field_checks(values))
+    for field, message in _across(checked):
+        found.add(field, message)
+    found.raise_if_any()
+    return EventFields(**checked)
+
+
+def problems(values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """What is wrong with the fields present in ``values`` (a request body, perhaps partial), by
+    field; the rules between two fields apply when both are present and fine."""
+    found = FieldErrors()
+    checks = {name: check for name, check in _field_checks(values).items() if name in values}
+    for field, message in _across(found.check_all(checks)):
+        found.add(field, message)
+    return found.errors
+
+
+def _field_checks(values: Mapping[str, Any]) -> dict[str, Callable[[], Any]]:
+    return {
+        "title": lambda: single_line(values.get("title"), "title", TITLE_MAX),
+        "description": lambda: multi_line(values.get("description", "") or "", "description", DESCRIPTION_MAX),
+        "starts_at": lambda: _moment(values.get("starts_at"), "starts_at"),
+        "ends_at": lambda: _moment(values.get("ends_at"), "ends_at"),
+        "timezone": lambda: check_timezone(values.get("timezone")),
+        "online": lambda: _online(values.get("online", False)),
+        "location": lambda: single_line(values.get("location", "") or "", "location", LOCATION_MAX, empty=True),
+        "url": lambda: _url(values.get("url")),
+        "capacity": lambda: _capacity(values.get("capacity")),
+        "visibility": lambda: _visibility(values.get("visibility", "public")),
+    }
+
+
+def _across(checked: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The rules between fields, over those that passed their own checks."""
+    found = []
+    if "starts_at" in checked and "ends_at" in checked and checked["ends_at"] <= checked["starts_at"]:
+        found.append(("ends_at", "the event must end after it starts"))
+    if checked.get("online") is False and checked.get("location") == "":
+        found.append(("location", "an in-person event needs a location"))
+    return found
 
 
 def zone(name: str) -> ZoneInfo:
@@ -100,6 +118,12 @@ def _moment(value: object, field: str) -> datetime:
     return moment.replace(microsecond=0)
 
 
+def _online(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError("online must be true or false", field="online")
+    return value
+
+
 def check_timezone(value: object) -> str:
     """A known IANA time zone name, or a ValidationError on ``timezone``."""
     if not isinstance(value, str) or not value or len(value) > 64 or problem(value, one_line=True):
@@ -107,7 +131,9 @@ def check_timezone(value: object) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValidationError(f"unknown time zone {value!r}", field="timezone") from None
+        raise ValidationError(
+            "timezone must be a known IANA time zone name such as Europe/Paris", field="timezone"
+        ) from None
     return value
 
 

@@ -25,7 +25,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from guildkit.activity import user_ref
-from guildkit.errors import NotAllowed, ValidationError
+from guildkit.errors import NotAllowed, ValidationError, check_fields
 from guildkit.guidelines.errors import UnknownGuidelines
 from guildkit.guidelines.hookspecs import GuidelinesPublished
 from guildkit.guidelines.models import Guidelines as GuidelinesRow
@@ -152,13 +152,17 @@ class Guidelines:
         """Publish a new version (``by``: an admin; ``None`` for host code). Returns it.
 
         Raises :class:`~guildkit.errors.NotAllowed` when ``by`` lacks the ``admin`` permission and
-        :class:`~guildkit.errors.ValidationError` (naming the field) for a bad title, body or summary.
+        :class:`~guildkit.errors.ValidationError` naming every bad field of the title, body and summary.
         """
         if by is not None and not self.gk.has_permission(by, "admin"):
             raise NotAllowed(f"only admins may publish guidelines, and {str(by)!r} is not one", user_id=str(by))
-        check_text(title, "title", max_length=TITLE_MAX)
-        check_text(body, "body", max_length=BODY_MAX)
-        check_text(summary, "summary", max_length=SUMMARY_MAX, empty=True)
+        check_fields(
+            {
+                "title": lambda: check_text(title, "title", max_length=TITLE_MAX),
+                "body": lambda: check_text(body, "body", max_length=BODY_MAX),
+                "summary": lambda: check_text(summary, "summary", max_length=SUMMARY_MAX, empty=True),
+            }
+        )
         publisher = None if by is None else str(by)
 
         def write(tx: Transaction) -> GuidelinesVersion:

@@ -20,15 +20,20 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 
 from guildkit import errors
+from guildkit.guidelines import BODY_MAX, SUMMARY_MAX, TITLE_MAX
 from guildkit.guidelines.errors import UnknownGuidelines
 from guildkit.routes import Routes
 from guildkit.web import csrf
 from guildkit.web.endpoint import gk_instance
+from guildkit.web.forms import Form
 from guildkit.web.pages import PageError, caller, error_page, page
 
 pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
 
 _PENDING = "guildkit.guidelines_pending"
+#: The publish form's fields.
+LABELS = {"title": "Title", "body": "Guidelines", "summary": "What changed"}
+LIMITS = {"title": TITLE_MAX, "body": BODY_MAX, "summary": SUMMARY_MAX}
 
 
 def guidelines_pending() -> bool:
@@ -118,24 +123,20 @@ def new_guidelines() -> Any:
         raise PageError(403, "Not allowed", "Only admins may publish the community guidelines.")
     gk = gk_instance()
     current = gk.guidelines.current()
-    values = {"title": current.title if current else "Community guidelines", "body": current.body if current else ""}
-    values["summary"] = ""
-    form_errors: dict[str, str] = {}
-    if request.method == "POST":
-        csrf.check()
-        values = {name: request.form.get(name, "") for name in ("title", "body", "summary")}
-        try:
-            gk.guidelines.publish(caller().user_id, **values)
-        except errors.NotAllowed as exc:
-            return error_page(403, "Not allowed", exc.message)
-        except errors.ValidationError as exc:
-            form_errors[exc.field or "body"] = exc.message
-        else:
-            return redirect(url_for(".guidelines", done="published"), code=303)
-    html = render_template(
-        "guildkit/guidelines/form.html",
-        values=values,
-        errors=form_errors,
-        current=current,
-    )
-    return (html, 422) if form_errors else html
+    if request.method == "GET":
+        values = {
+            "title": current.title if current else "Community guidelines",
+            "body": current.body if current else "",
+        }
+        return render_template(
+            "guildkit/guidelines/form.html", form=Form(LABELS, values, limits=LIMITS), current=current
+        )
+    csrf.check()
+    form = Form.posted(LABELS, limits=LIMITS)
+    try:
+        published = form.run(lambda: gk.guidelines.publish(caller().user_id, **form.values))
+    except errors.NotAllowed as exc:
+        return error_page(403, "Not allowed", exc.message)
+    if published is None:
+        return render_template("guildkit/guidelines/form.html", form=form, current=current), 422
+    return redirect(url_for(".guidelines", done="published"), code=303)

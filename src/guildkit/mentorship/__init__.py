@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from guildkit.activity import user_ref
-from guildkit.errors import NotAllowed, ValidationError
+from guildkit.errors import NotAllowed, ValidationError, check_fields
 from guildkit.mentorship import checks, lifecycle, profiles, sweep, views
 from guildkit.mentorship.errors import UnknownMentor, UnknownMentorship
 from guildkit.mentorship.matching import MentorCandidate, MentorScore, MentorSeeker, rank, score
@@ -92,23 +92,48 @@ class Mentorship:
     ) -> MentorCandidate:
         """Create or update ``user_id``'s mentor profile; ``open=False`` opts out of new requests.
 
-        Opening needs the ``GUILDKIT_MENTOR_*`` eligibility (:class:`~guildkit.errors.NotAllowed`
-        says what is missing).
+        Every bad field is refused at once (one :class:`~guildkit.errors.ValidationError` naming
+        each). Opening needs the ``GUILDKIT_MENTOR_*`` eligibility
+        (:class:`~guildkit.errors.NotAllowed` says what is missing).
         """
-        config = current_app.config
-        given = profiles.ProfileInput(
-            topics=checks.topics(topics, required=True),
-            languages=checks.languages(languages),
-            timezone=checks.timezone(timezone),
-            availability=checks.text(availability, "availability", max_length=checks.MAX_AVAILABILITY),
-            capacity=checks.capacity(capacity, config["GUILDKIT_MENTOR_MAX_CAPACITY"]),
-            pitch=checks.text(pitch, "pitch", max_length=checks.MAX_PITCH),
-            open=checks.flag(open, "open"),
-        )
-        eligibility = profiles.Eligibility.from_config(config)
+        given = self.check_offer(
+            topics=topics, languages=languages, timezone=timezone, availability=availability, capacity=capacity,
+            pitch=pitch, open=open,
+        )  # fmt: skip
+        eligibility = profiles.Eligibility.from_config(current_app.config)
         user = user_ref(user_id, "user_id")
         self.gk.transaction(lambda tx: profiles.offer(tx, user, given, eligibility))
         return self.profile(user)
+
+    def check_offer(
+        self,
+        *,
+        topics: Iterable[str],
+        languages: Iterable[str],
+        timezone: str,
+        availability: str = "",
+        capacity: int = 1,
+        pitch: str = "",
+        open: bool = True,
+    ) -> profiles.ProfileInput:
+        """The fields of :meth:`offer`, checked but not saved (a form's other fields, while one
+        could not be read): every bad field at once."""
+        most = current_app.config["GUILDKIT_MENTOR_MAX_CAPACITY"]
+        return profiles.ProfileInput(
+            **check_fields(
+                {
+                    "topics": lambda: checks.topics(topics, required=True),
+                    "languages": lambda: checks.languages(languages),
+                    "timezone": lambda: checks.timezone(timezone),
+                    "availability": lambda: checks.text(
+                        availability, "availability", max_length=checks.MAX_AVAILABILITY
+                    ),
+                    "capacity": lambda: checks.capacity(capacity, most),
+                    "pitch": lambda: checks.text(pitch, "pitch", max_length=checks.MAX_PITCH),
+                    "open": lambda: checks.flag(open, "open"),
+                }
+            )
+        )
 
     def eligibility_gaps(self, user_id: str | int) -> list[str]:
         """What ``user_id`` still needs to offer mentoring (empty: nothing)."""
@@ -187,11 +212,15 @@ class Mentorship:
         given = lifecycle.RequestInput(
             mentee=user_ref(mentee, "mentee"),
             mentor=user_ref(mentor, "mentor"),
-            goals=checks.text(goals, "goals", required=True),
-            topics=checks.topics(topics),
-            language=checks.optional(checks.language, language, "language"),
-            timezone=checks.optional(checks.timezone, timezone, "timezone"),
-            message=checks.text(message, "message"),
+            **check_fields(
+                {
+                    "goals": lambda: checks.text(goals, "goals", required=True),
+                    "topics": lambda: checks.topics(topics),
+                    "language": lambda: checks.optional(checks.language, language, "language"),
+                    "timezone": lambda: checks.optional(checks.timezone, timezone, "timezone"),
+                    "message": lambda: checks.text(message, "message"),
+                }
+            ),
         )
         return self._view(self.gk.transaction(lambda tx: lifecycle.request(tx, given, self.name)))
 

@@ -44,7 +44,7 @@ def topics(value: object, field: str = "topics", *, required: bool = False) -> t
     seen: dict[str, str] = {}
     for item in value:
         if not isinstance(item, str) or not item.strip() or len(item.strip()) > MAX_TOPIC_LENGTH:
-            raise ValidationError(f"each of {field} must be 1-{MAX_TOPIC_LENGTH} characters, got {item!r}", field=field)
+            raise ValidationError(f"{field} must each be 1-{MAX_TOPIC_LENGTH} characters", field=field)
         seen.setdefault(item.strip().casefold(), item.strip())
     if len(seen) > MAX_TOPICS:
         raise ValidationError(f"{field} may list at most {MAX_TOPICS} topics", field=field)
@@ -60,7 +60,7 @@ def split_topics(value: str) -> list[str]:
 
 def language(value: object, field: str = "language") -> str:
     if not isinstance(value, str) or not LANGUAGE_RE.match(value):
-        raise ValidationError(f"{field} must be a language code such as 'en' or 'pt-BR', got {value!r}", field=field)
+        raise ValidationError(f"{field} must be a language code such as 'en' or 'pt-BR'", field=field)
     return value
 
 
@@ -77,7 +77,7 @@ def languages(value: object, field: str = "languages") -> tuple[str, ...]:
 
 def timezone(value: object, field: str = "timezone") -> str:
     if not isinstance(value, str) or value not in _zones():
-        raise ValidationError(f"{field} must be an IANA time zone such as 'Europe/Berlin', got {value!r}", field=field)
+        raise ValidationError(f"{field} must be an IANA time zone such as 'Europe/Berlin'", field=field)
     return value
 
 

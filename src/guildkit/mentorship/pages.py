@@ -14,8 +14,9 @@ URL (under the mount)                endpoint                  what
 ===================================  ========================  =============================================
 
 Every form POSTs with the CSRF token, then redirects (303) to a page that says what was done
-(``?done=<action>``). Invalid input re-renders the page with the message naming the field (422);
-a move the state does not allow, or a full mentor, answers 409 the same way.
+(``?done=<action>``). Invalid input re-renders the page with the message naming the field (422;
+the profile and request forms name every bad field at once, :mod:`guildkit.web.forms`); a move
+the state does not allow, or a full mentor, answers 409 the same way.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from guildkit.routes import Routes
 from guildkit.web import csrf
 from guildkit.web.auth import Caller
 from guildkit.web.endpoint import gk_instance
+from guildkit.web.forms import Form
 from guildkit.web.pages import PageError, View, caller, error_page, page
 
 pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
@@ -62,6 +64,16 @@ STATE_LABELS = {
     "ended": "Ended early",
 }
 FIELD_LABELS = {"on": "Date", "timezone": "Time zone", "goals": "Goals", "notes": "Notes", "reason": "Reason"}
+#: The mentor profile form and the request form, in the order the page shows their fields.
+PROFILE_LABELS = {
+    "topics": "Topics", "languages": "Languages", "timezone": "Time zone", "availability": "Availability",
+    "capacity": "Mentees at once", "pitch": "Pitch", "open": "Open to new mentees",
+}  # fmt: skip
+REQUEST_LABELS = {"goals": "Your goals", "topics": "Topics", "language": "Language", "timezone": "Time zone",
+                  "message": "Message"}  # fmt: skip
+#: How much of what was typed is shown back (the service's limits; lists of topics and languages as typed).
+LIMITS = {"topics": 1200, "languages": 250, "timezone": 64, "availability": checks.MAX_AVAILABILITY,
+          "pitch": checks.MAX_PITCH, "goals": checks.MAX_TEXT, "language": 35, "message": checks.MAX_TEXT}  # fmt: skip
 
 
 class FormError(Exception):
@@ -146,7 +158,7 @@ def find_mentor() -> Any:
 # -- a mentor's profile --------------------------------------------------------------------
 
 
-def _mentor(user_id: str, *, error: FormError | None = None, form: dict[str, Any] | None = None) -> Any:
+def _mentor(user_id: str, form: Form | None = None, status: int = 200) -> Any:
     service = gk_instance().mentorship
     who = caller()
     owner = who.is_self(user_id)
@@ -158,8 +170,8 @@ def _mentor(user_id: str, *, error: FormError | None = None, form: dict[str, Any
         profile = None
     if profile is not None and not profile.open and not owner:
         raise UnknownMentor(user_id)
-    if owner and form is None:
-        form = owner_form(profile)
+    if form is None:
+        form = Form(PROFILE_LABELS, owner_form(profile), limits=LIMITS, scope="p-") if owner else _request_form()
     open_mentorship = None
     if who.is_person and not owner:
         mine = service.mentorships_of(str(who.user_id), "mentee", ("requested", "accepted", "active"))
@@ -173,17 +185,22 @@ def _mentor(user_id: str, *, error: FormError | None = None, form: dict[str, Any
             owner=owner,
             gaps=service.eligibility_gaps(user_id) if owner else [],
             open_mentorship=open_mentorship,
-            error=error,
-            form=form or {},
+            form=form,
         ),
     )
-    return html, error.status if error else 200
+    return html, status
+
+
+def _request_form(posted: bool = False) -> Form:
+    if posted:
+        return Form.posted(REQUEST_LABELS, limits=LIMITS, scope="r-")
+    return Form(REQUEST_LABELS, limits=LIMITS, scope="r-")
 
 
 def owner_form(profile: MentorCandidate | None) -> dict[str, Any]:
     """The offer form, filled in from the stored profile (or blank, open, for one mentee)."""
     if profile is None:
-        return {"capacity": "1", "open": "yes"}
+        return {"capacity": "1", "open": True}
     return {
         "topics": ", ".join(profile.topics),
         "languages": ", ".join(profile.languages),
@@ -191,7 +208,7 @@ def owner_form(profile: MentorCandidate | None) -> dict[str, Any]:
         "availability": profile.availability,
         "capacity": str(profile.capacity),
         "pitch": profile.pitch,
-        "open": "yes" if profile.open else "",
+        "open": profile.open,
     }
 
 
@@ -208,24 +225,19 @@ def save_mentor(user_id: str) -> Any:
     who = signed_in("your mentor profile")
     if not who.is_self(user_id):
         raise errors.NotAllowed("only the member themself may change their mentor profile")
-    form = request.form
-    try:
-        capacity = int(form.get("capacity", ""))
-    except ValueError:
-        capacity = 0
-    try:
-        gk_instance().mentorship.offer(
-            user_id,
-            topics=checks.split_topics(form.get("topics", "")),
-            languages=checks.split_topics(form.get("languages", "")),
-            timezone=form.get("timezone", "").strip(),
-            availability=form.get("availability", ""),
-            capacity=capacity,
-            pitch=form.get("pitch", ""),
-            open=form.get("open") == "yes",
-        )
-    except (errors.ValidationError, errors.InvalidTransition, errors.CapacityReached) as exc:
-        return _mentor(user_id, error=form_error(exc), form=form.to_dict())
+    service = gk_instance().mentorship
+    form = Form.posted(PROFILE_LABELS, checkboxes=("open",), limits=LIMITS, scope="p-")
+    fields = {
+        "topics": checks.split_topics(form.text("topics")),
+        "languages": checks.split_topics(form.text("languages")),
+        "timezone": form.text("timezone").strip(),
+        "availability": form.text("availability"),
+        "capacity": form.whole_number("capacity", low=1, message="capacity must be a whole number from 1"),
+        "pitch": form.text("pitch"),
+        "open": bool(form.values["open"]),
+    }
+    if form.submit(lambda: service.offer(user_id, **fields), check=lambda: service.check_offer(**fields)) is None:
+        return _mentor(user_id, form, 422)
     return redirect(url_for(".mentor", user_id=user_id, done="saved"), code=303)
 
 
@@ -234,19 +246,24 @@ def save_mentor(user_id: str) -> Any:
 def request_mentor(user_id: str) -> Any:
     csrf.check()
     who = signed_in("mentorships")
-    form = request.form
+    form = _request_form(posted=True)
     try:
-        made = gk_instance().mentorship.request(
-            str(who.user_id),
-            user_id,
-            goals=form.get("goals", ""),
-            topics=checks.split_topics(form.get("topics", "")),
-            language=form.get("language", "").strip() or None,
-            timezone=form.get("timezone", "").strip() or None,
-            message=form.get("message", ""),
+        made = form.submit(
+            lambda: gk_instance().mentorship.request(
+                str(who.user_id),
+                user_id,
+                goals=form.text("goals"),
+                topics=checks.split_topics(form.text("topics")),
+                language=form.text("language").strip() or None,
+                timezone=form.text("timezone").strip() or None,
+                message=form.text("message"),
+            )
         )
-    except (errors.ValidationError, errors.InvalidTransition, errors.CapacityReached) as exc:
-        return _mentor(user_id, error=form_error(exc), form=form.to_dict())
+    except (errors.InvalidTransition, errors.CapacityReached) as exc:
+        form.add(None, exc.message)
+        return _mentor(user_id, form, 409)
+    if made is None:
+        return _mentor(user_id, form, 422)
     return redirect(url_for(".mentorship", mentorship_id=made.id, done="requested"), code=303)
 
 

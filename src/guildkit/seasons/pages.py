@@ -8,8 +8,8 @@
 ==================================  ====================================================
 
 Times are shown and typed in the community's time zone (``GUILDKIT_TIMEZONE``). Forms post to
-their own URLs with the CSRF token; a refused form comes back with the field named (422), a
-done one redirects (Post/Redirect/Get).
+their own URLs with the CSRF token; a refused form comes back with every bad field named at once
+(422, :mod:`guildkit.web.forms`), a done one redirects (Post/Redirect/Get).
 """
 
 from __future__ import annotations
@@ -28,10 +28,11 @@ from guildkit.leaderboards import Standing
 from guildkit.routes import Routes
 from guildkit.seasons.errors import UnknownSeason
 from guildkit.seasons.present import STATE_LABELS, badge_name, point_type_name
-from guildkit.seasons.service import PERMISSION
+from guildkit.seasons.service import DESCRIPTION_MAX, NAME_MAX, PERMISSION, TOP_N_MAX
 from guildkit.seasons.views import SeasonView
 from guildkit.web import csrf
 from guildkit.web.endpoint import gk_instance
+from guildkit.web.forms import Form
 from guildkit.web.pages import PageError, caller, error_page, page
 from guildkit.web.pagination import decode_cursor, encode_cursor
 from guildkit.web.present import standing_out
@@ -40,7 +41,12 @@ pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
 
 View = Callable[..., Any]
 PER_PAGE = 50
-FORM_FIELDS = ("slug", "name", "description", "point_type", "starts_at", "ends_at", "top_n", "badge", "define_badge")
+#: The form's fields, in the order it shows them.
+LABELS = {
+    "slug": "Short name", "name": "Name", "description": "Description", "point_type": "Points ranked",
+    "starts_at": "Starts", "ends_at": "Ends", "top_n": "Top N", "define_badge": "Own badge", "badge": "Badge",
+}  # fmt: skip
+LIMITS = {"slug": 64, "name": NAME_MAX, "description": DESCRIPTION_MAX, "badge": 100}
 
 
 def season_page(view: View) -> View:
@@ -149,7 +155,7 @@ def _local_input(value: datetime) -> str:
 
 def _values(season: SeasonView | None) -> dict[str, Any]:
     if season is None:
-        return dict.fromkeys(FORM_FIELDS, "") | {"define_badge": True}
+        return {"define_badge": True}
     return {
         "slug": season.slug, "name": season.name, "description": season.description,
         "point_type": season.point_type, "starts_at": _local_input(season.starts_at),
@@ -158,44 +164,34 @@ def _values(season: SeasonView | None) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _typed() -> dict[str, Any]:
-    typed: dict[str, Any] = {name: request.form.get(name, "") for name in FORM_FIELDS}
-    typed["define_badge"] = request.form.get("define_badge") == "1"
-    return typed
-
-
-def _parse(gk: GuildKit, typed: dict[str, Any]) -> dict[str, Any]:
-    """The service's fields from the form (local times in the community's zone); raises
-    :class:`~guildkit.errors.ValidationError` naming the field."""
+def _fields(gk: GuildKit, form: Form) -> dict[str, Any]:
+    """The service's fields from the form (local times in the community's zone); a field that
+    cannot be read is refused on the form and given as ``None``."""
     fields: dict[str, Any] = {
-        "name": typed["name"],
-        "description": typed["description"],
-        "point_type": typed["point_type"],
-        "define_badge": typed["define_badge"],
-        "badge": typed["badge"].strip() or None,
+        "name": form.text("name"),
+        "description": form.text("description"),
+        "point_type": form.text("point_type"),
+        "starts_at": form.moment("starts_at", gk.state.zone),
+        "ends_at": form.moment("ends_at", gk.state.zone),
+        "top_n": form.whole_number(
+            "top_n",
+            low=1,
+            high=TOP_N_MAX,
+            message=f"top_n must be a whole number from 1 to {TOP_N_MAX}, or empty for no badge",
+        ),
+        "badge": form.text("badge").strip() or None,
+        "define_badge": bool(form.values["define_badge"]),
     }
-    for name in ("starts_at", "ends_at"):
-        try:
-            fields[name] = datetime.fromisoformat(typed[name].strip()).replace(tzinfo=gk.state.zone)
-        except ValueError:
-            raise errors.ValidationError("Enter a date and time", field=name) from None
-    top_n = typed["top_n"].strip()
-    if top_n and not (top_n.isascii() and top_n.isdigit() and len(top_n) <= 5):
-        raise errors.ValidationError("Top N must be a whole number, or empty for no badge", field="top_n")
-    fields["top_n"] = int(top_n) if top_n else None
-    if fields["top_n"] is None:
+    if fields["top_n"] is None and "top_n" not in form.errors:
         fields["badge"], fields["define_badge"] = None, False
     return fields
 
 
-def _render_form(
-    gk: GuildKit, season: SeasonView | None, values: dict[str, Any], problems: dict[str, str], status: int = 200
-) -> tuple[str, int]:
+def _render_form(gk: GuildKit, season: SeasonView | None, form: Form, status: int = 200) -> tuple[str, int]:
     html = render_template(
         "guildkit/seasons/form.html",
         season=season,
-        values=values,
-        errors=problems,
+        form=form,
         point_types=[(slug, d.name) for slug, d in gk.registry.point_types.items()],
         zone=gk.state.zone.key if hasattr(gk.state.zone, "key") else str(gk.state.zone),
         state_label=STATE_LABELS[season.state] if season else None,
@@ -205,11 +201,12 @@ def _render_form(
 
 
 def _submit(gk: GuildKit, season: SeasonView | None, save: Callable[[dict[str, Any]], SeasonView]) -> Any:
-    typed = _typed()
-    try:
-        saved = save(_parse(gk, typed))
-    except errors.ValidationError as exc:
-        return _render_form(gk, season, typed, {exc.field or "name": _sentence(exc.message)}, status=422)
+    form = Form.posted(LABELS, checkboxes=("define_badge",), limits=LIMITS)
+    slug = form.text("slug").strip() if season is None else season.slug
+    fields = _fields(gk, form)
+    saved = form.submit(lambda: save(fields), check=lambda: gk.seasons.check(slug, new=season is None, **fields))
+    if saved is None:
+        return _render_form(gk, season, form, status=422)
     return redirect(url_for(".season", season=saved.slug, done="saved"), code=303)
 
 
@@ -219,7 +216,7 @@ def season_new() -> Any:
     gk = gk_instance()
     user_id = _manager(gk)
     if request.method == "GET":
-        return _render_form(gk, None, _values(None), {})
+        return _render_form(gk, None, Form(LABELS, _values(None), limits=LIMITS))
     csrf.check()
     slug = request.form.get("slug", "").strip()
     return _submit(gk, None, lambda fields: gk.seasons.create(user_id, slug=slug, **fields))
@@ -232,7 +229,7 @@ def season_edit(season: str) -> Any:
     user_id = _manager(gk)
     current = gk.seasons.get(season)
     if request.method == "GET":
-        return _render_form(gk, current, _values(current), {})
+        return _render_form(gk, current, Form(LABELS, _values(current), limits=LIMITS))
     csrf.check()
     if current.state == "closed":
         raise errors.InvalidTransition("season", "closed", "change")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 
 from guildkit import audit
 from guildkit.definitions import check_slug
-from guildkit.errors import InvalidTransition, NotAllowed, ValidationError
+from guildkit.errors import FieldErrors, InvalidTransition, NotAllowed, ValidationError
 from guildkit.leaderboards import Standing
 from guildkit.models import Member, table_of
 from guildkit.reading import check_limit
@@ -218,20 +218,15 @@ class Seasons:
         N when the season closes; with ``define_badge=True`` the season defines the badge itself
         ("Top 10 of Spring 2027", slug ``badge`` or ``<slug>-top<N>``)."""
         actor = self._actor(by, via)
-        if not isinstance(slug, str) or not SLUG.fullmatch(slug) or slug == "new":  # /seasons/new is the form
-            raise ValidationError("slug must be 1-64 characters of a-z, 0-9 and '-', starting with a letter or digit",
-                                  field="slug")  # fmt: skip
-        fields = self._check(
-            None,
-            {"name": name, "description": description, "point_type": point_type, "starts_at": starts_at,
-             "ends_at": ends_at, "top_n": top_n, "badge": badge, "define_badge": define_badge},
-            slug,
+        fields = self.check(
+            slug, name=name, description=description, point_type=point_type, starts_at=starts_at, ends_at=ends_at,
+            top_n=top_n, badge=badge, define_badge=define_badge,
         )  # fmt: skip
         creator = self.gk.member(by).id if by is not None else None
 
         def body(conn: sa.Connection) -> int:
             if conn.scalar(sa.select(SEASONS.c.id).where(SEASONS.c.slug == slug)) is not None:
-                raise ValidationError(f"there is already a season {slug!r}", field="slug")
+                raise ValidationError("there is already a season with this slug", field="slug")
             self._check_defined_badge(conn, fields, None)
             now = self.gk.clock()
             season_id = int(
@@ -258,11 +253,7 @@ class Seasons:
         if unknown:
             raise ValidationError(f"unknown fields {sorted(unknown)}", field=sorted(unknown)[0])
         season = self.get(slug)
-        current = {
-            "name": season.name, "description": season.description, "point_type": season.point_type,
-            "starts_at": season.starts_at, "ends_at": season.ends_at, "top_n": season.top_n, "badge": season.badge,
-            "define_badge": season.defines_badge,
-        }  # fmt: skip
+        current = self._current(season)
         if "top_n" in changes and changes["top_n"] is None and "badge" not in changes:
             changes["badge"] = None  # no top N: no badge either
         if changes.get("define_badge") is True and "badge" not in changes and not season.defines_badge:
@@ -293,42 +284,80 @@ class Seasons:
             self.gk.reload_definitions()
         return self.get(slug)
 
-    def _check(self, season: SeasonView | None, values: dict[str, Any], slug: str) -> dict[str, Any]:
-        """The season's columns from ``values``, checked; :class:`ValidationError` names the field."""
+    def check(self, slug: str, *, new: bool = True, **values: Any) -> dict[str, Any]:
+        """A season's fields (those :meth:`create` takes), checked but not saved: every bad field
+        at once, in one :class:`ValidationError`. ``new=False``: the fields of season ``slug``,
+        changed to ``values`` (as :meth:`update` would). Returns the columns to store."""
+        found = FieldErrors()
+        season = None
+        if new:
+            found.check_all({"slug": lambda: _new_slug(slug)})
+        else:
+            season = self.get(slug)
+            values = self._current(season) | values
+        return self._check(season, values, slug, found)
+
+    @staticmethod
+    def _current(season: SeasonView) -> dict[str, Any]:
+        return {
+            "name": season.name, "description": season.description, "point_type": season.point_type,
+            "starts_at": season.starts_at, "ends_at": season.ends_at, "top_n": season.top_n, "badge": season.badge,
+            "define_badge": season.defines_badge,
+        }  # fmt: skip
+
+    def _check(
+        self, season: SeasonView | None, values: dict[str, Any], slug: str, found: FieldErrors | None = None
+    ) -> dict[str, Any]:
+        """The season's columns from ``values``, checked; one :class:`ValidationError` names every
+        bad field (with those already ``found``)."""
+        found = found if found is not None else FieldErrors()
         registry = self.gk.registry
-        name = single_line(values["name"], "name", NAME_MAX)
-        description = multi_line(values["description"], "description", DESCRIPTION_MAX)
-        point_type = values["point_type"]
-        if not isinstance(point_type, str) or point_type not in registry.point_types:
-            raise ValidationError(f"no point type {point_type!r}", field="point_type")
-        starts_at, ends_at = values["starts_at"], values["ends_at"]
-        for field, value in (("starts_at", starts_at), ("ends_at", ends_at)):
-            if not isinstance(value, datetime) or value.tzinfo is None:
-                raise ValidationError(f"{field} must be an aware datetime", field=field)
-        if ends_at <= starts_at:
-            raise ValidationError("a season must end after it starts", field="ends_at")
-        top_n, badge, define = values["top_n"], values["badge"], values["define_badge"]
-        if not isinstance(define, bool):
-            raise ValidationError("define_badge must be true or false", field="define_badge")
-        if top_n is not None and (not isinstance(top_n, int) or isinstance(top_n, bool) or not 1 <= top_n <= TOP_N_MAX):
-            raise ValidationError(f"top_n must be an integer from 1 to {TOP_N_MAX}", field="top_n")
+        checked = found.check_all(
+            {
+                "name": lambda: single_line(values.get("name"), "name", NAME_MAX),
+                "description": lambda: multi_line(values.get("description", ""), "description", DESCRIPTION_MAX),
+                "point_type": lambda: _point_type(values.get("point_type"), registry.point_types),
+                "starts_at": lambda: _aware(values.get("starts_at"), "starts_at"),
+                "ends_at": lambda: _aware(values.get("ends_at"), "ends_at"),
+                "top_n": lambda: _top_n(values.get("top_n")),
+                "define_badge": lambda: _flag(values.get("define_badge", False)),
+            }
+        )
+        if "starts_at" in checked and "ends_at" in checked and checked["ends_at"] <= checked["starts_at"]:
+            found.add("ends_at", "a season must end after it starts")
+        badges: tuple[str | None, str | None] = (None, None)
+        if "top_n" in checked and "define_badge" in checked and "slug" not in found:
+            badge = values.get("badge")
+            named = found.check_all(
+                {"badge": lambda: self._badge(season, slug, checked["top_n"], badge, checked["define_badge"])}
+            )
+            badges = named.get("badge", badges)
+        found.raise_if_any()
+        return _columns(checked["name"], checked["description"], checked["point_type"], checked["starts_at"],
+                        checked["ends_at"], checked["top_n"], *badges)  # fmt: skip
+
+    def _badge(
+        self, season: SeasonView | None, slug: str, top_n: int | None, badge: object, define: bool
+    ) -> tuple[str | None, str | None]:
+        """The badge the top N get and the badge the season defines itself (or ``None``)."""
+        registry = self.gk.registry
         if top_n is None:
             if badge is not None or define:
                 raise ValidationError("a season badge goes to the top N: give top_n", field="top_n")
-            return _columns(name, description, point_type, starts_at, ends_at, None, None, None)
+            return None, None
         if define:
             badge = check_slug(badge if badge is not None else f"{slug}-top{top_n}", "badge")
             ours = season is not None and season.defines_badge and season.badge == badge
             if badge in registry.badges and not ours:
-                raise ValidationError(f"there is already a badge {badge!r}: name another", field="badge")
-            return _columns(name, description, point_type, starts_at, ends_at, top_n, badge, badge)
+                raise ValidationError("there is already a badge with this slug: name another", field="badge")
+            return badge, badge
         if badge is None:
             raise ValidationError("name the badge the top N get, or let the season define one", field="badge")
         if not isinstance(badge, str) or badge not in registry.badges:
-            raise ValidationError(f"no badge {badge!r}", field="badge")
+            raise ValidationError("badge must be the slug of an existing badge", field="badge")
         if season is not None and season.defines_badge and season.badge == badge:
-            raise ValidationError(f"badge {badge!r} is this season's own: keep define_badge", field="badge")
-        return _columns(name, description, point_type, starts_at, ends_at, top_n, badge, None)
+            raise ValidationError("this badge is the season's own: keep define_badge", field="badge")
+        return badge, None
 
     @staticmethod
     def _check_defined_badge(conn: sa.Connection, fields: dict[str, Any], season_id: int | None) -> None:
@@ -338,7 +367,38 @@ class Seasons:
         other = conn.scalar(sa.select(SEASONS.c.slug).where(SEASONS.c.defined_badge == defined,
                                                             SEASONS.c.id != (season_id or 0)))  # fmt: skip
         if other is not None:
-            raise ValidationError(f"season {other!r} already defines badge {defined!r}", field="badge")
+            raise ValidationError(f"season {other!r} already defines this badge", field="badge")
+
+
+def _new_slug(slug: object) -> str:
+    if not isinstance(slug, str) or not SLUG.fullmatch(slug) or slug == "new":  # /seasons/new is the form
+        raise ValidationError("slug must be 1-64 characters of a-z, 0-9 and '-', starting with a letter or digit",
+                              field="slug")  # fmt: skip
+    return slug
+
+
+def _point_type(value: object, known: Any) -> str:
+    if not isinstance(value, str) or value not in known:
+        raise ValidationError("point_type must be one of the community's point types", field="point_type")
+    return value
+
+
+def _aware(value: object, field: str) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValidationError(f"{field} must be an aware datetime", field=field)
+    return value
+
+
+def _top_n(value: object) -> int | None:
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= TOP_N_MAX):
+        raise ValidationError(f"top_n must be an integer from 1 to {TOP_N_MAX}", field="top_n")
+    return value
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError("define_badge must be true or false", field="define_badge")
+    return value
 
 
 def _columns(
