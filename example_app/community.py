@@ -50,7 +50,11 @@ TRUST_LEVELS: dict[int, dict[str, Any]] = {
 PRIVILEGES: dict[str, Any] = {
     "flag": {"trust_level": 1},
     "vote_down": [{"points": {"reputation": 50}}, {"trust_level": 2}],
-    "comment_everywhere": {"points": {"reputation": 25}},
+    "comment_everywhere": {
+        "label": "Comment on any post",
+        "description": "Not only on your own questions and answers.",
+        "requires": {"points": {"reputation": 25}},
+    },
     "edit_others": [{"trust_level": 3}, {"role": "moderator"}],
 }
 

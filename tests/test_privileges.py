@@ -117,8 +117,12 @@ def test_privileges_list_requirements_and_progress(gk: GuildKit, gk_members: Mem
     listed = {p.name: p for p in gk.privileges(ann)}
     # guildkit adds content.visible (everyone, until trusted spam reports hide a member: docs/moderation.md).
     assert list(listed) == [*PRIVILEGES, "content.visible"]
-    assert listed["flag"] == PrivilegeStatus("flag", False, "trust level 1 (Basic)", "trust level 0 of 1")
-    assert listed["upvote"] == PrivilegeStatus("upvote", False, "15 Reputation", "12 of 15 Reputation")
+    assert listed["flag"] == PrivilegeStatus(
+        "flag", False, "trust level 1 (Basic)", "trust level 0 of 1",
+        "Flag posts", "Point moderators to posts that break the guidelines.",
+    )  # fmt: skip
+    assert listed["upvote"] == PrivilegeStatus("upvote", False, "15 Reputation", "12 of 15 Reputation", "Upvote")
+    assert listed["content.visible"].label == "Your posts are shown"
     assert listed["moderate"].requirement == "the Moderator role"
     assert listed["moderate"].progress == "role not held"
     assert listed["review"].requirement == "the Supporter badge"
@@ -137,8 +141,25 @@ def test_privileges_list_requirements_and_progress(gk: GuildKit, gk_members: Mem
         {"x": {"role": ""}},
         {"x": {"trust_level": 1, "role": "moderator"}},
         {"x": {"karma": 1}},
+        {"x": {"label": "X", "requires": {"karma": 1}}},
+        {"x": {"label": 5, "requires": {"trust_level": 1}}},
+        {"x": {"label": "X", "lable": "Y", "requires": {"trust_level": 1}}},
     ],
 )
 def test_malformed_privileges_are_refused(privileges: object) -> None:
     with pytest.raises(ConfigurationError):
         parse_privileges(privileges)
+
+
+def test_a_privilege_may_be_worded_for_members(gk_app: Any, gk: GuildKit, gk_members: Members) -> None:
+    gk_app.config["GUILDKIT_PRIVILEGES"] = {
+        **gk_app.config["GUILDKIT_PRIVILEGES"],
+        "close": {"label": "Close questions", "description": "Close duplicates.", "requires": [{"trust_level": 2}]},
+    }
+    ann = gk_members()
+    close = {p.name: p for p in gk.privileges(ann)}["close"]
+    assert (close.label, close.description, close.requirement) == ("Close questions", "Close duplicates.",
+                                                                   "trust level 2 (Member)")  # fmt: skip
+    assert not gk.can(ann, "close")
+    gk.trust.set_level(ann, 2, reason="test")
+    assert gk.can(ann, "close")

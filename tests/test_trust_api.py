@@ -66,6 +66,8 @@ def test_my_privileges(api: Api, gk: GuildKit, gk_members: Members) -> None:
     listed = {p["name"]: p for p in api.ok("GET", "/me/privileges", user=ann)}
     assert listed["flag"] == {
         "name": "flag",
+        "label": "Flag posts",
+        "description": "Point moderators to posts that break the guidelines.",
         "has": False,
         "requirement": "trust level 1 (Basic)",
         "progress": "trust level 0 of 1",
@@ -82,5 +84,6 @@ def test_profile_shows_trust_and_privileges_to_the_member_only(
     own = site.get(f"/members/{ann}", user=ann)
     assert "Trust level and privileges" in own
     assert "trust level 0: New" in own
-    assert "not yet — needs trust level 1 (Basic) (trust level 0 of 1)" in own
+    assert "<strong>Flag posts</strong>" in own and "Unlocks with trust level 1 (Basic)" in own
+    assert "<strong>flag</strong>" not in own  # the privilege in words, never its key
     assert "Trust level and privileges" not in site.get(f"/members/{ann}", user=mod)

@@ -2,7 +2,8 @@
 
 ``GUILDKIT_PRIVILEGES`` maps each privilege to a requirement: one mapping with a single key
 (``{"trust_level": 1}``, ``{"points": {"reputation": 15}}``, ``{"role": "moderator"}``,
-``{"badge": "editor"}``), or a list of such mappings, any one of which unlocks it.
+``{"badge": "editor"}``), or a list of such mappings, any one of which unlocks it; or, to say
+it in words for members, ``{"label": "Flag posts", "description": "…", "requires": <the same>}``.
 
 :meth:`GuildKit.can` answers for host code: members who are not active have no privileges; staff
 with ``admin`` have them all; then the ``guildkit_can`` hook may grant or deny.
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask import current_app
 
 from guildkit import queries
 from guildkit.activity import user_ref
@@ -23,11 +25,22 @@ from guildkit.errors import ConfigurationError, ValidationError
 from guildkit.models import Member
 from guildkit.plugins import collecting_failures
 from guildkit.trust.models import TRUST_LEVELS
+from guildkit.words import readable
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
 
 KINDS = ("trust_level", "points", "role", "badge")
+
+#: What members read for the privileges guildkit defines or defaults, unless the host says.
+LABELS: dict[str, tuple[str, str]] = {
+    "flag": ("Flag posts", "Point moderators to posts that break the guidelines."),
+    "vote_down": ("Vote down", "Mark posts that are not useful."),
+    "invite": ("Invite people", "Bring new members into the community."),
+    "edit_others": ("Edit others' posts", "Improve posts written by other members."),
+    "comment_everywhere": ("Comment everywhere", "Comment on any post, not only your own."),
+    "content.visible": ("Your posts are shown", "Others see what you post (a moderator may hide it for a while)."),
+}
 
 #: A small default set (see docs/trust.md for a Stack Exchange-style one over reputation).
 DEFAULT_PRIVILEGES: dict[str, object] = {
@@ -57,6 +70,9 @@ class PrivilegeStatus:
     has: bool
     requirement: str
     progress: str
+    #: The privilege in words ("Flag posts") and what it lets the member do.
+    label: str = ""
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,11 +105,34 @@ def parse_privileges(raw: object) -> dict[str, tuple[Requirement, ...]]:
     for name, spec in raw.items():
         if not isinstance(name, str) or not name:
             raise ConfigurationError(f"{key}: privilege names must be non-empty strings")
+        spec = _worded(f"{key}[{name!r}]", spec)[2]
         options = spec if isinstance(spec, list | tuple) else [spec]
         if not options:
             raise ConfigurationError(f"{key}[{name!r}] needs at least one requirement")
         parsed[name] = tuple(_requirement(f"{key}[{name!r}]", option) for option in options)
     return parsed
+
+
+def privilege_words(raw: Mapping[str, object]) -> dict[str, tuple[str, str]]:
+    """Each privilege's ``(label, description)``: the host's, else guildkit's, else its name made readable."""
+    found = {}
+    for name, spec in raw.items():
+        label, description, _ = _worded(name, spec)
+        known = LABELS.get(name, (readable(name), ""))
+        found[name] = (label or known[0], description if label else description or known[1])
+    return found
+
+
+def _worded(where: str, spec: object) -> tuple[str, str, object]:
+    """``(label, description, requirements)`` of a privilege's spec (labels empty when not given)."""
+    if not isinstance(spec, Mapping) or "requires" not in spec:
+        return "", "", spec
+    if set(spec) - {"label", "description", "requires"}:
+        raise ConfigurationError(f"{where}: a worded privilege has 'label', 'description' and 'requires'")
+    label, description = spec.get("label", ""), spec.get("description", "")
+    if not isinstance(label, str) or not isinstance(description, str) or len(label) > 100 or len(description) > 300:
+        raise ConfigurationError(f"{where}: label (up to 100 characters) and description (300) must be text")
+    return label, description, spec["requires"]
 
 
 def _requirement(where: str, raw: object) -> Requirement:
@@ -124,8 +163,6 @@ class Privileges:
 
     @property
     def defined(self) -> dict[str, tuple[Requirement, ...]]:
-        from flask import current_app
-
         return parse_privileges(current_app.config["GUILDKIT_PRIVILEGES"])
 
     def _member(self, user_id: str) -> Member | None:
@@ -170,6 +207,7 @@ class Privileges:
         user = user_ref(user_id, "user_id")
         member = self.gk.member(user)
         holdings = self._holdings(member)
+        words = privilege_words(current_app.config["GUILDKIT_PRIVILEGES"])
         out = []
         for name, options in self.defined.items():
             has = member.status == "active" and self._answer(user, name, options, holdings)
@@ -179,6 +217,8 @@ class Privileges:
                     has=has,
                     requirement=" or ".join(self._describe(r) for r in options),
                     progress="; ".join(self._progress(r, holdings) for r in options),
+                    label=words[name][0],
+                    description=words[name][1],
                 )
             )
         return out

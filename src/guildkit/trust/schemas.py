@@ -40,7 +40,9 @@ class TrustIn(Schema):
 
 
 class PrivilegeSchema(Schema):
-    name = fields.String(required=True)
+    name = fields.String(required=True, metadata={"description": "the privilege's key, for code"})
+    label = fields.String(required=True, metadata={"description": "the privilege in words"})
+    description = fields.String(required=True, metadata={"description": "what it lets the member do"})
     has = fields.Boolean(required=True)
     requirement = fields.String(required=True, metadata={"description": "what unlocks it"})
     progress = fields.String(required=True, metadata={"description": "how far along, e.g. '12 of 15 Reputation'"})
