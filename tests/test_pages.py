@@ -33,8 +33,10 @@ def site(gk_app: Flask, gk: GuildKit) -> Site:
 
 
 def rows(html: str) -> list[str]:
-    """The text of each table body row, tags stripped, whitespace squeezed."""
+    """The text of each table body row as a screen reader reads it: pictures hidden from it
+    (avatars) dropped, tags stripped, whitespace squeezed."""
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    body = re.sub(r'<svg[^>]*aria-hidden="true".*?</svg>', "", body, flags=re.S)
     return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in body.split("</tr>")[:-1]]
 
 
@@ -62,7 +64,8 @@ def test_home_shows_awards_top_and_newest_members(site: Site) -> None:
     top = html.split('id="gk-top"', 1)[1].split("</section>", 1)[0]
     assert "by Reputation" in top
     assert (
-        f'href="/community/members/ann">Ann</a> <span class="gk-points">{site.gk.balance("ann", "reputation")}' in top
+        f'href="/community/members/ann">Ann</a></span> <span class="gk-points">{site.gk.balance("ann", "reputation")}'
+        in top
     )
     newest = html.split('id="gk-newest"', 1)[1].split("</section>", 1)[0]
     assert newest.index(">User mo</a>") < newest.index(">Bob</a>")  # newest first
@@ -295,3 +298,22 @@ def test_host_layout_wraps_the_pages(site: Site, gk_app: Flask, tmp_path: Path) 
     html = site.get("/members/ann")
     assert html.startswith("<title>Ann · Host</title><nav>host nav</nav>")
     assert "<h1>Ann</h1>" in html
+
+
+def test_members_have_pictures_the_hosts_or_their_initials(site: Site) -> None:
+    from guildkit.web.avatars import hue, initials
+
+    assert (initials("Ada Lovelace"), initials("grace"), initials("  "), initials("j.r.r. tolkien")) == (
+        "AL", "G", "?", "JT",
+    )  # fmt: skip
+    assert hue("ann") == hue("ann") and 0 <= hue("ann") < 360
+    board = site.get("/leaderboards/reputation")
+    assert f'fill="hsl({hue("ann")}, 45%, 33%)"' in board and ">A</text>" in board  # Ann's initial, her colour
+    assert 'aria-hidden="true"' in board.split('class="gk-avatar"', 1)[1].split(">", 1)[0]
+
+    @site.gk.user_info_loader
+    def info(user_id: str) -> dict[str, str]:
+        return {"name": user_id.title(), "avatar_url": f"https://img.example.com/{user_id}.png"}
+
+    profile = site.get("/members/bob")
+    assert '<img class="gk-avatar" src="https://img.example.com/bob.png" alt="" width="64" height="64"' in profile

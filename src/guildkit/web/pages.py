@@ -21,7 +21,7 @@ from werkzeug.routing import BuildError
 
 from guildkit import errors, queries
 from guildkit.extension import GuildKit
-from guildkit.web import csrf
+from guildkit.web import avatars, csrf
 from guildkit.web.auth import Caller, current_caller
 from guildkit.web.endpoint import gk_instance
 from guildkit.web.errors import ApiError
@@ -150,5 +150,8 @@ def make_pages() -> Blueprint:
     pages = Blueprint("pages", __name__)
     pages.add_app_template_filter(gk_date, "gk_date")
     pages.add_app_template_filter(tier_label, "gk_tier")
+    # Globals, not context: the avatar macro is imported without the page's context.
+    pages.add_app_template_global(avatars.initials, "gk_initials")
+    pages.add_app_template_global(avatars.hue, "gk_avatar_hue")
     pages.context_processor(_context)
     return pages
