@@ -317,3 +317,15 @@ def test_members_have_pictures_the_hosts_or_their_initials(site: Site) -> None:
 
     profile = site.get("/members/bob")
     assert '<img class="gk-avatar" src="https://img.example.com/bob.png" alt="" width="64" height="64"' in profile
+
+
+def test_the_profile_says_where_the_member_stands(site: Site) -> None:
+    gk = site.gk
+    for n in range(7):
+        gk.award(f"m{n}", points=10 + n, point_type="reputation", reason="test")
+    board = gk.leaderboard("reputation", limit=100).standings
+    ann = next(s for s in board if s.user_id == "ann")
+    of = len(board)
+    top = -(-100 * ann.rank // of)
+    assert f"<strong>#{ann.rank}</strong> of {of}</a> in Reputation · top {top}%" in site.get("/members/ann")
+    assert "gk-rank-summary" not in site.get("/members/bob")  # no points: no rank to tell

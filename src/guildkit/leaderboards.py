@@ -235,6 +235,17 @@ def standing_of(session: Session, board: Board, member: Member) -> Standing:
     return Standing(1 + int(above), member.id, member.user_id, member.display_name, int(points))
 
 
+def size(session: Session, board: Board) -> int:
+    """How many listed members are on ``board``: the sum of the score blocks' counts, one query."""
+    where = sa.and_(
+        SCORES.c.point_type == board.point_type,
+        SCORES.c.period == board.period,
+        SCORES.c.period_key == board.key,
+        SCORES.c.width == BLOCK,
+    )
+    return int(session.scalar(sa.select(sa.func.coalesce(sa.func.sum(SCORES.c.members), 0)).where(where)) or 0)
+
+
 def window(session: Session, board: Board, me: Standing, limit: int) -> list[Standing]:
     """About ``limit`` standings around ``me``: up to half of them above, then ``me``'s place and
     below (``me`` is among them when listed). One more row than ``limit`` means there are more."""

@@ -45,6 +45,7 @@ from guildkit.web.present import (
     member_detail_out,
     member_out,
     notification_lines,
+    rank_summary,
     standing_out,
     visible_badge,
 )
@@ -158,6 +159,7 @@ def member(user_id: str) -> Any:
     return render_template(
         "guildkit/member.html",
         member=member_detail_out(gk, found, private=private),
+        rank=rank_summary(gk, found, default_point_type(gk)),
         badges=member_badges(gk, found),
         private=private,
         is_self=who.is_self(user_id),

@@ -180,6 +180,23 @@ def badge_out(gk: GuildKit, slug: str, holders: dict[str, int], members: int) ->
     }
 
 
+def rank_summary(gk: GuildKit, member: Member, point_type: str | None) -> dict[str, Any] | None:
+    """Where the member stands on the all-time board of ``point_type``: ``rank``, ``of`` (members
+    on the board), ``top`` (the smallest whole percent they are in); ``None`` when they are not
+    listed or have no points. Two index reads (the board's score counts)."""
+    listed = member.status == "active" and not member.leaderboard_opt_out and not member.excluded_roles
+    if point_type is None or not listed:
+        return None
+    board = leaderboards.Board.of(point_type, "all", gk.clock(), gk.state.zone)
+    read = gk.store.read_session
+    standing = leaderboards.standing_of(read, board, member)
+    of = leaderboards.size(read, board)
+    if standing.points <= 0 or not of:
+        return None
+    top = max(1, -(-100 * standing.rank // of))  # ceiling: #12 of 4,000 is in the top 1%
+    return {"rank": standing.rank, "of": of, "top": top, "point_type": gk.registry.point_types[point_type].name}
+
+
 def find_member(gk: GuildKit, user_id: str) -> Member:
     member = gk.session.scalar(sa.select(Member).where(Member.user_id == user_id))
     if member is None:
