@@ -129,10 +129,15 @@ def test_badge_catalog_and_page(site: Site) -> None:
     assert "<h1>Answerer</h1>" in page
     levels = rows(page)
     assert levels == [
-        "1 Bronze Answerer Bronze 2",
-        "2 Silver Answerer Silver 4",
-        "3 Gold Answerer Gold 6",
+        "1 Bronze Answerer Bronze Answer posted 2 times",  # what each level takes, in words
+        "2 Silver Answerer Silver Answer posted 4 times",
+        "3 Gold Answerer Gold Answer posted 6 times",
     ]
+    # Each level's own picture: the tier's rim and as many stars as the tier's rank.
+    gold = site.client.get(f"{PREFIX}/badge-images/answerer?level=3").data.decode()
+    bronze = site.client.get(f"{PREFIX}/badge-images/answerer?level=1").data.decode()
+    assert gold.count('fill="#ffffff"/>') == 3 and bronze.count('fill="#ffffff"/>') == 1
+    assert 'fill="#b8860b"' in gold and 'fill="#8c5a2b"' in bronze
     assert "Nobody holds this badge yet." in page
     assert "Answer posted 2 times · 4 · 6" in page.split("How to earn it", 1)[1].split("</dd>", 1)[0]
 

@@ -188,7 +188,7 @@ class BadgeConsole(ConsoleJob):
         hidden = definition is not None and definition.secret and not preview
         if definition is None or (hidden and not queries.badge_holder_counts(self.gk.session).get(slug)):
             raise UnknownBadge(slug)
-        return self.uploaded_image(slug) or (generated_svg(definition.name, definition.levels[-1].tier), SVG)
+        return self.uploaded_image(slug) or (generated_svg(definition.name, definition.levels[-1].tier, key=slug), SVG)
 
     def uploaded_image(self, slug: str) -> tuple[bytes, str] | None:
         """The image uploaded for a console badge, with its type, if there is one."""

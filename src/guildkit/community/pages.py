@@ -204,15 +204,18 @@ def badges() -> Any:
 @pages.get("/badge-images/<slug>")
 @page
 def badge_image(slug: str) -> Any:
-    """A badge's image for everyone: its upload (``guildkit_badge_image``) or one drawn here; not
-    for secret badges nobody holds yet."""
+    """A badge's image for everyone: its upload (``guildkit_badge_image``) or one drawn here, for
+    ``?level=`` (its top level by default); not for secret badges nobody holds yet."""
     gk = gk_instance()
     definition = visible_badge(gk, slug)
     with collecting_failures() as failures:
         uploaded = gk.pm.hook.guildkit_badge_image(gk=gk, slug=slug)
     if failures:
         gk.record_failures(failures)
-    return image_response(*(uploaded or (generated_svg(definition.name, definition.levels[-1].tier), SVG)))
+    level = request.args.get("level", "")
+    index = int(level) if level.isdigit() and 1 <= int(level) <= len(definition.levels) else len(definition.levels)
+    drawn = generated_svg(definition.name, definition.levels[index - 1].tier, key=slug)
+    return image_response(*(uploaded or (drawn, SVG)))
 
 
 @pages.get("/badges/<slug>")

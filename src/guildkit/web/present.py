@@ -163,14 +163,20 @@ def notification_lines(gk: GuildKit, entries: Sequence[Entry]) -> list[dict[str,
 
 def badge_out(gk: GuildKit, slug: str, holders: dict[str, int], members: int) -> dict[str, Any]:
     definition = gk.registry.badges[slug]
-    criteria = Words(gk.registry).criteria(slug)
+    words = Words(gk.registry)
+    criteria = words.criteria(slug)
     count = holders.get(slug, 0)
+    rule = gk.registry.badge_rule(slug)
+    levels = definition.levels_as_json(gk.registry.badge_thresholds(slug))
+    for level in levels:  # what each level takes, in words ("Answer 15 questions")
+        threshold = level["threshold"]
+        level["goal"] = words.goal(rule.metric, threshold) if rule and threshold is not None else None
     return {
         "slug": slug,
         "name": definition.name,
         "description": definition.description,
         "category": definition.category,
-        "levels": definition.levels_as_json(gk.registry.badge_thresholds(slug)),
+        "levels": levels,
         "repeatable": definition.repeatable,
         "secret": definition.secret,
         "image": definition.image,

@@ -95,6 +95,7 @@ class BadgeLevelSchema(Schema):
     name = fields.String(required=True)
     description = fields.String(allow_none=True)
     threshold = fields.Integer(allow_none=True)
+    goal = fields.String(allow_none=True, metadata={"description": "what the level takes, in words"})
 
 
 class BadgeSchema(Schema):
