@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -334,3 +335,24 @@ def test_the_profile_says_where_the_member_stands(site: Site) -> None:
     top = -(-100 * ann.rank // of)
     assert f"<strong>#{ann.rank}</strong> of {of}</a> in Reputation · top {top}%" in site.get("/members/ann")
     assert "gk-rank-summary" not in site.get("/members/bob")  # no points: no rank to tell
+
+
+def test_the_profile_draws_the_members_year(site: Site, gk_clock: Clock) -> None:
+    gk = site.gk
+    today = gk_clock().astimezone(gk.state.zone).date()
+    for n in range(3):
+        gk.record("answer.posted", actor="ann", subject=f"answer:{n}", key=f"cal:{n}")
+    with gk.clock_at(gk_clock() - timedelta(days=400)):  # over a year ago: not drawn
+        gk.record("answer.posted", actor="ann", subject="answer:old", key="cal:old")
+    page = site.get("/members/ann")
+    calendar = page.split('id="gk-calendar-desc">', 1)[1].split("</desc>", 1)[0]
+    # post:1 (the fixture's) and the three today: four, all on one day.
+    busiest = f"{today.day} {today:%B %Y}"
+    assert calendar == f"4 activities in the last 12 months, on 1 day; the busiest day was {busiest}, with 4."
+    first = today - timedelta(days=364)
+    first -= timedelta(days=first.weekday())
+    assert page.count('rx="2" fill=') == (today - first).days + 1 + 5  # a square a day, and the legend's
+    # A member who keeps off leaderboards keeps their year to themselves (and moderators).
+    gk.privacy.set_leaderboard_opt_out("ann", True)
+    assert "gk-calendar" not in site.get("/members/ann")
+    assert "gk-calendar" in site.get("/members/ann", user="ann")

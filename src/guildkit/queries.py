@@ -178,6 +178,19 @@ def ledger_before(key: list[Any] | None) -> tuple[datetime, int] | None:
     return datetime.fromisoformat(str(key[0])), int(key[1])
 
 
+def activity_times(session: Session, member_id: int, since: datetime, limit: int = 50_000) -> list[datetime]:
+    """When the member did something since ``since`` (as the actor, not retracted, not guildkit's
+    own bookkeeping such as joining), newest first, at most ``limit``: the profile's calendar."""
+    query = (
+        sa.select(Activity.occurred_at)
+        .where(Activity.actor_id == member_id, Activity.occurred_at >= since, Activity.retracted_at.is_(None))
+        .where(sa.not_(Activity.type.startswith("guildkit.")))
+        .order_by(Activity.occurred_at.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
 def badge_holder_counts(session: Session) -> dict[str, int]:
     """How many members hold each badge (any level)."""
     rows = session.execute(

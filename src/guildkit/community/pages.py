@@ -21,17 +21,20 @@ the same path in its own templates folder (see ``docs/pages.md``).
 from __future__ import annotations
 
 import json
+from collections import Counter
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Response, redirect, render_template, request, url_for
+from markupsafe import Markup
 
 from guildkit import errors, leaderboards, notes, queries
 from guildkit.extension import GuildKit
 from guildkit.models import TIERS, Member
 from guildkit.plugins import collecting_failures
 from guildkit.routes import Routes
-from guildkit.web import csrf
+from guildkit.web import charts, csrf
 from guildkit.web.auth import Caller
 from guildkit.web.badge_art import SVG, generated_svg, image_response
 from guildkit.web.endpoint import gk_instance
@@ -160,6 +163,7 @@ def member(user_id: str) -> Any:
         "guildkit/member.html",
         member=member_detail_out(gk, found, private=private),
         rank=rank_summary(gk, found, default_point_type(gk)),
+        calendar=_calendar(gk, found) if private or not found.leaderboard_opt_out else None,
         badges=member_badges(gk, found),
         private=private,
         is_self=who.is_self(user_id),
@@ -168,6 +172,15 @@ def member(user_id: str) -> Any:
         next_url=next_url,
         links=gk.calls.page_links("member", {"user_id": user_id}, who.user_id),
     )
+
+
+def _calendar(gk: GuildKit, member: Member) -> Markup:
+    """The member's last 12 months, a square a day, in the community's time zone."""
+    zone = gk.state.zone
+    today = gk.clock().astimezone(zone).date()
+    since = datetime.combine(today - timedelta(days=371), time(), tzinfo=zone)
+    days = Counter(moment.astimezone(zone).date() for moment in queries.activity_times(gk.session, member.id, since))
+    return charts.calendar("gk-calendar", days, today)
 
 
 @pages.get("/showcase/<user_id>")

@@ -9,13 +9,15 @@ table for exact values.
 
 * :func:`line_chart` — values over periods (growth, activity);
 * :func:`bar_chart` — one value per category, horizontal bars (distributions, rarity);
-* :func:`heat_map` — a grid of shares from 0 to 1 (cohort retention).
+* :func:`heat_map` — a grid of shares from 0 to 1 (cohort retention);
+* :func:`calendar` — a member's year, a square a day (the profile's contribution calendar).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
 
 from markupsafe import Markup, escape
 
@@ -227,5 +229,44 @@ def heat_map(
                     extra=' font-size="11"',
                 )
             )
+    out.append("</svg>")
+    return Markup("\n".join(out))
+
+
+def calendar(chart_id: str, counts: Mapping[date, int], last_day: date, *, what: str = "activities") -> Markup:
+    """The 53 weeks up to ``last_day``, a square a day (Monday on top), darker with more; the
+    months labelled above. The ``<desc>`` says the total, the days and the busiest day in words."""
+    first = last_day - timedelta(days=364)
+    first -= timedelta(days=first.weekday())  # the columns are weeks, from Monday
+    cell, left, top = 13, 30, 18
+    weeks = (last_day - first).days // 7 + 1
+    width, height = left + weeks * cell + 4, top + 7 * cell + 22
+    shown = {day: n for day, n in counts.items() if first <= day <= last_day and n > 0}
+    total, most = sum(shown.values()), max(shown.values(), default=0)
+    busiest = max(shown, key=lambda d: (shown[d], d)) if shown else None
+    desc = f"{total:,} {what} in the last 12 months, on {len(shown):,} day{'' if len(shown) == 1 else 's'}"
+    desc += f"; the busiest day was {busiest.day} {busiest:%B %Y}, with {most:,}." if busiest else "."
+    out = _open(chart_id, f"{what.capitalize()} in the last 12 months", desc, width, height)
+    for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri")):
+        out.append(_text(0, top + row * cell + 10, name, extra=' font-size="10"'))
+    day, month = first, None
+    while day <= last_day:
+        column, row = (day - first).days // 7, day.weekday()
+        x, y = left + column * cell, top + row * cell
+        if day.month != month and row == 0 and column < weeks - 1:
+            out.append(_text(x, 11, f"{day:%b}", extra=' font-size="10"'))
+            month = day.month
+        n = shown.get(day, 0)
+        # Four steps of darkness by the share of the busiest day; an empty day stays pale grey.
+        fill = _cell_colour(0.2 + 0.8 * math.ceil(4 * n / most) / 4)[0] if n else "#eceff3"
+        out.append(f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" rx="2" fill="{fill}"/>')
+        day += timedelta(days=1)
+    legend_y = top + 7 * cell + 6
+    out.append(_text(width - 4 - 5 * cell - 36, legend_y + 10, "Less", anchor="end", extra=' font-size="10"'))
+    for step in range(5):
+        fill = "#eceff3" if step == 0 else _cell_colour(0.2 + 0.8 * step / 4)[0]
+        x = width - 4 - (5 - step) * cell - 32
+        out.append(f'<rect x="{x}" y="{legend_y}" width="{cell - 2}" height="{cell - 2}" rx="2" fill="{fill}"/>')
+    out.append(_text(width - 4, legend_y + 10, "More", anchor="end", extra=' font-size="10"'))
     out.append("</svg>")
     return Markup("\n".join(out))
