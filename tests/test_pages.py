@@ -356,3 +356,15 @@ def test_the_profile_draws_the_members_year(site: Site, gk_clock: Clock) -> None
     gk.privacy.set_leaderboard_opt_out("ann", True)
     assert "gk-calendar" not in site.get("/members/ann")
     assert "gk-calendar" in site.get("/members/ann", user="ann")
+
+
+def test_the_viewers_row_is_pinned_below_a_page_they_are_not_on(site: Site) -> None:
+    gk = site.gk
+    for n in range(55):
+        gk.award(f"top{n}", points=1000 + n, point_type="reputation", reason="test")
+    ann = gk.balance("ann", "reputation")
+    board = rows(site.get("/leaderboards/reputation", user="ann"))
+    assert len(board) == 50 + 2 and board[-2] == "⋯"
+    assert board[-1] == f"56 Ann (you) {ann}"  # the 55 above her, then her
+    on_page = rows(site.get("/leaderboards/reputation", user="top54"))
+    assert "⋯" not in on_page and len(on_page) == 50
