@@ -157,7 +157,7 @@ def test_totals_give_the_badges_roles_and_levels_they_qualify_for(gk: GuildKit, 
     assert "trusted" in gk.roles("cat")
     with gk.store.engine.connect() as conn:
         level = conn.execute(sa.text("SELECT level FROM guildkit_balances WHERE point_type = 'xp'")).scalar_one()
-    assert level == 2  # 60 xp: "Regular"
+    assert level == 2  # 60 xp: "Adept"
     # Later activities add to the opening counts: the sixth answer is gold.
     gk.record("answer.posted", actor="cat", key="p6")
     assert ("answerer", 3) in {(a.badge_slug, a.level) for a in gk.badges("cat")}

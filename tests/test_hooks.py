@@ -282,7 +282,7 @@ def test_guildkit_register_point_types_badges_roles_rules(gk: GuildKit) -> None:
     assert registry.roles["trusted"].permissions == ("edit", "close")
     assert "guildkit.manual" in registry.rules and "answer-upvoted" in registry.rules
     assert registry.origin[("badge", "answerer")] == "tests.plugins.qa_rules"
-    assert registry.levels["xp"].names == ("Novice", "Regular", "Expert")
+    assert registry.levels["xp"].names == ("Novice", "Adept", "Expert")
 
 
 def test_registering_later_rebuilds_and_syncs(gk: GuildKit) -> None:

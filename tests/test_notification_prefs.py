@@ -334,7 +334,7 @@ class Starting:
             PointsRule("karma-start", "guildkit.joined", 1, "karma", to="actor", capped=False),
             PointsRule("karma-post", "post", 10, "karma", to="actor"),
             PointsRule("stars-post", "post", 1, "stars", to="actor"),
-            Levels("karma", (1, 10), ("Newcomer", "Member")),
+            Levels("karma", (1, 10), ("Newcomer", "Contributor")),
             Levels("stars", (0, 1), ("Stargazer", "Star")),
         ]
 
@@ -346,8 +346,8 @@ def test_no_level_notification_for_the_level_a_member_starts_at(gk: GuildKit) ->
     assert gk.balance("ann", "karma") == 1
     assert [n.text for n in gk.notifications("ann")] == []  # not "You reached Newcomer"
     gk.record("post", actor="ann", key="post:1")
-    # Member is news; Stargazer (held with no stars at all) is not, Star is.
-    assert sorted(n.text for n in gk.notifications("ann")) == ["You reached Member", "You reached Star"]
+    # Contributor is news; Stargazer (held with no stars at all) is not, Star is.
+    assert sorted(n.text for n in gk.notifications("ann")) == ["You reached Contributor", "You reached Star"]
 
 
 def test_guidelines_changed_is_only_said_to_members_who_were_here_before(

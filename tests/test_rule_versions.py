@@ -64,7 +64,7 @@ def test_a_snapshot_is_plain_json_with_every_kind(tmp_path: Path) -> None:
     }
     assert answerer["triggers"] == ["answer.posted"]
     assert snap["badges"]["answerer"]["levels"][1]["tier"] == "silver"
-    assert snap["levels"]["xp"]["names"] == ["Novice", "Regular", "Expert"]
+    assert snap["levels"]["xp"]["names"] == ["Novice", "Adept", "Expert"]
 
 
 def test_the_hash_is_the_same_in_another_process_with_another_hash_seed(tmp_path: Path) -> None:

@@ -326,3 +326,40 @@ def test_notifications_group_and_read_in_words_and_hidden_kinds_stay_hidden(
     assert gk.unread_count("dan") == before - 3
     assert [n.kind for n in gk.notifications("dan") if n.kind == "answer.accepted"] == []
     assert "accepted <a href" not in site.get("/notifications", user="dan")
+
+
+def test_level_names_are_one_name_space(gk: GuildKit) -> None:
+    from guildkit import Levels, PointTypeDef
+    from guildkit.errors import ConfigurationError
+    from guildkit.rules.ruleset import RuleSet
+
+    # A trust level's name on a points level: both named in the error, at the build.
+    gk.define(rules=[Levels("xp", (10, 50, 100), ("Novice", "Member", "Expert"))])
+    with pytest.raises(DuplicateDefinition):  # xp has its scale already (the Q&A rules')
+        gk.reload_definitions()
+    gk.pm.unregister(name=f"guildkit.define:{gk._defined}")
+    gk.define(point_types=[PointTypeDef("karma", "Karma")], rules=[Levels("karma", (5,), ("Member",))])
+    with pytest.raises(ConfigurationError, match=r"trust level 2 and level 1 of karma are both named 'Member'"):
+        gk.reload_definitions()
+    gk.pm.unregister(name=f"guildkit.define:{gk._defined}")
+    gk.reload_definitions()
+    # Two scales sharing a name; and a proposed change that would do it is refused, nothing applied.
+    proposal = RuleSet([PointTypeDef("karma", "Karma")], rules=[Levels("karma", (5, 9), ("Hatchling", "Adept"))])
+    with pytest.raises(ConfigurationError, match=r"level 2 of xp and level 2 of karma are both named 'Adept'"):
+        gk.rules.preview(proposal)
+
+
+def test_a_plugin_checks_the_definitions_as_a_whole(gk: GuildKit) -> None:
+    from guildkit.errors import ConfigurationError
+    from guildkit.registry import Registry
+
+    class NoSecrets:
+        @hookimpl
+        def guildkit_check_definitions(self, gk: GuildKit, registry: Registry) -> None:
+            secret = sorted(slug for slug, badge in registry.badges.items() if badge.secret)
+            if secret:
+                raise ConfigurationError(f"this community has no secret badges: {', '.join(secret)}")
+
+    gk.register(NoSecrets())
+    with pytest.raises(ConfigurationError, match="no secret badges: centurion"):
+        gk.reload_definitions()

@@ -73,6 +73,7 @@ if TYPE_CHECKING:
     from guildkit.extension import GuildKit
     from guildkit.jobs import Job, PeriodicJob
     from guildkit.models import Member
+    from guildkit.registry import Registry
     from guildkit.routes import Routes
     from guildkit.rules.base import AwardPoints, Outcome, Rule, Veto
     from guildkit.rules.builtin import Levels
@@ -321,6 +322,21 @@ def guildkit_register_activity_types(gk: GuildKit) -> Iterable[ActivityTypeDef] 
 
     :param gk: the :class:`~guildkit.GuildKit` building its registry.
     :return: an iterable of :class:`~guildkit.ActivityTypeDef`, or ``None``.
+    """
+
+
+@hookspec
+def guildkit_check_definitions(gk: GuildKit, registry: Registry) -> None:
+    """Check the definitions as a whole, against what the plugin knows, once they are built.
+
+    Called after every registry build (at start-up, after a console change, for a proposed rule
+    change), when each definition is valid on its own: the place for checks across plugins,
+    such as the trust levels' names never being a points level's name. Raise
+    :class:`~guildkit.errors.ConfigurationError` to refuse the definitions, naming what to
+    change; not contained: the build fails (a proposed change is refused, the rules in force stay).
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param registry: the definitions built (:class:`~guildkit.registry.Registry`).
     """
 
 

@@ -154,7 +154,13 @@ def describe_plugins(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
 #: accepting an activity for later stores it (a failure to store must reach the caller, never
 #: look like "no plugin accepts activities").
 UNCONTAINED = frozenset(
-    {"guildkit_init_app", "guildkit_add_hookspecs", "guildkit_accept_activity", "guildkit_lookup_accepted"}
+    {
+        "guildkit_init_app",
+        "guildkit_add_hookspecs",
+        "guildkit_accept_activity",
+        "guildkit_lookup_accepted",
+        "guildkit_check_definitions",
+    }
 )
 
 #: The failures of contained hook implementations, for whoever is calling hooks right now.

@@ -10,7 +10,7 @@ so recording an activity only touches what subscribes to its type.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,8 @@ class Registry:
     metrics_by_trigger: dict[str, tuple[Metric, ...]] = field(default_factory=dict)
     #: Counter names to prefetch for an activity type (metrics and streak bookkeeping).
     counter_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The plugins' checks of the whole (``guildkit_check_definitions``), kept for :meth:`changed`.
+    checks: Callable[[Registry], None] | None = field(default=None, repr=False, compare=False)
     #: The stored rule-set version these definitions are (:mod:`guildkit.rules.versions`),
     #: known once :meth:`sync` has run.
     version: int | None = None
@@ -76,6 +78,7 @@ class Registry:
             if not isinstance(item, ActivityTypeDef):
                 raise PluginError(f"{plugin} returned {item!r} from guildkit_register_activity_types, not words")
             registry._add("activity type", item.type, item, plugin, registry.activity_types)
+        registry.checks = lambda made: pm.hook.guildkit_check_definitions(gk=gk, registry=made)
         registry._check()
         registry._index()
         return registry
@@ -92,6 +95,7 @@ class Registry:
             levels=dict(self.levels),
             activity_types=dict(self.activity_types),
             origin=dict(self.origin),
+            checks=self.checks,
         )
         gone = set(remove)
         for target in (made.point_types, made.badges, made.roles, made.rules, made.levels):
@@ -146,6 +150,20 @@ class Registry:
         for point_type in self.levels:
             if point_type not in self.point_types:
                 raise ConfigurationError(f"levels are defined for unknown point type {point_type!r}")
+        self._check_level_names()
+        if self.checks is not None:
+            self.checks(self)
+
+    def _check_level_names(self) -> None:
+        """One name space for levels: a name ("Regular") means one level of one scale, so a
+        member never reads the same word for two standings."""
+        seen: dict[str, str] = {}
+        for point_type, scale in sorted(self.levels.items()):
+            for number, name in enumerate(scale.names, start=1):
+                where = f"level {number} of {point_type}"
+                other = seen.setdefault(name.casefold(), where)
+                if other != where:
+                    raise ConfigurationError(f"{where} and {other} are both named {name!r}: give each its own name")
 
     def _index(self) -> None:
         rules: dict[str, list[Rule]] = defaultdict(list)

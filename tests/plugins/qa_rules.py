@@ -66,5 +66,5 @@ def guildkit_register_rules(gk: GuildKit) -> list[object]:
         BadgeRule("centurion", "centurion", PointsTotal("reputation"), (100,)),
         EventBadgeRule("accepted", "accepted", "answer.accepted", to="target"),
         RoleRule("trusted", "trusted", PointsTotal("reputation"), 50),
-        Levels("xp", (10, 50, 100), ("Novice", "Regular", "Expert")),
+        Levels("xp", (10, 50, 100), ("Novice", "Adept", "Expert")),
     ]

@@ -84,7 +84,7 @@ def community(gk: GuildKit) -> GuildKit:
             PointsRule("upvote", "answer.upvoted", 10, "rep"),
             BadgeRule("answerer", "answerer", Count("answer.upvoted", "target"), (1, 2)),
             RoleRule("trusted", "trusted", Count("answer.upvoted", "target"), 2),
-            Levels("rep", (10, 20), ("Regular", "Veteran")),
+            Levels("rep", (10, 20), ("Rising", "Veteran")),
         ],
     )
     return gk

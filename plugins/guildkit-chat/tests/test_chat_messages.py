@@ -55,7 +55,7 @@ def test_every_event_type_on_both_platforms(
         "Welcome Vic to the community!",  # gk.join stores the name before it announces the join
         "Welcome Ada to the community!",
         "Ada earned Bronze Answerer",
-        "Ada reached level 1: Regular (Reputation)",
+        "Ada reached level 1: Rising (Reputation)",
         "Ada earned Gold Answerer",
         "Ada is now Trusted",
         "Ada reached level 2: Veteran (Reputation)",
@@ -70,7 +70,7 @@ def test_every_event_type_on_both_platforms(
     ]
     assert [m["content"] for m in sent(discord_receiver)][2:5] == [
         "**Ada** earned **Bronze Answerer**",
-        "**Ada** reached level **1**: **Regular** (**Reputation**)",
+        "**Ada** reached level **1**: **Rising** (**Reputation**)",
         "**Ada** earned **Gold Answerer**",
     ]
     discord_gold = sent(discord_receiver)[4]

@@ -42,7 +42,7 @@ def define_community(gk: GuildKit) -> None:
             PointsRule("upvote", "answer.upvoted", 10, "rep"),
             BadgeRule("answerer", "answerer", Count("answer.upvoted", "target"), (1, 2)),
             RoleRule("trusted", "trusted", Count("answer.upvoted", "target"), 2),
-            Levels("rep", (10, 20), ("Regular", "Veteran")),
+            Levels("rep", (10, 20), ("Rising", "Veteran")),
         ],
     )
 

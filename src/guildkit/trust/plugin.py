@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from guildkit.errors import ConfigurationError
 from guildkit.feature import Feature
 from guildkit.jobs import Job, PeriodicJob
 from guildkit.markers import hookimpl
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from guildkit.extension import GuildKit
+    from guildkit.registry import Registry
 
 
 #: The periodic sweep (``flask guildkit trust sweep``), as a job.
@@ -45,6 +47,23 @@ class TrustFeature(Feature):
     def guildkit_register_periodic_jobs(self, gk: GuildKit) -> list[PeriodicJob]:
         # Daily, as `flask guildkit trust sweep` always asked of cron; a second run finds nothing new.
         return [PeriodicJob(SWEEP, timedelta(days=1))]
+
+    @hookimpl
+    def guildkit_check_definitions(self, gk: GuildKit, registry: Registry) -> None:
+        # One name space for levels: "trust level 3: Regular" and "Experience level 2: Regular"
+        # would tell a member two different things with one word.
+        points = {
+            name.casefold(): f"level {number} of {point_type}"
+            for point_type, scale in registry.levels.items()
+            for number, name in enumerate(scale.names, start=1)
+        }
+        for level in gk.trust.levels.values():
+            clash = points.get(level.name.casefold())
+            if clash is not None:
+                raise ConfigurationError(
+                    f"trust level {level.level} and {clash} are both named {level.name!r}: give each its own "
+                    "name (GUILDKIT_TRUST_LEVELS, or the levels' names)"
+                )
 
     @hookimpl
     def guildkit_register_retained_payload(self, gk: GuildKit) -> dict[str, set[str]]:
