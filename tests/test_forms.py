@@ -346,3 +346,12 @@ def test_the_api_names_every_bad_field_of_a_season_and_a_badge(api: Api, gk: Gui
              "activity_type": None, "thresholds": [5]}  # fmt: skip
     errors = problem(api.call("POST", "/admin/badges", user="boss", body=badge), 422)["errors"]
     assert set(errors) == {"activity_type", "thresholds"}, errors
+
+
+def test_a_token_names_every_bad_field_and_never_echoes_a_long_scope(gk: GuildKit) -> None:
+    long_scope = "x" * 600
+    with pytest.raises(ValidationError) as refused:
+        gk.tokens.create(None, " ", [long_scope, "nope"])
+    assert set(refused.value.errors or {}) == {"name", "scopes"}
+    assert long_scope not in str(refused.value) and "x" * 40 + "…" in str(refused.value)
+    assert gk.tokens.list() == []  # nothing written

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from guildkit import audit
-from guildkit.errors import UnknownToken, ValidationError
+from guildkit.errors import UnknownToken, ValidationError, check_fields
 from guildkit.models import ApiToken, table_of
 from guildkit.text import check_text
 
@@ -83,15 +83,21 @@ class Tokens:
     ) -> tuple[str, TokenView]:
         """A new token: returned in clear this once, with its view; only its SHA-256 is stored."""
         actor = audit.admin_actor(self.gk, by, via)
-        name = check_text(name, "name", max_length=100).strip()
-        if not isinstance(scopes, list | tuple) or not scopes or not all(isinstance(s, str) for s in scopes):
-            raise ValidationError("choose at least one scope", field="scopes")
         known = self.gk.permissions()
-        unknown = sorted(set(scopes) - set(known))
-        if unknown:
-            raise ValidationError(
-                f"scopes must be some of {', '.join(known)} (unknown: {', '.join(unknown)})", field="scopes"
-            )
+
+        def check_scopes() -> list[str]:
+            if not isinstance(scopes, list | tuple) or not scopes or not all(isinstance(s, str) for s in scopes):
+                raise ValidationError("choose at least one scope", field="scopes")
+            unknown = sorted(set(scopes) - set(known))
+            if unknown:  # named for the developer, but never a long input echoed back whole
+                named = ", ".join(u if len(u) <= 40 else u[:40] + "…" for u in unknown[:3])
+                raise ValidationError(f"scopes must be some of {', '.join(known)} (unknown: {named})", field="scopes")
+            return list(scopes)
+
+        checked = check_fields(
+            {"name": lambda: check_text(name, "name", max_length=100).strip(), "scopes": check_scopes}
+        )
+        name = checked["name"]
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         values = {
             "name": name,
