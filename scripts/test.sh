@@ -87,7 +87,7 @@ fi
 
 section "Tests: pytest ${test_paths[*]} $*"
 status=0
-.venv/bin/python -m pytest "${test_paths[@]}" "$@" || status=$?
+.venv/bin/python -m pytest --durations=30 "${test_paths[@]}" "$@" || status=$?
 
 if [[ $status == 5 ]]; then
     # Exit code 5 means "no tests collected": fine while the suite is empty.
