@@ -543,3 +543,33 @@ def test_a_bad_email_setup_fails_at_start_up(
         make_app("sqlite", tmp_path, config=settings, clock=gk_clock),
     ):
         pass
+
+
+def test_an_activity_that_notifies_is_a_kind_and_its_email_names_who_and_what(
+    gk: GuildKit, ann: str, inbox: Inbox, client: FlaskClient
+) -> None:
+    from collections.abc import Mapping, Sequence
+
+    from guildkit import ActivityTypeDef, Subject, hookimpl
+
+    class Answers:
+        @hookimpl
+        def guildkit_register_activity_types(self, gk: GuildKit) -> list[ActivityTypeDef]:
+            return [ActivityTypeDef("question.upvoted", "Upvote on your question", notify="target",
+                                    target="{actor} upvoted your question {subject}")]  # fmt: skip
+
+        @hookimpl
+        def guildkit_resolve_subjects(self, gk: GuildKit, keys: Sequence[str]) -> Mapping[str, Subject]:
+            return {key: Subject("How do I cache a join?") for key in keys if key == "question:7"}
+
+    gk.register(Answers())
+    gk.join("ada", name="Ada")
+    assert gk.notifier.kinds()["question.upvoted"].label == "Upvote on your question"
+    gk.notifier.set_preferences(ann, {"question.upvoted": "email"})
+    gk.record("question.upvoted", actor="ada", target=ann, subject="question:7", key="up:7")
+    assert gk.jobs.run(SEND)["sent"] == 1
+    [(_, message)] = inbox.received
+    assert "Ada upvoted your question How do I cache a join?" in parts(message)["text/plain"]
+    assert "question:7" not in parts(message)["text/plain"]
+    settings = client.get("/community/notifications/settings", headers={"X-User": ann}).get_data(as_text=True)
+    assert "Upvote on your question" in settings and "What others do with what you post" in settings

@@ -3,7 +3,9 @@
 guildkit's core and features tell members things under these kinds (``Step.tell_member`` in
 :mod:`guildkit.awards`, ``tx.tell`` in the features). They are declared here, each with the
 plugin that tells it, so that a kind of a feature the host switched off is not offered; each
-feature stays unaware of this one. Plugins add theirs with ``guildkit_register_notification_kinds``.
+feature stays unaware of this one. Plugins add theirs with ``guildkit_register_notification_kinds``;
+every activity type that tells the member it was done to (``notify="target"``) is a kind too,
+named and labelled by its words.
 
 :func:`registered` gathers them (in this order: the core's, the features', the plugins'), with the
 host's ``GUILDKIT_NOTIFICATIONS_DEFAULTS`` applied over the declared defaults.
@@ -28,6 +30,7 @@ MEMBERSHIP = "Your membership"
 MENTORING = "Mentoring"
 EVENTS = "Events"
 MODERATION = "Moderation"
+ACTIVITY = "What others do with what you post"
 
 #: ``(the plugin that tells it, or None for the core; the kind)``.
 BUILTIN: tuple[tuple[str | None, NotificationKind], ...] = (
@@ -79,6 +82,11 @@ def registered(gk: GuildKit) -> dict[str, NotificationKind]:
     for plugin, kind in BUILTIN:
         if plugin is None or gk.pm.get_plugin(plugin) is not None:
             found[kind.name], origin[kind.name] = kind, plugin or "guildkit"
+    # Activity types that tell the member they were done to (ActivityTypeDef(notify="target")).
+    for words in gk.registry.activity_types.values():
+        if words.notify == "target" and words.type not in found:
+            found[words.type] = NotificationKind(words.type, words.label, ACTIVITY)
+            origin[words.type] = gk.registry.origin.get(("activity type", words.type), "guildkit")
     for plugin, contributed in contributions(gk.pm, "guildkit_register_notification_kinds", gk=gk):
         for kind in contributed or ():
             if not isinstance(kind, NotificationKind):

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from flask import current_app
 from jinja2 import TemplateError
 
 from guildkit.models import Member, table_of
+from guildkit.notes import group
 from guildkit.notifications import leases, preferences
 from guildkit.notifications.addresses import address_of
 from guildkit.notifications.compose import Mail, compose
@@ -31,6 +33,7 @@ from guildkit.notifications.dispatch import DELIVERIES, NOTIFICATIONS, dispatch
 from guildkit.notifications.hookspecs import NotificationKind
 from guildkit.notifications.leases import Claimed, Outcome
 from guildkit.notifications.mailer import Mailer, MailSettings, SendFailed
+from guildkit.web.present import notification_lines
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
@@ -147,7 +150,11 @@ def _send_one(gk: GuildKit, kinds: Mapping[str, NotificationKind], mailer: Maile
         if address is None:
             return Outcome("skipped", "no email address")
         kind = kinds.get(row.kind)
-        context = {"text": row.text, "kind": kind, "label": kind.label if kind else row.kind, "at": row.created_at}
+        # Said again as the page says it: who did it, and the subject by its title.
+        note = SimpleNamespace(id=row.note_id, kind=row.kind, text=row.text, data=row.data, read_at=None,
+                               created_at=row.created_at)  # fmt: skip
+        text = notification_lines(gk, group([note]))[0]["text"]
+        context = {"text": text, "kind": kind, "label": kind.label if kind else row.kind, "at": row.created_at}
         mail = Mail("notification", f"notification-{claimed.id}", row.member_id, address, row.kind, context)
         mailer.send(compose(app, mail, gk.clock()))
     except SendFailed as exc:

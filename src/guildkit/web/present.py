@@ -134,9 +134,10 @@ def _note(reason: str, activity: Activity) -> str:
 
 
 def notification_lines(gk: GuildKit, entries: Sequence[Entry]) -> list[dict[str, Any]]:
-    """Each grouped notification as the page shows it: ``html`` (an activity said again from its
-    data in the member's words, with who did it and the subject titled and linked; any other
-    kind its stored text), ``badge`` (a badge to link to), ``more`` (others collapsed into it)."""
+    """Each grouped notification as pages and emails say it: ``html`` and ``text`` (an activity
+    said again from its data in the member's words, with who did it and the subject titled, and
+    linked in ``html``; any other kind its stored text), ``badge`` (a badge to link to), ``more``
+    (others collapsed into it)."""
     words = Words(gk.registry)
     subjects = resolve(gk, (entry.subject or subject_of(entry.newest) for entry in entries))
     people = names(gk, (actor for entry in entries for actor in entry.actors))
@@ -149,15 +150,18 @@ def notification_lines(gk: GuildKit, entries: Sequence[Entry]) -> list[dict[str,
             who = [people.get(a, a) for a in entry.actors]
             others = len(who) - 1
             actor = (f"{who[0]} and {others} other{'s' if others > 1 else ''}" if others else who[0]) if who else None
-            html = words.sentence(
-                data["activity_type"], "target", subject_key=data.get("subject"), subject=subject, actor=actor,
-                html=True,
-            )  # fmt: skip
+            said = {
+                form: words.sentence(
+                    data["activity_type"], "target", subject_key=data.get("subject"), subject=subject, actor=actor,
+                    html=form == "html",
+                )
+                for form in ("html", "text")
+            }  # fmt: skip
             more = 0 if len(who) == entry.count else more  # the names already say how many
         else:
-            html = Markup.escape(entry.text)
-        lines.append({"html": html, "badge": data.get("badge"), "more": more,
-                      "unread": entry.unread, "created_at": note.created_at})  # fmt: skip
+            said = {"html": Markup.escape(entry.text), "text": entry.text}
+        lines.append({**said, "badge": data.get("badge"), "more": more, "unread": entry.unread,
+                      "created_at": note.created_at})  # fmt: skip
     return lines
 
 
