@@ -33,7 +33,9 @@ if [[ ! -f example_app/__init__.py ]]; then
     exit 1
 fi
 
-guildkit_bootstrap
+# Only guildkit, example_app's extras and its plugins: a .venv already set up
+# by ./scripts/test.sh (the dev profile) has them all and is used as it is.
+guildkit_bootstrap demo
 
 if [[ $reset == 1 ]]; then
     echo "Deleting $DEMO_DB (--reset)"
