@@ -135,7 +135,7 @@ SUBJECT_RE = re.compile(r"\b(question|answer):(\d+)\b")
 
 
 def subject_link(reason: str) -> str | None:
-    """``answer.upvoted on answer:42`` links to that answer."""
+    """A subject key (``answer:42``) links to that answer."""
     match = SUBJECT_RE.search(reason)
     if match is None:
         return None
@@ -143,6 +143,19 @@ def subject_link(reason: str) -> str | None:
     if kind == "question":
         return url_for("qa.question", question_id=post_id)
     return url_for("qa.answer_link", answer_id=post_id)
+
+
+def _ledger_views(user_id: int, ledger: list[LedgerEntry]) -> list[LedgerView]:
+    """Each points change said in words, as guildkit's own pages say it ("Your answer to … was
+    accepted"), never as the rule's internal reason."""
+    said = gk.describe_ledger(user_id, ledger)
+    names = {slug: str(definition.name) for slug, definition in gk.registry.point_types.items()}
+    return [
+        LedgerView(
+            row.created_at, row.amount, names.get(row.point_type, row.point_type), words, subject_link(row.reason)
+        )
+        for row, words in zip(ledger, said, strict=True)
+    ]
 
 
 def standing(user_id: int, ledger_rows: int = 25) -> Standing:
@@ -170,7 +183,5 @@ def standing(user_id: int, ledger_rows: int = 25) -> Standing:
         tier = badge.levels[award.level - 1].tier if award.level <= len(badge.levels) else "bronze"
         view.badges.append(BadgeView(badge.level_name(award.level), tier, badge.description, award.awarded_at))
     view.progress = [p for p in progress if p.next_threshold is not None]
-    view.ledger = [
-        LedgerView(row.created_at, row.amount, row.point_type, row.reason, subject_link(row.reason)) for row in ledger
-    ]
+    view.ledger = _ledger_views(user_id, ledger)
     return view

@@ -7,6 +7,7 @@
 #   GUILDKIT_SKIP_LINT=1 ./scripts/test.sh   skip ruff and mypy
 #
 # Steps: .venv (scripts/bootstrap.sh), Chromium (scripts/chromium.sh),
+# the page checkers axe-core and vnu (scripts/webcheck.sh),
 # ruff, import-linter and mypy, a throwaway PostgreSQL (scripts/postgres.sh) and Redis
 # (scripts/redis.sh, the Celery broker), then pytest over tests/ and plugins/*/tests.
 set -euo pipefail
@@ -14,6 +15,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/bootstrap.sh
 source scripts/chromium.sh
+source scripts/webcheck.sh
 source scripts/postgres.sh
 source scripts/redis.sh
 
@@ -36,6 +38,9 @@ guildkit_bootstrap
 
 section "Chromium"
 guildkit_ensure_chromium
+
+section "Page checkers (axe-core, vnu)"
+guildkit_ensure_webcheck
 
 if [[ "${GUILDKIT_SKIP_LINT:-0}" == 1 ]]; then
     section "Lint skipped (GUILDKIT_SKIP_LINT=1)"

@@ -145,7 +145,15 @@ def test_leaderboard_with_my_rank(api: Api, gk: GuildKit) -> None:
     gk.record("answer.upvoted", actor="ann", target="bob", key="up:bob")
     board = api.call("GET", "/leaderboards/reputation?period=week", user="bob").get_json()
     assert [(s["rank"], s["user_id"], s["points"]) for s in board["items"]] == [(1, "ann", 50), (2, "bob", 10)]
-    assert board["me"] == {"rank": 2, "user_id": "bob", "name": "Bob", "points": 10}
+    # Nobody was on last week's board: every row is new on this one.
+    assert board["me"] == {
+        "rank": 2,
+        "user_id": "bob",
+        "name": "Bob",
+        "points": 10,
+        "previous_rank": None,
+        "movement": None,
+    }
     assert api.call("GET", "/leaderboards/reputation").get_json()["me"] is None
     is_problem(api.call("GET", "/leaderboards/gold"), 404)
     is_problem(api.call("GET", "/leaderboards/reputation?period=decade"), 422)

@@ -27,6 +27,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from guildkit import ConfigurationError, GuildKit, hookimpl
+from guildkit.models import Member
 from guildkit.notifications import NotificationKind
 from guildkit.notifications.models import NotificationDelivery, NotificationDigest
 from guildkit.testing import Clock, Members, make_app
@@ -429,7 +430,7 @@ def test_the_digest_groups_a_week(gk: GuildKit, gk_clock: Clock, ann: str, inbox
         "You earned First Answer",
         "3 people upvoted your answer",
     ]
-    assert "5 January to 11 January 2026" in text
+    assert "Your week in community.example.org, Jan 5\u2009\u2013\u200911, 2026:" in text
     assert "3 people upvoted your answer" in parts(digest)["text/html"]
 
     gk_clock.set(datetime(2026, 1, 19, 7, 0, tzinfo=UTC))
@@ -449,6 +450,44 @@ def test_a_digest_with_everything_read_is_not_sent(gk: GuildKit, gk_clock: Clock
     gk_clock.set(datetime(2026, 1, 12, 7, 0, tzinfo=UTC))
     assert gk.jobs.run(DIGEST)["skipped"] == 1
     assert inbox.messages == []
+
+
+def test_each_email_is_in_its_recipients_language_and_time_zone(
+    gk_app: Flask, gk: GuildKit, gk_clock: Clock, gk_members: Members, ann: str, inbox: Inbox, tmp_path: Path
+) -> None:
+    """Ann chose German and Berlin; Bob keeps the site's (English, UTC). German has no catalogue
+    yet, so the words stay English: what shows the language is Babel's dates."""
+    host = tmp_path / "host"  # the host's own immediate email, saying when it happened
+    (host / "guildkit/notifications/email").mkdir(parents=True)
+    (host / "guildkit/notifications/email/notification.txt").write_text("{{ text }}, {{ at|gk_datetime('long') }}")
+    gk_app.template_folder = str(host)
+    gk_app.__dict__.pop("jinja_loader", None)  # Flask caches the app's loader
+    bob = gk_members("Bob")
+    ADDRESSES[bob] = "bob@example.org"
+    with gk.store.engine.begin() as conn:
+        conn.execute(sa.update(Member).where(Member.user_id == ann).values(locale="de", time_zone="Europe/Berlin"))
+    gk_clock.set(datetime(2026, 12, 8, 23, 30, tzinfo=UTC))  # a Tuesday; already Wednesday in Berlin
+    for user in (ann, bob):
+        gk.notifier.set_preferences(user, {"badge_awarded": "email", "level_up": "digest"})
+        tell(gk, user, "badge_awarded", "You earned Supporter")
+        tell(gk, user, "level_up", "You reached level 2")
+    assert gk.jobs.run(SEND)["sent"] == 2
+    gk_clock.set(datetime(2026, 12, 14, 7, 0, tzinfo=UTC))  # the week of 7 December ended
+    assert gk.jobs.run(DIGEST)["sent"] == 2
+
+    mails = {str(m["To"]): m for m in inbox.messages if m["Subject"] == "You earned Supporter"}
+    assert parts(mails["Ann Author <ann@example.org>"])["text/plain"].startswith(
+        "You earned Supporter, 9. Dezember 2026, 00:30:00 MEZ"
+    )
+    assert parts(mails["bob@example.org"])["text/plain"].startswith(
+        "You earned Supporter, December 8, 2026, 11:30:00\u202fPM UTC"
+    )
+    digests = {str(m["To"]): parts(m) for m in inbox.messages if str(m["Subject"]).startswith("Your week")}
+    german, english = digests["Ann Author <ann@example.org>"], digests["bob@example.org"]
+    assert "Your week in community.example.org, 7.\u201313. Dez. 2026:" in german["text/plain"]
+    assert '<html lang="de">' in german["text/html"] and "7.\u201313. Dez. 2026" in german["text/html"]
+    assert "Your week in community.example.org, Dec 7\u2009\u2013\u200913, 2026:" in english["text/plain"]
+    assert '<html lang="en">' in english["text/html"]
 
 
 # -- waking the job, and the feature switched off --------------------------------------------------
@@ -509,7 +548,8 @@ def test_switched_off_there_are_no_routes_jobs_or_tables(gk_clock: Clock, tmp_pa
     config = {**email_config(smtp_port), "GUILDKIT_PLUGINS_DENY": ["guildkit.notifications"]}
     with make_app("sqlite", tmp_path, config=config, clock=gk_clock) as (app, gk):
         app.register_blueprint(make_blueprint(), url_prefix="/community")
-        assert not [r.rule for r in app.url_map.iter_rules() if "unsubscribe" in r.rule or "preferences" in r.rule]
+        rules = [r.rule for r in app.url_map.iter_rules()]
+        assert not [rule for rule in rules if "unsubscribe" in rule or "notifications/preferences" in rule]
         assert not {SEND, DIGEST} & set(gk.jobs.registered())
         assert "GUILDKIT_EMAIL_FROM" not in gk.config_defaults()
         with pytest.raises(AttributeError):

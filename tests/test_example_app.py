@@ -263,7 +263,7 @@ def test_comments_and_the_user_page(app: Flask) -> None:
     assert "<h1>bob</h1>" in profile
     assert "<dd>11</dd>" in profile  # reputation: 1 + 10
     assert "First Answer" in profile  # the first-post badge, from rules.toml
-    assert "answer.upvoted on answer:1" in profile  # a ledger row, with its reason
+    assert "upvoted your answer to" in profile  # a ledger row, in words
     assert f'href="/answers/{answer}"' in profile  # ... linking to the answer
     assert "Answerer" in profile  # progress toward the tiered badge
     assert "1 of 5" in profile

@@ -158,7 +158,7 @@ def test_members_see_what_expires_when_and_others_do_not(world: Any) -> None:
     theirs = Api(client).ok("GET", "/members/ann", user="bob")
     assert all(b["expires"] == [] for b in theirs["balances"])
     page = Site(client, gk).get("/members/ann", user="ann")
-    assert '10 expire on <time datetime="2026-04-01">1 Apr 2026</time>' in page
+    assert '10 expire on <time datetime="2026-04-01">Apr 1, 2026</time>' in page
     assert "expire on" not in Site(client, gk).get("/members/ann", user="bob")
 
 

@@ -91,7 +91,7 @@ def test_page_renders_and_accept_form_needs_csrf(site: Site, gk: GuildKit, gk_me
     done = site.post("/guidelines/accept", {"version": "1"}, user=ann)
     assert done.status_code == 303 and done.headers["Location"].endswith("/guidelines?done=accepted")
     after = site.get("/guidelines?done=accepted", user=ann)
-    assert "You accepted version 1 on 5 Jan 2026." in after and "I accept" not in after
+    assert "You accepted version 1 on Jan 5, 2026." in after and "I accept" not in after
     assert site.post("/guidelines/accept", {"version": "1"}, user=None).status_code == 401
     stale = site.post("/guidelines/accept", {"version": "7"}, user=ann)
     assert stale.status_code == 409

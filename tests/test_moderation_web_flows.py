@@ -197,7 +197,7 @@ def test_public_log_page_needs_no_sign_in(site: Site, gk: GuildKit, gk_members: 
     gk.moderation.resolve(None, case_id, action="dismiss", reason="private reason")
     page = site.get("/moderation/log?start=2026-01-01&end=2026-01-31")
     assert (
-        "2026-01: 1 case" in page
+        "January 2026: 1 case" in page
         and '<td>Harassment</td><td>Dismissed: no action</td><td class="gk-num">1</td>' in page
     )
     assert "secret-subject" not in page and offender not in page and "private reason" not in page

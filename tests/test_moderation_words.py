@@ -78,7 +78,7 @@ def test_the_case_and_queue_show_the_reported_content_titled_and_linked(
     report = gk.moderation.report(ann, subject=QUESTION, user_id=bob, category="harassment", comment="rude")
     queue = client.get("/moderation", user=mod)
     row = " ".join(visible(queue.split("<tbody>", 1)[1].split("</tbody>", 1)[0]).split())
-    assert f"{TITLE} Question by Bob Writer · case #1" in row and "Open Opened 5 Jan 2026 · nobody assigned" in row
+    assert f"{TITLE} Question by Bob Writer · case #1" in row and "Open Opened Jan 5, 2026 · nobody assigned" in row
     no_internals(queue, QUESTION, bob, ann)
     assert titles == [[QUESTION]]  # one batched resolve for the page
 
@@ -128,7 +128,7 @@ def test_the_case_shows_the_members_record_in_words(
     page = client.get(f"/moderation/cases/{case_id}", user=mod)
     about = page.split("<h2>About Bob Writer</h2>", 1)[1].split("<h2>Private notes</h2>", 1)[0]
     text = " ".join(visible(about).split())
-    assert "Joined 3 months ago" in text and "5 Jan 2026" in text
+    assert "Joined 3 months ago" in text and "Jan 5, 2026" in text
     assert "Trust level 2: Member" in text and "Account Active" in text
     assert "Warning" in text and "no more ads" in text
     assert "Other cases about them 1, with 1 report" in text

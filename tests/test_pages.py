@@ -152,7 +152,7 @@ def test_leaderboard_tabs_and_your_rank(site: Site, gk_clock: Clock) -> None:
     assert 'href="/community/leaderboards/xp">Experience</a>' in html
     ann, bob = site.gk.balance("ann", "reputation"), site.gk.balance("bob", "reputation")
     board = rows(html)
-    assert board[:2] == [f"1 Ann {ann}", f"2 Bob {bob}"]
+    assert board[:2] == [f"1 new New this week Ann {ann}", f"2 new New this week Bob {bob}"]  # all earned this week
     assert f"<strong>Your rank:</strong> #2 with {bob} Reputation." in html
     assert "Your rank" not in site.get("/leaderboards/reputation")
     gk_clock.advance(days=40)
@@ -160,7 +160,8 @@ def test_leaderboard_tabs_and_your_rank(site: Site, gk_clock: Clock) -> None:
     assert 'aria-current="page">This month</a>' in month
     assert "Nobody has earned Reputation this month yet." in month
     assert "<strong>Your rank:</strong> #1 with 0 Reputation this month." in month
-    assert rows(site.get("/leaderboards/reputation?period=bogus"))[0] == f"1 Ann {ann}"
+    bogus = rows(site.get("/leaderboards/reputation?period=bogus"))  # all time, weeks later
+    assert bogus[0] == f"1 = Same place as at the start of the week Ann {ann}"
     site.get("/leaderboards/karma", status=404)
 
 
@@ -347,8 +348,8 @@ def test_the_profile_draws_the_members_year(site: Site, gk_clock: Clock) -> None
     page = site.get("/members/ann")
     calendar = page.split('id="gk-calendar-desc">', 1)[1].split("</desc>", 1)[0]
     # post:1 (the fixture's) and the three today: four, all on one day.
-    busiest = f"{today.day} {today:%B %Y}"
-    assert calendar == f"4 activities in the last 12 months, on 1 day; the busiest day was {busiest}, with 4."
+    busiest = f"{today:%B} {today.day}, {today.year}"
+    assert calendar == f"4 activities in the last 12 months. Active on 1 day. The busiest day was {busiest}, with 4."
     first = today - timedelta(days=364)
     first -= timedelta(days=first.weekday())
     assert page.count('rx="2" fill=') == (today - first).days + 1 + 5  # a square a day, and the legend's
@@ -365,6 +366,6 @@ def test_the_viewers_row_is_pinned_below_a_page_they_are_not_on(site: Site) -> N
     ann = gk.balance("ann", "reputation")
     board = rows(site.get("/leaderboards/reputation", user="ann"))
     assert len(board) == 50 + 2 and board[-2] == "⋯"
-    assert board[-1] == f"56 Ann (you) {ann}"  # the 55 above her, then her
+    assert board[-1] == f"56 new New this week Ann (you) {ann}"  # the 55 above her, then her
     on_page = rows(site.get("/leaderboards/reputation", user="top54"))
     assert "⋯" not in on_page and len(on_page) == 50

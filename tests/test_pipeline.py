@@ -398,7 +398,10 @@ def test_members_are_told_in_app_with_the_award(gk: GuildKit) -> None:
         ("level_up", "You reached Novice"),
         ("role_granted", "You are now Trusted"),
     ]
-    assert told()[1].data == {"badge": "answerer", "level": 1, "tier": "bronze"}
+    # What it says is kept too, for each reader to read it in their language.
+    said = {"message": "You earned %(tier)s %(badge)s", "values": {"tier": "Bronze", "badge": "Answerer"},
+            "words": ["tier", "badge"]}  # fmt: skip
+    assert told()[1].data == {"badge": "answerer", "level": 1, "tier": "bronze", "said": said}
     gk.mark_read("ann", up_to=told()[0].id)
     gk.retract("p2", reason="deleted")
     gk.retract("p1", reason="deleted")

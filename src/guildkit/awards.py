@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 from guildkit.activity import ActivityInput, ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
 from guildkit.announcements import LevelChange
 from guildkit.caps import caps_for, counter_names, pair_capped, type_capped
+from guildkit.definitions import source
 from guildkit.metrics import Distinct, Metric
+from guildkit.notes import Said, became, earned, reached, stored, taken_back
 from guildkit.rules.base import (
     AwardBadge,
     AwardPoints,
@@ -76,8 +78,9 @@ class Step:
     def notify(self, name: str, change: object) -> None:
         self.unit.notify(name, change=change, activity_key=self.activity.key)
 
-    def tell_member(self, member: int, kind: str, text: str, **data: object) -> None:
+    def tell_member(self, member: int, kind: str, text: str | Said, **data: object) -> None:
         """An in-app notification for ``member`` ("You earned Gold Answerer")."""
+        text, data = stored(text, data)
         self.unit.notification_rows.append(
             {
                 "member_id": member,
@@ -218,7 +221,7 @@ class Awarder:
             for cap in caps:
                 allowed = max(0, min(amount, cap.limit - unit.counter(member, cap.counter)))
                 if allowed < amount:
-                    amount, reason = allowed, reason + cap.note
+                    amount, reason = allowed, f"{reason} {cap.note}"
             for cap in caps:
                 unit.add_counter(member, cap.counter, amount)
         balance = unit.balance(member, point_type.slug)
@@ -286,9 +289,7 @@ class Awarder:
         step.badges.append(change)
         step.notify("badge_awarded", change)
         tier = definition.levels[level - 1].tier
-        step.tell_member(
-            member, "badge_awarded", f"You earned {definition.level_name(level)}", badge=badge, level=level, tier=tier
-        )
+        step.tell_member(member, "badge_awarded", earned(definition, level), badge=badge, level=level, tier=tier)
 
     def revoke_badge(self, step: Step, rule: str, member: int, badge: str, level: int, reason: str) -> None:
         step.unit.revoke_award(member, badge, level, reason, step.activity.id)
@@ -308,8 +309,8 @@ class Awarder:
         step.badges.append(change)
         step.notify("badge_revoked", change)
         definition = self.registry.badges.get(badge)
-        name = definition.level_name(level) if definition and level <= len(definition.levels) else badge
-        step.tell_member(member, "badge_revoked", f"{name} was taken back: {reason}", badge=badge, level=level)
+        said = taken_back(definition, badge, level, reason)
+        step.tell_member(member, "badge_revoked", said, badge=badge, level=level)
 
     def grant_role(self, step: Step, rule: str, member: int, role: str, reason: str, mode: str) -> None:
         if role in step.unit.roles(member):
@@ -329,7 +330,7 @@ class Awarder:
         step.roles.append(change)
         step.notify("role_granted", change)
         definition = self.registry.roles.get(role)
-        step.tell_member(member, "role_granted", f"You are now {definition.name if definition else role}", role=role)
+        step.tell_member(member, "role_granted", became(definition.name if definition else role), role=role)
 
     def revoke_role(self, step: Step, rule: str, member: int, role: str, reason: str) -> None:
         step.unit.revoke_grant(member, role, reason, step.activity.id)
@@ -349,10 +350,8 @@ class Awarder:
             new = levels.level_for(unit.balance(member, point_type))
             if new != old:
                 unit.set_level(member, point_type, new)
-                step.notify("level_changed", LevelChange(user_id, point_type, old, new, levels.name_of(new)))
+                step.notify("level_changed", LevelChange(user_id, point_type, old, new, source(levels.name_of(new))))
                 # The level a member starts at (joining, or holding with no points) is no news to them.
                 starting = step.activity.type == "guildkit.joined" or new <= levels.level_for(0)
                 if new > old and not starting:
-                    step.tell_member(
-                        member, "level_up", f"You reached {levels.name_of(new)}", point_type=point_type, level=new
-                    )
+                    step.tell_member(member, "level_up", reached(levels.names, new), point_type=point_type, level=new)

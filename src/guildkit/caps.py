@@ -26,25 +26,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from guildkit.definitions import PointTypeDef
+from guildkit.i18n import N_
 
 _TYPE_CAPS = (
-    ("daily_cap", "cap:{type}:{day}", " (daily cap reached)"),
-    ("weekly_cap", "wcap:{type}:{week}", " (weekly cap reached)"),
-    ("pair_weekly_cap", "pair:{type}:{actor}:{week}", " (weekly cap from one member reached)"),
+    ("daily_cap", "cap:{type}:{day}", N_("(daily cap reached)")),
+    ("weekly_cap", "wcap:{type}:{week}", N_("(weekly cap reached)")),
+    ("pair_weekly_cap", "pair:{type}:{actor}:{week}", N_("(weekly cap from one member reached)")),
 )
 _RULE_CAPS = (
-    ("daily_cap", "rulecap:{rule}:{day}", " (rule's daily cap reached)"),
-    ("weekly_cap", "rulewcap:{rule}:{week}", " (rule's weekly cap reached)"),
-    ("pair_weekly_cap", "rulepair:{rule}:{actor}:{week}", " (rule's weekly cap from one member reached)"),
-    ("total_cap", "ruletotal:{rule}", " (rule's total cap reached)"),
+    ("daily_cap", "rulecap:{rule}:{day}", N_("(rule's daily cap reached)")),
+    ("weekly_cap", "rulewcap:{rule}:{week}", N_("(rule's weekly cap reached)")),
+    ("pair_weekly_cap", "rulepair:{rule}:{actor}:{week}", N_("(rule's weekly cap from one member reached)")),
+    ("total_cap", "ruletotal:{rule}", N_("(rule's total cap reached)")),
 )
+#: The notes a cap adds to a ledger row's reason, as stored (pages say them in the reader's language).
+NOTES = tuple(note for _, _, note in (*_TYPE_CAPS, *_RULE_CAPS))
 
 
 @dataclass(frozen=True)
 class Cap:
     counter: str
     limit: int
-    #: Added to the ledger row's reason when this cap cut the gain.
+    #: Added to the ledger row's reason (after a space) when this cap cut the gain.
     note: str
 
 

@@ -3,26 +3,81 @@
 Definitions are validated when built, so a typo fails at start-up with a message naming the
 field rather than at the first award. The registry syncs them into the database, where awards
 refer to them by slug.
+
+The words in a definition (names, descriptions, an activity type's sentences) are :data:`Text`:
+plain text, or a lazy translation (``lazy_gettext("Mentor")``). :func:`shown` says them in the
+reader's language, for pages and emails (plain text too, when a catalogue has it: guildkit's own
+definitions are plain text marked with ``N_``); :func:`source` gives them as written, for what is
+stored, hashed, or told to hooks and plugins.
 """
 
 from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
+
+from flask_babel import force_locale
+from flask_babel.speaklater import LazyString
 
 from guildkit.errors import ValidationError
+from guildkit.i18n import SOURCE_LOCALE, gettext, lazy_gettext, translated
 from guildkit.models import TIERS
 from guildkit.text import check_text
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,99}$")
 
+#: Words members read: text, or a lazy translation made with ``lazy_gettext`` (from guildkit's
+#: catalogue or the host's), turned into text in the reader's language only when shown.
+Text: TypeAlias = str | LazyString
+
+#: The tiers' names, shown with their colour (never colour alone).
+TIER_NAMES: dict[str, Text] = {
+    "bronze": lazy_gettext("Bronze"),
+    "silver": lazy_gettext("Silver"),
+    "gold": lazy_gettext("Gold"),
+}
+
+
+@contextmanager
+def as_written() -> Iterator[None]:
+    """Meanwhile, words are said as written in the code (the source language), whoever is
+    reading: for what the database stores, which never depends on the language of the request
+    that wrote it."""
+    with force_locale(SOURCE_LOCALE):
+        yield
+
+
+def source(text: Text) -> str:
+    """``text`` as written in the code (see :func:`as_written`): what is stored and hashed."""
+    if isinstance(text, str):
+        return text
+    with as_written():
+        return str(text)
+
+
+def shown(text: Text) -> str:
+    """Declared words in the reader's language, for a page or an email: a lazy translation said
+    now; text through the catalogues (guildkit's own words are marked with ``N_``; a host's are
+    translated when its own catalogue has them), else as it is."""
+    return str(text) if isinstance(text, LazyString) else translated(text)
+
+
+def check_words(value: object, field_name: str, **limits: Any) -> None:
+    """:func:`~guildkit.text.check_text` for :data:`Text` (a lazy translation is checked as written)."""
+    check_text(source(value) if isinstance(value, LazyString) else value, field_name, **limits)
+
 
 def check_slug(value: object, field_name: str = "slug") -> str:
     if not isinstance(value, str) or not SLUG_RE.match(value):
         raise ValidationError(
-            f"{field_name} must be 1-100 chars of a-z, 0-9, '_', '.', ':' or '-' starting with a letter or digit",
+            gettext(
+                "%(field)s must be 1-100 chars of a-z, 0-9, '_', '.', ':' or '-' starting with a letter or digit",
+                field=field_name,
+            ),
             field=field_name,
         )
     return value
@@ -46,8 +101,8 @@ class PointTypeDef:
     """
 
     slug: str
-    name: str
-    description: str = ""
+    name: Text
+    description: Text = ""
     floor: int | None = None
     daily_cap: int | None = None
     weekly_cap: int | None = None
@@ -56,7 +111,7 @@ class PointTypeDef:
 
     def __post_init__(self) -> None:
         check_slug(self.slug)
-        check_text(self.name, "name")
+        check_words(self.name, "name")
         check_caps(self, ("daily_cap", "weekly_cap", "pair_weekly_cap"))
         days = self.expires_after_days
         if days is not None and (not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 36_500):
@@ -70,8 +125,8 @@ class BadgeLevel:
     """One level of a badge (levels are 1-indexed by position)."""
 
     tier: str = "bronze"
-    name: str | None = None
-    description: str | None = None
+    name: Text | None = None
+    description: Text | None = None
 
     def __post_init__(self) -> None:
         if self.tier not in TIERS:
@@ -83,8 +138,8 @@ class BadgeDef:
     """A badge. Most badges have one level; tiered badges list one :class:`BadgeLevel` per step."""
 
     slug: str
-    name: str
-    description: str = ""
+    name: Text
+    description: Text = ""
     category: str = "general"
     levels: tuple[BadgeLevel, ...] = (BadgeLevel(),)
     repeatable: bool = False
@@ -92,33 +147,46 @@ class BadgeDef:
     image: str | None = None
     #: How to earn it, in words, instead of the words guildkit makes from its rule
     #: ("Answer 5 questions · 15 · 40"): for a rule too particular to describe well.
-    criteria: str | None = None
+    criteria: Text | None = None
 
     def __post_init__(self) -> None:
         check_slug(self.slug)
-        check_text(self.name, "name")
-        check_text(self.description, "description", max_length=2000, empty=True)
+        check_words(self.name, "name")
+        check_words(self.description, "description", max_length=2000, empty=True)
         if self.criteria is not None:
-            check_text(self.criteria, "criteria", max_length=500)
+            check_words(self.criteria, "criteria", max_length=500)
         if not self.levels or not all(isinstance(lv, BadgeLevel) for lv in self.levels):
             raise ValidationError("levels must be a non-empty tuple of BadgeLevel", field="levels")
         object.__setattr__(self, "levels", tuple(self.levels))
 
     def level_name(self, level: int) -> str:
+        """The level's own name, else the badge's (with its tier's for a badge of several levels:
+        "Gold Answerer"), as written: what is stored and what hooks and plugins are told."""
         named = self.levels[level - 1].name if 0 < level <= len(self.levels) else None
         if named:
-            return named
+            return source(named)
         if len(self.levels) == 1:
-            return self.name
-        return f"{self.levels[level - 1].tier.title()} {self.name}"
+            return source(self.name)
+        return f"{self.levels[level - 1].tier.title()} {source(self.name)}"
+
+    def level_title(self, level: int) -> str:
+        """:meth:`level_name` in the reader's language, for pages and emails."""
+        named = self.levels[level - 1].name if 0 < level <= len(self.levels) else None
+        if named:
+            return shown(named)
+        if len(self.levels) == 1:
+            return shown(self.name)
+        tier = self.levels[level - 1].tier
+        return gettext("%(tier)s %(badge)s", tier=shown(TIER_NAMES.get(tier, tier)), badge=shown(self.name))
 
     def levels_as_json(self, thresholds: list[int] | None = None) -> list[dict[str, Any]]:
+        """The levels as written (see :meth:`level_name`)."""
         return [
             {
                 "level": i,
                 "tier": lv.tier,
                 "name": self.level_name(i),
-                "description": lv.description or self.description,
+                "description": source(lv.description or self.description),
                 "threshold": thresholds[i - 1] if thresholds and i <= len(thresholds) else None,
             }
             for i, lv in enumerate(self.levels, start=1)
@@ -130,13 +198,13 @@ class RoleDef:
     """A role and the permissions it carries."""
 
     slug: str
-    name: str
-    description: str = ""
+    name: Text
+    description: Text = ""
     permissions: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         check_slug(self.slug)
-        check_text(self.name, "name")
+        check_words(self.name, "name")
         object.__setattr__(self, "permissions", tuple(self.permissions))
 
 
@@ -149,12 +217,12 @@ _SENTENCE_FIELDS = frozenset({"subject", "actor", "target"})
 _GOAL_FIELDS = frozenset({"n"})
 
 
-def _check_phrase(value: str | None, field_name: str, allowed: frozenset[str]) -> None:
+def _check_phrase(value: Text | None, field_name: str, allowed: frozenset[str]) -> None:
     if value is None:
         return
-    check_text(value, field_name, max_length=200, one_line=True)
+    check_words(value, field_name, max_length=200, one_line=True)
     try:
-        used = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+        used = {name for _, name, _, _ in string.Formatter().parse(source(value)) if name is not None}
     except ValueError as exc:
         raise ValidationError(f"{field_name} is not a valid template: {exc}", field=field_name) from exc
     unknown = used - allowed
@@ -177,6 +245,10 @@ class ActivityTypeDef:
     * ``target`` — to the member it was done to: "Your answer to {subject} was upvoted";
     * ``public`` — to anyone else: "{actor} upvoted an answer to {subject}".
 
+    Each may be a lazy translation (``lazy_gettext("You upvoted {subject}")``, from the host's
+    catalogue), filled in when shown, in the reader's language; a translation keeps the
+    placeholders as they are.
+
     The goals say what a badge asks, with ``{n}``: ``goal`` counts what the member does
     ("Answer {n} questions"), ``received_goal`` what is done to them ("Get {n} upvotes on your
     answers"); ``goal_one`` and ``received_goal_one`` are the words for one ("Answer a
@@ -186,30 +258,30 @@ class ActivityTypeDef:
     """
 
     type: str
-    label: str
-    actor: str | None = None
-    target: str | None = None
-    public: str | None = None
-    goal: str | None = None
-    goal_one: str | None = None
-    received_goal: str | None = None
-    received_goal_one: str | None = None
-    subject: str | None = None
+    label: Text
+    actor: Text | None = None
+    target: Text | None = None
+    public: Text | None = None
+    goal: Text | None = None
+    goal_one: Text | None = None
+    received_goal: Text | None = None
+    received_goal_one: Text | None = None
+    subject: Text | None = None
     notify: Literal["target"] | None = None
 
     def __post_init__(self) -> None:
         check_slug(self.type, "type")
-        check_text(self.label, "label", max_length=100, one_line=True)
+        check_words(self.label, "label", max_length=100, one_line=True)
         for name in ("actor", "target", "public"):
             _check_phrase(getattr(self, name), name, _SENTENCE_FIELDS)
         for name in ("goal", "goal_one", "received_goal", "received_goal_one"):
             _check_phrase(getattr(self, name), name, _GOAL_FIELDS)
         if self.subject is not None:
-            check_text(self.subject, "subject", max_length=100, one_line=True)
+            check_words(self.subject, "subject", max_length=100, one_line=True)
         if self.notify not in (None, "target"):
             raise ValidationError("notify must be 'target' or None", field="notify")
 
-    def sentence(self, audience: Audience) -> str | None:
+    def sentence(self, audience: Audience) -> Text | None:
         """The template for ``audience``, if one was given."""
         return {"actor": self.actor, "target": self.target, "public": self.public}[audience]
 
@@ -219,7 +291,9 @@ def check_url(value: object, field_name: str = "url") -> str:
     if not isinstance(value, str) or not (
         value.startswith(("https://", "http://")) or (value.startswith("/") and not value.startswith("//"))
     ):
-        raise ValidationError(f"{field_name} must be http(s):// or a path starting with /", field=field_name)
+        raise ValidationError(
+            gettext("%(field)s must be http(s):// or a path starting with /", field=field_name), field=field_name
+        )
     check_text(value, field_name, max_length=2000, one_line=True)
     return value
 
@@ -250,12 +324,12 @@ class PageLink:
     below each path in ``also_current`` (the Mentoring link is current on ``/mentorships/...`` too).
     """
 
-    label: str
+    label: Text
     url: str
     also_current: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        check_text(self.label, "label", max_length=100)
+        check_words(self.label, "label", max_length=100)
         for url in (self.url, *self.also_current):
             check_url(url)
         object.__setattr__(self, "also_current", tuple(self.also_current))

@@ -10,6 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+# Flask-Babel itself, not guildkit.i18n (which builds on these errors): outside a request it
+# says the English source.
+from flask_babel import gettext
+
 
 class GuildKitError(Exception):
     """Base class of every error guildkit raises on purpose."""
@@ -272,18 +276,27 @@ class MemberInactive(NotAllowed):
     code = "member_inactive"
 
     def __init__(self, user_id: str, status: str) -> None:
-        super().__init__(f"member {user_id!r} is {status} and cannot take part", user_id=user_id, status=status)
+        said = {
+            "suspended": gettext("member %(user)s is suspended and cannot take part", user=repr(user_id)),
+            "banned": gettext("member %(user)s is banned and cannot take part", user=repr(user_id)),
+            "deleted": gettext("member %(user)s is deleted and cannot take part", user=repr(user_id)),
+        }.get(status) or gettext("member %(user)s is not active and cannot take part", user=repr(user_id))
+        super().__init__(said, user_id=user_id, status=status)
         self.user_id = user_id
         self.status = status
 
 
 class InvalidTransition(GuildKitError, ValueError):
-    """A state change that is not allowed from the current state (accepting a declined request)."""
+    """A state change that is not allowed from the current state (accepting a declined request).
+
+    The message is made of its parts ("cannot accept a request that is declined"), in English;
+    give ``message`` to say it as one sentence in the reader's language (``gettext``)."""
 
     code = "invalid_transition"
 
-    def __init__(self, what: str, state: str, action: str) -> None:
-        super().__init__(f"cannot {action} a {what} that is {state}", what=what, state=state, action=action)
+    def __init__(self, what: str, state: str, action: str, *, message: str | None = None) -> None:
+        said = message or f"cannot {action} a {what} that is {state}"
+        super().__init__(said, what=what, state=state, action=action)
         self.state = state
         self.action = action
 

@@ -27,7 +27,7 @@ from flask import Flask, current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
-from guildkit import audit, config, leaderboards, subjects
+from guildkit import audit, config, i18n, leaderboards, subjects
 from guildkit.activity import (
     Accepted,
     ActivityFields,
@@ -149,6 +149,7 @@ class GuildKit(Reading):
         if rules_file:
             self._register_rules_file(str(rules_file))
         app.teardown_appcontext(lambda exc: state.store.remove_session())
+        i18n.install(app)
         from guildkit.cli import make_cli
 
         group = make_cli()

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from guildkit.branches import Branch, feature_branch
-from guildkit.definitions import ActivityTypeDef, PageLink, Subject
+from guildkit.definitions import ActivityTypeDef, PageLink, Subject, Text
 from guildkit.markers import hookimpl
 from guildkit.models import table_of
 
@@ -51,9 +51,9 @@ def load(path: str) -> Any:
 class NavLink:
     """A link in every page's navigation, to the endpoint ``endpoint`` of the pages blueprint
     (``".find_mentor"``), current below it and below ``also`` (endpoints too); shown to everyone,
-    or only to active members with ``permission``."""
+    or only to active members with ``permission``. ``label``: a lazy translation (``lazy_gettext``)."""
 
-    label: str
+    label: Text
     endpoint: str
     also: tuple[str, ...] = ()
     permission: str | None = None

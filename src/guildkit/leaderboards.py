@@ -18,7 +18,7 @@ Only active members who have not opted out (``gk.privacy.set_leaderboard_opt_out
 live grant of an excluded role (``GUILDKIT_LEADERBOARD_EXCLUDED_ROLES``, flagged on their roles
 by :func:`exclude_roles` when the app starts) are on a board or counted in anyone's rank; a
 member left out still sees their own standing (:func:`standing_of`): where they would be among
-the members listed.
+the members listed. Where each row stood before (its movement) is :mod:`guildkit.movement`.
 """
 
 from __future__ import annotations
@@ -58,13 +58,14 @@ class Standing:
 # -- periods --------------------------------------------------------------------------------
 
 
-def _first_days(day: date) -> tuple[date, date]:
+def first_days(day: date) -> tuple[date, date]:
+    """The first days of ``day``'s week (a Monday) and month."""
     return day - timedelta(days=day.weekday()), day.replace(day=1)
 
 
 def period_keys(moment: datetime, zone: tzinfo) -> tuple[int, int]:
     """The week and month keys of ``moment`` in ``zone``: ordinals of their first local days."""
-    week, month = _first_days(moment.astimezone(zone).date())
+    week, month = first_days(moment.astimezone(zone).date())
     return week.toordinal(), month.toordinal()
 
 
@@ -100,7 +101,7 @@ class Board:
             raise ValueError(f"no leaderboard period {period!r}")
         if period == "all":
             return cls(point_type, period, 0, None)
-        week, month = _first_days(now.astimezone(zone).date())
+        week, month = first_days(now.astimezone(zone).date())
         first = week if period == "week" else month
         return cls(point_type, period, first.toordinal(), datetime.combine(first, time(), tzinfo=zone))
 

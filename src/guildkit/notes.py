@@ -18,14 +18,131 @@ kind's ``many`` phrase when it declares one (``"{people} people upvoted your ans
 ``{count}`` notifications, from ``{people}`` distinct ``data["actor"]`` values, or as many as
 there are notifications when they name none), which :func:`group` fills in as
 :attr:`Entry.headline`.
+
+A notification's text is stored once, for members who read different languages, so what it
+says is also kept as a :class:`Said` in its ``data["said"]``: the message as written and its
+values, said again in each reader's language when shown (:func:`text_of`). guildkit's own
+notifications are made here (:func:`earned`, :func:`taken_back`, :func:`became`, :func:`reached`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
+
+from guildkit import i18n
+from guildkit.definitions import TIER_NAMES, BadgeDef, Text, source
+from guildkit.i18n import N_, translated
+
+#: Where a notification's data keeps what it says (:class:`Said`).
+SAID = "said"
+
+
+@dataclass(frozen=True)
+class Said:
+    """What a notification says, kept so that each reader reads it in their language.
+
+    ``message`` is marked for translation with :func:`~guildkit.i18n.N_` and names its values
+    (``N_("You are now trust level %(level)s: %(name)s")``). The values named in ``words`` are
+    words a catalogue may translate (a level's name, as written); the others are shown as they
+    are (a person's name, a title), numbers in the reader's locale.
+
+    .. code-block:: python
+
+        tx.tell(member_id, "event.organizer",
+                Said(N_("You are now an organizer of %(event)s."), {"event": title}), event_id=event_id)
+    """
+
+    message: str
+    values: Mapping[str, str | int] = field(default_factory=dict)
+    words: tuple[str, ...] = ()
+
+    @property
+    def written(self) -> str:
+        """As written in the code (what the notification's ``text`` stores)."""
+        return self.message % dict(self.values)
+
+    def text(self) -> str:
+        """In the reader's language."""
+        values = {
+            name: translated(value) if name in self.words and isinstance(value, str)
+            else i18n.format_number(value) if isinstance(value, int) and not isinstance(value, bool)
+            else value
+            for name, value in self.values.items()
+        }  # fmt: skip
+        try:
+            return i18n.gettext(self.message) % values
+        except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder
+            return self.written
+
+    def as_data(self) -> dict[str, Any]:
+        return {"message": self.message, "values": dict(self.values), "words": list(self.words)}
+
+    @classmethod
+    def of(cls, data: object) -> Said | None:
+        """The :class:`Said` a notification's data keeps, if it keeps a well-formed one."""
+        said = data.get(SAID) if isinstance(data, Mapping) else None
+        if not isinstance(said, Mapping) or not isinstance(said.get("message"), str):
+            return None
+        values, words = said.get("values") or {}, said.get("words") or []
+        if not isinstance(values, Mapping) or not isinstance(words, list):
+            return None
+        return cls(said["message"], dict(values), tuple(str(w) for w in words))
+
+
+def stored(text: str | Said, data: Mapping[str, object]) -> tuple[str, dict[str, object]]:
+    """A notification's ``text`` and ``data`` as stored: a :class:`Said` as written, kept in the data."""
+    if isinstance(text, Said):
+        return text.written, {**data, SAID: text.as_data()}
+    return text, dict(data)
+
+
+def text_of(note: Note) -> str:
+    """What a notification says, in the reader's language when it kept its :class:`Said`."""
+    said = Said.of(note.data)
+    return said.text() if said is not None else str(note.text)
+
+
+# -- what guildkit's core tells members ----------------------------------------------------
+
+
+def _badge(definition: BadgeDef, level: int, message: str, tiered: str, **values: str) -> Said:
+    """``message`` naming the badge level, or ``tiered`` naming its tier and badge ("Gold Answerer")."""
+    levels = definition.levels
+    named = levels[level - 1].name if 0 < level <= len(levels) else None
+    if named or len(levels) == 1 or not 0 < level <= len(levels):
+        name = named or definition.name
+        return Said(message, {"badge": source(name), **values}, ("badge",))
+    tier = levels[level - 1].tier
+    return Said(
+        tiered,
+        {"tier": source(TIER_NAMES.get(tier, tier)), "badge": source(definition.name), **values},
+        ("tier", "badge"),
+    )
+
+
+def earned(definition: BadgeDef, level: int) -> Said:
+    return _badge(definition, level, N_("You earned %(badge)s"), N_("You earned %(tier)s %(badge)s"))
+
+
+def taken_back(definition: BadgeDef | None, badge: str, level: int, reason: str) -> Said:
+    if definition is None:
+        return Said(N_("%(badge)s was taken back: %(reason)s"), {"badge": badge, "reason": reason})
+    return _badge(definition, level, N_("%(badge)s was taken back: %(reason)s"),
+                  N_("%(tier)s %(badge)s was taken back: %(reason)s"), reason=reason)  # fmt: skip
+
+
+def became(role: Text) -> Said:
+    return Said(N_("You are now %(role)s"), {"role": source(role)}, ("role",))
+
+
+def reached(names: Sequence[Text], level: int) -> Said:
+    """A new level of a point type's scale, by its name (``names``), else its number."""
+    if names and 0 < level <= len(names):
+        return Said(N_("You reached %(level)s"), {"level": source(names[level - 1])}, ("level",))
+    return Said(N_("You reached Level %(number)s"), {"number": level})
 
 
 class Note(Protocol):
@@ -79,8 +196,8 @@ class Entry:
 
     @property
     def text(self) -> str:
-        """The line in words: the headline, or the newest notification's text."""
-        return self.headline or str(self.newest.text)
+        """The line in words: the headline, or the newest notification's, in the reader's language."""
+        return self.headline or text_of(self.newest)
 
 
 def _data(note: Note) -> Mapping[str, Any]:
@@ -94,7 +211,7 @@ def subject_of(note: Note) -> str | None:
     return subject if isinstance(subject, str) and subject else None
 
 
-def group(notes: Iterable[Note], many: Mapping[str, str | None] | None = None) -> list[Entry]:
+def group(notes: Iterable[Note], many: Mapping[str, Text | None] | None = None) -> list[Entry]:
     """The entries ``notes`` collapse into, in their order; ``many``: each kind's phrase for several."""
     order: list[tuple[str, str] | int] = []
     collected: dict[tuple[str, str] | int, list[Note]] = {}
@@ -113,6 +230,8 @@ def group(notes: Iterable[Note], many: Mapping[str, str | None] | None = None) -
         entry = Entry(first.kind, key[1] if isinstance(key, tuple) else subject_of(first), tuple(found))
         phrase = phrases.get(first.kind) if entry.count > 1 else None
         if phrase:
-            entry = replace(entry, headline=phrase.format(count=entry.count, people=len(entry.actors) or entry.count))
+            people = len(entry.actors) or entry.count
+            headline = str(phrase).format(count=i18n.format_number(entry.count), people=i18n.format_number(people))
+            entry = replace(entry, headline=headline)
         entries.append(entry)
     return entries

@@ -37,6 +37,7 @@ from guildkit import signals
 from guildkit.activity import ActivityInput, ActivityResult, ActivityView
 from guildkit.announcements import Announcement, MemberJoined
 from guildkit.awards import Awarder, Step, prefetch, wanted
+from guildkit.definitions import as_written
 from guildkit.errors import IdempotencyConflict
 from guildkit.models import Activity, Member, table_of
 from guildkit.ratelimit import RateLimiter
@@ -312,7 +313,8 @@ class Pipeline:
         if words is None or words.notify != "target" or activity.target_id in (None, activity.actor_id):
             return
         assert activity.target_id is not None
-        text = Words(self.registry).sentence(activity.type, "target", subject_key=activity.subject)
+        with as_written():  # stored: each reader reads it in their language from ``data``
+            text = Words(self.registry).sentence(activity.type, "target", subject_key=activity.subject)
         step.tell_member(
             activity.target_id, activity.type, text,
             activity_type=activity.type, subject=activity.subject, actor=activity.actor_user_id,

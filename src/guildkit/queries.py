@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -49,6 +49,11 @@ def ledger(
     if before is not None:
         query = query.where(LedgerEntry.id < before)
     return list(session.scalars(query.order_by(LedgerEntry.id.desc()).limit(limit)))
+
+
+def activities_by_id(session: Session, ids: Iterable[int]) -> list[Activity]:
+    wanted = list(ids)
+    return list(session.scalars(sa.select(Activity).where(Activity.id.in_(wanted)))) if wanted else []
 
 
 def badge_awards(session: Session, member_id: int) -> list[BadgeAward]:
@@ -107,7 +112,7 @@ def progress(session: Session, registry: Registry, member_id: int, now: datetime
         found.append(
             BadgeProgress(
                 badge=badge.slug,
-                name=badge.level_name(min(level + 1, len(badge.levels))),
+                name=badge.level_title(min(level + 1, len(badge.levels))),
                 level=level,
                 levels=len(badge.levels),
                 value=value,

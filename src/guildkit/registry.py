@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from guildkit.definitions import ActivityTypeDef, BadgeDef, PointTypeDef, RoleDef
+from guildkit.definitions import ActivityTypeDef, BadgeDef, PointTypeDef, RoleDef, source
 from guildkit.errors import ConfigurationError, DuplicateDefinition, PluginError
 from guildkit.metrics import OPENING, Count, Metric, OpeningCount, Streak
 from guildkit.models import Badge, PointType, Role, table_of, utcnow
@@ -242,8 +242,8 @@ class Registry:
                 [
                     {
                         "slug": p.slug,
-                        "name": p.name,
-                        "description": p.description,
+                        "name": source(p.name),
+                        "description": source(p.description),
                         "floor": p.floor,
                         "daily_cap": p.daily_cap,
                         "weekly_cap": p.weekly_cap,
@@ -265,10 +265,10 @@ class Registry:
                 [
                     {
                         "slug": b.slug,
-                        "name": b.name,
-                        "description": b.description,
+                        "name": source(b.name),
+                        "description": source(b.description),
                         "category": b.category,
-                        "levels": b.levels_as_json(self.badge_thresholds(b.slug)),
+                        "levels": _stored_levels(b.levels_as_json(self.badge_thresholds(b.slug))),
                         "repeatable": b.repeatable,
                         "secret": b.secret,
                         "image": b.image,
@@ -284,8 +284,8 @@ class Registry:
                 [
                     {
                         "slug": r.slug,
-                        "name": r.name,
-                        "description": r.description,
+                        "name": source(r.name),
+                        "description": source(r.description),
                         "permissions": list(r.permissions),
                         "source": self.origin[("role", r.slug)][:100],
                     }
@@ -293,6 +293,11 @@ class Registry:
                 ],
             )
         self.version = versions.record(conn, versions.snapshot(self), utcnow())
+
+
+def _stored_levels(levels: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A badge's levels as stored: their words as written (see :func:`~guildkit.definitions.source`)."""
+    return [{**level, "name": source(level["name"]), "description": source(level["description"])} for level in levels]
 
 
 def _collect(pm: pluggy.PluginManager, hook_name: str, gk: GuildKit) -> Iterable[tuple[str, Any]]:

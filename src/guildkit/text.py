@@ -15,6 +15,8 @@ import re
 from collections.abc import Mapping
 
 from guildkit.errors import ValidationError
+from guildkit.i18n import N_, ngettext
+from guildkit.i18n import gettext as _
 
 # C0 controls and DEL, except tab, line feed and carriage return (allowed in multi-line text).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -24,32 +26,61 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 MAX_INT = 2**63 - 1
 
 
+#: What makes text unstorable or unreadable, by kind: as the JSON API says it after a path, and
+#: as a whole message naming the field (``%(field)s``), marked for translation (forms show it).
+_PROBLEMS = {
+    "nul": ("must not contain NUL characters", N_("%(field)s must not contain NUL characters")),
+    "surrogate": (
+        "must be valid Unicode (it holds a lone surrogate)",
+        N_("%(field)s must be valid Unicode (it holds a lone surrogate)"),
+    ),
+    "control": ("must not contain control characters", N_("%(field)s must not contain control characters")),
+    "line": ("must be one line of text", N_("%(field)s must be one line of text")),
+}
+
+
+def _problem_kind(text: str, one_line: bool) -> str | None:
+    if "\x00" in text:
+        return "nul"
+    if _SURROGATE.search(text):
+        return "surrogate"
+    if _CONTROL.search(text):
+        return "control"
+    if one_line and _LINE_BREAK.search(text):
+        return "line"
+    return None
+
+
 def problem(text: str, *, one_line: bool = False) -> str | None:
     """What makes ``text`` unstorable or unreadable, in words; ``None`` when it is fine."""
-    if "\x00" in text:
-        return "must not contain NUL characters"
-    if _SURROGATE.search(text):
-        return "must be valid Unicode (it holds a lone surrogate)"
-    if _CONTROL.search(text):
-        return "must not contain control characters"
-    if one_line and _LINE_BREAK.search(text):
-        return "must be one line of text"
-    return None
+    kind = _problem_kind(text, one_line)
+    return _PROBLEMS[kind][0] if kind else None
 
 
 def check_text(value: object, field: str, *, max_length: int = 191, empty: bool = False, one_line: bool = False) -> str:
     """``value`` as checked text: a ``str`` of at most ``max_length`` characters, not blank unless
     ``empty``, with no NUL, lone surrogate or control character (nor a line break if ``one_line``).
+
+    The messages name the field first in English; a form puts the field's label in its place,
+    wherever a translation puts it (:class:`~guildkit.web.forms.Form`).
     """
     if not isinstance(value, str):
-        raise ValidationError(f"{field} must be text, got {type(value).__name__}", field=field)
+        raise ValidationError(
+            _("%(field)s must be text, got %(type)s", field=field, type=type(value).__name__), field=field
+        )
     if not empty and not value.strip():
-        raise ValidationError(f"{field} must not be empty", field=field)
+        raise ValidationError(_("%(field)s must not be empty", field=field), field=field)
     if len(value) > max_length:
-        raise ValidationError(f"{field} must be at most {max_length} characters", field=field)
-    found = problem(value, one_line=one_line)
-    if found:
-        raise ValidationError(f"{field} {found}", field=field)
+        raise ValidationError(
+            ngettext(
+                "%(field)s must be at most %(num)d character", "%(field)s must be at most %(num)d characters",
+                max_length, field=field,
+            ),
+            field=field,
+        )  # fmt: skip
+    kind = _problem_kind(value, one_line)
+    if kind:
+        raise ValidationError(_(_PROBLEMS[kind][1], field=field), field=field)
     return value
 
 
@@ -69,7 +100,7 @@ def multi_line(value: object, field: str, max_length: int) -> str:
 def check_id(value: object, field: str) -> int | None:
     """``None`` or a row id: a positive integer that fits the database's integers."""
     if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_INT):
-        raise ValidationError(f"{field} must be a row id (a positive integer)", field=field)
+        raise ValidationError(_("%(field)s must be a row id (a positive integer)", field=field), field=field)
     return value
 
 

@@ -29,6 +29,7 @@ from guildkit.activity import ActivityFields, ActivityInput, ActivityResult
 from guildkit.announcements import Announcement, MemberJoined
 from guildkit.errors import MemberInactive
 from guildkit.models import Notification, table_of
+from guildkit.notes import Said, stored
 from guildkit.unit import Unit
 
 if TYPE_CHECKING:
@@ -95,8 +96,10 @@ class Transaction:
         if self.dialect == "postgresql":
             self.conn.execute(sa.select(table.c.id).where(table.c.id == row_id).with_for_update()).all()
 
-    def tell(self, member_id: int, kind: str, text: str, **data: object) -> None:
-        """An in-app notification for a member, stored with this transaction."""
+    def tell(self, member_id: int, kind: str, text: str | Said, **data: object) -> None:
+        """An in-app notification for a member, stored with this transaction. Tell it as a
+        :class:`~guildkit.notes.Said` for each reader to read it in their language."""
+        text, data = stored(text, data)
         self.conn.execute(
             sa.insert(NOTIFICATIONS).values(member_id=member_id, kind=kind, text=text, data=data, created_at=self.now)
         )

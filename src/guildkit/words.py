@@ -6,16 +6,25 @@ upvoted"), and a rule into what it asks ("Answer 5 questions · 15 · 40"). The 
 the :class:`~guildkit.ActivityTypeDef` hosts and plugins register; a type nobody describes is
 shown by its name made readable ("Answer upvoted"), and a subject nobody resolves by its kind
 ("an answer"), so a raw key never reaches a member.
+
+Everything is said in the reader's language: guildkit's own words through its catalogue, a
+definition's words through :func:`~guildkit.definitions.shown` (a lazy translation said now; a
+host's plain text through the host's catalogue, when it has it).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
-from guildkit.definitions import ActivityTypeDef, Audience, Subject
+from guildkit import i18n
+from guildkit.definitions import ActivityTypeDef, Audience, Subject, Text, shown
+from guildkit.i18n import N_, ngettext
+from guildkit.i18n import gettext as _
 from guildkit.metrics import Count, Distinct, Metric, OpeningCount, PointsTotal, Streak
 from guildkit.registry import Registry
 from guildkit.rules.builtin import BadgeRule, EventBadgeRule, RoleRule
@@ -30,8 +39,16 @@ def readable(name: str) -> str:
 
 
 def number(n: int) -> str:
-    """A count as members read it (``4,750``)."""
-    return f"{n:,}"
+    """A count as members read it, in their locale (``4,750``, ``4.750``)."""
+    return i18n.format_number(n)
+
+
+def either(said: list[str], message: str) -> str | None:
+    """Alternatives as one phrase ("A; or B; or C"), joined by ``message`` (marked with ``N_``,
+    with ``%(one)s`` and ``%(other)s``) in the reader's language."""
+    if not said:
+        return None
+    return functools.reduce(lambda one, other: _(message, one=one, other=other), said)
 
 
 class Words:
@@ -46,17 +63,18 @@ class Words:
     def label(self, type: str) -> str:
         """The type's name in lists ("Answer upvoted")."""
         words = self._type(type)
-        return words.label if words else readable(type)
+        return shown(words.label) if words else readable(type)
 
     def subject(self, type: str, key: str | None) -> str:
         """A subject nobody resolved, in general words: the type's ``subject``, else its kind."""
         words = self._type(type)
         if words and words.subject:
-            return words.subject
+            return shown(words.subject)
         kind = readable(key.split(":", 1)[0]).lower() if key and ":" in key else ""
         if not kind:
-            return "it"
-        return ("an " if kind[0] in "aeiou" else "a ") + kind
+            return _("it")
+        # The kind is the host's key ("answer"), in English: its article is English too.
+        return _("an %(kind)s", kind=kind) if kind[0] in "aeiou" else _("a %(kind)s", kind=kind)
 
     def sentence(
         self,
@@ -71,14 +89,15 @@ class Words:
     ) -> str:
         """What happened, for ``audience``; with ``html``, safe markup with the subject linked."""
         words = self._type(type)
-        template = words.sentence(audience) if words else None
-        if template is None:
-            template = "{label}: {subject}" if subject is not None else "{label}"
+        said: Text | None = words.sentence(audience) if words else None
+        # In the reader's language, the placeholders kept for below.
+        default = _("{label}: {subject}") if subject is not None else "{label}"
+        template = shown(said) if said is not None else default
         values: dict[str, Any] = {
             "label": self.label(type),
             "subject": self._subject_text(type, subject_key, subject, html),
-            "actor": actor or "Someone",
-            "target": target or "someone",
+            "actor": actor or _("Someone"),
+            "target": target or _("someone"),
         }
         if html:
             return Markup(escape(template)).format(**values)
@@ -100,18 +119,26 @@ class Words:
         if isinstance(metric, Count):
             return self._count_goal(metric.type, metric.role, n)
         if isinstance(metric, Distinct):
-            who = "different members" if metric.of in ("actor", "target") else "different items"
-            return f"{self.label(metric.type)} with {number(n)} {who}"
+            what = self.label(metric.type)
+            if metric.of in ("actor", "target"):
+                return ngettext("%(what)s with %(count)s different member", "%(what)s with %(count)s different members",
+                                n, what=what, count=number(n))  # fmt: skip
+            return ngettext("%(what)s with %(count)s different item", "%(what)s with %(count)s different items",
+                            n, what=what, count=number(n))  # fmt: skip
         if isinstance(metric, Streak):
             words = self._type(metric.type)
-            doing = words.goal_one if words and words.goal_one else self.label(metric.type)
-            return f"{doing} on {number(n)} days in a row"
+            doing = shown(words.goal_one) if words and words.goal_one else self.label(metric.type)
+            return ngettext("%(what)s on %(count)s day in a row", "%(what)s on %(count)s days in a row",
+                            n, what=doing, count=number(n))  # fmt: skip
         if isinstance(metric, PointsTotal):
             point_type = self.registry.point_types.get(metric.point_type)
-            return f"Earn {number(n)} {point_type.name if point_type else readable(metric.point_type)}"
+            unit = shown(point_type.name) if point_type else readable(metric.point_type)
+            return ngettext("Earn %(count)s %(unit)s", "Earn %(count)s %(unit)s", n, unit=unit, count=number(n))
         phrase = getattr(metric, "phrase", None)  # a plugin's metric may say it in its own words
         said = phrase(n) if callable(phrase) else None
-        return said if isinstance(said, str) else f"Reach {number(n)}"
+        if isinstance(said, str | LazyString):
+            return str(said)
+        return ngettext("Reach %(count)s", "Reach %(count)s", n, count=number(n))
 
     def _count_goal(self, type: str, role: str, n: int) -> str:
         words = self._type(type)
@@ -119,10 +146,13 @@ class Words:
         if words and role == "target":
             many, one = words.received_goal, words.received_goal_one
         if n == 1 and one:
-            return one
+            return shown(one)
         if many:
-            return many.format(n=number(n))
-        return f"{self.label(type)} {'once' if n == 1 else number(n) + ' times'}"
+            return shown(many).format(n=number(n))
+        what = self.label(type)
+        if n == 1:
+            return _("%(what)s once", what=what)
+        return ngettext("%(what)s %(count)s time", "%(what)s %(count)s times", n, what=what, count=number(n))
 
     def tiers(self, metric: Metric, thresholds: tuple[int, ...] | list[int]) -> str:
         """Every tier of a badge: the first in words, the rest by number ("Answer 5 questions · 15 · 40")."""
@@ -134,9 +164,9 @@ class Words:
         """How to earn badge ``slug`` in words: the badge's own ``criteria``, else from its rules."""
         badge = self.registry.badges.get(slug)
         if badge is not None and badge.criteria:
-            return badge.criteria
+            return shown(badge.criteria)
         said = [s for rule in self.registry.rules_awarding(slug) if (s := self.rule(rule))]
-        return "; or ".join(said) or None
+        return either(said, N_("%(one)s; or %(other)s"))
 
     def rule(self, rule: object) -> str | None:
         """What a built-in rule asks, in words; ``None`` for a rule guildkit cannot put in words."""
@@ -144,7 +174,8 @@ class Words:
             return self.tiers(rule.metric, rule.thresholds)
         if isinstance(rule, EventBadgeRule):
             on = (rule.on,) if isinstance(rule.on, str) else rule.on
-            return " or ".join(self._count_goal(t, rule.to, 1) for t in on) + ", each time"
+            goals = either([self._count_goal(t, rule.to, 1) for t in on], N_("%(one)s or %(other)s"))
+            return _("%(goal)s, each time", goal=goals)
         if isinstance(rule, RoleRule):
             return self.goal(rule.metric, rule.threshold)
         return None
@@ -155,4 +186,4 @@ class Words:
             s for rule in self.registry.rules.values() if isinstance(rule, RoleRule) and rule.role == slug
             if (s := self.rule(rule))
         ]  # fmt: skip
-        return "; or ".join(said) or None
+        return either(said, N_("%(one)s; or %(other)s"))

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import pytest
 
 from tests.browser.harness import CHROMIUM_ARGS, LiveServer, chromium_missing_reason, chromium_path, in_ci
+from tests.site_pages import ROLES, Site, crawl, seed_site
+from tests.site_pages import Page as SitePage
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -263,3 +265,18 @@ def screenshot(request: pytest.FixtureRequest) -> Callable[..., Path]:
         return path
 
     return take
+
+
+# -- the seeded example app and its pages (tests.site_pages), shared by the checks of every page --
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """The seeded example app, seeded once for the session (seeding takes tens of seconds)."""
+    return seed_site(tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="session")
+def pages_by_role(site: Site) -> dict[str, list[SitePage]]:
+    """Every page each role reaches by following links."""
+    return {role: crawl(site, role) for role in ROLES}

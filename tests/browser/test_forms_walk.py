@@ -30,7 +30,7 @@ MESSAGES = [
     "Time zone must be a known IANA time zone name such as Europe/Paris",
     "An in-person event needs a location",
     "Link must start with http:// or https://",
-    "Places must be a whole number from 1 to 1000000",
+    "Places must be a whole number from 1 to 1,000,000",
 ]
 
 

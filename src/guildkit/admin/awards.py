@@ -13,6 +13,7 @@ from guildkit.admin import console
 from guildkit.admin.base import ConsoleJob
 from guildkit.builtin.manual import AWARD, REVOKE, AwardFields, award_payload, revoke_payload
 from guildkit.errors import ValidationError
+from guildkit.i18n import gettext as _
 from guildkit.models import BadgeAward
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class ManualAwards(ConsoleJob):
         payload = award_payload(self.gk.registry, reason, **what)
         badge = what.get("badge")
         if badge is not None and self._archived(badge):
-            raise ValidationError("this badge is archived: it cannot be awarded", field="badge")
+            raise ValidationError(_("this badge is archived: it cannot be awarded"), field="badge")
         only_role = what.get("role") is not None and what.get("points") is None and badge is None
         return self._manual(AWARD, "role.grant" if only_role else "award", by, actor, user, payload)
 
@@ -64,7 +65,10 @@ class ManualAwards(ConsoleJob):
         if badge is not None:
             if level is not None and not (isinstance(level, int) and 1 <= level <= len(registry.badges[badge].levels)):
                 raise ValidationError(
-                    f"level must be one of this badge's levels, 1 to {len(registry.badges[badge].levels)}",
+                    _(
+                        "level must be one of this badge's levels, 1 to %(most)s",
+                        most=len(registry.badges[badge].levels),
+                    ),
                     field="level",
                 )
             held = self.gk.session.scalar(
@@ -76,9 +80,9 @@ class ManualAwards(ConsoleJob):
                 .where(sa.true() if level is None else BadgeAward.level == level)
             )
             if not held:
-                raise ValidationError("the member does not hold this badge", field="badge")
+                raise ValidationError(_("the member does not hold this badge"), field="badge")
         if role is not None and role not in queries.role_slugs(self.gk.session, member.id):
-            raise ValidationError("the member does not hold this role", field="role")
+            raise ValidationError(_("the member does not hold this role"), field="role")
         return self._manual(REVOKE, "role.revoke" if badge is None else "revoke", by, actor, user, payload)
 
     def _manual(

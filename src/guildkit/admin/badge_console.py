@@ -18,6 +18,7 @@ from guildkit.admin.svg import sanitize_svg
 from guildkit.admin.views import BadgeView, describe, origin_of
 from guildkit.definitions import SLUG_RE
 from guildkit.errors import NotAllowed, UnknownBadge, ValidationError
+from guildkit.i18n import gettext as _
 from guildkit.models import Badge, table_of
 from guildkit.registry import Registry
 from guildkit.store import upsert
@@ -65,8 +66,8 @@ class BadgeConsole(ConsoleJob):
         criteria = [describe(rule) for rule in registry.rules_awarding(slug)]
         common: dict[str, Any] = {
             "slug": slug,
-            "name": definition.name,
-            "description": definition.description,
+            "name": str(definition.name),  # a lazy translation: in the reader's language
+            "description": str(definition.description),
             "category": definition.category,
             "tiers": [level.tier for level in definition.levels],
             "origin": label,
@@ -95,7 +96,9 @@ class BadgeConsole(ConsoleJob):
             raise UnknownBadge(slug)
         kind, label = origin_of(registry.origin[("badge", slug)])
         if kind != "database":
-            raise NotAllowed(f"badge {slug!r} is defined by {label} and is read-only here", slug=slug)
+            raise NotAllowed(
+                _("badge %(slug)r is defined by %(origin)s and is read-only here", slug=slug, origin=label), slug=slug
+            )
 
     def create_badge(self, by: str | int | None, data: Mapping[str, Any], *, via: str | None = None) -> BadgeView:
         """A new console badge; ``data`` has ``slug``, ``name`` and the fields of :data:`BADGE_FIELDS`."""
@@ -105,13 +108,13 @@ class BadgeConsole(ConsoleJob):
         registry = self.gk.registry
         if slug in registry.badges:
             label = origin_of(registry.origin[("badge", slug)])[1]
-            raise ValidationError(f"a badge with this slug already exists ({label})", field="slug")
+            raise ValidationError(_("a badge with this slug already exists (%(origin)s)", origin=label), field="slug")
 
         def write(tx: Transaction) -> None:
             insert = upsert(tx.dialect, BADGES, ("slug",), (), ("slug",))
             made = tx.conn.execute(insert.values(**row, created_at=tx.now, updated_at=tx.now)).first()
             if made is None:
-                raise ValidationError("a badge with this slug already exists", field="slug")
+                raise ValidationError(_("a badge with this slug already exists"), field="slug")
             self._definitions_changed(tx)
             self._audit(tx, actor, "badge.create", f"badge:{slug}", "", _jsonable(row))
 

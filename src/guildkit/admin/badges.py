@@ -15,6 +15,7 @@ from guildkit.activity import TYPE_RE
 from guildkit.admin.models import CRITERIA
 from guildkit.definitions import check_slug
 from guildkit.errors import FieldErrors, ValidationError, check_fields
+from guildkit.i18n import gettext as _
 from guildkit.models import TIERS
 from guildkit.text import check_text
 
@@ -53,7 +54,10 @@ def _tiers(value: object) -> list[str]:
         or len(value) > MAX_LEVELS
         or not all(t in TIERS for t in value)
     ):
-        raise ValidationError(f"tiers must be 1 to {MAX_LEVELS} of {', '.join(TIERS)}, one per level", field="tiers")
+        raise ValidationError(
+            _("tiers must be 1 to %(most)s of %(tiers)s, one per level", most=MAX_LEVELS, tiers=", ".join(TIERS)),
+            field="tiers",
+        )
     return list(value)
 
 
@@ -65,28 +69,30 @@ def _secret(value: object) -> bool:
 
 def _criterion(value: object) -> str:
     if not isinstance(value, str) or value not in CRITERIA:
-        raise ValidationError(f"criterion must be one of {', '.join(CRITERIA)}", field="criterion")
+        raise ValidationError(
+            _("criterion must be one of %(criteria)s", criteria=", ".join(CRITERIA)), field="criterion"
+        )
     return value
 
 
 def _subject_role(value: object) -> str:
     if value not in ("actor", "target"):
-        raise ValidationError("subject_role must be 'actor' or 'target'", field="subject_role")
+        raise ValidationError(_("subject_role must be 'actor' or 'target'"), field="subject_role")
     return str(value)
 
 
 def _activity_type(value: object) -> str:
     if not isinstance(value, str) or not TYPE_RE.match(value):
-        raise ValidationError("activity_type must be an activity type such as answer.posted", field="activity_type")
+        raise ValidationError(_("activity_type must be an activity type such as answer.posted"), field="activity_type")
     return value
 
 
 def _thresholds(value: object, tiers: list[str] | None) -> list[int]:
     thresholds = _int_list(value, "thresholds")
     if tiers is not None and len(thresholds) != len(tiers):
-        raise ValidationError("give one threshold per level (tier)", field="thresholds")
+        raise ValidationError(_("give one threshold per level (tier)"), field="thresholds")
     if any(t < 1 for t in thresholds) or thresholds != sorted(set(thresholds)):
-        raise ValidationError("thresholds must be increasing whole numbers from 1", field="thresholds")
+        raise ValidationError(_("thresholds must be increasing whole numbers from 1"), field="thresholds")
     return thresholds
 
 
@@ -119,7 +125,7 @@ def badge_values(data: Mapping[str, Any], *, slug: str | None = None) -> dict[st
     if criterion in ("count", "points"):
         row |= found.check_all({"thresholds": lambda: _thresholds(data.get("thresholds"), tiers)})
     if criterion == "each" and tiers is not None and len(tiers) != 1:
-        found.add("tiers", "a badge earned on each activity has one level (one tier)")
+        found.add("tiers", _("a badge earned on each activity has one level (one tier)"))
     found.raise_if_any()
     return row
 
@@ -128,7 +134,7 @@ def _permissions(value: object, known: Iterable[str]) -> list[str]:
     if not isinstance(value, list | tuple) or not all(isinstance(p, str) for p in value):
         raise ValidationError("permissions must be a list of permission names", field="permissions")
     if set(value) - set(known):
-        raise ValidationError("permissions must be among the community's permissions", field="permissions")
+        raise ValidationError(_("permissions must be among the community's permissions"), field="permissions")
     return sorted(set(value))
 
 

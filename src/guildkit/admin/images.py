@@ -16,9 +16,13 @@ import re
 
 from guildkit.admin.svg import sanitize_svg
 from guildkit.errors import ValidationError
+from guildkit.i18n import format_number
+from guildkit.i18n import gettext as _
 from guildkit.web.badge_art import SVG
 
 PNG, WEBP = "image/png", "image/webp"
+#: The types an upload may be, as a file input's ``accept`` lists them.
+IMAGE_TYPES = (PNG, WEBP, SVG)
 
 # What may come before the root element: processing instructions, comments and a DOCTYPE (with
 # an internal subset), so that an SVG carrying them is told why it is refused, not "not an SVG".
@@ -43,10 +47,12 @@ def check_image(data: bytes, max_bytes: int) -> tuple[bytes, str]:
     """The bytes to store for an acceptable upload (an SVG rebuilt, other types as they came) and
     their content type; :class:`ValidationError` (``field="image"``) if it is not acceptable."""
     if not data:
-        raise ValidationError("choose an image file", field="image")
+        raise ValidationError(_("choose an image file"), field="image")
     if len(data) > max_bytes:
-        raise ValidationError(f"the image is larger than {max_bytes // 1024} KiB", field="image")
+        raise ValidationError(
+            _("the image is larger than %(size)s KiB", size=format_number(max_bytes // 1024)), field="image"
+        )
     kind = sniff(data)
     if kind is None:
-        raise ValidationError("the image must be a PNG, WebP or SVG file", field="image")
+        raise ValidationError(_("the image must be a PNG, WebP or SVG file"), field="image")
     return (sanitize_svg(data) if kind == SVG else data), kind

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from guildkit.admin.base import ConsoleJob
 from guildkit.admin.views import FailureView, PluginView, RuleVersionView, RuleView, describe, origin_of
 from guildkit.errors import ValidationError
+from guildkit.i18n import gettext as _
 from guildkit.models import HookFailure
 from guildkit.plugins import describe_plugins
 from guildkit.rules import versions
@@ -23,7 +24,7 @@ class Inspection(ConsoleJob):
         for point_type, levels in registry.levels.items():
             kind, label = origin_of(registry.origin[("levels for", point_type)])
             steps = ", ".join(str(t) for t in levels.thresholds)
-            text = f"levels of {point_type} points at {steps}"
+            text = _("levels of %(point_type)s points at %(steps)s", point_type=point_type, steps=steps)
             views.append(RuleView(f"levels:{point_type}", "Levels", label, kind, [f"points:{point_type}"], text))
         return sorted(views, key=lambda r: (r.origin_kind, r.origin, r.name))
 

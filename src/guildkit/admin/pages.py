@@ -11,7 +11,7 @@ nobody signed in, 403 for anyone else); every form carries the session's CSRF to
 ``/admin/awards``                      award or take away points, badges and roles, with a reason
 ``/admin/roles``, ``…/<slug>``         roles and their permissions; make, change, grant, revoke
 ``/admin/rules``                       the active rule set, with origins and what each awards; its
-                                       versions; preview a change, apply the rules (:mod:`.rule_pages`)
+                                       versions; preview a change, apply the rules (in :mod:`.rule_pages`)
 ``/admin/plugins``                     plugins, their hooks, and recent hook failures
 ``/admin/tokens``                      API tokens: make one (shown once), revoke
 ``/admin/audit``                       the audit log (every area), filtered by actor, action and dates
@@ -33,9 +33,12 @@ from guildkit import errors
 from guildkit.admin import Admin
 from guildkit.admin.audit import ACTIONS
 from guildkit.admin.badges import badge_values
+from guildkit.admin.images import IMAGE_TYPES
 from guildkit.admin.models import CRITERIA
 from guildkit.admin.rule_changes import MAX_PROPOSAL
 from guildkit.builtin.manual import REASON_MAX, award_payload, revoke_payload
+from guildkit.i18n import gettext as _
+from guildkit.i18n import pgettext
 from guildkit.models import TIERS
 from guildkit.routes import Routes
 from guildkit.web import csrf
@@ -49,24 +52,91 @@ pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
 View = Callable[..., Any]
 T = TypeVar("T")
 
-#: Each console form's fields, in the order its page shows them, and how much typed text is shown back.
-BADGE_LABELS = {
-    "slug": "Slug", "name": "Name", "description": "Description", "category": "Category", "tiers": "Tiers",
-    "criterion": "How it is earned", "activity_type": "Activity type", "subject_role": "Whose activities",
-    "point_type": "Point type", "thresholds": "Thresholds", "secret": "Secret", "image": "Image", "reason": "Reason",
-}  # fmt: skip
+#: How much typed text each console form shows back (its fields' labels: the functions below).
 BADGE_LIMITS = {"slug": 100, "name": 191, "description": 2000, "category": 100, "tiers": 200, "activity_type": 100,
                 "thresholds": 200, "reason": 2000}  # fmt: skip
-AWARD_LABELS = {"user_id": "Member", "points": "Points", "point_type": "Point type", "badge": "Badge",
-                "level": "Level", "role": "Role", "reason": "Reason"}  # fmt: skip
 AWARD_LIMITS = {"user_id": 191, "points": 16, "level": 16, "reason": REASON_MAX}
-ROLE_LABELS = {"slug": "Slug", "name": "Name", "description": "Description", "permissions": "Permissions"}
-GRANT_LABELS = {"user_id": "Member", "reason": "Reason"}
 ROLE_LIMITS = {"slug": 100, "name": 191, "description": 2000, "user_id": 191, "reason": REASON_MAX}
-TOKEN_LABELS = {"name": "Name", "scopes": "Scopes"}
-RULE_LABELS = {"rules": "Proposed definitions", "remove": "Leave out"}
 RULE_LIMITS = {"rules": MAX_PROPOSAL, "remove": 2000}
-AUDIT_LABELS = {"actor": "Actor", "action": "Action", "since": "From", "until": "To"}
+
+
+# Each console form's fields, in the order its page shows them, in the reader's language.
+
+
+def badge_labels() -> dict[str, str]:
+    return {
+        "slug": _("Slug"), "name": _("Name"), "description": _("Description"), "category": _("Category"),
+        "tiers": _("Tiers"), "criterion": _("How it is earned"), "activity_type": _("Activity type"),
+        "subject_role": _("Whose activities"), "point_type": _("Point type"), "thresholds": _("Thresholds"),
+        "secret": _("Secret"), "image": _("Image"), "reason": _("Reason"),
+    }  # fmt: skip
+
+
+def award_labels() -> dict[str, str]:
+    return {
+        "user_id": _("Member"), "points": _("Points"), "point_type": _("Point type"), "badge": _("Badge"),
+        "level": _("Level"), "role": _("Role"), "reason": _("Reason"),
+    }  # fmt: skip
+
+
+def role_labels() -> dict[str, str]:
+    return {"slug": _("Slug"), "name": _("Name"), "description": _("Description"), "permissions": _("Permissions")}
+
+
+def grant_labels() -> dict[str, str]:
+    return {"user_id": _("Member"), "reason": _("Reason")}
+
+
+def token_labels() -> dict[str, str]:
+    return {"name": _("Name"), "scopes": _("Scopes")}
+
+
+def rule_labels() -> dict[str, str]:
+    return {"rules": _("Proposed definitions"), "remove": _("Leave out")}
+
+
+def audit_labels() -> dict[str, str]:
+    return {"actor": _("Actor"), "action": _("Action"), "since": _("From"), "until": _("To")}
+
+
+def done_message() -> str | None:
+    """What the redirect after a change (``?done=``) tells the admin; ``None`` for no known change."""
+    done, args = request.args.get("done", ""), request.args
+    messages = {
+        "created": _("Done: created."),
+        "saved": _("Done: saved."),
+        "archived": _("Done: archived."),
+        "unarchived": _("Done: unarchived."),
+        "image": _("Done: image saved."),
+        "awarded": _("Done: awarded."),
+        "revoked": _("Done: revoked."),
+        "role-created": _("Done: role %(role)s created.", role=args.get("role", "")),
+        "role-saved": _("Done: role %(role)s saved.", role=args.get("role", "")),
+        "role-granted": _("Done: role %(role)s granted.", role=args.get("role", "")),
+        "role-revoked": _("Done: role %(role)s revoked.", role=args.get("role", "")),
+        "token-revoked": _("Done: token %(token)s revoked.", token=args.get("token", "")),
+        "applying": _("Done: applying the rules in force to the history started."),
+        "backfilling": _("Done: awarding it to the members who qualify started."),
+    }
+    return messages.get(done)
+
+
+def origin_kind(kind: str) -> str:
+    """A definition's origin kind (``database``, ``file``, ``code``, ``built-in``, ``plugin``) in words."""
+    kinds: dict[str, str] = {
+        "database": pgettext("definition origin", "database"),
+        "file": pgettext("definition origin", "file"),
+        "code": pgettext("definition origin", "code"),
+        "built-in": pgettext("definition origin", "built-in"),
+        "plugin": pgettext("definition origin", "plugin"),
+    }
+    return kinds.get(kind, kind)
+
+
+def origin(kind: str, label: str) -> str:
+    """Where a definition comes from, in words: ``database: admin console``, ``file: rules.toml``."""
+    where = _("admin console") if kind == "database" else label
+    return str(_("%(kind)s: %(origin)s", kind=origin_kind(kind), origin=where))
 
 
 def admin_page(view: View) -> View:
@@ -77,17 +147,17 @@ def admin_page(view: View) -> View:
     def run(**kwargs: Any) -> Any:
         who = caller()
         if not who.is_person:
-            raise PageError(401, "Sign in to use the admin console", "The admin console is for signed-in admins.")
+            raise PageError(401, _("Sign in to use the admin console"), _("The admin console is for signed-in admins."))
         if not (who.active and who.can("admin")):
-            raise PageError(403, "Not allowed", "Only admins may use the admin console.")
+            raise PageError(403, _("Not allowed"), _("Only admins may use the admin console."))
         try:
             return view(**kwargs)
         except errors.NotAllowed as exc:
-            return error_page(403, "Not allowed", exc.message)
+            return error_page(403, _("Not allowed"), exc.message)
         except errors.UnknownRole:
-            return error_page(404, "No such role", "There is no role with that name.")
+            return error_page(404, _("No such role"), _("There is no role with that name."))
         except errors.UnknownToken:
-            return error_page(404, "No such token", "There is no API token with that number.")
+            return error_page(404, _("No such token"), _("There is no API token with that number."))
 
     return run
 
@@ -98,8 +168,16 @@ def _admin() -> tuple[Admin, str]:
     return gk_instance().admin, who.user_id
 
 
-def _render(template: str, status: int = 200, **context: Any) -> Any:
-    html = render_template(f"guildkit/admin/{template}", **context)
+def _service() -> Admin:
+    service: Admin = gk_instance().admin
+    return service
+
+
+def render(template: str, status: int = 200, **context: Any) -> Any:
+    """An admin page: ``template`` under ``guildkit/admin/``, with what every admin page shows."""
+    html = render_template(
+        f"guildkit/admin/{template}", done=done_message(), origin=origin, origin_kind=origin_kind, **context
+    )
     return (html, status) if status != 200 else html
 
 
@@ -109,13 +187,13 @@ def _attempt(form: Form, run: Callable[[], T]) -> T | None:
     try:
         return form.run(run)
     except errors.UnknownMember:
-        form.add("user_id", "there is no member with this user id")
+        form.add("user_id", _("there is no member with this user id"))
     except errors.UnknownBadge:
-        form.add("badge", "choose a badge from the list")
+        form.add("badge", _("choose a badge from the list"))
     except errors.UnknownPointType:
-        form.add("point_type", "choose a point type from the list")
+        form.add("point_type", _("choose a point type from the list"))
     except errors.UnknownRole:
-        form.add("role", "choose a role from the list")
+        form.add("role", _("choose a role from the list"))
     return None
 
 
@@ -125,9 +203,9 @@ def _attempt(form: Form, run: Callable[[], T]) -> T | None:
 @pages.get("/admin")
 @admin_page
 def admin_home() -> Any:
-    service, _ = _admin()
+    service = _service()
     badges = service.badges()
-    return _render(
+    return render(
         "home.html",
         badge_count=len(badges),
         console_badges=sum(1 for b in badges if b.editable),
@@ -144,8 +222,8 @@ def admin_home() -> Any:
 @pages.get("/admin/badges")
 @admin_page
 def admin_badges() -> Any:
-    service, _ = _admin()
-    return _render("badges.html", badges=service.badges(), done=request.args.get("done"))
+    service = _service()
+    return render("badges.html", badges=service.badges())
 
 
 def _badge_fields(form: Form) -> dict[str, Any]:
@@ -166,14 +244,14 @@ def _badge_fields(form: Form) -> dict[str, Any]:
     if all(t.isascii() and t.isdigit() and len(t) <= 15 for t in numbers):
         data["thresholds"] = [int(t) for t in numbers]
     else:
-        form.add("thresholds", "thresholds are whole numbers separated by commas")
+        form.add("thresholds", _("thresholds are whole numbers separated by commas"))
     return data
 
 
 def _badge_page(slug: str | None, form: Form, status: int = 200) -> Any:
-    service, _ = _admin()
+    service = _service()
     badge = service.badge(slug) if slug else None
-    return _render(
+    return render(
         "badge.html",
         status,
         badge=badge,
@@ -181,8 +259,8 @@ def _badge_page(slug: str | None, form: Form, status: int = 200) -> Any:
         criteria=CRITERIA,
         tiers=TIERS,
         point_types=list(gk_instance().registry.point_types),
-        done=request.args.get("done"),
         backfill=_backfill_offer(service, slug),
+        image_types=",".join(IMAGE_TYPES),
         name=lambda user: gk_instance().user_info(user).name,
     )
 
@@ -201,11 +279,11 @@ def _backfill_offer(service: Admin, slug: str | None) -> Any:
 
 def _badge_form(badge: Any = None, posted: bool = False) -> Form:
     if posted:
-        return Form.posted(BADGE_LABELS, checkboxes=("secret",), limits=BADGE_LIMITS)
+        return Form.posted(badge_labels(), checkboxes=("secret",), limits=BADGE_LIMITS)
     values = (
         {"tiers": "bronze", "criterion": "count", "subject_role": "actor"} if badge is None else _badge_values(badge)
     )
-    return Form(BADGE_LABELS, values, limits=BADGE_LIMITS)
+    return Form(badge_labels(), values, limits=BADGE_LIMITS)
 
 
 def _badge_values(badge: Any) -> dict[str, Any]:
@@ -286,14 +364,14 @@ def admin_badge_image_upload(slug: str) -> Any:
     form = _badge_form(service.badge(slug))
     if form.run(lambda: service.set_badge_image(me, slug, image)) is None:
         return _badge_page(slug, form, 422)
-    return redirect(url_for(".admin_badge", slug=slug, done="image saved"), code=303)
+    return redirect(url_for(".admin_badge", slug=slug, done="image"), code=303)
 
 
 @pages.get("/admin/badges/<slug>/image")
 @admin_page
 def admin_badge_image(slug: str) -> Any:
     """The image as admins preview it (secret badges too)."""
-    service, _ = _admin()
+    service = _service()
     return image_response(*service.badge_image(slug, preview=True))
 
 
@@ -304,9 +382,9 @@ def _awards_page(form: Form, status: int = 200, what: str = "award", **extra: An
     """The award and revoke forms: ``form`` is the one named by ``what``, the other is blank."""
     gk = gk_instance()
     registry = gk.registry
-    blank = Form(AWARD_LABELS, {"level": "1"}) if what == "revoke" else Form(AWARD_LABELS, scope="revoke-")
+    blank = Form(award_labels(), {"level": "1"}) if what == "revoke" else Form(award_labels(), scope="revoke-")
     award, revoke = (blank, form) if what == "revoke" else (form, blank)
-    return _render(
+    return render(
         "awards.html",
         status,
         form=form,
@@ -323,13 +401,13 @@ def _awards_page(form: Form, status: int = 200, what: str = "award", **extra: An
 @admin_page
 def admin_awards() -> Any:
     if request.method == "GET":
-        return _awards_page(Form(AWARD_LABELS, {"level": "1"}), done=request.args.get("done"))
+        return _awards_page(Form(award_labels(), {"level": "1"}))
     csrf.check()
     service, me = _admin()
     what = "revoke" if request.form.get("what") == "revoke" else "award"
-    form = Form.posted(AWARD_LABELS, limits=AWARD_LIMITS, scope="revoke-" if what == "revoke" else "")
+    form = Form.posted(award_labels(), limits=AWARD_LIMITS, scope="revoke-" if what == "revoke" else "")
     user, reason = form.text("user_id").strip(), form.text("reason")
-    level = form.whole_number("level", low=1, message="level must be a whole number from 1")
+    level = form.whole_number("level", low=1, message=_("level must be a whole number from 1"))
     badge, role = form.text("badge") or None, form.text("role") or None
     _attempt(form, lambda: gk_instance().member(user))
     registry = gk_instance().registry
@@ -340,7 +418,7 @@ def admin_awards() -> Any:
         ))  # fmt: skip
     else:
         awarded: dict[str, Any] = {
-            "points": form.whole_number("points", message="points must be a whole number"),
+            "points": form.whole_number("points", message=_("points must be a whole number")),
             "point_type": form.text("point_type") or None, "badge": badge, "level": level or 1, "role": role,
         }  # fmt: skip
         done = _attempt(form, lambda: form.submit(
@@ -358,16 +436,16 @@ def admin_awards() -> Any:
 def _roles_page(posted: tuple[str, str, Form] | None = None, status: int = 200) -> Any:
     """Every role's edit and grant forms and the form to make one; ``posted`` (kind, role, form)
     replaces the one that was sent."""
-    service, _ = _admin()
+    service = _service()
     roles = service.roles()
     edits = {
-        r.slug: Form(ROLE_LABELS, {"name": r.name, "description": r.description, "permissions": r.permissions},
+        r.slug: Form(role_labels(), {"name": r.name, "description": r.description, "permissions": r.permissions},
                      limits=ROLE_LIMITS, scope=f"{r.slug}-")
         for r in roles
         if r.editable
     }  # fmt: skip
-    grants = {r.slug: Form(GRANT_LABELS, limits=ROLE_LIMITS, scope=f"{r.slug}-grant-") for r in roles}
-    create = Form(ROLE_LABELS, limits=ROLE_LIMITS)
+    grants = {r.slug: Form(grant_labels(), limits=ROLE_LIMITS, scope=f"{r.slug}-grant-") for r in roles}
+    create = Form(role_labels(), limits=ROLE_LIMITS)
     form = create
     if posted is not None:
         kind, slug, form = posted
@@ -375,7 +453,7 @@ def _roles_page(posted: tuple[str, str, Form] | None = None, status: int = 200) 
             create = form
         else:
             (edits if kind == "edit" else grants)[slug] = form
-    return _render(
+    return render(
         "roles.html",
         status,
         roles=roles,
@@ -384,7 +462,6 @@ def _roles_page(posted: tuple[str, str, Form] | None = None, status: int = 200) 
         create=create,
         edits=edits,
         grants=grants,
-        done=request.args.get("done"),
     )
 
 
@@ -395,11 +472,11 @@ def admin_roles() -> Any:
         return _roles_page()
     csrf.check()
     service, me = _admin()
-    form = Form.posted(ROLE_LABELS, lists=("permissions",), limits=ROLE_LIMITS)
+    form = Form.posted(role_labels(), lists=("permissions",), limits=ROLE_LIMITS)
     data = {**form.values, "slug": form.text("slug").strip()}
     if form.run(lambda: service.create_role(me, data)) is None:
         return _roles_page(("create", "", form), 422)
-    return redirect(url_for(".admin_roles", done=f"role {data['slug']} created"), code=303)
+    return redirect(url_for(".admin_roles", done="role-created", role=data["slug"]), code=303)
 
 
 @pages.post("/admin/roles/<slug>/<any(edit, grant, revoke):what>")
@@ -408,44 +485,29 @@ def admin_role(slug: str, what: str) -> Any:
     csrf.check()
     service, me = _admin()
     if what == "edit":
-        form = Form.posted(ROLE_LABELS, lists=("permissions",), limits=ROLE_LIMITS, scope=f"{slug}-")
+        form = Form.posted(role_labels(), lists=("permissions",), limits=ROLE_LIMITS, scope=f"{slug}-")
         changes = {name: form.values[name] for name in ("name", "description", "permissions")}
         done: object = form.run(lambda: service.update_role(me, slug, changes))
     else:
-        form = Form.posted(GRANT_LABELS, limits=ROLE_LIMITS, scope=f"{slug}-grant-")
+        form = Form.posted(grant_labels(), limits=ROLE_LIMITS, scope=f"{slug}-grant-")
         user, reason = form.text("user_id").strip(), form.text("reason")
         change = service.award if what == "grant" else service.revoke
         _attempt(form, lambda: gk_instance().member(user))
         done = _attempt(form, lambda: form.submit(lambda: change(me, user, role=slug, reason=reason)))
     if done is None:
         return _roles_page(("edit" if what == "edit" else "grant", slug, form), 422)
-    done_word = {"edit": "saved", "grant": "granted", "revoke": "revoked"}[what]
-    return redirect(url_for(".admin_roles", done=f"role {slug} {done_word}"), code=303)
+    done_key = {"edit": "role-saved", "grant": "role-granted", "revoke": "role-revoked"}[what]
+    return redirect(url_for(".admin_roles", done=done_key, role=slug), code=303)
 
 
 # -- what is running -----------------------------------------------------------------------
 
 
-@pages.get("/admin/rules")
-@admin_page
-def admin_rules() -> Any:
-    service, _ = _admin()
-    return _render(
-        "rules.html",
-        rules=service.rules(),
-        versions=service.rule_versions(),
-        previews=service.recent_previews(),
-        form=Form(RULE_LABELS, limits=RULE_LIMITS),
-        done=request.args.get("done"),
-        name=lambda user: gk_instance().user_info(user).name,
-    )
-
-
 @pages.get("/admin/plugins")
 @admin_page
 def admin_plugins() -> Any:
-    service, _ = _admin()
-    return _render("plugins.html", plugins=service.plugins(), failures=service.hook_failures(limit=50))
+    service = _service()
+    return render("plugins.html", plugins=service.plugins(), failures=service.hook_failures(limit=50))
 
 
 # -- API tokens ----------------------------------------------------------------------------
@@ -454,23 +516,22 @@ def admin_plugins() -> Any:
 @pages.route("/admin/tokens", methods=["GET", "POST"])
 @admin_page
 def admin_tokens() -> Any:
-    _, me = _admin()
+    me = _admin()[1]
     tokens = gk_instance().tokens
     new_token = None
-    form = Form(TOKEN_LABELS, limits={"name": 100})
+    form = Form(token_labels(), limits={"name": 100})
     if request.method == "POST":
         csrf.check()
-        form = Form.posted(TOKEN_LABELS, lists=("scopes",), limits={"name": 100})
+        form = Form.posted(token_labels(), lists=("scopes",), limits={"name": 100})
         made = form.run(lambda: tokens.create(me, form.text("name"), form.values["scopes"]))
         new_token = made[0] if made is not None else None
-    html = _render(
+    html = render(
         "tokens.html",
         422 if form.invalid else 200,
         tokens=tokens.list(),
         scopes=gk_instance().permissions(),
         new_token=new_token,
         form=form,
-        done=request.args.get("done"),
     )
     if new_token is None:
         return html
@@ -484,9 +545,9 @@ def admin_tokens() -> Any:
 @admin_page
 def admin_revoke_token(token_id: int) -> Any:
     csrf.check()
-    _, me = _admin()
+    me = _admin()[1]
     gk_instance().tokens.revoke(me, token_id)
-    return redirect(url_for(".admin_tokens", done=f"token {token_id} revoked"), code=303)
+    return redirect(url_for(".admin_tokens", done="token-revoked", token=token_id), code=303)
 
 
 # -- the audit log -------------------------------------------------------------------------
@@ -498,16 +559,16 @@ def _day(text: str, field: str) -> datetime | None:
     try:
         return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
     except ValueError:
-        raise errors.ValidationError(f"{field} must be a date (YYYY-MM-DD)", field=field) from None
+        raise errors.ValidationError(_("%(field)s must be a date (YYYY-MM-DD)", field=field), field=field) from None
 
 
 @pages.get("/admin/audit")
 @admin_page
 def admin_audit() -> Any:
-    service, _ = _admin()
+    service = _service()
     args = request.args
     values = {name: args.get(name, "").strip() for name in ("actor", "action", "since", "until", "before")}
-    form = Form(AUDIT_LABELS, values, limits={"actor": 191})
+    form = Form(audit_labels(), values, limits={"actor": 191})
     entries: list[Any] = []
     since, until = form.run(lambda: _day(values["since"], "since")), form.run(lambda: _day(values["until"], "until"))
     before = form.whole_number("before", low=1)
@@ -525,7 +586,7 @@ def admin_audit() -> Any:
         entries = entries[:50]
         filters: dict[str, Any] = {k: v for k, v in values.items() if v and k != "before"}
         next_url = url_for(".admin_audit", **filters, before=entries[-1].id)
-    return _render(
+    return render(
         "audit.html",
         422 if form.invalid else 200,
         entries=entries,

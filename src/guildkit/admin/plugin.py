@@ -15,6 +15,7 @@ from guildkit.admin import console
 from guildkit.admin.models import ConsoleBadge, ConsoleRole, DefinitionsVersion, RulePreview, RulePreviewMember
 from guildkit.admin.versions import read_version
 from guildkit.feature import Feature, NavLink
+from guildkit.i18n import lazy_gettext
 from guildkit.markers import hookimpl
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ class AdminFeature(Feature):
     name = "admin"
     models = (ConsoleBadge, ConsoleRole, DefinitionsVersion, RulePreview, RulePreviewMember)
     services = {"admin": "guildkit.admin:Admin"}
-    nav = NavLink("Admin", ".admin_home", permission="admin")
+    nav = NavLink(lazy_gettext("Admin"), ".admin_home", permission="admin")
     routes = ("guildkit.admin.api:api", "guildkit.admin.pages:pages", "guildkit.admin.rule_pages:pages")
 
     # The registry asks for badges first and rules last (see Registry.build): the first reads

@@ -11,6 +11,7 @@ from guildkit.admin.badges import role_values
 from guildkit.admin.base import ConsoleJob, _jsonable
 from guildkit.admin.views import RoleView, origin_of
 from guildkit.errors import NotAllowed, UnknownRole, ValidationError
+from guildkit.i18n import gettext as _
 from guildkit.store import upsert
 
 if TYPE_CHECKING:
@@ -21,11 +22,12 @@ ROLES = console.ROLES
 
 class RoleConsole(ConsoleJob):
     def permissions(self) -> dict[str, str]:
-        """The permissions a console role may carry: the blueprint's, and any a plugin's role uses."""
-        known = self.gk.permissions()
+        """The permissions a console role may carry: the blueprint's, and any a plugin's role uses;
+        what each allows in the reader's language."""
+        known = {name: str(allows) for name, allows in self.gk.permissions().items()}
         for role in self.gk.registry.roles.values():
             for permission in role.permissions:
-                known.setdefault(permission, f"used by the {role.slug} role")
+                known.setdefault(permission, _("used by the %(role)s role", role=role.slug))
         return known
 
     def roles(self) -> list[RoleView]:
@@ -34,7 +36,9 @@ class RoleConsole(ConsoleJob):
         for slug, role in sorted(registry.roles.items()):
             kind, label = origin_of(registry.origin[("role", slug)])
             views.append(
-                RoleView(slug, role.name, role.description, list(role.permissions), label, kind, kind == "database")
+                RoleView(
+                    slug, str(role.name), str(role.description), list(role.permissions), label, kind, kind == "database"
+                )
             )
         return views
 
@@ -52,12 +56,12 @@ class RoleConsole(ConsoleJob):
         registry = self.gk.registry
         if slug in registry.roles:
             label = origin_of(registry.origin[("role", slug)])[1]
-            raise ValidationError(f"a role with this slug already exists ({label})", field="slug")
+            raise ValidationError(_("a role with this slug already exists (%(origin)s)", origin=label), field="slug")
 
         def write(tx: Transaction) -> None:
             insert = upsert(tx.dialect, ROLES, ("slug",), (), ("slug",))
             if tx.conn.execute(insert.values(**row, created_at=tx.now, updated_at=tx.now)).first() is None:
-                raise ValidationError("a role with this slug already exists", field="slug")
+                raise ValidationError(_("a role with this slug already exists"), field="slug")
             self._definitions_changed(tx)
             self._audit(tx, actor, "role.create", f"role:{slug}", "", _jsonable(row))
 
@@ -72,7 +76,10 @@ class RoleConsole(ConsoleJob):
         actor = self._admin(by, via)
         view = self.role(slug)
         if not view.editable:
-            raise NotAllowed(f"role {slug!r} is defined by {view.origin} and is read-only here", slug=slug)
+            raise NotAllowed(
+                _("role %(slug)r is defined by %(origin)s and is read-only here", slug=slug, origin=view.origin),
+                slug=slug,
+            )
         before = {"name": view.name, "description": view.description, "permissions": view.permissions}
         row = role_values({**before, **changes}, self.permissions(), slug=slug)
 

@@ -19,7 +19,9 @@ import sqlalchemy as sa
 from guildkit.admin.base import ConsoleJob
 from guildkit.admin.models import RulePreview, RulePreviewMember
 from guildkit.builtin.rule_changes import APPLY_JOB
+from guildkit.definitions import source
 from guildkit.errors import ConfigurationError, NotFound, UnknownBadge, ValidationError
+from guildkit.i18n import gettext as _
 from guildkit.models import table_of
 from guildkit.replay.apply import ApplyOptions
 from guildkit.rules.loader import parse_rules
@@ -76,7 +78,7 @@ class RuleChangesConsole(ConsoleJob):
         if not all(isinstance(name, str) and name for name in removed):
             raise ValidationError("remove must be a list of names", field="remove")
         if not proposal.strip() and not removed:
-            raise ValidationError("give the proposed rules (rule-file TOML) or names to remove", field="rules")
+            raise ValidationError(_("give the proposed rules (rule-file TOML) or names to remove"), field="rules")
         changes = _parse(proposal) if proposal.strip() else None
         subject = "the proposed rules" if changes is not None else "the rules in force less " + ", ".join(removed)
         return self._store_preview(actor, subject, proposal, removed, changes)
@@ -88,7 +90,9 @@ class RuleChangesConsole(ConsoleJob):
         definition = self.gk.registry.badges.get(slug)
         if definition is None:
             raise UnknownBadge(slug)
-        return self._store_preview(actor, f"badge {definition.name} as it stands", "", [], None, badge=slug)
+        # Stored as written (English): the pages say it in the reader's language (rule_pages.subject).
+        subject = f"badge {source(definition.name)} as it stands"
+        return self._store_preview(actor, subject, "", [], None, badge=slug)
 
     def _store_preview(
         self,
@@ -218,7 +222,7 @@ def _parse(text: str) -> RuleSet:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ValidationError(f"the rules are not valid TOML: {exc}", field="rules") from exc
+        raise ValidationError(_("the rules are not valid TOML: %(error)s", error=exc), field="rules") from exc
     try:
         return parse_rules(data, "the proposed rules")
     except ConfigurationError as exc:

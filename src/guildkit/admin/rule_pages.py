@@ -1,6 +1,7 @@
-"""The console's rule-change pages (docs/admin.md#rule-changes), beside the rules page.
+"""The console's rules page and its rule-change pages (docs/admin.md#rule-changes).
 
 ==========================================  ==========================================================
+``/admin/rules``                            the active rule set, its versions, the forms below
 ``POST /admin/rules/previews``              preview a proposed rule file (or removals): stored, then shown
 ``/admin/rules/previews/<id>``              a stored preview: counts first, then the members, paged
 ``POST /admin/rules/apply``                 apply the rules in force to the history (a background job)
@@ -14,10 +15,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, request, url_for
 
 from guildkit import errors
-from guildkit.admin.pages import RULE_LABELS, RULE_LIMITS, admin_page
+from guildkit.admin.pages import RULE_LIMITS, admin_page, render, rule_labels
+from guildkit.admin.rule_changes import PreviewView
+from guildkit.i18n import gettext as _
 from guildkit.routes import Routes
 from guildkit.web import csrf
 from guildkit.web.endpoint import gk_instance
@@ -26,6 +29,13 @@ from guildkit.web.pages import caller, error_page
 
 pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
 
+#: A definition in rule-file TOML, under the proposed-rules field (code: not translated).
+EXAMPLE = '[[points]] name = "answer-upvoted", on = "answer.upvoted", points = 5, point_type = "reputation"'
+#: A stored preview's ``subject`` is English (see ``RuleChangesConsole.preview_rules`` and
+#: ``preview_badge_backfill``): :func:`subject` recognises its shapes to say it in the reader's language.
+_LESS = re.compile(r"the rules in force less (?P<names>.*)", re.S)
+_BACKFILL = re.compile(r"badge (?P<name>.*) as it stands", re.S)
+
 
 def _me() -> str:
     who = caller()
@@ -33,12 +43,18 @@ def _me() -> str:
     return who.user_id
 
 
+@pages.get("/admin/rules")
+@admin_page
+def admin_rules() -> Any:
+    return _rules_page(Form(rule_labels(), limits=RULE_LIMITS))
+
+
 @pages.post("/admin/rules/previews")
 @admin_page
 def admin_preview_rules() -> Any:
     csrf.check()
     service = gk_instance().admin
-    form = Form.posted(RULE_LABELS, limits=RULE_LIMITS)
+    form = Form.posted(rule_labels(), limits=RULE_LIMITS)
     remove = [name for name in re.split(r"[\s,]+", form.text("remove")) if name]
     made = form.run(lambda: service.preview_rules(_me(), form.text("rules"), remove=remove))
     if made is None:
@@ -46,17 +62,19 @@ def admin_preview_rules() -> Any:
     return redirect(url_for(".admin_rule_preview", preview_id=made), code=303)
 
 
-def _rules_page(form: Form, status: int) -> Any:
+def _rules_page(form: Form, status: int = 200) -> Any:
     service = gk_instance().admin
-    html = render_template(
-        "guildkit/admin/rules.html",
+    return render(
+        "rules.html",
+        status,
         rules=service.rules(),
         versions=service.rule_versions(),
         previews=service.recent_previews(),
         form=form,
         name=lambda user: gk_instance().user_info(user).name,
+        subject=subject,
+        example=EXAMPLE,
     )
-    return html, status
 
 
 @pages.get("/admin/rules/previews/<int:preview_id>")
@@ -70,12 +88,28 @@ def admin_rule_preview(preview_id: int) -> Any:
     try:
         found = service.rule_preview(preview_id, page=number)
     except errors.NotFound:
-        return error_page(404, "No such preview", "There is no preview with that number.")
+        return error_page(404, _("No such preview"), _("There is no preview with that number."))
     registry = gk_instance().registry
     gk = gk_instance()
-    return render_template(
-        "guildkit/admin/rule_preview.html", preview=found, label=_labels(registry), name=lambda u: gk.user_info(u).name
+    return render(
+        "rule_preview.html",
+        preview=found,
+        label=_labels(registry),
+        name=lambda u: gk.user_info(u).name,
+        subject=subject,
     )
+
+
+def subject(preview: PreviewView) -> str:
+    """What a preview was of, in the reader's language."""
+    text = preview.subject
+    if text == "the proposed rules":
+        return str(_("the proposed rules"))
+    if found := _LESS.fullmatch(text):
+        return str(_("the rules in force less %(names)s", names=found["names"]))
+    if found := _BACKFILL.fullmatch(text):
+        return str(_("badge %(name)s as it stands", name=found["name"]))
+    return text
 
 
 def _labels(registry: Any) -> Any:
@@ -108,10 +142,10 @@ def admin_apply_rules() -> Any:
             _me(), version=version, grandfather=form.get("grandfather") == "on", notify=notify, dated=dated
         )
     except (errors.ValidationError, errors.Conflict, ValueError) as exc:
-        refused = Form(RULE_LABELS, limits=RULE_LIMITS)
-        refused.add(None, getattr(exc, "message", "the version is a number"))  # a hidden field: the form's own
+        refused = Form(rule_labels(), limits=RULE_LIMITS)
+        refused.add(None, getattr(exc, "message", _("the version is a number")))  # a hidden field: the form's own
         return _rules_page(refused, 409 if isinstance(exc, errors.Conflict) else 422)
-    return redirect(url_for(".admin_rules", done="applying the rules in force to the history started"), code=303)
+    return redirect(url_for(".admin_rules", done="applying"), code=303)
 
 
 @pages.post("/admin/badges/<slug>/backfill")
@@ -122,4 +156,4 @@ def admin_badge_backfill(slug: str) -> Any:
     dated = "today" if request.form.get("dated") == "today" else "earned"
     notify = "nobody" if request.form.get("notify") == "nobody" else "gains"
     service.apply_rules(_me(), badge=slug, dated=dated, notify=notify)
-    return redirect(url_for(".admin_badge", slug=slug, done="awarding it to the members who qualify started"), code=303)
+    return redirect(url_for(".admin_badge", slug=slug, done="backfilling"), code=303)

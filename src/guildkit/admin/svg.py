@@ -31,6 +31,7 @@ from defusedxml import DefusedXmlException, DTDForbidden  # type: ignore[import-
 from defusedxml.ElementTree import DefusedXMLParser  # type: ignore[import-untyped]
 
 from guildkit.errors import ValidationError
+from guildkit.i18n import gettext as _
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -134,7 +135,7 @@ def sanitize_svg(data: bytes) -> bytes:
     """
     root = _parse(data)
     if _split(root.tag) not in ((SVG_NS, "svg"), ("", "svg")):
-        raise _refuse("the SVG's root element must be <svg>")
+        raise _refuse(_("the SVG's root element must be <svg>"))
     # Tags are written unqualified under one xmlns on the root (ElementTree's default_namespace
     # option refuses unqualified attribute names, which is what SVG attributes are).
     clean = ET.Element("svg", {"xmlns": SVG_NS} | _clean_attributes(root))
@@ -179,20 +180,25 @@ def _parse(data: bytes) -> ET.Element:
         parser.feed(data)
         root: ET.Element = parser.close()
     except DTDForbidden:
-        raise _refuse("SVG images may not have a DOCTYPE") from None
+        raise _refuse(_("SVG images may not have a DOCTYPE")) from None
     except DefusedXmlException:
-        raise _refuse("SVG images may not declare entities or refer to outside files") from None
+        raise _refuse(_("SVG images may not declare entities or refer to outside files")) from None
     except ET.ParseError as exc:
-        raise _refuse(f"the SVG is not well-formed XML: {exc}") from None
+        raise _refuse(_("the SVG is not well-formed XML: %(error)s", error=exc)) from None
     if builder.instructions:
-        raise _refuse(f"SVG images may not have processing instructions (<?{builder.instructions[0]} ...?>)")
+        raise _refuse(
+            _(
+                "SVG images may not have processing instructions (<?%(target)s ...?>)",
+                target=builder.instructions[0],
+            )
+        )
     return root
 
 
 def _split(name: str) -> tuple[str, str]:
     """``(namespace, local name)`` of an ElementTree name."""
     if name.startswith("{"):
-        namespace, _, local = name[1:].partition("}")
+        namespace, local = name[1:].split("}", 1)
         return namespace, local
     return "", name
 
@@ -201,10 +207,11 @@ def _clean_element(element: ET.Element, depth: int) -> ET.Element | None:
     """A copy of the element with clean attributes and no children, or ``None`` to leave it out."""
     namespace, local = _split(element.tag)
     if local.lower() in ACTIVE_ELEMENTS:
-        hint = ": use presentation attributes such as fill and stroke" if local.lower() == "style" else ""
-        raise _refuse(f"SVG images may not contain <{local}>{hint}")
+        if local.lower() == "style":
+            raise _refuse(_("SVG images may not contain <style>: use presentation attributes such as fill and stroke"))
+        raise _refuse(_("SVG images may not contain <%(element)s>", element=local))
     if depth > MAX_DEPTH:
-        raise _refuse(f"SVG images may nest elements at most {MAX_DEPTH} deep")
+        raise _refuse(_("SVG images may nest elements at most %(depth)s deep", depth=MAX_DEPTH))
     # Unnamespaced elements are read as SVG: only allowlisted names are written back, checked.
     if namespace not in (SVG_NS, "") or local not in ALLOWED_ELEMENTS:
         _check_subtree(element)
@@ -216,12 +223,12 @@ def _check_subtree(element: ET.Element) -> None:
     """Refuse active content even inside an element that is left out (it is never copied, but an
     admin who uploaded a script hidden in ``<metadata>`` should hear about it all the same)."""
     for descendant in element.iter():  # iterative, so any depth is fine
-        _, local = _split(descendant.tag)
+        local = _split(descendant.tag)[1]
         if local.lower() in ACTIVE_ELEMENTS:
-            raise _refuse(f"SVG images may not contain <{local}>")
+            raise _refuse(_("SVG images may not contain <%(element)s>", element=local))
         for name in descendant.attrib:
             if _split(name)[1].lower().startswith("on"):
-                raise _refuse(f"SVG images may not have event handlers ({_split(name)[1]})")
+                raise _refuse(_("SVG images may not have event handlers (%(name)s)", name=_split(name)[1]))
 
 
 def _clean_attributes(element: ET.Element) -> dict[str, str]:
@@ -230,7 +237,7 @@ def _clean_attributes(element: ET.Element) -> dict[str, str]:
     for name, value in element.attrib.items():
         namespace, local = _split(name)
         if local.lower().startswith("on"):
-            raise _refuse(f"SVG images may not have event handlers ({local})")
+            raise _refuse(_("SVG images may not have event handlers (%(name)s)", name=local))
         if local == "style" and not namespace:
             styled = _style_declarations(value)
             continue
@@ -248,7 +255,7 @@ def _clean_attributes(element: ET.Element) -> dict[str, str]:
 
 def _check_link(value: str) -> None:
     if not _LOCAL_REF.fullmatch(value.strip()):
-        raise _refuse("SVG images may only link inside themselves (href='#...')")
+        raise _refuse(_("SVG images may only link inside themselves (href='#...')"))
 
 
 def _check_value(name: str, value: str) -> None:
@@ -256,25 +263,27 @@ def _check_value(name: str, value: str) -> None:
     if name in _FREE_TEXT_ATTRIBUTES:
         return
     if "\\" in value:
-        raise _refuse(f"SVG images may not use CSS escapes (\\) in {name}")
+        raise _refuse(_("SVG images may not use CSS escapes (\\) in %(name)s", name=name))
     if any(mark in value for mark in "@{}"):
-        raise _refuse(f"SVG images may not use CSS rules (@, {{ or }}) in {name}")
+        raise _refuse(_("SVG images may not use CSS rules (@, { or }) in %(name)s", name=name))
     folded = _IGNORED_BY_URL_PARSERS.sub("", value).lower()
     if any(scheme in folded for scheme in _SCRIPT_SCHEMES):
-        raise _refuse(f"SVG images may not have script or data URLs ({name})")
+        raise _refuse(_("SVG images may not have script or data URLs (%(name)s)", name=name))
     for function in _functions(value):
         if function.lower() not in ALLOWED_FUNCTIONS:
-            raise _refuse(f"SVG images may not use {function + '()' if function else 'parentheses'} in {name}")
+            if not function:
+                raise _refuse(_("SVG images may not use parentheses in %(name)s", name=name))
+            raise _refuse(_("SVG images may not use %(function)s() in %(name)s", function=function, name=name))
     if "url(" in _LOCAL_URL.sub("", value).lower().replace(" ", ""):
-        raise _refuse("SVG images may only refer to themselves (url(#...))")
+        raise _refuse(_("SVG images may only refer to themselves (url(#...))"))
 
 
 def _style_declarations(style: str) -> dict[str, str]:
     """The allowlisted presentation properties of a ``style`` attribute, checked; others left out."""
     if "\\" in style:
-        raise _refuse("SVG images may not use CSS escapes (\\) in style")
+        raise _refuse(_("SVG images may not use CSS escapes (\\) in %(name)s", name="style"))
     if any(mark in style for mark in ("@", "{", "}", "<")):
-        raise _refuse("SVG style attributes may only set properties (no @rules or blocks)")
+        raise _refuse(_("SVG style attributes may only set properties (no @rules or blocks)"))
     properties: dict[str, str] = {}
     for declaration in style.split(";"):
         name, colon, value = declaration.partition(":")

@@ -26,19 +26,26 @@ from sqlalchemy.orm import Session
 from guildkit.analytics.periods import Range, ratio
 from guildkit.analytics.settings import participation, weight_expression
 from guildkit.analytics.tables import Table
+from guildkit.i18n import format_percent
+from guildkit.i18n import gettext as _
 from guildkit.models import Activity, Member, table_of
 
 ACTIVITIES = table_of(Activity)
 MEMBERS = table_of(Member)
-#: (level, name, what it means, cumulative share of the members with a positive score).
-LEVELS = (
-    (1, "Ambassadors", "top 10% by weighted activity", 0.10),
-    (2, "Fans", "next 25% by weighted activity", 0.35),
-    (3, "Observers", "the other members with weighted activity", 1.0),
-    (4, "Explorers", "barely active: no weighted activity in the range", None),
-)
+#: (level, cumulative share of the members with a positive score); :func:`level_words` names them.
+LEVELS = ((1, 0.10), (2, 0.35), (3, 1.0), (4, None))
 #: Members listed per level (levels 1-3); the counts are always complete.
 LIST_LIMIT = 25
+
+
+def level_words() -> dict[int, tuple[str, str]]:
+    """Each level's name and what it means, in the reader's language."""
+    return {
+        1: (_("Ambassadors"), _("top %(share)s by weighted activity", share=format_percent(0.10))),
+        2: (_("Fans"), _("next %(share)s by weighted activity", share=format_percent(0.25))),
+        3: (_("Observers"), _("the other members with weighted activity")),
+        4: (_("Explorers"), _("barely active: no weighted activity in the range")),
+    }
 
 
 @dataclass(frozen=True)
@@ -129,7 +136,7 @@ def rank(session: Session, rng: Range, weights: Mapping[str, float], per_member:
 
     cuts: list[tuple[int, int]] = []  # each level's [first, end) positions
     at = 0
-    for _, _, _, cumulative in LEVELS[:3]:
+    for _level, cumulative in LEVELS[:3]:
         assert cumulative is not None
         cut = math.ceil(cumulative * len(rows))
         if cut > at:
@@ -148,11 +155,15 @@ def rank(session: Session, rng: Range, weights: Mapping[str, float], per_member:
         )
     }
     out = []
-    for (first, end), (level, name, description, _) in zip(cuts, LEVELS[:3], strict=True):
+    words = level_words()
+    for (first, end), (level, _share) in zip(cuts, LEVELS[:3], strict=True):
+        name, description = words[level]
         top = [Scored(*names[rows[k][0]], score(k)) for k in range(first, min(end, first + LIST_LIMIT))]
         minimum = score(end - 1) if end > first else None
-        out.append(Level(level, name, description, end - first, ratio(end - first, total), minimum, top))
+        share = ratio(end - first, total)
+        out.append(Level(level, name, description, end - first, share, minimum, top))
     idle = max(0, total - len(rows))
-    level, name, description, _ = LEVELS[3]
+    level = LEVELS[3][0]
+    name, description = words[level]
     out.append(Level(level, name, description, idle, ratio(idle, total), None, []))
     return Levels(rng, total, {k: _number(v) for k, v in weights.items()}, out)

@@ -18,6 +18,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from guildkit.errors import ValidationError
+from guildkit.i18n import format_date, format_number
+from guildkit.i18n import gettext as _
 
 BUCKETS = ("day", "week", "month")
 #: The most buckets one range may have (a range of three years in days is a chart nobody reads).
@@ -110,19 +112,31 @@ def make_range(start: date | None, end: date | None, bucket: str, zone: ZoneInfo
     Raises :class:`~guildkit.errors.ValidationError` naming ``bucket``, ``start`` or ``end``.
     """
     if bucket not in BUCKETS:
-        raise ValidationError(f"bucket must be one of {', '.join(BUCKETS)}", field="bucket")
+        raise ValidationError(_("bucket must be one of %(buckets)s", buckets=", ".join(BUCKETS)), field="bucket")
     for name, value in (("start", start), ("end", end)):
         if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
-            raise ValidationError(f"{name} must be a date (YYYY-MM-DD)", field=name)
+            raise ValidationError(_("%(field)s must be a date (YYYY-MM-DD)", field=name), field=name)
         if value is not None and not EARLIEST <= value <= LATEST:
-            raise ValidationError(f"{name} must be between {EARLIEST} and {LATEST}", field=name)
+            raise ValidationError(
+                _(
+                    "%(field)s must be between %(earliest)s and %(latest)s",
+                    field=name,
+                    earliest=format_date(EARLIEST),
+                    latest=format_date(LATEST),
+                ),
+                field=name,
+            )
     end = end or today
     start = start or max(EARLIEST, end - timedelta(days=DEFAULT_DAYS[bucket] - 1))
     if end < start:
-        raise ValidationError("end must not be before start", field="end")
+        raise ValidationError(_("end must not be before start"), field="end")
     if _count_buckets(start, end, bucket) > MAX_BUCKETS:
         raise ValidationError(
-            f"at most {MAX_BUCKETS} buckets per range: choose a larger bucket or a shorter range", field="bucket"
+            _(
+                "at most %(most)s buckets per range: choose a larger bucket or a shorter range",
+                most=format_number(MAX_BUCKETS),
+            ),
+            field="bucket",
         )
     periods = []
     first = start

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from guildkit.analytics import VIEW, settings
 from guildkit.analytics.models import ROLLUP_MODELS, Survey, SurveyResponse
 from guildkit.feature import Feature, NavLink
+from guildkit.i18n import lazy_gettext
 from guildkit.jobs import Job, PeriodicJob
 from guildkit.markers import hookimpl
 
@@ -30,12 +31,13 @@ class AnalyticsFeature(Feature):
     config = settings
     models = (Survey, SurveyResponse, *ROLLUP_MODELS)
     commands = "guildkit.analytics.cli:COMMANDS"
+    routes = ("guildkit.analytics.api:api", "guildkit.analytics.pages:pages", "guildkit.analytics.survey_pages:pages")
     services = {"analytics": "guildkit.analytics:Analytics"}
     permissions = {
-        VIEW: "read the community health analytics (KPIs, churn lists, survey results)",
-        "surveys.manage": "open and close satisfaction surveys",
+        VIEW: lazy_gettext("read the community health analytics (KPIs, churn lists, survey results)"),
+        "surveys.manage": lazy_gettext("open and close satisfaction surveys"),
     }
-    nav = NavLink("Analytics", ".analytics_dashboard", permission=VIEW)
+    nav = NavLink(lazy_gettext("Analytics"), ".analytics_dashboard", permission=VIEW)
     includes = {"notices": "guildkit/analytics/_survey_notice.html"}
 
     @hookimpl

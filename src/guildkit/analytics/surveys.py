@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from guildkit.analytics.errors import AlreadyAnswered, UnknownSurvey
 from guildkit.analytics.models import SCORE_RANGES, SURVEY_KINDS, Survey, SurveyResponse
 from guildkit.errors import FieldErrors, InvalidTransition, NotAllowed, ValidationError, check_fields
+from guildkit.i18n import gettext as _
 from guildkit.models import Member, table_of
 from guildkit.store import upsert
 from guildkit.text import check_text
@@ -183,7 +184,7 @@ class Surveys:
     def history(self, kind: str | None = None) -> list[Results]:
         """Results of every survey (of ``kind``), oldest first: satisfaction over time."""
         if kind is not None and kind not in SURVEY_KINDS:
-            raise ValidationError(f"kind must be one of {', '.join(SURVEY_KINDS)}", field="kind")
+            raise ValidationError(_("kind must be one of %(kinds)s", kinds=", ".join(SURVEY_KINDS)), field="kind")
         query = _SELECT.order_by(SURVEYS.c.opens_at, SURVEYS.c.id)
         if kind is not None:
             query = query.where(SURVEYS.c.kind == kind)
@@ -250,9 +251,9 @@ class Surveys:
         )
         if "closes_at" in checked:
             if "opens_at" in checked and checked["closes_at"] <= checked["opens_at"]:
-                found.add("closes_at", "closes_at must be after opens_at")
+                found.add("closes_at", _("closes_at must be after opens_at"))
             elif checked["closes_at"] <= now:
-                found.add("closes_at", "closes_at must be in the future")
+                found.add("closes_at", _("closes_at must be in the future"))
         found.raise_if_any()
         opened: datetime = checked["opens_at"]
         return opened
@@ -304,7 +305,7 @@ class Surveys:
                 raise UnknownSurvey(survey_id)
             low, high = SCORE_RANGES[row.kind]
             if not low <= score <= high:
-                raise ValidationError(f"score must be from {low} to {high}", field="score")
+                raise ValidationError(_("score must be from %(low)s to %(high)s", low=low, high=high), field="score")
             if tx.now < row.opens_at:
                 raise InvalidTransition("survey", "not open yet", "answer")
             if tx.now >= row.closes_at:
@@ -328,7 +329,7 @@ class Surveys:
 
 def _kind(value: object) -> str:
     if not isinstance(value, str) or value not in SURVEY_KINDS:
-        raise ValidationError(f"kind must be one of {', '.join(SURVEY_KINDS)}", field="kind")
+        raise ValidationError(_("kind must be one of %(kinds)s", kinds=", ".join(SURVEY_KINDS)), field="kind")
     return value
 
 
@@ -340,7 +341,7 @@ def _aware(value: object, field: str) -> datetime:
 
 def _whole(value: object, field: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ValidationError(f"{field} must be a whole number", field=field)
+        raise ValidationError(_("%(field)s must be a whole number", field=field), field=field)
     return value
 
 

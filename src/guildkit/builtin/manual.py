@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from guildkit.builtin.opening import OpeningRule
 from guildkit.errors import UnknownBadge, UnknownPointType, UnknownRole, ValidationError
+from guildkit.i18n import gettext as _
 from guildkit.markers import hookimpl
 from guildkit.rules.base import (
     AwardBadge,
@@ -61,13 +62,13 @@ def award_payload(registry: Registry, reason: str, **what: Unpack[AwardFields]) 
     level = what.get("level", 1)
     check_text(reason, "reason", max_length=REASON_MAX)
     if points is None and badge is None and role is None:
-        raise ValidationError("give points, a badge or a role to award", field="points")
+        raise ValidationError(_("give points, a badge or a role to award"), field="points")
     if points is not None:
         if not isinstance(points, int) or isinstance(points, bool) or points == 0 or abs(points) > MAX_POINTS:
-            raise ValidationError(f"points must be a non-zero integer from -{MAX_POINTS} to {MAX_POINTS}",
+            raise ValidationError(_("points must be a non-zero integer from -%(most)d to %(most)d", most=MAX_POINTS),
                                   field="points")  # fmt: skip
         if point_type is None:
-            raise ValidationError("points need a point_type", field="point_type")
+            raise ValidationError(_("points need a point_type"), field="point_type")
         if point_type not in registry.point_types:
             raise UnknownPointType(point_type)
     if badge is not None:
@@ -86,12 +87,12 @@ def revoke_payload(
     badge, role = _name(badge, "badge"), _name(role, "role")
     check_text(reason, "reason", max_length=REASON_MAX)
     if badge is None and role is None:
-        raise ValidationError("name a badge or a role to revoke", field="badge")
+        raise ValidationError(_("name a badge or a role to revoke"), field="badge")
     if badge is not None and badge not in registry.badges:
         raise UnknownBadge(badge)
     if level is not None:
         if badge is None:
-            raise ValidationError("a level needs a badge", field="level")
+            raise ValidationError(_("a level needs a badge"), field="level")
         _check_level(registry, badge, level)
     if role is not None and role not in registry.roles:
         raise UnknownRole(role)
@@ -108,7 +109,15 @@ def _name(value: object, field: str) -> str | None:
 def _check_level(registry: Registry, badge: str, level: object) -> None:
     levels = len(registry.badges[badge].levels)
     if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= levels:
-        raise ValidationError(f"badge {badge!r} has levels 1 to {levels}, not {level!r}", field="level")
+        raise ValidationError(
+            _(
+                "badge %(badge)s has levels 1 to %(levels)d, not %(level)s",
+                badge=repr(badge),
+                levels=levels,
+                level=repr(level),
+            ),
+            field="level",
+        )
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from guildkit.definitions import RoleDef
+from guildkit.definitions import RoleDef, Text
+from guildkit.i18n import N_, lazy_gettext
 from guildkit.markers import hookimpl
 
 if TYPE_CHECKING:
@@ -19,22 +20,25 @@ if TYPE_CHECKING:
 STAFF_ROLES = (
     RoleDef(
         "moderator",
-        "Moderator",
-        "Keeps the community healthy: reads members' histories, manages member status.",
+        N_("Moderator"),
+        N_("Keeps the community healthy: reads members' histories, manages member status."),
         permissions=("members.read_private", "members.manage"),
     ),
-    RoleDef("admin", "Administrator", "Runs the community: every permission.", permissions=("admin",)),
-)
+    RoleDef(
+        "admin", N_("Administrator"), N_("Runs the community: every permission."),
+        permissions=("admin",),
+    ),
+)  # fmt: skip
 
 
 #: The permissions the core checks, with what each allows (features add theirs).
-CORE_PERMISSIONS = {
-    "admin": "everything below",
-    "activities.write": "report activities (ingestion, single and batch)",
-    "members.read_private": "read any member's ledger, progress and notifications",
-    "members.manage": "change a member's status",
-    "roles.manage": "grant and revoke roles",
-    "awards.manage": "award and revoke points, badges and roles by hand",
+CORE_PERMISSIONS: dict[str, Text] = {
+    "admin": lazy_gettext("everything below"),
+    "activities.write": lazy_gettext("report activities (ingestion, single and batch)"),
+    "members.read_private": lazy_gettext("read any member's ledger, progress and notifications"),
+    "members.manage": lazy_gettext("change a member's status"),
+    "roles.manage": lazy_gettext("grant and revoke roles"),
+    "awards.manage": lazy_gettext("award and revoke points, badges and roles by hand"),
 }
 
 
@@ -44,5 +48,5 @@ def guildkit_register_roles(gk: GuildKit) -> tuple[RoleDef, ...]:
 
 
 @hookimpl
-def guildkit_register_permissions(gk: GuildKit) -> dict[str, str]:
+def guildkit_register_permissions(gk: GuildKit) -> dict[str, Text]:
     return CORE_PERMISSIONS

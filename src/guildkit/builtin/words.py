@@ -1,5 +1,9 @@
 """The words for the activity types guildkit itself records (joining, the team's awards, opening
-totals, expiry), so a member's history never shows ``guildkit.award``."""
+totals, expiry), so a member's history never shows ``guildkit.award``.
+
+``_`` is ``lazy_gettext`` here: the words are declared once, and said in each reader's language
+when shown (the ``{actor}`` and ``{target}`` placeholders are filled in then).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from guildkit.definitions import ActivityTypeDef
+from guildkit.i18n import lazy_gettext as _
 from guildkit.markers import hookimpl
 
 if TYPE_CHECKING:
@@ -14,20 +19,22 @@ if TYPE_CHECKING:
 
 ACTIVITY_TYPES = (
     ActivityTypeDef(
-        "guildkit.joined", "Joined", actor="You joined the community", public="{actor} joined the community",
-        goal_one="Join the community",
+        "guildkit.joined", _("Joined"), actor=_("You joined the community"),
+        public=_("{actor} joined the community"), goal_one=_("Join the community"),
     ),
     ActivityTypeDef(
-        "guildkit.award", "Award from the community team", target="The community team gave you this",
-        public="{target} was recognised by the community team",
+        "guildkit.award", _("Award from the community team"), target=_("The community team gave you this"),
+        public=_("{target} was recognised by the community team"),
     ),
-    ActivityTypeDef("guildkit.revoke", "Taken back by the community team", target="The community team took this back"),
-    ActivityTypeDef("guildkit.status", "Membership change", target="Your membership changed"),
     ActivityTypeDef(
-        "guildkit.opening", "Brought over", actor="Your history from before this community moved here",
-        target="Your history from before this community moved here",
+        "guildkit.revoke", _("Taken back by the community team"), target=_("The community team took this back"),
     ),
-    ActivityTypeDef("guildkit.expiry", "Points expired", target="Points you earned a while ago expired"),
+    ActivityTypeDef("guildkit.status", _("Membership change"), target=_("Your membership changed")),
+    ActivityTypeDef(
+        "guildkit.opening", _("Brought over"), actor=_("Your history from before this community moved here"),
+        target=_("Your history from before this community moved here"),
+    ),
+    ActivityTypeDef("guildkit.expiry", _("Points expired"), target=_("Points you earned a while ago expired")),
 )  # fmt: skip
 
 

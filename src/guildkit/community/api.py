@@ -38,11 +38,11 @@ from guildkit.web.pagination import Page, decode_cursor, decode_cursor_as, page_
 from guildkit.web.present import (
     award_out,
     badge_out,
+    board_out,
     find_member,
     ledger_out,
     member_detail_out,
     member_out,
-    standing_out,
     visible_badge,
 )
 from guildkit.web.schemas import (
@@ -280,7 +280,7 @@ def manual_revoke(caller: Caller, body: dict[str, Any]) -> Any:
 
 @api.get("/leaderboards/<point_type>")
 @endpoint(
-    summary="Top members by points: all time, this week or this month, with the caller's rank",
+    summary="Top members by points (all time, this week, this month), the caller's rank, each row's change",
     query=LeaderboardQuery,
     response=LeaderboardSchema,
     tags=("points",),
@@ -297,13 +297,15 @@ def leaderboard(caller: Caller, query: dict[str, Any], point_type: str) -> dict[
     me = None
     if caller.member is not None:
         me = leaderboards.standing_of(gk.store.read_session, board, caller.member)
+    items, mine, previous_at = board_out(gk, board, page.items, me)
     return {
         "point_type": point_type,
         "period": query["period"],
         "since": board.since,
-        "items": [standing_out(gk, s) for s in page.items],
+        "previous_at": previous_at,
+        "items": items,
         "next_cursor": page.next_cursor,
-        "me": standing_out(gk, me) if me else None,
+        "me": mine,
     }
 
 

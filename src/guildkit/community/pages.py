@@ -30,7 +30,11 @@ from flask import Response, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from guildkit import errors, leaderboards, notes, queries
+from guildkit.builtin.manual import AWARD
+from guildkit.definitions import Text, shown
 from guildkit.extension import GuildKit
+from guildkit.i18n import N_, lazy_gettext, translated
+from guildkit.i18n import gettext as _
 from guildkit.models import TIERS, Member
 from guildkit.plugins import collecting_failures
 from guildkit.routes import Routes
@@ -43,21 +47,38 @@ from guildkit.web.pagination import decode_cursor, decode_cursor_as, page_of
 from guildkit.web.present import (
     award_out,
     badge_out,
+    board_out,
     find_member,
     ledger_out,
     member_detail_out,
     member_out,
+    movement_heading,
+    movement_words,
     notification_lines,
     rank_summary,
     standing_out,
     visible_badge,
 )
+from guildkit.words import readable
 
 pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
 
 PER_PAGE = 20
 LEDGER_PER_PAGE = 25
-PERIOD_LABELS = {"all": "All time", "week": "This week", "month": "This month"}
+#: How many recognitions a profile shows, and how many of the member's latest points changes
+#: are looked through for notable ones (a gain of at least NOTABLE_TIMES their usual one).
+RECOGNITIONS = 6
+NOTABLE_WINDOW = 200
+NOTABLE_TIMES = 3
+PERIOD_LABELS = {
+    "all": lazy_gettext("All time"),
+    "week": lazy_gettext("This week"),
+    "month": lazy_gettext("This month"),
+}
+#: The categories of guildkit's own badges, for the catalogue: a category is shown by its name
+#: made readable ("mentorship" → "Mentorship"), in the reader's language when a catalogue (guildkit's
+#: or the host's) has it.
+CATEGORIES = (N_("General"), N_("Mentorship"), N_("Events"), N_("Seasons"))
 #: Best first: gold, then silver, then bronze.
 TIER_RANK = {tier: rank for rank, tier in enumerate(reversed(TIERS))}
 
@@ -65,17 +86,17 @@ TIER_RANK = {tier: rank for rank, tier in enumerate(reversed(TIERS))}
 def member_badges(gk: GuildKit, member: Member) -> list[dict[str, Any]]:
     """The member's badges, best tier first: each badge once, at its highest level held (a
     repeatable badge with how many times it was earned)."""
-    shown: dict[str, dict[str, Any]] = {}
+    best: dict[str, dict[str, Any]] = {}
     for award in queries.badge_awards(gk.session, member.id):
         out = award_out(gk, award)
         if out is None:
             continue
-        held = shown.get(out["badge"])
+        held = best.get(out["badge"])
         if held is None or out["level"] > held["level"]:
-            shown[out["badge"]] = out
+            best[out["badge"]] = out
         elif out["level"] == held["level"]:
             held["count"] += 1
-    return sorted(shown.values(), key=lambda b: (TIER_RANK.get(b["tier"], 9), -b["level"], b["name"].lower()))
+    return sorted(best.values(), key=lambda b: (TIER_RANK.get(b["tier"], 9), -b["level"], b["name"].lower()))
 
 
 # -- home ----------------------------------------------------------------------------------
@@ -101,7 +122,7 @@ def home() -> Any:
         recent=recent,
         top=top,
         point_type=point_type,
-        point_type_name=gk.registry.point_types[point_type].name if point_type else None,
+        point_type_name=shown(gk.registry.point_types[point_type].name) if point_type else None,
         newest=newest[:5],
         members=queries.member_count(gk.session),
     )
@@ -159,11 +180,17 @@ def member(user_id: str) -> Any:
         if history.next_cursor:
             next_url = url_for(".member", user_id=user_id, cursor=history.next_cursor) + "#history"
         progress = gk.progress(user_id)
+    detail = member_detail_out(gk, found, private=private)
+    roles = gk.registry.roles
+    # What the member did when: kept from others by a member who keeps off leaderboards.
+    timeline = private or not found.leaderboard_opt_out
     return render_template(
         "guildkit/member.html",
-        member=member_detail_out(gk, found, private=private),
+        member=detail,
+        role_names=[shown(roles[r].name) if r in roles else readable(r) for r in detail["roles"]],
         rank=rank_summary(gk, found, default_point_type(gk)),
-        calendar=_calendar(gk, found) if private or not found.leaderboard_opt_out else None,
+        calendar=_calendar(gk, found) if timeline else None,
+        recognitions=_recognitions(gk, found, private=private) if timeline else [],
         badges=member_badges(gk, found),
         private=private,
         is_self=who.is_self(user_id),
@@ -172,6 +199,44 @@ def member(user_id: str) -> Any:
         next_url=next_url,
         links=gk.calls.page_links("member", {"user_id": user_id}, who.user_id),
     )
+
+
+def _recognitions(gk: GuildKit, member: Member, *, private: bool) -> list[dict[str, Any]]:
+    """The member's latest badges and, for ``private`` viewers (the points history is theirs),
+    their notable point awards, newest first: at most :data:`RECOGNITIONS`.
+
+    A point award is notable when the community team gave it by hand, or when it is at least
+    :data:`NOTABLE_TIMES` the member's usual gain of that kind (the median of their recent
+    ones), so a bounty stands out and the hundredth upvote does not; one later taken back is
+    left out. Three reads: the badges, the member's latest ledger rows, their subjects' titles.
+    """
+    found: list[dict[str, Any]] = []
+    for _member, award in queries.awards_page(gk.session, RECOGNITIONS, None, member_id=member.id)[:RECOGNITIONS]:
+        out = award_out(gk, award)
+        if out is not None:
+            found.append({**out, "kind": "badge", "at": award.awarded_at})
+    if private:
+        recent = queries.ledger_page(gk.session, member.id, None, NOTABLE_WINDOW, None)
+        taken_back = {e.reverses_id for e, _a in recent if e.reverses_id is not None}
+        gains: dict[str, list[int]] = {}
+        for entry, _a in recent:
+            if entry.amount > 0 and entry.reverses_id is None:
+                gains.setdefault(entry.point_type, []).append(entry.amount)
+        usual = {point_type: sorted(amounts)[len(amounts) // 2] for point_type, amounts in gains.items()}
+        notable = [
+            (e, a)
+            for e, a in recent
+            if e.amount > 0
+            and e.reverses_id is None
+            and e.id not in taken_back
+            and (a.type == AWARD or e.amount >= NOTABLE_TIMES * usual[e.point_type])
+        ][:RECOGNITIONS]
+        names = dict(point_types(gk))
+        for row in ledger_out(gk, member, notable, html=True):
+            unit = names.get(row["point_type"], readable(row["point_type"]))
+            found.append({**row, "kind": "points", "at": row["created_at"], "unit": unit})
+    found.sort(key=lambda r: r["at"], reverse=True)
+    return found[:RECOGNITIONS]
 
 
 def _calendar(gk: GuildKit, member: Member) -> Markup:
@@ -200,6 +265,11 @@ def showcase(user_id: str) -> Any:
 # -- badges --------------------------------------------------------------------------------
 
 
+def category_name(category: str) -> str:
+    """A badge category's heading, in the reader's language (see :data:`CATEGORIES`)."""
+    return translated(readable(category))
+
+
 @pages.get("/badges")
 @page
 def badges() -> Any:
@@ -211,7 +281,8 @@ def badges() -> Any:
     for slug in sorted(visible, key=lambda s: gk.registry.badges[s].name.lower()):
         out = badge_out(gk, slug, holders, count)
         by_category.setdefault(out["category"], []).append(out)
-    return render_template("guildkit/badges.html", categories=sorted(by_category.items()), members=count)
+    categories = sorted((category_name(category), items) for category, items in by_category.items())
+    return render_template("guildkit/badges.html", categories=categories, members=count)
 
 
 @pages.get("/badge-images/<slug>")
@@ -227,7 +298,7 @@ def badge_image(slug: str) -> Any:
         gk.record_failures(failures)
     level = request.args.get("level", "")
     index = int(level) if level.isdigit() and 1 <= int(level) <= len(definition.levels) else len(definition.levels)
-    drawn = generated_svg(definition.name, definition.levels[index - 1].tier, key=slug)
+    drawn = generated_svg(shown(definition.name), definition.levels[index - 1].tier, key=slug)
     return image_response(*(uploaded or (drawn, SVG)))
 
 
@@ -242,7 +313,7 @@ def badge(slug: str) -> Any:
     holders = [
         {
             "member": member_out(gk, m),
-            "name": definition.level_name(a.level),
+            "name": definition.level_title(a.level),
             "level": a.level,
             "tier": definition.levels[a.level - 1].tier if a.level <= len(definition.levels) else "bronze",
             "awarded_at": a.awarded_at,
@@ -273,26 +344,29 @@ def leaderboard(point_type: str | None) -> Any:
     period = request.args.get("period", "all")
     if period not in leaderboards.PERIODS:
         period = "all"
-    shown = leaderboards.Board.of(point_type, period, gk.clock(), gk.state.zone)
-    since = shown.since
+    period_board = leaderboards.Board.of(point_type, period, gk.clock(), gk.state.zone)
     after = decode_cursor(request.args.get("cursor") or None, 2)
-    rows = leaderboards.standings(gk.store.read_session, shown, 50, tuple(after) if after else None)
+    rows = leaderboards.standings(gk.store.read_session, period_board, 50, tuple(after) if after else None)
     board = page_of(rows, 50, lambda s: [s.points, s.member_id])
     who = caller()
-    me = None
+    mine = None
     if who.member is not None:
-        me = standing_out(gk, leaderboards.standing_of(gk.store.read_session, shown, who.member))
+        mine = leaderboards.standing_of(gk.store.read_session, period_board, who.member)
+    items, me, _at = board_out(gk, period_board, board.items, mine)
+    for row in [*items, *([me] if me else [])]:
+        row["move"] = movement_words(period, row["movement"])
     next_url = None
     if board.next_cursor:
         next_url = url_for(".leaderboard", point_type=point_type, period=period, cursor=board.next_cursor)
     return render_template(
         "guildkit/leaderboard.html",
         point_type=point_type,
-        point_type_name=gk.registry.point_types[point_type].name,
+        point_type_name=shown(gk.registry.point_types[point_type].name),
         period=period,
-        periods=PERIOD_LABELS,
-        since=since,
-        rows=[standing_out(gk, s) for s in board.items],
+        periods={value: str(label) for value, label in PERIOD_LABELS.items()},
+        since=period_board.since,
+        moved_heading=movement_heading(period),
+        rows=items,
         me=me,
         hidden=bool(who.member is not None and who.member.leaderboard_opt_out),
         signed_in=who.is_person,
@@ -303,12 +377,12 @@ def leaderboard(point_type: str | None) -> Any:
 # -- notifications -------------------------------------------------------------------------
 
 
-def _signed_in(
-    title: str = "Sign in to see your notifications", why: str = "Your notifications are only shown to you."
-) -> Caller:
+def _signed_in(title: Text | None = None, why: Text | None = None) -> Caller:
     who = caller()
     if not who.is_person:
-        raise PageError(401, title, why)
+        raise PageError(
+            401, title or _("Sign in to see your notifications"), why or _("Your notifications are only shown to you.")
+        )
     return who
 
 
@@ -351,7 +425,7 @@ def mark_read() -> Any:
 
 # -- privacy -------------------------------------------------------------------------------
 
-PRIVACY_SIGN_IN = ("Sign in to see your data", "Only you can see and download your data.")
+PRIVACY_SIGN_IN = (lazy_gettext("Sign in to see your data"), lazy_gettext("Only you can see and download your data."))
 
 
 @pages.get("/privacy")
@@ -375,7 +449,7 @@ def privacy_download() -> Any:
     gk = gk_instance()
     who = _signed_in(*PRIVACY_SIGN_IN)
     if who.member is None:
-        raise PageError(404, "No data to download", "The community holds no data about you yet.")
+        raise PageError(404, _("No data to download"), _("The community holds no data about you yet."))
     document = gk.privacy.export(who.member.user_id)
     day = gk.clock().date().isoformat()
     return Response(
@@ -397,6 +471,6 @@ def privacy_leaderboards() -> Any:
     assert who.user_id is not None
     choice = request.form.get("leaderboards")
     if choice not in ("shown", "hidden"):
-        raise PageError(400, "Choose shown or hidden", "Go back and choose whether to be shown on leaderboards.")
+        raise PageError(400, _("Choose shown or hidden"), _("Go back and choose whether to be shown on leaderboards."))
     gk.privacy.set_leaderboard_opt_out(who.user_id, choice == "hidden")
     return redirect(url_for(".privacy", saved=1), code=303)

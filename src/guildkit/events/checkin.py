@@ -26,6 +26,8 @@ from guildkit.events.hookspecs import RsvpChange
 from guildkit.events.reading import ATTENDANCES, MEMBERS, ORGANIZERS, RSVPS, attendance_views, organizer_ids
 from guildkit.events.rsvp import WHAT, lock_event
 from guildkit.events.views import AttendanceView
+from guildkit.events.when import event_time
+from guildkit.i18n import gettext as _
 from guildkit.transaction import Transaction
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -33,7 +35,7 @@ CODE_LENGTH = 8
 
 
 def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "".join(secrets.choice(CODE_ALPHABET) for _position in range(CODE_LENGTH))
 
 
 def normalize(code: str) -> str:
@@ -70,14 +72,19 @@ def check_code(tx: Transaction, event: Any, code: str, minutes: int) -> None:
     opens, closes = window(event, minutes)
     if not opens <= tx.now <= closes:
         raise NotAllowed(
-            f"check-in with a code is open from {opens:%Y-%m-%d %H:%M} to {closes:%Y-%m-%d %H:%M} UTC",
+            _(
+                "check-in with a code is open from %(opens)s to %(closes)s (%(zone)s)",
+                opens=event_time(opens, event.timezone),
+                closes=event_time(closes, event.timezone),
+                zone=event.timezone,
+            ),
             opens=opens,
             closes=closes,
         )
     if event.checkin_code_hash is None:
-        raise NotAllowed("the organizers have not made a check-in code for this event yet")
+        raise NotAllowed(_("the organizers have not made a check-in code for this event yet"))
     if not hmac.compare_digest(code_hash(event.id, code), event.checkin_code_hash):
-        raise ValidationError("that is not this event's check-in code", field="code")
+        raise ValidationError(_("that is not this event's check-in code"), field="code")
 
 
 def check_in(
@@ -100,14 +107,17 @@ def check_in(
         method = "code"
         check_code(tx, event, code, minutes)
     elif by is None:
-        raise ValidationError("enter the event's check-in code", field="code")
+        raise ValidationError(_("enter the event's check-in code"), field="code")
     else:
         by_member = tx.members(by)[by]
         if not staff and by_member not in organizer_ids(tx.conn, event_id):
-            raise NotAllowed("only the event's organizers can check members in without the code")
-        opens, _ = window(event, minutes)
+            raise NotAllowed(_("only the event's organizers can check members in without the code"))
+        opens = window(event, minutes)[0]
         if tx.now < opens:
-            raise NotAllowed(f"check-in opens at {opens:%Y-%m-%d %H:%M} UTC", opens=opens)
+            raise NotAllowed(
+                _("check-in opens %(opens)s (%(zone)s)", opens=event_time(opens, event.timezone), zone=event.timezone),
+                opens=opens,
+            )
         method = "organizer"
     member_id = tx.members(user_id)[user_id]
     existing = attendance_views(tx.conn, event_id, member_id=member_id)

@@ -13,7 +13,9 @@ start and, when the zone changed its offset before the end, the one in effect at
 from the moment it began (found a day at a time, then to the second, in the zone's data). Two
 cases fall back to UTC (``…Z``): a zone this machine no longer knows, and the second of the
 two times a local time happens when the clocks go back (a ``TZID`` time means the first).
-``DTSTAMP``, ``CREATED`` and ``LAST-MODIFIED`` are always UTC, as RFC 5545 requires.
+``DTSTAMP``, ``CREATED`` and ``LAST-MODIFIED`` are always UTC, as RFC 5545 requires. The words
+the file adds to the event's own (a place for an online event, the reason it was cancelled) are
+in the reader's language.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from guildkit.events.views import EventView
+from guildkit.i18n import gettext as _
 
 LINE_OCTETS = 75
 PRODID = "-//guildkit//community events//EN"
@@ -182,12 +185,14 @@ def date_time(prop: str, moment: datetime, zone_name: str, zone: ZoneInfo | None
 def render(event: EventView, *, now: datetime, host: str | None = None, page_url: str | None = None) -> str:
     """The ``.ics`` text for ``event``. ``page_url`` (the event's page) is its ``URL`` when the
     event has no link of its own."""
-    place = event.location or ("Online" if event.online else "")
+    place = event.location or (_("Online") if event.online else "")
     description = event.description
     if event.url and event.online:
-        description = f"{description}\n\nJoin: {event.url}".strip()
+        join = _("Join: %(url)s", url=event.url)
+        description = f"{description}\n\n{join}".strip()
     if event.cancelled_at is not None and event.cancel_reason:
-        description = f"Cancelled: {event.cancel_reason}\n\n{description}".strip()
+        why = _("Cancelled: %(reason)s", reason=event.cancel_reason)
+        description = f"{why}\n\n{description}".strip()
     zone = known_zone(event.timezone)
     lines = [
         "BEGIN:VCALENDAR",

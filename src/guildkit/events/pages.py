@@ -24,8 +24,8 @@ from typing import Any
 
 from flask import Response, current_app, redirect, render_template, request, session, url_for
 
-from guildkit import errors
-from guildkit.events import EventView
+from guildkit import errors, i18n
+from guildkit.events import EventView, when
 from guildkit.events.errors import UnknownEvent
 from guildkit.events.present import can_manage, event_ics_url
 from guildkit.events.reading import Viewer
@@ -40,6 +40,7 @@ from guildkit.events.validation import (
     zone,
 )
 from guildkit.extension import GuildKit
+from guildkit.i18n import gettext as _
 from guildkit.routes import Routes
 from guildkit.web import csrf
 from guildkit.web.endpoint import gk_instance
@@ -53,20 +54,29 @@ View = Callable[..., Any]
 PER_PAGE = 20
 #: One freshly made check-in code per event, shown once on the event page (then forgotten).
 _CODE_KEY = "_guildkit_event_codes"
-VISIBILITY_LABELS = {
-    "public": "Public: anyone can see it, and it is listed",
-    "members": "Members: only signed-in members can see it",
-    "unlisted": "Unlisted: anyone with the link, not listed",
-}
-STATUS_LABELS = {"going": "Going", "maybe": "Maybe", "not_going": "Not going", "waitlisted": "On the waitlist"}
-#: The edit page's fields, in the order it shows them.
-LABELS = {
-    "title": "Title", "description": "Description", "starts_at": "Starts", "ends_at": "Ends",
-    "timezone": "Time zone", "online": "Online", "location": "Location", "url": "Link", "capacity": "Places",
-    "visibility": "Who can see it", "organizer": "Organizer", "reason": "Reason",
-}  # fmt: skip
 LIMITS = {"title": TITLE_MAX, "description": DESCRIPTION_MAX, "timezone": 64, "location": LOCATION_MAX, "url": URL_MAX,
           "organizer": 191, "reason": REASON_MAX}  # fmt: skip
+
+
+def visibility_labels() -> dict[str, str]:
+    return {
+        "public": _("Public: anyone can see it, and it is listed"),
+        "members": _("Members: only signed-in members can see it"),
+        "unlisted": _("Unlisted: anyone with the link, not listed"),
+    }
+
+
+def status_labels() -> dict[str, str]:
+    return {"going": _("Going"), "maybe": _("Maybe"), "not_going": _("Not going"), "waitlisted": _("On the waitlist")}
+
+
+def labels() -> dict[str, str]:
+    """The edit page's fields, in the order it shows them."""
+    return {
+        "title": _("Title"), "description": _("Description"), "starts_at": _("Starts"), "ends_at": _("Ends"),
+        "timezone": _("Time zone"), "online": _("Online"), "location": _("Location"), "url": _("Link"),
+        "capacity": _("Places"), "visibility": _("Who can see it"), "organizer": _("Organizer"), "reason": _("Reason"),
+    }  # fmt: skip
 
 
 def event_page(view: View) -> View:
@@ -77,13 +87,13 @@ def event_page(view: View) -> View:
         try:
             return view(**kwargs)
         except UnknownEvent:
-            return error_page(404, "No such event", "There is no event here, or it is only shown to members.")
+            return error_page(404, _("No such event"), _("There is no event here, or it is only shown to members."))
         except errors.NotAllowed as exc:
-            return error_page(403, "Not allowed", _sentence(exc.message))
+            return error_page(403, _("Not allowed"), _sentence(exc.message))
         except errors.InvalidTransition as exc:
-            return error_page(409, "That cannot be done now", _sentence(exc.message))
+            return error_page(409, _("That cannot be done now"), _sentence(exc.message))
         except errors.ValidationError as exc:
-            return error_page(422, "That was not accepted", _sentence(exc.message))
+            return error_page(422, _("That was not accepted"), _sentence(exc.message))
 
     return page(run)
 
@@ -97,29 +107,17 @@ def _viewer(gk: GuildKit) -> Viewer:
     return viewer
 
 
-def _person(action: str) -> str:
+def _person(title: str) -> str:
+    """The signed-in member; else a 401 page titled ``title`` ("Sign in to answer")."""
     who = caller()
     if who.user_id is None:
-        raise PageError(401, f"Sign in to {action}", "Events ask you to sign in first.")
+        raise PageError(401, title, _("Events ask you to sign in first."))
     return who.user_id
 
 
-@pages.app_template_filter("gk_event_time")
-def event_time(value: datetime, timezone: str) -> str:
-    """A time in the event's zone, e.g. ``Tue 6 Jan 2026, 13:00``."""
-    local = value.astimezone(zone(timezone))
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
-
-
-@pages.app_template_filter("gk_event_clock")
-def event_clock(value: datetime, timezone: str) -> str:
-    return f"{value.astimezone(zone(timezone)):%H:%M}"
-
-
-@pages.app_template_filter("gk_event_day")
-def event_day(value: datetime, timezone: str) -> str:
-    local = value.astimezone(zone(timezone))
-    return f"{local:%a} {local.day} {local:%b %Y}"
+pages.app_template_filter("gk_event_time")(when.event_time)
+pages.app_template_filter("gk_event_clock")(when.event_clock)
+pages.app_template_filter("gk_event_day")(when.event_day)
 
 
 @pages.app_template_filter("gk_paragraphs")
@@ -144,7 +142,7 @@ def events() -> Any:
     try:
         found = gk.events.upcoming(caller().user_id, limit=PER_PAGE, cursor=cursor, past=past)
     except errors.ValidationError:
-        raise PageError(400, "That page does not exist", "The link to this page of events is broken.") from None
+        raise PageError(400, _("That page does not exist"), _("The link to this page of events is broken.")) from None
     next_url = url_for(".events", past=1 if past else None, cursor=found.next_cursor) if found.next_cursor else None
     return render_template(
         "guildkit/events/list.html",
@@ -160,7 +158,7 @@ def events() -> Any:
 @event_page
 def my_events() -> Any:
     gk = gk_instance()
-    user_id = _person("see your events")
+    user_id = _person(_("Sign in to see your events"))
     return render_template("guildkit/events/mine.html", mine=gk.events.of_member(user_id))
 
 
@@ -198,7 +196,7 @@ def _render_event(
         closes=closes,
         fresh_code=fresh_code,
         ics_url=event_ics_url(event.id),
-        status_labels=STATUS_LABELS,
+        status_labels=status_labels(),
         errors=errors_by_field or {},
         form=form,
         done=request.args.get("done"),
@@ -233,7 +231,7 @@ def _back(event_id: int, done: str, anchor: str = "") -> Any:
 def event_rsvp(event_id: int) -> Any:
     csrf.check()
     gk = gk_instance()
-    user_id = _person("answer")
+    user_id = _person(_("Sign in to answer"))
     status = request.form.get("status", "")
     try:
         gk.events.rsvp(event_id, user_id, status)
@@ -248,7 +246,7 @@ def event_check_in(event_id: int) -> Any:
     """A member checking themself in with the code, or an organizer checking in ``user_id``."""
     csrf.check()
     gk = gk_instance()
-    user_id = _person("check in")
+    user_id = _person(_("Sign in to check in"))
     other = (request.form.get("user_id") or "").strip()
     code = (request.form.get("code") or "").strip()
     field = "user_id" if other else "code"
@@ -269,7 +267,7 @@ def event_check_in(event_id: int) -> Any:
 def event_checkin_code(event_id: int) -> Any:
     csrf.check()
     gk = gk_instance()
-    code = gk.events.new_checkin_code(event_id, _person("make a check-in code"))
+    code = gk.events.new_checkin_code(event_id, _person(_("Sign in to make a check-in code")))
     codes = session.get(_CODE_KEY)
     session[_CODE_KEY] = {**(codes if isinstance(codes, dict) else {}), str(event_id): code}
     return _back(event_id, "code", "#gk-organizer")
@@ -297,7 +295,7 @@ def _form_values(event: EventView | None) -> dict[str, Any]:
 
 def _form(values: dict[str, Any] | None = None) -> Form:
     """The edit page's forms (the event's fields, an organizer to add, a reason to cancel)."""
-    return Form(LABELS, values, limits=LIMITS, aliases={"user_id": "organizer"})
+    return Form(labels(), values, limits=LIMITS, aliases={"user_id": "organizer"})
 
 
 def _fields(form: Form) -> dict[str, Any]:
@@ -315,7 +313,14 @@ def _fields(form: Form) -> dict[str, Any]:
         "location": form.text("location"),
         "url": form.text("url").strip() or None,
         "capacity": form.whole_number(
-            "capacity", low=1, high=CAPACITY_MAX, message=f"capacity must be a whole number from 1 to {CAPACITY_MAX}"
+            "capacity",
+            low=1,
+            high=CAPACITY_MAX,
+            message=_(
+                "%(field)s must be a whole number from 1 to %(most)s",
+                field=form.label("capacity"),
+                most=i18n.format_number(CAPACITY_MAX),
+            ),
         ),
         "visibility": form.text("visibility"),
     }
@@ -327,7 +332,7 @@ def _render_form(gk: GuildKit, event: EventView | None, form: Form, status: int 
         "guildkit/events/form.html",
         event=event,
         form=form,
-        visibilities=VISIBILITY_LABELS,
+        visibilities=visibility_labels(),
         organizers=organizers,
         done=request.args.get("done"),
     )
@@ -335,7 +340,7 @@ def _render_form(gk: GuildKit, event: EventView | None, form: Form, status: int 
 
 
 def _submit(gk: GuildKit, event: EventView | None, save: Callable[[dict[str, Any]], EventView]) -> Any:
-    form = Form.posted(LABELS, checkboxes=("online",), limits=LIMITS)
+    form = Form.posted(labels(), checkboxes=("online",), limits=LIMITS)
     fields = _fields(form)
     saved = form.submit(lambda: save(fields), check=lambda: check_event(fields))
     if saved is None:
@@ -347,9 +352,9 @@ def _submit(gk: GuildKit, event: EventView | None, save: Callable[[dict[str, Any
 @event_page
 def new_event() -> Any:
     gk = gk_instance()
-    user_id = _person("create an event")
+    user_id = _person(_("Sign in to create an event"))
     if not gk.events.can_create(user_id):
-        raise errors.NotAllowed("you may not create events in this community")
+        raise errors.NotAllowed(_("you may not create events in this community"))
     if request.method == "GET":
         return _render_form(gk, None, _form(_form_values(None)))
     csrf.check()
@@ -360,10 +365,10 @@ def new_event() -> Any:
 @event_page
 def edit_event(event_id: int) -> Any:
     gk = gk_instance()
-    user_id = _person("change an event")
+    user_id = _person(_("Sign in to change an event"))
     current = gk.events.get(event_id, user_id)
     if not can_manage(_viewer(gk), current):
-        raise errors.NotAllowed("only the event's organizers and moderators may change it")
+        raise errors.NotAllowed(_("only the event's organizers and moderators may change it"))
     if request.method == "GET":
         return _render_form(gk, current, _form(_form_values(current)))
     csrf.check()
@@ -375,7 +380,7 @@ def edit_event(event_id: int) -> Any:
 def cancel_event(event_id: int) -> Any:
     csrf.check()
     gk = gk_instance()
-    user_id = _person("cancel an event")
+    user_id = _person(_("Sign in to cancel an event"))
     reason = request.form.get("reason", "")
     try:
         gk.events.cancel(event_id, user_id, reason)
@@ -403,11 +408,11 @@ def event_remove_organizer(event_id: int) -> Any:
 
 def _organizers(event_id: int, *, add: bool) -> Any:
     gk = gk_instance()
-    user_id = _person("manage organizers")
+    user_id = _person(_("Sign in to manage organizers"))
     other = (request.form.get("user_id") or "").strip()
     try:
         if not other:
-            raise errors.ValidationError("enter the member's user id", field="organizer")
+            raise errors.ValidationError(_("enter the member's user id"), field="organizer")
         if add:
             gk.events.add_organizer(event_id, user_id, other)
         else:

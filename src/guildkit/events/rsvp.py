@@ -22,6 +22,7 @@ from guildkit.events.errors import UnknownEvent
 from guildkit.events.hookspecs import RsvpChange
 from guildkit.events.reading import EVENTS, MEMBERS, RSVPS, check_id, rsvp_view
 from guildkit.events.views import RsvpView
+from guildkit.i18n import gettext as _
 from guildkit.transaction import Transaction
 
 #: The answers a member may give; ``waitlisted`` is where ``going`` lands when the event is full.
@@ -53,7 +54,9 @@ def count(tx: Transaction, event_id: int, status: str) -> int:
 def answer(tx: Transaction, event_id: int, user_id: str, status: str) -> RsvpView:
     """Set ``user_id``'s answer to ``status`` (one of :data:`ANSWERS`)."""
     if status not in ANSWERS:
-        raise ValidationError(f"status must be one of {', '.join(ANSWERS)}", field="status")
+        raise ValidationError(
+            _("%(field)s must be one of %(choices)s", field="status", choices=", ".join(ANSWERS)), field="status"
+        )
     event = lock_event(tx, event_id)
     open_for_answers(tx, event, "RSVP to")
     member_id = tx.members(user_id)[user_id]

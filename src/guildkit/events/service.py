@@ -30,6 +30,7 @@ from guildkit.events.hookspecs import EventChange
 from guildkit.events.reading import ATTENDANCES, EVENTS, MEMBERS, ORGANIZERS, RSVPS, Viewer
 from guildkit.events.validation import FIELDS, REASON_MAX, check_event
 from guildkit.events.views import AttendanceView, Attendees, EventPage, EventView, MemberEvents, RsvpView
+from guildkit.i18n import gettext as _
 from guildkit.text import multi_line
 from guildkit.transaction import Transaction
 
@@ -91,7 +92,7 @@ class Events:
         """``by``'s member id, if they may manage the event; :class:`NotAllowed` otherwise."""
         member_id = tx.members(by)[by]
         if not staff and member_id not in reading.organizer_ids(tx.conn, event_id):
-            raise NotAllowed("only the event's organizers and moderators may do this")
+            raise NotAllowed(_("only the event's organizers and moderators may do this"))
         return member_id
 
     # -- reading --------------------------------------------------------------------------
@@ -246,7 +247,7 @@ class Events:
         )
         needed = current_app.config["GUILDKIT_EVENT_CREATE_PERMISSION"]
         if not self._may_create(Viewer(by)):
-            raise NotAllowed(f"creating events needs the {needed!r} permission")
+            raise NotAllowed(_("creating events needs the %(permission)s permission", permission=repr(needed)))
 
         def body(tx: Transaction) -> int:
             member_id = tx.members(by)[by]
@@ -359,9 +360,9 @@ class Events:
             member_id = reading.member_id_of(tx.conn, user_id)
             organizers = reading.organizer_ids(tx.conn, event_id)
             if member_id not in organizers:
-                raise ValidationError("this member is not an organizer of this event", field="user_id")
+                raise ValidationError(_("this member is not an organizer of this event"), field="user_id")
             if len(organizers) == 1:
-                raise ValidationError("an event needs at least one organizer", field="user_id")
+                raise ValidationError(_("an event needs at least one organizer"), field="user_id")
             tx.conn.execute(
                 sa.delete(ORGANIZERS).where(ORGANIZERS.c.event_id == event_id, ORGANIZERS.c.member_id == member_id)
             )

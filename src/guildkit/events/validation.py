@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from guildkit.errors import FieldErrors, ValidationError
 from guildkit.events.models import EVENT_VISIBILITIES
+from guildkit.i18n import format_number
+from guildkit.i18n import gettext as _
 from guildkit.text import multi_line, problem, single_line
 
 TITLE_MAX = 200
@@ -90,9 +92,9 @@ def _across(checked: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The rules between fields, over those that passed their own checks."""
     found = []
     if "starts_at" in checked and "ends_at" in checked and checked["ends_at"] <= checked["starts_at"]:
-        found.append(("ends_at", "the event must end after it starts"))
+        found.append(("ends_at", _("the event must end after it starts")))
     if checked.get("online") is False and checked.get("location") == "":
-        found.append(("location", "an in-person event needs a location"))
+        found.append(("location", _("an in-person event needs a location")))
     return found
 
 
@@ -106,33 +108,35 @@ def zone(name: str) -> ZoneInfo:
 
 def _moment(value: object, field: str) -> datetime:
     if not isinstance(value, datetime):
-        raise ValidationError(f"{field} must be a date and time", field=field)
+        raise ValidationError(_("%(field)s must be a date and time", field=field), field=field)
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationError(f"{field} must carry its time zone offset", field=field)
+        raise ValidationError(_("%(field)s must carry its time zone offset", field=field), field=field)
     try:
         moment = value.astimezone(UTC)
     except (OverflowError, ValueError):
-        raise ValidationError(f"{field} is out of range", field=field) from None
+        raise ValidationError(_("%(field)s is out of range", field=field), field=field) from None
     if not 1900 <= moment.year <= 9998:
-        raise ValidationError(f"{field} must be between the years 1900 and 9998", field=field)
+        raise ValidationError(_("%(field)s must be between the years 1900 and 9998", field=field), field=field)
     return moment.replace(microsecond=0)
 
 
 def _online(value: object) -> bool:
     if not isinstance(value, bool):
-        raise ValidationError("online must be true or false", field="online")
+        raise ValidationError(_("%(field)s must be true or false", field="online"), field="online")
     return value
 
 
 def check_timezone(value: object) -> str:
     """A known IANA time zone name, or a ValidationError on ``timezone``."""
     if not isinstance(value, str) or not value or len(value) > 64 or problem(value, one_line=True):
-        raise ValidationError("timezone must be an IANA time zone name such as Europe/Paris", field="timezone")
+        raise ValidationError(
+            _("%(field)s must be an IANA time zone name such as Europe/Paris", field="timezone"), field="timezone"
+        )
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValidationError(
-            "timezone must be a known IANA time zone name such as Europe/Paris", field="timezone"
+            _("%(field)s must be a known IANA time zone name such as Europe/Paris", field="timezone"), field="timezone"
         ) from None
     return value
 
@@ -141,16 +145,23 @@ def _url(value: object) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise ValidationError("url must be text", field="url")
+        raise ValidationError(_("%(field)s must be text", field="url"), field="url")
     url = value.strip()
     if len(url) > URL_MAX or problem(url) or any(c.isspace() for c in url):
-        raise ValidationError(f"url must be a web address of at most {URL_MAX} characters", field="url")
+        raise ValidationError(
+            _(
+                "%(field)s must be a web address of at most %(most)s characters",
+                field="url",
+                most=format_number(URL_MAX),
+            ),
+            field="url",
+        )
     try:
         parts = urlsplit(url)
     except ValueError:
-        raise ValidationError("url is not a valid web address", field="url") from None
+        raise ValidationError(_("%(field)s is not a valid web address", field="url"), field="url") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise ValidationError("url must start with http:// or https://", field="url")
+        raise ValidationError(_("%(field)s must start with http:// or https://", field="url"), field="url")
     return url
 
 
@@ -158,12 +169,22 @@ def _capacity(value: object) -> int | None:
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= CAPACITY_MAX:
-        raise ValidationError(f"capacity must be a whole number from 1 to {CAPACITY_MAX}, or none", field="capacity")
+        raise ValidationError(
+            _(
+                "%(field)s must be a whole number from 1 to %(most)s, or none",
+                field="capacity",
+                most=format_number(CAPACITY_MAX),
+            ),
+            field="capacity",
+        )
     return value
 
 
 def _visibility(value: object) -> str:
     if value not in EVENT_VISIBILITIES:
-        raise ValidationError(f"visibility must be one of {', '.join(EVENT_VISIBILITIES)}", field="visibility")
+        raise ValidationError(
+            _("%(field)s must be one of %(choices)s", field="visibility", choices=", ".join(EVENT_VISIBILITIES)),
+            field="visibility",
+        )
     assert isinstance(value, str)
     return value

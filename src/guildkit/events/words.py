@@ -9,22 +9,24 @@ import sqlalchemy as sa
 
 from guildkit.definitions import ActivityTypeDef, Subject
 from guildkit.events.models import Event
+from guildkit.i18n import lazy_gettext as _
 from guildkit.web.pages import page_url
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
 
+# Lazy: said in each reader's language when shown (the placeholders stay as they are).
 ACTIVITY_TYPES = [
     ActivityTypeDef(
-        "event.attended", "Event attended",
-        actor="You attended {subject}", public="{actor} attended {subject}",
-        goal="Attend {n} events", goal_one="Attend an event", subject="an event",
+        "event.attended", _("Event attended"),
+        actor=_("You attended {subject}"), public=_("{actor} attended {subject}"),
+        goal=_("Attend {n} events"), goal_one=_("Attend an event"), subject=_("an event"),
     ),
     ActivityTypeDef(
-        "event.organized", "Event organized",
-        actor="You organized {subject}", public="{actor} organized {subject}",
-        goal="Organize {n} events that people attend", goal_one="Organize an event that people attend",
-        subject="an event",
+        "event.organized", _("Event organized"),
+        actor=_("You organized {subject}"), public=_("{actor} organized {subject}"),
+        goal=_("Organize {n} events that people attend"), goal_one=_("Organize an event that people attend"),
+        subject=_("an event"),
     ),
 ]  # fmt: skip
 

@@ -22,6 +22,8 @@ from flask import redirect, render_template, request, url_for
 from guildkit import errors
 from guildkit.guidelines import BODY_MAX, SUMMARY_MAX, TITLE_MAX
 from guildkit.guidelines.errors import UnknownGuidelines
+from guildkit.i18n import gettext as _
+from guildkit.i18n import lazy_gettext
 from guildkit.routes import Routes
 from guildkit.web import csrf
 from guildkit.web.endpoint import gk_instance
@@ -32,8 +34,9 @@ pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
 
 _PENDING = "guildkit.guidelines_pending"
 #: The publish form's fields.
-LABELS = {"title": "Title", "body": "Guidelines", "summary": "What changed"}
+LABELS = {"title": lazy_gettext("Title"), "body": lazy_gettext("Guidelines"), "summary": lazy_gettext("What changed")}
 LIMITS = {"title": TITLE_MAX, "body": BODY_MAX, "summary": SUMMARY_MAX}
+ONLY_ADMINS = lazy_gettext("Only admins may publish the community guidelines.")
 
 
 def guidelines_pending() -> bool:
@@ -96,7 +99,7 @@ def guidelines_version(version: int) -> Any:
     try:
         return _show(version)
     except UnknownGuidelines:
-        return error_page(404, "No such version", "There is no version of the guidelines with that number.")
+        return error_page(404, _("No such version"), _("There is no version of the guidelines with that number."))
 
 
 @pages.post("/guidelines/accept")
@@ -105,13 +108,15 @@ def accept_guidelines() -> Any:
     csrf.check()
     who = caller()
     if not who.is_person or who.user_id is None:
-        raise PageError(401, "Sign in to accept the guidelines", "Accepting the guidelines asks you to sign in first.")
+        raise PageError(
+            401, _("Sign in to accept the guidelines"), _("Accepting the guidelines asks you to sign in first.")
+        )
     try:
         version = int(request.form.get("version", ""))
         gk_instance().guidelines.accept(who.user_id, version)
     except (ValueError, errors.ValidationError):
         return error_page(
-            409, "The guidelines changed", "A newer version was published meanwhile: read it, then accept it."
+            409, _("The guidelines changed"), _("A newer version was published meanwhile: read it, then accept it.")
         )
     return redirect(url_for(".guidelines", done="accepted"), code=303)
 
@@ -120,12 +125,12 @@ def accept_guidelines() -> Any:
 @page
 def new_guidelines() -> Any:
     if not _is_admin():
-        raise PageError(403, "Not allowed", "Only admins may publish the community guidelines.")
+        raise PageError(403, _("Not allowed"), ONLY_ADMINS)
     gk = gk_instance()
     current = gk.guidelines.current()
     if request.method == "GET":
         values = {
-            "title": current.title if current else "Community guidelines",
+            "title": current.title if current else _("Community guidelines"),
             "body": current.body if current else "",
         }
         return render_template(
@@ -135,8 +140,8 @@ def new_guidelines() -> Any:
     form = Form.posted(LABELS, limits=LIMITS)
     try:
         published = form.run(lambda: gk.guidelines.publish(caller().user_id, **form.values))
-    except errors.NotAllowed as exc:
-        return error_page(403, "Not allowed", exc.message)
+    except errors.NotAllowed:  # no longer an admin since the form was shown
+        return error_page(403, _("Not allowed"), ONLY_ADMINS)
     if published is None:
         return render_template("guildkit/guidelines/form.html", form=form, current=current), 422
     return redirect(url_for(".guidelines", done="published"), code=303)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from guildkit.feature import Feature, NavLink
 from guildkit.guidelines import gate
 from guildkit.guidelines.models import Guidelines, GuidelinesAcceptance
+from guildkit.i18n import lazy_gettext
 from guildkit.markers import hookimpl
 
 
@@ -18,7 +19,7 @@ class GuidelinesFeature(Feature):
     name = "guidelines"
     models = (Guidelines, GuidelinesAcceptance)
     services = {"guidelines": "guildkit.guidelines:Guidelines"}
-    nav = NavLink("Guidelines", ".guidelines")
+    nav = NavLink(lazy_gettext("Guidelines"), ".guidelines")
     includes = {"notices": "guildkit/guidelines/_notice.html"}
 
     @hookimpl

@@ -23,6 +23,7 @@ from flask import current_app
 
 from guildkit.activity import user_ref
 from guildkit.errors import NotAllowed, ValidationError, check_fields
+from guildkit.i18n import gettext as _
 from guildkit.mentorship import checks, lifecycle, profiles, sweep, views
 from guildkit.mentorship.errors import UnknownMentor, UnknownMentorship
 from guildkit.mentorship.matching import MentorCandidate, MentorScore, MentorSeeker, rank, score
@@ -208,7 +209,7 @@ class Mentorship:
     ) -> MentorshipView:
         """``mentee`` asks ``mentor`` (who must offer mentoring and have a free slot)."""
         if user_ref(mentee, "mentee") == user_ref(mentor, "mentor"):
-            raise ValidationError("you cannot be your own mentor", field="mentor")
+            raise ValidationError(_("you cannot be your own mentor"), field="mentor")
         given = lifecycle.RequestInput(
             mentee=user_ref(mentee, "mentee"),
             mentor=user_ref(mentor, "mentor"),
@@ -287,7 +288,7 @@ class Mentorship:
         """The mentorship, for its two members and moderators (:class:`NotAllowed` for others)."""
         found = self._view(self._id(mentorship_id))
         if found.role_of(None if viewer is None else str(viewer)) is None and not self.is_moderator(viewer):
-            raise NotAllowed("only the mentor, the mentee and moderators may see this mentorship")
+            raise NotAllowed(_("only the mentor, the mentee and moderators may see this mentorship"))
         return found
 
     def check_ins(

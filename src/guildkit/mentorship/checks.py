@@ -13,6 +13,8 @@ from datetime import date, datetime
 from typing import Any
 
 from guildkit.errors import ValidationError
+from guildkit.i18n import format_number
+from guildkit.i18n import gettext as _
 from guildkit.text import check_text
 
 MAX_TOPICS = 20
@@ -40,16 +42,20 @@ def text(value: object, field: str, *, max_length: int = MAX_TEXT, required: boo
 def topics(value: object, field: str = "topics", *, required: bool = False) -> tuple[str, ...]:
     """Distinct topics (case-insensitive; the first spelling is kept), trimmed."""
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ValidationError(f"{field} must be a list of strings", field=field)
+        raise ValidationError(_("%(field)s must be a list of strings", field=field), field=field)
     seen: dict[str, str] = {}
     for item in value:
         if not isinstance(item, str) or not item.strip() or len(item.strip()) > MAX_TOPIC_LENGTH:
-            raise ValidationError(f"{field} must each be 1-{MAX_TOPIC_LENGTH} characters", field=field)
+            raise ValidationError(
+                _("%(field)s must each be 1-%(most)s characters", field=field, most=MAX_TOPIC_LENGTH), field=field
+            )
         seen.setdefault(item.strip().casefold(), item.strip())
     if len(seen) > MAX_TOPICS:
-        raise ValidationError(f"{field} may list at most {MAX_TOPICS} topics", field=field)
+        raise ValidationError(
+            _("%(field)s may list at most %(most)s topics", field=field, most=MAX_TOPICS), field=field
+        )
     if required and not seen:
-        raise ValidationError(f"{field} needs at least one topic", field=field)
+        raise ValidationError(_("%(field)s needs at least one topic", field=field), field=field)
     return tuple(seen.values())
 
 
@@ -60,24 +66,28 @@ def split_topics(value: str) -> list[str]:
 
 def language(value: object, field: str = "language") -> str:
     if not isinstance(value, str) or not LANGUAGE_RE.match(value):
-        raise ValidationError(f"{field} must be a language code such as 'en' or 'pt-BR'", field=field)
+        raise ValidationError(_("%(field)s must be a language code such as 'en' or 'pt-BR'", field=field), field=field)
     return value
 
 
 def languages(value: object, field: str = "languages") -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, Iterable):
-        raise ValidationError(f"{field} must be a list of language codes", field=field)
+        raise ValidationError(_("%(field)s must be a list of language codes", field=field), field=field)
     codes: dict[str, str] = {}
     for item in value:
         codes.setdefault(language(item, field).casefold(), item)
     if not codes or len(codes) > MAX_LANGUAGES:
-        raise ValidationError(f"{field} needs 1-{MAX_LANGUAGES} language codes", field=field)
+        raise ValidationError(
+            _("%(field)s needs 1-%(most)s language codes", field=field, most=MAX_LANGUAGES), field=field
+        )
     return tuple(codes.values())
 
 
 def timezone(value: object, field: str = "timezone") -> str:
     if not isinstance(value, str) or value not in _zones():
-        raise ValidationError(f"{field} must be an IANA time zone such as 'Europe/Berlin'", field=field)
+        raise ValidationError(
+            _("%(field)s must be an IANA time zone such as 'Europe/Berlin'", field=field), field=field
+        )
     return value
 
 
@@ -91,28 +101,33 @@ def optional(check: Any, value: object, field: str) -> Any:
 def capacity(value: object, most: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= most:
         raise ValidationError(
-            f"capacity must be a whole number from 1 to {most} (GUILDKIT_MENTOR_MAX_CAPACITY)", field="capacity"
+            _(
+                "%(field)s must be a whole number from 1 to %(most)s (GUILDKIT_MENTOR_MAX_CAPACITY)",
+                field="capacity",
+                most=format_number(most),
+            ),
+            field="capacity",
         )
     return value
 
 
 def rating(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
-        raise ValidationError("rating must be a whole number from 1 to 5", field="rating")
+        raise ValidationError(_("%(field)s must be a whole number from 1 to 5", field="rating"), field="rating")
     return value
 
 
 def day(value: object, today: date, field: str = "on") -> date:
     if not isinstance(value, date) or isinstance(value, datetime):
-        raise ValidationError(f"{field} must be a date", field=field)
+        raise ValidationError(_("%(field)s must be a date", field=field), field=field)
     if value > today:
-        raise ValidationError(f"{field} cannot be in the future", field=field)
+        raise ValidationError(_("%(field)s cannot be in the future", field=field), field=field)
     return value
 
 
 def flag(value: object, field: str) -> bool:
     if not isinstance(value, bool):
-        raise ValidationError(f"{field} must be true or false", field=field)
+        raise ValidationError(_("%(field)s must be true or false", field=field), field=field)
     return value
 
 

@@ -36,6 +36,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from guildkit.errors import CapacityReached, InvalidTransition, NotAllowed, ValidationError
+from guildkit.i18n import gettext as _
 from guildkit.mentorship import views
 from guildkit.mentorship.errors import UnknownMentor, UnknownMentorship
 from guildkit.mentorship.hookspecs import MentorshipChange
@@ -123,8 +124,23 @@ def may(action: str, role: str | None, moderator: bool) -> None:
         return
     if action == "end" and moderator:
         return
-    who = {"party": "the mentor or the mentee", "system": "guildkit itself"}.get(needed, f"the {needed}")
-    raise NotAllowed(f"only {who} may {WORDS.get(action, action)} this mentorship", action=action)
+    raise NotAllowed(_only_who_may(action), action=action)
+
+
+def _only_who_may(action: str) -> str:
+    """Whole sentences, so that each language can order "only …" and its verb its own way."""
+    sentences: dict[str, str] = {
+        "accept": _("only the mentor may accept this mentorship"),
+        "decline": _("only the mentor may decline this mentorship"),
+        "withdraw": _("only the mentee may withdraw this mentorship"),
+        "expire": _("only guildkit itself may expire this mentorship"),
+        "start": _("only the mentor or the mentee may start this mentorship"),
+        "check_in": _("only the mentor or the mentee may check in on this mentorship"),
+        "complete": _("only the mentor or the mentee may complete this mentorship"),
+        "end": _("only the mentor or the mentee may end this mentorship"),
+        "feedback": _("only the mentor or the mentee may give feedback on this mentorship"),
+    }
+    return sentences[action]
 
 
 def begin(tx: Transaction, mentorship_id: int, by: str, action: str, moderator: bool = False) -> Step:
@@ -187,7 +203,7 @@ def take_slot(tx: Transaction, found: MentorshipView, name: Name) -> None:
         .values(taken=PROFILES.c.taken + 1)
     )
     if taken.rowcount != 1:
-        raise CapacityReached(f"{name(found.mentor)} has no free mentee slots", mentor=found.mentor)
+        raise CapacityReached(_("%(name)s has no free mentee slots", name=name(found.mentor)), mentor=found.mentor)
 
 
 def give_back_slot(tx: Transaction, found: MentorshipView) -> None:
@@ -224,10 +240,11 @@ def request(tx: Transaction, given: RequestInput, name: Name) -> int:
     ).scalar()
     if already is not None:
         raise ValidationError(
-            f"you already have an open mentorship with {name(given.mentor)} (#{already})", field="mentor"
+            _("you already have an open mentorship with %(name)s (#%(id)s)", name=name(given.mentor), id=already),
+            field="mentor",
         )
     if taken >= capacity:
-        raise CapacityReached(f"{name(given.mentor)} has no free mentee slots", mentor=given.mentor)
+        raise CapacityReached(_("%(name)s has no free mentee slots", name=name(given.mentor)), mentor=given.mentor)
     mentorship_id: int = tx.conn.execute(
         sa.insert(MENTORSHIPS)
         .returning(MENTORSHIPS.c.id)

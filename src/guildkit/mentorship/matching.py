@@ -17,6 +17,9 @@ zone"). The parts, with the weights in :data:`WEIGHTS`:
 A part the mentee left open (no language, no time zone) scores 0 for every mentor. Mentors
 with no free slot are not suggested at all. :func:`rank` sorts by total, highest first, then
 by user id; the service calls the ``guildkit_mentor_score`` hook on each score in between.
+
+The reasons are in the reader's language, a language's name from Babel's data ("speaks
+English", "spricht Englisch").
 """
 
 from __future__ import annotations
@@ -26,29 +29,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel import units
+
+from guildkit import i18n
+from guildkit.i18n import gettext as _
+from guildkit.i18n import ngettext
+
 #: The weight of each part of the score.
 WEIGHTS: dict[str, float] = {"topics": 3.0, "language": 2.0, "timezone": 2.0, "capacity": 1.0, "record": 2.0}
-
-#: Language codes spelled out in reasons; others are shown as their code.
-LANGUAGE_NAMES = {
-    "ar": "Arabic",
-    "de": "German",
-    "en": "English",
-    "es": "Spanish",
-    "fr": "French",
-    "hi": "Hindi",
-    "it": "Italian",
-    "ja": "Japanese",
-    "ko": "Korean",
-    "nl": "Dutch",
-    "pl": "Polish",
-    "pt": "Portuguese",
-    "ru": "Russian",
-    "sv": "Swedish",
-    "tr": "Turkish",
-    "uk": "Ukrainian",
-    "zh": "Chinese",
-}
 
 
 @dataclass(frozen=True)
@@ -96,7 +84,9 @@ class MentorScore:
 
 
 def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code.split("-")[0].lower(), code)
+    """``"pt-BR"`` → "Portuguese" in the reader's language; a code Babel does not know, as it is."""
+    names = i18n.current_locale().languages
+    return str(names.get(code.split("-")[0].lower(), code))
 
 
 def hours_apart(zone_a: str, zone_b: str, at: datetime) -> float:
@@ -108,13 +98,12 @@ def hours_apart(zone_a: str, zone_b: str, at: datetime) -> float:
     return min(difference, 24 - difference)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def _hours(hours: float) -> str:
-    shown = f"{hours:g}"
-    return f"{shown} hour{'' if hours == 1 else 's'} apart"
+def _hours_apart(hours: float) -> str:
+    """How far apart two zones are ("5.5 hours apart"): CLDR's units word a fraction of an hour
+    right in each language."""
+    duration = units.format_unit(hours, "duration-hour", locale=i18n.current_locale())
+    apart: str = _("%(duration)s apart", duration=duration)
+    return apart
 
 
 def score(seeker: MentorSeeker, candidate: MentorCandidate, at: datetime) -> MentorScore:
@@ -126,28 +115,50 @@ def score(seeker: MentorSeeker, candidate: MentorCandidate, at: datetime) -> Men
     shared = [t for t in candidate.topics if t.casefold() in wanted]
     parts["topics"] = WEIGHTS["topics"] * len(shared)
     if shared:
-        reasons.append(f"{_plural(len(shared), 'shared topic')} ({', '.join(shared)})")
+        reasons.append(
+            ngettext(
+                "%(count)s shared topic (%(topics)s)",
+                "%(count)s shared topics (%(topics)s)",
+                len(shared),
+                count=i18n.format_number(len(shared)),
+                topics=", ".join(shared),
+            )
+        )
 
     parts["language"] = 0.0
     if seeker.language:
         spoken = {lang.casefold() for lang in candidate.languages}
         if seeker.language.casefold() in spoken:
             parts["language"] = WEIGHTS["language"]
-            reasons.append(f"speaks {language_name(seeker.language)}")
+            reasons.append(_("speaks %(language)s", language=language_name(seeker.language)))
 
     parts["timezone"] = 0.0
     if seeker.timezone:
         apart = hours_apart(seeker.timezone, candidate.timezone, at)
         parts["timezone"] = WEIGHTS["timezone"] * (1 - apart / 12)
-        reasons.append("same time zone" if apart == 0 else _hours(apart))
+        reasons.append(_("same time zone") if apart == 0 else _hours_apart(apart))
 
     capacity = max(candidate.capacity, 1)
     parts["capacity"] = WEIGHTS["capacity"] * candidate.free / capacity
-    reasons.append(f"{candidate.free} of {_plural(candidate.capacity, 'mentee slot')} free")
+    reasons.append(
+        ngettext(
+            "%(free)s of %(count)s mentee slot free",
+            "%(free)s of %(count)s mentee slots free",
+            candidate.capacity,
+            free=i18n.format_number(candidate.free),
+            count=i18n.format_number(candidate.capacity),
+        )
+    )
 
     done, early = candidate.completed, candidate.ended_early
     parts["record"] = WEIGHTS["record"] * (done + 1) / (done + early + 2)
-    reasons.append(f"completed {_plural(done, 'mentorship')}" if done else "new mentor")
+    reasons.append(
+        ngettext(
+            "completed %(count)s mentorship", "completed %(count)s mentorships", done, count=i18n.format_number(done)
+        )
+        if done
+        else _("new mentor")
+    )
 
     return MentorScore(total=sum(parts.values()), parts=parts, reasons=tuple(reasons))
 

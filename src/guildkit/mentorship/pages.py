@@ -29,6 +29,7 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 
 from guildkit import errors
+from guildkit.i18n import gettext as _
 from guildkit.mentorship import MentorCandidate, MentorshipView, checks
 from guildkit.mentorship.errors import UnknownMentor, UnknownMentorship
 from guildkit.routes import Routes
@@ -41,39 +42,64 @@ from guildkit.web.pages import PageError, View, caller, error_page, page
 pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
 
 ACTIONS = ("accept", "decline", "withdraw", "start", "complete", "end", "check-in", "feedback")
-DONE = {
-    "requested": "Your request was sent. You will hear when the mentor answers.",
-    "saved": "Your mentor profile was saved.",
-    "accept": "You accepted the request.",
-    "decline": "You declined the request.",
-    "withdraw": "You withdrew your request.",
-    "start": "The mentorship has started.",
-    "complete": "You confirmed the mentorship is complete.",
-    "end": "The mentorship has ended.",
-    "check-in": "Your check-in was added.",
-    "feedback": "Thank you for your feedback.",
-}
-STATE_LABELS = {
-    "requested": "Requested",
-    "accepted": "Accepted",
-    "declined": "Declined",
-    "expired": "Expired",
-    "withdrawn": "Withdrawn",
-    "active": "Active",
-    "completed": "Completed",
-    "ended": "Ended early",
-}
-FIELD_LABELS = {"on": "Date", "timezone": "Time zone", "goals": "Goals", "notes": "Notes", "reason": "Reason"}
-#: The mentor profile form and the request form, in the order the page shows their fields.
-PROFILE_LABELS = {
-    "topics": "Topics", "languages": "Languages", "timezone": "Time zone", "availability": "Availability",
-    "capacity": "Mentees at once", "pitch": "Pitch", "open": "Open to new mentees",
-}  # fmt: skip
-REQUEST_LABELS = {"goals": "Your goals", "topics": "Topics", "language": "Language", "timezone": "Time zone",
-                  "message": "Message"}  # fmt: skip
 #: How much of what was typed is shown back (the service's limits; lists of topics and languages as typed).
 LIMITS = {"topics": 1200, "languages": 250, "timezone": 64, "availability": checks.MAX_AVAILABILITY,
           "pitch": checks.MAX_PITCH, "goals": checks.MAX_TEXT, "language": 35, "message": checks.MAX_TEXT}  # fmt: skip
+
+
+def done_messages() -> dict[str, str]:
+    """What the page says after each action (``?done=<action>``)."""
+    return {
+        "requested": _("Your request was sent. You will hear when the mentor answers."),
+        "saved": _("Your mentor profile was saved."),
+        "accept": _("You accepted the request."),
+        "decline": _("You declined the request."),
+        "withdraw": _("You withdrew your request."),
+        "start": _("The mentorship has started."),
+        "complete": _("You confirmed the mentorship is complete."),
+        "end": _("The mentorship has ended."),
+        "check-in": _("Your check-in was added."),
+        "feedback": _("Thank you for your feedback."),
+    }
+
+
+def state_labels() -> dict[str, str]:
+    return {
+        "requested": _("Requested"),
+        "accepted": _("Accepted"),
+        "declined": _("Declined"),
+        "expired": _("Expired"),
+        "withdrawn": _("Withdrawn"),
+        "active": _("Active"),
+        "completed": _("Completed"),
+        "ended": _("Ended early"),
+    }
+
+
+def field_labels() -> dict[str, str]:
+    """The fields of the one-message forms (actions, check-ins, the search)."""
+    return {
+        "on": _("Date"),
+        "timezone": _("Time zone"),
+        "goals": _("Goals"),
+        "notes": _("Notes"),
+        "reason": _("Reason"),
+    }
+
+
+def profile_labels() -> dict[str, str]:
+    """The mentor profile form, in the order the page shows its fields."""
+    return {
+        "topics": _("Topics"), "languages": _("Languages"), "timezone": _("Time zone"),
+        "availability": _("Availability"), "capacity": _("Mentees at once"), "pitch": _("Pitch"),
+        "open": _("Open to new mentees"),
+    }  # fmt: skip
+
+
+def request_labels() -> dict[str, str]:
+    """The request form, in the order the page shows its fields."""
+    return {"goals": _("Your goals"), "topics": _("Topics"), "language": _("Language"), "timezone": _("Time zone"),
+            "message": _("Message")}  # fmt: skip
 
 
 class FormError(Exception):
@@ -94,26 +120,28 @@ def mentorship_page(view: View) -> View:
         try:
             return view(**kwargs)
         except UnknownMentor:
-            return error_page(404, "No such mentor", "This member does not offer mentoring.")
+            return error_page(404, _("No such mentor"), _("This member does not offer mentoring."))
         except UnknownMentorship:
-            return error_page(404, "No such mentorship", "There is no mentorship with that number.")
+            return error_page(404, _("No such mentorship"), _("There is no mentorship with that number."))
         except errors.NotAllowed as exc:
-            return error_page(403, "Not allowed", exc.message)
+            return error_page(403, _("Not allowed"), exc.message)
 
     return page(run)
 
 
-def signed_in(what: str) -> Caller:
+def signed_in(title: str) -> Caller:
+    """The signed-in member; else a 401 page titled ``title`` ("Sign in to see your mentorships")."""
     who = caller()
     if not who.is_person:
-        raise PageError(401, f"Sign in to see {what}", "Mentorships are only shown to the people in them.")
+        raise PageError(401, title, _("Mentorships are only shown to the people in them."))
     return who
 
 
 def form_error(exc: errors.GuildKitError) -> FormError:
     if isinstance(exc, errors.ValidationError):
-        label = FIELD_LABELS.get(exc.field or "", (exc.field or "").replace("_", " ").capitalize())
-        return FormError(422, f"{label}: {exc.message}" if label else exc.message, exc.field)
+        label = field_labels().get(exc.field or "", (exc.field or "").replace("_", " ").capitalize())
+        message = _("%(field)s: %(message)s", field=label, message=exc.message) if label else exc.message
+        return FormError(422, message, exc.field)
     if isinstance(exc, errors.InvalidTransition | errors.CapacityReached):
         return FormError(409, exc.message)
     raise exc
@@ -123,9 +151,10 @@ def context(**values: Any) -> dict[str, Any]:
     """What every mentorship template gets besides its own values."""
     service = gk_instance().mentorship
     return {
-        "states": STATE_LABELS,
+        "states": state_labels(),
+        "roles": {"mentor": _("mentor"), "mentee": _("mentee")},
         "name_of": service.name,
-        "done": DONE.get(request.args.get("done", "")),
+        "done": done_messages().get(request.args.get("done", "")),
         **values,
     }
 
@@ -171,7 +200,7 @@ def _mentor(user_id: str, form: Form | None = None, status: int = 200) -> Any:
     if profile is not None and not profile.open and not owner:
         raise UnknownMentor(user_id)
     if form is None:
-        form = Form(PROFILE_LABELS, owner_form(profile), limits=LIMITS, scope="p-") if owner else _request_form()
+        form = Form(profile_labels(), owner_form(profile), limits=LIMITS, scope="p-") if owner else _request_form()
     open_mentorship = None
     if who.is_person and not owner:
         mine = service.mentorships_of(str(who.user_id), "mentee", ("requested", "accepted", "active"))
@@ -193,8 +222,8 @@ def _mentor(user_id: str, form: Form | None = None, status: int = 200) -> Any:
 
 def _request_form(posted: bool = False) -> Form:
     if posted:
-        return Form.posted(REQUEST_LABELS, limits=LIMITS, scope="r-")
-    return Form(REQUEST_LABELS, limits=LIMITS, scope="r-")
+        return Form.posted(request_labels(), limits=LIMITS, scope="r-")
+    return Form(request_labels(), limits=LIMITS, scope="r-")
 
 
 def owner_form(profile: MentorCandidate | None) -> dict[str, Any]:
@@ -222,17 +251,19 @@ def mentor(user_id: str) -> Any:
 @mentorship_page
 def save_mentor(user_id: str) -> Any:
     csrf.check()
-    who = signed_in("your mentor profile")
+    who = signed_in(_("Sign in to see your mentor profile"))
     if not who.is_self(user_id):
-        raise errors.NotAllowed("only the member themself may change their mentor profile")
+        raise errors.NotAllowed(_("only the member themself may change their mentor profile"))
     service = gk_instance().mentorship
-    form = Form.posted(PROFILE_LABELS, checkboxes=("open",), limits=LIMITS, scope="p-")
+    form = Form.posted(profile_labels(), checkboxes=("open",), limits=LIMITS, scope="p-")
     fields = {
         "topics": checks.split_topics(form.text("topics")),
         "languages": checks.split_topics(form.text("languages")),
         "timezone": form.text("timezone").strip(),
         "availability": form.text("availability"),
-        "capacity": form.whole_number("capacity", low=1, message="capacity must be a whole number from 1"),
+        "capacity": form.whole_number(
+            "capacity", low=1, message=_("%(field)s must be a whole number from 1", field=form.label("capacity"))
+        ),
         "pitch": form.text("pitch"),
         "open": bool(form.values["open"]),
     }
@@ -245,7 +276,7 @@ def save_mentor(user_id: str) -> Any:
 @mentorship_page
 def request_mentor(user_id: str) -> Any:
     csrf.check()
-    who = signed_in("mentorships")
+    who = signed_in(_("Sign in to see mentorships"))
     form = _request_form(posted=True)
     try:
         made = form.submit(
@@ -273,7 +304,7 @@ def request_mentor(user_id: str) -> Any:
 @pages.get("/mentorships")
 @mentorship_page
 def my_mentorships() -> Any:
-    who = signed_in("your mentorships")
+    who = signed_in(_("Sign in to see your mentorships"))
     service = gk_instance().mentorship
     user = str(who.user_id)
     return render_template(
@@ -287,7 +318,7 @@ def my_mentorships() -> Any:
 
 
 def _inbox(*, error: FormError | None = None) -> Any:
-    who = signed_in("your requests")
+    who = signed_in(_("Sign in to see your requests"))
     service = gk_instance().mentorship
     html = render_template(
         "guildkit/mentorship/inbox.html", **context(requests=service.inbox(str(who.user_id)), error=error)
@@ -305,7 +336,7 @@ def mentorship_inbox() -> Any:
 
 
 def _mentorship(mentorship_id: int, *, error: FormError | None = None) -> Any:
-    who = signed_in("this mentorship")
+    who = signed_in(_("Sign in to see this mentorship"))
     service = gk_instance().mentorship
     found: MentorshipView = service.get(mentorship_id, who.user_id)
     role = found.role_of(who.user_id)
@@ -336,9 +367,9 @@ def mentorship(mentorship_id: int) -> Any:
 @mentorship_page
 def mentorship_action(mentorship_id: int, action: str) -> Any:
     if action not in ACTIONS:
-        raise PageError(404, "That page does not exist", "There is no such mentorship action.")
+        raise PageError(404, _("That page does not exist"), _("There is no such mentorship action."))
     csrf.check()
-    who = signed_in("this mentorship")
+    who = signed_in(_("Sign in to see this mentorship"))
     back_to_inbox = request.form.get("next") == "inbox"
     try:
         _act(mentorship_id, str(who.user_id), action, request.form)
@@ -370,4 +401,4 @@ def _date(value: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise errors.ValidationError("give the date as YYYY-MM-DD", field="on") from None
+        raise errors.ValidationError(_("give the date as YYYY-MM-DD"), field="on") from None

@@ -14,6 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from guildkit.errors import NotAllowed
+from guildkit.i18n import format_number, ngettext
+from guildkit.i18n import gettext as _
 from guildkit.mentorship.views import PROFILES
 from guildkit.models import Badge, BadgeAward, Balance, Member, table_of
 from guildkit.transaction import Transaction
@@ -49,7 +51,15 @@ class Eligibility:
             if member_id is not None:
                 joined = conn.execute(sa.select(MEMBERS.c.joined_at).where(MEMBERS.c.id == member_id)).scalar_one()
             if now - joined < timedelta(days=self.min_days):
-                needs.append(f"{self.min_days} days of membership (you have {max(0, (now - joined).days)})")
+                needs.append(
+                    ngettext(
+                        "%(count)s day of membership (you have %(have)s)",
+                        "%(count)s days of membership (you have %(have)s)",
+                        self.min_days,
+                        count=format_number(self.min_days),
+                        have=format_number(max(0, (now - joined).days)),
+                    )
+                )
         if self.min_points:
             held = dict(
                 conn.execute(
@@ -58,7 +68,14 @@ class Eligibility:
             )
             for point_type, least in self.min_points:
                 if held.get(point_type, 0) < least:
-                    needs.append(f"{least} {point_type} (you have {held.get(point_type, 0)})")
+                    needs.append(
+                        _(
+                            "%(count)s %(points)s (you have %(have)s)",
+                            count=format_number(least),
+                            points=point_type,
+                            have=format_number(held.get(point_type, 0)),
+                        )
+                    )
         if self.badge:
             holds = conn.execute(
                 sa.select(AWARDS.c.id)
@@ -68,7 +85,7 @@ class Eligibility:
             ).first()
             if holds is None:
                 name = conn.execute(sa.select(BADGES.c.name).where(BADGES.c.slug == self.badge)).scalar()
-                needs.append(f"the {name or self.badge} badge")
+                needs.append(_("the %(badge)s badge", badge=name or self.badge))
         return needs
 
 
@@ -91,7 +108,7 @@ def offer(tx: Transaction, user_id: str, given: ProfileInput, eligibility: Eligi
     if given.open:
         needs = eligibility.missing(tx.conn, member_id, tx.now)
         if needs:
-            raise NotAllowed("to offer mentoring you need " + "; ".join(needs), missing=needs)
+            raise NotAllowed(_("to offer mentoring you need %(needs)s", needs="; ".join(needs)), missing=needs)
     values = {
         "topics": list(given.topics),
         "languages": list(given.languages),

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from guildkit.definitions import ActivityTypeDef, Subject
+from guildkit.i18n import gettext
+from guildkit.i18n import lazy_gettext as _
 from guildkit.mentorship.models import Mentorship
 from guildkit.models import Member
 from guildkit.web.pages import page_url
@@ -15,52 +17,57 @@ from guildkit.web.pages import page_url
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
 
+# Lazy: said in each reader's language when shown (the placeholders stay as they are).
 ACTIVITY_TYPES = [
     ActivityTypeDef(
-        "mentorship.requested", "Mentorship request",
-        actor="You asked {target} to mentor you", target="{actor} asked you to be their mentor",
-        public="{actor} asked {target} for mentoring", subject="a mentorship",
+        "mentorship.requested", _("Mentorship request"),
+        actor=_("You asked {target} to mentor you"), target=_("{actor} asked you to be their mentor"),
+        public=_("{actor} asked {target} for mentoring"), subject=_("a mentorship"),
     ),
     ActivityTypeDef(
-        "mentorship.accepted", "Mentorship accepted",
-        actor="You agreed to mentor {target}", target="{actor} agreed to mentor you",
-        public="{actor} agreed to mentor {target}", subject="a mentorship",
+        "mentorship.accepted", _("Mentorship accepted"),
+        actor=_("You agreed to mentor {target}"), target=_("{actor} agreed to mentor you"),
+        public=_("{actor} agreed to mentor {target}"), subject=_("a mentorship"),
     ),
     ActivityTypeDef(
-        "mentorship.declined", "Mentorship declined",
-        actor="You declined {target}'s request", target="{actor} declined your request", subject="a mentorship",
+        "mentorship.declined", _("Mentorship declined"),
+        actor=_("You declined {target}'s request"), target=_("{actor} declined your request"),
+        subject=_("a mentorship"),
     ),
     ActivityTypeDef(
-        "mentorship.withdrawn", "Mentorship request withdrawn",
-        actor="You withdrew your request to {target}", target="{actor} withdrew their request", subject="a mentorship",
+        "mentorship.withdrawn", _("Mentorship request withdrawn"),
+        actor=_("You withdrew your request to {target}"), target=_("{actor} withdrew their request"),
+        subject=_("a mentorship"),
     ),
     ActivityTypeDef(
-        "mentorship.started", "Mentorship started",
-        actor="You started {subject}", target="{actor} started {subject}", public="{actor} started {subject}",
-        subject="a mentorship",
+        "mentorship.started", _("Mentorship started"),
+        actor=_("You started {subject}"), target=_("{actor} started {subject}"), public=_("{actor} started {subject}"),
+        subject=_("a mentorship"),
     ),
     ActivityTypeDef(
-        "mentorship.checked_in", "Mentorship check-in",
-        actor="You checked in on {subject}", target="{actor} checked in on {subject}",
-        goal="Check in {n} times with a mentor or mentee", goal_one="Check in with a mentor or mentee",
-        subject="a mentorship",
+        "mentorship.checked_in", _("Mentorship check-in"),
+        actor=_("You checked in on {subject}"), target=_("{actor} checked in on {subject}"),
+        goal=_("Check in {n} times with a mentor or mentee"), goal_one=_("Check in with a mentor or mentee"),
+        subject=_("a mentorship"),
     ),
     ActivityTypeDef(
-        "mentorship.completed", "Mentorship completed",
-        actor="You completed {subject}", target="{actor} completed {subject} with you",
-        public="{actor} completed {subject}",
-        goal="Mentor {n} people to the end", goal_one="Mentor someone to the end",
-        received_goal="Complete {n} mentorships as a mentee", received_goal_one="Complete a mentorship as a mentee",
-        subject="a mentorship",
+        "mentorship.completed", _("Mentorship completed"),
+        actor=_("You completed {subject}"), target=_("{actor} completed {subject} with you"),
+        public=_("{actor} completed {subject}"),
+        goal=_("Mentor {n} people to the end"), goal_one=_("Mentor someone to the end"),
+        received_goal=_("Complete {n} mentorships as a mentee"),
+        received_goal_one=_("Complete a mentorship as a mentee"),
+        subject=_("a mentorship"),
     ),
     ActivityTypeDef(
-        "mentorship.ended", "Mentorship ended",
-        actor="You ended {subject}", target="{subject} was ended", subject="a mentorship",
+        "mentorship.ended", _("Mentorship ended"),
+        actor=_("You ended {subject}"), target=_("{subject} was ended"), subject=_("a mentorship"),
     ),
     ActivityTypeDef(
-        "mentorship.feedback", "Mentorship feedback",
-        actor="You left feedback on {subject}", target="{actor} left feedback on {subject}",
-        goal="Leave feedback on {n} mentorships", goal_one="Leave feedback on a mentorship", subject="a mentorship",
+        "mentorship.feedback", _("Mentorship feedback"),
+        actor=_("You left feedback on {subject}"), target=_("{actor} left feedback on {subject}"),
+        goal=_("Leave feedback on {n} mentorships"), goal_one=_("Leave feedback on a mentorship"),
+        subject=_("a mentorship"),
     ),
 ]  # fmt: skip
 
@@ -81,6 +88,7 @@ def subjects(gk: GuildKit, keys: Sequence[str]) -> Mapping[str, Subject] | None:
     for mentorship_id, mentor_user, mentor_name, mentee_user, mentee_name in rows:
         who = mentor_name or gk.user_info(mentor_user).name, mentee_name or gk.user_info(mentee_user).name
         found[f"mentorship:{mentorship_id}"] = Subject(
-            f"the mentorship of {who[1]} by {who[0]}", page_url("mentorship", mentorship_id=mentorship_id)
+            gettext("the mentorship of %(mentee)s by %(mentor)s", mentee=who[1], mentor=who[0]),
+            page_url("mentorship", mentorship_id=mentorship_id),
         )
     return found

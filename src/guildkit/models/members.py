@@ -29,6 +29,9 @@ class Member(Base):
     #: How many live grants of leaderboard-excluded roles the member holds; kept by triggers
     #: (:mod:`guildkit.models.scores`): above 0, the member is off the leaderboards.
     excluded_roles: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: The member's language and time zone for guildkit's pages and emails (``None``: the host's).
+    locale: Mapped[str | None] = mapped_column(sa.String(35))
+    time_zone: Mapped[str | None] = mapped_column(sa.String(64))
 
     __table_args__ = (sa.CheckConstraint("status IN ('active', 'suspended', 'banned', 'deleted')", name="status"),)
 

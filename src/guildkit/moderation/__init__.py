@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from guildkit import audit as audit_log
 from guildkit.activity import user_ref
 from guildkit.errors import NotAllowed, UnknownBadge, ValidationError
+from guildkit.i18n import gettext as _
 from guildkit.moderation import appeals, cases, hiding, mediation, public_log, record, sanctions, views
 from guildkit.moderation.common import (
     ACTIONS,
@@ -276,9 +277,9 @@ class Moderation:
         starter = self._moderator(by)
         chosen = starter if mediator is None else str(mediator)
         if chosen is None:
-            raise ValidationError("name the mediator", field="mediator")
+            raise ValidationError(_("name the mediator"), field="mediator")
         if not is_moderator(self.gk, chosen):
-            raise ValidationError("the mediator must be a moderator", field="mediator")
+            raise ValidationError(_("the mediator must be a moderator"), field="mediator")
         other = None if party is None else str(party)
         if other is not None:
             self.gk.member(other)
@@ -293,7 +294,7 @@ class Moderation:
         if found is None:
             raise UnknownMediation(mediation_id)
         if viewer is not None and found.role_of(str(viewer)) is None and not is_moderator(self.gk, viewer):
-            raise NotAllowed("only the parties, the mediator and moderators may see this mediation")
+            raise NotAllowed(_("only the parties, the mediator and moderators may see this mediation"))
         return found
 
     def add_statement(self, by: str | int, mediation_id: int, body: str) -> StatementView:
@@ -337,7 +338,7 @@ class Moderation:
         """
         check_text(statement, "statement", max_length=TEXT_MAX)
         if (sanction_id is None) == (case_id is None):
-            raise ValidationError("name either the sanction or the case you appeal", field="sanction_id")
+            raise ValidationError(_("name either the sanction or the case you appeal"), field="sanction_id")
         for name, value in (("sanction_id", sanction_id), ("case_id", case_id)):
             if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
                 raise ValidationError(f"{name} must be an integer", field=name)
@@ -354,7 +355,7 @@ class Moderation:
         if found is None:
             raise UnknownAppeal(appeal_id)
         if viewer is not None and str(viewer) != found.user_id and not is_moderator(self.gk, viewer):
-            raise NotAllowed("only the appellant and moderators may see this appeal")
+            raise NotAllowed(_("only the appellant and moderators may see this appeal"))
         return found
 
     def appeals(self, by: str | int | None, *, state: str | None = "pending", limit: int = 100) -> list[AppealView]:

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from guildkit.builtin.manual import AWARD
 from guildkit.errors import InvalidTransition, NotAllowed, ValidationError
+from guildkit.i18n import gettext as _
 from guildkit.moderation import sanctions, views
 from guildkit.moderation.common import (
     ACTIVITIES,
@@ -56,7 +57,7 @@ def file(tx: Transaction, user: str, sanction_id: int | None, case_id: int | Non
         tx.lock(SANCTIONS, sanction_id)
         owner = tx.conn.scalar(sa.select(SANCTIONS.c.member_id).where(SANCTIONS.c.id == sanction_id))
         if owner != member_id:
-            raise ValidationError("you have no sanction with that id", field="sanction_id")
+            raise ValidationError(_("you have no sanction with that id"), field="sanction_id")
         taken = APPEALS.c.sanction_id == sanction_id
         field, related_case = (
             "sanction_id",
@@ -67,10 +68,10 @@ def file(tx: Transaction, user: str, sanction_id: int | None, case_id: int | Non
         tx.lock(CASES, case_id)
         row = tx.conn.execute(sa.select(CASES.c.member_id, CASES.c.action).where(CASES.c.id == case_id)).first()
         if row is None or row.member_id != member_id or row.action not in APPEALABLE_CASE_ACTIONS:
-            raise ValidationError("no badge revocation or retraction of yours has that case id", field="case_id")
+            raise ValidationError(_("no badge revocation or retraction of yours has that case id"), field="case_id")
         taken, field, related_case = APPEALS.c.case_id == case_id, "case_id", case_id
     if tx.conn.scalar(sa.select(APPEALS.c.id).where(taken)) is not None:
-        raise ValidationError("you already appealed this", field=field)
+        raise ValidationError(_("you already appealed this"), field=field)
     appeal_id = tx.conn.execute(
         sa.insert(APPEALS)
         .values(
@@ -93,9 +94,9 @@ def decide(tx: Transaction, by: str | None, appeal_id: int, decision: str, reaso
     if found is None:
         raise UnknownAppeal(appeal_id)
     if by is not None and by == found.user_id:
-        raise NotAllowed("you cannot decide your own appeal", user_id=by)
+        raise NotAllowed(_("you cannot decide your own appeal"), user_id=by)
     if by is not None and by == found.acted_by:
-        raise NotAllowed("the moderator who took the action cannot decide its appeal", user_id=by)
+        raise NotAllowed(_("the moderator who took the action cannot decide its appeal"), user_id=by)
     if found.state != "pending":
         raise InvalidTransition("appeal", found.state, "decide")
     me = tx.members(by)[by] if by is not None else None

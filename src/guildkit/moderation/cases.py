@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from guildkit.builtin.manual import REVOKE, STATUS
 from guildkit.errors import InvalidTransition, NotAllowed, UnknownActivity, ValidationError
+from guildkit.i18n import gettext as _
 from guildkit.moderation import hiding
 from guildkit.moderation.common import ACTIVITIES, CASES, MEDIATIONS, MEMBERS, NOTES, REPORTS, SANCTIONS, TIMED, audit
 from guildkit.moderation.errors import UnknownCase
@@ -129,7 +130,7 @@ def lock_case(tx: Transaction, by: str | None, case_id: int) -> Any:
     if row is None:
         raise UnknownCase(case_id)
     if by is not None and row.user_id == by:
-        raise NotAllowed("you cannot moderate a case about yourself", user_id=by)
+        raise NotAllowed(_("you cannot moderate a case about yourself"), user_id=by)
     return row
 
 
@@ -176,7 +177,7 @@ def resolve(
 ) -> None:
     row = lock_case(tx, moderator, case_id)
     if row.status != "open":
-        raise ValidationError(f"case {case_id} is already resolved", field="case_id")
+        raise ValidationError(_("case %(id)s is already resolved", id=case_id), field="case_id")
     if tx.conn.scalar(sa.select(MEDIATIONS.c.id).where(MEDIATIONS.c.case_id == case_id, MEDIATIONS.c.state == "open")):
         raise InvalidTransition("case", "in mediation", "resolve")
     me = tx.members(moderator)[moderator] if moderator is not None else None

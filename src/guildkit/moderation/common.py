@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from guildkit import audit as audit_log
 from guildkit.activity import user_ref
 from guildkit.errors import NotAllowed
+from guildkit.i18n import gettext as _
 from guildkit.models import Activity, BadgeAward, Member, RoleGrant, table_of
 from guildkit.moderation.models import (
     Appeal,
@@ -59,7 +60,7 @@ def require_moderator(gk: GuildKit, by: str | int | None) -> str | None:
         return None
     who = user_ref(by, "by")
     if not gk.has_permission(who, MODERATE):
-        raise NotAllowed(f"only moderators may do this, and {who!r} is not one", user_id=who)
+        raise NotAllowed(_("only moderators may do this, and %(user)s is not one", user=repr(who)), user_id=who)
     return who
 
 

@@ -26,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from guildkit.errors import InvalidTransition, NotAllowed, ValidationError
+from guildkit.i18n import gettext as _
 from guildkit.moderation import cases, views
 from guildkit.moderation.common import MEDIATIONS, REPORTS, STATEMENTS, audit
 from guildkit.moderation.errors import UnknownMediation
@@ -63,17 +64,17 @@ def start(tx: Transaction, by: str | None, case_id: int, party: str | None, medi
             .limit(1)
         )
         if first is None:
-            raise ValidationError("this case has no reporting member: name the other party", field="party")
+            raise ValidationError(_("this case has no reporting member: name the other party"), field="party")
         party_id = int(first)
         party = views.user_name(tx.conn, party_id)
     else:
         party_id = tx.members(party)[party]
     if party == row.user_id:
-        raise ValidationError("the other party cannot be the reported member", field="party")
+        raise ValidationError(_("the other party cannot be the reported member"), field="party")
     if mediator in (row.user_id, party):
-        raise NotAllowed("a party cannot mediate their own conflict", user_id=mediator)
+        raise NotAllowed(_("a party cannot mediate their own conflict"), user_id=mediator)
     if by == party:
-        raise NotAllowed("you cannot start a mediation you are a party to", user_id=by)
+        raise NotAllowed(_("you cannot start a mediation you are a party to"), user_id=by)
     mediator_id = tx.members(mediator)[mediator]
     starter_id = tx.members(by)[by] if by is not None else None
     mediation_id = tx.conn.execute(
@@ -112,7 +113,7 @@ def _ids(tx: Transaction, found: MediationView) -> dict[str, int]:
 def say(tx: Transaction, mediation_id: int, by: str, body: str, moderator: bool) -> StatementView:
     found = lock(tx, mediation_id)
     if found.role_of(by) is None and not moderator:
-        raise NotAllowed("only the parties, the mediator and moderators may write in this mediation", user_id=by)
+        raise NotAllowed(_("only the parties, the mediator and moderators may write in this mediation"), user_id=by)
     next_state(found.state, "statement")
     author_id = tx.members(by)[by]
     statement_id = tx.conn.execute(
@@ -134,7 +135,7 @@ def say(tx: Transaction, mediation_id: int, by: str, body: str, moderator: bool)
 def agree(tx: Transaction, mediation_id: int, by: str | None, outcome: str) -> None:
     found = lock(tx, mediation_id)
     if by is not None and by != found.mediator:
-        raise NotAllowed("only the mediator records the agreed outcome", user_id=by)
+        raise NotAllowed(_("only the mediator records the agreed outcome"), user_id=by)
     new = next_state(found.state, "agree")
     _close(tx, found, new, outcome)
     row = cases.lock_case(tx, by, found.case_id)
@@ -147,7 +148,7 @@ def abandon(tx: Transaction, mediation_id: int, by: str | None, reason: str, mod
     found = lock(tx, mediation_id)
     role = found.role_of(by)
     if by is not None and role != "mediator" and (role is not None or not moderator):
-        raise NotAllowed("only the mediator or another moderator may abandon this mediation", user_id=by)
+        raise NotAllowed(_("only the mediator or another moderator may abandon this mediation"), user_id=by)
     new = next_state(found.state, "abandon")
     _close(tx, found, new, reason)
     me = tx.members(by)[by] if by is not None else None

@@ -15,7 +15,9 @@
 =====================================  =============================================================
 
 Every template reads internal names (actions, states, categories) through the ``gk_moderation``
-filter (:mod:`.wording`); subjects and members are put in words by :mod:`.present`.
+filter (:mod:`.wording`); subjects and members are put in words by :mod:`.present`. A field the
+service refused is named in the page's own words (the service's messages name fields by their
+code names), and a state that no longer allows the form, in a sentence of the page's.
 """
 
 from __future__ import annotations
@@ -27,8 +29,11 @@ from typing import Any
 from flask import redirect, render_template, request, url_for
 
 from guildkit import errors
+from guildkit.i18n import format_number, lazy_gettext
+from guildkit.i18n import gettext as _
 from guildkit.moderation import present, report_form
 from guildkit.moderation.api import default_period
+from guildkit.moderation.common import TEXT_MAX
 from guildkit.moderation.errors import UnknownAppeal, UnknownCase, UnknownMediation
 from guildkit.moderation.models import REPORT_CATEGORIES
 from guildkit.moderation.wording import PERIODS, word
@@ -44,7 +49,7 @@ pages.app_template_filter("gk_moderation")(word)
 def _moderator() -> str | None:
     who = caller()
     if not (who.is_person and who.active and who.can("members.manage")):
-        raise PageError(403, "Not allowed", "Only moderators may see the moderation queue.")
+        raise PageError(403, _("Not allowed"), _("Only moderators may see the moderation queue."))
     return who.user_id
 
 
@@ -68,7 +73,7 @@ def _report_page(form: report_form.ReportForm, status: int = 200) -> Any:
 def report() -> Any:
     who = caller()
     if not who.is_person or who.user_id is None or not who.active:
-        raise PageError(401, "Sign in to report", "Reporting asks you to sign in as an active member.")
+        raise PageError(401, _("Sign in to report"), _("Reporting asks you to sign in as an active member."))
     sent = request.method == "POST"
     if sent:
         csrf.check()
@@ -109,7 +114,7 @@ def _show_case(by: str | None, case_id: int, form_errors: dict[str, str], status
     try:
         case = gk.moderation.case(by, case_id)
     except UnknownCase:
-        return error_page(404, "No such case", "There is no moderation case with that number.")
+        return _no_case()
     record = gk.moderation.member_record(by, case.user_id, case_id=case.id)
     html = render_template(
         "guildkit/moderation/case.html",
@@ -125,27 +130,54 @@ def _show_case(by: str | None, case_id: int, form_errors: dict[str, str], status
     return (html, status) if status != 200 else html
 
 
+def _no_case() -> tuple[str, int]:
+    return error_page(404, _("No such case"), _("There is no moderation case with that number."))
+
+
 #: How the case page's forms name their fields in the error summary.
 CASE_FIELDS = {
-    "case_id": "This case",
-    "action": "Action",
-    "reason": "Reason",
-    "hours": "How long",
-    "badge": "Badge",
-    "activity_key": "Activity",
-    "body": "Private note",
-    "party": "Other party",
-    "mediator": "Mediator",
+    "case_id": lazy_gettext("This case"),
+    "action": lazy_gettext("Action"),
+    "reason": lazy_gettext("Reason"),
+    "hours": lazy_gettext("How long"),
+    "badge": lazy_gettext("Badge"),
+    "activity_key": lazy_gettext("Activity"),
+    "body": lazy_gettext("Private note"),
+    "party": lazy_gettext("Other party"),
+    "mediator": lazy_gettext("Mediator"),
 }
-#: What to say about a resolve field the service refused: its own words name internals (and
-#: would repeat an unknown key back).
-_RESOLVE_HELP = {
-    "action": "Pick one of the actions.",
-    "reason": "Give a reason of at most 2,000 characters: the member reads it for a warning or sanction.",
-    "hours": "Pick how long it lasts: a mute needs a period.",
-    "badge": "Pick one of the member's badges to take back.",
-    "body": "Write a note of at most 2,000 characters.",
-}
+
+
+def _help(field: str) -> str | None:
+    """What to say about a field the service refused, when the page says it better: the
+    service's words name internals (and would repeat an unknown key back)."""
+    most = format_number(TEXT_MAX)
+    said = {
+        # the case page
+        "action": _("Pick one of the actions."),
+        "reason": _("Give a reason of at most %(max)s characters.", max=most),
+        "hours": _("Pick how long it lasts: a mute needs a period."),
+        "badge": _("Pick one of the member's badges to take back."),
+        "activity_key": _("Pick one of the member's activities to undo."),
+        "body": _("Write at most %(max)s characters.", max=most),
+        # a mediation, an appeal
+        "outcome": _("Write the agreed outcome, at most %(max)s characters.", max=most),
+        "statement": _("Write why you appeal, at most %(max)s characters.", max=most),
+        "decision": _("Pick uphold or overturn."),
+    }.get(field)
+    return None if said is None else str(said)
+
+
+def _too_late(exc: errors.InvalidTransition) -> str:
+    """A form the case, mediation or appeal no longer allows, in the page's words."""
+    what = exc.context.get("what")
+    if what == "case":
+        if exc.state == "in mediation":
+            return str(_("This case is in a mediation: it is settled there."))
+        return str(_("This case is already resolved."))
+    if what == "appeal":
+        return str(_("This appeal is already decided."))
+    return str(_("This mediation is already closed."))
 
 
 @pages.get("/moderation/cases/<guildkit_id:case_id>")
@@ -182,22 +214,20 @@ def moderate_case(case_id: int, what: str) -> Any:
             )
             return redirect(url_for(".mediation_page", mediation_id=started.id, done="started"), code=303)
     except errors.NotAllowed as exc:
-        return error_page(403, "Not allowed", exc.message)
+        return error_page(403, _("Not allowed"), exc.message)
     except UnknownCase:
-        return error_page(404, "No such case", "There is no moderation case with that number.")
+        return _no_case()
     except errors.InvalidTransition as exc:
-        return _show_case(by, case_id, {"case_id": exc.message}, 409)
+        return _show_case(by, case_id, {"case_id": _too_late(exc)}, 409)
     except errors.UnknownMember:
-        return _show_case(by, case_id, {"party": "That member is not in the community."}, 422)
+        return _show_case(by, case_id, {"party": _("That member is not in the community.")}, 422)
     except errors.UnknownBadge:
-        return _show_case(by, case_id, {"badge": _RESOLVE_HELP["badge"]}, 422)
+        return _show_case(by, case_id, {"badge": _("Pick one of the member's badges to take back.")}, 422)
     except errors.UnknownActivity:
-        return _show_case(by, case_id, {"activity_key": "That activity no longer exists: pick another."}, 422)
+        return _show_case(by, case_id, {"activity_key": _("That activity no longer exists: pick another.")}, 422)
     except errors.ValidationError as exc:
         field = exc.field or "reason"
-        if field == "activity_key" and "not the reported member" not in exc.message:
-            return _show_case(by, case_id, {field: "Pick one of the member's activities to undo."}, 422)
-        return _show_case(by, case_id, {field: _RESOLVE_HELP.get(field, exc.message)}, 422)
+        return _show_case(by, case_id, {field: _help(field) or exc.message}, 422)
     return redirect(url_for(".moderation_case", case_id=case_id, done=what), code=303)
 
 
@@ -209,13 +239,13 @@ def _hours(text: str) -> int | None:
     try:
         return int(text)
     except ValueError:
-        raise errors.ValidationError("hours must be a whole number", field="hours") from None
+        raise errors.ValidationError(_("Pick how long it lasts."), field="hours") from None
 
 
 def _signed_in() -> str:
     who = caller()
     if not who.is_person or who.user_id is None:
-        raise PageError(401, "Sign in to see your sanctions", "Sign in first.")
+        raise PageError(401, _("Sign in to see your sanctions"), _("Sign in first."))
     return who.user_id
 
 
@@ -255,9 +285,10 @@ def appeal() -> Any:
             case_id=_whole(form.get("case_id", ""), "case_id"),
         )
     except errors.UnknownMember:
-        return _my_sanctions(user, {"statement": "You have nothing to appeal."}, 422)
+        return _my_sanctions(user, {"statement": _("You have nothing to appeal.")}, 422)
     except errors.ValidationError as exc:
-        return _my_sanctions(user, {exc.field or "statement": exc.message}, 422)
+        field = exc.field or "statement"
+        return _my_sanctions(user, {field: (_help(field) if field == "statement" else None) or exc.message}, 422)
     return redirect(url_for(".my_sanctions", done="appealed"), code=303)
 
 
@@ -266,7 +297,7 @@ def _whole(text: str, field: str) -> int | None:
     if not text:
         return None
     if not text.isdigit() or len(text) > 10:
-        raise errors.ValidationError(f"{field} must be a whole number", field=field)
+        raise errors.ValidationError(_("This appeal form is broken: reload the page."), field=field)
     return int(text)
 
 
@@ -276,14 +307,14 @@ def _whole(text: str, field: str) -> int | None:
 def _show_mediation(mediation_id: int, form_errors: dict[str, str], status: int = 200) -> Any:
     who = caller()
     if not who.is_person or who.user_id is None:
-        raise PageError(401, "Sign in to see this mediation", "Mediations are shown to their parties only.")
+        raise PageError(401, _("Sign in to see this mediation"), _("Mediations are shown to their parties only."))
     moderation = gk_instance().moderation
     try:
         found = moderation.mediation(who.user_id, mediation_id)
     except UnknownMediation:
-        return error_page(404, "No such mediation", "There is no mediation with that number.")
+        return _no_mediation()
     except errors.NotAllowed as exc:
-        return error_page(403, "Not allowed", exc.message)
+        return error_page(403, _("Not allowed"), exc.message)
     role = found.role_of(who.user_id)
     html = render_template(
         "guildkit/moderation/mediation.html",
@@ -297,6 +328,10 @@ def _show_mediation(mediation_id: int, form_errors: dict[str, str], status: int 
     return (html, status) if status != 200 else html
 
 
+def _no_mediation() -> tuple[str, int]:
+    return error_page(404, _("No such mediation"), _("There is no mediation with that number."))
+
+
 @pages.get("/mediations/<guildkit_id:mediation_id>")
 @page
 def mediation_page(mediation_id: int) -> Any:
@@ -308,7 +343,7 @@ def mediation_page(mediation_id: int) -> Any:
 def mediation_action(mediation_id: int, what: str) -> Any:
     who = caller()
     if not who.is_person or who.user_id is None:
-        raise PageError(401, "Sign in to take part", "Mediations are for their parties only.")
+        raise PageError(401, _("Sign in to take part"), _("Mediations are for their parties only."))
     csrf.check()
     moderation = gk_instance().moderation
     form = request.form
@@ -319,16 +354,17 @@ def mediation_action(mediation_id: int, what: str) -> Any:
             moderation.agree(who.user_id, mediation_id, outcome=form.get("outcome", ""))
         else:
             if not who.can("members.manage"):
-                raise errors.NotAllowed("only the mediator or another moderator may abandon this mediation")
+                raise errors.NotAllowed(_("only the mediator or another moderator may abandon this mediation"))
             moderation.abandon_mediation(who.user_id, mediation_id, reason=form.get("reason", ""))
     except UnknownMediation:
-        return error_page(404, "No such mediation", "There is no mediation with that number.")
+        return _no_mediation()
     except errors.NotAllowed as exc:
-        return error_page(403, "Not allowed", exc.message)
+        return error_page(403, _("Not allowed"), exc.message)
     except errors.InvalidTransition as exc:
-        return _show_mediation(mediation_id, {"state": exc.message}, 409)
+        return _show_mediation(mediation_id, {"state": _too_late(exc)}, 409)
     except errors.ValidationError as exc:
-        return _show_mediation(mediation_id, {exc.field or "body": exc.message}, 422)
+        field = exc.field or "body"
+        return _show_mediation(mediation_id, {field: _help(field) or exc.message}, 422)
     return redirect(url_for(".mediation_page", mediation_id=mediation_id, done=what), code=303)
 
 
@@ -346,7 +382,7 @@ def _show_appeal(by: str | None, appeal_id: int, form_errors: dict[str, str], st
     try:
         found = gk_instance().moderation.get_appeal(by, appeal_id)
     except UnknownAppeal:
-        return error_page(404, "No such appeal", "There is no appeal with that number.")
+        return _no_appeal()
     html = render_template(
         "guildkit/moderation/appeal.html",
         a=found,
@@ -356,6 +392,10 @@ def _show_appeal(by: str | None, appeal_id: int, form_errors: dict[str, str], st
         done=request.args.get("done"),
     )
     return (html, status) if status != 200 else html
+
+
+def _no_appeal() -> tuple[str, int]:
+    return error_page(404, _("No such appeal"), _("There is no appeal with that number."))
 
 
 @pages.get("/moderation/appeals/<guildkit_id:appeal_id>")
@@ -375,13 +415,14 @@ def decide_appeal(appeal_id: int) -> Any:
             by, appeal_id, decision=form.get("decision", ""), reason=form.get("reason", "")
         )
     except UnknownAppeal:
-        return error_page(404, "No such appeal", "There is no appeal with that number.")
+        return _no_appeal()
     except errors.NotAllowed as exc:
-        return error_page(403, "Not allowed", exc.message)
+        return error_page(403, _("Not allowed"), exc.message)
     except errors.InvalidTransition as exc:
-        return _show_appeal(by, appeal_id, {"decision": exc.message}, 409)
+        return _show_appeal(by, appeal_id, {"decision": _too_late(exc)}, 409)
     except errors.ValidationError as exc:
-        return _show_appeal(by, appeal_id, {exc.field or "reason": exc.message}, 422)
+        field = exc.field or "reason"
+        return _show_appeal(by, appeal_id, {field: _help(field) or exc.message}, 422)
     return redirect(url_for(".appeal_page", appeal_id=appeal_id, done="decided"), code=303)
 
 
@@ -394,7 +435,7 @@ def public_log() -> Any:
     """Public like the badge catalog: no sign-in check at all."""
     gk = gk_instance()
     asked = {name: _day(request.args.get(name, "")) for name in ("start", "end")}
-    form_errors = {name: "Use a date like 2026-01-31." for name, day in asked.items() if day is False}
+    form_errors = {name: str(_("Use a date like 2026-01-31.")) for name, day in asked.items() if day is False}
     start, end = default_period(gk, _date_or_none(asked["start"]), _date_or_none(asked["end"]))
     status = 200
     try:

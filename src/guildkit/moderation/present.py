@@ -14,12 +14,13 @@ from typing import Any
 
 from guildkit.definitions import Subject
 from guildkit.extension import GuildKit
+from guildkit.i18n import format_date, format_relative, ngettext
+from guildkit.i18n import gettext as _
 from guildkit.moderation.common import moderators
 from guildkit.moderation.record import MemberRecord, RecentActivity
 from guildkit.moderation.views import CaseView
-from guildkit.moderation.wording import a_kind, ago, kind_of
+from guildkit.moderation.wording import a_kind, kind_of
 from guildkit.subjects import resolve
-from guildkit.web.pages import gk_date
 from guildkit.web.present import names
 from guildkit.words import Words
 
@@ -83,21 +84,26 @@ def case_page(gk: GuildKit, by: str | None, case: CaseView, record: MemberRecord
     titled = subjects(gk, keys)
     now = gk.clock()
     parties = [Choice(r, named[r]) for r in dict.fromkeys(reporters) if r != case.user_id]
-    mediators = [Choice(m, "You" if m == by else named[m]) for m in staff if m != case.user_id and m not in reporters]
+    you = str(_("You"))
+    mediators = [Choice(m, you if m == by else named[m]) for m in staff if m != case.user_id and m not in reporters]
     mediators.sort(key=lambda c: (c.value != by, c.words.casefold()))
     return {
         "subject": titled[case.subject],
         "subjects": titled,
         "names": named,
         "record": record,
-        "joined": ago(record.joined_at, now),
-        "badge_choices": [
-            Choice(b.slug, b.name if b.levels == 1 else f"{b.name} ({b.levels} levels)") for b in record.badges
-        ],
+        "joined": format_relative(record.joined_at, now),
+        "badge_choices": [Choice(b.slug, badge_words(b.name, b.levels)) for b in record.badges],
         "activity_choices": [Choice(a.key, activity_words(gk, a, titled, named, case)) for a in record.activities],
         "party_choices": parties,
         "mediator_choices": mediators,
     }
+
+
+def badge_words(name: str, levels: int) -> str:
+    if levels == 1:
+        return name
+    return str(ngettext("%(name)s (%(num)d level)", "%(name)s (%(num)d levels)", levels, name=name))
 
 
 def activity_words(
@@ -122,10 +128,12 @@ def activity_words(
     else:
         said = words.label(activity.type)
         if activity.target == case.user_id and activity.actor and activity.actor != case.user_id:
-            said += f" from {named[activity.actor]}"
+            said = _("%(activity)s from %(name)s", activity=said, name=named[activity.actor])
         elif activity.actor == case.user_id and activity.target and activity.target != case.user_id:
-            said += f" to {named[activity.target]}"
+            said = _("%(activity)s to %(name)s", activity=said, name=named[activity.target])
         if subject:
-            said += f": {subject}"
-    mark = " (the reported content)" if activity.subject and activity.subject == case.subject else ""
-    return f"{said}, {gk_date(activity.occurred_at)}{mark}"
+            said = _("%(activity)s: %(title)s", activity=said, title=subject)
+    day = format_date(activity.occurred_at)
+    if activity.subject and activity.subject == case.subject:
+        return str(_("%(activity)s, %(day)s (the reported content)", activity=said, day=day))
+    return str(_("%(activity)s, %(day)s", activity=said, day=day))

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from guildkit.errors import ValidationError
+from guildkit.i18n import gettext as _
+from guildkit.i18n import ngettext
 from guildkit.moderation.common import CASE_ACTIONS, CASES, REPORTS
 from guildkit.moderation.models import REPORT_CATEGORIES
 
@@ -39,18 +41,30 @@ class LogMonth:
     total: int
     counts: list[LogCount] = field(default_factory=list)
 
+    @property
+    def first_day(self) -> date:
+        """The month as a day, for a page to name it in the reader's language."""
+        return date.fromisoformat(f"{self.month}-01")
+
 
 def check_period(start: object, end: object) -> tuple[date, date]:
     for name, value in (("start", start), ("end", end)):
         if not isinstance(value, date) or isinstance(value, datetime):
-            raise ValidationError(f"{name} must be a date", field=name)
+            raise ValidationError(_("%(field)s must be a date", field=name), field=name)
         if not 1900 <= value.year <= 9998:
-            raise ValidationError(f"{name} must be a date from 1900 to 9998", field=name)
+            raise ValidationError(_("%(field)s must be a date from 1900 to 9998", field=name), field=name)
     assert isinstance(start, date) and isinstance(end, date)
     if end < start:
-        raise ValidationError("end must not be before start", field="end")
+        raise ValidationError(_("end must not be before start"), field="end")
     if len(months(start, end)) > MAX_MONTHS:
-        raise ValidationError(f"the log covers at most {MAX_MONTHS} months at a time", field="end")
+        raise ValidationError(
+            ngettext(
+                "the log covers at most %(num)d month at a time",
+                "the log covers at most %(num)d months at a time",
+                MAX_MONTHS,
+            ),
+            field="end",
+        )
     return start, end
 
 

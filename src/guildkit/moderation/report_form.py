@@ -16,14 +16,23 @@ from dataclasses import dataclass, field
 
 from guildkit import errors
 from guildkit.extension import GuildKit
+from guildkit.i18n import format_number, lazy_gettext
+from guildkit.i18n import gettext as _
 from guildkit.moderation.common import SUBJECT_MAX, TEXT_MAX
 from guildkit.moderation.models import REPORT_CATEGORIES
 from guildkit.text import problem
 
 #: How the form names its fields in the error summary.
-LABELS = {"subject": "What you report", "user": "Who wrote it", "category": "Reason", "comment": "Comment"}
-BROKEN_LINK = "This report link is incomplete: go back and use the Report link next to what you want to report."
-NO_AUTHOR = "This report link does not say who wrote it: go back and use the Report link next to it."
+LABELS = {
+    "subject": lazy_gettext("What you report"),
+    "user": lazy_gettext("Who wrote it"),
+    "category": lazy_gettext("Reason"),
+    "comment": lazy_gettext("Comment"),
+}
+BROKEN_LINK = lazy_gettext(
+    "This report link is incomplete: go back and use the Report link next to what you want to report."
+)
+NO_AUTHOR = lazy_gettext("This report link does not say who wrote it: go back and use the Report link next to it.")
 _UNSHOWABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
@@ -53,25 +62,31 @@ def read(gk: GuildKit, reporter: str, source: Mapping[str, str], *, sent: bool) 
     comment = source.get("comment", "")
     form = ReportForm(subject, user, category if category in REPORT_CATEGORIES else None, "")
     if subject is None:
-        form.errors["subject"] = BROKEN_LINK
+        form.errors["subject"] = str(BROKEN_LINK)
     if user is None:
-        form.errors["user"] = NO_AUTHOR
+        form.errors["user"] = str(NO_AUTHOR)
     elif user == reporter:
-        form.errors["user"] = "This is yours: you cannot report yourself."
+        form.errors["user"] = _yours()
     else:
         try:
             gk.member(user)
         except errors.UnknownMember:
             form.user = None
-            form.errors["user"] = "The member who wrote this is not in the community (any more)."
+            form.errors["user"] = _gone()
     if not sent:
         return form
     if form.category is None:
-        form.errors["category"] = "Pick the reason that fits best."
+        form.errors["category"] = str(_("Pick the reason that fits best."))
     if len(comment) > TEXT_MAX:
-        form.errors["comment"] = f"The comment can be at most {TEXT_MAX:,} characters; it has {len(comment):,}."
+        form.errors["comment"] = str(
+            _(
+                "The comment can be at most %(max)s characters; it has %(length)s.",
+                max=format_number(TEXT_MAX),
+                length=format_number(len(comment)),
+            )
+        )
     elif problem(comment):
-        form.errors["comment"] = "The comment holds characters that cannot be stored (control characters)."
+        form.errors["comment"] = str(_("The comment holds characters that cannot be stored (control characters)."))
     form.comment = _UNSHOWABLE.sub("", comment[:TEXT_MAX])
     return form
 
@@ -79,13 +94,21 @@ def read(gk: GuildKit, reporter: str, source: Mapping[str, str], *, sent: bool) 
 def refused(exc: errors.GuildKitError) -> tuple[str, str]:
     """The field and the words for what the service refused after the form's own checks passed."""
     if isinstance(exc, errors.UnknownMember):
-        return "user", "The member who wrote this is not in the community (any more)."
+        return "user", _gone()
     if isinstance(exc, errors.MemberInactive):
-        return "subject", "Your account cannot send reports while it is suspended or banned."
+        return "subject", str(_("Your account cannot send reports while it is suspended or banned."))
     field = getattr(exc, "field", None)
     if field == "subject":
-        return "subject", "You already reported this. The moderators have your report."
+        return "subject", str(_("You already reported this. The moderators have your report."))
     if field == "user_id":
-        return "user", "This is yours: you cannot report yourself."
+        return "user", _yours()
     name = field if field in LABELS else "comment"
-    return name, f"{LABELS[name]} could not be accepted; please check it."
+    return name, str(_("%(field)s could not be accepted; please check it.", field=LABELS[name]))
+
+
+def _yours() -> str:
+    return str(_("This is yours: you cannot report yourself."))
+
+
+def _gone() -> str:
+    return str(_("The member who wrote this is not in the community (any more)."))

@@ -16,7 +16,7 @@ notifications_group = AppGroup("notifications", help="Notification preferences a
 def kinds() -> None:
     for kind in current_guildkit().notifier.kinds().values():
         click.echo(json.dumps({
-            "kind": kind.name, "label": kind.label, "section": kind.section, "default": kind.default,
+            "kind": kind.name, "label": str(kind.label), "section": str(kind.section), "default": kind.default,
             "required": kind.required,
         }))  # fmt: skip
 

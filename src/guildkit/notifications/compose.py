@@ -6,6 +6,9 @@ any of them by putting a file with the same path in its own templates folder (th
 searched first, as for every guildkit page). Each email has three: ``<name>.subject.txt``,
 ``<name>.txt`` and ``<name>.html`` (``notification`` and ``digest``).
 
+An email is rendered in the language and time zone of the moment (the sending jobs set the
+recipient's with :func:`guildkit.i18n.speaking`); ``lang`` names that language for the HTML.
+
 Links are absolute, built from ``GUILDKIT_EMAIL_SITE_URL`` (or Flask's ``SERVER_NAME``) and the
 URL of guildkit's pages wherever the host mounted them, without a request: the jobs make emails
 outside any. Every email carries ``List-Unsubscribe`` (the signed one-click link) and
@@ -29,6 +32,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from werkzeug.routing import BuildError
 
+from guildkit import i18n
 from guildkit.notifications import unsubscribe
 from guildkit.notifications.mailer import SendFailed
 
@@ -107,6 +111,7 @@ def compose(app: Flask, mail: Mail, now: datetime) -> EmailMessage:
     unsubscribe_url = link(app, "notification_unsubscribe", token=unsubscribe.make(mail.member_id, mail.scope))
     context = {
         **mail.context,
+        "lang": str(i18n.current_locale()).replace("_", "-"),
         "site_name": site_name(app),
         "notifications_url": link(app, "notifications"),
         "settings_url": link(app, "notification_settings"),

@@ -13,6 +13,7 @@ The digest job (hourly) looks at the last week that ended:
 
 A line whose notification was read in the app meanwhile, or is gone, is left out; a digest left
 with nothing is skipped, not sent. A digest that fails to send keeps its lines and is tried again.
+Each digest is written in its member's language and time zone.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import sqlalchemy as sa
 from flask import current_app
 from jinja2 import TemplateError
 
+from guildkit.i18n import speaking
 from guildkit.models import table_of
 from guildkit.notes import group
 from guildkit.notifications import leases, preferences
@@ -36,7 +38,7 @@ from guildkit.notifications.hookspecs import NotificationKind
 from guildkit.notifications.leases import Claimed, Outcome
 from guildkit.notifications.mailer import Mailer, SendFailed
 from guildkit.notifications.models import NotificationDigest
-from guildkit.notifications.sending import MEMBERS, Report, work_through
+from guildkit.notifications.sending import MEMBERS, RECIPIENT, Report, work_through
 from guildkit.store import upsert
 
 if TYPE_CHECKING:
@@ -93,14 +95,15 @@ def _make_digests(conn: sa.Connection, week: date, ended: datetime, now: datetim
         conn.execute(upsert(conn.dialect.name, DIGESTS, ("member_id", "week")), rows)
 
 
-def _attach(gk: GuildKit, digest_id: int) -> tuple[int, str, date, list[Any]]:
-    """Attach the member's queued lines to the digest; its member, user id, week and the lines'
-    notifications still unread (newest first)."""
+def _attach(gk: GuildKit, digest_id: int) -> tuple[Any, list[Any]]:
+    """Attach the member's queued lines to the digest; its row (``member_id``, ``week`` and the
+    recipient: ``user_id``, ``locale``, ``time_zone``) and the lines' notifications still unread
+    (newest first)."""
     zone = gk.state.zone
 
-    def body(conn: sa.Connection) -> tuple[int, str, date]:
+    def body(conn: sa.Connection) -> Any:
         found = conn.execute(
-            sa.select(DIGESTS.c.member_id, DIGESTS.c.week, MEMBERS.c.user_id)
+            sa.select(DIGESTS.c.member_id, DIGESTS.c.week, *RECIPIENT)
             .join(MEMBERS, MEMBERS.c.id == DIGESTS.c.member_id)
             .where(DIGESTS.c.id == digest_id)
         ).one()
@@ -116,9 +119,9 @@ def _attach(gk: GuildKit, digest_id: int) -> tuple[int, str, date, list[Any]]:
             )
             .values(digest_id=digest_id)
         )
-        return found.member_id, found.user_id, found.week
+        return found
 
-    member_id, user_id, week = gk.store.run_write(body)
+    found = gk.store.run_write(body)
     n, d = NOTIFICATIONS.c, DELIVERIES.c
     with gk.store.engine.connect() as conn:
         notes = conn.execute(
@@ -127,14 +130,15 @@ def _attach(gk: GuildKit, digest_id: int) -> tuple[int, str, date, list[Any]]:
             .where(d.digest_id == digest_id, d.state == "pending", n.read_at.is_(None))
             .order_by(n.id.desc())
         ).all()
-    return member_id, user_id, week, list(notes)
+    return found, list(notes)
 
 
 def _send_one(
     gk: GuildKit, kinds: Mapping[str, NotificationKind], mailer: Mailer, claimed: Claimed
 ) -> tuple[Outcome, list[int]]:
     """How the digest went, and the ids of the notifications it carried."""
-    member_id, user_id, week, notes = _attach(gk, claimed.id)
+    found, notes = _attach(gk, claimed.id)
+    member_id, week = found.member_id, found.week
     with gk.store.engine.connect() as conn:
         chosen = preferences.read(conn, member_id, kinds)
     notes = [n for n in notes if chosen.email and chosen.delivery(n.kind) == "digest"]
@@ -142,19 +146,21 @@ def _send_one(
         return Outcome("skipped", "nothing left to tell: read in the app, or no longer wanted in a digest"), []
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
-        address = address_of(app.config, user_id)
+        address = address_of(app.config, found.user_id)
         if address is None:
             return Outcome("skipped", "no email address"), []
-        entries = group(notes, {name: kind.many for name, kind in kinds.items()})
-        context = {
-            "entries": entries,
-            "count": len(notes),
-            "week_start": week,
-            "week_last_day": week + WEEK - timedelta(days=1),
-            "labels": {name: kind.label for name, kind in kinds.items()},
-        }
-        mail = Mail("digest", f"digest-{claimed.id}", member_id, address, "digest", context)
-        mailer.send(compose(app, mail, gk.clock()))
+        with speaking(found.locale, found.time_zone):
+            entries = group(notes, {name: kind.many for name, kind in kinds.items()})
+            context = {
+                "entries": entries,
+                "count": len(notes),
+                "week_start": week,
+                "week_last_day": week + WEEK - timedelta(days=1),
+                "labels": {name: str(kind.label) for name, kind in kinds.items()},
+            }
+            mail = Mail("digest", f"digest-{claimed.id}", member_id, address, "digest", context)
+            message = compose(app, mail, gk.clock())
+        mailer.send(message)
     except SendFailed as exc:
         return Outcome("failed", str(exc), final=exc.final, stop=exc.unreachable), []
     except TemplateError as exc:  # a host's template that does not render: its log says why

@@ -13,7 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from flask_babel.speaklater import LazyString
+
+from guildkit.definitions import Text
 from guildkit.errors import ConfigurationError
+from guildkit.i18n import lazy_gettext
 from guildkit.markers import hookspec
 
 if TYPE_CHECKING:
@@ -24,6 +28,8 @@ if TYPE_CHECKING:
 DELIVERIES = ("off", "app", "email", "digest")
 #: A kind's name, as notifications are stored with it (``guildkit_notifications.kind``).
 KIND_NAME = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,49}$")
+#: The section of a kind that names none.
+OTHER: Text = lazy_gettext("Other")
 #: Names an unsubscribe link uses for more than one kind: they can never be kinds.
 RESERVED = frozenset({"all", "digest"})
 
@@ -34,19 +40,21 @@ class NotificationKind:
 
     ``label`` says in words what the member is told ("You earn a badge"), ``description`` adds
     detail where the label is not enough, and ``section`` groups kinds on the preferences page
-    ("Recognition"). ``default`` is the delivery until the member chooses (the host may change
-    it with ``GUILDKIT_NOTIFICATIONS_DEFAULTS``). A ``required`` kind (a sanction, a change of
-    membership) cannot be switched off, only moved between the app and email. ``many`` phrases
-    several unread notifications about one subject collapsed into one line, with ``{count}``
-    (how many) and ``{people}`` (how many distinct ``data["actor"]``): ``"{people} people
-    upvoted your answer"``.
+    ("Recognition"); each is :data:`~guildkit.definitions.Text`, so it may be a lazy translation
+    (``lazy_gettext("You earn a badge")``), put in the reader's language when a page or an email
+    shows it. ``default`` is the delivery until
+    the member chooses (the host may change it with ``GUILDKIT_NOTIFICATIONS_DEFAULTS``). A
+    ``required`` kind (a sanction, a change of membership) cannot be switched off, only moved
+    between the app and email. ``many`` phrases several unread notifications about one subject
+    collapsed into one line, with ``{count}`` (how many) and ``{people}`` (how many distinct
+    ``data["actor"]``): ``"{people} people upvoted your answer"``.
     """
 
     name: str
-    label: str
-    section: str = "Other"
+    label: Text
+    section: Text = OTHER
     default: str = "app"
-    description: str = ""
+    description: Text = ""
     required: bool = False
     many: str | None = None
 
@@ -55,7 +63,7 @@ class NotificationKind:
             raise ConfigurationError(
                 f"notification kind {self.name!r}: use 1-50 characters a-z 0-9 _ . : - (not 'all' or 'digest')"
             )
-        if not isinstance(self.label, str) or not self.label.strip():
+        if not isinstance(self.label, str | LazyString) or not str(self.label).strip():
             raise ConfigurationError(f"notification kind {self.name!r} needs a label: what the member is told")
         if self.default not in DELIVERIES:
             raise ConfigurationError(f"notification kind {self.name!r}: default must be one of {DELIVERIES}")

@@ -19,58 +19,71 @@ from typing import TYPE_CHECKING
 from flask import current_app
 
 from guildkit.errors import DuplicateDefinition, PluginError
+from guildkit.i18n import lazy_gettext
 from guildkit.notifications.hookspecs import NotificationKind
 from guildkit.plugins import contributions
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
 
-RECOGNITION = "Recognition"
-MEMBERSHIP = "Your membership"
-MENTORING = "Mentoring"
-EVENTS = "Events"
-MODERATION = "Moderation"
-ACTIVITY = "What others do with what you post"
+# Lazy, like the labels below: each is put in the reader's language when a page or email shows it.
+RECOGNITION = lazy_gettext("Recognition")
+MEMBERSHIP = lazy_gettext("Your membership")
+MENTORING = lazy_gettext("Mentoring")
+EVENTS = lazy_gettext("Events")
+MODERATION = lazy_gettext("Moderation")
+ACTIVITY = lazy_gettext("What others do with what you post")
 
 #: ``(the plugin that tells it, or None for the core; the kind)``.
 BUILTIN: tuple[tuple[str | None, NotificationKind], ...] = (
-    (None, NotificationKind("badge_awarded", "You earn a badge", RECOGNITION)),
-    (None, NotificationKind("level_up", "You reach a new level", RECOGNITION)),
-    (None, NotificationKind("role_granted", "You are given a new role", RECOGNITION)),
+    (None, NotificationKind("badge_awarded", lazy_gettext("You earn a badge"), RECOGNITION)),
+    (None, NotificationKind("level_up", lazy_gettext("You reach a new level"), RECOGNITION)),
+    (None, NotificationKind("role_granted", lazy_gettext("You are given a new role"), RECOGNITION)),
     (None, NotificationKind(
-        "badge_revoked", "A badge of yours is taken back", RECOGNITION,
-        description="For example when the post that earned it was deleted.",
+        "badge_revoked", lazy_gettext("A badge of yours is taken back"), RECOGNITION,
+        description=lazy_gettext("For example when the post that earned it was deleted."),
     )),
     ("guildkit.trust", NotificationKind(
-        "trust_level", "Your trust level changes", RECOGNITION,
-        description="Trust levels unlock privileges as you take part.",
+        "trust_level", lazy_gettext("Your trust level changes"), RECOGNITION,
+        description=lazy_gettext("Trust levels unlock privileges as you take part."),
     )),
     (None, NotificationKind(
-        "status", "Your membership is suspended, banned or restored", MEMBERSHIP, "email", required=True,
+        "status", lazy_gettext("Your membership is suspended, banned or restored"), MEMBERSHIP, "email",
+        required=True,
     )),
     ("guildkit.mentorship", NotificationKind(
-        "mentorship", "News about your mentorships", MENTORING, "email",
-        description="Requests to you, answers to your requests, and mentorships starting or ending.",
+        "mentorship", lazy_gettext("News about your mentorships"), MENTORING, "email",
+        description=lazy_gettext("Requests to you, answers to your requests, and mentorships starting or ending."),
     )),
-    ("guildkit.events", NotificationKind("event.promoted", "A place opens up for you at an event", EVENTS, "email")),
     ("guildkit.events", NotificationKind(
-        "event.changed", "An event you are going to gets a new time or place", EVENTS, "email",
+        "event.promoted", lazy_gettext("A place opens up for you at an event"), EVENTS, "email",
     )),
-    ("guildkit.events", NotificationKind("event.cancelled", "An event you are going to is cancelled", EVENTS, "email")),
-    ("guildkit.events", NotificationKind("event.organizer", "You are made an organizer of an event", EVENTS)),
-    ("guildkit.moderation", NotificationKind(
-        "moderation.warn", "A moderator warns you", MODERATION, "email", required=True,
+    ("guildkit.events", NotificationKind(
+        "event.changed", lazy_gettext("An event you are going to gets a new time or place"), EVENTS, "email",
     )),
-    ("guildkit.moderation", NotificationKind("moderation.mute", "You are muted", MODERATION, "email", required=True)),
-    ("guildkit.moderation", NotificationKind(
-        "moderation.suspend", "You are suspended", MODERATION, "email", required=True,
+    ("guildkit.events", NotificationKind(
+        "event.cancelled", lazy_gettext("An event you are going to is cancelled"), EVENTS, "email",
     )),
-    ("guildkit.moderation", NotificationKind("moderation.ban", "You are banned", MODERATION, "email", required=True)),
-    ("guildkit.moderation", NotificationKind(
-        "moderation.appeal", "A decision on your appeal", MODERATION, "email", required=True,
+    ("guildkit.events", NotificationKind(
+        "event.organizer", lazy_gettext("You are made an organizer of an event"), EVENTS,
     )),
     ("guildkit.moderation", NotificationKind(
-        "moderation.mediation", "News about a mediation you take part in", MODERATION, "email",
+        "moderation.warn", lazy_gettext("A moderator warns you"), MODERATION, "email", required=True,
+    )),
+    ("guildkit.moderation", NotificationKind(
+        "moderation.mute", lazy_gettext("You are muted"), MODERATION, "email", required=True,
+    )),
+    ("guildkit.moderation", NotificationKind(
+        "moderation.suspend", lazy_gettext("You are suspended"), MODERATION, "email", required=True,
+    )),
+    ("guildkit.moderation", NotificationKind(
+        "moderation.ban", lazy_gettext("You are banned"), MODERATION, "email", required=True,
+    )),
+    ("guildkit.moderation", NotificationKind(
+        "moderation.appeal", lazy_gettext("A decision on your appeal"), MODERATION, "email", required=True,
+    )),
+    ("guildkit.moderation", NotificationKind(
+        "moderation.mediation", lazy_gettext("News about a mediation you take part in"), MODERATION, "email",
     )),
 )  # fmt: skip
 

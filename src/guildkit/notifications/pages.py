@@ -25,6 +25,7 @@ from typing import Any
 from flask import current_app, redirect, render_template, request, url_for
 
 from guildkit import errors
+from guildkit.i18n import gettext as _
 from guildkit.notifications.addresses import address_of
 from guildkit.notifications.mailer import SendFailed
 from guildkit.notifications.preferences import Preferences
@@ -52,9 +53,13 @@ def notification_page(view: View) -> View:
             return view(**kwargs)
         except BadToken:
             return error_page(
-                400, "This link does not work", "The unsubscribe link is incomplete or was changed. Use the link "
-                "in the email as it came, or change your notification settings after signing in.",
-            )  # fmt: skip
+                400,
+                _("This link does not work"),
+                _(
+                    "The unsubscribe link is incomplete or was changed. Use the link in the email as it came, "
+                    "or change your notification settings after signing in."
+                ),
+            )
 
     return page(run)
 
@@ -74,7 +79,7 @@ def _sections(chosen: Preferences, typed: dict[str, str]) -> list[tuple[str, lis
     sections: dict[str, list[dict[str, Any]]] = {}
     for choice in chosen.choices:
         name = choice.kind.name
-        sections.setdefault(choice.kind.section, []).append(
+        sections.setdefault(str(choice.kind.section), []).append(
             {
                 "kind": choice.kind,
                 "field": FIELD + name,
@@ -110,12 +115,22 @@ def _has_address(user_id: str) -> bool:
         return True
 
 
+def _refused(service: Notifier, name: str, typed: dict[str, str]) -> str:
+    """Why a choice was refused, in the page's words (the service's name kinds and deliveries by code)."""
+    kind = service.kinds().get(name)
+    if kind is None:
+        return str(_("This kind of notification no longer exists: reload the page."))
+    if kind.required and typed.get(name) == "off":
+        return str(_("This cannot be switched off: choose the app or email."))
+    return str(_("Choose one of the ways offered."))
+
+
 @pages.route("/notifications/settings", methods=["GET", "POST"])
 @notification_page
 def notification_settings() -> Any:
     who = caller()
     if who.user_id is None:
-        raise PageError(401, "Sign in to choose your notifications", "Your notification settings are only yours.")
+        raise PageError(401, _("Sign in to choose your notifications"), _("Your notification settings are only yours."))
     service = _service()
     if request.method == "GET":
         return _render(service, who.user_id, {}, None, {}, 200)
@@ -126,7 +141,7 @@ def notification_settings() -> Any:
         service.set_preferences(who.user_id, typed, email=email)
     except errors.ValidationError as exc:
         field = (exc.field or "").removeprefix("kinds.")
-        return _render(service, who.user_id, typed, email, {field_key(field): exc.message}, 422)
+        return _render(service, who.user_id, typed, email, {field_key(field): _refused(service, field, typed)}, 422)
     return redirect(url_for(".notification_settings", saved=1), code=303)
 
 

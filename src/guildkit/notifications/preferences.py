@@ -56,9 +56,10 @@ class Preferences:
             "kinds": [
                 {
                     "kind": c.kind.name,
-                    "label": c.kind.label,
-                    "description": c.kind.description,
-                    "section": c.kind.section,
+                    # In the caller's language: a kind's words may be lazy strings.
+                    "label": str(c.kind.label),
+                    "description": str(c.kind.description),
+                    "section": str(c.kind.section),
                     "delivery": c.delivery,
                     "default": c.kind.default,
                     "chosen": c.chose,

@@ -7,7 +7,7 @@ run when more are left). A server that cannot be reached ends the run at the fir
 others stay queued, untouched, for the next run. Just before sending, the row is checked again: an email is skipped
 (and recorded so) when its notification is gone (it cancelled out, or the member was erased) or
 was read in the app meanwhile, when the member no longer wants it by email, or when the host
-has no address for them.
+has no address for them. Each email is written in its recipient's language and time zone.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from flask import current_app
 from jinja2 import TemplateError
 
+from guildkit.i18n import speaking
 from guildkit.models import Member, table_of
 from guildkit.notes import group
 from guildkit.notifications import leases, preferences
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("guildkit.notifications")
 MEMBERS = table_of(Member)
+#: Who an email goes to, and in which language and time zone it is written (``None``: the site's).
+RECIPIENT = (MEMBERS.c.user_id, MEMBERS.c.locale, MEMBERS.c.time_zone)
 T = TypeVar("T")
 
 
@@ -130,7 +133,7 @@ def _record(
 def _send_one(gk: GuildKit, kinds: Mapping[str, NotificationKind], mailer: Mailer, claimed: Claimed) -> Outcome:
     d, n = DELIVERIES.c, NOTIFICATIONS.c
     with gk.store.engine.connect() as conn:
-        columns = (n.id.label("note_id"), n.text, n.data, n.read_at, n.created_at, MEMBERS.c.user_id)
+        columns = (n.id.label("note_id"), n.text, n.data, n.read_at, n.created_at, *RECIPIENT)
         joined = DELIVERIES.outerjoin(NOTIFICATIONS, n.id == d.notification_id)
         row = conn.execute(
             sa.select(d.member_id, d.kind, *columns)
@@ -150,13 +153,16 @@ def _send_one(gk: GuildKit, kinds: Mapping[str, NotificationKind], mailer: Maile
         if address is None:
             return Outcome("skipped", "no email address")
         kind = kinds.get(row.kind)
-        # Said again as the page says it: who did it, and the subject by its title.
-        note = SimpleNamespace(id=row.note_id, kind=row.kind, text=row.text, data=row.data, read_at=None,
-                               created_at=row.created_at)  # fmt: skip
-        text = notification_lines(gk, group([note]))[0]["text"]
-        context = {"text": text, "kind": kind, "label": kind.label if kind else row.kind, "at": row.created_at}
-        mail = Mail("notification", f"notification-{claimed.id}", row.member_id, address, row.kind, context)
-        mailer.send(compose(app, mail, gk.clock()))
+        with speaking(row.locale, row.time_zone):
+            # Said again as the page says it: who did it, and the subject by its title.
+            note = SimpleNamespace(id=row.note_id, kind=row.kind, text=row.text, data=row.data, read_at=None,
+                                   created_at=row.created_at)  # fmt: skip
+            text = notification_lines(gk, group([note]))[0]["text"]
+            label = str(kind.label) if kind else row.kind
+            context = {"text": text, "kind": kind, "label": label, "at": row.created_at}
+            mail = Mail("notification", f"notification-{claimed.id}", row.member_id, address, row.kind, context)
+            message = compose(app, mail, gk.clock())
+        mailer.send(message)
     except SendFailed as exc:
         return Outcome("failed", str(exc), final=exc.final, stop=exc.unreachable)
     except TemplateError as exc:  # a host's template that does not render: its log says why

@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from guildkit.definitions import BadgeDef, BadgeLevel, PointTypeDef
+from guildkit.i18n import N_
 from guildkit.markers import hookimpl
 from guildkit.metrics import Count
 from guildkit.rules.builtin import BadgeRule, PointsRule
@@ -32,35 +33,35 @@ if TYPE_CHECKING:
     from guildkit.rules.base import Rule
 
 POINT_TYPE = PointTypeDef(
-    "participation", "Participation", "Points for mentoring, being mentored, and taking part in events."
+    "participation", N_("Participation"), N_("Points for mentoring, being mentored, and taking part in events.")
 )
 
 BADGES = (
     BadgeDef(
         "mentor",
-        "Mentor",
-        "Completed mentorships as a mentor.",
+        N_("Mentor"),
+        N_("Completed mentorships as a mentor."),
         category="mentorship",
         levels=(
-            BadgeLevel("bronze", "First mentorship", "Completed a first mentorship as a mentor."),
-            BadgeLevel("silver", "Seasoned mentor", "Completed 5 mentorships as a mentor."),
+            BadgeLevel("bronze", N_("First mentorship"), N_("Completed a first mentorship as a mentor.")),
+            BadgeLevel("silver", N_("Seasoned mentor"), N_("Completed 5 mentorships as a mentor.")),
         ),
     ),
     BadgeDef(
         "mentee",
-        "Mentee",
-        "Completed a mentorship as a mentee.",
+        N_("Mentee"),
+        N_("Completed a mentorship as a mentee."),
         category="mentorship",
     ),
     BadgeDef(
         "lasting-impact",
-        "Lasting impact",
-        "A mentee stayed active in the community long after their mentorship.",
+        N_("Lasting impact"),
+        N_("A mentee stayed active in the community long after their mentorship."),
         category="mentorship",
         levels=(BadgeLevel("gold"),),
     ),
-    BadgeDef("first-event", "First event", "Attended a community event.", category="events"),
-    BadgeDef("organizer", "Organizer", "Organized a community event that people attended.", category="events"),
+    BadgeDef("first-event", N_("First event"), N_("Attended a community event."), category="events"),
+    BadgeDef("organizer", N_("Organizer"), N_("Organized a community event that people attended."), category="events"),
 )
 
 RULES: tuple[Rule, ...] = (

@@ -32,8 +32,10 @@ import sqlalchemy as sa
 
 from guildkit.activity import BadgeChange, PointsChange, RoleChange
 from guildkit.announcements import Announcement, LevelChange
+from guildkit.definitions import source
 from guildkit.errors import ValidationError
 from guildkit.models import Activity, Member, table_of, utcnow
+from guildkit.notes import Said, became, earned, reached, stored
 from guildkit.replay import scratch as replay
 from guildkit.replay.state import (
     Award,
@@ -255,9 +257,9 @@ class Reconciler:
                 continue
             unit.set_level(member, point_type, new)
             user = unit.user_of[member]
-            unit.notify("level_changed", change=LevelChange(user, point_type, old, new, levels.name_of(new)))
+            unit.notify("level_changed", change=LevelChange(user, point_type, old, new, source(levels.name_of(new))))
             if new > old and new > levels.level_for(0):  # the level held with no points is no news
-                self._tell(unit, member, "level_up", f"You reached {levels.name_of(new)}", point_type=point_type)
+                self._tell(unit, member, "level_up", reached(levels.names, new), point_type=point_type, level=new)
 
     # -- badges and roles --------------------------------------------------------------------
 
@@ -304,8 +306,7 @@ class Reconciler:
         definition = self.registry.badges.get(badge)
         if definition is not None and level <= len(definition.levels):
             tier = definition.levels[level - 1].tier
-            text = f"You earned {definition.level_name(level)}"
-            self._tell(unit, member, "badge_awarded", text, badge=badge, level=level, tier=tier)
+            self._tell(unit, member, "badge_awarded", earned(definition, level), badge=badge, level=level, tier=tier)
 
     def _roles(self, unit: Unit, done: ApplyResult, member: int, now: MemberState, then: MemberState) -> None:
         user = unit.user_of[member]
@@ -324,8 +325,7 @@ class Reconciler:
             )
             unit.notify("role_granted", change=RoleChange(user, role, grant.rule))
             definition = self.registry.roles.get(role)
-            name = definition.name if definition else role
-            self._tell(unit, member, "role_granted", f"You are now {name}", role=role)
+            self._tell(unit, member, "role_granted", became(definition.name if definition else role), role=role)
             done.roles_granted += 1
         for role in sorted(now.roles.keys() - then.roles.keys()):
             if self.options.grandfather:
@@ -353,7 +353,8 @@ class Reconciler:
 
     # -- telling members ---------------------------------------------------------------------
 
-    def _tell(self, unit: Unit, member: int, kind: str, text: str, **data: object) -> None:
+    def _tell(self, unit: Unit, member: int, kind: str, said: Said, **data: object) -> None:
+        text, data = stored(said, data)
         unit.notification_rows.append(
             {"member_id": member, "kind": kind, "text": text, "data": data, "activity_id": None, "created_at": unit.now}
         )

@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from guildkit.activity import ActivityView
-from guildkit.definitions import check_caps, check_slug
+from guildkit.definitions import Text, check_caps, check_slug
 from guildkit.errors import ValidationError
+from guildkit.i18n import lazy_gettext
 from guildkit.metrics import Metric, Role
 from guildkit.rules.base import AwardBadge, AwardPoints, HoldBadge, HoldRole, Outcome, RuleContext
 
@@ -217,7 +218,8 @@ class Levels:
 
     point_type: str
     thresholds: tuple[int, ...]
-    names: tuple[str, ...] = ()
+    #: Each level's name, as text or a lazy translation (``lazy_gettext("Regular")``).
+    names: tuple[Text, ...] = ()
 
     def __post_init__(self) -> None:
         check_slug(self.point_type, "point_type")
@@ -232,5 +234,6 @@ class Levels:
     def level_for(self, balance: int) -> int:
         return sum(1 for t in self.thresholds if balance >= t)
 
-    def name_of(self, level: int) -> str:
-        return self.names[level - 1] if self.names and level >= 1 else f"Level {level}"
+    def name_of(self, level: int) -> Text:
+        """The level's name, in the reader's language when shown ("Level 3" when unnamed)."""
+        return self.names[level - 1] if self.names and level >= 1 else lazy_gettext("Level %(level)s", level=level)

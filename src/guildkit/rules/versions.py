@@ -23,7 +23,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask_babel.speaklater import LazyString
 
+from guildkit.definitions import source
+from guildkit.i18n import N_, gettext
 from guildkit.models import RuleVersion, table_of
 from guildkit.store import upsert
 
@@ -74,9 +77,11 @@ def _rule(rule: Any) -> dict[str, Any]:
 
 def plain(value: Any) -> Any:
     """``value`` as JSON-ready data: a dataclass as its type and fields, sets sorted, tuples as
-    lists, callables by name; anything else by ``repr``."""
+    lists, callables by name, lazy translations as written; anything else by ``repr``."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, LazyString):  # words as written: the same rules hash the same in any language
+        return source(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
         return {"class": _type_name(value), **fields}
@@ -181,16 +186,35 @@ def in_force(registry: Registry, rows: list[sa.Row[Any]]) -> int | None:
     return next((row.id for row in rows if row.content_hash == wanted), None)
 
 
-KIND_WORDS = {"point_types": "point type", "badges": "badge", "roles": "role", "rules": "rule", "levels": "level scale"}
+#: Each kind of change in words, by kind and change (``%(name)s``: the definition's name).
+CHANGE_WORDS = {
+    ("point_types", "added"): N_("point type %(name)s added"),
+    ("point_types", "removed"): N_("point type %(name)s removed"),
+    ("point_types", "changed"): N_("point type %(name)s changed"),
+    ("badges", "added"): N_("badge %(name)s added"),
+    ("badges", "removed"): N_("badge %(name)s removed"),
+    ("badges", "changed"): N_("badge %(name)s changed"),
+    ("roles", "added"): N_("role %(name)s added"),
+    ("roles", "removed"): N_("role %(name)s removed"),
+    ("roles", "changed"): N_("role %(name)s changed"),
+    ("rules", "added"): N_("rule %(name)s added"),
+    ("rules", "removed"): N_("rule %(name)s removed"),
+    ("rules", "changed"): N_("rule %(name)s changed"),
+    ("levels", "added"): N_("level scale %(name)s added"),
+    ("levels", "removed"): N_("level scale %(name)s removed"),
+    ("levels", "changed"): N_("level scale %(name)s changed"),
+}
 
 
 def describe_change(change: Change) -> str:
-    """One line for people: ``rule answerer changed: thresholds [5, 15] → [3, 15]``."""
-    head = f"{KIND_WORDS.get(change.kind, change.kind)} {change.name} {change.change}"
+    """One line for people, in the reader's language: ``rule answerer changed: thresholds [5, 15] → [3, 15]``
+    (the fields by their names, the values as stored)."""
+    words = CHANGE_WORDS.get((change.kind, change.change))
+    head = gettext(words, name=change.name) if words else f"{change.kind} {change.name} {change.change}"
     if not change.fields:
         return head
     parts = [f"{name or 'value'} {_short(a)} → {_short(b)}" for name, (a, b) in change.fields.items()]
-    return f"{head}: " + "; ".join(parts)
+    return gettext("%(change)s: %(fields)s", change=head, fields="; ".join(parts))
 
 
 def _short(value: Any) -> str:

@@ -15,9 +15,10 @@ import logging
 import sqlalchemy as sa
 
 from guildkit.definitions import BadgeDef
+from guildkit.i18n import lazy_gettext
 from guildkit.models import table_of
 from guildkit.seasons.models import Season
-from guildkit.seasons.views import award_reason
+from guildkit.seasons.views import award_name
 
 log = logging.getLogger("guildkit")
 
@@ -28,8 +29,8 @@ CATEGORY = "seasons"
 def badge_def(slug: str, top_n: int, name: str) -> BadgeDef:
     return BadgeDef(
         slug,
-        award_reason(top_n, name),
-        f"Finished in the top {top_n} of the {name} season.",
+        award_name(top_n, name),
+        lazy_gettext("Finished in the top %(num)s of the %(season)s season.", num=top_n, season=name),
         category=CATEGORY,
     )
 

@@ -20,14 +20,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from babel import dates
 from flask import redirect, render_template, request, url_for
 
-from guildkit import errors
+from guildkit import errors, i18n
 from guildkit.extension import GuildKit
+from guildkit.i18n import gettext as _
 from guildkit.leaderboards import Standing
 from guildkit.routes import Routes
 from guildkit.seasons.errors import UnknownSeason
-from guildkit.seasons.present import STATE_LABELS, badge_name, point_type_name
+from guildkit.seasons.present import badge_name, point_type_name, state_labels
 from guildkit.seasons.service import DESCRIPTION_MAX, NAME_MAX, PERMISSION, TOP_N_MAX
 from guildkit.seasons.views import SeasonView
 from guildkit.web import csrf
@@ -41,12 +43,16 @@ pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
 
 View = Callable[..., Any]
 PER_PAGE = 50
-#: The form's fields, in the order it shows them.
-LABELS = {
-    "slug": "Short name", "name": "Name", "description": "Description", "point_type": "Points ranked",
-    "starts_at": "Starts", "ends_at": "Ends", "top_n": "Top N", "define_badge": "Own badge", "badge": "Badge",
-}  # fmt: skip
 LIMITS = {"slug": 64, "name": NAME_MAX, "description": DESCRIPTION_MAX, "badge": 100}
+
+
+def labels() -> dict[str, str]:
+    """The form's fields, in the order it shows them."""
+    return {
+        "slug": _("Short name"), "name": _("Name"), "description": _("Description"), "point_type": _("Points ranked"),
+        "starts_at": _("Starts"), "ends_at": _("Ends"), "top_n": _("Top N"), "define_badge": _("Own badge"),
+        "badge": _("Badge"),
+    }  # fmt: skip
 
 
 def season_page(view: View) -> View:
@@ -57,11 +63,11 @@ def season_page(view: View) -> View:
         try:
             return view(**kwargs)
         except UnknownSeason:
-            return error_page(404, "No such season", "There is no season here.")
+            return error_page(404, _("No such season"), _("There is no season here."))
         except errors.NotAllowed as exc:
-            return error_page(403, "Not allowed", _sentence(exc.message))
+            return error_page(403, _("Not allowed"), _sentence(exc.message))
         except errors.InvalidTransition as exc:
-            return error_page(409, "That cannot be done now", _sentence(exc.message))
+            return error_page(409, _("That cannot be done now"), _sentence(exc.message))
 
     return page(run)
 
@@ -74,9 +80,9 @@ def _manager(gk: GuildKit) -> str:
     """The signed-in member managing seasons; else a 401 or 403 page."""
     who = caller()
     if who.user_id is None:
-        raise PageError(401, "Sign in to manage seasons", "Only members who manage seasons may do this.")
+        raise PageError(401, _("Sign in to manage seasons"), _("Only members who manage seasons may do this."))
     if not gk.has_permission(who.user_id, PERMISSION) or not who.active:
-        raise PageError(403, "Not allowed", "Managing seasons needs the permission to manage them.")
+        raise PageError(403, _("Not allowed"), _("Managing seasons needs the permission to manage them."))
     return who.user_id
 
 
@@ -87,9 +93,10 @@ def _can_manage(gk: GuildKit) -> bool:
 
 @pages.app_template_filter("gk_season_time")
 def season_time(value: datetime) -> str:
-    """A time in the community's zone, e.g. ``Sat 20 Mar 2027, 00:00``."""
-    local = value.astimezone(gk_instance().state.zone)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+    """A day and time in the community's zone (the one the form's times are typed in), e.g.
+    ``Sat, Mar 20, 2027, 12:00 AM``."""
+    locale = i18n.current_locale()
+    return dates.format_datetime(value, i18n.weekday_pattern(locale), tzinfo=gk_instance().state.zone, locale=locale)
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -101,9 +108,9 @@ def seasons() -> Any:
     gk = gk_instance()
     found = gk.seasons.list()
     groups = [
-        ("running", "Running now", [s for s in found if s.state == "running"]),
-        ("upcoming", "Coming up", sorted((s for s in found if s.state == "upcoming"), key=lambda s: s.starts_at)),
-        ("past", "Past seasons", [s for s in found if s.state in ("ended", "closed")]),
+        ("running", _("Running now"), [s for s in found if s.state == "running"]),
+        ("upcoming", _("Coming up"), sorted((s for s in found if s.state == "upcoming"), key=lambda s: s.starts_at)),
+        ("past", _("Past seasons"), [s for s in found if s.state in ("ended", "closed")]),
     ]
     return render_template(
         "guildkit/seasons/list.html",
@@ -120,7 +127,7 @@ def season(season: str) -> Any:
     gk = gk_instance()
     after = decode_cursor(request.args.get("cursor") or None, 2)
     if after is not None and not all(isinstance(v, int) and not isinstance(v, bool) for v in after):
-        raise PageError(400, "That page does not exist", "The link to this page of the season is broken.")
+        raise PageError(400, _("That page does not exist"), _("The link to this page of the season is broken."))
     cursor = Standing(0, after[1], "", None, after[0]) if after else None
     board = gk.seasons.leaderboard(season, limit=PER_PAGE, after=cursor)
     who = caller()
@@ -132,7 +139,7 @@ def season(season: str) -> Any:
     return render_template(
         "guildkit/seasons/season.html",
         season=board.season,
-        state_label=STATE_LABELS[board.season.state],
+        state_label=state_labels()[board.season.state],
         point_type_name=point_type_name(gk, board.season.point_type),
         badge_name=badge_name(gk, board.season),
         rows=[standing_out(gk, s) for s in board.standings],
@@ -177,7 +184,11 @@ def _fields(gk: GuildKit, form: Form) -> dict[str, Any]:
             "top_n",
             low=1,
             high=TOP_N_MAX,
-            message=f"top_n must be a whole number from 1 to {TOP_N_MAX}, or empty for no badge",
+            message=_(
+                "%(field)s must be a whole number from 1 to %(most)s, or empty for no badge",
+                field=form.label("top_n"),
+                most=i18n.format_number(TOP_N_MAX),
+            ),
         ),
         "badge": form.text("badge").strip() or None,
         "define_badge": bool(form.values["define_badge"]),
@@ -194,14 +205,14 @@ def _render_form(gk: GuildKit, season: SeasonView | None, form: Form, status: in
         form=form,
         point_types=[(slug, d.name) for slug, d in gk.registry.point_types.items()],
         zone=gk.state.zone.key if hasattr(gk.state.zone, "key") else str(gk.state.zone),
-        state_label=STATE_LABELS[season.state] if season else None,
+        state_label=state_labels()[season.state] if season else None,
         done=request.args.get("done"),
     )
     return html, status
 
 
 def _submit(gk: GuildKit, season: SeasonView | None, save: Callable[[dict[str, Any]], SeasonView]) -> Any:
-    form = Form.posted(LABELS, checkboxes=("define_badge",), limits=LIMITS)
+    form = Form.posted(labels(), checkboxes=("define_badge",), limits=LIMITS)
     slug = form.text("slug").strip() if season is None else season.slug
     fields = _fields(gk, form)
     saved = form.submit(lambda: save(fields), check=lambda: gk.seasons.check(slug, new=season is None, **fields))
@@ -216,7 +227,7 @@ def season_new() -> Any:
     gk = gk_instance()
     user_id = _manager(gk)
     if request.method == "GET":
-        return _render_form(gk, None, Form(LABELS, _values(None), limits=LIMITS))
+        return _render_form(gk, None, Form(labels(), _values(None), limits=LIMITS))
     csrf.check()
     slug = request.form.get("slug", "").strip()
     return _submit(gk, None, lambda fields: gk.seasons.create(user_id, slug=slug, **fields))
@@ -229,7 +240,7 @@ def season_edit(season: str) -> Any:
     user_id = _manager(gk)
     current = gk.seasons.get(season)
     if request.method == "GET":
-        return _render_form(gk, current, Form(LABELS, _values(current), limits=LIMITS))
+        return _render_form(gk, current, Form(labels(), _values(current), limits=LIMITS))
     csrf.check()
     if current.state == "closed":
         raise errors.InvalidTransition("season", "closed", "change")

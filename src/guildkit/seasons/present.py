@@ -4,24 +4,32 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from guildkit.i18n import gettext as _
 from guildkit.seasons.views import SeasonView
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
 
-STATE_LABELS = {"upcoming": "Upcoming", "running": "Running", "ended": "Ended, closing soon", "closed": "Closed"}
+
+def state_labels() -> dict[str, str]:
+    return {
+        "upcoming": _("Upcoming"),
+        "running": _("Running"),
+        "ended": _("Ended, closing soon"),
+        "closed": _("Closed"),
+    }
 
 
 def point_type_name(gk: GuildKit, slug: str) -> str:
     definition = gk.registry.point_types.get(slug)
-    return definition.name if definition is not None else slug
+    return str(definition.name) if definition is not None else slug
 
 
 def badge_name(gk: GuildKit, season: SeasonView) -> str | None:
     if season.badge is None:
         return None
     definition = gk.registry.badges.get(season.badge)
-    return definition.name if definition is not None else season.award_reason
+    return str(definition.name) if definition is not None else season.award_reason
 
 
 def season_out(gk: GuildKit, season: SeasonView, me: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -20,6 +20,8 @@ from sqlalchemy.orm import aliased
 from guildkit import audit
 from guildkit.definitions import check_slug
 from guildkit.errors import FieldErrors, InvalidTransition, NotAllowed, ValidationError
+from guildkit.i18n import format_number
+from guildkit.i18n import gettext as _
 from guildkit.leaderboards import Standing
 from guildkit.models import Member, table_of
 from guildkit.reading import check_limit
@@ -194,9 +196,11 @@ class Seasons:
         if by is None:
             return via
         if not self.gk.has_permission(by, PERMISSION):
-            raise NotAllowed(f"managing seasons needs the {PERMISSION!r} permission", user_id=str(by))
+            raise NotAllowed(
+                _("managing seasons needs the %(permission)s permission", permission=repr(PERMISSION)), user_id=str(by)
+            )
         if self.gk.member(by).status != "active":
-            raise NotAllowed(f"member {str(by)!r} is not active", user_id=str(by))
+            raise NotAllowed(_("member %(user)s is not active", user=repr(str(by))), user_id=str(by))
         return str(by)
 
     def create(
@@ -226,7 +230,7 @@ class Seasons:
 
         def body(conn: sa.Connection) -> int:
             if conn.scalar(sa.select(SEASONS.c.id).where(SEASONS.c.slug == slug)) is not None:
-                raise ValidationError("there is already a season with this slug", field="slug")
+                raise ValidationError(_("there is already a season with this slug"), field="slug")
             self._check_defined_badge(conn, fields, None)
             now = self.gk.clock()
             season_id = int(
@@ -343,20 +347,20 @@ class Seasons:
         registry = self.gk.registry
         if top_n is None:
             if badge is not None or define:
-                raise ValidationError("a season badge goes to the top N: give top_n", field="top_n")
+                raise ValidationError(_("a season badge goes to the top N: give top_n"), field="top_n")
             return None, None
         if define:
             badge = check_slug(badge if badge is not None else f"{slug}-top{top_n}", "badge")
             ours = season is not None and season.defines_badge and season.badge == badge
             if badge in registry.badges and not ours:
-                raise ValidationError("there is already a badge with this slug: name another", field="badge")
+                raise ValidationError(_("there is already a badge with this slug: name another"), field="badge")
             return badge, badge
         if badge is None:
-            raise ValidationError("name the badge the top N get, or let the season define one", field="badge")
+            raise ValidationError(_("name the badge the top N get, or let the season define one"), field="badge")
         if not isinstance(badge, str) or badge not in registry.badges:
-            raise ValidationError("badge must be the slug of an existing badge", field="badge")
+            raise ValidationError(_("%(field)s must be the slug of an existing badge", field="badge"), field="badge")
         if season is not None and season.defines_badge and season.badge == badge:
-            raise ValidationError("this badge is the season's own: keep define_badge", field="badge")
+            raise ValidationError(_("this badge is the season's own: keep define_badge"), field="badge")
         return badge, None
 
     @staticmethod
@@ -367,37 +371,44 @@ class Seasons:
         other = conn.scalar(sa.select(SEASONS.c.slug).where(SEASONS.c.defined_badge == defined,
                                                             SEASONS.c.id != (season_id or 0)))  # fmt: skip
         if other is not None:
-            raise ValidationError(f"season {other!r} already defines this badge", field="badge")
+            raise ValidationError(_("season %(season)s already defines this badge", season=repr(other)), field="badge")
 
 
 def _new_slug(slug: object) -> str:
     if not isinstance(slug, str) or not SLUG.fullmatch(slug) or slug == "new":  # /seasons/new is the form
-        raise ValidationError("slug must be 1-64 characters of a-z, 0-9 and '-', starting with a letter or digit",
-                              field="slug")  # fmt: skip
+        raise ValidationError(
+            _("%(field)s must be 1-64 characters of a-z, 0-9 and '-', starting with a letter or digit", field="slug"),
+            field="slug",
+        )
     return slug
 
 
 def _point_type(value: object, known: Any) -> str:
     if not isinstance(value, str) or value not in known:
-        raise ValidationError("point_type must be one of the community's point types", field="point_type")
+        raise ValidationError(
+            _("%(field)s must be one of the community's point types", field="point_type"), field="point_type"
+        )
     return value
 
 
 def _aware(value: object, field: str) -> datetime:
     if not isinstance(value, datetime) or value.tzinfo is None:
-        raise ValidationError(f"{field} must be an aware datetime", field=field)
+        raise ValidationError(_("%(field)s must be an aware datetime", field=field), field=field)
     return value
 
 
 def _top_n(value: object) -> int | None:
     if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= TOP_N_MAX):
-        raise ValidationError(f"top_n must be an integer from 1 to {TOP_N_MAX}", field="top_n")
+        raise ValidationError(
+            _("%(field)s must be an integer from 1 to %(most)s", field="top_n", most=format_number(TOP_N_MAX)),
+            field="top_n",
+        )
     return value
 
 
 def _flag(value: object) -> bool:
     if not isinstance(value, bool):
-        raise ValidationError("define_badge must be true or false", field="define_badge")
+        raise ValidationError(_("%(field)s must be true or false", field="define_badge"), field="define_badge")
     return value
 
 

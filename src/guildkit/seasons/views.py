@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from guildkit.definitions import Text, source
+from guildkit.i18n import lazy_gettext
 from guildkit.leaderboards import Standing
 
 #: What a season may be: before its start, between its start and end, ended but not yet
@@ -36,7 +38,7 @@ class SeasonView:
 
     @property
     def award_reason(self) -> str | None:
-        """What the season badge's holders read: "Top 10 of Spring 2027"."""
+        """What the season badge's award says, as stored: "Top 10 of Spring 2027"."""
         return None if self.top_n is None else award_reason(self.top_n, self.name)
 
     @classmethod
@@ -69,8 +71,14 @@ def state_of(starts_at: datetime, ends_at: datetime, closed_at: datetime | None,
     return "running" if now < ends_at else "ended"
 
 
+def award_name(top_n: int, name: str) -> Text:
+    """The season badge's name, "Top 10 of Spring 2027", in the reader's language when shown."""
+    return lazy_gettext("Top %(num)s of %(season)s", num=top_n, season=name)
+
+
 def award_reason(top_n: int, name: str) -> str:
-    return f"Top {top_n} of {name}"
+    """The season badge's name as written (English): what an award stores as its reason."""
+    return source(award_name(top_n, name))
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,9 @@ from flask import current_app
 
 from guildkit.activity import TYPE_RE, user_ref
 from guildkit.errors import ConfigurationError, ValidationError
+from guildkit.i18n import N_, translated
 from guildkit.models import Activity, Member, table_of
+from guildkit.notes import Said
 from guildkit.store import upsert
 from guildkit.text import check_id, check_text
 from guildkit.trust.hookspecs import TrustLevelChange
@@ -73,41 +75,44 @@ def _criterion(
     }
 
 
-#: Discourse's defaults, over activity types the host reports (see docs/trust.md).
+#: Discourse's defaults, over activity types the host reports (see docs/trust.md). The names and
+#: labels are shown in the reader's language (the host's own too, when its catalogue has them).
 DEFAULT_LEVELS: dict[int, dict[str, Any]] = {
-    0: {"name": "New"},
+    0: {"name": N_("New")},
     1: {
-        "name": "Basic",
+        "name": N_("Basic"),
         "criteria": [
-            _criterion("topics entered", "topic.entered", "distinct_subjects", 5),
-            _criterion("posts read", "post.read", "count", 30),
-            _criterion("seconds spent reading", "post.read", "payload_sum:seconds", 600),
+            _criterion(N_("topics entered"), "topic.entered", "distinct_subjects", 5),
+            _criterion(N_("posts read"), "post.read", "count", 30),
+            _criterion(N_("seconds spent reading"), "post.read", "payload_sum:seconds", 600),
         ],
     },
     2: {
-        "name": "Member",
+        "name": N_("Member"),
         "criteria": [
-            _criterion("days visited", "site.visited", "distinct_days", 15),
-            _criterion("likes given", "post.liked", "count", 1),
-            _criterion("likes received", "post.liked", "count", 1, role="target"),
-            _criterion("topics replied to", "post.replied", "distinct_subjects", 3),
-            _criterion("topics entered", "topic.entered", "distinct_subjects", 20),
-            _criterion("posts read", "post.read", "count", 100),
-            _criterion("seconds spent reading", "post.read", "payload_sum:seconds", 3600),
+            _criterion(N_("days visited"), "site.visited", "distinct_days", 15),
+            _criterion(N_("likes given"), "post.liked", "count", 1),
+            _criterion(N_("likes received"), "post.liked", "count", 1, role="target"),
+            _criterion(N_("topics replied to"), "post.replied", "distinct_subjects", 3),
+            _criterion(N_("topics entered"), "topic.entered", "distinct_subjects", 20),
+            _criterion(N_("posts read"), "post.read", "count", 100),
+            _criterion(N_("seconds spent reading"), "post.read", "payload_sum:seconds", 3600),
         ],
     },
     3: {
-        "name": "Regular",
+        "name": N_("Regular"),
         "criteria": [
-            _criterion("days visited in the last 100 days", "site.visited", "distinct_days", 50, window=100),
-            _criterion("topics replied to in the last 100 days", "post.replied", "distinct_subjects", 10, window=100),
-            _criterion("topics entered in the last 100 days", "topic.entered", "distinct_subjects", 25, window=100),
-            _criterion("posts read in the last 100 days", "post.read", "count", 250, window=100),
-            _criterion("likes received in the last 100 days", "post.liked", "count", 20, role="target", window=100),
-            _criterion("likes given in the last 100 days", "post.liked", "count", 30, window=100),
+            _criterion(N_("days visited in the last 100 days"), "site.visited", "distinct_days", 50, window=100),
+            _criterion(
+                N_("topics replied to in the last 100 days"), "post.replied", "distinct_subjects", 10, window=100
+            ),
+            _criterion(N_("topics entered in the last 100 days"), "topic.entered", "distinct_subjects", 25, window=100),
+            _criterion(N_("posts read in the last 100 days"), "post.read", "count", 250, window=100),
+            _criterion(N_("likes received in the last 100 days"), "post.liked", "count", 20, role="target", window=100),
+            _criterion(N_("likes given in the last 100 days"), "post.liked", "count", 30, window=100),
         ],
     },
-    4: {"name": "Leader"},
+    4: {"name": N_("Leader")},
 }
 
 
@@ -218,10 +223,10 @@ class Trust:
         return parse_levels(current_app.config["GUILDKIT_TRUST_LEVELS"])
 
     def name(self, level: int) -> str:
-        """The name of trust level ``level`` (0-4)."""
+        """The name of trust level ``level`` (0-4), in the reader's language."""
         if not isinstance(level, int) or isinstance(level, bool) or level not in self.levels:
             raise ValidationError(f"level must be one of {sorted(self.levels)}", field="level")
-        return self.levels[level].name
+        return translated(self.levels[level].name)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -252,7 +257,7 @@ class Trust:
         return TrustStatus(
             user_id=member.user_id,
             level=level,
-            name=levels[level].name,
+            name=translated(levels[level].name),
             locked=bool(row.locked) if row else False,
             since=row.since if row else member.joined_at,
             lapsed_since=row.lapsed_since if row else None,
@@ -264,7 +269,7 @@ class Trust:
         out = []
         for c in level.criteria:
             value = measure(conn, member_id, c, now, self.gk.state.zone)
-            out.append(CriterionProgress(c.label, value, c.threshold, value >= c.threshold, c.window_days))
+            out.append(CriterionProgress(translated(c.label), value, c.threshold, value >= c.threshold, c.window_days))
         return out
 
     def _meets(self, conn: sa.Connection, member_id: int, level: LevelDef, now: datetime) -> bool:
@@ -400,7 +405,7 @@ class Trust:
     def _change(
         self, tx: Transaction, user: str, member_id: int, old: int, new: int, by: str | int | None, reason: str
     ) -> TrustLevelChange:
-        name = self.name(new)
+        name = self.levels[new].name  # as configured: hooks and the stored notification never depend on a reader
         _update(tx, member_id, level=new, since=tx.now, lapsed_since=None, reason=reason)
         tx.record(
             TRUST_LEVEL,
@@ -409,7 +414,8 @@ class Trust:
             target=user,
             payload={"old": old, "new": new, "reason": reason},
         )
-        tx.tell(member_id, "trust_level", f"You are now trust level {new}: {name}", old=old, new=new)
+        said = Said(N_("You are now trust level %(level)s: %(name)s"), {"level": new, "name": name}, ("name",))
+        tx.tell(member_id, "trust_level", said, old=old, new=new)
         change = TrustLevelChange(user, old, new, name, None if by is None else user_ref(by, "by"), reason)
         tx.announce("trust_level_changed", change=change)
         return change

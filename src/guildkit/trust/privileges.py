@@ -21,26 +21,32 @@ from flask import current_app
 
 from guildkit import queries
 from guildkit.activity import user_ref
+from guildkit.definitions import shown
 from guildkit.errors import ConfigurationError, ValidationError
+from guildkit.i18n import N_, ngettext, translated
+from guildkit.i18n import gettext as _
 from guildkit.models import Member
 from guildkit.plugins import collecting_failures
 from guildkit.trust.models import TRUST_LEVELS
-from guildkit.words import readable
+from guildkit.words import either, number, readable
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
 
 KINDS = ("trust_level", "points", "role", "badge")
 
-#: What members read for the privileges guildkit defines or defaults, unless the host says.
+#: What members read for the privileges guildkit defines or defaults, unless the host says (in
+#: the reader's language when shown, as are the host's own words its catalogue translates).
 LABELS: dict[str, tuple[str, str]] = {
-    "flag": ("Flag posts", "Point moderators to posts that break the guidelines."),
-    "vote_down": ("Vote down", "Mark posts that are not useful."),
-    "invite": ("Invite people", "Bring new members into the community."),
-    "edit_others": ("Edit others' posts", "Improve posts written by other members."),
-    "comment_everywhere": ("Comment everywhere", "Comment on any post, not only your own."),
-    "content.visible": ("Your posts are shown", "Others see what you post (a moderator may hide it for a while)."),
-}
+    "flag": (N_("Flag posts"), N_("Point moderators to posts that break the guidelines.")),
+    "vote_down": (N_("Vote down"), N_("Mark posts that are not useful.")),
+    "invite": (N_("Invite people"), N_("Bring new members into the community.")),
+    "edit_others": (N_("Edit others' posts"), N_("Improve posts written by other members.")),
+    "comment_everywhere": (N_("Comment everywhere"), N_("Comment on any post, not only your own.")),
+    "content.visible": (
+        N_("Your posts are shown"), N_("Others see what you post (a moderator may hide it for a while)."),
+    ),
+}  # fmt: skip
 
 #: A small default set (see docs/trust.md for a Stack Exchange-style one over reputation).
 DEFAULT_PRIVILEGES: dict[str, object] = {
@@ -215,36 +221,42 @@ class Privileges:
                 PrivilegeStatus(
                     name=name,
                     has=has,
-                    requirement=" or ".join(self._describe(r) for r in options),
+                    requirement=either([self._describe(r) for r in options], N_("%(one)s or %(other)s")) or "",
                     progress="; ".join(self._progress(r, holdings) for r in options),
-                    label=words[name][0],
-                    description=words[name][1],
+                    label=translated(words[name][0]),
+                    description=translated(words[name][1]),
                 )
             )
         return out
 
     def _describe(self, req: Requirement) -> str:
+        """What unlocks a privilege, in the reader's language: "trust level 1 (Basic)", "20 Reputation"."""
         registry = self.gk.registry
         if req.kind == "trust_level":
-            return f"trust level {req.amount} ({self.gk.trust.name(req.amount)})"
+            return _("trust level %(level)s (%(name)s)", level=req.amount, name=self.gk.trust.name(req.amount))
         if req.kind == "points":
-            point_type = registry.point_types.get(req.slug)
-            return f"{req.amount} {point_type.name if point_type else req.slug}"
+            return ngettext("%(count)s %(unit)s", "%(count)s %(unit)s", req.amount, count=number(req.amount),
+                            unit=self._unit(req.slug))  # fmt: skip
         if req.kind == "role":
             role = registry.roles.get(req.slug)
-            return f"the {role.name if role else req.slug} role"
+            return _("the %(role)s role", role=shown(role.name) if role else req.slug)
         badge = registry.badges.get(req.slug)
-        return f"the {badge.name if badge else req.slug} badge"
+        return _("the %(badge)s badge", badge=shown(badge.name) if badge else req.slug)
 
     def _progress(self, req: Requirement, holdings: Holdings) -> str:
         value = holdings.value(req)
         if req.kind == "trust_level":
-            return f"trust level {value} of {req.amount}"
+            return _("trust level %(level)s of %(needed)s", level=value, needed=req.amount)
         if req.kind == "points":
-            point_type = self.gk.registry.point_types.get(req.slug)
-            return f"{value} of {req.amount} {point_type.name if point_type else req.slug}"
-        held = "held" if value else "not held"
-        return f"{req.kind} {held}"
+            return ngettext("%(value)s of %(count)s %(unit)s", "%(value)s of %(count)s %(unit)s", req.amount,
+                            value=number(value), count=number(req.amount), unit=self._unit(req.slug))  # fmt: skip
+        if req.kind == "role":
+            return _("role held") if value else _("role not held")
+        return _("badge held") if value else _("badge not held")
+
+    def _unit(self, slug: str) -> str:
+        point_type = self.gk.registry.point_types.get(slug)
+        return shown(point_type.name) if point_type else slug
 
 
 def can(gk: GuildKit) -> Callable[[str | int, str], bool]:

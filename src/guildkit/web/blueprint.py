@@ -16,9 +16,13 @@ from flask.blueprints import BlueprintSetupState
 from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.routing import BaseConverter, PathConverter
 
+from guildkit import i18n
 from guildkit.errors import ConfigurationError
 from guildkit.web import openapi
 from guildkit.web.api import make_api
+from guildkit.web.auth import current_caller
+from guildkit.web.endpoint import gk_instance
+from guildkit.web.errors import ApiError
 from guildkit.web.guard import check_api_request, method_not_allowed
 from guildkit.web.headers import add_security_headers
 from guildkit.web.pages import make_pages
@@ -87,6 +91,7 @@ def make_blueprint(name: str = "guildkit") -> Blueprint:
     pages = make_pages()
     # Only guildkit's own responses get its headers; the API's 405s are found before any blueprint is.
     blueprint.after_request(add_security_headers)
+    blueprint.before_request(_speak_to_caller)
     blueprint.before_app_request(method_not_allowed)
     blueprint.record_once(_add_converter)
     blueprint.record_once(lambda state: _install_routes(state, blueprint, api, pages))
@@ -95,6 +100,20 @@ def make_blueprint(name: str = "guildkit") -> Blueprint:
     blueprint.add_url_rule("/api/openapi.json", "openapi_json", _openapi_json)
     blueprint.add_url_rule("/api/docs", "api_docs", _api_docs)
     return blueprint
+
+
+def _speak_to_caller() -> None:
+    """Pages and API messages in the caller's language and time zone (:mod:`guildkit.i18n`)."""
+    i18n.install(current_app)  # again, in case the host set Flask-Babel up after guildkit
+
+    def preferences() -> tuple[str | None, str | None]:
+        try:
+            member = current_caller(gk_instance()).member
+        except ApiError:  # a bad token: its 401 comes from the view, in the default language
+            return None, None
+        return (member.locale, member.time_zone) if member is not None else (None, None)
+
+    i18n.serve_preferences(preferences)
 
 
 def _install_routes(state: BlueprintSetupState, blueprint: Blueprint, api: Blueprint, pages: Blueprint) -> None:

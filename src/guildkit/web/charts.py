@@ -19,7 +19,12 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
+from babel import dates
 from markupsafe import Markup, escape
+
+from guildkit import i18n
+from guildkit.i18n import gettext as _
+from guildkit.i18n import ngettext
 
 #: (colour, dash pattern): dark enough for text-level contrast on white, and distinct without colour.
 SERIES_STYLES = (
@@ -35,9 +40,8 @@ FONT = 'font-family="system-ui, sans-serif" font-size="12"'
 
 
 def _number(value: float) -> str:
-    if value == int(value):
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
+    """A value as the reader's locale writes it, to two decimals at most."""
+    return i18n.format_number(int(value) if value == int(value) else round(value, 2))
 
 
 def _text(x: float, y: float, content: object, *, anchor: str = "start", fill: str = TEXT, extra: str = "") -> str:
@@ -79,11 +83,11 @@ def line_chart(
     series: Sequence[tuple[str, Sequence[float | None]]],
     *,
     y_label: str,
-    x_label: str = "Period",
+    x_label: str | None = None,
     width: int = 720,
     height: int = 300,
 ) -> Markup:
-    """Lines over ``labels``; ``None`` values leave a gap."""
+    """Lines over ``labels``; ``None`` values leave a gap (``x_label``: "Period" unless given)."""
     left, right, top, bottom = 64, 16, 16 + 18 * ((len(series) + 2) // 3), 56
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for _, vs in series for v in vs if v is not None]
@@ -107,7 +111,7 @@ def line_chart(
             out.append(_text(x(i), top + plot_h + 16, label, anchor="middle"))
     out.append(f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" stroke="{TEXT}"/>')
     out.append(f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="{TEXT}"/>')
-    out.append(_text(left + plot_w / 2, height - 8, x_label, anchor="middle"))
+    out.append(_text(left + plot_w / 2, height - 8, _("Period") if x_label is None else x_label, anchor="middle"))
     out.append(
         _text(0, 0, y_label, anchor="middle", extra=f' transform="translate(14 {top + plot_h / 2:.1f}) rotate(-90)"')
     )
@@ -156,7 +160,7 @@ def bar_chart(
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = top + i * (bar + gap)
         length = plot_w * (value / v_max) if v_max else 0
-        shown = f"{value * 100:.1f}%" if percent else _number(value)
+        shown = i18n.format_percent(value, "#,##0.0%") if percent else _number(value)
         name = label if len(label) <= 28 else label[:27] + "…"
         out.append(_text(left - 8, y + 15, name, anchor="end"))
         out.append(f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar}" fill="{SERIES_STYLES[0][0]}"/>')
@@ -223,7 +227,7 @@ def heat_map(
                 _text(
                     x + cell_w / 2 - 1,
                     y + 17,
-                    f"{share * 100:.0f}%",
+                    i18n.format_percent(share),
                     anchor="middle",
                     fill=ink,
                     extra=' font-size="11"',
@@ -233,9 +237,9 @@ def heat_map(
     return Markup("\n".join(out))
 
 
-def calendar(chart_id: str, counts: Mapping[date, int], last_day: date, *, what: str = "activities") -> Markup:
-    """The 53 weeks up to ``last_day``, a square a day (Monday on top), darker with more; the
-    months labelled above. The ``<desc>`` says the total, the days and the busiest day in words."""
+def calendar(chart_id: str, counts: Mapping[date, int], last_day: date) -> Markup:
+    """The 53 weeks up to ``last_day``, a square a day (Monday on top), darker with more activities;
+    the months labelled above. The ``<desc>`` says the total, the days and the busiest day in words."""
     first = last_day - timedelta(days=364)
     first -= timedelta(days=first.weekday())  # the columns are weeks, from Monday
     cell, left, top = 13, 30, 18
@@ -244,17 +248,25 @@ def calendar(chart_id: str, counts: Mapping[date, int], last_day: date, *, what:
     shown = {day: n for day, n in counts.items() if first <= day <= last_day and n > 0}
     total, most = sum(shown.values()), max(shown.values(), default=0)
     busiest = max(shown, key=lambda d: (shown[d], d)) if shown else None
-    desc = f"{total:,} {what} in the last 12 months, on {len(shown):,} day{'' if len(shown) == 1 else 's'}"
-    desc += f"; the busiest day was {busiest.day} {busiest:%B %Y}, with {most:,}." if busiest else "."
-    out = _open(chart_id, f"{what.capitalize()} in the last 12 months", desc, width, height)
-    for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri")):
-        out.append(_text(0, top + row * cell + 10, name, extra=' font-size="10"'))
+    locale = i18n.current_locale()
+    desc = " ".join([
+        ngettext("%(count)s activity in the last 12 months.", "%(count)s activities in the last 12 months.",
+                 total, count=i18n.format_number(total)),
+        ngettext("Active on %(count)s day.", "Active on %(count)s days.", len(shown),
+                 count=i18n.format_number(len(shown))),
+        *([_("The busiest day was %(day)s, with %(count)s.", day=i18n.format_date(busiest, "long"),
+             count=i18n.format_number(most))] if busiest else []),
+    ])  # fmt: skip
+    out = _open(chart_id, _("Activities in the last 12 months"), desc, width, height)
+    weekdays = dates.get_day_names("abbreviated", locale=locale)  # 0 is Monday
+    for row in (0, 2, 4):
+        out.append(_text(0, top + row * cell + 10, weekdays[row], extra=' font-size="10"'))
     day, month = first, None
     while day <= last_day:
         column, row = (day - first).days // 7, day.weekday()
         x, y = left + column * cell, top + row * cell
         if day.month != month and row == 0 and column < weeks - 1:
-            out.append(_text(x, 11, f"{day:%b}", extra=' font-size="10"'))
+            out.append(_text(x, 11, dates.format_date(day, "LLL", locale=locale), extra=' font-size="10"'))
             month = day.month
         n = shown.get(day, 0)
         # Four steps of darkness by the share of the busiest day; an empty day stays pale grey.
@@ -262,11 +274,11 @@ def calendar(chart_id: str, counts: Mapping[date, int], last_day: date, *, what:
         out.append(f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" rx="2" fill="{fill}"/>')
         day += timedelta(days=1)
     legend_y = top + 7 * cell + 6
-    out.append(_text(width - 4 - 5 * cell - 36, legend_y + 10, "Less", anchor="end", extra=' font-size="10"'))
+    out.append(_text(width - 4 - 5 * cell - 36, legend_y + 10, _("Less"), anchor="end", extra=' font-size="10"'))
     for step in range(5):
         fill = "#eceff3" if step == 0 else _cell_colour(0.2 + 0.8 * step / 4)[0]
         x = width - 4 - (5 - step) * cell - 32
         out.append(f'<rect x="{x}" y="{legend_y}" width="{cell - 2}" height="{cell - 2}" rx="2" fill="{fill}"/>')
-    out.append(_text(width - 4, legend_y + 10, "More", anchor="end", extra=' font-size="10"'))
+    out.append(_text(width - 4, legend_y + 10, _("More"), anchor="end", extra=' font-size="10"'))
     out.append("</svg>")
     return Markup("\n".join(out))

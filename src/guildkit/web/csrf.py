@@ -12,20 +12,25 @@ import secrets
 
 from flask import current_app, request, session
 
+from guildkit.definitions import Text
+from guildkit.i18n import lazy_gettext
+
 FIELD = "csrf_token"
 _SESSION_KEY = "_guildkit_csrf"
 
-NO_SECRET_KEY = (
+NO_SECRET_KEY = lazy_gettext(
     "This site has not set a SECRET_KEY, so guildkit cannot protect its forms. "
     "The site's administrator must set Flask's SECRET_KEY."
 )
-MISMATCH = "The form was missing its security token, or the token has expired. Go back, reload the page and try again."
+MISMATCH = lazy_gettext(
+    "The form was missing its security token, or the token has expired. Go back, reload the page and try again."
+)
 
 
 class CsrfError(Exception):
     """A POST that must not go through: ``status`` and a message for the person who sent it."""
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: Text):
         super().__init__(message)
         self.status = status
         self.message = message

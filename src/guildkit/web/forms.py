@@ -18,18 +18,24 @@ each bad field, and each field with its label, what was typed and its message.
         return render_template("…/form.html", form=form), 422
 
 Messages name the field and the rule ("Title must be at most 200 characters"), never the value:
-a value is shown back only in its own field, and only up to the field's limit.
+a value is shown back only in its own field, and only up to the field's limit. Services word
+their messages with the field's name (``"title must not be empty"``, or wherever a translation
+puts it); the form puts the field's label in its place.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, tzinfo
 from typing import Any, TypeVar
 
 from flask import request
 
+from guildkit import i18n
+from guildkit.definitions import Text
 from guildkit.errors import FieldErrors, ValidationError
+from guildkit.i18n import gettext as _
 
 T = TypeVar("T")
 
@@ -54,14 +60,14 @@ class Form:
 
     def __init__(
         self,
-        labels: Mapping[str, str],
+        labels: Mapping[str, Text],
         values: Mapping[str, Any] | None = None,
         *,
         limits: Mapping[str, int] | None = None,
         scope: str = "",
         aliases: Mapping[str, str] | None = None,
     ) -> None:
-        self.labels = dict(labels)
+        self.labels = {name: str(label) for name, label in labels.items()}  # in the reader's language
         self.values: dict[str, Any] = dict.fromkeys(labels, "") | dict(values or {})
         self.limits = dict(limits or {})
         self.scope = scope
@@ -71,7 +77,7 @@ class Form:
     @classmethod
     def posted(
         cls,
-        labels: Mapping[str, str],
+        labels: Mapping[str, Text],
         *,
         checkboxes: Iterable[str] = (),
         lists: Iterable[str] = (),
@@ -163,10 +169,9 @@ class Form:
         digits = text.removeprefix("-")
         number = int(text) if digits.isascii() and digits.isdigit() and len(digits) <= 15 else None
         if number is None or (low is not None and number < low) or (high is not None and number > high):
-            if message is None:
-                bounds = f" from {low} to {high}" if low is not None and high is not None else ""
-                message = f"{name} must be a whole number{bounds}"
-            self.add(name, message)
+            if message is None and low is not None and high is not None:
+                message = _("%(field)s must be a whole number from %(low)d to %(high)d", field=name, low=low, high=high)
+            self.add(name, message or _("%(field)s must be a whole number", field=name))
             return None
         return number
 
@@ -178,7 +183,7 @@ class Form:
                 raise ValueError(name)
             value = datetime.fromisoformat(text)
         except ValueError:
-            self.add(name, f"{name} must be a date and time")
+            self.add(name, _("%(field)s must be a date and time", field=name))
             return None
         return value.replace(tzinfo=zone) if value.tzinfo is None and zone is not None else value
 
@@ -223,6 +228,9 @@ class Form:
         message = self._unquoted(message)
         if field and (message == field or message.startswith(field + " ")):
             message = self.label(field) + message[len(field) :]
+        elif field and i18n.current_locale().language != i18n.SOURCE_LOCALE:
+            # A translation may put the field's name elsewhere in the sentence.
+            message = re.sub(rf"(?<![\w.]){re.escape(field)}(?![\w.])", lambda _: self.label(field), message, count=1)
         message = message.strip()
         return message[:1].upper() + message[1:]
 

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, has_request_context, render_template, request, url_for
 from werkzeug.routing import BuildError
 
-from guildkit import errors, queries
+from guildkit import errors, i18n, queries
+from guildkit.definitions import TIER_NAMES, Text, shown
 from guildkit.extension import GuildKit
+from guildkit.i18n import gettext as _
 from guildkit.web import avatars, csrf
 from guildkit.web.auth import Caller, current_caller
 from guildkit.web.endpoint import gk_instance
@@ -32,15 +33,19 @@ View = Callable[..., Any]
 
 
 class PageError(Exception):
-    def __init__(self, status: int, title: str, message: str):
+    """An error page: ``title`` and ``message`` in the reader's language (``gettext``, or a lazy
+    translation made at import time)."""
+
+    def __init__(self, status: int, title: Text, message: Text):
         super().__init__(message)
         self.status = status
         self.title = title
         self.message = message
 
 
-def error_page(status: int, title: str, message: str) -> tuple[str, int]:
-    return render_template("guildkit/error.html", status=status, title=title, message=message), status
+def error_page(status: int, title: Text, message: Text) -> tuple[str, int]:
+    # As text: a lazy translation would reach the template as markup, unescaped.
+    return render_template("guildkit/error.html", status=status, title=str(title), message=str(message)), status
 
 
 def page(view: View) -> View:
@@ -53,15 +58,15 @@ def page(view: View) -> View:
         except PageError as exc:
             return error_page(exc.status, exc.title, exc.message)
         except csrf.CsrfError as exc:
-            return error_page(exc.status, "That form could not be sent", exc.message)
+            return error_page(exc.status, _("That form could not be sent"), exc.message)
         except errors.UnknownMember:
-            return error_page(404, "No such member", "Nobody with that id has joined the community.")
+            return error_page(404, _("No such member"), _("Nobody with that id has joined the community."))
         except errors.UnknownBadge:
-            return error_page(404, "No such badge", "There is no badge with that name.")
+            return error_page(404, _("No such badge"), _("There is no badge with that name."))
         except errors.UnknownPointType:
-            return error_page(404, "No such leaderboard", "There is no leaderboard for that kind of points.")
+            return error_page(404, _("No such leaderboard"), _("There is no leaderboard for that kind of points."))
         except ApiError as exc:
-            return error_page(exc.status, "That page does not exist", exc.detail)
+            return error_page(exc.status, _("That page does not exist"), exc.detail)
 
     return run
 
@@ -85,10 +90,6 @@ def caller() -> Caller:
         return Caller()
 
 
-def gk_date(value: datetime | None) -> str:
-    return f"{value.day} {value:%b %Y}" if value else ""
-
-
 def _context() -> dict[str, Any]:
     gk = gk_instance()
     who = caller()
@@ -100,6 +101,8 @@ def _context() -> dict[str, Any]:
     )
     return {
         "gk_caller": who,
+        # The language the page is in, for <html lang> (a locale such as pt_BR written pt-BR).
+        "gk_locale": str(i18n.current_locale()).replace("_", "-"),
         "gk_host": current_host(),
         "gk_css_url": url_for(f"{mount}.static", filename="guildkit.css"),
         "gk_unread": unread,
@@ -109,7 +112,7 @@ def _context() -> dict[str, Any]:
         "gk_csrf_field": csrf.FIELD,
         # Forms say so, instead of failing on submit, when the host has no SECRET_KEY.
         "can_post": csrf.available(),
-        "no_secret_key": csrf.NO_SECRET_KEY,
+        "no_secret_key": str(csrf.NO_SECRET_KEY),
         "gk_name": _namer(gk),
         "gk_nav_links": lambda: gk.calls.page_links("nav", {}, who.user_id),
         "gk_includes": lambda slot: gk.calls.template_includes(slot),
@@ -131,12 +134,12 @@ def _namer(gk: GuildKit) -> Any:
 
 
 def tier_label(tier: str) -> str:
-    """A tier's name, shown with its colour (never colour alone)."""
-    return tier.title()
+    """A tier's name, shown with its colour (never colour alone), in the reader's language."""
+    return shown(TIER_NAMES.get(tier, tier.title()))
 
 
 def point_types(gk: GuildKit) -> list[tuple[str, str]]:
-    return [(slug, definition.name) for slug, definition in gk.registry.point_types.items()]
+    return [(slug, shown(definition.name)) for slug, definition in gk.registry.point_types.items()]
 
 
 def default_point_type(gk: GuildKit) -> str | None:
@@ -148,7 +151,8 @@ def default_point_type(gk: GuildKit) -> str | None:
 
 def make_pages() -> Blueprint:
     pages = Blueprint("pages", __name__)
-    pages.add_app_template_filter(gk_date, "gk_date")
+    for name, function in i18n.FILTERS.items():
+        pages.add_app_template_filter(function, name)
     pages.add_app_template_filter(tier_label, "gk_tier")
     # Globals, not context: the avatar macro is imported without the page's context.
     pages.add_app_template_global(avatars.initials, "gk_initials")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from guildkit.i18n import gettext as _
 from guildkit.web.errors import ApiError
 
 T = TypeVar("T")
@@ -37,7 +38,7 @@ def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
         key = None
     if not isinstance(key, list) or len(key) != arity:
         raise ApiError(
-            400, "cursor is not one this API gave out", code="invalid_cursor", errors={"cursor": ["invalid"]}
+            400, _("cursor is not one this API gave out"), code="invalid_cursor", errors={"cursor": ["invalid"]}
         )
     return key
 
@@ -51,7 +52,7 @@ def decode_cursor_as(cursor: str | None, arity: int, convert: Callable[[list[Any
         return convert(key)
     except (TypeError, ValueError):
         raise ApiError(
-            400, "cursor is not one this API gave out", code="invalid_cursor", errors={"cursor": ["invalid"]}
+            400, _("cursor is not one this API gave out"), code="invalid_cursor", errors={"cursor": ["invalid"]}
         ) from None
 
 

@@ -1,18 +1,25 @@
 """Shaping shared by the JSON API and the community pages: members, badges and standings as plain dicts,
-and the lookups both answer 404 for (unknown members, unknown or still-secret badges)."""
+and the lookups both answer 404 for (unknown members, unknown or still-secret badges).
+
+Words come out as text in the reader's language (:func:`~guildkit.definitions.shown`): a
+definition's lazy translation is said here, never handed to a template (where it would count as
+markup, unescaped)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from markupsafe import Markup
 
-from guildkit import leaderboards, queries
-from guildkit.definitions import BadgeDef
+from guildkit import caps, leaderboards, movement, queries
+from guildkit.definitions import BadgeDef, shown
 from guildkit.errors import UnknownBadge, UnknownMember
 from guildkit.extension import GuildKit
+from guildkit.i18n import format_number, ngettext, translated
+from guildkit.i18n import gettext as _
 from guildkit.models import Activity, BadgeAward, Balance, LedgerEntry, Member
 from guildkit.notes import Entry, subject_of
 from guildkit.subjects import resolve
@@ -67,10 +74,10 @@ def member_detail_out(gk: GuildKit, member: Member, *, private: bool = False) ->
         balances.append(
             {
                 "point_type": row.point_type,
-                "name": point_type.name if point_type else row.point_type,
+                "name": shown(point_type.name) if point_type else row.point_type,
                 "balance": row.balance,
                 "level": row.level,
-                "level_name": levels.name_of(row.level) if levels and row.level else None,
+                "level_name": shown(levels.name_of(row.level)) if levels and row.level else None,
                 "expires": expiring.get(row.point_type, []),
             }
         )
@@ -126,11 +133,15 @@ def ledger_out(
 
 def _note(reason: str, activity: Activity) -> str:
     """What a row's reason adds to its description: a rule's own words, or a cap's note, without
-    the ``"<type> on <subject>"`` a rule with no reason of its own stores."""
+    the ``"<type> on <subject>"`` a rule with no reason of its own stores; in the reader's
+    language (a host's reason through the host's catalogue, when it has it)."""
     for default in (f"{activity.type} on {activity.subject}", activity.type):
         if reason.startswith(default):
-            return reason[len(default) :].strip()
-    return reason
+            reason = reason[len(default) :].strip()
+            break
+    cap = next((note for note in caps.NOTES if reason.endswith(note)), "")
+    said = translated(reason[: len(reason) - len(cap)].strip())
+    return f"{said} {translated(cap)}".strip()
 
 
 def notification_lines(gk: GuildKit, entries: Sequence[Entry]) -> list[dict[str, Any]]:
@@ -149,7 +160,10 @@ def notification_lines(gk: GuildKit, entries: Sequence[Entry]) -> list[dict[str,
         if data.get("activity_type"):
             who = [people.get(a, a) for a in entry.actors]
             others = len(who) - 1
-            actor = (f"{who[0]} and {others} other{'s' if others > 1 else ''}" if others else who[0]) if who else None
+            actor = (
+                ngettext("%(name)s and %(count)s other", "%(name)s and %(count)s others", others,
+                         name=who[0], count=format_number(others)) if others else who[0]
+            ) if who else None  # fmt: skip
             said = {
                 form: words.sentence(
                     data["activity_type"], "target", subject_key=data.get("subject"), subject=subject, actor=actor,
@@ -173,12 +187,14 @@ def badge_out(gk: GuildKit, slug: str, holders: dict[str, int], members: int) ->
     rule = gk.registry.badge_rule(slug)
     levels = definition.levels_as_json(gk.registry.badge_thresholds(slug))
     for level in levels:  # what each level takes, in words ("Answer 15 questions")
+        level["name"] = definition.level_title(level["level"])
+        level["description"] = shown(level["description"])
         threshold = level["threshold"]
         level["goal"] = words.goal(rule.metric, threshold) if rule and threshold is not None else None
     return {
         "slug": slug,
-        "name": definition.name,
-        "description": definition.description,
+        "name": shown(definition.name),
+        "description": shown(definition.description),
         "category": definition.category,
         "levels": levels,
         "repeatable": definition.repeatable,
@@ -204,7 +220,8 @@ def rank_summary(gk: GuildKit, member: Member, point_type: str | None) -> dict[s
     if standing.points <= 0 or not of:
         return None
     top = max(1, -(-100 * standing.rank // of))  # ceiling: #12 of 4,000 is in the top 1%
-    return {"rank": standing.rank, "of": of, "top": top, "point_type": gk.registry.point_types[point_type].name}
+    point_type_name = shown(gk.registry.point_types[point_type].name)
+    return {"rank": standing.rank, "of": of, "top": top, "point_type": point_type_name}
 
 
 def find_member(gk: GuildKit, user_id: str) -> Member:
@@ -227,6 +244,68 @@ def standing_out(gk: GuildKit, standing: leaderboards.Standing) -> dict[str, Any
     return {"rank": standing.rank, "user_id": standing.user_id, "name": name, "points": standing.points}
 
 
+def moved_out(standing: dict[str, Any], previous: int | None) -> dict[str, Any]:
+    """A board row with its change since the board's baseline: ``previous_rank`` (``None``: not
+    on the board then) and ``movement``, places up (down when negative; ``None`` when new)."""
+    places = None if previous is None else previous - standing["rank"]
+    return {**standing, "previous_rank": previous, "movement": places}
+
+
+def board_out(
+    gk: GuildKit,
+    board: leaderboards.Board,
+    standings: Sequence[leaderboards.Standing],
+    me: leaderboards.Standing | None,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None, datetime]:
+    """A page of ``board`` and the reader's standing, each with its change since the board's
+    baseline (all their previous ranks in one statement), and the baseline's moment."""
+    baseline = movement.Baseline.of(board, gk.clock(), gk.state.zone)
+    wanted = [s.member_id for s in standings] + ([me.member_id] if me is not None else [])
+    previous = movement.previous_ranks(gk.store.read_session, board, baseline, wanted)
+    rows = [moved_out(standing_out(gk, s), previous.get(s.member_id)) for s in standings]
+    mine = None if me is None else moved_out(standing_out(gk, me), previous.get(me.member_id))
+    return rows, mine, baseline.at
+
+
+def movement_heading(period: str) -> str:
+    """The heading of a board's column of changes."""
+    return str({"week": _("Since last week"), "month": _("Since last month")}.get(period) or _("This week"))
+
+
+def movement_words(period: str, movement: int | None) -> dict[str, str]:
+    """A row's change as pages show it: ``symbol`` ("▲ 3", "▼ 1", "=", "new"), ``words`` that
+    say the same for screen readers and tooltips ("Up 3 places since last week"), and
+    ``direction`` (``up``, ``down``, ``same``, ``new``) for styling: never colour alone."""
+    if movement is None:
+        said = {"week": _("New since last week"), "month": _("New since last month")}.get(period)
+        return {"symbol": _("new"), "words": said or _("New this week"), "direction": "new"}
+    if movement == 0:
+        said = {"week": _("Same place as last week"), "month": _("Same place as last month")}.get(period)
+        return {"symbol": "=", "words": said or _("Same place as at the start of the week"), "direction": "same"}
+    n, places = abs(movement), format_number(abs(movement))
+    if movement > 0:
+        words = {
+            "week": ngettext(
+                "Up %(places)s place since last week", "Up %(places)s places since last week", n, places=places
+            ),
+            "month": ngettext(
+                "Up %(places)s place since last month", "Up %(places)s places since last month", n, places=places
+            ),
+            "all": ngettext("Up %(places)s place this week", "Up %(places)s places this week", n, places=places),
+        }
+        return {"symbol": f"▲ {places}", "words": words[period], "direction": "up"}
+    words = {
+        "week": ngettext(
+            "Down %(places)s place since last week", "Down %(places)s places since last week", n, places=places
+        ),
+        "month": ngettext(
+            "Down %(places)s place since last month", "Down %(places)s places since last month", n, places=places
+        ),
+        "all": ngettext("Down %(places)s place this week", "Down %(places)s places this week", n, places=places),
+    }
+    return {"symbol": f"▼ {places}", "words": words[period], "direction": "down"}
+
+
 def award_out(gk: GuildKit, award: BadgeAward) -> dict[str, Any] | None:
     """A badge award as the API and the pages show it; ``None`` if its badge is gone."""
     definition = gk.registry.badges.get(award.badge_slug)
@@ -235,7 +314,7 @@ def award_out(gk: GuildKit, award: BadgeAward) -> dict[str, Any] | None:
     return {
         "id": award.id,
         "badge": award.badge_slug,
-        "name": definition.level_name(award.level),
+        "name": definition.level_title(award.level),
         "level": award.level,
         "tier": definition.levels[award.level - 1].tier,
         "rule": award.rule,

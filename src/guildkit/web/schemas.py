@@ -181,13 +181,38 @@ class StandingSchema(Schema):
     points = fields.Integer(required=True)
 
 
+class BoardStandingSchema(StandingSchema):
+    """A row of a week, month or all-time board, with its change since ``previous_at``."""
+
+    previous_rank = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "the rank at previous_at (a week or month board: on the previous period's board "
+            "as it ended; all time: at the start of this week), among the members listed today; "
+            "null when not on the board then"
+        },
+    )
+    movement = fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "places gained since previous_at (previous_rank - rank; negative: lost); null when new"
+        },
+    )
+
+
 class LeaderboardSchema(Schema):
     point_type = fields.String(required=True)
     period = fields.String(required=True)
     since = fields.AwareDateTime(allow_none=True)
-    items = fields.List(fields.Nested(StandingSchema), required=True)
+    previous_at = fields.AwareDateTime(
+        required=True,
+        metadata={"description": "what previous_rank compares with: the start of this period (all time: of this week)"},
+    )
+    items = fields.List(fields.Nested(BoardStandingSchema), required=True)
     next_cursor = fields.String(allow_none=True)
-    me = fields.Nested(StandingSchema, allow_none=True, metadata={"description": "the caller's standing"})
+    me = fields.Nested(BoardStandingSchema, allow_none=True, metadata={"description": "the caller's standing"})
 
 
 class RoleSchema(Schema):
