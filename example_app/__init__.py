@@ -14,10 +14,21 @@ do, and the idempotency keys), ``auth`` (sign up; log in, rate-limited; log out,
 session), ``views`` (the pages), ``reads`` (queries for the pages), ``security`` (CSRF),
 ``community`` (trust levels, privileges and anti-abuse settings for this app's activity types),
 ``seed`` and ``seed_content`` (the ``seed`` command).
+
+guildkit's notification emails are off unless ``GUILDKIT_EMAIL_SMTP_HOST`` is set in the
+environment (:func:`email_settings`), so the demo needs no mail server. To read them, run a local
+server that prints what it gets, and point the demo at it:
+
+    python -m aiosmtpd -n -l 127.0.0.1:8025
+    GUILDKIT_EMAIL_SMTP_HOST=127.0.0.1 GUILDKIT_EMAIL_SMTP_PORT=8025 GUILDKIT_EMAIL_SMTP_SECURITY=none \
+        flask --app example_app run
 """
 
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -73,6 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         GUILDKIT_HOST_CSRF_TOKEN=csrf_token,
         GUILDKIT_HOST_NAV=[{"label": "Questions", "endpoint": "qa.index"}, {"label": "Ask", "endpoint": "qa.ask"}],
         **community.SETTINGS,
+        **email_settings(os.environ),
     )
     app.config.from_prefixed_env()
     app.config.update(config or {})
@@ -91,6 +103,37 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_error_handler(HTTPException, _error_page)
     _mount_community(app)
     return app
+
+
+def email_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """guildkit's email keys (docs/notifications.md), from variables of the same names in the
+    environment; none unless ``GUILDKIT_EMAIL_SMTP_HOST`` is set. Links in the emails point at
+    ``GUILDKIT_EMAIL_SITE_URL`` (the demo's address by default)."""
+    host = environ.get("GUILDKIT_EMAIL_SMTP_HOST")
+    if not host:
+        return {}
+    port = environ.get("GUILDKIT_EMAIL_SMTP_PORT")
+    return {
+        "GUILDKIT_EMAIL_FROM": environ.get("GUILDKIT_EMAIL_FROM", "Q&A Guild <community@example.org>"),
+        "GUILDKIT_EMAIL_SITE_URL": environ.get("GUILDKIT_EMAIL_SITE_URL", "http://127.0.0.1:5000"),
+        "GUILDKIT_EMAIL_ADDRESS_LOADER": email_address,
+        "GUILDKIT_EMAIL_SMTP_HOST": host,
+        "GUILDKIT_EMAIL_SMTP_PORT": int(port) if port else None,
+        "GUILDKIT_EMAIL_SMTP_SECURITY": environ.get("GUILDKIT_EMAIL_SMTP_SECURITY", "starttls"),
+        "GUILDKIT_EMAIL_SMTP_USERNAME": environ.get("GUILDKIT_EMAIL_SMTP_USERNAME"),
+        "GUILDKIT_EMAIL_SMTP_PASSWORD": environ.get("GUILDKIT_EMAIL_SMTP_PASSWORD"),
+    }
+
+
+def email_address(user_id: str) -> str | None:
+    """A user's address, which guildkit asks for each time it sends. The demo's users have none,
+    so each gets one at example.org (a domain that takes no mail): a real app returns its own
+    ``User.email`` here, and ``None`` for a user without one."""
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None:
+        return None
+    local = user.name.lower() if re.fullmatch(r"[A-Za-z0-9._-]+", user.name) else f"user{user.id}"
+    return f"{local}@example.org"
 
 
 def _mount_community(app: Flask) -> bool:

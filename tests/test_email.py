@@ -1,19 +1,17 @@
 """Notification emails, delivered to a real SMTP server (aiosmtpd on a free local port) and read
 back with the ``email`` package: what is sent and to whom, the headers a list email needs, the
-signed unsubscribe link, at most once (twice in a row, two threads at once), the weekly digest,
-a server that is down, a member without an address, and the feature switched off.
+signed unsubscribe link, at most once (twice in a row, two threads at once), the weekly digest
+(its lines said in each reader's language), a server that is down, a member without an address,
+and the feature switched off. STARTTLS and TLS are in ``test_email_tls.py``.
 
 Each test runs on SQLite and PostgreSQL (``gk_backend``)."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import re
-import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -22,17 +20,21 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 
-from guildkit import ConfigurationError, GuildKit, hookimpl
+from guildkit import ActivityTypeDef, ConfigurationError, GuildKit, Subject, hookimpl
+from guildkit.i18n import TRANSLATIONS, lazy_gettext
 from guildkit.models import Member
 from guildkit.notifications import NotificationKind
 from guildkit.notifications.models import NotificationDelivery, NotificationDigest
 from guildkit.testing import Clock, Members, make_app
 from guildkit.web import make_blueprint
 from tests.plugins import qa_rules
+from tests.smtp_server import Inbox, free_port, serving
 from tests.webclient import PREFIX, mount, sqlite_and_postgresql
 
 gk_backend = sqlite_and_postgresql
@@ -45,34 +47,6 @@ SENDER = "Example community <community@example.org>"
 ADDRESSES: dict[str, str | None] = {}
 
 
-class Inbox:
-    """aiosmtpd's handler: every message the server accepted, parsed, with its envelope."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], EmailMessage]] = []
-        self.raw: list[bytes] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        with self.lock:
-            self.received.append((list(envelope.rcpt_tos), message))
-            self.raw.append(bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-    @property
-    def messages(self) -> list[EmailMessage]:
-        with self.lock:
-            return [message for _, message in self.received]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def smtp_port() -> int:
     return free_port()
@@ -81,12 +55,8 @@ def smtp_port() -> int:
 @pytest.fixture
 def inbox(smtp_port: int) -> Iterator[Inbox]:
     handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    try:
+    with serving(handler, smtp_port):
         yield handler
-    finally:
-        controller.stop()
 
 
 class UpvoteKinds:
@@ -168,6 +138,22 @@ def unsubscribe_path(message: EmailMessage) -> str:
     header = str(message["List-Unsubscribe"])
     assert header.startswith(f"<{SITE}/") and header.endswith(">"), header
     return urlsplit(header[1:-1]).path
+
+
+def digests_by_recipient(inbox: Inbox) -> dict[str, dict[str, str]]:
+    """The digests received (their ``Message-ID`` says so, in any language), by recipient."""
+    return {str(m["To"]): parts(m) for m in inbox.messages if "-digest-" in str(m["Message-ID"])}
+
+
+def bullets(text: str) -> list[str]:
+    """A plain-text digest's lines."""
+    return [line[2:] for line in text.splitlines() if line.startswith("* ")]
+
+
+def shipped(locale: str) -> Catalog:
+    """guildkit's catalogue for ``locale``, as shipped: what a test expects, never German written out."""
+    with (TRANSLATIONS / locale / "LC_MESSAGES" / "guildkit.po").open("rb") as po:
+        return read_po(po, locale=locale)
 
 
 # -- immediate emails ---------------------------------------------------------------------------
@@ -356,14 +342,10 @@ def test_a_server_that_is_down_never_breaks_the_host_and_is_tried_again(
         assert list(tried) == [1, 0, 0]
 
     handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    try:
+    with serving(handler, smtp_port):
         assert gk.jobs.run(SEND)["sent"] == 2  # the first waits for its backoff
         gk_clock.advance(minutes=5)
         assert gk.jobs.run(SEND)["sent"] == 1
-    finally:
-        controller.stop()
     subjects = sorted(str(m["Subject"]) for m in handler.messages)
     assert subjects == ["You earned Bronze Answerer", "You earned First Answer", "You reached Novice"]
 
@@ -423,8 +405,7 @@ def test_the_digest_groups_a_week(gk: GuildKit, gk_clock: Clock, ann: str, inbox
     assert digest["Subject"] == "Your week in community.example.org: 6 notifications"
     assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text = parts(digest)["text/plain"]
-    lines = [line[2:] for line in text.splitlines() if line.startswith("* ")]
-    assert lines == [
+    assert bullets(text) == [
         "You earned Answerer",
         "Eve upvoted your other answer",
         "You earned First Answer",
@@ -455,8 +436,8 @@ def test_a_digest_with_everything_read_is_not_sent(gk: GuildKit, gk_clock: Clock
 def test_each_email_is_in_its_recipients_language_and_time_zone(
     gk_app: Flask, gk: GuildKit, gk_clock: Clock, gk_members: Members, ann: str, inbox: Inbox, tmp_path: Path
 ) -> None:
-    """Ann chose German and Berlin; Bob keeps the site's (English, UTC). German has no catalogue
-    yet, so the words stay English: what shows the language is Babel's dates."""
+    """Ann chose German and Berlin; Bob keeps the site's (English, UTC): the words from the
+    shipped German catalogue, the dates from Babel."""
     host = tmp_path / "host"  # the host's own immediate email, saying when it happened
     (host / "guildkit/notifications/email").mkdir(parents=True)
     (host / "guildkit/notifications/email/notification.txt").write_text("{{ text }}, {{ at|gk_datetime('long') }}")
@@ -482,12 +463,64 @@ def test_each_email_is_in_its_recipients_language_and_time_zone(
     assert parts(mails["bob@example.org"])["text/plain"].startswith(
         "You earned Supporter, December 8, 2026, 11:30:00\u202fPM UTC"
     )
-    digests = {str(m["To"]): parts(m) for m in inbox.messages if str(m["Subject"]).startswith("Your week")}
+    digests = digests_by_recipient(inbox)
     german, english = digests["Ann Author <ann@example.org>"], digests["bob@example.org"]
-    assert "Your week in community.example.org, 7.\u201313. Dez. 2026:" in german["text/plain"]
-    assert '<html lang="de">' in german["text/html"] and "7.\u201313. Dez. 2026" in german["text/html"]
+    heading = shipped("de")["Your week in %(site)s, %(week)s:"].string
+    week = "7.\u201313. Dez. 2026"
+    assert heading % {"site": "community.example.org", "week": week} in german["text/plain"]
+    assert '<html lang="de">' in german["text/html"] and week in german["text/html"]
     assert "Your week in community.example.org, Dec 7\u2009\u2013\u200913, 2026:" in english["text/plain"]
     assert '<html lang="en">' in english["text/html"]
+
+
+class Talks:
+    """A host whose members give talks: someone attending yours tells you. Its words are ones
+    guildkit's catalogue already translates, so the German below is the shipped catalogue's."""
+
+    @hookimpl
+    def guildkit_register_activity_types(self, gk: GuildKit) -> list[ActivityTypeDef]:
+        return [ActivityTypeDef("talk.attended", lazy_gettext("Event attended"), notify="target",
+                                target=lazy_gettext("{actor} attended {subject}"))]  # fmt: skip
+
+    @hookimpl
+    def guildkit_resolve_subjects(self, gk: GuildKit, keys: Sequence[str]) -> Mapping[str, Subject]:
+        return {key: Subject("Caching joins", "/talks/7") for key in keys if key == "talk:7"}
+
+
+def test_a_digest_says_what_others_did_in_each_readers_language(
+    gk: GuildKit, gk_clock: Clock, gk_members: Members, ann: str, inbox: Inbox
+) -> None:
+    """An activity's notification is stored in English once; each digest says it again from its
+    data, as the page does: who did it (grouped), the subject's title, the reader's language."""
+    gk.register(Talks())
+    bob = gk_members("Bob")
+    ADDRESSES[bob] = "bob@example.org"
+    with gk.store.engine.begin() as conn:
+        conn.execute(sa.update(Member).where(Member.user_id == ann).values(locale="de"))
+    gk_clock.set(datetime(2026, 1, 6, 9, 0, tzinfo=UTC))  # a Tuesday
+    for name in ("Ada", "Cat", "Dan"):
+        gk.join(name.lower(), name=name)
+    for speaker in (ann, bob):
+        gk.notifier.set_preferences(speaker, {"talk.attended": "digest"})
+        for attendee in ("ada", "cat", "dan"):
+            gk.record("talk.attended", actor=attendee, target=speaker, subject="talk:7", key=f"{attendee}:{speaker}")
+            gk_clock.advance(minutes=5)
+    stored = {note.text for note in gk.notifications(ann)}
+    assert stored == {"Someone attended a talk"}  # no names, no title, in English: said again when shown
+    assert gk.jobs.run(DIGEST)["queued"] == 6
+    gk_clock.set(datetime(2026, 1, 12, 7, 0, tzinfo=UTC))  # Monday: the week ended
+    assert gk.jobs.run(DIGEST)["sent"] == 2
+
+    de = shipped("de")
+    who = de["%(name)s and %(count)s other"].string[1] % {"name": "Dan", "count": "2"}  # newest first
+    digests = digests_by_recipient(inbox)
+    german, english = digests["Ann Author <ann@example.org>"], digests["bob@example.org"]
+    said = de["{actor} attended {subject}"].string.format(actor=who, subject="Caching joins")
+    assert said != "Dan and 2 others attended Caching joins"
+    assert bullets(german["text/plain"]) == [said]
+    assert f"<li>{escape(said)}</li>" in german["text/html"]
+    assert bullets(english["text/plain"]) == ["Dan and 2 others attended Caching joins"]
+    assert "<li>Dan and 2 others attended Caching joins</li>" in english["text/html"]
 
 
 # -- waking the job, and the feature switched off --------------------------------------------------
@@ -588,10 +621,6 @@ def test_a_bad_email_setup_fails_at_start_up(
 def test_an_activity_that_notifies_is_a_kind_and_its_email_names_who_and_what(
     gk: GuildKit, ann: str, inbox: Inbox, client: FlaskClient
 ) -> None:
-    from collections.abc import Mapping, Sequence
-
-    from guildkit import ActivityTypeDef, Subject, hookimpl
-
     class Answers:
         @hookimpl
         def guildkit_register_activity_types(self, gk: GuildKit) -> list[ActivityTypeDef]:

@@ -10,6 +10,7 @@ import importlib.util
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.security import check_password_hash
 
-from example_app import create_app, db, gk
+from example_app import create_app, db, email_settings, gk
 from example_app.models import Answer, Question, User, Vote
 from guildkit.models import Activity, BadgeAward, Balance, LedgerEntry
+from tests.smtp_server import Inbox, free_port, serving
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -534,3 +536,47 @@ def test_the_example_app_uses_only_guildkits_public_api() -> None:
             reached_in += [f"{path.name}: {m}" for m in modules if m.split(".")[0] == "guildkit" and m not in public]
     assert reached_in == []
     assert "guildkit.models" not in "".join(p.read_text() for p in Path("example_app").glob("*.py"))
+
+
+def test_email_is_off_unless_the_environment_names_an_smtp_server(app: Flask) -> None:
+    """The demo runs without a mail server: guildkit's email keys stay unset."""
+    assert email_settings({}) == {}
+    assert app.config["GUILDKIT_EMAIL_FROM"] is None and app.config["GUILDKIT_EMAIL_SMTP_HOST"] is None
+
+
+def test_email_set_up_from_the_environment_reaches_the_smtp_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the README says: the environment names a local server, and a badge chosen by email
+    arrives there, at the demo's made-up address for the user, linking to the demo's site."""
+    port = free_port()
+    for name, value in {
+        "GUILDKIT_EMAIL_SMTP_HOST": "127.0.0.1",
+        "GUILDKIT_EMAIL_SMTP_PORT": str(port),
+        "GUILDKIT_EMAIL_SMTP_SECURITY": "none",
+    }.items():
+        monkeypatch.setenv(name, value)
+    settings = {"GUILDKIT_NOTIFICATIONS_EMAIL_DELAY": 0, "GUILDKIT_NOTIFICATIONS_WAKE_SECONDS": None}
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'ex.db'}", "TESTING": True, **settings})
+    with app.app_context():
+        db.create_all()
+        gk.create_all()
+    inbox = Inbox()
+    try:
+        ada = Browser(app)
+        ada_id = ada.sign_up("Ada")
+        with app.app_context():
+            gk.notifier.set_preferences(str(ada_id), {"badge_awarded": "email"})
+        ada.ask("How do I sort rows by two keys?", QUESTION_BODY)  # Curious, her first question
+        with serving(inbox, port), app.app_context():
+            assert gk.jobs.run("guildkit.notifications.send")["sent"] == 1
+    finally:
+        with app.app_context():
+            gk.store.remove_session()
+            db.engine.dispose()
+    [(recipients, message)] = inbox.received
+    assert recipients == ["ada@example.org"] and message["Subject"] == "You earned Curious"
+    assert message["From"] == "Q&A Guild <community@example.org>"
+    text = message.get_body(("plain",))
+    assert isinstance(text, EmailMessage)
+    assert "http://127.0.0.1:5000/community/notifications/settings" in text.get_content()

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from guildkit.branches import Branch, feature_branch
-from guildkit.definitions import ActivityTypeDef, PageLink, Subject, Text
+from guildkit.definitions import ActivityTypeDef, PageLink, Subject, Text, shown
 from guildkit.markers import hookimpl
 from guildkit.models import table_of
 
@@ -66,7 +66,7 @@ class NavLink:
         return bool(gk.member(viewer).status == "active")
 
     def link(self) -> PageLink:
-        return PageLink(self.label, url_for(self.endpoint), also_current=tuple(url_for(e) for e in self.also))
+        return PageLink(shown(self.label), url_for(self.endpoint), also_current=tuple(url_for(e) for e in self.also))
 
 
 class Feature:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from guildkit.feature import Feature, NavLink
+from guildkit.i18n import lazy_gettext
 from guildkit.jobs import Job, PeriodicJob
 from guildkit.markers import hookimpl
 from guildkit.mentorship.models import MentorProfile, Mentorship, MentorshipCheckIn, MentorshipFeedback
@@ -25,7 +26,7 @@ class MentorshipFeature(Feature):
     models = (MentorProfile, Mentorship, MentorshipCheckIn, MentorshipFeedback)
     services = {"mentorship": "guildkit.mentorship:Mentorship"}
     commands = "guildkit.mentorship.cli:COMMANDS"
-    nav = NavLink("Mentoring", ".find_mentor", also=(".my_mentorships",))
+    nav = NavLink(lazy_gettext("Mentoring"), ".find_mentor", also=(".my_mentorships",))
     measures = "guildkit.mentorship.measures:MEASURES"
 
     @hookimpl

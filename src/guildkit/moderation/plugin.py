@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from guildkit.errors import ConfigurationError
 from guildkit.feature import Feature, NavLink
+from guildkit.i18n import lazy_gettext
 from guildkit.jobs import Job, PeriodicJob
 from guildkit.markers import hookimpl
 from guildkit.moderation.config import check
@@ -47,7 +48,7 @@ class ModerationFeature(Feature):
     models = MODELS
     services = {"moderation": "guildkit.moderation:Moderation", "abuse": "guildkit.moderation.abuse:AbuseDetection"}
     commands = "guildkit.moderation.cli:COMMANDS"
-    nav = NavLink("Moderation", ".moderation_queue", permission="members.manage")
+    nav = NavLink(lazy_gettext("Moderation"), ".moderation_queue", permission="members.manage")
     measures = "guildkit.moderation.measures:MEASURES"
 
     @hookimpl

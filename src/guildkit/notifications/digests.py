@@ -9,7 +9,8 @@ The digest job (hourly) looks at the last week that ended:
    many runs or workers make it;
 3. it claims each due digest (:mod:`.leases`), attaches the member's queued lines made before
    its week ended (each line to one digest: a line left over from an earlier week goes with this
-   one), and sends them as one email, grouped (:mod:`guildkit.notes`).
+   one), and sends them as one email, grouped (:mod:`guildkit.notes`) and each line said as the
+   notifications page says it (:func:`guildkit.web.present.notification_lines`).
 
 A line whose notification was read in the app meanwhile, or is gone, is left out; a digest left
 with nothing is skipped, not sent. A digest that fails to send keeps its lines and is tried again.
@@ -40,6 +41,7 @@ from guildkit.notifications.mailer import Mailer, SendFailed
 from guildkit.notifications.models import NotificationDigest
 from guildkit.notifications.sending import MEMBERS, RECIPIENT, Report, work_through
 from guildkit.store import upsert
+from guildkit.web.present import notification_lines
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
@@ -150,9 +152,10 @@ def _send_one(
         if address is None:
             return Outcome("skipped", "no email address"), []
         with speaking(found.locale, found.time_zone):
-            entries = group(notes, {name: kind.many for name, kind in kinds.items()})
+            # Each line said as the page says it: an activity again from its data, in this language.
+            lines = notification_lines(gk, group(notes, {name: kind.many for name, kind in kinds.items()}))
             context = {
-                "entries": entries,
+                "lines": lines,
                 "count": len(notes),
                 "week_start": week,
                 "week_last_day": week + WEEK - timedelta(days=1),

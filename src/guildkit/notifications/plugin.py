@@ -20,6 +20,7 @@ from flask import url_for
 
 from guildkit.definitions import PageLink
 from guildkit.feature import Feature
+from guildkit.i18n import gettext as _
 from guildkit.jobs import Job, PeriodicJob
 from guildkit.markers import hookimpl
 from guildkit.notifications.models import (
@@ -88,7 +89,7 @@ class NotificationsFeature(Feature):
     ) -> list[PageLink] | None:
         if page != "member" or viewer is None or subject.get("user_id") != viewer:
             return None
-        return [PageLink("Notification settings", url_for(".notification_settings"))]
+        return [PageLink(_("Notification settings"), url_for(".notification_settings"))]
 
 
 plugin = NotificationsFeature()

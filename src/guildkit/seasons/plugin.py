@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from guildkit.feature import Feature, NavLink
+from guildkit.i18n import lazy_gettext
 from guildkit.jobs import Job, PeriodicJob
 from guildkit.markers import hookimpl
 from guildkit.seasons import badges
@@ -40,7 +41,7 @@ class SeasonsFeature(Feature):
     services = {"seasons": "guildkit.seasons:Seasons"}
     commands = "guildkit.seasons.cli:COMMANDS"
     permissions = {"seasons.manage": "make, change and close seasons"}
-    nav = NavLink("Seasons", ".seasons", also=(".season_new",))
+    nav = NavLink(lazy_gettext("Seasons"), ".seasons", also=(".season_new",))
 
     @hookimpl
     def guildkit_register_badges(self, gk: GuildKit) -> list[BadgeDef]:

@@ -156,7 +156,7 @@ def notification_lines(gk: GuildKit, entries: Sequence[Entry]) -> list[dict[str,
     for entry in entries:
         note, data = entry.newest, entry.newest.data or {}
         subject = subjects.get(data.get("subject") or "")
-        more = entry.count - 1
+        more = 0 if entry.headline else entry.count - 1  # a kind's phrase for several says how many
         if data.get("activity_type"):
             who = [people.get(a, a) for a in entry.actors]
             others = len(who) - 1
