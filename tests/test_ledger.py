@@ -33,3 +33,24 @@ def test_a_row_cannot_be_reversed_twice(gk: GuildKit) -> None:
             ),
             {"m": row[0], "t": row[1], "a": row[2], "r": row[3], "now": "2026-01-01 00:00:00"},
         )
+
+
+def test_a_rule_reason_that_repeats_what_happened_is_not_said_twice(gk: GuildKit) -> None:
+    """The points history says what happened; a rule's reason is added only when it says more."""
+    from guildkit import ActivityTypeDef, PointsRule, PointTypeDef
+    from guildkit.queries import ledger_page
+    from guildkit.web.present import ledger_out
+
+    gk.define(
+        point_types=[PointTypeDef("stars", "Stars")],
+        activity_types=[ActivityTypeDef("visited", "Visit", actor="You visited the community")],
+        rules=[
+            PointsRule("visit", on="visited", points=1, point_type="stars", to="actor", reason="Visited the community"),
+            PointsRule("bonus", on="visited", points=2, point_type="stars", to="actor", reason="Launch week bonus"),
+        ],
+    )
+    gk.record("visited", actor="ann", key="v1")
+    member = gk.member("ann")
+    rows = ledger_out(gk, member, ledger_page(gk.session, member.id, None, 10, None))
+    assert {row["description"] for row in rows} == {"You visited the community"}
+    assert {row["rule"]: row["note"] for row in rows} == {"visit": "", "bonus": "Launch week bonus"}

@@ -103,7 +103,7 @@ def ledger_out(
     words = Words(gk.registry)
     subjects = resolve(gk, (a.subject for _, a in pairs))
     people = member_names(gk, {m for _, a in pairs for m in (a.actor_id, a.target_id) if m is not None})
-    return [
+    rows = [
         {
             "id": e.id,
             "point_type": e.point_type,
@@ -129,6 +129,11 @@ def ledger_out(
         }
         for e, a in pairs
     ]
+    for row in rows:
+        # A rule whose reason only repeats what happened ("Visited the community") adds nothing.
+        if row["note"] and str(row["note"]).lower() in str(row["description"]).lower():
+            row["note"] = ""
+    return rows
 
 
 def _note(reason: str, activity: Activity) -> str:
