@@ -250,3 +250,20 @@ def test_a_hosts_flask_babel_is_kept_and_the_member_choice_wins_on_guildkits_pag
     assert '<html lang="de"' in client.get(PREFIX + "/", headers={"X-User": "ann"}).get_data(as_text=True)
     assert '<html lang="es"' in client.get(PREFIX + "/", headers={"X-User": "bob"}).get_data(as_text=True)
     assert client.get("/host", headers={"X-User": "bob"}).get_data(as_text=True) == "es"
+
+
+@pytest.mark.parametrize("locale", ["en", *SHIPPED])
+def test_a_badge_chip_names_its_tier_once_in_every_language(site: Site, gk: GuildKit, locale: str) -> None:
+    from guildkit import BadgeDef, BadgeLevel
+
+    gk.define(badges=[BadgeDef("helper", "Helper", levels=(BadgeLevel("bronze"), BadgeLevel("gold")))])
+    gk.preferences.set("ann", locale=locale)
+    with site.client.application.test_request_context(PREFIX + "/", headers={"X-User": "ann"}):
+        site.client.application.preprocess_request()
+        title = gk.registry.badges["helper"].level_title(2)
+        chip = site.client.application.jinja_env.from_string(
+            '{% import "guildkit/_macros.html" as m %}{{ m.badge_chip(b) }}'
+        ).render(b={"tier": "gold", "badge": "helper", "name": title, "count": 1})
+    found = shipped(locale).get("Gold") if locale != "en" else None
+    word = found.string if found is not None else "Gold"
+    assert isinstance(word, str) and visible("<main>" + chip).count(word) == 1, chip
