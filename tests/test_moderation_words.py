@@ -256,3 +256,14 @@ def test_the_report_api_names_every_bad_field_without_echoing(gk_app: Flask, gk:
     )
     assert "user_id" in missing["errors"] and EMOJI not in str(missing)
     assert gk.session.scalar(sa.select(sa.func.count()).select_from(Report)) == 0
+
+
+def test_a_report_about_a_member_names_them_as_the_member_not_as_a_writer(
+    client: Site, gk: GuildKit, gk_members: Members, titles: list[list[str]]
+) -> None:
+    mod, ann, bob = people(gk_members)
+    about_bob = gk.moderation.report(ann, subject=f"member:{bob}", user_id=bob, category="harassment", comment="rude")
+    text = visible(client.get(f"/moderation/cases/{about_bob.case_id}", user=mod))
+    assert "Member Bob" in " ".join(text.split()) and "Written by" not in text
+    about_a_question = gk.moderation.report(ann, subject=QUESTION, user_id=bob, category="spam", comment="ads")
+    assert "Written by" in visible(client.get(f"/moderation/cases/{about_a_question.case_id}", user=mod))
