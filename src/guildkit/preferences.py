@@ -62,8 +62,10 @@ class Preferences:
             checks["time_zone"] = lambda: (
                 None if time_zone is None else i18n.check_time_zone(_text(time_zone, "time_zone"))
             )
+        user = user_ref(user_id)
         values = check_fields(checks)  # every bad field named at once, before anything is written
-        user = str(user_id)
+        if not values:
+            return self.get(user)  # nothing to change: no member is made for it
         if is_tombstone(user):
             raise Conflict("an erased member has no settings", user_id=user)
 
