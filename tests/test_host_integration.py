@@ -98,7 +98,7 @@ def test_a_member_signs_out_with_the_hosts_post_form(site: Site) -> None:
     assert '<form class="gk-signout" method="post" action="/logout">' in account
     assert '<input type="hidden" name="csrf_token" value="host-token">' in account
     assert '<button class="gk-link-button" type="submit">Sign out</button>' in account
-    assert set(links(account)) == {"Notifications", "My profile"}
+    assert set(links(account)) == {"Notifications", "My profile", "Settings"}
     assert "Sign in" not in header and "Sign up" not in header
 
 
@@ -131,7 +131,8 @@ def test_without_host_settings_the_layout_is_guildkits_own(site: Site, gk_app: F
     assert "gk-hostbar" not in visitor and "Sign in" not in visitor
     assert part(visitor, "<title>", "</title>") == "Home · Community"
     member = part(site.get("/", user="ann"), "<header", "</header>")  # their own links, and no sign-out
-    assert set(links(part(member, '<nav class="gk-account"', "</nav>"))) == {"Notifications", "My profile"}
+    account = part(member, '<nav class="gk-account"', "</nav>")
+    assert set(links(account)) == {"Notifications", "My profile", "Settings"}
     assert "gk-host-home" not in member and "Sign out" not in member
 
 

@@ -17,6 +17,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("guildkit_members") as batch:
-        batch.drop_column("time_zone")
-        batch.drop_column("locale")
+    # A plain DROP COLUMN (SQLite 3.35+), not a batch copy of the table: copying guildkit_members
+    # would drop the triggers on it that keep the leaderboard histogram exact (core_0006).
+    op.drop_column("guildkit_members", "time_zone")
+    op.drop_column("guildkit_members", "locale")
