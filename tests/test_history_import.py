@@ -179,9 +179,10 @@ def told() -> Iterator[list[str]]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_100k_activities_import_with_no_notifications_or_outbox_rows_and_once(
-    backend: str, tmp_path: Path, told: list[str]
+# 100,000 on PostgreSQL; on SQLite 20,000 show the same (import speed is bench/'s to measure).
+@pytest.mark.parametrize(("backend", "size"), [("sqlite", 20_000), ("postgresql", 100_000)])
+def test_a_large_import_makes_no_notifications_or_outbox_rows_and_happens_once(
+    backend: str, size: int, tmp_path: Path, told: list[str]
 ) -> None:
     config = {"GUILDKIT_WEBHOOKS_WORKER": False}
     plugins = (qa_rules, guildkit_webhooks)
@@ -189,7 +190,7 @@ def test_100k_activities_import_with_no_notifications_or_outbox_rows_and_once(
         create_endpoint(gk, "https://hooks.example.com/in", ["*"])
         path = tmp_path / "big.jsonl"
         with path.open("w") as file:
-            for n in range(100_000):
+            for n in range(size):
                 user, other = f"u{n % 2000}", f"u{(n * 7 + 1) % 2000}"
                 when = f"2020-{1 + n % 12:02d}-{1 + n % 28:02d}T{n % 24:02d}:00:00Z"
                 if n % 2:
@@ -200,14 +201,14 @@ def test_100k_activities_import_with_no_notifications_or_outbox_rows_and_once(
                 file.write(json.dumps(line) + "\n")
         notes, outbox = count(gk, "guildkit_notifications"), count(gk, "guildkit_webhooks_deliveries")
         summary = gk.import_history(path, chunk=1000)
-        assert (summary.imported, summary.members_created) == (100_000, 2000)
+        assert (summary.imported, summary.members_created) == (size, 2000)
         assert summary.badges > 0 and summary.points > 0
         assert count(gk, "guildkit_notifications") == notes == 0
         assert count(gk, "guildkit_webhooks_deliveries") == outbox == 0
         assert told == []
         before = counts(gk)
         again = gk.import_history(path)
-        assert (again.imported, again.duplicates) == (0, 100_000)
+        assert (again.imported, again.duplicates) == (0, size)
         assert counts(gk) == before
         # The same pipeline outside an import does tell: the test above would have seen it.
         gk.record("answer.posted", actor="newcomer", key="live")
