@@ -128,23 +128,12 @@ class Reading:
     def describe_ledger(self, user_id: str | int, entries: Iterable[LedgerEntry]) -> list[str]:
         """Each of the member's ledger rows said in words, in the reader's language, as guildkit's
         pages say them ("Your answer to How do I … was accepted"), never the rule's internal reason."""
-        from guildkit import subjects
-        from guildkit.words import Words
+        from guildkit.words import ledger_sentences
 
         entries = list(entries)
         member_id = self.member(user_id).id
         done = {a.id: a for a in queries.activities_by_id(self.session, {e.activity_id for e in entries})}
-        titles = subjects.resolve(self, (a.subject for a in done.values()))  # type: ignore[arg-type]
-        words = Words(self.registry)
-        return [
-            words.sentence(
-                done[e.activity_id].type,
-                "actor" if done[e.activity_id].actor_id == member_id else "target",
-                subject_key=done[e.activity_id].subject,
-                subject=titles.get(done[e.activity_id].subject or ""),
-            )
-            for e in entries
-        ]
+        return ledger_sentences(self, member_id, [(e, done[e.activity_id]) for e in entries])  # type: ignore[arg-type]
 
     def badges(self, user_id: str | int) -> list[BadgeAward]:
         """The member's live badge awards, newest first."""

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
@@ -26,8 +28,10 @@ from guildkit.definitions import ActivityTypeDef, Audience, Subject, Text, shown
 from guildkit.i18n import N_, ngettext
 from guildkit.i18n import gettext as _
 from guildkit.metrics import Count, Distinct, Metric, OpeningCount, PointsTotal, Streak
+from guildkit.models import Member
 from guildkit.registry import Registry
 from guildkit.rules.builtin import BadgeRule, EventBadgeRule, RoleRule
+from guildkit.subjects import resolve
 
 _SEPARATORS = re.compile(r"[._\-:]+")
 
@@ -187,3 +191,40 @@ class Words:
             if (s := self.rule(rule))
         ]  # fmt: skip
         return either(said, N_("%(one)s; or %(other)s"))
+
+
+if TYPE_CHECKING:
+    from guildkit.extension import GuildKit
+    from guildkit.models import Activity, LedgerEntry
+
+
+def member_names(gk: GuildKit, member_ids: Iterable[int]) -> dict[int, str]:
+    """Display names by guildkit member id (the stored name, else the host's ``user_info``)."""
+    wanted = set(member_ids)
+    if not wanted:
+        return {}
+    rows = gk.session.execute(sa.select(Member.id, Member.user_id, Member.display_name).where(Member.id.in_(wanted)))
+    return {member_id: name or gk.user_info(user_id).name for member_id, user_id, name in rows}
+
+
+def ledger_sentences(
+    gk: GuildKit, member_id: int, pairs: Iterable[tuple[LedgerEntry, Activity]], *, html: bool = False
+) -> list[str]:
+    """What happened for each ledger row, from the side the member was on, with who did it and
+    the subject titled (linked, with ``html``) by the subject resolver: one batch of each."""
+    pairs = list(pairs)
+    words = Words(gk.registry)
+    subjects = resolve(gk, (a.subject for _, a in pairs))
+    people = member_names(gk, {m for _, a in pairs for m in (a.actor_id, a.target_id) if m is not None})
+    return [
+        words.sentence(
+            a.type,
+            "actor" if a.actor_id == member_id else "target",
+            subject_key=a.subject,
+            subject=subjects.get(a.subject or ""),
+            actor=people.get(a.actor_id or 0),
+            target=people.get(a.target_id or 0),
+            html=html,
+        )
+        for _, a in pairs
+    ]

@@ -13,6 +13,7 @@ from flask import redirect, render_template, request, url_for
 from marshmallow import Schema, fields
 
 from guildkit import i18n
+from guildkit.community.api import signed_in
 from guildkit.preferences import MemberPreferences
 from guildkit.routes import Routes
 from guildkit.web import csrf
@@ -45,11 +46,6 @@ class MemberPreferencesSchema(Schema):
 
 def _out(chosen: MemberPreferences) -> dict[str, Any]:
     return {"locale": chosen.locale, "time_zone": chosen.time_zone}
-
-
-def signed_in(caller: Caller, path: dict[str, Any]) -> bool:
-    """a signed-in person"""
-    return caller.is_person
 
 
 @api.get("/me/preferences")

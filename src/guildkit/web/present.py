@@ -23,7 +23,7 @@ from guildkit.i18n import gettext as _
 from guildkit.models import Activity, BadgeAward, Balance, LedgerEntry, Member
 from guildkit.notes import Entry, subject_of
 from guildkit.subjects import resolve
-from guildkit.words import Words
+from guildkit.words import Words, ledger_sentences
 
 
 def names(gk: GuildKit, user_ids: Iterable[str]) -> dict[str, str]:
@@ -35,15 +35,6 @@ def names(gk: GuildKit, user_ids: Iterable[str]) -> dict[str, str]:
             gk.session.execute(sa.select(Member.user_id, Member.display_name).where(Member.user_id.in_(wanted))).all()
         )
     return {user_id: stored.get(user_id) or gk.user_info(user_id).name for user_id in wanted}
-
-
-def member_names(gk: GuildKit, member_ids: Iterable[int]) -> dict[int, str]:
-    """Display names by guildkit member id (the stored name, else the host's ``user_info``)."""
-    wanted = set(member_ids)
-    if not wanted:
-        return {}
-    rows = gk.session.execute(sa.select(Member.id, Member.user_id, Member.display_name).where(Member.id.in_(wanted)))
-    return {member_id: name or gk.user_info(user_id).name for member_id, user_id, name in rows}
 
 
 def member_out(gk: GuildKit, member: Member) -> dict[str, Any]:
@@ -100,9 +91,7 @@ def ledger_out(
     """Points history rows, each with ``description``: what happened in words, from the side
     the member was on, the subject titled (and linked, with ``html``) by the subject resolver."""
     pairs = list(pairs)
-    words = Words(gk.registry)
-    subjects = resolve(gk, (a.subject for _, a in pairs))
-    people = member_names(gk, {m for _, a in pairs for m in (a.actor_id, a.target_id) if m is not None})
+    said = ledger_sentences(gk, member.id, pairs, html=html)
     rows = [
         {
             "id": e.id,
@@ -114,20 +103,12 @@ def ledger_out(
             "activity_key": a.key,
             "activity_type": a.type,
             "subject": a.subject,
-            "description": words.sentence(
-                a.type,
-                "actor" if a.actor_id == member.id else "target",
-                subject_key=a.subject,
-                subject=subjects.get(a.subject or ""),
-                actor=people.get(a.actor_id or 0),
-                target=people.get(a.target_id or 0),
-                html=html,
-            ),
+            "description": description,
             "note": _note(e.reason, a),
             "reverses_id": e.reverses_id,
             "created_at": e.created_at,
         }
-        for e, a in pairs
+        for (e, a), description in zip(pairs, said, strict=True)
     ]
     for row in rows:
         # A rule whose reason only repeats what happened ("Visited the community") adds nothing.
