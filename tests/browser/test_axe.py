@@ -111,3 +111,20 @@ def test_every_page_passes_axe_and_reflows(
     print(f"axe: {count} pages as {role} at {' and '.join(map(str, WIDTHS))}px in {elapsed:.1f} s")
     assert count >= 20, f"the crawl found only {count} pages as {role}"
     assert not problems, f"{len(problems)} problems as {role}:\n" + "\n".join(problems)
+
+
+def test_a_long_unbroken_word_wraps_on_a_phone(browser: Browser, live_server: str, site: Site) -> None:
+    """A file path (a badge's origin, as CI's checkout had it) or a URL wraps instead of widening the page."""
+    context = browser.new_context(base_url=live_server, **WIDTHS[390])
+    try:
+        page = context.new_page()
+        log_in(page, site.logins["admin"])
+        page.goto("/community/admin/badges/answerer")
+        origin = page.locator("p", has_text="read-only").locator("strong")
+        origin.evaluate("(node) => { node.textContent = 'file: /check/work/main/example_app/' + 'x'.repeat(80) + '.toml'; }")
+        scroll_width, inner_width = page.evaluate(SIDEWAYS)
+        assert (scroll_width, inner_width) == (390, 390)
+        box = origin.bounding_box()
+        assert box is not None and box["height"] > 40  # it wrapped onto more lines, not hidden
+    finally:
+        context.close()
