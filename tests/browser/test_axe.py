@@ -118,10 +118,13 @@ def test_a_long_unbroken_word_wraps_on_a_phone(browser: Browser, live_server: st
     context = browser.new_context(base_url=live_server, **WIDTHS[390])
     try:
         page = context.new_page()
-        log_in(page, site.logins["admin"])
+        admin = site.logins["admin"]
+        assert admin is not None
+        log_in(page, admin)
         page.goto("/community/admin/badges/answerer")
         origin = page.locator("p", has_text="read-only").locator("strong")
-        origin.evaluate("(node) => { node.textContent = 'file: /check/work/main/example_app/' + 'x'.repeat(80) + '.toml'; }")
+        long_path = "file: /check/work/main/example_app/" + "x" * 80 + ".toml"
+        origin.evaluate("(node, text) => { node.textContent = text; }", long_path)
         scroll_width, inner_width = page.evaluate(SIDEWAYS)
         assert (scroll_width, inner_width) == (390, 390)
         box = origin.bounding_box()
