@@ -170,13 +170,18 @@ def current_user_id() -> int | None:
     return int(current_user.id)
 
 
-@gk.user_info_loader
-def user_info(user_id: str) -> UserInfo | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None:
-        return None
-    profile = url_for("qa.user", user_id=user.id) if has_request_context() else f"/users/{user.id}"
-    return UserInfo(name=user.name, profile_url=profile)
+@gk.user_infos_loader
+def user_infos(user_ids: list[str]) -> dict[str, UserInfo]:
+    """How guildkit shows users: every user a page names, in one query."""
+    ids = [int(user_id) for user_id in user_ids if user_id.isdigit()]
+    users = db.session.scalars(sa.select(User).where(User.id.in_(ids))) if ids else []
+    link = has_request_context()  # links need a request to be built (pages, not the CLI)
+    return {
+        str(user.id): UserInfo(
+            name=user.name, profile_url=url_for("qa.user", user_id=user.id) if link else f"/users/{user.id}"
+        )
+        for user in users
+    }
 
 
 @gk.subject_loader

@@ -115,6 +115,41 @@ def test_a_wrong_user_info_loader_is_named_with_the_fix(gk: GuildKit, returned: 
         gk.user_info("ann")
 
 
+def test_a_batch_loader_names_a_whole_page_in_one_call_once_per_request(gk_app: Flask, gk: GuildKit) -> None:
+    client = mount(gk_app, gk)
+    calls: list[list[str]] = []
+
+    @gk.user_infos_loader
+    def user_infos(user_ids: list[str]) -> dict[str, Any]:
+        calls.append(sorted(user_ids))
+        return {u: UserInfo(f"Person {u}", profile_url=f"/u/{u}") for u in user_ids if u != "ghost"}
+
+    scores(gk, {"ann": 30, "bob": 20, "cat": 10})
+    calls.clear()
+    page = client.get(PREFIX + "/leaderboards/reputation").get_data(as_text=True)
+    assert all(f"Person {u}" in page for u in ("ann", "bob", "cat"))
+    assert ["ann", "bob", "cat"] in calls  # the board's rows in one call
+    assert sum(calls, []).count("ann") == 1  # and nobody looked up twice in the request
+    # Outside a request: one call per ask, the single lookup through the batch loader too.
+    calls.clear()
+    assert gk.user_infos(["ann", "ghost"]) == {
+        "ann": UserInfo("Person ann", None, "/u/ann"),
+        "ghost": UserInfo("User ghost"),
+    }
+    assert gk.user_info(7) == UserInfo("Person 7", None, "/u/7")
+    assert calls == [["ann", "ghost"], ["7"]]
+
+
+@pytest.mark.parametrize("returned", [["Ann"], {"ann": {"title": "Ann"}}, {"ann": "Ann"}])
+def test_a_wrong_batch_loader_is_named_with_the_fix(gk: GuildKit, returned: Any) -> None:
+    def load_users(user_ids: list[str]) -> Any:
+        return returned
+
+    gk.user_infos_loader(load_users)
+    with pytest.raises(ConfigurationError, match=r"user_infos_loader .*load_users.*UserInfo"):
+        gk.user_info("ann")
+
+
 def test_pages_work_with_a_dict_returning_loader(gk_app: Flask, gk: GuildKit) -> None:
     client = mount(gk_app, gk)
     gk.user_info_loader(lambda user_id: {"name": f"Person {user_id}", "avatar_url": None})

@@ -47,7 +47,7 @@ from guildkit.errors import (
     PluginError,
     ValidationError,
 )
-from guildkit.identity import CurrentUserLoader, UserInfo, UserInfoLoader, as_user_info, flask_login_user_id
+from guildkit.identity import CurrentUserLoader, UserInfo, UserLookup, flask_login_user_id
 from guildkit.models import MEMBER_STATUSES, Base, HookFailure, Member, table_of, utcnow
 from guildkit.pipeline import Pipeline
 from guildkit.plugins import (
@@ -124,7 +124,7 @@ class GuildKit(Reading):
         self._defined = 0
         self._entry_points_loaded = False
         self._current_user_loader: CurrentUserLoader | None = None
-        self._user_info_loader: UserInfoLoader | None = None
+        self._users = UserLookup()
         for plugin in plugins:
             self.register(plugin)
         if app is not None:
@@ -550,7 +550,7 @@ class GuildKit(Reading):
         user = user_ref(user_id)
         now = self.clock()
         joined_at = now if occurred_at is None else check_moment(occurred_at, "occurred_at", now)
-        if name is None and self._user_info_loader is not None:
+        if name is None and (self._users.one or self._users.many) is not None:
             name = self.user_info(user).name
         if name is not None:
             check_text(name, "name", one_line=True)
@@ -595,7 +595,17 @@ class GuildKit(Reading):
         for a user the host does not know. Anything else raises
         :class:`~guildkit.errors.ConfigurationError` naming the loader.
         """
-        self._user_info_loader = loader
+        self._users.one = loader
+        return loader
+
+    def user_infos_loader(self, loader: F) -> F:
+        """Decorator: like :meth:`user_info_loader`, for many users in one call (one query).
+
+        It gets a list of user ids (``str``) and returns a dict of user id to
+        :class:`~guildkit.UserInfo` (or a mapping with its keys), leaving out users it does not
+        know. Registered, it is used for every lookup, of one user or many.
+        """
+        self._users.many = loader
         return loader
 
     def subject_loader(self, loader: F) -> F:
@@ -616,7 +626,10 @@ class GuildKit(Reading):
         return flask_login_user_id()
 
     def user_info(self, user_id: str | int) -> UserInfo:
-        """How to show ``user_id``: what ``@gk.user_info_loader`` says, else ``User <id>``."""
+        """How to show ``user_id``: what the host's loader says, else ``User <id>``."""
         user = user_ref(user_id)
-        info = as_user_info(self._user_info_loader, user) if self._user_info_loader is not None else None
-        return info or UserInfo(name=f"User {user}")
+        return self._users.infos([user])[user]
+
+    def user_infos(self, user_ids: Iterable[str | int]) -> dict[str, UserInfo]:
+        """:meth:`user_info` for many users, in one call of the host's batch loader if it has one."""
+        return self._users.infos(user_ref(user_id) for user_id in user_ids)

@@ -25,19 +25,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import pluggy
 import sqlalchemy as sa
-from flask import url_for
+from flask import has_request_context, request, url_for
 
+from guildkit import queries
 from guildkit.branches import Branch, feature_branch
 from guildkit.definitions import ActivityTypeDef, PageLink, Subject, Text, shown
 from guildkit.markers import hookimpl
-from guildkit.models import table_of
+from guildkit.models import Member, table_of
 
 if TYPE_CHECKING:
     from flask import Flask
 
     from guildkit.erasure import Erasure
     from guildkit.extension import GuildKit
-    from guildkit.models import Member
     from guildkit.routes import Routes
 
 
@@ -61,12 +61,29 @@ class NavLink:
     def visible_to(self, gk: GuildKit, viewer: str | None) -> bool:
         if self.permission is None:
             return True
-        if viewer is None or not gk.has_permission(viewer, self.permission):
+        if viewer is None:
             return False
-        return bool(gk.member(viewer).status == "active")
+        allowed = _allowed(gk, viewer)
+        return self.permission in allowed or "admin" in allowed
 
     def link(self) -> PageLink:
         return PageLink(shown(self.label), url_for(self.endpoint), also_current=tuple(url_for(e) for e in self.also))
+
+
+def _allowed(gk: GuildKit, viewer: str) -> frozenset[str]:
+    """What ``viewer`` may do (nothing unless an active member), worked out once per request: every
+    feature's link asks, and a page has a dozen. Kept in the request's environ, as the caller is."""
+    kept: dict[str, frozenset[str]] = request.environ.setdefault(_ALLOWED, {}) if has_request_context() else {}
+    if viewer not in kept:
+        member = gk.session.scalar(sa.select(Member).where(Member.user_id == viewer))
+        allowed: frozenset[str] = frozenset()
+        if member is not None and member.status == "active":
+            allowed = gk.registry.permissions_of(queries.role_slugs(gk.session, member.id))
+        kept[viewer] = allowed
+    return kept[viewer]
+
+
+_ALLOWED = "guildkit.nav_allowed"
 
 
 class Feature:

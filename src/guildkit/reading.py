@@ -157,8 +157,8 @@ class Reading:
             held = self.roles(user_id)
         except LookupError:
             return False
-        roles = self.registry.roles
-        return any(permission in roles[r].permissions or "admin" in roles[r].permissions for r in held if r in roles)
+        allowed = self.registry.permissions_of(held)
+        return permission in allowed or "admin" in allowed
 
     def progress(self, user_id: str | int) -> list[queries.BadgeProgress]:
         """Where the member stands on every threshold badge (secret ones only once earned)."""

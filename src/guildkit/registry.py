@@ -202,6 +202,10 @@ class Registry:
         ]
         return names
 
+    def permissions_of(self, roles: Iterable[str]) -> frozenset[str]:
+        """What holding ``roles`` allows (``"admin"`` among them allows everything)."""
+        return frozenset(p for role in roles if role in self.roles for p in self.roles[role].permissions)
+
     def badge_thresholds(self, slug: str) -> list[int] | None:
         """The thresholds of the first threshold rule awarding ``slug`` (for progress bars)."""
         for rule in self.rules.values():

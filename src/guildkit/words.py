@@ -203,8 +203,11 @@ def member_names(gk: GuildKit, member_ids: Iterable[int]) -> dict[int, str]:
     wanted = set(member_ids)
     if not wanted:
         return {}
-    rows = gk.session.execute(sa.select(Member.id, Member.user_id, Member.display_name).where(Member.id.in_(wanted)))
-    return {member_id: name or gk.user_info(user_id).name for member_id, user_id, name in rows}
+    rows = gk.session.execute(
+        sa.select(Member.id, Member.user_id, Member.display_name).where(Member.id.in_(wanted))
+    ).all()
+    hosts = gk.user_infos(user_id for _, user_id, name in rows if not name)
+    return {member_id: name or hosts[user_id].name for member_id, user_id, name in rows}
 
 
 def ledger_sentences(

@@ -42,7 +42,7 @@ from guildkit.web.present import (
     find_member,
     ledger_out,
     member_detail_out,
-    member_out,
+    members_out,
     visible_badge,
 )
 from guildkit.web.schemas import (
@@ -96,7 +96,7 @@ def list_members(caller: Caller, query: dict[str, Any]) -> Page[dict[str, Any]]:
         gk.session, q=query["q"], status=query["status"], limit=query["limit"], after=tuple(after) if after else None
     )
     page = page_of(rows, query["limit"], lambda m: [m.joined_at.isoformat(), m.id])
-    return Page([member_out(gk, m) for m in page.items], page.next_cursor)
+    return Page(members_out(gk, page.items), page.next_cursor)
 
 
 @api.get("/members/<user_id>")
@@ -220,8 +220,8 @@ def badge_holders(caller: Caller, query: dict[str, Any], slug: str) -> Page[dict
     page = awards_listing(gk, query, badge=slug)
     return Page(
         [
-            {"user_id": m.user_id, "name": member_out(gk, m)["name"], "level": a.level, "awarded_at": a.awarded_at}
-            for m, a in page.items
+            {"user_id": m["user_id"], "name": m["name"], "level": a.level, "awarded_at": a.awarded_at}
+            for (_m, a), m in zip(page.items, members_out(gk, (m for m, _a in page.items)), strict=True)
         ],
         page.next_cursor,
     )
@@ -239,7 +239,11 @@ def recent_awards(caller: Caller, query: dict[str, Any]) -> Page[dict[str, Any]]
     gk = gk_instance()
     page = awards_listing(gk, query)
     return Page(
-        [{**out, "member": member_out(gk, m)} for m, a in page.items if (out := award_out(gk, a))],
+        [
+            {**out, "member": m}
+            for (_m, a), m in zip(page.items, members_out(gk, (m for m, _a in page.items)), strict=True)
+            if (out := award_out(gk, a))
+        ],
         page.next_cursor,
     )
 

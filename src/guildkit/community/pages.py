@@ -52,11 +52,12 @@ from guildkit.web.present import (
     ledger_out,
     member_detail_out,
     member_out,
+    members_out,
     movement_heading,
     movement_words,
     notification_lines,
     rank_summary,
-    standing_out,
+    standings_out,
     visible_badge,
 )
 from guildkit.words import readable
@@ -107,16 +108,17 @@ def member_badges(gk: GuildKit, member: Member) -> list[dict[str, Any]]:
 def home() -> Any:
     gk = gk_instance()
     recent = []
-    for member, award in queries.awards_page(gk.session, 10, None)[:10]:
+    awards = queries.awards_page(gk.session, 10, None)[:10]
+    for (_member, award), member in zip(awards, members_out(gk, (m for m, _a in awards)), strict=True):
         out = award_out(gk, award)
         if out is not None:
-            recent.append({**out, "member": member_out(gk, member)})
+            recent.append({**out, "member": member})
     point_type = default_point_type(gk)
     top = []
     if point_type is not None:
         board = leaderboards.Board(point_type, "all", 0, None)
-        top = [standing_out(gk, s) for s in leaderboards.standings(gk.store.read_session, board, 5, None)[:5]]
-    newest = [member_out(gk, m) for m in queries.members_page(gk.session, q=None, status="active", limit=5, after=None)]
+        top = standings_out(gk, leaderboards.standings(gk.store.read_session, board, 5, None)[:5])
+    newest = members_out(gk, queries.members_page(gk.session, q=None, status="active", limit=5, after=None))
     return render_template(
         "guildkit/home.html",
         recent=recent,
@@ -150,7 +152,7 @@ def members() -> Any:
         next_url = url_for(".members", q=q or None, status=status or None, cursor=found.next_cursor)
     return render_template(
         "guildkit/members.html",
-        members=[member_out(gk, m) for m in found.items],
+        members=members_out(gk, found.items),
         q=q,
         status=status,
         next_url=next_url,
@@ -312,13 +314,13 @@ def badge(slug: str) -> Any:
     rows = queries.awards_page(gk.session, PER_PAGE, None, badge=slug)[:PER_PAGE]
     holders = [
         {
-            "member": member_out(gk, m),
+            "member": member,
             "name": definition.level_title(a.level),
             "level": a.level,
             "tier": definition.levels[a.level - 1].tier if a.level <= len(definition.levels) else "bronze",
             "awarded_at": a.awarded_at,
         }
-        for m, a in rows
+        for (_m, a), member in zip(rows, members_out(gk, (m for m, _a in rows)), strict=True)
     ]
     who = caller()
     held = (

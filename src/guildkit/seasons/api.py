@@ -28,7 +28,7 @@ from guildkit.web.auth import Caller
 from guildkit.web.endpoint import endpoint, gk_instance, permission
 from guildkit.web.errors import ApiError
 from guildkit.web.pagination import decode_cursor, encode_cursor
-from guildkit.web.present import standing_out
+from guildkit.web.present import standing_out, standings_out
 
 api = Routes("api")
 
@@ -98,7 +98,7 @@ def season_leaderboard(caller: Caller, query: dict[str, Any], season: str) -> di
     return {
         "season": board.season.slug,
         "state": board.season.state,
-        "items": [standing_out(gk, s) for s in rows],
+        "items": standings_out(gk, rows),
         "next_cursor": next_cursor,
         "me": standing_out(gk, me) if me else None,
     }

@@ -37,7 +37,7 @@ from guildkit.web.endpoint import gk_instance
 from guildkit.web.forms import Form
 from guildkit.web.pages import PageError, caller, error_page, page
 from guildkit.web.pagination import decode_cursor, encode_cursor
-from guildkit.web.present import standing_out
+from guildkit.web.present import standing_out, standings_out
 
 pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
 
@@ -142,7 +142,7 @@ def season(season: str) -> Any:
         state_label=state_labels()[board.season.state],
         point_type_name=point_type_name(gk, board.season.point_type),
         badge_name=badge_name(gk, board.season),
-        rows=[standing_out(gk, s) for s in board.standings],
+        rows=standings_out(gk, board.standings),
         me=me,
         hidden=bool(who.member is not None and who.member.leaderboard_opt_out),
         signed_in=who.is_person,

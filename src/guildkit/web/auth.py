@@ -66,13 +66,10 @@ def _person_caller(gk: GuildKit) -> Caller:
     if user_id is None:
         return Caller()
     member = gk.session.scalar(sa.select(Member).where(Member.user_id == user_id))
-    permissions: set[str] = set()
+    permissions: frozenset[str] = frozenset()
     if member is not None and member.status == "active":
-        registry = gk.registry
-        for role in queries.role_slugs(gk.session, member.id):
-            if role in registry.roles:
-                permissions.update(registry.roles[role].permissions)
-    return Caller(user_id=user_id, member=member, permissions=frozenset(permissions))
+        permissions = gk.registry.permissions_of(queries.role_slugs(gk.session, member.id))
+    return Caller(user_id=user_id, member=member, permissions=permissions)
 
 
 def current_caller(gk: GuildKit) -> Caller:

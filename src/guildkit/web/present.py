@@ -34,19 +34,29 @@ def names(gk: GuildKit, user_ids: Iterable[str]) -> dict[str, str]:
         stored = dict(
             gk.session.execute(sa.select(Member.user_id, Member.display_name).where(Member.user_id.in_(wanted))).all()
         )
-    return {user_id: stored.get(user_id) or gk.user_info(user_id).name for user_id in wanted}
+    hosts = gk.user_infos(user_id for user_id in wanted if not stored.get(user_id))
+    return {user_id: stored.get(user_id) or hosts[user_id].name for user_id in wanted}
+
+
+def members_out(gk: GuildKit, members: Iterable[Member]) -> list[dict[str, Any]]:
+    """Members as pages and the API show them, the host's user info asked for all at once."""
+    members = list(members)
+    infos = gk.user_infos(member.user_id for member in members)
+    return [
+        {
+            "user_id": member.user_id,
+            "name": member.display_name or infos[member.user_id].name,
+            "status": member.status,
+            "joined_at": member.joined_at,
+            "profile_url": infos[member.user_id].profile_url,
+            "avatar_url": infos[member.user_id].avatar_url,
+        }
+        for member in members
+    ]
 
 
 def member_out(gk: GuildKit, member: Member) -> dict[str, Any]:
-    info = gk.user_info(member.user_id)
-    return {
-        "user_id": member.user_id,
-        "name": member.display_name or info.name,
-        "status": member.status,
-        "joined_at": member.joined_at,
-        "profile_url": info.profile_url,
-        "avatar_url": info.avatar_url,
-    }
+    return members_out(gk, [member])[0]
 
 
 def member_detail_out(gk: GuildKit, member: Member, *, private: bool = False) -> dict[str, Any]:
@@ -225,9 +235,18 @@ def visible_badge(gk: GuildKit, slug: str) -> BadgeDef:
     return definition
 
 
+def standings_out(gk: GuildKit, standings: Iterable[leaderboards.Standing]) -> list[dict[str, Any]]:
+    """Board rows; the names members have not stored are asked of the host all at once."""
+    standings = list(standings)
+    hosts = gk.user_infos(s.user_id for s in standings if not s.name)
+    return [
+        {"rank": s.rank, "user_id": s.user_id, "name": s.name or hosts[s.user_id].name, "points": s.points}
+        for s in standings
+    ]
+
+
 def standing_out(gk: GuildKit, standing: leaderboards.Standing) -> dict[str, Any]:
-    name = standing.name or gk.user_info(standing.user_id).name
-    return {"rank": standing.rank, "user_id": standing.user_id, "name": name, "points": standing.points}
+    return standings_out(gk, [standing])[0]
 
 
 def moved_out(standing: dict[str, Any], previous: int | None) -> dict[str, Any]:
@@ -248,7 +267,8 @@ def board_out(
     baseline = movement.Baseline.of(board, gk.clock(), gk.state.zone)
     wanted = [s.member_id for s in standings] + ([me.member_id] if me is not None else [])
     previous = movement.previous_ranks(gk.store.read_session, board, baseline, wanted)
-    rows = [moved_out(standing_out(gk, s), previous.get(s.member_id)) for s in standings]
+    outs = standings_out(gk, standings)
+    rows = [moved_out(out, previous.get(s.member_id)) for s, out in zip(standings, outs, strict=True)]
     mine = None if me is None else moved_out(standing_out(gk, me), previous.get(me.member_id))
     return rows, mine, baseline.at
 
