@@ -76,10 +76,7 @@ def _allowed(gk: GuildKit, viewer: str) -> frozenset[str]:
     kept: dict[str, frozenset[str]] = request.environ.setdefault(_ALLOWED, {}) if has_request_context() else {}
     if viewer not in kept:
         member = gk.session.scalar(sa.select(Member).where(Member.user_id == viewer))
-        allowed: frozenset[str] = frozenset()
-        if member is not None and member.status == "active":
-            allowed = gk.registry.permissions_of(queries.role_slugs(gk.session, member.id))
-        kept[viewer] = allowed
+        kept[viewer] = queries.held_permissions(gk.session, gk.registry, member)
     return kept[viewer]
 
 

@@ -74,6 +74,13 @@ def role_slugs(session: Session, member_id: int) -> list[str]:
     )
 
 
+def held_permissions(session: Session, registry: Registry, member: Member | None) -> frozenset[str]:
+    """What the member's roles allow: nothing for a non-member or a member who is not active."""
+    if member is None or member.status != "active":
+        return frozenset()
+    return registry.permissions_of(role_slugs(session, member.id))
+
+
 @dataclass(frozen=True)
 class BadgeProgress:
     """How far a member is toward the next level of a threshold badge."""

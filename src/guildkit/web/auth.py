@@ -66,10 +66,7 @@ def _person_caller(gk: GuildKit) -> Caller:
     if user_id is None:
         return Caller()
     member = gk.session.scalar(sa.select(Member).where(Member.user_id == user_id))
-    permissions: frozenset[str] = frozenset()
-    if member is not None and member.status == "active":
-        permissions = gk.registry.permissions_of(queries.role_slugs(gk.session, member.id))
-    return Caller(user_id=user_id, member=member, permissions=permissions)
+    return Caller(user_id=user_id, member=member, permissions=queries.held_permissions(gk.session, gk.registry, member))
 
 
 def current_caller(gk: GuildKit) -> Caller:
