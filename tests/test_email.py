@@ -512,15 +512,15 @@ def test_a_digest_says_what_others_did_in_each_readers_language(
     assert gk.jobs.run(DIGEST)["sent"] == 2
 
     de = shipped("de")
-    who = de["%(name)s and %(count)s other"].string[1] % {"name": "Dan", "count": "2"}  # newest first
+    alone = de["{actor} attended {subject}"].string.format(actor="Dan", subject="Caching joins")  # newest first
+    said = de["%(sentence)s, and %(count)s other did too"].string[1] % {"sentence": alone, "count": "2"}
     digests = digests_by_recipient(inbox)
     german, english = digests["Ann Author <ann@example.org>"], digests["bob@example.org"]
-    said = de["{actor} attended {subject}"].string.format(actor=who, subject="Caching joins")
-    assert said != "Dan and 2 others attended Caching joins"
+    assert said != "Dan attended Caching joins, and 2 others did too"
     assert bullets(german["text/plain"]) == [said]
     assert f"<li>{escape(said)}</li>" in german["text/html"]
-    assert bullets(english["text/plain"]) == ["Dan and 2 others attended Caching joins"]
-    assert "<li>Dan and 2 others attended Caching joins</li>" in english["text/html"]
+    assert bullets(english["text/plain"]) == ["Dan attended Caching joins, and 2 others did too"]
+    assert "<li>Dan attended Caching joins, and 2 others did too</li>" in english["text/html"]
 
 
 # -- waking the job, and the feature switched off --------------------------------------------------

@@ -277,7 +277,7 @@ def test_the_award_form_reports_every_bad_field(site: Site, gk: GuildKit) -> Non
     revoke = site.post("/admin/awards", {"what": "revoke", "user_id": HUGE, "level": "two", "reason": ""}, user="boss")
     html = revoke.get_data(as_text=True)
     assert revoke.status_code == 422
-    reported(html, ["user_id", "level", "reason"], scope="revoke-")
+    reported(html, ["user_id", "badge", "level", "reason"], scope="revoke-")  # neither a badge nor a role named
     shown_at_most(html, 191)
 
 

@@ -270,7 +270,7 @@ def test_the_week_board_shows_each_rows_change_in_symbols_and_words(site: Site, 
     for user in ("ann", "cy", "dee", "fay"):
         site.gk.join(user, name=user.title())
     html = site.get("/leaderboards/reputation?period=week", user="bob")
-    assert '<th scope="col">Since last week</th>' in html
+    assert '<th scope="col" class="gk-shrink gk-move-col">Since last week</th>' in html
     assert rows(html) == [
         "1 ▲ 1 Up 1 place since last week Cy 30",
         "2 ▲ 2 Up 2 places since last week Dee 20",
@@ -294,7 +294,7 @@ def test_the_all_time_board_shows_the_change_this_week_and_the_pinned_row_too(si
     for n in range(50):  # fifty members far above: the viewer's row is pinned below the page
         site.gk.award(f"top{n:02d}", points=1000 + n, point_type="reputation", reason="test")
     html = site.get("/leaderboards/reputation", user="dee")
-    assert '<th scope="col">This week</th>' in html
+    assert '<th scope="col" class="gk-shrink gk-move-col">This week</th>' in html
     board = rows(html)
     assert board[0] == "1 new New this week User top49 1,049"
     # dee was fourth when the week began; the fifty new members came in above her.

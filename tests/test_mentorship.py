@@ -419,7 +419,12 @@ def test_the_other_side_is_notified(gk: GuildKit, gk_clock: Clock) -> None:
         "Bob confirmed your mentorship is complete: confirm it too to finish.",
     ]
     assert texts("bob") == ["Ada accepted your mentorship request.", "Your mentorship with Ada is complete. Well done!"]
-    assert all(n.data == {"mentorship_id": mentorship_id} for n in rows(gk, Notification) if n.kind == "mentorship")
+    told = [n for n in rows(gk, Notification) if n.kind == "mentorship"]
+    assert told and all(set(n.data) == {"mentorship_id", "said"} for n in told)
+    assert all(n.data["mentorship_id"] == mentorship_id for n in told)
+    # Each kept as said, for its reader's language: the name a value, never part of the message.
+    assert {n.data["said"]["message"] for n in told} >= {"%(name)s asked you to be their mentor."}
+    assert all(n.data["said"]["values"]["name"] in ("Ada", "Bob") for n in told)
 
 
 class ChangeWatcher:

@@ -74,7 +74,7 @@ def test_an_overturned_suspension_lets_the_member_earn_again(gk: GuildKit, gk_me
         {"appeal_id": appeal.id, "sanction_id": sanction_id, "status": "active"},
     )
     told = gk.session.scalars(sa.select(Notification.text).where(Notification.kind == "moderation.appeal")).all()
-    assert told == ["Your appeal of the suspend was overturned. Shared account, fixed"]
+    assert told == ["Your appeal of the suspension was accepted: the suspension is lifted. Shared account, fixed"]
     assert gk.moderation.appeals(judge) == []
     with pytest.raises(InvalidTransition):
         gk.moderation.decide_appeal(judge, appeal.id, decision="uphold", reason="changed my mind")

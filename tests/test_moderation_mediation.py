@@ -35,7 +35,7 @@ def test_a_mediation_from_start_to_agreement(gk: GuildKit, gk_members: Members) 
         mod,
     )
     assert gk.moderation.queue(mod)[0].mediation_id == started.id
-    invited = f"A moderator invited you to a mediation about post:1 (mediation #{started.id})"
+    invited = f"A moderator invited you to a mediation about a reported post (mediation #{started.id})"
     assert texts(gk, offender) == texts(gk, ann) == [invited]
     assert texts(gk, bob) == []
 

@@ -84,7 +84,7 @@ def test_the_case_and_queue_show_the_reported_content_titled_and_linked(
 
     page = client.get(f"/moderation/cases/{report.case_id}", user=mod)
     assert f'<a href="/questions/162">{TITLE}</a>' in page
-    assert "(question)" in page and "Bob Writer" in page and "Ann Reader" in page and "Harassment" in page
+    assert "(Question)" in page and "Bob Writer" in page and "Ann Reader" in page and "Harassment" in page
     no_internals(page, QUESTION, bob, ann, mod)
     developer = page.split('<details class="gk-dev">', 1)[1]
     assert QUESTION in developer and bob in developer  # kept for developers, collapsed
@@ -225,8 +225,8 @@ def test_the_report_form_reports_every_problem_at_once_and_keeps_what_was_typed(
     text = bad.get_data(as_text=True)
     summary = text.split('role="alert"', 1)[1].split("</div>", 1)[0]
     assert bad.status_code == 422
-    assert "Reason" in summary and "Pick the reason" in summary
-    assert "Comment" in summary and "at most 2,000 characters; it has 2,110" in summary
+    assert '<a href="#gk-category">Pick the reason' in summary  # each message links to its field
+    assert '<a href="#gk-comment">The comment can be at most 2,000 characters; it has 2,110' in summary
     assert "Too long. xxxx" in text and "x" * 2100 not in text  # kept, cut to the limit
     assert 'aria-describedby="gk-error-comment"' in text and 'id="gk-error-category"' in text
 
@@ -235,7 +235,9 @@ def test_the_report_form_reports_every_problem_at_once_and_keeps_what_was_typed(
     page = echoed.get_data(as_text=True)
     assert echoed.status_code == 422 and EMOJI not in page
     summary = page.split('role="alert"', 1)[1].split("</div>", 1)[0]
-    assert "What you report" in summary and "Who wrote it" in summary and "Reason" in summary
+    assert '<a href="#gk-subject">This report link is incomplete' in summary
+    assert '<a href="#gk-user">This report link does not say who wrote it' in summary
+    assert '<a href="#gk-category">Pick the reason' in summary
     assert gk.session.scalar(sa.select(sa.func.count()).select_from(Report)) == 0  # nothing written
 
     data = {"subject": "answer:1", "user": bob, "category": "spam", "comment": EMOJI * 600}

@@ -211,7 +211,7 @@ def test_the_settings_form_saves_and_refuses(site: Site, gk: GuildKit, gk_member
     refused = site.post("/notifications/settings", {"kind.level_up": "off", "kind.status": "off"}, user=ann)
     assert refused.status_code == 422
     html = refused.get_data(as_text=True)
-    assert 'href="#gk-kind-status">Your membership is suspended, banned or restored</a>' in html
+    assert 'href="#gk-kind-status">“Your membership is suspended, banned or restored” cannot be switched off' in html
     assert 'aria-invalid="true" aria-describedby="gk-error-kind-status"' in html
     assert gk.notifier.preferences(ann).delivery("level_up") == "app"  # nothing written
 

@@ -312,7 +312,7 @@ def test_notifications_group_and_read_in_words_and_hidden_kinds_stay_hidden(
     gk.record("answer.accepted", actor="bob", target="dan", subject="answer:1", key="acc2")
     gk.record("answer.accepted", actor="cy", target="dan", subject="answer:2", key="acc3")
     html = site.get("/notifications", user="dan")
-    assert 'Bob and 1 other accepted <a href="/questions/1">Question 1</a>' in html
+    assert 'Bob accepted <a href="/questions/1">Question 1</a>, and 1 other did too' in html
     assert 'Cy accepted <a href="/questions/2">Question 2</a>' in html
     assert "answer:1" not in html and "Someone" not in html
     before = gk.unread_count("dan")

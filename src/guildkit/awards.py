@@ -18,7 +18,7 @@ from guildkit.announcements import LevelChange
 from guildkit.caps import caps_for, counter_names, pair_capped, type_capped
 from guildkit.definitions import source
 from guildkit.metrics import Distinct, Metric
-from guildkit.notes import Said, became, earned, reached, stored, taken_back
+from guildkit.notes import Said, became, earned, now_status, reached, stored, taken_back
 from guildkit.rules.base import (
     AwardBadge,
     AwardPoints,
@@ -170,12 +170,7 @@ class Awarder:
         if isinstance(outcome, SetStatus):
             if unit.status_of.get(member) != outcome.status:
                 unit.set_status(member, outcome.status)
-                step.tell_member(
-                    member,
-                    "status",
-                    f"Your membership is now {outcome.status}: {outcome.reason}",
-                    status=outcome.status,
-                )
+                step.tell_member(member, "status", now_status(outcome.status, outcome.reason), status=outcome.status)
             return False
         if isinstance(outcome, AwardPoints):
             return self.award_points(step, rule, outcome)

@@ -39,6 +39,7 @@ from guildkit.models import (
     RoleGrant,
     table_of,
 )
+from guildkit.notes import SAID
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
@@ -152,9 +153,30 @@ class Erasure:
         return self.scrub_notifications_where(NOTIFICATIONS.c.data[data_key].as_integer().in_(wanted), *written)
 
     def scrub_notifications_where(self, where: sa.ColumnElement[bool], *written: str) -> int:
-        """Scrub the notifications of other members that ``where`` picks; returns how many changed."""
+        """Scrub the notifications of other members that ``where`` picks; returns how many changed.
+
+        What a notification said (:class:`~guildkit.notes.Said`) keeps its message and the names
+        of its values, so that each reader still reads it in their language: only the values are
+        scrubbed."""
         mine = NOTIFICATIONS.c.member_id == self.member_id
-        return self.scrub_rows(NOTIFICATIONS, sa.and_(sa.not_(mine), where), ("text", "data"), *written)
+        found = sa.select(NOTIFICATIONS.c.id, NOTIFICATIONS.c.text, NOTIFICATIONS.c.data)
+        changed = 0
+        for row in self.conn.execute(found.where(sa.not_(mine), where)).all():
+            text, data = self.scrub(row.text, *written), self._scrub_note_data(row.data, *written)
+            if (text, data) != (row.text, row.data):
+                self.conn.execute(
+                    NOTIFICATIONS.update().where(NOTIFICATIONS.c.id == row.id).values(text=text, data=data)
+                )
+                changed += 1
+        return changed
+
+    def _scrub_note_data(self, data: Any, *written: str) -> Any:
+        said = data.get(SAID) if isinstance(data, Mapping) else None
+        if not isinstance(said, Mapping) or not isinstance(said.get("values"), Mapping):
+            return self.scrub_json(data, *written)
+        rest = self.scrub_json({k: v for k, v in data.items() if k != SAID}, *written)
+        values = {name: self.scrub_json(value, *written) for name, value in said["values"].items()}
+        return {**rest, SAID: {**said, "values": values}}
 
 
 def _whole(text: str) -> str:

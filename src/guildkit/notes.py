@@ -21,16 +21,20 @@ there are notifications when they name none), which :func:`group` fills in as
 
 A notification's text is stored once, for members who read different languages, so what it
 says is also kept as a :class:`Said` in its ``data["said"]``: the message as written and its
-values, said again in each reader's language when shown (:func:`text_of`). guildkit's own
-notifications are made here (:func:`earned`, :func:`taken_back`, :func:`became`, :func:`reached`).
+values, said again in each reader's language when shown (:func:`text_of`): words through the
+catalogue, numbers, days and moments as the reader's locale writes them, a moment in the reader's
+time zone. guildkit's own notifications are made here (:func:`earned`, :func:`taken_back`,
+:func:`became`, :func:`reached`, :func:`now_status`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
+
+from markupsafe import Markup
 
 from guildkit import i18n
 from guildkit.definitions import TIER_NAMES, BadgeDef, Text, source
@@ -40,6 +44,10 @@ from guildkit.i18n import N_, translated
 SAID = "said"
 
 
+#: What a :class:`Said` may name: words and names (text), numbers, days and moments.
+Value = str | int | date | datetime
+
+
 @dataclass(frozen=True)
 class Said:
     """What a notification says, kept so that each reader reads it in their language.
@@ -47,38 +55,55 @@ class Said:
     ``message`` is marked for translation with :func:`~guildkit.i18n.N_` and names its values
     (``N_("You are now trust level %(level)s: %(name)s")``). The values named in ``words`` are
     words a catalogue may translate (a level's name, as written); the others are shown as they
-    are (a person's name, a title), numbers in the reader's locale.
+    are (a person's name, a title), numbers in the reader's locale. A :class:`~datetime.date`
+    reads as the reader's locale writes a day ("May 5, 2026", "05.05.2026"); a
+    :class:`~datetime.datetime` (UTC when naive, as guildkit stores it) as a moment in the
+    reader's locale and time zone ("Tue, May 5, 2026, 4:00 PM"). An id is text (``str(id)``),
+    so it never reads as "1,234".
 
     .. code-block:: python
 
         tx.tell(member_id, "event.organizer",
                 Said(N_("You are now an organizer of %(event)s."), {"event": title}), event_id=event_id)
+        tx.tell(member_id, "moderation.mute",
+                Said(N_("You are muted until %(until)s: %(reason)s"), {"until": until, "reason": reason}))
     """
 
     message: str
-    values: Mapping[str, str | int] = field(default_factory=dict)
+    values: Mapping[str, Value] = field(default_factory=dict)
     words: tuple[str, ...] = ()
 
     @property
     def written(self) -> str:
-        """As written in the code (what the notification's ``text`` stores)."""
-        return self.message % dict(self.values)
+        """As written in the code (what the notification's ``text`` stores): days and moments in
+        ISO form, a moment in UTC ("2026-05-05 14:00 UTC")."""
+        return self.message % {name: _as_written(value) for name, value in self.values.items()}
 
     def text(self) -> str:
         """In the reader's language."""
-        values = {
-            name: translated(value) if name in self.words and isinstance(value, str)
-            else i18n.format_number(value) if isinstance(value, int) and not isinstance(value, bool)
-            else value
-            for name, value in self.values.items()
-        }  # fmt: skip
+        values = {name: self._said(name, value) for name, value in self.values.items()}
         try:
             return i18n.gettext(self.message) % values
         except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder
             return self.written
 
+    def _said(self, name: str, value: Value) -> str | int:
+        if isinstance(value, datetime):
+            return i18n.format_datetime(value, i18n.weekday_pattern(i18n.current_locale()))
+        if isinstance(value, date):
+            return i18n.format_date(value)
+        if isinstance(value, str) and name in self.words:
+            return translated(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return i18n.format_number(value)
+        return value
+
     def as_data(self) -> dict[str, Any]:
-        return {"message": self.message, "values": dict(self.values), "words": list(self.words)}
+        """As JSON: days and moments in ISO form (a moment in UTC), their names under ``dates``."""
+        dates = [name for name, value in self.values.items() if isinstance(value, date)]
+        values = {name: i18n.iso(value) if isinstance(value, date) else value for name, value in self.values.items()}
+        data = {"message": self.message, "values": values, "words": list(self.words)}
+        return {**data, "dates": dates} if dates else data
 
     @classmethod
     def of(cls, data: object) -> Said | None:
@@ -86,10 +111,35 @@ class Said:
         said = data.get(SAID) if isinstance(data, Mapping) else None
         if not isinstance(said, Mapping) or not isinstance(said.get("message"), str):
             return None
-        values, words = said.get("values") or {}, said.get("words") or []
-        if not isinstance(values, Mapping) or not isinstance(words, list):
+        values, words, dates = said.get("values") or {}, said.get("words") or [], said.get("dates") or []
+        if not isinstance(values, Mapping) or not isinstance(words, list) or not isinstance(dates, list):
             return None
-        return cls(said["message"], dict(values), tuple(str(w) for w in words))
+        kept = {str(name): _from_iso(value) if name in dates else value for name, value in values.items()}
+        return cls(said["message"], kept, tuple(str(w) for w in words))
+
+
+def _aware(value: datetime) -> datetime:
+    """guildkit stores UTC; SQLite hands it back naive."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _from_iso(value: Any) -> Any:
+    """A stored day or moment back from its ISO form (``"2026-05-05"``, ``"2026-05-05T14:00:00Z"``);
+    anything else as it is."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return date.fromisoformat(value) if len(value) == len("2026-05-05") else datetime.fromisoformat(value)
+    except ValueError:
+        return value
+
+
+def _as_written(value: Value) -> str | int:
+    if isinstance(value, datetime):
+        return f"{_aware(value).astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def stored(text: str | Said, data: Mapping[str, object]) -> tuple[str, dict[str, object]]:
@@ -100,9 +150,15 @@ def stored(text: str | Said, data: Mapping[str, object]) -> tuple[str, dict[str,
 
 
 def text_of(note: Note) -> str:
-    """What a notification says, in the reader's language when it kept its :class:`Said`."""
+    """What a notification says, in the reader's language when it kept its :class:`Said`; its
+    stored text when what it kept does not fit its message (data a plugin wrote by hand)."""
     said = Said.of(note.data)
-    return said.text() if said is not None else str(note.text)
+    if said is None:
+        return str(note.text)
+    try:
+        return said.text()
+    except (KeyError, TypeError, ValueError):
+        return str(note.text)
 
 
 # -- what guildkit's core tells members ----------------------------------------------------
@@ -143,6 +199,25 @@ def reached(names: Sequence[Text], level: int) -> Said:
     if names and 0 < level <= len(names):
         return Said(N_("You reached %(level)s"), {"level": source(names[level - 1])}, ("level",))
     return Said(N_("You reached Level %(number)s"), {"number": level})
+
+
+#: What a member is told when their membership's status changes: ``(with a reason, without)``.
+STATUS_TOLD = {
+    "active": (N_("Your membership is now active: %(reason)s"), N_("Your membership is now active.")),
+    "suspended": (N_("Your membership is now suspended: %(reason)s"), N_("Your membership is now suspended.")),
+    "banned": (N_("Your membership is now banned: %(reason)s"), N_("Your membership is now banned.")),
+}
+
+
+def now_status(status: str, reason: str) -> Said:
+    """A new status of the member's membership, and why when there is a reason."""
+    told = STATUS_TOLD.get(status)
+    if told is None:  # a status without words of its own: named as it is
+        message = (
+            N_("Your membership is now %(status)s: %(reason)s") if reason else N_("Your membership is now %(status)s.")
+        )
+        return Said(message, {"status": status, "reason": reason} if reason else {"status": status})
+    return Said(told[0], {"reason": reason}) if reason else Said(told[1])
 
 
 class Note(Protocol):
@@ -235,3 +310,25 @@ def group(notes: Iterable[Note], many: Mapping[str, Text | None] | None = None) 
             entry = replace(entry, headline=headline)
         entries.append(entry)
     return entries
+
+
+#: Stands for the sentence while the count's words are translated (no catalogue writes it).
+_SENTENCE = "\x00"
+
+
+def others_too(sentence: str, others: int) -> str:
+    """What the newest of several people did (``sentence``, said of them alone) and how many
+    others did it too, as one sentence with the count: "Dan attended *Caching joins*, and 2 others
+    did too". Not "Dan and 2 others attended …": an activity's sentence is written for one person,
+    and in German its verb would stay singular for several ("… und 2 weitere Personen hat …").
+    A :class:`~markupsafe.Markup` sentence comes back as markup, the translation escaped."""
+    frame = i18n.ngettext(
+        "%(sentence)s, and %(count)s other did too",
+        "%(sentence)s, and %(count)s others did too",
+        others,
+        sentence=_SENTENCE,
+        count=i18n.format_number(others),
+    )
+    if isinstance(sentence, Markup):
+        return Markup.escape(frame).replace(_SENTENCE, sentence)
+    return frame.replace(_SENTENCE, sentence)

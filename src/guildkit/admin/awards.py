@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from guildkit import queries
 from guildkit.admin import console
 from guildkit.admin.base import ConsoleJob
-from guildkit.builtin.manual import AWARD, REVOKE, AwardFields, award_payload, revoke_payload
-from guildkit.errors import ValidationError
+from guildkit.builtin.manual import AWARD, REVOKE, AwardFields, Refusals, check_award, check_revoke
 from guildkit.i18n import gettext as _
 from guildkit.models import BadgeAward
 
@@ -37,11 +36,13 @@ class ManualAwards(ConsoleJob):
         member, with a reason; a ``guildkit.award`` activity, so the ledger rows carry the reason."""
         actor = self._admin(by, via)
         user = str(user_id)
-        self.gk.member(user)
-        payload = award_payload(self.gk.registry, reason, **what)
-        badge = what.get("badge")
-        if badge is not None and self._archived(badge):
-            raise ValidationError(_("this badge is archived: it cannot be awarded"), field="badge")
+        refusals = Refusals()  # every bad field at once, the member too
+        refusals.check("user_id", lambda: self.gk.member(user))
+        payload = check_award(refusals, self.gk.registry, reason, **what)
+        badge = payload["badge"]
+        if badge is not None and refusals.passed("badge") and self._archived(badge):
+            refusals.add("badge", _("this badge is archived: it cannot be awarded"))
+        refusals.raise_if_any()
         only_role = what.get("role") is not None and what.get("points") is None and badge is None
         return self._manual(AWARD, "role.grant" if only_role else "award", by, actor, user, payload)
 
@@ -59,18 +60,11 @@ class ManualAwards(ConsoleJob):
         """Take a badge (one level, or all) and/or a role the member holds away, with a reason."""
         actor = self._admin(by, via)
         user = str(user_id)
-        member = self.gk.member(user)
-        registry = self.gk.registry
-        payload = revoke_payload(registry, reason, badge, level, role)
-        if badge is not None:
-            if level is not None and not (isinstance(level, int) and 1 <= level <= len(registry.badges[badge].levels)):
-                raise ValidationError(
-                    _(
-                        "level must be one of this badge's levels, 1 to %(most)s",
-                        most=len(registry.badges[badge].levels),
-                    ),
-                    field="level",
-                )
+        refusals = Refusals()  # every bad field at once, the member too
+        member = refusals.check("user_id", lambda: self.gk.member(user))
+        payload = check_revoke(refusals, self.gk.registry, reason, badge, level, role)
+        # What the member holds is asked once the member and the badge (or role) are known.
+        if member is not None and badge is not None and refusals.passed("badge", "level"):
             held = self.gk.session.scalar(
                 sa.select(sa.func.count())
                 .select_from(BadgeAward)
@@ -80,9 +74,15 @@ class ManualAwards(ConsoleJob):
                 .where(sa.true() if level is None else BadgeAward.level == level)
             )
             if not held:
-                raise ValidationError(_("the member does not hold this badge"), field="badge")
-        if role is not None and role not in queries.role_slugs(self.gk.session, member.id):
-            raise ValidationError(_("the member does not hold this role"), field="role")
+                refusals.add("badge", _("the member does not hold this badge"))
+        if (
+            member is not None
+            and role is not None
+            and refusals.passed("role")
+            and role not in queries.role_slugs(self.gk.session, member.id)
+        ):
+            refusals.add("role", _("the member does not hold this role"))
+        refusals.raise_if_any()
         return self._manual(REVOKE, "role.revoke" if badge is None else "revoke", by, actor, user, payload)
 
     def _manual(

@@ -8,12 +8,12 @@ it again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
 
 from guildkit.builtin.opening import OpeningRule
-from guildkit.errors import UnknownBadge, UnknownPointType, UnknownRole, ValidationError
+from guildkit.errors import FieldErrors, NotFound, UnknownBadge, UnknownPointType, UnknownRole, ValidationError
 from guildkit.i18n import gettext as _
 from guildkit.markers import hookimpl
 from guildkit.rules.base import (
@@ -40,6 +40,7 @@ STATUS = "guildkit.status"
 REASON_MAX = 2000
 #: The most points one manual award gives or takes (ledger amounts are 64-bit; sums must stay so).
 MAX_POINTS = 1_000_000_000
+T = TypeVar("T")
 
 
 class AwardFields(TypedDict, total=False):
@@ -52,51 +53,126 @@ class AwardFields(TypedDict, total=False):
     role: str | None
 
 
+class Refusals:
+    """Every problem of one manual award or revocation, so that one error names them all.
+
+    Each check runs whatever the others found; a check that needs another field's value runs once
+    that field passed. A slug nobody registered (or a member who is not one) refused *alone* is
+    raised as its own :class:`~guildkit.errors.NotFound` (the API's 404 with the error's code, as
+    for every unknown name); refused with other fields, it is one more field of the one
+    :class:`~guildkit.errors.ValidationError`, worded without the value sent.
+    """
+
+    def __init__(self, refused: Iterable[str] = ()) -> None:
+        #: Fields already refused elsewhere (by an API body's schema): neither checked again nor passed.
+        self.refused = frozenset(refused)
+        self.found = FieldErrors()
+        self._missing: dict[str, NotFound] = {}
+
+    def check(self, field: str, check: Callable[[], T]) -> T | None:
+        """``check()``'s result, or ``None`` with its refusal filed under ``field``."""
+        if field in self.refused:
+            return None
+        try:
+            return check()
+        except ValidationError as exc:
+            self.found.add_error(exc, field)
+        except NotFound as exc:
+            self._missing[field] = exc
+            self.found.add(field, _unknown_words(field))
+        return None
+
+    def add(self, field: str, message: str) -> None:
+        if field not in self.refused:
+            self.found.add(field, message)
+
+    def passed(self, *fields: str) -> bool:
+        return not any(field in self.found or field in self.refused for field in fields)
+
+    def raise_if_any(self) -> None:
+        if len(self.found.errors) == 1 and len(self._missing) == 1:
+            [(field, exc)] = self._missing.items()
+            if field in self.found:
+                raise exc
+        self.found.raise_if_any()
+
+
+def _unknown_words(field: str) -> str:
+    said = {
+        "badge": _("badge must be one of the community's badges"),
+        "point_type": _("point_type must be one of the community's point types"),
+        "role": _("role must be one of the community's roles"),
+    }.get(field)
+    return str(said or _("there is no member with this user id"))
+
+
 def award_payload(registry: Registry, reason: str, **what: Unpack[AwardFields]) -> dict[str, Any]:
-    """The checked payload of a ``guildkit.award`` (what ``gk.award`` and the console record)."""
+    """The checked payload of a ``guildkit.award`` (what ``gk.award`` and the console record);
+    every bad field is refused at once (see :class:`Refusals`)."""
+    refusals = Refusals()
+    payload = check_award(refusals, registry, reason, **what)
+    refusals.raise_if_any()
+    return payload
+
+
+def check_award(refusals: Refusals, registry: Registry, reason: str, **what: Unpack[AwardFields]) -> dict[str, Any]:
+    """:func:`award_payload`'s checks, each problem added to ``refusals`` (which the caller raises)."""
     unknown = set(what) - set(AwardFields.__annotations__)
     if unknown:
         raise ValidationError(f"gk.award() got unknown arguments {sorted(unknown)}", field=sorted(unknown)[0])
-    points, point_type = what.get("points"), _name(what.get("point_type"), "point_type")
-    badge, role = _name(what.get("badge"), "badge"), _name(what.get("role"), "role")
-    level = what.get("level", 1)
-    check_text(reason, "reason", max_length=REASON_MAX)
-    if points is None and badge is None and role is None:
-        raise ValidationError(_("give points, a badge or a role to award"), field="points")
+    points, level = what.get("points"), what.get("level", 1)
+    refusals.check("reason", lambda: check_text(reason, "reason", max_length=REASON_MAX))
+    point_type = refusals.check("point_type", lambda: _name(what.get("point_type"), "point_type"))
+    badge = refusals.check("badge", lambda: _name(what.get("badge"), "badge"))
+    role = refusals.check("role", lambda: _name(what.get("role"), "role"))
+    if points is None and what.get("badge") is None and what.get("role") is None and refusals.passed("badge", "role"):
+        refusals.add("points", _("give points, a badge or a role to award"))
     if points is not None:
-        if not isinstance(points, int) or isinstance(points, bool) or points == 0 or abs(points) > MAX_POINTS:
-            raise ValidationError(_("points must be a non-zero integer from -%(most)d to %(most)d", most=MAX_POINTS),
-                                  field="points")  # fmt: skip
-        if point_type is None:
-            raise ValidationError(_("points need a point_type"), field="point_type")
-        if point_type not in registry.point_types:
-            raise UnknownPointType(point_type)
+        refusals.check("points", lambda: _points(points))
+        if point_type is None and refusals.passed("point_type"):
+            refusals.add("point_type", _("points need a point_type"))
+        elif point_type is not None:
+            refusals.check("point_type", lambda: _known(registry.point_types, point_type, UnknownPointType))
     if badge is not None:
-        if badge not in registry.badges:
-            raise UnknownBadge(badge)
-        _check_level(registry, badge, level)
-    if role is not None and role not in registry.roles:
-        raise UnknownRole(role)
+        refusals.check("badge", lambda: _known(registry.badges, badge, UnknownBadge))
+        refusals.check("level", lambda: _check_level(registry, badge, level))
+    if role is not None:
+        refusals.check("role", lambda: _known(registry.roles, role, UnknownRole))
     return {"reason": reason, "points": points, "point_type": point_type, "badge": badge, "level": level, "role": role}
 
 
 def revoke_payload(
     registry: Registry, reason: str, badge: str | None, level: int | None, role: str | None
 ) -> dict[str, Any]:
-    """The checked payload of a ``guildkit.revoke`` (what ``gk.revoke`` and the console record)."""
-    badge, role = _name(badge, "badge"), _name(role, "role")
-    check_text(reason, "reason", max_length=REASON_MAX)
-    if badge is None and role is None:
-        raise ValidationError(_("name a badge or a role to revoke"), field="badge")
-    if badge is not None and badge not in registry.badges:
-        raise UnknownBadge(badge)
+    """The checked payload of a ``guildkit.revoke`` (what ``gk.revoke`` and the console record);
+    every bad field is refused at once (see :class:`Refusals`)."""
+    refusals = Refusals()
+    payload = check_revoke(refusals, registry, reason, badge, level, role)
+    refusals.raise_if_any()
+    return payload
+
+
+def check_revoke(
+    refusals: Refusals, registry: Registry, reason: str, badge: str | None, level: int | None, role: str | None
+) -> dict[str, Any]:
+    """:func:`revoke_payload`'s checks, each problem added to ``refusals`` (which the caller raises)."""
+    refusals.check("reason", lambda: check_text(reason, "reason", max_length=REASON_MAX))
+    slug, role_slug = (
+        refusals.check("badge", lambda: _name(badge, "badge")),
+        refusals.check("role", lambda: _name(role, "role")),
+    )
+    if badge is None and role is None and refusals.passed("role"):
+        refusals.add("badge", _("name a badge or a role to revoke"))
+    if slug is not None:
+        refusals.check("badge", lambda: _known(registry.badges, slug, UnknownBadge))
     if level is not None:
-        if badge is None:
-            raise ValidationError(_("a level needs a badge"), field="level")
-        _check_level(registry, badge, level)
-    if role is not None and role not in registry.roles:
-        raise UnknownRole(role)
-    return {"reason": reason, "badge": badge, "level": level, "role": role}
+        if badge is None and refusals.passed("badge"):
+            refusals.add("level", _("a level needs a badge"))
+        elif badge is not None:
+            refusals.check("level", lambda: _check_level(registry, slug, level))
+    if role_slug is not None:
+        refusals.check("role", lambda: _known(registry.roles, role_slug, UnknownRole))
+    return {"reason": reason, "badge": slug, "level": level, "role": role_slug}
 
 
 def _name(value: object, field: str) -> str | None:
@@ -106,18 +182,29 @@ def _name(value: object, field: str) -> str | None:
     return value
 
 
-def _check_level(registry: Registry, badge: str, level: object) -> None:
-    levels = len(registry.badges[badge].levels)
-    if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= levels:
-        raise ValidationError(
-            _(
-                "badge %(badge)s has levels 1 to %(levels)d, not %(level)s",
-                badge=repr(badge),
-                levels=levels,
-                level=repr(level),
-            ),
-            field="level",
-        )
+def _known(known: Mapping[str, object], slug: str, error: Callable[[str], NotFound]) -> None:
+    if slug not in known:
+        raise error(slug)
+
+
+def _points(points: object) -> None:
+    if not isinstance(points, int) or isinstance(points, bool) or points == 0 or abs(points) > MAX_POINTS:
+        raise ValidationError(_("points must be a non-zero integer from -%(most)d to %(most)d", most=MAX_POINTS),
+                              field="points")  # fmt: skip
+
+
+def _check_level(registry: Registry, badge: str | None, level: object) -> None:
+    """A level of ``badge``; of any badge (a whole number from 1) while the badge is unknown."""
+    if not isinstance(level, int) or isinstance(level, bool) or level < 1:
+        raise ValidationError(_("level must be a whole number from 1"), field="level")
+    if badge in registry.badges:
+        levels = len(registry.badges[badge].levels)
+        if level > levels:
+            raise ValidationError(
+                _("badge %(badge)s has levels 1 to %(levels)d, not %(level)s", badge=repr(badge), levels=levels,
+                  level=level),
+                field="level",
+            )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ PER_PAGE = 20
 _CODE_KEY = "_guildkit_event_codes"
 LIMITS = {"title": TITLE_MAX, "description": DESCRIPTION_MAX, "timezone": 64, "location": LOCATION_MAX, "url": URL_MAX,
           "organizer": 191, "reason": REASON_MAX}  # fmt: skip
+EVENT_LIMITS = {"code": 32, "user_id": 191}
 
 
 def visibility_labels() -> dict[str, str]:
@@ -68,6 +69,15 @@ def visibility_labels() -> dict[str, str]:
 
 def status_labels() -> dict[str, str]:
     return {"going": _("Going"), "maybe": _("Maybe"), "not_going": _("Not going"), "waitlisted": _("On the waitlist")}
+
+
+def event_labels() -> dict[str, str]:
+    """The event page's fields (its answer and check-in forms), in the order it shows them."""
+    return {
+        "status": _("Are you going?"),
+        "code": _("Check-in code"),
+        "user_id": _("Check in a member (their user id)"),
+    }
 
 
 def labels() -> dict[str, str]:
@@ -165,9 +175,7 @@ def my_events() -> Any:
 # -- one event -----------------------------------------------------------------------------
 
 
-def _render_event(
-    gk: GuildKit, event_id: int, *, errors_by_field: dict[str, str] | None = None, status: int = 200, **form: Any
-) -> tuple[str, int]:
+def _render_event(gk: GuildKit, event_id: int, form: Form | None = None, status: int = 200) -> tuple[str, int]:
     viewer = _viewer(gk)
     event = gk.events.get(event_id, viewer.user_id)
     attendees = gk.events.attendees(event.id, viewer.user_id)
@@ -197,8 +205,7 @@ def _render_event(
         fresh_code=fresh_code,
         ics_url=event_ics_url(event.id),
         status_labels=status_labels(),
-        errors=errors_by_field or {},
-        form=form,
+        form=form or Form(event_labels(), limits=EVENT_LIMITS),
         done=request.args.get("done"),
     )
     return html, status
@@ -232,11 +239,12 @@ def event_rsvp(event_id: int) -> Any:
     csrf.check()
     gk = gk_instance()
     user_id = _person(_("Sign in to answer"))
-    status = request.form.get("status", "")
+    form = Form.posted(event_labels(), limits=EVENT_LIMITS)
     try:
-        gk.events.rsvp(event_id, user_id, status)
+        gk.events.rsvp(event_id, user_id, form.text("status"))
     except errors.ValidationError as exc:
-        return _render_event(gk, event_id, errors_by_field={"status": _sentence(exc.message)}, status=422)
+        form.add("status", _sentence(exc.message))
+        return _render_event(gk, event_id, form, 422)
     return _back(event_id, "rsvp", "#gk-rsvp")
 
 
@@ -247,18 +255,16 @@ def event_check_in(event_id: int) -> Any:
     csrf.check()
     gk = gk_instance()
     user_id = _person(_("Sign in to check in"))
-    other = (request.form.get("user_id") or "").strip()
-    code = (request.form.get("code") or "").strip()
-    field = "user_id" if other else "code"
+    form = Form.posted(event_labels(), limits=EVENT_LIMITS)
+    other, code = form.text("user_id").strip(), form.text("code").strip()
     try:
         if other:
             gk.events.check_in(event_id, other, by=user_id)
         else:
             gk.events.check_in(event_id, user_id, code=code or None)
     except errors.ValidationError as exc:
-        return _render_event(
-            gk, event_id, errors_by_field={field: _sentence(exc.message)}, status=422, code=code, user_id=other
-        )
+        form.add("user_id" if other else "code", _sentence(exc.message))
+        return _render_event(gk, event_id, form, 422)
     return _back(event_id, "checked-in-other" if other else "checked-in", "#gk-checkin")
 
 

@@ -22,7 +22,9 @@ from guildkit.events.errors import UnknownEvent
 from guildkit.events.hookspecs import RsvpChange
 from guildkit.events.reading import EVENTS, MEMBERS, RSVPS, check_id, rsvp_view
 from guildkit.events.views import RsvpView
+from guildkit.i18n import N_
 from guildkit.i18n import gettext as _
+from guildkit.notes import Said
 from guildkit.transaction import Transaction
 
 #: The answers a member may give; ``waitlisted`` is where ``going`` lands when the event is full.
@@ -122,22 +124,18 @@ def promote(tx: Transaction, event: sa.Row[Any]) -> list[str]:
             .where(RSVPS.c.id == row.id)
             .values(status="going", waitlist_position=None, updated_at=tx.now)
         )
-        tx.tell(
-            row.member_id,
-            "event.promoted",
-            f"A place opened up: you are now going to {event.title}.",
-            event_id=event.id,
-        )
+        said = Said(N_("A place opened up: you are now going to %(event)s."), {"event": event.title})
+        tx.tell(row.member_id, "event.promoted", said, event_id=event.id)
         tx.announce("rsvp_changed", change=RsvpChange(event.id, row.user_id, "waitlisted", "going", by=None))
         moved.append(row.user_id)
     return moved
 
 
-def tell_everyone_coming(tx: Transaction, event_id: int, kind: str, text: str, *, besides: int | None) -> None:
+def tell_everyone_coming(tx: Transaction, event_id: int, kind: str, said: Said, *, besides: int | None) -> None:
     """Notify every member going, maybe going or waiting (except ``besides``, who made the change)."""
     query = sa.select(RSVPS.c.member_id).where(
         RSVPS.c.event_id == event_id, RSVPS.c.status.in_(("going", "maybe", "waitlisted"))
     )
     for member_id in tx.conn.execute(query).scalars():
         if member_id != besides:
-            tx.tell(member_id, kind, text, event_id=event_id)
+            tx.tell(member_id, kind, said, event_id=event_id)

@@ -30,7 +30,9 @@ from guildkit.events.hookspecs import EventChange
 from guildkit.events.reading import ATTENDANCES, EVENTS, MEMBERS, ORGANIZERS, RSVPS, Viewer
 from guildkit.events.validation import FIELDS, REASON_MAX, check_event
 from guildkit.events.views import AttendanceView, Attendees, EventPage, EventView, MemberEvents, RsvpView
+from guildkit.i18n import N_
 from guildkit.i18n import gettext as _
+from guildkit.notes import Said
 from guildkit.text import multi_line
 from guildkit.transaction import Transaction
 
@@ -292,9 +294,8 @@ class Events:
             if "capacity" in changed:
                 rsvp.promote(tx, rsvp.lock_event(tx, event_id))
             if set(changed) & set(NOTEWORTHY):
-                rsvp.tell_everyone_coming(
-                    tx, event_id, "event.changed", f"{fields.title} has a new time or place.", besides=by_member
-                )
+                said = Said(N_("%(event)s has a new time or place."), {"event": fields.title})
+                rsvp.tell_everyone_coming(tx, event_id, "event.changed", said, besides=by_member)
             tx.announce("event_changed", change=EventChange(event_id, fields.title, "updated", by))
 
         self.gk.transaction(body)
@@ -319,8 +320,12 @@ class Events:
                 .where(EVENTS.c.id == event_id)
                 .values(cancelled_at=tx.now, cancel_reason=reason, updated_at=tx.now, sequence=EVENTS.c.sequence + 1)
             )
-            text = f"{event.title} is cancelled." + (f" {reason}" if reason else "")
-            rsvp.tell_everyone_coming(tx, event_id, "event.cancelled", text, besides=by_member)
+            said = (
+                Said(N_("%(event)s is cancelled. %(reason)s"), {"event": event.title, "reason": reason})
+                if reason
+                else Said(N_("%(event)s is cancelled."), {"event": event.title})
+            )
+            rsvp.tell_everyone_coming(tx, event_id, "event.cancelled", said, besides=by_member)
             tx.announce("event_changed", change=EventChange(event_id, event.title, "cancelled", by))
 
         self.gk.transaction(body)
@@ -342,7 +347,8 @@ class Events:
             if checkin.has_attendance(tx, event_id):
                 checkin.organized_activity(tx, event_id, user_id)
             if user_id != by:
-                tx.tell(member_id, "event.organizer", f"You are now an organizer of {event.title}.", event_id=event_id)
+                said = Said(N_("You are now an organizer of %(event)s."), {"event": event.title})
+                tx.tell(member_id, "event.organizer", said, event_id=event_id)
             tx.announce("event_changed", change=EventChange(event_id, event.title, "updated", by))
 
         self.gk.transaction(body)

@@ -36,12 +36,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from guildkit.errors import CapacityReached, InvalidTransition, NotAllowed, ValidationError
+from guildkit.i18n import N_
 from guildkit.i18n import gettext as _
 from guildkit.mentorship import views
 from guildkit.mentorship.errors import UnknownMentor, UnknownMentorship
 from guildkit.mentorship.hookspecs import MentorshipChange
 from guildkit.mentorship.models import OPEN_STATES
 from guildkit.mentorship.views import CHECKINS, FEEDBACK, MENTORSHIPS, PROFILES, MentorshipView
+from guildkit.notes import Said, Value
 from guildkit.transaction import Transaction
 
 #: ``(state, action) → next state``: every allowed move; any other pair is an InvalidTransition.
@@ -185,8 +187,9 @@ def record(
     )
 
 
-def tell(tx: Transaction, member_id: int, found: MentorshipView, text: str) -> None:
-    tx.tell(member_id, "mentorship", text, mentorship_id=found.id)
+def tell(tx: Transaction, member_id: int, found: MentorshipView, message: str, **values: Value) -> None:
+    """Tell the member ``message`` (marked with ``N_``), said in their language with ``values``."""
+    tx.tell(member_id, "mentorship", Said(message, values), mentorship_id=found.id)
 
 
 def take_slot(tx: Transaction, found: MentorshipView, name: Name) -> None:
@@ -263,7 +266,7 @@ def request(tx: Transaction, given: RequestInput, name: Name) -> int:
     found = views.mentorship(tx.conn, mentorship_id)
     assert found is not None
     record(tx, found, "requested", actor=given.mentee, target=given.mentor, topics=list(given.topics))
-    tell(tx, ids[given.mentor], found, f"{name(given.mentee)} asked you to be their mentor.")
+    tell(tx, ids[given.mentor], found, N_("%(name)s asked you to be their mentor."), name=name(given.mentee))
     tx.announce(
         "mentorship_changed",
         change=MentorshipChange(mentorship_id, given.mentor, given.mentee, None, "requested", given.mentee),
@@ -278,7 +281,7 @@ def accept(tx: Transaction, mentorship_id: int, by: str, name: Name) -> None:
     take_slot(tx, found, name)
     set_state(tx, found, step.next_state, by, decided_at=tx.now)
     record(tx, found, "accepted", actor=found.mentor, target=found.mentee)
-    tell(tx, found.mentee_member_id, found, f"{name(found.mentor)} accepted your mentorship request.")
+    tell(tx, found.mentee_member_id, found, N_("%(name)s accepted your mentorship request."), name=name(found.mentor))
 
 
 def decline(tx: Transaction, mentorship_id: int, by: str, reason: str, name: Name) -> None:
@@ -286,7 +289,8 @@ def decline(tx: Transaction, mentorship_id: int, by: str, reason: str, name: Nam
     found = step.found
     set_state(tx, found, step.next_state, by, reason, decided_at=tx.now, end_reason=reason, ended_by=step.actor_id)
     record(tx, found, "declined", actor=found.mentor, target=found.mentee, reason=reason)
-    tell(tx, found.mentee_member_id, found, f"{name(found.mentor)} declined your mentorship request: {reason}")
+    said = N_("%(name)s declined your mentorship request: %(reason)s")
+    tell(tx, found.mentee_member_id, found, said, name=name(found.mentor), reason=reason)
 
 
 def withdraw(tx: Transaction, mentorship_id: int, by: str, name: Name) -> None:
@@ -294,13 +298,13 @@ def withdraw(tx: Transaction, mentorship_id: int, by: str, name: Name) -> None:
     found = step.found
     set_state(tx, found, step.next_state, by, decided_at=tx.now, ended_by=step.actor_id)
     record(tx, found, "withdrawn", actor=found.mentee, target=found.mentor)
-    tell(tx, found.mentor_member_id, found, f"{name(found.mentee)} withdrew their mentorship request.")
+    tell(tx, found.mentor_member_id, found, N_("%(name)s withdrew their mentorship request."), name=name(found.mentee))
 
 
 def start(tx: Transaction, mentorship_id: int, by: str, name: Name) -> None:
     step = begin(tx, mentorship_id, by, "start")
     _start(tx, step, by)
-    tell(tx, step.other_id, step.found, f"{name(by)} started your mentorship.")
+    tell(tx, step.other_id, step.found, N_("%(name)s started your mentorship."), name=name(by))
 
 
 def _start(tx: Transaction, step: Step, by: str) -> None:
@@ -322,7 +326,7 @@ def check_in(tx: Transaction, mentorship_id: int, by: str, on: date, notes: str,
         _start(tx, step, by)
     key = f"mentorship.checked_in:{found.id}:{check_in_id}"
     record(tx, found, "checked_in", actor=by, target=found.other(by), key=key, on=on.isoformat())
-    tell(tx, step.other_id, found, f"{name(by)} added a check-in for {on.isoformat()}.")
+    tell(tx, step.other_id, found, N_("%(name)s added a check-in for %(day)s."), name=name(by), day=on)
     return check_in_id
 
 
@@ -337,12 +341,13 @@ def complete(tx: Transaction, mentorship_id: int, by: str, name: Name) -> None:
     confirmed: dict[str, Any] = {f"{role}_confirmed_at": tx.now}
     if not found.confirmed(other_role):
         tx.conn.execute(sa.update(MENTORSHIPS).where(MENTORSHIPS.c.id == found.id).values(**confirmed))
-        tell(tx, step.other_id, found, f"{name(by)} confirmed your mentorship is complete: confirm it too to finish.")
+        said = N_("%(name)s confirmed your mentorship is complete: confirm it too to finish.")
+        tell(tx, step.other_id, found, said, name=name(by))
         return
     set_state(tx, found, step.next_state, by, **confirmed, ended_at=tx.now)
     give_back_slot(tx, found)
     record(tx, found, "completed", actor=found.mentor, target=found.mentee)
-    tell(tx, step.other_id, found, f"Your mentorship with {name(by)} is complete. Well done!")
+    tell(tx, step.other_id, found, N_("Your mentorship with %(name)s is complete. Well done!"), name=name(by))
 
 
 def end(tx: Transaction, mentorship_id: int, by: str, reason: str, moderator: bool, name: Name) -> None:
@@ -353,9 +358,8 @@ def end(tx: Transaction, mentorship_id: int, by: str, reason: str, moderator: bo
     give_back_slot(tx, found)
     target = found.other(by) if step.role else None
     record(tx, found, "ended", actor=by, target=target, reason=reason, by=step.role or "moderator")
-    text = f"{name(by)} ended your mentorship: {reason}"
     for member_id in (step.other_id,) if step.role else (found.mentor_member_id, found.mentee_member_id):
-        tell(tx, member_id, found, text)
+        tell(tx, member_id, found, N_("%(name)s ended your mentorship: %(reason)s"), name=name(by), reason=reason)
 
 
 def feedback(tx: Transaction, mentorship_id: int, by: str, rating: int, comment: str, name: Name) -> None:
@@ -374,4 +378,4 @@ def feedback(tx: Transaction, mentorship_id: int, by: str, rating: int, comment:
     )
     key = f"mentorship.feedback:{found.id}:{step.role}"
     record(tx, found, "feedback", actor=by, target=found.other(by), key=key, rating=rating)
-    tell(tx, step.other_id, found, f"{name(by)} left feedback on your mentorship.")
+    tell(tx, step.other_id, found, N_("%(name)s left feedback on your mentorship."), name=name(by))

@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from guildkit.i18n import N_
 from guildkit.mentorship.hookspecs import MentorshipChange
 from guildkit.mentorship.models import HOLDING_STATES, OPEN_STATES
 from guildkit.mentorship.views import CHECKINS, FEEDBACK, MEMBERS, MENTORSHIPS, PROFILES
+from guildkit.notes import Said
 from guildkit.privacy import rows
 
 if TYPE_CHECKING:
@@ -30,7 +32,8 @@ if TYPE_CHECKING:
     from guildkit.extension import GuildKit
     from guildkit.models import Member
 
-LEFT = "Mentorship #{id} is over: the other member left the community."
+#: What the other member of a mentorship the erased member leaves open is told.
+LEFT = N_("Mentorship #%(id)s is over: the other member left the community.")
 
 
 def export(gk: GuildKit, member: Member, conn: sa.Connection) -> dict[str, Any]:
@@ -144,7 +147,7 @@ def _close(erasure: Erasure, row: Any) -> None:
             .values(taken=PROFILES.c.taken - 1)
         )
     other = row.mentee_id if as_mentor else row.mentor_id
-    tx.tell(other, "mentorship", LEFT.format(id=row.id), mentorship_id=row.id)
+    tx.tell(other, "mentorship", Said(LEFT, {"id": str(row.id)}), mentorship_id=row.id)
     mentor = erasure.tombstone if as_mentor else row.mentor
     mentee = row.mentee if as_mentor else erasure.tombstone
     tx.announce(

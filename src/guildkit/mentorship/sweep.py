@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from guildkit.i18n import N_
 from guildkit.mentorship import lifecycle, views
 from guildkit.mentorship.views import MENTORSHIPS
 from guildkit.models import Activity, table_of
@@ -38,7 +39,8 @@ def expire(tx: Transaction, days: int, name: lifecycle.Name) -> int:
             continue  # answered meanwhile
         lifecycle.set_state(tx, found, lifecycle.next_state(found.state, "expire"), None, decided_at=tx.now)
         lifecycle.record(tx, found, "expired", actor=None, target=found.mentor, mentee=found.mentee)
-        lifecycle.tell(tx, found.mentee_member_id, found, f"Your request to {name(found.mentor)} expired unanswered.")
+        said = N_("Your request to %(name)s expired unanswered.")
+        lifecycle.tell(tx, found.mentee_member_id, found, said, name=name(found.mentor))
         expired += 1
     return expired
 

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 
 from guildkit import audit as audit_log
 from guildkit.activity import user_ref
-from guildkit.errors import NotAllowed, UnknownBadge, ValidationError
+from guildkit.errors import FieldErrors, NotAllowed, UnknownBadge, ValidationError, check_fields
 from guildkit.i18n import gettext as _
 from guildkit.moderation import appeals, cases, hiding, mediation, public_log, record, sanctions, views
 from guildkit.moderation.common import (
@@ -92,6 +92,16 @@ __all__ = [
 def _hours(hours: object) -> None:
     if hours is not None and (not isinstance(hours, int) or isinstance(hours, bool) or not 1 <= hours <= MAX_HOURS):
         raise ValidationError(f"hours must be an integer from 1 to {MAX_HOURS}", field="hours")
+
+
+def _action(action: object) -> None:
+    if action not in ACTIONS:
+        raise ValidationError(f"action must be one of {', '.join(ACTIONS)}", field="action")
+
+
+def _decision(decision: object) -> None:
+    if decision not in appeals.DECISIONS:
+        raise ValidationError("decision must be uphold or overturn", field="decision")
 
 
 def _category(category: object) -> None:
@@ -215,27 +225,46 @@ class Moderation:
         ``revoke_badge`` needs ``badge``; ``retract`` needs ``activity_key``, an activity the
         reported member did or received. Raises :class:`~guildkit.errors.NotAllowed` for
         non-moderators and for a case about ``by``, :class:`~guildkit.errors.ValidationError`
-        (naming the field) otherwise, including for a case that is not open, and
-        :class:`~guildkit.errors.InvalidTransition` while the case is in mediation.
+        (naming every bad field at once: :meth:`check_resolution`) otherwise, including for a
+        case that is not open, and :class:`~guildkit.errors.InvalidTransition` while the case is
+        in mediation.
         """
         moderator = self._moderator(by)
-        if action not in ACTIONS:
-            raise ValidationError(f"action must be one of {', '.join(ACTIONS)}", field="action")
-        check_text(reason, "reason", max_length=TEXT_MAX)
-        _hours(hours)
-        if action == "mute" and hours is None:
-            raise ValidationError("a mute needs hours", field="hours")
-        if action == "revoke_badge":
-            if not badge:
-                raise ValidationError("name the badge to revoke", field="badge")
-            if badge not in self.gk.registry.badges:
-                raise UnknownBadge(badge)
-        if action == "retract":
-            check_text(activity_key, "activity_key")
+        self.check_resolution(action=action, reason=reason, hours=hours, badge=badge, activity_key=activity_key)
+        if action == "revoke_badge" and badge not in self.gk.registry.badges:
+            raise UnknownBadge(str(badge))
         self.gk.transaction(
             lambda tx: cases.resolve(tx, moderator, case_id, action, reason, hours, badge, activity_key)
         )
         return self.case(moderator, case_id)
+
+    def check_resolution(
+        self,
+        *,
+        action: str,
+        reason: str,
+        hours: int | None = None,
+        badge: str | None = None,
+        activity_key: str | None = None,
+    ) -> None:
+        """:meth:`resolve`'s checks of its fields, every bad one named in one
+        :class:`~guildkit.errors.ValidationError`; writes nothing (a page checks with it the
+        fields it could read while another could not be read)."""
+        found = FieldErrors()
+        found.check_all(
+            {
+                "action": lambda: _action(action),
+                "reason": lambda: check_text(reason, "reason", max_length=TEXT_MAX),
+                "hours": lambda: _hours(hours),
+            }
+        )
+        if action == "mute" and hours is None:
+            found.add("hours", "a mute needs hours")
+        if action == "revoke_badge" and not badge:
+            found.add("badge", "name the badge to revoke")
+        if action == "retract":
+            found.check_all({"activity_key": lambda: check_text(activity_key, "activity_key")})
+        found.raise_if_any()
 
     # -- hiding ----------------------------------------------------------------------------
 
@@ -369,9 +398,12 @@ class Moderation:
         """``uphold`` or ``overturn`` an appeal, with a reason (a moderator who neither appealed
         nor took the action). Overturning lifts the sanction (see :mod:`.appeals`)."""
         moderator = self._moderator(by)
-        if decision not in appeals.DECISIONS:
-            raise ValidationError("decision must be uphold or overturn", field="decision")
-        check_text(reason, "reason", max_length=TEXT_MAX)
+        check_fields(
+            {
+                "decision": lambda: _decision(decision),
+                "reason": lambda: check_text(reason, "reason", max_length=TEXT_MAX),
+            }
+        )
         self.gk.transaction(lambda tx: appeals.decide(tx, moderator, appeal_id, decision, reason))
         return self.get_appeal(None, appeal_id)
 

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from guildkit.builtin.manual import AWARD
 from guildkit.errors import InvalidTransition, NotAllowed, ValidationError
+from guildkit.i18n import N_
 from guildkit.i18n import gettext as _
 from guildkit.moderation import sanctions, views
 from guildkit.moderation.common import (
@@ -45,10 +46,44 @@ from guildkit.moderation.common import (
 )
 from guildkit.moderation.errors import UnknownAppeal
 from guildkit.moderation.views import ActionView, AppealView
+from guildkit.notes import Said
 from guildkit.transaction import Transaction
 
 #: A decision → the appeal's new state.
 DECISIONS = {"uphold": "upheld", "overturn": "overturned"}
+
+#: What the member is told of the decision, by what they appealed: ``(upheld, overturned)``.
+TOLD = {
+    "warn": (
+        N_("Your appeal of the warning was not accepted: the warning stands. %(reason)s"),
+        N_("Your appeal of the warning was accepted: the warning is withdrawn. %(reason)s"),
+    ),
+    "mute": (
+        N_("Your appeal of the mute was not accepted: the mute stands. %(reason)s"),
+        N_("Your appeal of the mute was accepted: the mute is lifted. %(reason)s"),
+    ),
+    "suspend": (
+        N_("Your appeal of the suspension was not accepted: the suspension stands. %(reason)s"),
+        N_("Your appeal of the suspension was accepted: the suspension is lifted. %(reason)s"),
+    ),
+    "ban": (
+        N_("Your appeal of the ban was not accepted: the ban stands. %(reason)s"),
+        N_("Your appeal of the ban was accepted: the ban is lifted. %(reason)s"),
+    ),
+    "revoke_badge": (
+        N_("Your appeal about the badge taken back was not accepted: it stays taken back. %(reason)s"),
+        N_("Your appeal about the badge taken back was accepted: the badge is yours again. %(reason)s"),
+    ),
+    # The retracted activity stays retracted either way (see above): say no more than the decision.
+    "retract": (
+        N_("Your appeal about the undone activity was not accepted. %(reason)s"),
+        N_("Your appeal about the undone activity was accepted. %(reason)s"),
+    ),
+}
+TOLD_OTHER = (
+    N_("Your appeal was not accepted: the action stands. %(reason)s"),
+    N_("Your appeal was accepted: the action is lifted. %(reason)s"),
+)
 
 
 def file(tx: Transaction, user: str, sanction_id: int | None, case_id: int | None, statement: str) -> int:
@@ -112,10 +147,8 @@ def decide(tx: Transaction, by: str | None, appeal_id: int, decision: str, reaso
         details.update(_overturn(tx, found, member_id, by, reason))
     case_id = found.case_id or tx.conn.scalar(sa.select(SANCTIONS.c.case_id).where(SANCTIONS.c.id == found.sanction_id))
     audit(tx, me, f"appeal_{decision}", member_id, case_id, reason, details)
-    word = "upheld: the action stands" if state == "upheld" else "overturned"
-    tx.tell(
-        member_id, "moderation.appeal", f"Your appeal of the {found.kind} was {word}. {reason}", appeal_id=appeal_id
-    )
+    told = TOLD.get(found.kind, TOLD_OTHER)[state == "overturned"]
+    tx.tell(member_id, "moderation.appeal", Said(told, {"reason": reason}), appeal_id=appeal_id)
 
 
 def _overturn(tx: Transaction, found: AppealView, member_id: int, by: str | None, reason: str) -> dict[str, Any]:

@@ -17,12 +17,14 @@ import sqlalchemy as sa
 
 from guildkit.builtin.manual import REVOKE, STATUS
 from guildkit.errors import InvalidTransition, NotAllowed, UnknownActivity, ValidationError
+from guildkit.i18n import N_
 from guildkit.i18n import gettext as _
 from guildkit.moderation import hiding
 from guildkit.moderation.common import ACTIVITIES, CASES, MEDIATIONS, MEMBERS, NOTES, REPORTS, SANCTIONS, TIMED, audit
 from guildkit.moderation.errors import UnknownCase
 from guildkit.moderation.hookspecs import CaseResolved
 from guildkit.moderation.views import NoteView, ReportView
+from guildkit.notes import Said
 from guildkit.transaction import Transaction
 
 
@@ -221,9 +223,20 @@ def resolve(
     close(tx, row, me, moderator, action, reason, details)
 
 
-def telling(action: str, until: datetime | None, reason: str) -> str:
-    what = {"warn": "You received a warning", "mute": "You are muted", "suspend": "You are suspended"}
-    text = what.get(action, "You are banned")
+#: What a sanctioned member is told, by sanction; with an end (a mute always has one), below.
+TOLD = {
+    "warn": N_("You received a warning: %(reason)s"),
+    "suspend": N_("You are suspended: %(reason)s"),
+    "ban": N_("You are banned: %(reason)s"),
+}
+TOLD_UNTIL = {
+    "mute": N_("You are muted until %(until)s: %(reason)s"),
+    "suspend": N_("You are suspended until %(until)s: %(reason)s"),
+}
+
+
+def telling(action: str, until: datetime | None, reason: str) -> Said:
+    """What the member is told of a sanction; its end, when it has one, in their locale and time zone."""
     if until is not None:
-        text += f" until {until:%Y-%m-%d %H:%M} UTC"
-    return f"{text}: {reason}"
+        return Said(TOLD_UNTIL[action], {"until": until, "reason": reason})
+    return Said(TOLD[action], {"reason": reason})

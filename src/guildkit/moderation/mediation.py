@@ -26,11 +26,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from guildkit.errors import InvalidTransition, NotAllowed, ValidationError
+from guildkit.i18n import N_
 from guildkit.i18n import gettext as _
-from guildkit.moderation import cases, views
+from guildkit.moderation import cases, views, wording
 from guildkit.moderation.common import MEDIATIONS, REPORTS, STATEMENTS, audit
 from guildkit.moderation.errors import UnknownMediation
 from guildkit.moderation.views import MediationView, StatementView
+from guildkit.notes import Said
 from guildkit.transaction import Transaction
 
 #: ``(state, action) → next state``: every allowed move.
@@ -92,9 +94,9 @@ def start(tx: Transaction, by: str | None, case_id: int, party: str | None, medi
     ).scalar_one()
     details = {"mediation_id": mediation_id, "party": party, "mediator": mediator}
     audit(tx, starter_id, "mediation_start", row.member_id, case_id, "", details)
-    text = f"A moderator invited you to a mediation about {row.subject} (mediation #{mediation_id})"
+    said = _invited(row.subject, mediation_id)
     for member_id in (row.member_id, party_id):
-        tx.tell(member_id, "moderation.mediation", text, mediation_id=mediation_id)
+        tx.tell(member_id, "moderation.mediation", said, mediation_id=mediation_id)
     return int(mediation_id)
 
 
@@ -123,12 +125,8 @@ def say(tx: Transaction, mediation_id: int, by: str, body: str, moderator: bool)
     ).scalar_one()
     for user, member_id in _ids(tx, found).items():
         if user != by:
-            tx.tell(
-                member_id,
-                "moderation.mediation",
-                f"New statement in mediation #{mediation_id}",
-                mediation_id=mediation_id,
-            )
+            said = Said(N_("New statement in mediation #%(id)s"), {"id": str(mediation_id)})
+            tx.tell(member_id, "moderation.mediation", said, mediation_id=mediation_id)
     return StatementView(int(statement_id), by, body, tx.now)
 
 
@@ -141,7 +139,10 @@ def agree(tx: Transaction, mediation_id: int, by: str | None, outcome: str) -> N
     row = cases.lock_case(tx, by, found.case_id)
     me = tx.members(by)[by] if by is not None else None
     cases.close(tx, row, me, by, "mediate", outcome, {"mediation_id": mediation_id})
-    _tell_parties(tx, found, f"Mediation #{mediation_id} ended with an agreement: {outcome}")
+    said = Said(
+        N_("Mediation #%(id)s ended with an agreement: %(outcome)s"), {"id": str(mediation_id), "outcome": outcome}
+    )
+    _tell_parties(tx, found, said)
 
 
 def abandon(tx: Transaction, mediation_id: int, by: str | None, reason: str, moderator: bool) -> None:
@@ -154,7 +155,10 @@ def abandon(tx: Transaction, mediation_id: int, by: str | None, reason: str, mod
     me = tx.members(by)[by] if by is not None else None
     respondent = _ids(tx, found)[found.respondent]
     audit(tx, me, "mediation_abandon", respondent, found.case_id, reason, {"mediation_id": mediation_id})
-    _tell_parties(tx, found, f"Mediation #{mediation_id} was closed without an agreement: {reason}")
+    said = Said(
+        N_("Mediation #%(id)s was closed without an agreement: %(reason)s"), {"id": str(mediation_id), "reason": reason}
+    )
+    _tell_parties(tx, found, said)
 
 
 def _close(tx: Transaction, found: MediationView, new: str, outcome: str) -> None:
@@ -163,10 +167,20 @@ def _close(tx: Transaction, found: MediationView, new: str, outcome: str) -> Non
     )
 
 
-def _tell_parties(tx: Transaction, found: MediationView, text: str) -> None:
+def _tell_parties(tx: Transaction, found: MediationView, said: Said) -> None:
     ids = _ids(tx, found)
     for user in (found.respondent, found.party):
-        tx.tell(ids[user], "moderation.mediation", text, mediation_id=found.id)
+        tx.tell(ids[user], "moderation.mediation", said, mediation_id=found.id)
+
+
+def _invited(subject: str, mediation_id: int) -> Said:
+    """The parties' invitation, naming what was reported by its kind ("a reported answer"), never its key."""
+    kind = wording.plain_kind(subject)
+    if kind is None:
+        return Said(N_("A moderator invited you to a mediation about reported content (mediation #%(id)s)"),
+                    {"id": str(mediation_id)})  # fmt: skip
+    said = N_("A moderator invited you to a mediation about a reported %(kind)s (mediation #%(id)s)")
+    return Said(said, {"kind": kind.lower(), "id": str(mediation_id)}, ("kind",))
 
 
 def of_member(conn: Any, member_id: int) -> list[MediationView]:

@@ -15,16 +15,18 @@
 =====================================  =============================================================
 
 Every template reads internal names (actions, states, categories) through the ``gk_moderation``
-filter (:mod:`.wording`); subjects and members are put in words by :mod:`.present`. A field the
-service refused is named in the page's own words (the service's messages name fields by their
-code names), and a state that no longer allows the form, in a sentence of the page's.
+filter (:mod:`.wording`); subjects and members are put in words by :mod:`.present`. Every form
+is a :class:`~guildkit.web.forms.Form`: a refused one comes back (422) with every bad field
+named at once, in the page's own words (the service's messages name fields by their code names),
+and what was typed kept; a state that no longer allows the form is the form's own message (409).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import redirect, render_template, request, url_for
 
@@ -33,17 +35,23 @@ from guildkit.i18n import format_number, lazy_gettext
 from guildkit.i18n import gettext as _
 from guildkit.moderation import present, report_form
 from guildkit.moderation.api import default_period
-from guildkit.moderation.common import TEXT_MAX
+from guildkit.moderation.common import MAX_HOURS, TEXT_MAX
 from guildkit.moderation.errors import UnknownAppeal, UnknownCase, UnknownMediation
 from guildkit.moderation.models import REPORT_CATEGORIES
 from guildkit.moderation.wording import PERIODS, word
 from guildkit.routes import Routes
+from guildkit.text import check_text
 from guildkit.web import csrf
 from guildkit.web.endpoint import gk_instance
+from guildkit.web.forms import Form
 from guildkit.web.pages import PageError, caller, error_page, page
 
 pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
 pages.app_template_filter("gk_moderation")(word)
+
+T = TypeVar("T")
+#: How long a mute or suspension lasts when the moderator has not picked yet (the form's first choice).
+DEFAULT_HOURS = "24"
 
 
 def _moderator() -> str | None:
@@ -53,16 +61,15 @@ def _moderator() -> str | None:
     return who.user_id
 
 
-def _report_page(form: report_form.ReportForm, status: int = 200) -> Any:
+def _report_page(report: report_form.ReportForm, status: int = 200) -> Any:
     gk = gk_instance()
-    subject = present.subjects(gk, [form.subject])[form.subject] if form.subject else None
+    subject = present.subjects(gk, [report.subject])[report.subject] if report.subject else None
     html = render_template(
         "guildkit/moderation/report.html",
-        form=form,
+        report=report,
+        form=report.form,
         subject=subject,
-        author=present.people(gk, [form.user]).get(form.user or ""),
-        errors=form.errors,
-        labels=report_form.LABELS,
+        author=present.people(gk, [report.user]).get(report.user or ""),
         categories=REPORT_CATEGORIES,
     )
     return (html, status) if status != 200 else html
@@ -78,21 +85,25 @@ def report() -> Any:
     if sent:
         csrf.check()
     gk = gk_instance()
-    form = report_form.read(gk, who.user_id, request.form if sent else request.args, sent=sent)
-    if sent and not form.errors and form.subject and form.user and form.category:
+    found = report_form.read(gk, who.user_id, request.form if sent else request.args, sent=sent)
+    form = found.form
+    if sent and not form.invalid and found.subject and found.user and found.category:
         try:
             gk.moderation.report(
-                who.user_id, subject=form.subject, user_id=form.user, category=form.category, comment=form.comment
+                who.user_id,
+                subject=found.subject,
+                user_id=found.user,
+                category=found.category,
+                comment=form.text("comment"),
             )
         except (errors.ValidationError, errors.UnknownMember, errors.MemberInactive) as exc:
-            name, message = report_form.refused(exc)
-            form.errors[name] = message
+            form.add(*report_form.refused(exc))
         else:
-            subject = present.subjects(gk, [form.subject])[form.subject]
+            subject = present.subjects(gk, [found.subject])[found.subject]
             return render_template("guildkit/moderation/reported.html", subject=subject)
-    if not form.errors:
-        return _report_page(form)
-    return _report_page(form, 422 if sent else 400)
+    if not form.invalid:
+        return _report_page(found)
+    return _report_page(found, 422 if sent else 400)
 
 
 @pages.get("/moderation")
@@ -109,7 +120,7 @@ def moderation_queue() -> Any:
     )
 
 
-def _show_case(by: str | None, case_id: int, form_errors: dict[str, str], status: int = 200) -> Any:
+def _show_case(by: str | None, case_id: int, form: Form | None = None, status: int = 200) -> Any:
     gk = gk_instance()
     try:
         case = gk.moderation.case(by, case_id)
@@ -120,10 +131,8 @@ def _show_case(by: str | None, case_id: int, form_errors: dict[str, str], status
         "guildkit/moderation/case.html",
         case=case,
         is_own=case.user_id == by,
-        errors=form_errors,
-        labels=CASE_FIELDS,
+        form=form or Form(CASE_FIELDS, {"hours": DEFAULT_HOURS}, limits=CASE_LIMITS),
         periods=PERIODS,
-        values=request.form if request.method == "POST" else {},
         done=request.args.get("done"),
         **present.case_page(gk, by, case, record),
     )
@@ -134,18 +143,18 @@ def _no_case() -> tuple[str, int]:
     return error_page(404, _("No such case"), _("There is no moderation case with that number."))
 
 
-#: How the case page's forms name their fields in the error summary.
+#: The case page's fields (its note, resolve and mediation forms), in the order it shows them.
 CASE_FIELDS = {
-    "case_id": lazy_gettext("This case"),
-    "action": lazy_gettext("Action"),
+    "body": lazy_gettext("Private note"),
     "reason": lazy_gettext("Reason"),
+    "action": lazy_gettext("Action"),
     "hours": lazy_gettext("How long"),
     "badge": lazy_gettext("Badge"),
     "activity_key": lazy_gettext("Activity"),
-    "body": lazy_gettext("Private note"),
     "party": lazy_gettext("Other party"),
     "mediator": lazy_gettext("Mediator"),
 }
+CASE_LIMITS = {"body": TEXT_MAX, "reason": TEXT_MAX}
 
 
 def _help(field: str) -> str | None:
@@ -180,10 +189,20 @@ def _too_late(exc: errors.InvalidTransition) -> str:
     return str(_("This mediation is already closed."))
 
 
+def _in_words(call: Callable[[], T]) -> T:
+    """``call()``; what it refuses, each field in the page's words where the page says it better."""
+    try:
+        return call()
+    except errors.ValidationError as exc:
+        found = exc.errors or {exc.field or "": [exc.message]}
+        said = {name: [_help(name) or message for message in messages] for name, messages in found.items()}
+        raise errors.ValidationError(exc.message, errors=said) from None
+
+
 @pages.get("/moderation/cases/<guildkit_id:case_id>")
 @page
 def moderation_case(case_id: int) -> Any:
-    return _show_case(_moderator(), case_id, {})
+    return _show_case(_moderator(), case_id)
 
 
 @pages.post("/moderation/cases/<guildkit_id:case_id>/<any(assign, notes, resolve, mediation):what>")
@@ -192,54 +211,48 @@ def moderate_case(case_id: int, what: str) -> Any:
     by = _moderator()
     csrf.check()
     moderation = gk_instance().moderation
-    form = request.form
+    form = Form.posted(CASE_FIELDS, limits=CASE_LIMITS)
+    status = 422
     try:
         if what == "assign" and by is not None:
             moderation.assign(by, case_id)
         elif what == "notes":
-            moderation.add_note(by, case_id, form.get("body", ""))
+            form.run(lambda: _in_words(lambda: moderation.add_note(by, case_id, form.text("body"))))
         elif what == "resolve":
-            moderation.resolve(
-                by,
-                case_id,
-                action=form.get("action", ""),
-                reason=form.get("reason", ""),
-                hours=_hours(form.get("hours", "")),
-                badge=form.get("badge") or None,
-                activity_key=form.get("activity_key") or None,
+            fields: dict[str, Any] = {
+                "action": form.text("action"),
+                "reason": form.text("reason"),
+                "hours": form.whole_number("hours", low=1, high=MAX_HOURS, message=_("Pick how long it lasts.")),
+                "badge": form.text("badge") or None,
+                "activity_key": form.text("activity_key") or None,
+            }
+            form.submit(
+                lambda: _in_words(lambda: moderation.resolve(by, case_id, **fields)),
+                check=lambda: _in_words(lambda: moderation.check_resolution(**fields)),
             )
         elif what == "mediation":
-            started = moderation.start_mediation(
-                by, case_id, party=form.get("party") or None, mediator=form.get("mediator") or None
-            )
-            return redirect(url_for(".mediation_page", mediation_id=started.id, done="started"), code=303)
+            party, mediator = form.text("party") or None, form.text("mediator") or None
+            started = form.run(lambda: moderation.start_mediation(by, case_id, party=party, mediator=mediator))
+            if started is not None:
+                return redirect(url_for(".mediation_page", mediation_id=started.id, done="started"), code=303)
     except errors.NotAllowed as exc:
         return error_page(403, _("Not allowed"), exc.message)
     except UnknownCase:
         return _no_case()
     except errors.InvalidTransition as exc:
-        return _show_case(by, case_id, {"case_id": _too_late(exc)}, 409)
+        form.add(None, _too_late(exc))
+        status = 409
     except errors.UnknownMember:
-        return _show_case(by, case_id, {"party": _("That member is not in the community.")}, 422)
+        form.add("party", _("That member is not in the community."))
     except errors.UnknownBadge:
-        return _show_case(by, case_id, {"badge": _("Pick one of the member's badges to take back.")}, 422)
+        form.add("badge", _("Pick one of the member's badges to take back."))
     except errors.UnknownActivity:
-        return _show_case(by, case_id, {"activity_key": _("That activity no longer exists: pick another.")}, 422)
-    except errors.ValidationError as exc:
-        field = exc.field or "reason"
-        return _show_case(by, case_id, {field: _help(field) or exc.message}, 422)
+        form.add("activity_key", _("That activity no longer exists: pick another."))
+    if form.invalid:
+        if "hours" not in request.form:  # another form was sent: the resolve form shows its first choice
+            form.values["hours"] = DEFAULT_HOURS
+        return _show_case(by, case_id, form, status)
     return redirect(url_for(".moderation_case", case_id=case_id, done=what), code=303)
-
-
-def _hours(text: str) -> int | None:
-    """The form's hours: empty is none; anything but a whole number is handed on to be refused."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise errors.ValidationError(_("Pick how long it lasts."), field="hours") from None
 
 
 def _signed_in() -> str:
@@ -249,16 +262,36 @@ def _signed_in() -> str:
     return who.user_id
 
 
-def _my_sanctions(user: str, form_errors: dict[str, str], status: int = 200) -> Any:
+def _appeal_key(sanction_id: int | None, case_id: int | None) -> str:
+    """What tells apart the appeal forms of one page: the sanction's id, or the case's."""
+    return f"s{sanction_id}" if sanction_id is not None else f"c{case_id}"
+
+
+def _appeal_form(label: str, key: str, values: dict[str, Any] | None = None) -> Form:
+    return Form({"statement": label}, values, limits={"statement": TEXT_MAX}, scope=f"{key}-")
+
+
+def _my_sanctions(user: str, posted: tuple[str, Form] | None = None, status: int = 200) -> Any:
+    """The member's page; ``posted`` (its key, the form) replaces the appeal form that was sent."""
     gk = gk_instance()
     mediations = gk.moderation.mediations_of(user)
+    actions = gk.moderation.actions(user)
+    appeal_forms: dict[str, Form] = {}
+    for a in actions:
+        key = _appeal_key(a.sanction_id, a.case_id)
+        appeal_forms[key] = _appeal_form(word(a.kind, "appeal") if a.sanction_id else _("Appeal this decision"), key)
+    if posted is not None:
+        key, form = posted
+        if key in appeal_forms:  # shown under its action's own label
+            form.labels = appeal_forms[key].labels
+        appeal_forms[key] = form
     html = render_template(
         "guildkit/moderation/sanctions.html",
-        actions=gk.moderation.actions(user),
+        actions=actions,
         mediations=mediations,
         subjects=present.subjects(gk, (m.subject for m in mediations)),
-        errors=form_errors,
-        values=request.form if request.method == "POST" else {},
+        appeal_forms=appeal_forms,
+        form=None if posted is None else posted[1],
         done=request.args.get("done"),
     )
     return (html, status) if status != 200 else html
@@ -267,7 +300,7 @@ def _my_sanctions(user: str, form_errors: dict[str, str], status: int = 200) -> 
 @pages.get("/sanctions")
 @page
 def my_sanctions() -> Any:
-    return _my_sanctions(_signed_in(), {})
+    return _my_sanctions(_signed_in())
 
 
 @pages.post("/sanctions/appeal")
@@ -276,35 +309,37 @@ def appeal() -> Any:
     """Suspended and banned members may appeal: only being signed in is checked."""
     user = _signed_in()
     csrf.check()
-    form = request.form
+    texts = {name: request.form.get(name, "").strip() for name in ("sanction_id", "case_id")}
+    ids = {name: int(text) if text.isdigit() and len(text) <= 10 else None for name, text in texts.items()}
+    key = _appeal_key(ids["sanction_id"], ids["case_id"])
+    form = _appeal_form(_("Appeal this decision"), key, {"statement": request.form.get("statement", "")})
+    if any(text and ids[name] is None for name, text in texts.items()):
+        form.add(None, _("This appeal form is broken: reload the page."))
+    statement = form.text("statement")
     try:
-        gk_instance().moderation.appeal(
-            user,
-            statement=form.get("statement", ""),
-            sanction_id=_whole(form.get("sanction_id", ""), "sanction_id"),
-            case_id=_whole(form.get("case_id", ""), "case_id"),
+        form.submit(
+            lambda: _in_words(lambda: gk_instance().moderation.appeal(user, statement=statement, **ids)),
+            check=lambda: _in_words(lambda: check_text(statement, "statement", max_length=TEXT_MAX)),
         )
     except errors.UnknownMember:
-        return _my_sanctions(user, {"statement": _("You have nothing to appeal.")}, 422)
-    except errors.ValidationError as exc:
-        field = exc.field or "statement"
-        return _my_sanctions(user, {field: (_help(field) if field == "statement" else None) or exc.message}, 422)
+        form.add(None, _("You have nothing to appeal."))
+    if form.invalid:
+        return _my_sanctions(user, (key, form), 422)
     return redirect(url_for(".my_sanctions", done="appealed"), code=303)
-
-
-def _whole(text: str, field: str) -> int | None:
-    text = text.strip()
-    if not text:
-        return None
-    if not text.isdigit() or len(text) > 10:
-        raise errors.ValidationError(_("This appeal form is broken: reload the page."), field=field)
-    return int(text)
 
 
 # -- mediation -------------------------------------------------------------------------------
 
+#: A mediation page's fields (its statement, agreement and abandon forms).
+MEDIATION_FIELDS = {
+    "body": lazy_gettext("Your statement"),
+    "outcome": lazy_gettext("Agreed outcome"),
+    "reason": lazy_gettext("Why"),
+}
+MEDIATION_LIMITS = dict.fromkeys(MEDIATION_FIELDS, TEXT_MAX)
 
-def _show_mediation(mediation_id: int, form_errors: dict[str, str], status: int = 200) -> Any:
+
+def _show_mediation(mediation_id: int, form: Form | None = None, status: int = 200) -> Any:
     who = caller()
     if not who.is_person or who.user_id is None:
         raise PageError(401, _("Sign in to see this mediation"), _("Mediations are shown to their parties only."))
@@ -322,7 +357,7 @@ def _show_mediation(mediation_id: int, form_errors: dict[str, str], status: int 
         subject=present.subjects(gk_instance(), [found.subject])[found.subject],
         role=role,
         moderator=who.active and who.can("members.manage"),
-        errors=form_errors,
+        form=form or Form(MEDIATION_FIELDS, limits=MEDIATION_LIMITS),
         done=request.args.get("done"),
     )
     return (html, status) if status != 200 else html
@@ -335,7 +370,7 @@ def _no_mediation() -> tuple[str, int]:
 @pages.get("/mediations/<guildkit_id:mediation_id>")
 @page
 def mediation_page(mediation_id: int) -> Any:
-    return _show_mediation(mediation_id, {})
+    return _show_mediation(mediation_id)
 
 
 @pages.post("/mediations/<guildkit_id:mediation_id>/<any(statements, agree, abandon):what>")
@@ -344,31 +379,36 @@ def mediation_action(mediation_id: int, what: str) -> Any:
     who = caller()
     if not who.is_person or who.user_id is None:
         raise PageError(401, _("Sign in to take part"), _("Mediations are for their parties only."))
+    user = who.user_id
     csrf.check()
     moderation = gk_instance().moderation
-    form = request.form
+    form = Form.posted(MEDIATION_FIELDS, limits=MEDIATION_LIMITS)
+    status = 422
     try:
         if what == "statements":
-            moderation.add_statement(who.user_id, mediation_id, form.get("body", ""))
+            form.run(lambda: _in_words(lambda: moderation.add_statement(user, mediation_id, form.text("body"))))
         elif what == "agree":
-            moderation.agree(who.user_id, mediation_id, outcome=form.get("outcome", ""))
+            form.run(lambda: _in_words(lambda: moderation.agree(user, mediation_id, outcome=form.text("outcome"))))
         else:
             if not who.can("members.manage"):
                 raise errors.NotAllowed(_("only the mediator or another moderator may abandon this mediation"))
-            moderation.abandon_mediation(who.user_id, mediation_id, reason=form.get("reason", ""))
+            reason = form.text("reason")
+            form.run(lambda: _in_words(lambda: moderation.abandon_mediation(user, mediation_id, reason=reason)))
     except UnknownMediation:
         return _no_mediation()
     except errors.NotAllowed as exc:
         return error_page(403, _("Not allowed"), exc.message)
     except errors.InvalidTransition as exc:
-        return _show_mediation(mediation_id, {"state": _too_late(exc)}, 409)
-    except errors.ValidationError as exc:
-        field = exc.field or "body"
-        return _show_mediation(mediation_id, {field: _help(field) or exc.message}, 422)
+        form.add(None, _too_late(exc))
+        status = 409
+    if form.invalid:
+        return _show_mediation(mediation_id, form, status)
     return redirect(url_for(".mediation_page", mediation_id=mediation_id, done=what), code=303)
 
 
 # -- appeals (moderators) --------------------------------------------------------------------
+
+APPEAL_FIELDS = {"decision": lazy_gettext("Decision"), "reason": lazy_gettext("Reason")}
 
 
 @pages.get("/moderation/appeals")
@@ -378,7 +418,7 @@ def appeals_queue() -> Any:
     return render_template("guildkit/moderation/appeals.html", appeals=gk_instance().moderation.appeals(by))
 
 
-def _show_appeal(by: str | None, appeal_id: int, form_errors: dict[str, str], status: int = 200) -> Any:
+def _show_appeal(by: str | None, appeal_id: int, form: Form | None = None, status: int = 200) -> Any:
     try:
         found = gk_instance().moderation.get_appeal(by, appeal_id)
     except UnknownAppeal:
@@ -387,8 +427,7 @@ def _show_appeal(by: str | None, appeal_id: int, form_errors: dict[str, str], st
         "guildkit/moderation/appeal.html",
         a=found,
         may_decide=by not in (found.user_id, found.acted_by),
-        errors=form_errors,
-        values=request.form if request.method == "POST" else {},
+        form=form or Form(APPEAL_FIELDS, limits={"reason": TEXT_MAX}),
         done=request.args.get("done"),
     )
     return (html, status) if status != 200 else html
@@ -401,7 +440,7 @@ def _no_appeal() -> tuple[str, int]:
 @pages.get("/moderation/appeals/<guildkit_id:appeal_id>")
 @page
 def appeal_page(appeal_id: int) -> Any:
-    return _show_appeal(_moderator(), appeal_id, {})
+    return _show_appeal(_moderator(), appeal_id)
 
 
 @pages.post("/moderation/appeals/<guildkit_id:appeal_id>/decide")
@@ -409,20 +448,24 @@ def appeal_page(appeal_id: int) -> Any:
 def decide_appeal(appeal_id: int) -> Any:
     by = _moderator()
     csrf.check()
-    form = request.form
+    form = Form.posted(APPEAL_FIELDS, limits={"reason": TEXT_MAX})
+    decision, reason = form.text("decision"), form.text("reason")
+    status = 422
     try:
-        gk_instance().moderation.decide_appeal(
-            by, appeal_id, decision=form.get("decision", ""), reason=form.get("reason", "")
+        form.run(
+            lambda: _in_words(
+                lambda: gk_instance().moderation.decide_appeal(by, appeal_id, decision=decision, reason=reason)
+            )
         )
     except UnknownAppeal:
         return _no_appeal()
     except errors.NotAllowed as exc:
         return error_page(403, _("Not allowed"), exc.message)
     except errors.InvalidTransition as exc:
-        return _show_appeal(by, appeal_id, {"decision": _too_late(exc)}, 409)
-    except errors.ValidationError as exc:
-        field = exc.field or "reason"
-        return _show_appeal(by, appeal_id, {field: _help(field) or exc.message}, 422)
+        form.add(None, _too_late(exc))
+        status = 409
+    if form.invalid:
+        return _show_appeal(by, appeal_id, form, status)
     return redirect(url_for(".appeal_page", appeal_id=appeal_id, done="decided"), code=303)
 
 
@@ -434,22 +477,22 @@ def decide_appeal(appeal_id: int) -> Any:
 def public_log() -> Any:
     """Public like the badge catalog: no sign-in check at all."""
     gk = gk_instance()
-    asked = {name: _day(request.args.get(name, "")) for name in ("start", "end")}
-    form_errors = {name: str(_("Use a date like 2026-01-31.")) for name, day in asked.items() if day is False}
+    labels = {"start": _("From"), "end": _("To")}
+    form = Form(labels, {name: request.args.get(name, "") for name in labels}, limits=dict.fromkeys(labels, 32))
+    asked = {name: _day(form.text(name)) for name in labels}
+    for name, day in asked.items():
+        if day is False:
+            form.add(name, _("Use a date like 2026-01-31."))
     start, end = default_period(gk, _date_or_none(asked["start"]), _date_or_none(asked["end"]))
-    status = 200
-    try:
-        months = gk.moderation.public_log(start, end)
-    except errors.ValidationError as exc:
-        form_errors[exc.field or "end"] = exc.message
+    months = form.run(lambda: gk.moderation.public_log(start, end))
+    if months is None:
         start, end = default_period(gk, None, None)
-        months, status = gk.moderation.public_log(start, end), 422
-    if form_errors:
-        status = 422
-    html = render_template(
-        "guildkit/moderation/log.html", months=list(reversed(months)), start=start, end=end, errors=form_errors
-    )
-    return (html, status) if status != 200 else html
+        months = gk.moderation.public_log(start, end)
+    for name, day in (("start", start), ("end", end)):
+        if not form.messages(name):  # a refused date stays as typed; the others show the period shown
+            form.values[name] = day.isoformat()
+    html = render_template("guildkit/moderation/log.html", months=list(reversed(months)), form=form)
+    return (html, 422) if form.invalid else html
 
 
 def _date_or_none(value: date | bool | None) -> date | None:

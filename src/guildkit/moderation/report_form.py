@@ -2,17 +2,16 @@
 
 The host links its "Report" button to ``/report?subject=<key>&user=<author's user id>``; the form
 carries both on as hidden fields and asks the member only for a reason and, if they like, a
-comment. :func:`read` checks every field at once and returns each problem in words, keyed by the
-field: what the member typed is kept (a comment longer than the limit is cut to it), and nothing
-they sent is ever repeated in a message. A link without a usable subject or author is named as a
-broken link, never echoed.
+comment. :func:`read` checks every field at once and files each problem in words on the form
+(:class:`~guildkit.web.forms.Form`): what the member typed is kept (a comment longer than the
+limit is shown cut to it), and nothing they sent is ever repeated in a message. A link without a
+usable subject or author is named as a broken link, never echoed.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from guildkit import errors
 from guildkit.extension import GuildKit
@@ -21,30 +20,30 @@ from guildkit.i18n import gettext as _
 from guildkit.moderation.common import SUBJECT_MAX, TEXT_MAX
 from guildkit.moderation.models import REPORT_CATEGORIES
 from guildkit.text import problem
+from guildkit.web.forms import Form
 
-#: How the form names its fields in the error summary.
+#: The form's fields, in the order the page shows them.
 LABELS = {
     "subject": lazy_gettext("What you report"),
     "user": lazy_gettext("Who wrote it"),
     "category": lazy_gettext("Reason"),
     "comment": lazy_gettext("Comment"),
 }
+LIMITS = {"subject": SUBJECT_MAX, "user": 191, "comment": TEXT_MAX}
 BROKEN_LINK = lazy_gettext(
     "This report link is incomplete: go back and use the Report link next to what you want to report."
 )
 NO_AUTHOR = lazy_gettext("This report link does not say who wrote it: go back and use the Report link next to it.")
-_UNSHOWABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass
 class ReportForm:
-    """The form's fields as the member sent them (the link's parts only when usable), and its errors."""
+    """The form as the page shows it, and the link's parts and the reason when they are usable."""
 
+    form: Form
     subject: str | None
     user: str | None
     category: str | None
-    comment: str
-    errors: dict[str, str] = field(default_factory=dict)
 
 
 def _key(value: str, max_length: int) -> str | None:
@@ -56,39 +55,46 @@ def _key(value: str, max_length: int) -> str | None:
 
 def read(gk: GuildKit, reporter: str, source: Mapping[str, str], *, sent: bool) -> ReportForm:
     """The form from the link (``sent=False``) or as posted (``sent=True``), every field checked."""
-    subject = _key(source.get("subject", ""), SUBJECT_MAX)
-    user = _key(source.get("user", ""), 191)
-    category = source.get("category", "")
-    comment = source.get("comment", "")
-    form = ReportForm(subject, user, category if category in REPORT_CATEGORIES else None, "")
-    if subject is None:
-        form.errors["subject"] = str(BROKEN_LINK)
-    if user is None:
-        form.errors["user"] = str(NO_AUTHOR)
-    elif user == reporter:
-        form.errors["user"] = _yours()
+    typed = {name: source.get(name, "") for name in LABELS}
+    form = Form(LABELS, typed, limits=LIMITS)
+    category = typed["category"]
+    report = ReportForm(
+        form,
+        _key(typed["subject"], SUBJECT_MAX),
+        _key(typed["user"], 191),
+        category if category in REPORT_CATEGORIES else None,
+    )
+    if report.subject is None:
+        form.add("subject", str(BROKEN_LINK))
+    if report.user is None:
+        form.add("user", str(NO_AUTHOR))
+    elif report.user == reporter:
+        form.add("user", _yours())
     else:
         try:
-            gk.member(user)
+            gk.member(report.user)
         except errors.UnknownMember:
-            form.user = None
-            form.errors["user"] = _gone()
+            report.user = None
+            form.add("user", _gone())
     if not sent:
-        return form
-    if form.category is None:
-        form.errors["category"] = str(_("Pick the reason that fits best."))
+        return report
+    if report.category is None:
+        form.add("category", str(_("Pick the reason that fits best.")))
+    comment = typed["comment"]
     if len(comment) > TEXT_MAX:
-        form.errors["comment"] = str(
-            _(
-                "The comment can be at most %(max)s characters; it has %(length)s.",
-                max=format_number(TEXT_MAX),
-                length=format_number(len(comment)),
-            )
+        form.add(
+            "comment",
+            str(
+                _(
+                    "The comment can be at most %(max)s characters; it has %(length)s.",
+                    max=format_number(TEXT_MAX),
+                    length=format_number(len(comment)),
+                )
+            ),
         )
     elif problem(comment):
-        form.errors["comment"] = str(_("The comment holds characters that cannot be stored (control characters)."))
-    form.comment = _UNSHOWABLE.sub("", comment[:TEXT_MAX])
-    return form
+        form.add("comment", str(_("The comment holds characters that cannot be stored (control characters).")))
+    return report
 
 
 def refused(exc: errors.GuildKitError) -> tuple[str, str]:

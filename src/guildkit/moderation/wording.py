@@ -131,7 +131,9 @@ def word(name: str | None, kind: str) -> str:
     return str(found) if found is not None else readable(name)
 
 
-def _plain_kind(key: str | None) -> str | None:
+def plain_kind(key: str | None) -> str | None:
+    """The host's word for what a subject key points at (``"answer:42"`` → ``"Answer"``), as
+    written; ``None`` when the key has no plain kind."""
     prefix = key.split(":", 1)[0] if key and ":" in key else ""
     return readable(prefix) if _PLAIN_KIND.fullmatch(prefix) else None
 
@@ -139,13 +141,13 @@ def _plain_kind(key: str | None) -> str | None:
 def kind_of(key: str | None) -> str:
     """What a subject key points at, in a word: ``"answer:42"`` → ``"Answer"``; ``"Content"`` when
     the key has no plain kind (so a hostile or garbled key is never echoed)."""
-    return _plain_kind(key) or str(_("Content"))
+    return plain_kind(key) or str(_("Content"))
 
 
 def a_kind(key: str | None) -> str:
     """The kind with its article, in running text: ``"an answer"``, ``"a post"``, ``"content"``.
     The kind is the host's own word, so each article is a msgid of its own for translators to fit."""
-    kind = (_plain_kind(key) or "content").lower()
+    kind = (plain_kind(key) or "content").lower()
     if kind == "content":
         return str(_("content"))
     return str(_("an %(kind)s", kind=kind) if kind[0] in "aeiou" else _("a %(kind)s", kind=kind))

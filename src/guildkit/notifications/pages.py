@@ -2,8 +2,8 @@
 
 ======================================  ===========================================================
 ``/notifications/settings``             the signed-in member's choice for every kind, one form
-                                        (POST with the CSRF token; a refused choice comes back
-                                        with the field named, 422; a saved form redirects, 303)
+                                        (POST with the CSRF token; refused choices come back
+                                        with every one named, 422; a saved form redirects, 303)
 ``/notifications/unsubscribe/<token>``  an email's unsubscribe link: GET asks to confirm, POST
                                         unsubscribes (the form, or a mail provider's RFC 8058
                                         one-click POST); no sign-in needed
@@ -34,6 +34,7 @@ from guildkit.notifications.unsubscribe import BadToken
 from guildkit.routes import Routes
 from guildkit.web import csrf
 from guildkit.web.endpoint import gk_instance
+from guildkit.web.forms import Form
 from guildkit.web.pages import PageError, caller, error_page, page
 
 pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
@@ -70,39 +71,38 @@ def _service() -> Notifier:
 
 
 def field_key(kind: str) -> str:
-    """The kind's key in the form's errors; its element's id is ``gk-`` and the key."""
+    """The kind's field on the form; its element's id is ``gk-`` and the key."""
     return "kind-" + re.sub(r"[^a-z0-9_-]", "-", kind)
 
 
-def _sections(chosen: Preferences, typed: dict[str, str]) -> list[tuple[str, list[dict[str, Any]]]]:
-    """The kinds by section, in the order declared, each with what the form shows."""
+def _form(chosen: Preferences, typed: dict[str, str]) -> Form:
+    """The form: a field for each kind, as chosen or as typed (refused choices stay as sent)."""
+    values = {field_key(c.kind.name): typed.get(c.kind.name, c.delivery) for c in chosen.choices}
+    return Form({field_key(c.kind.name): c.kind.label for c in chosen.choices}, values)
+
+
+def _sections(chosen: Preferences) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The kinds by section, in the order declared, each with its field's name and key."""
     sections: dict[str, list[dict[str, Any]]] = {}
     for choice in chosen.choices:
         name = choice.kind.name
         sections.setdefault(str(choice.kind.section), []).append(
-            {
-                "kind": choice.kind,
-                "field": FIELD + name,
-                "key": field_key(name),
-                "value": typed.get(name, choice.delivery),
-            }
+            {"kind": choice.kind, "field": FIELD + name, "key": field_key(name)}
         )
     return list(sections.items())
 
 
 def _render(
-    service: Notifier, user_id: str, typed: dict[str, str], email: bool | None, problems: dict[str, str], status: int
+    service: Notifier, user_id: str, chosen: Preferences, form: Form, email: bool | None, status: int
 ) -> tuple[str, int]:
-    chosen = service.preferences(user_id)
     enabled = service.email_enabled
     html = render_template(
         "guildkit/notifications/settings.html",
-        sections=_sections(chosen, typed),
+        sections=_sections(chosen),
+        form=form,
         email=chosen.email if email is None else email,
         email_enabled=enabled,
         has_address=enabled and _has_address(user_id),
-        errors=problems,
-        labels={field_key(c.kind.name): c.kind.label for c in chosen.choices},
         saved=request.args.get("saved") is not None,
     )
     return html, status
@@ -116,13 +116,14 @@ def _has_address(user_id: str) -> bool:
 
 
 def _refused(service: Notifier, name: str, typed: dict[str, str]) -> str:
-    """Why a choice was refused, in the page's words (the service's name kinds and deliveries by code)."""
+    """Why a choice was refused, in the page's words (the service's name kinds and deliveries by
+    code), naming the kind: the error summary lists every refused one."""
     kind = service.kinds().get(name)
     if kind is None:
         return str(_("This kind of notification no longer exists: reload the page."))
     if kind.required and typed.get(name) == "off":
-        return str(_("This cannot be switched off: choose the app or email."))
-    return str(_("Choose one of the ways offered."))
+        return str(_("“%(kind)s” cannot be switched off: choose the app or email.", kind=kind.label))
+    return str(_("For “%(kind)s”, choose one of the ways offered.", kind=kind.label))
 
 
 @pages.route("/notifications/settings", methods=["GET", "POST"])
@@ -132,16 +133,20 @@ def notification_settings() -> Any:
     if who.user_id is None:
         raise PageError(401, _("Sign in to choose your notifications"), _("Your notification settings are only yours."))
     service = _service()
+    chosen = service.preferences(who.user_id)
     if request.method == "GET":
-        return _render(service, who.user_id, {}, None, {}, 200)
+        return _render(service, who.user_id, chosen, _form(chosen, {}), None, 200)
     csrf.check()
     typed = {key[len(FIELD) :]: value for key, value in request.form.items() if key.startswith(FIELD)}
     email = request.form.get(NO_EMAIL) != "1"
+    form = _form(chosen, typed)
     try:
         service.set_preferences(who.user_id, typed, email=email)
     except errors.ValidationError as exc:
-        field = (exc.field or "").removeprefix("kinds.")
-        return _render(service, who.user_id, typed, email, {field_key(field): _refused(service, field, typed)}, 422)
+        for field in exc.errors or {exc.field or "": []}:
+            name = field.removeprefix("kinds.")
+            form.add(field_key(name), _refused(service, name, typed))  # an unknown kind: the form's own
+        return _render(service, who.user_id, chosen, form, email, 422)
     return redirect(url_for(".notification_settings", saved=1), code=303)
 
 

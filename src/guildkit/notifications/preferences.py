@@ -4,9 +4,9 @@ A member's delivery for a kind is their row for it, else the kind's default. The
 ``*`` (:data:`~guildkit.notifications.models.ALL_KINDS`) stops every email, digests included,
 and leaves the in-app list as the kinds say: it is what "unsubscribe from all" writes.
 
-Changes are checked whole before anything is written: an unknown kind, or a delivery a kind does
-not offer (``off`` for a required kind), raises :class:`~guildkit.errors.ValidationError` naming
-``kinds.<kind>`` and nothing changes.
+Changes are checked whole before anything is written: every unknown kind, and every delivery a
+kind does not offer (``off`` for a required kind), is named ``kinds.<kind>`` in one
+:class:`~guildkit.errors.ValidationError`, and nothing changes.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from guildkit.errors import ValidationError
+from guildkit.errors import FieldErrors, ValidationError
 from guildkit.models import table_of
 from guildkit.notifications.hookspecs import NotificationKind
 from guildkit.notifications.models import ALL_KINDS, NotificationPreference
@@ -81,21 +81,24 @@ def read(conn: sa.Connection, member_id: int | None, kinds: Mapping[str, Notific
 
 
 def check(kinds: Mapping[str, NotificationKind], changes: object, email: object = None) -> dict[str, str]:
-    """``changes`` (``{kind: delivery}``) checked against the registered kinds; raises naming the field."""
+    """``changes`` (``{kind: delivery}``) checked against the registered kinds; raises naming every bad field."""
     if email is not None and not isinstance(email, bool):
         raise ValidationError("email must be true or false", field="email")
     if not isinstance(changes, Mapping):
         raise ValidationError("kinds must map kinds to deliveries", field="kinds")
     checked: dict[str, str] = {}
+    found = FieldErrors()  # every refused kind named at once
     for name, delivery in changes.items():
         kind = kinds.get(name) if isinstance(name, str) else None
         if kind is None:
-            raise ValidationError(f"there is no notification kind {name!r}", field=f"kinds.{name}")
-        if delivery not in kind.choices:
+            found.add(f"kinds.{name}", f"there is no notification kind {name!r}")
+        elif delivery not in kind.choices:
             offered = ", ".join(kind.choices)
             why = "it cannot be switched off: " if kind.required and delivery == "off" else ""
-            raise ValidationError(f"{name}: {why}choose one of {offered}", field=f"kinds.{name}")
-        checked[name] = str(delivery)
+            found.add(f"kinds.{name}", f"{name}: {why}choose one of {offered}")
+        else:
+            checked[name] = str(delivery)
+    found.raise_if_any()
     return checked
 
 

@@ -21,7 +21,7 @@ from guildkit.extension import GuildKit
 from guildkit.i18n import format_number, ngettext, translated
 from guildkit.i18n import gettext as _
 from guildkit.models import Activity, BadgeAward, Balance, LedgerEntry, Member
-from guildkit.notes import Entry, subject_of
+from guildkit.notes import Entry, others_too, subject_of
 from guildkit.subjects import resolve
 from guildkit.words import Words, ledger_sentences
 
@@ -155,19 +155,17 @@ def notification_lines(gk: GuildKit, entries: Sequence[Entry]) -> list[dict[str,
         more = 0 if entry.headline else entry.count - 1  # a kind's phrase for several says how many
         if data.get("activity_type"):
             who = [people.get(a, a) for a in entry.actors]
-            others = len(who) - 1
-            actor = (
-                ngettext("%(name)s and %(count)s other", "%(name)s and %(count)s others", others,
-                         name=who[0], count=format_number(others)) if others else who[0]
-            ) if who else None  # fmt: skip
+            # Said of the newest alone (its verb agrees with one person), then how many others did it too.
             said = {
                 form: words.sentence(
-                    data["activity_type"], "target", subject_key=data.get("subject"), subject=subject, actor=actor,
-                    html=form == "html",
+                    data["activity_type"], "target", subject_key=data.get("subject"), subject=subject,
+                    actor=who[0] if who else None, html=form == "html",
                 )
                 for form in ("html", "text")
             }  # fmt: skip
-            more = 0 if len(who) == entry.count else more  # the names already say how many
+            if len(who) > 1:
+                said = {form: others_too(sentence, len(who) - 1) for form, sentence in said.items()}
+            more = 0 if len(who) == entry.count else more  # the count of others already says how many
         else:
             said = {"html": Markup.escape(entry.text), "text": entry.text}
         lines.append({**said, "badge": data.get("badge"), "more": more, "unread": entry.unread,

@@ -8,7 +8,10 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from guildkit.activity import TYPE_RE
+from guildkit.builtin.manual import AwardFields, Refusals, check_award, check_revoke
+from guildkit.current import current_guildkit
 from guildkit.models import MEMBER_STATUSES, TIERS
+from guildkit.registry import Registry
 
 LIMIT = fields.Integer(load_default=20, validate=validate.Range(1, 100), metadata={"description": "page size"})
 CURSOR = fields.String(load_default=None, metadata={"description": "next_cursor of the previous page"})
@@ -134,7 +137,43 @@ class RecentAwardSchema(AwardSchema):
     member = fields.Nested(MemberSchema, required=True)
 
 
-class ManualAwardIn(Schema):
+class _ManualChecks(Schema):
+    """A manual award's or revocation's body: when the schema refuses some of its fields, the
+    service's checks of the others (an unknown badge or member, a level the badge lacks, a blank
+    reason) are reported with them, so one 422 names every bad field. A body the schema accepts
+    whole is left to the service (where an unknown name alone is its 404)."""
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _every_bad_field(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
+        sent = set(original) if isinstance(original, dict) else set()
+        refused = {name for name, field in self.fields.items() if name not in data and (name in sent or field.required)}
+        if not refused and sent <= set(self.fields):
+            return
+        refusals = Refusals(refused)
+        gk = current_guildkit()
+        if isinstance(data.get("user_id"), str):
+            refusals.check("user_id", lambda: gk.member(data["user_id"]))
+        self.check(refusals, gk.registry, data)
+        if refusals.found:
+            raise ValidationError(refusals.found.errors)
+
+    def check(self, refusals: Refusals, registry: Registry, data: dict[str, Any]) -> None:
+        """The service's own checks of ``data``; each subclass names the one it stands for."""
+        raise NotImplementedError
+
+
+class AwardChecks(_ManualChecks):
+    def check(self, refusals: Refusals, registry: Registry, data: dict[str, Any]) -> None:
+        what = {name: data[name] for name in AwardFields.__annotations__ if name in data}
+        check_award(refusals, registry, data.get("reason", ""), **what)
+
+
+class RevokeChecks(_ManualChecks):
+    def check(self, refusals: Refusals, registry: Registry, data: dict[str, Any]) -> None:
+        check_revoke(refusals, registry, data.get("reason", ""), data.get("badge"), data.get("level"), data.get("role"))
+
+
+class ManualAwardIn(AwardChecks):
     user_id = fields.String(required=True, validate=validate.Length(1, 191))
     reason = fields.String(required=True, validate=validate.Length(1, 2000))
     points = fields.Integer(load_default=None)
@@ -149,7 +188,7 @@ class ManualAwardIn(Schema):
     )
 
 
-class ManualRevokeIn(Schema):
+class ManualRevokeIn(RevokeChecks):
     user_id = fields.String(required=True, validate=validate.Length(1, 191))
     reason = fields.String(required=True, validate=validate.Length(1, 2000))
     badge = fields.String(load_default=None, validate=validate.Length(1, 100))
