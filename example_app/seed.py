@@ -24,7 +24,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
-from . import actions
+from . import actions, seed_challenges, seed_groups, seed_kudos, seed_nominations, seed_objectives
 from .extensions import db, gk
 from .models import Answer, Post, Question, User, get_post
 from .seed_content import NAMES, Writer
@@ -287,6 +287,7 @@ def seed_command(users: int, days: int, random_seed: int) -> None:
         users = [person.user for person in community.people]
         more = seed_participation(community.rng, users, datetime.now(UTC))
         safety = seed_safety(community.rng, users, datetime.now(UTC))
+        together = seed_together(users, datetime.now(UTC))
     finally:
         current_app.config["GUILDKIT_RATE_LIMITS"] = limits
     first = community.people[0].user.name.lower()
@@ -306,7 +307,34 @@ def seed_command(users: int, days: int, random_seed: int) -> None:
         f"{safety.accepted} members accepted the guidelines; {safety.promoted} trust-level promotions; "
         f"{safety.cases} moderation cases."
     )
+    if together:
+        click.echo("Together: " + "; ".join(together) + ".")
     click.echo(f"Log in as {first} / {DEMO_PASSWORD} (every seeded user's password is {DEMO_PASSWORD!r}).")
+
+
+def seed_together(users: list[User], now: datetime) -> list[str]:
+    """Groups, kudos, a nomination, challenges and objectives, each only when its feature is on
+    (a host may switch any of them off); what was made, in words for the summary."""
+    said = []
+    if _on("groups") and len(users) >= seed_groups.PEOPLE:
+        made = seed_groups.seed(gk, users, now)
+        said.append(f"{made['groups']} teams with {made['goals']} goals")
+    if _on("kudos"):
+        given = seed_kudos.seed(gk, users, now)
+        said.append(f"{given['kudos']} kudos from {given['givers']} members")
+    if _on("nominations") and seed_nominations.seed(gk, users, now) is not None:
+        said.append("a nomination waiting for its second approval")
+    if _on("challenges"):
+        challenges = seed_challenges.seed(gk, users, now)
+        said.append(f"{challenges.challenges} challenges ({challenges.completed} completed)")
+    if _on("objectives"):
+        objectives = seed_objectives.seed(gk, users, now)
+        said.append(f"{objectives.set} objectives")
+    return said
+
+
+def _on(service: str) -> bool:
+    return service in gk.services()
 
 
 @click.command("init-db")

@@ -77,6 +77,21 @@ def seed(gk: GuildKit) -> World:
         ends_at=now + timedelta(days=30),
     )  # fmt: skip
     unsubscribe = gk.notifier.unsubscribe_token("bob")
+    group = gk.groups.create(ADMIN, name="Reviewers", policy="request")
+    gk.groups.request(group.id, "bob")
+    kudos = gk.kudos.give("bob", "cat", "Thanks for the review")
+    challenge = gk.challenges.create(
+        ADMIN, title="Spring answers", starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=7),
+        steps=[{"activity_type": "kudos.given", "count": 2}], reward_points=5, reward_point_type="reputation",
+    )  # fmt: skip
+    objective = gk.objectives.create(
+        ADMIN, title="Grow", kpi="mau", direction="at_least", target=40, starts_on=now.date(),
+        due_on=(now + timedelta(days=60)).date(),
+    )  # fmt: skip
+    nominatable = gk.nominations.badges()
+    nomination = (
+        gk.nominations.nominate("cat", "dan", badge=nominatable[0].badge, reason="Always kind") if nominatable else None
+    )
     gk.session.commit()
     return World(
         {
@@ -100,6 +115,11 @@ def seed(gk: GuildKit) -> World:
             "filename": "guildkit.css",
             "season": season.slug,
             "token": unsubscribe,
+            "group": group.slug,
+            "kudos_id": kudos.id,
+            "challenge_id": challenge.id,
+            "objective_id": objective.id,
+            "nomination_id": nomination.id if nomination else 1,
         }
     )
 

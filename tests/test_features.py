@@ -88,7 +88,15 @@ FEATURES = {
     "guildkit.analytics": ("/analytics", "analytics", None, "Analytics", "guildkit_surveys"),
     "guildkit.admin": ("/admin", "admin", None, "Admin", "guildkit_console_badges"),
     "guildkit.trust": ("/api/me/privileges", "trust", "trust", None, "guildkit_trust_levels"),
+    "guildkit.groups": ("/groups", "groups", "groups", "Groups", "guildkit_groups"),
+    "guildkit.kudos": ("/kudos", "kudos", None, "Kudos", "guildkit_kudos"),
+    "guildkit.nominations": ("/nominations", "nominations", "nominations", "Nominations", "guildkit_nominations"),
+    "guildkit.challenges": ("/challenges", "challenges", "challenges", "Challenges", "guildkit_challenges"),
+    "guildkit.objectives": ("/analytics/objectives", "objectives", None, None, "guildkit_objectives"),
 }
+
+#: What a feature takes with it when it is switched off: the features built on it.
+BUILT_ON = {"guildkit.trust": ["guildkit.moderation"], "guildkit.analytics": ["guildkit.objectives"]}
 
 
 def feature_app(tmp_path: Path, deny: list[str]) -> Any:
@@ -98,8 +106,8 @@ def feature_app(tmp_path: Path, deny: list[str]) -> Any:
 @pytest.mark.parametrize("feature", sorted(FEATURES))
 def test_a_feature_switched_off_has_no_routes_tables_service_commands_or_link(tmp_path: Path, feature: str) -> None:
     path, service, command, label, table = FEATURES[feature]
-    # Moderation builds on trust levels: switching trust off takes moderation with it.
-    deny = [feature, "guildkit.moderation"] if feature == "guildkit.trust" else [feature]
+    # Moderation builds on trust levels, objectives on analytics: switching one off takes the other.
+    deny = [feature, *BUILT_ON.get(feature, [])]
     with feature_app(tmp_path, deny) as (app, gk):
         client = mounted(app).test_client()
         assert gk.pm.get_plugin(feature) is None

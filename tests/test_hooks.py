@@ -276,8 +276,9 @@ def test_failing_rule_is_skipped_and_recorded(gk: GuildKit) -> None:
 
 def test_guildkit_register_point_types_badges_roles_rules(gk: GuildKit) -> None:
     registry = gk.registry
-    assert set(registry.point_types) == {"reputation", "xp", "participation"}  # the last one built in
+    assert set(registry.point_types) == {"reputation", "xp", "participation", "kudos-points"}  # the last two built in
     assert registry.origin[("point type", "participation")] == "guildkit.participation"
+    assert registry.origin[("point type", "kudos-points")] == "guildkit.kudos"
     assert "answerer" in registry.badges
     assert registry.roles["trusted"].permissions == ("edit", "close")
     assert "guildkit.manual" in registry.rules and "answer-upvoted" in registry.rules

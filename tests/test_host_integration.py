@@ -88,6 +88,9 @@ def test_a_visitor_sees_the_host_and_sign_in_and_up(site: Site) -> None:
         "Events": "/community/events",
         "Guidelines": "/community/guidelines",
         "Seasons": "/community/seasons",
+        "Groups": "/community/groups",  # under "More" (GUILDKIT_NAV_LINKS)
+        "Kudos": "/community/kudos",
+        "Challenges": "/community/challenges",
     }
     assert "Sign out" not in header and "<form" not in header
 

@@ -121,7 +121,7 @@ def test_secret_badge_hidden_until_held(site: Site) -> None:
 def test_badge_catalog_and_page(site: Site) -> None:
     catalog = site.get("/badges")
     headings = re.findall(r'<h2 id="gk-cat-\d+">(\w+)</h2>', catalog)
-    assert headings == ["Events", "General", "Mentorship"]  # the built-in participation badges too
+    assert headings == ["Events", "General", "Kudos", "Mentorship"]  # the built-in participation and kudos badges too
     first = catalog.split('href="/community/badges/first-answer">First Answer</a>', 1)[1].split("</li>", 1)[0]
     members = queries.member_count(site.gk.session)
     assert members == 8  # ann, bob, mo and the five voters

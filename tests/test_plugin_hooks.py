@@ -36,15 +36,15 @@ from tests.test_features import mounted
 hookspec = pluggy.HookspecMarker("guildkit")
 
 
-class KudosSpecs:
+class CheersSpecs:
     """A plugin's own hook, for other plugins."""
 
     @hookspec
-    def guildkit_kudos_given(self, gk: GuildKit, giver: str, receiver: str) -> None:
-        """Told when kudos are given."""
+    def guildkit_cheers_given(self, gk: GuildKit, giver: str, receiver: str) -> None:
+        """Told when cheers are given."""
 
 
-class Kudos:
+class Cheers:
     """A small feature: a hook of its own, a service, a config key, a command and a notice."""
 
     def __init__(self) -> None:
@@ -52,37 +52,37 @@ class Kudos:
 
     @hookimpl
     def guildkit_add_hookspecs(self, pm: pluggy.PluginManager) -> None:
-        pm.add_hookspecs(KudosSpecs)
+        pm.add_hookspecs(CheersSpecs)
 
     @hookimpl
     def guildkit_register_config(self, gk: GuildKit) -> Mapping[str, Any]:
-        return {"GUILDKIT_KUDOS_PER_WEEK": 5}
+        return {"GUILDKIT_CHEERS_PER_WEEK": 5}
 
     @hookimpl
     def guildkit_init_app(self, gk: GuildKit, app: Flask) -> None:
-        if not isinstance(app.config["GUILDKIT_KUDOS_PER_WEEK"], int):
-            raise ConfigurationError("GUILDKIT_KUDOS_PER_WEEK must be an integer")
+        if not isinstance(app.config["GUILDKIT_CHEERS_PER_WEEK"], int):
+            raise ConfigurationError("GUILDKIT_CHEERS_PER_WEEK must be an integer")
 
     @hookimpl
     def guildkit_register_services(self, gk: GuildKit) -> Mapping[str, Any]:
         def give(giver: str, receiver: str) -> None:
-            gk.pm.hook.guildkit_kudos_given(gk=gk, giver=giver, receiver=receiver)
+            gk.pm.hook.guildkit_cheers_given(gk=gk, giver=giver, receiver=receiver)
 
-        return {"kudos": lambda gk: SimpleNamespace(give=give)}
+        return {"cheers": lambda gk: SimpleNamespace(give=give)}
 
     @hookimpl
     def guildkit_register_commands(self, gk: GuildKit) -> Iterable[click.Command]:
-        @click.command("kudos-budget")
+        @click.command("cheers-budget")
         def budget() -> None:
             from flask import current_app
 
-            click.echo(current_app.config["GUILDKIT_KUDOS_PER_WEEK"])
+            click.echo(current_app.config["GUILDKIT_CHEERS_PER_WEEK"])
 
         return [budget]
 
     @hookimpl
     def guildkit_template_includes(self, gk: GuildKit, slot: str) -> list[str] | None:
-        return ["kudos/_notice.html"] if slot == "notices" else None
+        return ["cheers/_notice.html"] if slot == "notices" else None
 
     @hookimpl
     def guildkit_earning_withheld(self, gk: GuildKit, conn: sa.Connection, member_ids: frozenset[int]) -> list[int]:
@@ -110,23 +110,23 @@ class Thanks:
         self.told: list[tuple[str, str]] = []
 
     @hookimpl
-    def guildkit_kudos_given(self, gk: GuildKit, giver: str, receiver: str) -> None:
+    def guildkit_cheers_given(self, gk: GuildKit, giver: str, receiver: str) -> None:
         self.told.append((giver, receiver))
 
 
 def test_guildkit_add_hookspecs_lets_plugins_define_hooks_for_each_other(tmp_path: Path) -> None:
     thanks = Thanks()
-    with make_app("sqlite", tmp_path, plugins=(Kudos(), thanks)) as (_, gk):
-        gk.kudos.give("ann", "bob")
+    with make_app("sqlite", tmp_path, plugins=(Cheers(), thanks)) as (_, gk):
+        gk.cheers.give("ann", "bob")
         assert thanks.told == [("ann", "bob")]
 
 
 def test_guildkit_register_services_and_config_and_commands(tmp_path: Path) -> None:
-    with make_app("sqlite", tmp_path, plugins=(Kudos(),), config={"GUILDKIT_KUDOS_PER_WEEK": 7}) as (app, gk):
-        assert gk.kudos is gk.kudos  # made once
-        assert app.config["GUILDKIT_KUDOS_PER_WEEK"] == 7
-        assert gk.config_defaults()["GUILDKIT_KUDOS_PER_WEEK"] == 5
-        result = app.test_cli_runner().invoke(args=["guildkit", "kudos-budget"])
+    with make_app("sqlite", tmp_path, plugins=(Cheers(),), config={"GUILDKIT_CHEERS_PER_WEEK": 7}) as (app, gk):
+        assert gk.cheers is gk.cheers  # made once
+        assert app.config["GUILDKIT_CHEERS_PER_WEEK"] == 7
+        assert gk.config_defaults()["GUILDKIT_CHEERS_PER_WEEK"] == 5
+        result = app.test_cli_runner().invoke(args=["guildkit", "cheers-budget"])
         assert result.exit_code == 0 and result.output == "7\n"
         with pytest.raises(AttributeError, match="no registered plugin offers it"):
             _ = gk.widgets
@@ -136,17 +136,17 @@ def test_a_config_key_or_service_defined_twice_names_both(tmp_path: Path) -> Non
     class Again:
         @hookimpl
         def guildkit_register_config(self, gk: GuildKit) -> Mapping[str, Any]:
-            return {"GUILDKIT_KUDOS_PER_WEEK": 1}
+            return {"GUILDKIT_CHEERS_PER_WEEK": 1}
 
         @hookimpl
         def guildkit_register_services(self, gk: GuildKit) -> Mapping[str, Any]:
-            return {"kudos": lambda gk: None}
+            return {"cheers": lambda gk: None}
 
-    gk = GuildKit(plugins=(Kudos(),))
+    gk = GuildKit(plugins=(Cheers(),))
     gk.register(Again(), name="again")
-    with pytest.raises(DuplicateDefinition, match=r"GUILDKIT_KUDOS_PER_WEEK.*again"):
+    with pytest.raises(DuplicateDefinition, match=r"GUILDKIT_CHEERS_PER_WEEK.*again"):
         gk.config_defaults()
-    with pytest.raises(DuplicateDefinition, match=r"'kudos'.*again"):
+    with pytest.raises(DuplicateDefinition, match=r"'cheers'.*again"):
         gk.services()
     with pytest.raises(DuplicateDefinition, match="'record'"):
         GuildKit(plugins=(SimpleNamespace(guildkit_register_services=_offers_record),)).services()
@@ -159,26 +159,26 @@ def _offers_record(gk: GuildKit) -> Mapping[str, Any]:
 
 def test_a_bad_config_value_fails_init_app(tmp_path: Path) -> None:
     with (
-        pytest.raises(ConfigurationError, match="GUILDKIT_KUDOS_PER_WEEK"),
-        make_app("sqlite", tmp_path, plugins=(Kudos(),), config={"GUILDKIT_KUDOS_PER_WEEK": "lots"}),
+        pytest.raises(ConfigurationError, match="GUILDKIT_CHEERS_PER_WEEK"),
+        make_app("sqlite", tmp_path, plugins=(Cheers(),), config={"GUILDKIT_CHEERS_PER_WEEK": "lots"}),
     ):
         pass
 
 
 def test_guildkit_template_includes_adds_to_every_page(tmp_path: Path) -> None:
-    templates = tmp_path / "templates" / "kudos"
+    templates = tmp_path / "templates" / "cheers"
     templates.mkdir(parents=True)
-    (templates / "_notice.html").write_text('<p class="gk-notice">Give kudos this week!</p>')
-    with make_app("sqlite", tmp_path, plugins=(Kudos(),)) as (app, _):
+    (templates / "_notice.html").write_text('<p class="gk-notice">Give cheers this week!</p>')
+    with make_app("sqlite", tmp_path, plugins=(Cheers(),)) as (app, _):
         app.template_folder = str(tmp_path / "templates")
         html = mounted(app).test_client().get("/community/").get_data(as_text=True)
-        assert "Give kudos this week!" in html
+        assert "Give cheers this week!" in html
 
 
 def test_guildkit_earning_withheld_stops_earning_but_not_recording(tmp_path: Path) -> None:
-    kudos = Kudos()
-    kudos.withhold = {"bob"}
-    with make_app("sqlite", tmp_path, plugins=(kudos, _qa_rules())) as (_, gk):
+    cheers = Cheers()
+    cheers.withhold = {"bob"}
+    with make_app("sqlite", tmp_path, plugins=(cheers, _qa_rules())) as (_, gk):
         gk.record("answer.upvoted", actor="cat", target="ann", key="u1")
         gk.record("answer.upvoted", actor="cat", target="bob", key="u2")
         assert gk.balance("ann", "reputation") == 10
@@ -186,7 +186,7 @@ def test_guildkit_earning_withheld_stops_earning_but_not_recording(tmp_path: Pat
 
 
 def test_guildkit_register_analytics_measures_adds_a_programme_column(tmp_path: Path) -> None:
-    with make_app("sqlite", tmp_path, plugins=(Kudos(),)) as (_, gk):
+    with make_app("sqlite", tmp_path, plugins=(Cheers(),)) as (_, gk):
         gk.record("answer.posted", actor="ann", key="a1", occurred_at=datetime(2026, 1, 6, 9, tzinfo=UTC))
         rng = gk.analytics.range(date(2026, 1, 1), date(2026, 1, 7), "week")
         programmes = gk.analytics.programmes(rng)

@@ -35,6 +35,8 @@ WROTE = {
     "statement": "Statement-koi-39",
     "survey": "Survey-emu-12",
     "payload": "Payload-crow-77",
+    "kudos": "Kudos-puffin-31",
+    "nomination": "Nomination-wren-47",
 }
 NEEDLES = (ERIN, NAME, "Quillfeather", *WROTE.values())
 
@@ -124,6 +126,17 @@ def history(gk: GuildKit, clock: Clock) -> dict[str, Any]:
     gk.moderation.add_statement(ERIN, mediation.id, WROTE["statement"])
     gk.moderation.add_statement("bob", mediation.id, f"I think {NAME} means well")
 
+    # Kudos: Erin thanks Bob in her words (under a key naming her); Ada thanks Erin by name.
+    gk.kudos.give(ERIN, "bob", WROTE["kudos"], key=f"thanks-from-{ERIN}")
+    gk.kudos.give("ada", ERIN, f"Thanks {NAME}!")
+
+    # Groups, nominations: Erin joins a team; nominates Bob in her words; Ada nominates Erin by name.
+    team = gk.groups.create(None, name="Reviewers", policy="open")  # by the host
+    gk.groups.join(team.id, ERIN)
+    champion = gk.nominations.badges()[0].badge
+    gk.nominations.nominate(ERIN, "bob", badge=champion, reason=WROTE["nomination"])
+    gk.nominations.nominate("ada", ERIN, badge=champion, reason=f"{NAME} helps everyone")
+
     # Guidelines, a survey, an API token made by an admin (audited).
     version = gk.guidelines.publish("adm", title="Be kind", body="Be kind.")
     gk.guidelines.accept(ERIN, version.version)
@@ -198,6 +211,10 @@ def test_erasing_leaves_no_trace_and_every_ledger_whole(gk: GuildKit, gk_clock: 
         "guildkit.analytics",
         "guildkit.ingest",
         "guildkit.notifications",
+        "guildkit.kudos",
+        "guildkit.groups",
+        "guildkit.nominations",
+        "guildkit.objectives",
     }
     with pytest.raises(UnknownMember):
         gk.member(ERIN)
@@ -387,7 +404,11 @@ def test_the_export_holds_every_section_and_round_trips(gk: GuildKit, gk_clock: 
     assert all(set(a) == {"area", "action", "reason", "at"} for a in document["staff_actions"])
 
     plugins = document["plugins"]
-    assert set(plugins) == {"trust", "mentorship", "events", "guidelines", "moderation", "analytics"}
+    assert set(plugins) == {
+        "trust", "mentorship", "events", "guidelines", "moderation", "analytics", "kudos", "groups", "nominations",
+    }  # fmt: skip
+    assert [k["message"] for k in plugins["kudos"]["given"]] == [WROTE["kudos"]]
+    assert [n["reason"] for n in plugins["nominations"]["made"]] == [WROTE["nomination"]]
     assert plugins["trust"]["level"] == 2
     assert plugins["mentorship"]["profile"]["pitch"] == WROTE["pitch"]
     assert {m["role"] for m in plugins["mentorship"]["mentorships"]} == {"mentor", "mentee"}

@@ -23,21 +23,21 @@ def gk_backend(request: pytest.FixtureRequest) -> str:
 
 
 def test_the_command_writes_a_plugin_whose_tests_pass(gk_app: Flask, tmp_path: Path) -> None:
-    result = gk_app.test_cli_runner().invoke(args=["guildkit", "plugin", "new", "kudos", "--into", str(tmp_path)])
+    result = gk_app.test_cli_runner().invoke(args=["guildkit", "plugin", "new", "thanks", "--into", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    root = tmp_path / "guildkit-kudos"
+    root = tmp_path / "guildkit-thanks"
     assert f"Next: cd {root} && pip install -e . && pytest" in result.output
     files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
     assert files == [
         "README.md",
         "pyproject.toml",
-        "src/guildkit_kudos/__init__.py",
-        "src/guildkit_kudos/plugin.py",
-        "src/guildkit_kudos/py.typed",
+        "src/guildkit_thanks/__init__.py",
+        "src/guildkit_thanks/plugin.py",
+        "src/guildkit_thanks/py.typed",
         "tests/conftest.py",
         "tests/test_plugin.py",
     ]
-    assert 'kudos = "guildkit_kudos.plugin"' in (root / "pyproject.toml").read_text()
+    assert 'thanks = "guildkit_thanks.plugin"' in (root / "pyproject.toml").read_text()
 
     def run(*command: str) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "PYTHONPATH": str(root / "src")}
@@ -57,7 +57,7 @@ def test_it_refuses_bad_names_and_never_overwrites(tmp_path: Path) -> None:
         with pytest.raises(ValidationError) as info:
             new_plugin(bad, tmp_path)
         assert info.value.field == "name"
-    new_plugin("kudos", tmp_path)
+    new_plugin("thanks", tmp_path)
     with pytest.raises(ValidationError, match="already exists"):
-        new_plugin("kudos", tmp_path)
+        new_plugin("thanks", tmp_path)
     assert not list(tmp_path.glob("guildkit-*/**/*.orig"))

@@ -68,6 +68,9 @@ DEFAULTS: dict[str, Any] = {
     "GUILDKIT_HOST_CSRF_TOKEN": None,
     # [{"label": "Questions", "endpoint": "qa.index"}, {"label": "Blog", "url": "https://..."}]
     "GUILDKIT_HOST_NAV": [],
+    # How many links the community's navigation row shows (Home, Members, Badges and Leaderboards
+    # count); features' links beyond them go in its "More" menu, so the row fits one line.
+    "GUILDKIT_NAV_LINKS": 8,
     # A callable (or "module:attribute") called for each page, returning the same per request or
     # per user: {"name": ..., "sign_in_url": ..., "nav": [...]} (see docs/host-integration.md).
     "GUILDKIT_HOST_LOADER": None,
@@ -85,9 +88,9 @@ def check(config: Any) -> None:
         ZoneInfo(config["GUILDKIT_TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
         raise ConfigurationError(f"GUILDKIT_TIMEZONE {config['GUILDKIT_TIMEZONE']!r} is not a known time zone") from exc
-    limit = config["GUILDKIT_BATCH_LIMIT"]
-    if not isinstance(limit, int) or limit < 1:
-        raise ConfigurationError("GUILDKIT_BATCH_LIMIT must be a positive integer")
+    for key in ("GUILDKIT_BATCH_LIMIT", "GUILDKIT_NAV_LINKS"):
+        if not isinstance(config[key], int) or isinstance(config[key], bool) or config[key] < 1:
+            raise ConfigurationError(f"{key} must be a positive integer")
     allow = config["GUILDKIT_PLUGINS_ALLOW"]
     if allow is not None and (isinstance(allow, str) or not all(isinstance(a, str) for a in allow)):
         raise ConfigurationError("GUILDKIT_PLUGINS_ALLOW must be None or a list of plugin names")

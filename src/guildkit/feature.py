@@ -51,12 +51,15 @@ def load(path: str) -> Any:
 class NavLink:
     """A link in every page's navigation, to the endpoint ``endpoint`` of the pages blueprint
     (``".find_mentor"``), current below it and below ``also`` (endpoints too); shown to everyone,
-    or only to active members with ``permission``. ``label``: a lazy translation (``lazy_gettext``)."""
+    or only to active members with ``permission``. ``label``: a lazy translation (``lazy_gettext``).
+    ``staff``: a tool for the people who run the community (moderation, analytics, the console),
+    listed in the account area's "Staff" menu (page ``"staff"``) rather than the members' row."""
 
     label: Text
     endpoint: str
     also: tuple[str, ...] = ()
     permission: str | None = None
+    staff: bool = False
 
     def visible_to(self, gk: GuildKit, viewer: str | None) -> bool:
         if self.permission is None:
@@ -196,7 +199,7 @@ class Feature:
         return self.permissions
 
     def _page_links(self, gk: GuildKit, page: str, viewer: str | None) -> list[PageLink] | None:
-        if page != "nav" or self.nav is None or not self.nav.visible_to(gk, viewer):
+        if self.nav is None or page != ("staff" if self.nav.staff else "nav") or not self.nav.visible_to(gk, viewer):
             return None
         return [self.nav.link()]
 

@@ -14,7 +14,8 @@ Plugins implement these with :data:`guildkit.hookimpl`. Five families:
   must not write to the database. An exception (or a result the hook's contract refuses) is
   logged, recorded in ``guildkit_hook_failures`` and treated as "no opinion". The two that
   accept an activity for later (``guildkit_accept_activity``, ``guildkit_lookup_accepted``) are
-  the exception: they store and read, and their errors are the caller's.
+  the exception: they store and read, and their errors are the caller's; so is
+  ``guildkit_activities_applied``, which writes a plugin's own counts in the recording transaction.
 * **Being told** (``guildkit_*ed``) — called after the transaction has committed. An exception
   is logged and recorded; it never undoes an award, never stops the other plugins from being
   told, and never reaches the host's request.
@@ -77,6 +78,7 @@ if TYPE_CHECKING:
     from guildkit.routes import Routes
     from guildkit.rules.base import AwardPoints, Outcome, Rule, Veto
     from guildkit.rules.builtin import Levels
+    from guildkit.transaction import Transaction
 
 
 # --------------------------------------------------------------------------------------------
@@ -352,7 +354,10 @@ def guildkit_page_links(
 
     * ``"badge"`` — ``{"badge": slug, "held_levels": [levels the viewer holds]}``
     * ``"member"`` — ``{"user_id": the member shown}``
-    * ``"nav"`` — ``{}``: every page's navigation (the admin console adds "Admin" for admins)
+    * ``"nav"`` — ``{}``: every page's navigation for members (Mentoring, Events …); after the
+      first ``GUILDKIT_NAV_LINKS`` links, the rest go in its "More" menu
+    * ``"staff"`` — ``{}``: the tools of those who run the community, in the account area's
+      "Staff" menu (the admin console adds "Admin" for admins)
 
     :param gk: the :class:`~guildkit.GuildKit`.
     :param page: which page is rendering.
@@ -373,6 +378,8 @@ def guildkit_template_includes(gk: GuildKit, slot: str) -> Iterable[str] | None:
     * ``"notices"`` — every page, above its content: one-line notices for the signed-in person
       (new guidelines to accept, an open survey).
     * ``"member"`` — a member's profile, after their badges (the trust level section).
+    * ``"analytics"`` — the analytics dashboard, after its headline numbers (the community
+      objectives); shown to those who may see the analytics.
 
     :param gk: the :class:`~guildkit.GuildKit`.
     :param slot: where the templates go (above).
@@ -433,6 +440,31 @@ def guildkit_earning_withheld(gk: GuildKit, conn: sa.Connection, member_ids: fro
     :param conn: the recording transaction's connection.
     :param member_ids: guildkit member ids (not host user ids).
     :return: the member ids who may not earn, or ``None``.
+    """
+
+
+@hookspec
+def guildkit_activities_applied(gk: GuildKit, tx: Transaction, activities: Sequence[ActivityView]) -> None:
+    """Activities were stored and their rules applied: count them in your own tables, in the same transaction.
+
+    Called once per pass of the recording pipeline (one ``gk.record``, one ``tx.record``, one
+    chunk of ``gk.record_many``), inside the recording transaction, after the rules' writes and
+    before the commit, with the activities stored for the first time (a replayed key is not
+    among them). Not called when history is imported quietly (docs/import.md). Write with
+    ``tx.conn``: your rows commit or roll back with the activities, so a count kept here is
+    exactly the activities recorded, and stays cheap as history grows when each activity moves
+    a counter (``UPDATE … SET n = n + :k``) rather than a recount. ``tx.record`` (an award it
+    earns), ``tx.tell`` and ``tx.announce`` work as in ``gk.transaction``; what ``tx.record``
+    records here comes back through this hook in its own call. Be fast: one statement for the
+    whole batch where you can, and none for activity types you do not count.
+
+    Not contained, unlike the other deciding hooks: an exception rolls the whole recording back
+    and reaches the caller, because a count that silently missed an activity would stay wrong.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param tx: the recording :class:`~guildkit.transaction.Transaction` (``conn``, ``now``,
+        ``record``, ``tell``, ``announce``).
+    :param activities: the activities this pass stored, in the order they were given.
     """
 
 

@@ -19,6 +19,10 @@ live grant of an excluded role (``GUILDKIT_LEADERBOARD_EXCLUDED_ROLES``, flagged
 by :func:`exclude_roles` when the app starts) are on a board or counted in anyone's rank; a
 member left out still sees their own standing (:func:`standing_of`): where they would be among
 the members listed. Where each row stood before (its movement) is :mod:`guildkit.movement`.
+
+Any board may be narrowed to some members (``among``: a condition on the balance rows' member,
+such as the members of one group): its rows and ranks are then among those members only, ranks
+counted over them rather than read from the histogram (a narrowed board is a small one).
 """
 
 from __future__ import annotations
@@ -141,11 +145,13 @@ def _sum(*where: sa.ColumnElement[bool]) -> sa.ScalarSelect[Any]:
     return sa.select(sa.func.coalesce(sa.func.sum(SCORES.c.members), 0)).where(*where).scalar_subquery()
 
 
-def _build(period: str) -> _Statements:
+def _build(period: str, among: sa.ColumnElement[bool] | None = None) -> _Statements:
     points, key = POINTS[period], KEYS.get(period)
     on_board = BALANCES.c.point_type == sa.bindparam("pt")
     if key is not None:
         on_board = sa.and_(on_board, key == sa.bindparam("key"))
+    if among is not None:
+        on_board = sa.and_(on_board, among)
 
     def counts(width: int) -> sa.ColumnElement[bool]:
         return sa.and_(
@@ -155,8 +161,19 @@ def _build(period: str) -> _Statements:
             SCORES.c.width == width,
         )
 
+    def listed(*where: sa.ColumnElement[bool]) -> sa.ScalarSelect[Any]:
+        """How many listed members of a narrowed board match ``where``: counted, not read from the histogram."""
+        return (
+            sa.select(sa.func.count())
+            .select_from(BALANCES.join(Member, Member.id == BALANCES.c.member_id))
+            .where(on_board, LISTED, *where)
+            .scalar_subquery()
+        )
+
     def above(value: Any, block: Any) -> sa.ColumnElement[int]:
         """How many listed members have more than ``value`` points (``block``: its block's start)."""
+        if among is not None:
+            return listed(points > value)
         return _sum(counts(BLOCK), SCORES.c.points > block) + _sum(
             counts(1), SCORES.c.points > value, SCORES.c.points < block + BLOCK
         )
@@ -183,7 +200,8 @@ def _build(period: str) -> _Statements:
     ).subquery()
     next_page = sa.select(both).order_by(both.c.points.desc(), both.c.member_id).limit(limit)
     first = sa.bindparam("first", type_=sa.BigInteger())
-    ranks = sa.select(above(first, sa.bindparam("block")), _sum(counts(1), SCORES.c.points == first))
+    at = listed(points == first) if among is not None else _sum(counts(1), SCORES.c.points == first)
+    ranks = sa.select(above(first, sa.bindparam("block")), at)
     mine = (
         sa.select(sa.func.coalesce(sa.func.max(points), 0).label("v"))
         .where(on_board, BALANCES.c.member_id == sa.bindparam("member"))
@@ -200,14 +218,25 @@ STATEMENTS = {period: _build(period) for period in PERIODS}
 # -- reading --------------------------------------------------------------------------------
 
 
-def standings(session: Session, board: Board, limit: int, after: tuple[int, int] | None) -> list[Standing]:
-    """The board, best first; ``after`` is the (points, member_id) of the last row seen.
+def _statements(board: Board, among: sa.ColumnElement[bool] | None) -> _Statements:
+    return STATEMENTS[board.period] if among is None else _build(board.period, among)
+
+
+def standings(
+    session: Session,
+    board: Board,
+    limit: int,
+    after: tuple[int, int] | None,
+    among: sa.ColumnElement[bool] | None = None,
+) -> list[Standing]:
+    """The board, best first; ``after`` is the (points, member_id) of the last row seen;
+    ``among`` narrows it to some members (ranked among themselves).
 
     Two statements: the rows (up to ``limit`` + 1, through the board's index), then how many
     listed members are above the first row's score and how many share it; the other rows' ranks
     follow, because the rows between two scores on a page are all on it.
     """
-    built = STATEMENTS[board.period]
+    built = _statements(board, among)
     params = board.params | {"limit": limit + 1}
     if after is None:
         rows = session.execute(built.first_page, params).all()
@@ -230,9 +259,12 @@ def standings(session: Session, board: Board, limit: int, after: tuple[int, int]
     return found
 
 
-def standing_of(session: Session, board: Board, member: Member) -> Standing:
-    """Where ``member`` stands on ``board`` (listed or not): one statement."""
-    points, above = session.execute(STATEMENTS[board.period].standing, board.params | {"member": member.id}).one()
+def standing_of(
+    session: Session, board: Board, member: Member, among: sa.ColumnElement[bool] | None = None
+) -> Standing:
+    """Where ``member`` stands on ``board`` (listed or not; among ``among`` when given): one statement."""
+    statement = _statements(board, among).standing
+    points, above = session.execute(statement, board.params | {"member": member.id}).one()
     return Standing(1 + int(above), member.id, member.user_id, member.display_name, int(points))
 
 
@@ -247,7 +279,9 @@ def size(session: Session, board: Board) -> int:
     return int(session.scalar(sa.select(sa.func.coalesce(sa.func.sum(SCORES.c.members), 0)).where(where)) or 0)
 
 
-def window(session: Session, board: Board, me: Standing, limit: int) -> list[Standing]:
+def window(
+    session: Session, board: Board, me: Standing, limit: int, among: sa.ColumnElement[bool] | None = None
+) -> list[Standing]:
     """About ``limit`` standings around ``me``: up to half of them above, then ``me``'s place and
     below (``me`` is among them when listed). One more row than ``limit`` means there are more."""
     wanted_above = (limit - 1) // 2
@@ -257,6 +291,7 @@ def window(session: Session, board: Board, me: Standing, limit: int) -> list[Sta
         .where(
             board.rows,
             LISTED,
+            sa.true() if among is None else among,
             sa.or_(
                 board.points > me.points,
                 sa.and_(board.points == me.points, BALANCES.c.member_id < me.member_id),
@@ -266,7 +301,7 @@ def window(session: Session, board: Board, me: Standing, limit: int) -> list[Sta
         .limit(wanted_above)
     ).all()
     start = (int(above[-1].points), int(above[-1].member_id) - 1) if above else (me.points, me.member_id - 1)
-    return standings(session, board, limit, start)
+    return standings(session, board, limit, start, among)
 
 
 # -- excluded roles -------------------------------------------------------------------------

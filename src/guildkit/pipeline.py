@@ -12,7 +12,9 @@
 3. run the rules subscribed to it (points rules first, then rules on ``points:<type>`` for each
    balance that changed), pass every outcome through the deciding hooks, and apply it
    (:mod:`guildkit.awards`: caps, floors, ledger rows, grants);
-4. write everything (:meth:`Unit.flush`) and commit; only then tell plugins and signal receivers.
+4. write everything (:meth:`Unit.flush`), let plugins count the activities in the same
+   transaction (``guildkit_activities_applied``) and commit; only then tell plugins and signal
+   receivers.
 
 ``GuildKit.record_many`` runs a large batch through here in chunks, all in its one transaction.
 
@@ -46,6 +48,7 @@ from guildkit.retraction import Retraction
 from guildkit.rules.base import Veto
 from guildkit.store import Prepared, fetch, pipelined, submit, upsert
 from guildkit.store import rows as fetched_rows
+from guildkit.transaction import Transaction
 from guildkit.unit import Unit
 from guildkit.unit_sql import LOCK_MEMBERS
 from guildkit.words import Words
@@ -184,10 +187,16 @@ class Pipeline:
         if self.quiet:
             unit.notification_rows.clear()
         unit.flush()
+        notes, failures = unit.notifications, unit.failures
+        if not self.quiet and views:
+            # After the flush: plugins count what is written, and may record (their awards) in turn.
+            tx = Transaction(unit.conn, self, now)
+            self.calls.activities_applied(tx, views)
+            notes, failures = notes + tx.announcements, failures + tx.failures
         return (
             [results[i.key] if i is first_by_key[i.key] else replace(results[i.key], duplicate=True) for i in inputs],
-            unit.notifications,
-            unit.failures,
+            notes,
+            failures,
         )
 
     def _replay(self, unit: Unit, items: list[ActivityInput], results: dict[str, ActivityResult]) -> None:

@@ -18,7 +18,7 @@ import functools
 import importlib
 import logging
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from importlib.metadata import entry_points
@@ -38,6 +38,7 @@ from guildkit.version import __version__
 if TYPE_CHECKING:
     from guildkit.activity import ActivityView
     from guildkit.extension import GuildKit
+    from guildkit.transaction import Transaction
     from guildkit.unit import Unit
 
 log = logging.getLogger("guildkit")
@@ -66,6 +67,11 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("guildkit.ingest", "guildkit.ingest.plugin"),
     ("guildkit.history", "guildkit.history.plugin"),
     ("guildkit.seasons", "guildkit.seasons.plugin"),
+    ("guildkit.groups", "guildkit.groups.plugin"),
+    ("guildkit.kudos", "guildkit.kudos.plugin"),
+    ("guildkit.nominations", "guildkit.nominations.plugin"),
+    ("guildkit.challenges", "guildkit.challenges.plugin"),
+    ("guildkit.objectives", "guildkit.objectives.plugin"),
     ("guildkit.notifications", "guildkit.notifications.plugin"),
 )
 
@@ -160,6 +166,7 @@ UNCONTAINED = frozenset(
         "guildkit_accept_activity",
         "guildkit_lookup_accepted",
         "guildkit_check_definitions",
+        "guildkit_activities_applied",
     }
 )
 
@@ -289,6 +296,13 @@ class PluginCalls:
         with collecting_failures(unit.failures):
             answers = self.pm.hook.guildkit_earning_withheld(gk=self.gk, conn=unit.conn, member_ids=ids)
         return frozenset(member for answer in answers for member in answer)
+
+    def activities_applied(self, tx: Transaction, activities: Sequence[ActivityView]) -> None:
+        """Let plugins count the activities a pipeline pass stored, in its transaction (not
+        contained: an exception rolls the recording back). Skipped when nobody implements it."""
+        caller = self.pm.hook.guildkit_activities_applied
+        if activities and caller.get_hookimpls():
+            caller(gk=self.gk, tx=tx, activities=activities)
 
     def page_links(self, page: str, subject: dict[str, Any], viewer: str | None) -> list[PageLink]:
         """Every plugin's links for a page, in order of registration; failures are recorded."""

@@ -8,10 +8,12 @@ from guildkit's error tree, never a ``TypeError`` from deep inside a query.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
 
 from guildkit import expiry, leaderboards, queries
 from guildkit.activity import user_ref
@@ -44,6 +46,21 @@ class Leaderboard:
     me: Standing | None
     #: Pass as ``after=`` for the next page; ``None`` on the last one.
     next_after: Standing | None
+
+
+def _among(among: object) -> sa.ColumnElement[bool] | None:
+    """The leaderboard's narrowing condition on the balance rows' member."""
+    if among is None:
+        return None
+    if isinstance(among, sa.Select):
+        return leaderboards.BALANCES.c.member_id.in_(among)
+    if (
+        isinstance(among, Collection)
+        and not isinstance(among, str | bytes)
+        and all(isinstance(m, int) and not isinstance(m, bool) for m in among)
+    ):
+        return leaderboards.BALANCES.c.member_id.in_(sorted(set(among)))
+    raise ValidationError("among must be member ids or a SELECT of them", field="among")
 
 
 def check_limit(value: object, field: str = "limit", most: int = 1000) -> int:
@@ -174,6 +191,7 @@ class Reading:
         limit: int = 10,
         around: str | int | None = None,
         after: Standing | None = None,
+        among: sa.Select[Any] | Collection[int] | None = None,
     ) -> Leaderboard:
         """The best members by ``point_type`` over ``period`` (``"all"``, ``"week"``, ``"month"``).
 
@@ -181,6 +199,10 @@ class Reading:
         (and their own standing as ``me``, also when they have no points yet); ``after=`` a
         standing from the previous page gives the next page. Weeks start on Monday and months
         on the 1st, in ``GUILDKIT_TIMEZONE``; ties share a rank.
+
+        ``among`` narrows the board to some members, ranked among themselves: member ids
+        (``guildkit_members.id``), or a SELECT of them (one group's members:
+        ``gk.groups.members_query(group_id)``).
         """
         self._point_type(point_type)
         if period not in PERIODS:
@@ -190,16 +212,17 @@ class Reading:
             raise ValidationError("after must be a Standing from a previous page", field="after")
         if after is not None and around is not None:
             raise ValidationError("give around or after, not both", field="after")
+        narrowed = _among(among)
         expiry.bring_up_to_date(self, (point_type,))  # type: ignore[arg-type]
         board = leaderboards.Board.of(point_type, period, self.clock(), self.state.zone)
         me = None
         read = self.store.read_session  # the read replica, when there is one
         if around is not None:
-            me = leaderboards.standing_of(read, board, self.member(around))
-            rows = leaderboards.window(read, board, me, limit)
+            me = leaderboards.standing_of(read, board, self.member(around), narrowed)
+            rows = leaderboards.window(read, board, me, limit, narrowed)
         else:
             cursor = (after.points, after.member_id) if after is not None else None
-            rows = leaderboards.standings(read, board, limit, cursor)
+            rows = leaderboards.standings(read, board, limit, cursor, narrowed)
         more = len(rows) > limit
         rows = rows[:limit]
         return Leaderboard(point_type, period, board.since, rows, me, rows[-1] if more and rows else None)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from typing import TypeGuard
 
 from guildkit.errors import ValidationError
 from guildkit.i18n import N_, ngettext
@@ -100,6 +101,28 @@ def multi_line(value: object, field: str, max_length: int) -> str:
 def check_id(value: object, field: str) -> int | None:
     """``None`` or a row id: a positive integer that fits the database's integers."""
     if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_INT):
+        raise ValidationError(_("%(field)s must be a row id (a positive integer)", field=field), field=field)
+    return value
+
+
+#: The largest id of a table with 32-bit ``INTEGER`` ids (most of guildkit's): PostgreSQL refuses
+#: to compare a larger number with such a column, so a bigger "id" is refused before any query.
+MAX_ROW_ID = 2**31 - 1
+
+
+def is_row_id(value: object) -> TypeGuard[int]:
+    """Whether ``value`` can be the id of a row of a table with 32-bit ids."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ROW_ID
+
+
+def check_row_id(value: object, field: str) -> int | None:
+    """``None`` or the id of a row of a table with 32-bit ids."""
+    return None if value is None else require_row_id(value, field)
+
+
+def require_row_id(value: object, field: str) -> int:
+    """The id of a row of a table with 32-bit ids (``None`` is refused too)."""
+    if not is_row_id(value):
         raise ValidationError(_("%(field)s must be a row id (a positive integer)", field=field), field=field)
     return value
 

@@ -127,7 +127,8 @@ class LiveServer:
 
     def _request_threads(self) -> list[threading.Thread]:
         # socketserver.ThreadingMixIn keeps its request threads here (block_on_close is True).
-        return list(getattr(self._server, "_threads", None) or [])
+        threads = getattr(self._server, "_threads", None)
+        return list(threads) if isinstance(threads, list) else []  # not a list: ThreadingMixIn keeps none
 
     def stop(self) -> None:
         """Stop serving and release every thread and socket; raises RuntimeError if a thread will not end."""

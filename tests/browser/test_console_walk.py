@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from example_app import create_app
 from example_app.extensions import db, gk
+from tests.browser.nav import follow_nav
 from tests.browser.test_walk import sign_up
 
 
@@ -47,7 +48,7 @@ def test_the_dashboard_and_a_badge_made_in_the_console(
 ) -> None:
     log_in(page, "ada")
     page.goto("/community/")
-    page.get_by_role("link", name="Analytics").click()
+    follow_nav(page, "Analytics")
     expect(page.get_by_role("heading", name="Community health")).to_be_visible()
     growth = page.get_by_role("figure").filter(has=page.locator("svg")).first
     expect(growth).to_be_visible()
@@ -64,7 +65,7 @@ def test_the_dashboard_and_a_badge_made_in_the_console(
     screenshot(page, "retention")
 
     page.goto("/community/")
-    page.get_by_role("link", name="Admin").click()
+    follow_nav(page, "Admin")
     expect(page.get_by_role("heading", name="Admin console")).to_be_visible()
     page.get_by_role("navigation", name="Admin console").get_by_role("link", name="Badges").click()
     screenshot(page, "admin-badges")

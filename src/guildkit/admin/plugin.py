@@ -28,7 +28,7 @@ class AdminFeature(Feature):
     name = "admin"
     models = (ConsoleBadge, ConsoleRole, DefinitionsVersion, RulePreview, RulePreviewMember)
     services = {"admin": "guildkit.admin:Admin"}
-    nav = NavLink(lazy_gettext("Admin"), ".admin_home", permission="admin")
+    nav = NavLink(lazy_gettext("Admin"), ".admin_home", permission="admin", staff=True)
     routes = ("guildkit.admin.api:api", "guildkit.admin.pages:pages", "guildkit.admin.rule_pages:pages")
 
     # The registry asks for badges first and rules last (see Registry.build): the first reads

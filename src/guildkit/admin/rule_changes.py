@@ -26,7 +26,7 @@ from guildkit.models import table_of
 from guildkit.replay.apply import ApplyOptions
 from guildkit.rules.loader import parse_rules
 from guildkit.rules.ruleset import RuleSet
-from guildkit.text import check_text
+from guildkit.text import check_text, is_row_id
 from guildkit.transaction import Transaction
 
 PREVIEWS = table_of(RulePreview)
@@ -148,9 +148,9 @@ class RuleChangesConsole(ConsoleJob):
 
     def rule_preview(self, preview_id: int, *, page: int = 1, per_page: int = 50) -> PreviewView:
         """A stored preview with one page of its members."""
-        if not isinstance(preview_id, int) or isinstance(preview_id, bool) or not 1 <= preview_id < 2**31:
+        if not is_row_id(preview_id):
             raise ValidationError("preview_id must be a preview's number", field="preview_id")
-        if not isinstance(page, int) or isinstance(page, bool) or not 1 <= page < 2**31:
+        if not is_row_id(page):
             raise ValidationError("page must be a whole number from 1", field="page")
         if not isinstance(per_page, int) or isinstance(per_page, bool) or not 1 <= per_page <= MAX_PER_PAGE:
             raise ValidationError(f"per_page must be from 1 to {MAX_PER_PAGE}", field="per_page")

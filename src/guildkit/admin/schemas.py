@@ -10,8 +10,9 @@ from marshmallow import Schema, fields, validate
 
 from guildkit.admin.models import CRITERIA
 from guildkit.models import TIERS
+from guildkit.text import MAX_ROW_ID
+from guildkit.web.schemas import AwardChecks, RevokeChecks
 
-MAX_INT = 2**31 - 1
 SLUG = validate.Regexp(r"^[a-z0-9][a-z0-9_.:-]{0,99}$")
 
 
@@ -38,7 +39,7 @@ class BadgeChangeIn(Schema):
     subject_role = fields.String(validate=validate.OneOf(("actor", "target")))
     point_type = fields.String(allow_none=True, validate=SLUG)
     thresholds = fields.List(
-        fields.Integer(strict=True, validate=validate.Range(1, MAX_INT)), validate=validate.Length(0, 10)
+        fields.Integer(strict=True, validate=validate.Range(1, MAX_ROW_ID)), validate=validate.Length(0, 10)
     )
 
 
@@ -72,7 +73,7 @@ class AdminBadgeSchema(Schema):
     image_type = fields.String(allow_none=True, metadata={"description": "uploaded image type; none: generated"})
 
 
-class AdminAwardIn(Schema):
+class AdminAwardIn(AwardChecks):
     user_id = fields.String(required=True, validate=validate.Length(1, 191))
     reason = fields.String(required=True, validate=validate.Length(1, 2000))
     points = fields.Integer(
@@ -87,7 +88,7 @@ class AdminAwardIn(Schema):
     role = fields.String(load_default=None, validate=validate.Length(1, 100))
 
 
-class AdminRevokeIn(Schema):
+class AdminRevokeIn(RevokeChecks):
     user_id = fields.String(required=True, validate=validate.Length(1, 191))
     reason = fields.String(required=True, validate=validate.Length(1, 2000))
     badge = fields.String(load_default=None, validate=validate.Length(1, 100))
@@ -198,7 +199,9 @@ class AuditQuery(Schema):
     since = fields.AwareDateTime(load_default=None, metadata={"description": "from this time (inclusive)"})
     until = fields.AwareDateTime(load_default=None, metadata={"description": "before this time"})
     before = fields.Integer(
-        load_default=None, validate=validate.Range(1, MAX_INT), metadata={"description": "entries older than this id"}
+        load_default=None,
+        validate=validate.Range(1, MAX_ROW_ID),
+        metadata={"description": "entries older than this id"},
     )
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
 
@@ -236,7 +239,7 @@ class RulePreviewIn(Schema):
 
 
 class PreviewQuery(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_INT))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_ROW_ID))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 
@@ -260,7 +263,7 @@ class RulePreviewSchema(Schema):
 class RuleApplyIn(Schema):
     version = fields.Integer(
         load_default=None,
-        validate=validate.Range(1, MAX_INT),
+        validate=validate.Range(1, MAX_ROW_ID),
         metadata={"description": "refuse unless this is the version in force"},
     )
     grandfather = fields.Boolean(load_default=False, metadata={"description": "keep what the rules no longer give"})

@@ -9,7 +9,8 @@ community's ``GUILDKIT_TIMEZONE``, cut into day, week or month buckets) and retu
 One module per concept: :mod:`.periods` (ranges and buckets), :mod:`.membership` (growth,
 active members, engagement, contributors, volume), :mod:`.cohorts` (retention, churn, time to
 first response), :mod:`.engagement` (Orbit-style levels), :mod:`.recognition` (points, badges,
-mentorship, events, moderation), :mod:`.surveys` (CSAT and NPS).
+mentorship, events, moderation), :mod:`.surveys` (CSAT and NPS), :mod:`.gauges` (the headline
+KPIs as one number on a day, for community objectives).
 
 The slow KPIs read rollups per member and local day (:mod:`.rollup` keeps them, :mod:`.rolled`
 reads them): each KPI call first brings them up to date (a few index probes when nothing changed)
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from flask import current_app
 
-from guildkit.analytics import cohorts, engagement, membership, rolled, rollup
+from guildkit.analytics import cohorts, engagement, gauges, membership, rolled, rollup
 from guildkit.analytics import recognition as recognition_kpis
 from guildkit.analytics.hookspecs import Measure
 from guildkit.analytics.periods import BUCKETS, Range, local_date, make_range
@@ -133,6 +134,16 @@ class Analytics:
         """The measures other features contribute (``guildkit_register_analytics_measures``), per period."""
         _check_range(rng)
         return recognition_kpis.programmes(self.gk.session, rng, self.measures())
+
+    def kpis(self) -> list[gauges.Kpi]:
+        """The headline KPIs, each one number as of a day, with its name and unit: what a
+        community objective sets its target on (:mod:`.gauges`)."""
+        return list(gauges.KPIS)
+
+    def kpi_value(self, key: str, day: date) -> float | None:
+        """KPI ``key`` (one of :meth:`kpis`) as of the local ``day``, in its unit; ``None`` when
+        there is nothing to measure. An unknown key is a ``ValidationError`` naming ``kpi``."""
+        return gauges.value(self, key, day)
 
     def measures(self) -> list[Measure]:
         found = contributions(self.gk.pm, "guildkit_register_analytics_measures", gk=self.gk)

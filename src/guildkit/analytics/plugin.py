@@ -37,7 +37,7 @@ class AnalyticsFeature(Feature):
         VIEW: lazy_gettext("read the community health analytics (KPIs, churn lists, survey results)"),
         "surveys.manage": lazy_gettext("open and close satisfaction surveys"),
     }
-    nav = NavLink(lazy_gettext("Analytics"), ".analytics_dashboard", permission=VIEW)
+    nav = NavLink(lazy_gettext("Analytics"), ".analytics_dashboard", permission=VIEW, staff=True)
     includes = {"notices": "guildkit/analytics/_survey_notice.html"}
 
     @hookimpl

@@ -22,6 +22,7 @@ from guildkit.events.errors import UnknownEvent
 from guildkit.events.models import Attendance, Event, EventOrganizer, Rsvp
 from guildkit.events.views import AttendanceView, EventView, RsvpView
 from guildkit.models import Member, table_of
+from guildkit.text import is_row_id
 
 EVENTS = table_of(Event)
 ORGANIZERS = table_of(EventOrganizer)
@@ -30,7 +31,6 @@ ATTENDANCES = table_of(Attendance)
 MEMBERS = table_of(Member)
 
 #: Ids beyond a 32-bit INTEGER cannot exist; asking for one is simply "no such event".
-MAX_ID = 2**31 - 1
 
 Db = sa.Connection | Session
 
@@ -51,7 +51,7 @@ class Viewer:
 
 
 def check_id(event_id: object) -> int:
-    if not isinstance(event_id, int) or isinstance(event_id, bool) or not 1 <= event_id <= MAX_ID:
+    if not is_row_id(event_id):
         raise UnknownEvent(event_id)  # type: ignore[arg-type]
     return event_id
 

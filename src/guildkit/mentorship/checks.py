@@ -15,7 +15,7 @@ from typing import Any
 from guildkit.errors import ValidationError
 from guildkit.i18n import format_number
 from guildkit.i18n import gettext as _
-from guildkit.text import check_text
+from guildkit.text import check_text, is_row_id
 
 MAX_TOPICS = 20
 MAX_TOPIC_LENGTH = 50
@@ -27,7 +27,6 @@ MAX_NOTES = 5000
 #: A language tag, kept short: ``en``, ``pt-BR``, ``zh-Hant``.
 LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,2}$")
 #: Mentorship ids fit a 32-bit integer column.
-MAX_ID = 2**31 - 1
 
 
 @functools.cache
@@ -135,6 +134,6 @@ def mentorship_id(value: object) -> int | None:
     """An id that can exist, or ``None`` (the caller answers "unknown mentorship")."""
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
         value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+    if is_row_id(value):
         return value
     return None

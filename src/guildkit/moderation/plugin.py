@@ -48,7 +48,7 @@ class ModerationFeature(Feature):
     models = MODELS
     services = {"moderation": "guildkit.moderation:Moderation", "abuse": "guildkit.moderation.abuse:AbuseDetection"}
     commands = "guildkit.moderation.cli:COMMANDS"
-    nav = NavLink(lazy_gettext("Moderation"), ".moderation_queue", permission="members.manage")
+    nav = NavLink(lazy_gettext("Moderation"), ".moderation_queue", permission="members.manage", staff=True)
     measures = "guildkit.moderation.measures:MEASURES"
 
     @hookimpl

@@ -6,8 +6,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from guildkit.moderation import ACTIONS, CASE_ACTIONS, MAX_HOURS, SUBJECT_MAX, TEXT_MAX
 from guildkit.moderation.models import APPEAL_STATES, REPORT_CATEGORIES
+from guildkit.text import MAX_ROW_ID
 
-ID = validate.Range(1, 2**31 - 1)
+ID = validate.Range(1, MAX_ROW_ID)
 
 
 class ReportIn(Schema):

@@ -33,6 +33,8 @@ MENTORING = lazy_gettext("Mentoring")
 EVENTS = lazy_gettext("Events")
 MODERATION = lazy_gettext("Moderation")
 ACTIVITY = lazy_gettext("What others do with what you post")
+GROUPS = lazy_gettext("Groups")
+MANAGING = lazy_gettext("Running the community")
 
 #: ``(the plugin that tells it, or None for the core; the kind)``.
 BUILTIN: tuple[tuple[str | None, NotificationKind], ...] = (
@@ -84,6 +86,31 @@ BUILTIN: tuple[tuple[str | None, NotificationKind], ...] = (
     )),
     ("guildkit.moderation", NotificationKind(
         "moderation.mediation", lazy_gettext("News about a mediation you take part in"), MODERATION, "email",
+    )),
+    ("guildkit.challenges", NotificationKind(
+        "challenge.completed", lazy_gettext("You (or a group of yours) complete a challenge"), RECOGNITION,
+    )),
+    ("guildkit.groups", NotificationKind(
+        "groups.invited", lazy_gettext("You are invited to join a group"), GROUPS, "email",
+    )),
+    ("guildkit.groups", NotificationKind(
+        "groups.approved", lazy_gettext("Your request to join a group is approved"), GROUPS,
+    )),
+    ("guildkit.groups", NotificationKind(
+        "groups.goal_reached", lazy_gettext("A group of yours reaches a goal"), GROUPS,
+    )),
+    ("guildkit.nominations", NotificationKind(
+        "nominations.approved", lazy_gettext("A nomination of you is approved"), RECOGNITION,
+    )),
+    ("guildkit.nominations", NotificationKind(
+        "nominations.decided", lazy_gettext("A nomination you made is decided"), RECOGNITION,
+        description=lazy_gettext("Approved, not approved, or expired."),
+    )),
+    ("guildkit.nominations", NotificationKind(
+        "nominations.awaiting", lazy_gettext("A nomination awaits your decision as an approver"), RECOGNITION,
+    )),
+    ("guildkit.objectives", NotificationKind(
+        "objectives.decided", lazy_gettext("A community objective you own is met or missed"), MANAGING, "email",
     )),
 )  # fmt: skip
 

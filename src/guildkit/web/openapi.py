@@ -17,6 +17,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from marshmallow import Schema, fields
 
+from guildkit.text import MAX_ROW_ID
 from guildkit.version import __version__
 from guildkit.web.endpoint import WRITE_METHODS, Endpoint, public
 from guildkit.web.schemas import ProblemSchema
@@ -24,7 +25,7 @@ from guildkit.web.schemas import ProblemSchema
 #: A ``<converter:name>`` or ``<name>`` in a URL rule; group 1 is the converter (if any), 2 the name.
 PATH_ARGUMENT = re.compile(r"<(?:([a-zA-Z_]+):)?([a-zA-Z_][a-zA-Z0-9_]*)>")
 #: The largest id a ``<guildkit_id:...>`` path argument takes: ids are 32-bit signed integer columns.
-MAX_PATH_ID = 2**31 - 1
+MAX_PATH_ID = MAX_ROW_ID
 #: Path arguments are non-empty strings, except those of these converters.
 PATH_SCHEMAS: dict[str, dict[str, Any]] = {
     "guildkit_id": {"type": "integer", "minimum": 0, "maximum": MAX_PATH_ID},

@@ -15,7 +15,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, has_request_context, render_template, request, url_for
+from flask import Blueprint, current_app, has_request_context, render_template, request, url_for
 from werkzeug.routing import BuildError
 
 from guildkit import errors, i18n, queries
@@ -115,6 +115,8 @@ def _context() -> dict[str, Any]:
         "no_secret_key": str(csrf.NO_SECRET_KEY),
         "gk_name": _namer(gk),
         "gk_nav_links": lambda: gk.calls.page_links("nav", {}, who.user_id),
+        "gk_staff_links": lambda: gk.calls.page_links("staff", {}, who.user_id) if who.user_id else [],
+        "gk_nav_inline": current_app.config["GUILDKIT_NAV_LINKS"],
         "gk_includes": lambda slot: gk.calls.template_includes(slot),
     }
 

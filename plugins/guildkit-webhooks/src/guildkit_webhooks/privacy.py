@@ -11,9 +11,11 @@ admin who registered them.
   export).
 * **Erase**: the member's user id becomes the tombstone in ``created_by``; every delivery about
   them is **scrubbed in place**, whatever its status: in its payload and its last error, their
-  user id becomes the tombstone and their names "A former member". Rows are never deleted: the
-  log stays whole, and a delivery still pending is sent scrubbed (another member's event it
-  belongs to, a points change from the member's upvote say, still reaches the receiver).
+  user id becomes the tombstone and their names "A former member", and what they wrote (the
+  message of kudos they gave, the reason of a nomination decision of theirs: ``WRITTEN_BY``) is
+  emptied, as the features empty their own copies. Rows are never deleted: the log stays whole,
+  and a delivery still pending is sent scrubbed (another member's event it belongs to, a points
+  change from the member's upvote say, still reaches the receiver).
 
 A delivery is *about* the member when its payload holds their user id as a whole token (a
 ``user_id`` field, a ``guildkit.joined:<id>`` key …); a raw delivery, which names people rather
@@ -34,6 +36,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from guildkit import Erasure, GuildKit, Member, hookimpl
 
+from .events import WRITTEN_BY
 from .outbox import isoformat
 from .tables import DELIVERIES, ENDPOINTS
 
@@ -130,6 +133,18 @@ def _recipient(url: str | None) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _without_their_words(row: Any, user_id: str) -> Any:
+    """The payload of an event delivery ``row``, with the text ``user_id`` wrote in it emptied."""
+    written = WRITTEN_BY.get(row.event)
+    data = row.payload.get("data") if isinstance(row.payload, Mapping) else None
+    if row.source != "webhook" or written is None or not isinstance(data, Mapping):
+        return row.payload
+    author, text = written
+    if data.get(author) != user_id or not data.get(text):
+        return row.payload
+    return {**row.payload, "data": {**data, text: ""}}
+
+
 @hookimpl
 def guildkit_member_export(gk: GuildKit, member: Member, conn: sa.Connection) -> Mapping[str, Any] | None:
     names = tuple(n for n in (member.display_name, gk.user_info(member.user_id).name) if n)
@@ -173,7 +188,7 @@ def guildkit_member_erase(gk: GuildKit, erasure: Erasure) -> None:
     )
     changes = []
     for row in _deliveries_about(conn, Mentions(erasure.user_id, erasure.names)):
-        payload = erasure.scrub_json(row.payload)
+        payload = erasure.scrub_json(_without_their_words(row, erasure.user_id))
         last_error = None if row.last_error is None else erasure.scrub(row.last_error)
         if payload != row.payload or last_error != row.last_error:
             changes.append({"d_id": row.id, "d_payload": payload, "d_error": last_error})
