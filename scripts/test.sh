@@ -5,6 +5,7 @@
 #   ./scripts/test.sh -x -k badges       extra arguments go to pytest
 #   ./scripts/test.sh tests/test_x.py    named paths replace the default ones
 #   GUILDKIT_SKIP_LINT=1 ./scripts/test.sh   skip ruff and mypy
+#   GUILDKIT_TEST_WORKERS=1 ./scripts/test.sh  one pytest process (default: one per core, at most 2)
 #
 # Steps: .venv (scripts/bootstrap.sh), Chromium (scripts/chromium.sh),
 # the page checkers axe-core and vnu (scripts/webcheck.sh),
@@ -90,9 +91,16 @@ if [[ $user_named_path == 0 ]]; then
     fi
 fi
 
-section "Tests: pytest ${test_paths[*]} $*"
+# pytest-xdist: a test file runs whole in one process (its module fixtures are built once); every
+# test makes its own database, schema, queue and ports, so two processes never share state.
+workers="${GUILDKIT_TEST_WORKERS:-$(nproc 2>/dev/null || echo 1)}"
+(( workers > 2 )) && [[ -z "${GUILDKIT_TEST_WORKERS:-}" ]] && workers=2
+parallel=()
+(( workers > 1 )) && parallel=(-n "$workers" --dist loadfile)
+
+section "Tests: pytest ${parallel[*]} ${test_paths[*]} $*"
 status=0
-.venv/bin/python -m pytest --durations=30 "${test_paths[@]}" "$@" || status=$?
+.venv/bin/python -m pytest --durations=30 "${parallel[@]}" "${test_paths[@]}" "$@" || status=$?
 
 if [[ $status == 5 ]]; then
     # Exit code 5 means "no tests collected": fine while the suite is empty.
