@@ -42,7 +42,7 @@ from guildkit.erasure import FORMER_MEMBER
 from guildkit.models import Member, Notification
 from guildkit.testing import Clock, Members
 from tests.smtp_server import Inbox, free_port, serving
-from tests.webclient import Site, mount, sqlite_and_postgresql
+from tests.webclient import API_PREFIX, Site, mount, sqlite_and_postgresql
 
 gk_backend = sqlite_and_postgresql
 
@@ -224,6 +224,8 @@ def check(site: Site, inbox: Inbox, told: Mapping[str, list[Told]]) -> None:
         told_of = [row for row in stored(gk, user) if row[0] not in EARNED]
         assert told_of == [(t.kind, t.english, t.said) for t in expected], user
         assert read(site, user) == [t.german for t in reversed(expected)], user
+        api = site.client.get(API_PREFIX + "/me/notifications?limit=100", headers={"X-User": user}).get_json()
+        assert [n["text"] for n in api["items"] if n["kind"] not in EARNED] == [t.german for t in reversed(expected)]
         mails = [m for m in inbox.messages if m["To"] == ADDRESSES[user]]
         mailed = [t.german for t in expected if kinds[t.kind].default == "email"]
         assert sorted(str(m["Subject"]) for m in mails) == sorted(mailed), user

@@ -29,6 +29,7 @@ from guildkit.community.schemas import ActivityStatusSchema, MemberExportSchema,
 from guildkit.errors import AsyncUnavailable, UnknownActivity, UnknownPointType, UnknownRole
 from guildkit.extension import GuildKit
 from guildkit.models import BadgeAward, Member, RoleGrant
+from guildkit.notes import text_of
 from guildkit.results import stored_result
 from guildkit.routes import Routes
 from guildkit.web.auth import Caller
@@ -536,7 +537,13 @@ def my_notifications(caller: Caller, query: dict[str, Any]) -> Page[Any]:
     rows = queries.notifications_page(
         gk.session, caller.member.id, query["limit"], before[0] if before else None, hidden=hidden
     )
-    return page_of(rows, query["limit"], lambda n: [n.id])
+    page = page_of(rows, query["limit"], lambda n: [n.id])
+    # Said again in the caller's language (notes.text_of), as the page says it; the rows stay as stored.
+    return Page([{**_columns(n), "text": text_of(n)} for n in page.items], page.next_cursor)
+
+
+def _columns(note: Any) -> dict[str, Any]:
+    return {name: getattr(note, name) for name in ("id", "kind", "data", "created_at", "read_at")}
 
 
 @api.post("/me/notifications/read")

@@ -343,7 +343,7 @@ class BatchResultSchema(Schema):
 class NotificationSchema(Schema):
     id = fields.Integer(required=True)
     kind = fields.String(required=True)
-    text = fields.String(required=True)
+    text = fields.String(required=True, metadata={"description": "what it says, in the caller's language"})
     data = fields.Dict(required=True)
     created_at = fields.AwareDateTime(required=True)
     read_at = fields.AwareDateTime(allow_none=True)
