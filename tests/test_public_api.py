@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from guildkit import ConfigurationError, GuildKit, Leaderboard, UserInfo
+from guildkit import ConfigurationError, GuildKit, Leaderboard, UserInfo, ValidationError
 from guildkit.testing import Clock
 from tests.webclient import PREFIX, mount
 
@@ -64,6 +64,10 @@ def test_notifications_read_and_mark_read(gk: GuildKit) -> None:
     assert gk.mark_read("ann") == len(notes) - 1
     assert gk.unread_count("ann") == 0 and gk.notifications("ann", unread=True) == []
     assert [n.id for n in gk.notifications("ann", limit=1, before=notes[0].id)] == [notes[1].id]
+    # Notification ids are 32-bit: a larger one is refused by name (PostgreSQL would raise DataError).
+    for call in (lambda: gk.notifications("ann", before=2**40), lambda: gk.mark_read("ann", up_to=2**40)):
+        with pytest.raises(ValidationError, match="row id"):
+            call()
 
 
 def test_balances_of_many_users_in_one_call(gk: GuildKit) -> None:

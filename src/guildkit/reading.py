@@ -20,7 +20,7 @@ from guildkit.activity import user_ref
 from guildkit.errors import UnknownPointType, ValidationError
 from guildkit.leaderboards import PERIODS, Standing
 from guildkit.models import BadgeAward, LedgerEntry, Member, Notification
-from guildkit.text import check_id, check_text
+from guildkit.text import check_id, check_row_id, check_text
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -237,7 +237,7 @@ class Reading:
         Page with ``before``: the smallest ``id`` of the previous page.
         """
         check_limit(limit)
-        check_id(before, "before")
+        check_row_id(before, "before")
         if not isinstance(unread, bool):
             raise ValidationError("unread must be True or False", field="unread")
         member = self.member(user_id)
@@ -251,6 +251,6 @@ class Reading:
 
     def mark_read(self, user_id: str | int, *, up_to: int | None = None) -> int:
         """Mark the member's notifications read (those with ``id <= up_to``, or all); returns how many."""
-        check_id(up_to, "up_to")
+        check_row_id(up_to, "up_to")
         member = self.member(user_id)
         return queries.mark_read(self.session, member.id, self.clock(), up_to)

@@ -58,7 +58,7 @@ from guildkit.moderation.views import (
     SanctionView,
     StatementView,
 )
-from guildkit.text import check_id, check_text
+from guildkit.text import check_row_id, check_text
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
@@ -317,7 +317,7 @@ class Moderation:
 
     def mediation(self, viewer: str | int | None, mediation_id: int) -> MediationView:
         """The mediation with its statements: for its parties, its mediator and moderators."""
-        check_id(mediation_id, "mediation_id")
+        check_row_id(mediation_id, "mediation_id")
         viewer = None if viewer is None else user_ref(viewer, "viewer")
         found = views.mediation(self.gk.session, mediation_id, with_statements=True)
         if found is None:
@@ -378,7 +378,7 @@ class Moderation:
 
     def get_appeal(self, viewer: str | int | None, appeal_id: int) -> AppealView:
         """The appeal: for the appellant and moderators."""
-        check_id(appeal_id, "appeal_id")
+        check_row_id(appeal_id, "appeal_id")
         viewer = None if viewer is None else user_ref(viewer, "viewer")
         found = views.appeal(self.gk.session, appeal_id)
         if found is None:

@@ -21,7 +21,7 @@ from guildkit.notifications import digests, kinds, preferences, sending, unsubsc
 from guildkit.notifications.hookspecs import NotificationKind
 from guildkit.notifications.mailer import MailSettings
 from guildkit.notifications.preferences import Preferences
-from guildkit.text import check_id
+from guildkit.text import check_row_id
 
 if TYPE_CHECKING:
     from guildkit.extension import GuildKit
@@ -92,7 +92,7 @@ class Notifier:
     def hidden_kinds(self, member_id: int) -> list[str]:
         """The kinds the member (by their row's id, as pages have it) switched off: their in-app
         list leaves them out."""
-        check_id(member_id, "member_id")
+        check_row_id(member_id, "member_id")
         with self.gk.store.engine.connect() as conn:
             return preferences.hidden_kinds(conn, member_id, self.kinds())
 

@@ -36,7 +36,7 @@ from guildkit.i18n import N_, translated
 from guildkit.models import Activity, Member, table_of
 from guildkit.notes import Said
 from guildkit.store import upsert
-from guildkit.text import check_id, check_text
+from guildkit.text import check_row_id, check_text
 from guildkit.trust.hookspecs import TrustLevelChange
 from guildkit.trust.models import TRUST_LEVELS, TrustLevel, TrustSweep
 
@@ -241,7 +241,7 @@ class Trust:
         never evaluated."""
         if not isinstance(conn, sa.Connection):
             raise ValidationError("conn must be the SQLAlchemy Connection of a transaction", field="conn")
-        check_id(member_id, "member_id")
+        check_row_id(member_id, "member_id")
         return int(conn.scalar(sa.select(LEVELS.c.level).where(LEVELS.c.member_id == member_id)) or 0)
 
     def status(self, user_id: str | int) -> TrustStatus:
