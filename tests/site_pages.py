@@ -113,6 +113,8 @@ def _add_the_rest(url: str) -> Site:
         ends_at=now + timedelta(days=30),
     )
     gk.admin.preview_badge_backfill(admin, sorted(gk.registry.badges)[0])
+    # The demo's teams need more people than this small seed has: one group the admin owns.
+    gk.groups.create(admin, name="Writers", description="We write the answers.", policy="open")
     unsubscribe = f"/community/notifications/unsubscribe/{gk.notifier.unsubscribe_token(member)}"
     gk.session.commit()
     logins = {"anonymous": None, "member": names[member], "moderator": names[moderator], "admin": names[admin]}
