@@ -272,7 +272,11 @@ def test_downgrade_to_base_removes_every_guildkit_table(engine: sa.Engine) -> No
         if engine.dialect.name == "sqlite":
             query = "SELECT name FROM sqlite_master WHERE name LIKE :prefix"
         else:
-            query = "SELECT proname FROM pg_proc WHERE proname LIKE :prefix"
+            # This schema's functions only: other tests (another pytest process) have their own.
+            query = (
+                "SELECT proname FROM pg_proc WHERE proname LIKE :prefix"
+                " AND pronamespace = current_schema()::regnamespace"
+            )
         leftover = conn.execute(sa.text(query), {"prefix": "guildkit%"}).all()
         assert leftover == []
     # A clean round trip: the schema comes back whole.
