@@ -3,7 +3,7 @@ components of the OpenAPI document."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -143,6 +143,9 @@ class _ManualChecks(Schema):
     reason) are reported with them, so one 422 names every bad field. A body the schema accepts
     whole is left to the service (where an unknown name alone is its 404)."""
 
+    #: The service's own checks of a body (check_award or check_revoke), set by each subclass.
+    service_checks: ClassVar[staticmethod[[Refusals, Registry, dict[str, Any]], None]]
+
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def _every_bad_field(self, data: dict[str, Any], original: Any, **kwargs: Any) -> None:
         sent = set(original) if isinstance(original, dict) else set()
@@ -153,24 +156,26 @@ class _ManualChecks(Schema):
         gk = current_guildkit()
         if isinstance(data.get("user_id"), str):
             refusals.check("user_id", lambda: gk.member(data["user_id"]))
-        self.check(refusals, gk.registry, data)
+        type(self).service_checks(refusals, gk.registry, data)
         if refusals.found:
             raise ValidationError(refusals.found.errors)
 
-    def check(self, refusals: Refusals, registry: Registry, data: dict[str, Any]) -> None:
-        """The service's own checks of ``data``; each subclass names the one it stands for."""
-        raise NotImplementedError
+
+def _award_checks(refusals: Refusals, registry: Registry, data: dict[str, Any]) -> None:
+    what = {name: data[name] for name in AwardFields.__annotations__ if name in data}
+    check_award(refusals, registry, data.get("reason", ""), **what)
+
+
+def _revoke_checks(refusals: Refusals, registry: Registry, data: dict[str, Any]) -> None:
+    check_revoke(refusals, registry, data.get("reason", ""), data.get("badge"), data.get("level"), data.get("role"))
 
 
 class AwardChecks(_ManualChecks):
-    def check(self, refusals: Refusals, registry: Registry, data: dict[str, Any]) -> None:
-        what = {name: data[name] for name in AwardFields.__annotations__ if name in data}
-        check_award(refusals, registry, data.get("reason", ""), **what)
+    service_checks = staticmethod(_award_checks)
 
 
 class RevokeChecks(_ManualChecks):
-    def check(self, refusals: Refusals, registry: Registry, data: dict[str, Any]) -> None:
-        check_revoke(refusals, registry, data.get("reason", ""), data.get("badge"), data.get("level"), data.get("role"))
+    service_checks = staticmethod(_revoke_checks)
 
 
 class ManualAwardIn(AwardChecks):
