@@ -267,3 +267,50 @@ def test_a_badge_chip_names_its_tier_once_in_every_language(site: Site, gk: Guil
     found = shipped(locale).get("Gold") if locale != "en" else None
     word = found.string if found is not None else "Gold"
     assert isinstance(word, str) and visible("<main>" + chip).count(word) == 1, chip
+
+
+def test_the_readers_catalogue_is_kept_per_request_and_follows_a_forced_locale(site: Site, gk: GuildKit) -> None:
+    """guildkit keeps the reader's translations for the request (i18n._catalogue); a forced
+    locale (an email said to another member, words stored as written) and a refreshed one are
+    still seen, in code, in lazy strings and in templates."""
+    gk.preferences.set("ann", locale="de")
+    german, spanish = shipped("de").get("just now").string, shipped("es").get("just now").string
+    assert german and spanish and german != spanish
+    app = site.client.application
+    lazy = i18n.lazy_gettext("just now")
+    template = app.jinja_env.from_string('{{ _("just now") }}|{% trans %}just now{% endtrans %}')
+    with app.test_request_context(PREFIX + "/", headers={"X-User": "ann"}):
+        app.preprocess_request()
+        assert (i18n.gettext("just now"), str(lazy), template.render()) == (german, german, f"{german}|{german}")
+        with i18n.speaking("es", None):
+            said = (i18n.gettext("just now"), str(lazy), template.render())
+            assert said == (spanish, spanish, f"{spanish}|{spanish}")
+            with flask_babel.force_locale("en"):
+                assert i18n.gettext("just now") == "just now"
+            assert i18n.gettext("just now") == spanish
+        assert (i18n.gettext("just now"), template.render()) == (german, f"{german}|{german}")
+        flask_babel.refresh()
+        gk.preferences.set("ann", locale="es")
+        app.preprocess_request()  # a new loader: the member's new choice
+        assert i18n.gettext("just now") == spanish
+        days = shipped("es").get(("%(num)d day", "%(num)d days")).string[1]
+        assert i18n.ngettext("%(num)d day", "%(num)d days", 3) == days % {"num": 3}
+
+
+def test_a_hosts_own_template_callables_are_kept(tmp_path: Path) -> None:
+    """guildkit swaps Flask-Babel's template callables for ones that use the kept catalogue, never
+    a host's own."""
+
+    def shout(text: str) -> str:
+        return text.upper()
+
+    app = Flask("host")
+    app.config.update(TESTING=True, SECRET_KEY="t", GUILDKIT_DATABASE_URI=f"sqlite:///{tmp_path / 'h.db'}")
+    app.config["GUILDKIT_LOAD_ENTRY_POINTS"] = False
+    flask_babel.Babel(app)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=shout, ngettext=lambda s, p, n: shout(s if n == 1 else p), newstyle=True
+    )
+    GuildKit().init_app(app)
+    with app.test_request_context("/"):
+        assert app.jinja_env.from_string('{{ _("hello") }}').render() == "HELLO"

@@ -78,7 +78,7 @@ def _allowed(gk: GuildKit, viewer: str) -> frozenset[str]:
     feature's link asks, and a page has a dozen. Kept in the request's environ, as the caller is."""
     kept: dict[str, frozenset[str]] = request.environ.setdefault(_ALLOWED, {}) if has_request_context() else {}
     if viewer not in kept:
-        member = gk.session.scalar(sa.select(Member).where(Member.user_id == viewer))
+        member = queries.find_member(gk.session, viewer)
         kept[viewer] = queries.held_permissions(gk.session, gk.registry, member)
     return kept[viewer]
 

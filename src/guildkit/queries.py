@@ -18,8 +18,21 @@ from guildkit.unit import Unit
 from guildkit.words import Words
 
 
+def find_member(session: Session, user_id: str) -> Member | None:
+    """The member for host user ``user_id``, or ``None``.
+
+    One this session already loaded (and has not expired since: a commit expires everything) is
+    taken from the session's identity map without a query: a profile page asks for the same
+    member from a dozen places (its links, its sections, each feature's)."""
+    for loaded in session.identity_map.values():
+        if isinstance(loaded, Member) and loaded.__dict__.get("user_id") == user_id and not sa.inspect(loaded).deleted:
+            return loaded
+    return session.scalar(sa.select(Member).where(Member.user_id == user_id))
+
+
 def get_member(session: Session, user_id: str) -> Member:
-    member = session.scalar(sa.select(Member).where(Member.user_id == user_id))
+    """:func:`find_member`; :class:`~guildkit.errors.UnknownMember` if there is none."""
+    member = find_member(session, user_id)
     if member is None:
         raise UnknownMember(user_id)
     return member
@@ -176,6 +189,34 @@ def ledger_page(
         )
     order = (LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
     return [(e, a) for e, a in session.execute(query.order_by(*order).limit(limit + 1))]
+
+
+def recent_ledger(session: Session, member_id: int, limit: int) -> list[sa.Row[Any]]:
+    """The member's latest ``limit`` ledger rows in :func:`ledger_page`'s order, in brief: ``id``,
+    ``point_type``, ``amount``, ``reverses_id`` and the activity's ``type`` (no payloads to decode)."""
+    return list(
+        session.execute(
+            sa.select(LedgerEntry.id, LedgerEntry.point_type, LedgerEntry.amount, LedgerEntry.reverses_id)
+            .add_columns(Activity.type)
+            .join(Activity, Activity.id == LedgerEntry.activity_id)
+            .where(LedgerEntry.member_id == member_id)
+            .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def ledger_rows(session: Session, ids: Collection[int]) -> list[tuple[LedgerEntry, Activity]]:
+    """The ledger rows ``ids``, each with its activity, in :func:`ledger_page`'s order."""
+    if not ids:
+        return []
+    query = (
+        sa.select(LedgerEntry, Activity)
+        .join(Activity, Activity.id == LedgerEntry.activity_id)
+        .where(LedgerEntry.id.in_(ids))
+        .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+    )
+    return [(e, a) for e, a in session.execute(query)]
 
 
 def ledger_cursor(entry: LedgerEntry) -> list[Any]:

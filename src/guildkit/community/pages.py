@@ -210,7 +210,8 @@ def _recognitions(gk: GuildKit, member: Member, *, private: bool) -> list[dict[s
     A point award is notable when the community team gave it by hand, or when it is at least
     :data:`NOTABLE_TIMES` the member's usual gain of that kind (the median of their recent
     ones), so a bounty stands out and the hundredth upvote does not; one later taken back is
-    left out. Three reads: the badges, the member's latest ledger rows, their subjects' titles.
+    left out. Four reads: the badges, the member's latest ledger rows in brief, the notable ones
+    in full, their subjects' titles.
     """
     found: list[dict[str, Any]] = []
     for _member, award in queries.awards_page(gk.session, RECOGNITIONS, None, member_id=member.id)[:RECOGNITIONS]:
@@ -218,21 +219,22 @@ def _recognitions(gk: GuildKit, member: Member, *, private: bool) -> list[dict[s
         if out is not None:
             found.append({**out, "kind": "badge", "at": award.awarded_at})
     if private:
-        recent = queries.ledger_page(gk.session, member.id, None, NOTABLE_WINDOW, None)
-        taken_back = {e.reverses_id for e, _a in recent if e.reverses_id is not None}
+        recent = queries.recent_ledger(gk.session, member.id, NOTABLE_WINDOW)
+        taken_back = {brief.reverses_id for brief in recent if brief.reverses_id is not None}
         gains: dict[str, list[int]] = {}
-        for entry, _a in recent:
-            if entry.amount > 0 and entry.reverses_id is None:
-                gains.setdefault(entry.point_type, []).append(entry.amount)
+        for brief in recent:
+            if brief.amount > 0 and brief.reverses_id is None:
+                gains.setdefault(brief.point_type, []).append(brief.amount)
         usual = {point_type: sorted(amounts)[len(amounts) // 2] for point_type, amounts in gains.items()}
-        notable = [
-            (e, a)
-            for e, a in recent
-            if e.amount > 0
-            and e.reverses_id is None
-            and e.id not in taken_back
-            and (a.type == AWARD or e.amount >= NOTABLE_TIMES * usual[e.point_type])
+        notable_ids = [
+            brief.id
+            for brief in recent
+            if brief.amount > 0
+            and brief.reverses_id is None
+            and brief.id not in taken_back
+            and (brief.type == AWARD or brief.amount >= NOTABLE_TIMES * usual[brief.point_type])
         ][:RECOGNITIONS]
+        notable = queries.ledger_rows(gk.session, notable_ids)
         names = dict(point_types(gk))
         for row in ledger_out(gk, member, notable, html=True):
             unit = names.get(row["point_type"], readable(row["point_type"]))

@@ -187,10 +187,18 @@ def _given(gk: GuildKit) -> dict[str, Any] | None:
     return entry if entry["giver"]["user_id"] == who.user_id else None
 
 
+def _counts(gk: GuildKit, user_id: str) -> dict[str, int]:
+    """The member's kudos counts, read once per request: the profile's links and its section both show them."""
+    kept: dict[str, dict[str, int]] = request.environ.setdefault("guildkit.kudos_counts", {})
+    if user_id not in kept:
+        kept[user_id] = gk.kudos.counts(user_id)
+    return kept[user_id]
+
+
 def profile_links(gk: GuildKit, user_id: str, viewer: str | None) -> list[PageLink]:
     """Links on every member's profile: to their kudos and, for another active member, to give
     them kudos."""
-    received = gk.kudos.counts(user_id)["received"]
+    received = _counts(gk, user_id)["received"]
     links = [
         PageLink(
             ngettext(
@@ -212,7 +220,7 @@ def _profile(user_id: str) -> dict[str, Any]:
     member = find_member(gk, user_id)
     can_give = who.user_id is not None and who.active and not who.is_self(user_id) and member.status == "active"
     return {
-        "counts": gk.kudos.counts(user_id),
+        "counts": _counts(gk, user_id),
         "latest": _entries(gk, gk.kudos.received(user_id, limit=ON_PROFILE), who),
         "can_give": can_give,
     }

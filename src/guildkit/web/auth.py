@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
 from flask import request
 
 from guildkit import queries
@@ -65,7 +64,7 @@ def _person_caller(gk: GuildKit) -> Caller:
     user_id = gk.current_user_id()
     if user_id is None:
         return Caller()
-    member = gk.session.scalar(sa.select(Member).where(Member.user_id == user_id))
+    member = queries.find_member(gk.session, user_id)
     return Caller(user_id=user_id, member=member, permissions=queries.held_permissions(gk.session, gk.registry, member))
 
 

@@ -261,6 +261,8 @@ def calendar(chart_id: str, counts: Mapping[date, int], last_day: date) -> Marku
     weekdays = dates.get_day_names("abbreviated", locale=locale)  # 0 is Monday
     for row in (0, 2, 4):
         out.append(_text(0, top + row * cell + 10, weekdays[row], extra=' font-size="10"'))
+    # Four steps of darkness by the share of the busiest day; an empty day stays pale grey.
+    steps = ["#eceff3", *(_cell_colour(0.2 + 0.8 * step / 4)[0] for step in range(1, 5))]
     day, month = first, None
     while day <= last_day:
         column, row = (day - first).days // 7, day.weekday()
@@ -269,14 +271,12 @@ def calendar(chart_id: str, counts: Mapping[date, int], last_day: date) -> Marku
             out.append(_text(x, 11, dates.format_date(day, "LLL", locale=locale), extra=' font-size="10"'))
             month = day.month
         n = shown.get(day, 0)
-        # Four steps of darkness by the share of the busiest day; an empty day stays pale grey.
-        fill = _cell_colour(0.2 + 0.8 * math.ceil(4 * n / most) / 4)[0] if n else "#eceff3"
+        fill = steps[math.ceil(4 * n / most)] if n else steps[0]
         out.append(f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" rx="2" fill="{fill}"/>')
         day += timedelta(days=1)
     legend_y = top + 7 * cell + 6
     out.append(_text(width - 4 - 5 * cell - 36, legend_y + 10, _("Less"), anchor="end", extra=' font-size="10"'))
-    for step in range(5):
-        fill = "#eceff3" if step == 0 else _cell_colour(0.2 + 0.8 * step / 4)[0]
+    for step, fill in enumerate(steps):
         x = width - 4 - (5 - step) * cell - 32
         out.append(f'<rect x="{x}" y="{legend_y}" width="{cell - 2}" height="{cell - 2}" rx="2" fill="{fill}"/>')
     out.append(_text(width - 4, legend_y + 10, _("More"), anchor="end", extra=' font-size="10"'))
