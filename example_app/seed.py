@@ -24,7 +24,16 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
-from . import actions, seed_challenges, seed_groups, seed_kudos, seed_nominations, seed_objectives
+from . import (
+    actions,
+    seed_challenges,
+    seed_groups,
+    seed_kudos,
+    seed_nominations,
+    seed_objectives,
+    seed_streaks,
+    seed_titles,
+)
 from .extensions import db, gk
 from .models import Answer, Post, Question, User, get_post
 from .seed_content import NAMES, Writer
@@ -330,6 +339,10 @@ def seed_together(users: list[User], now: datetime) -> list[str]:
     if _on("objectives"):
         objectives = seed_objectives.seed(gk, users, now)
         said.append(f"{objectives.set} objectives")
+    if _on("streaks") and seed_streaks.seed(gk, users, now)["frozen"] is not None:
+        said.append("a visit streak kept by a freeze, and an absence declared")
+    if _on("titles"):
+        said.append(f"{seed_titles.seed(gk, users, now)['titles']} members showing a title")
     return said
 
 

@@ -1,6 +1,7 @@
 """Groups for the example community: a few teams the host mirrors (``gk.groups.ensure``), with
 members, a request and an invitation waiting, a goal already reached (its badge on the team's
-page and on its contributors' profiles) and a monthly goal half-way.
+page and on its contributors' profiles), a monthly goal half-way, and a few members showing their
+team after their name (group flair).
 
 Call ``seed(gk, users, now)`` after the history is seeded (every user is a member by then):
 ``users`` are the host's ``User`` rows (only ``.id`` is read), at least :data:`PEOPLE` of them; ``now`` is an
@@ -65,4 +66,7 @@ def seed(gk: Any, users: Sequence[Any], now: datetime) -> dict[str, int]:
         day = now.astimezone(zone).date().isoformat()
         for user in members:
             gk.record("visit", key=f"visit:{user}:{day}", actor=user, occurred_at=now)
-    return {"groups": len(TEAMS), "memberships": 6 + 5 + 5, "goals": 2, "visits": len(members)}
+        # Flair: a few members show a team after their name (one of the two groups for ids[2]).
+        for user, group in ((ids[0], backend), (ids[2], berlin), (ids[6], frontend), (ids[11], berlin)):
+            gk.groups.choose_flair(user, group)
+    return {"groups": len(TEAMS), "memberships": 6 + 5 + 5, "goals": 2, "visits": len(members), "flair": 4}

@@ -92,6 +92,7 @@ def seed(gk: GuildKit) -> World:
     nomination = (
         gk.nominations.nominate("cat", "dan", badge=nominatable[0].badge, reason="Always kind") if nominatable else None
     )
+    absence = gk.streaks.declare_absence("bob", (now + timedelta(days=3)).date(), (now + timedelta(days=5)).date())
     gk.session.commit()
     return World(
         {
@@ -120,6 +121,7 @@ def seed(gk: GuildKit) -> World:
             "challenge_id": challenge.id,
             "objective_id": objective.id,
             "nomination_id": nomination.id if nomination else 1,
+            "absence_id": absence.id,
         }
     )
 

@@ -114,7 +114,8 @@ def _add_the_rest(url: str) -> Site:
     )
     gk.admin.preview_badge_backfill(admin, sorted(gk.registry.badges)[0])
     # The demo's teams need more people than this small seed has: one group the admin owns.
-    gk.groups.create(admin, name="Writers", description="We write the answers.", policy="open")
+    writers = gk.groups.create(admin, name="Writers", description="We write the answers.", policy="open")
+    gk.groups.choose_flair(admin, writers.id)  # shown after the admin's name (the seed gives titles)
     unsubscribe = f"/community/notifications/unsubscribe/{gk.notifier.unsubscribe_token(member)}"
     gk.session.commit()
     logins = {"anonymous": None, "member": names[member], "moderator": names[moderator], "admin": names[admin]}

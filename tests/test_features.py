@@ -93,6 +93,8 @@ FEATURES = {
     "guildkit.nominations": ("/nominations", "nominations", "nominations", "Nominations", "guildkit_nominations"),
     "guildkit.challenges": ("/challenges", "challenges", "challenges", "Challenges", "guildkit_challenges"),
     "guildkit.objectives": ("/analytics/objectives", "objectives", None, None, "guildkit_objectives"),
+    "guildkit.titles": ("/api/me/title", "titles", None, None, "guildkit_member_titles"),
+    "guildkit.streaks": ("/streaks", "streaks", "streaks", None, "guildkit_streak_freezes"),
 }
 
 #: What a feature takes with it when it is switched off: the features built on it.

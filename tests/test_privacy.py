@@ -215,6 +215,8 @@ def test_erasing_leaves_no_trace_and_every_ledger_whole(gk: GuildKit, gk_clock: 
         "guildkit.groups",
         "guildkit.nominations",
         "guildkit.objectives",
+        "guildkit.streaks",
+        "guildkit.titles",
     }
     with pytest.raises(UnknownMember):
         gk.member(ERIN)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
-from guildkit.definitions import PageLink, Subject
+from guildkit.definitions import Flair, PageLink, Subject
 from guildkit.rules.base import Veto
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,6 +65,13 @@ def subjects(result: Any, kwargs: dict[str, Any]) -> None:
         isinstance(key, str) and isinstance(value, Subject) for key, value in result.items()
     ):
         raise TypeError(f"returned {result!r}, not a mapping of keys to Subject objects")
+
+
+def flair(result: Any, kwargs: dict[str, Any]) -> None:
+    if not isinstance(result, Mapping) or not all(
+        isinstance(key, str) and isinstance(value, Flair) for key, value in result.items()
+    ):
+        raise TypeError(f"returned {result!r}, not a mapping of user ids to Flair objects")
 
 
 def an_image(result: Any, kwargs: dict[str, Any]) -> None:

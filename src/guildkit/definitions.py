@@ -316,6 +316,33 @@ class Subject:
 
 
 @dataclass(frozen=True)
+class Flair:
+    """What a plugin shows next to a member's name (``guildkit_member_flair``).
+
+    ``kind``: ``"title"`` (a badge the member chose, in words after their name) or ``"group"``
+    (a group they chose, as a small linked chip). ``text``: the words, in the reader's language.
+    ``ref``: what it stands for, for developers (a badge's slug, a group's id). ``url``: where it
+    links to, if anywhere.
+    """
+
+    kind: str
+    text: str
+    ref: str | int
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in FLAIR_KINDS:
+            raise ValidationError(f"kind must be one of {', '.join(FLAIR_KINDS)}", field="kind")
+        check_text(self.text, "text", max_length=200, one_line=True)
+        if self.url is not None:
+            check_url(self.url)
+
+
+#: The kinds of :class:`Flair`, in the order they follow a name.
+FLAIR_KINDS = ("title", "group")
+
+
+@dataclass(frozen=True)
 class PageLink:
     """A link a plugin adds to one of guildkit's pages (``guildkit_page_links``).
 

@@ -15,7 +15,8 @@ Plugins implement these with :data:`guildkit.hookimpl`. Five families:
   logged, recorded in ``guildkit_hook_failures`` and treated as "no opinion". The two that
   accept an activity for later (``guildkit_accept_activity``, ``guildkit_lookup_accepted``) are
   the exception: they store and read, and their errors are the caller's; so is
-  ``guildkit_activities_applied``, which writes a plugin's own counts in the recording transaction.
+  ``guildkit_activities_applied``, which writes a plugin's own counts in the recording transaction,
+  and ``guildkit_streak_gap_bridged``, which may spend a plugin's own freezes in it.
 * **Being told** (``guildkit_*ed``) — called after the transaction has committed. An exception
   is logged and recorded; it never undoes an award, never stops the other plugins from being
   told, and never reaches the host's request.
@@ -41,9 +42,11 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from guildkit.contracts import (
+    a_bool,
     an_image,
     an_int,
     export_sections,
+    flair,
     kind_names,
     page_links,
     returns,
@@ -54,6 +57,8 @@ from guildkit.contracts import (
 from guildkit.markers import hookspec
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import click
     import sqlalchemy as sa
     from flask import Flask
@@ -69,7 +74,7 @@ if TYPE_CHECKING:
     )
     from guildkit.announcements import LevelChange, MemberJoined
     from guildkit.branches import Branch
-    from guildkit.definitions import ActivityTypeDef, BadgeDef, PageLink, PointTypeDef, RoleDef, Subject
+    from guildkit.definitions import ActivityTypeDef, BadgeDef, Flair, PageLink, PointTypeDef, RoleDef, Subject
     from guildkit.erasure import Erasure
     from guildkit.extension import GuildKit
     from guildkit.jobs import Job, PeriodicJob
@@ -380,6 +385,8 @@ def guildkit_template_includes(gk: GuildKit, slot: str) -> Iterable[str] | None:
     * ``"member"`` — a member's profile, after their badges (the trust level section).
     * ``"analytics"`` — the analytics dashboard, after its headline numbers (the community
       objectives); shown to those who may see the analytics.
+    * ``"settings"`` — the signed-in member's settings page, after their language and time zone:
+      a small form of the feature's own, posting to its own route (the title, the group flair).
 
     :param gk: the :class:`~guildkit.GuildKit`.
     :param slot: where the templates go (above).
@@ -443,6 +450,48 @@ def guildkit_earning_withheld(gk: GuildKit, conn: sa.Connection, member_ids: fro
     """
 
 
+@hookspec(firstresult=True)
+@returns(a_bool)
+def guildkit_streak_gap_bridged(
+    gk: GuildKit,
+    conn: sa.Connection,
+    member_id: int,
+    activity_type: str,
+    role: str,
+    first_missed: date,
+    last_missed: date,
+    recount: bool,
+    announce: Callable[..., None],
+) -> bool | None:
+    """Say whether missed days keep a member's streak going (a freeze, a declared absence).
+
+    Called by the :class:`~guildkit.metrics.Streak` metric, inside the recording transaction
+    (``conn`` is its connection, holding the member's lock), when the member's next active day
+    for ``activity_type`` (as ``role``) comes after a gap: the days ``first_missed`` to
+    ``last_missed`` (both included, in the member's own time zone) had no such activity. A
+    bridged gap keeps the streak's current run going (the missed days are not counted in it);
+    otherwise the run starts again at 1. With no implementation the gap breaks the streak.
+
+    ``recount`` is true when guildkit recounts the member's streak from their active days (an
+    activity retracted, or one recorded for an earlier day): answer from what you decided before
+    (the days you covered) and spend nothing. When it is false you may write your own rows with
+    ``conn`` (spend a freeze and remember the days it covered); they commit or roll back with the
+    activity. Call ``announce(name, **kwargs)`` to have ``guildkit_<name>`` told after the commit.
+    Stops at the first non-``None`` result. Be fast: it runs only on a gap, but in the write path.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param conn: the recording transaction's connection.
+    :param member_id: the guildkit member id whose streak it is.
+    :param activity_type: the activity type the streak counts.
+    :param role: ``"actor"`` or ``"target"``: the member's part in those activities.
+    :param first_missed: the first day without an activity.
+    :param last_missed: the last day without one (the day before the new active day).
+    :param recount: recounting: decide from what you decided before, spend nothing.
+    :param announce: ``announce(name, **kwargs)``: tell ``guildkit_<name>`` after the commit.
+    :return: ``True`` when the gap is bridged, ``False`` or ``None`` when it breaks the streak.
+    """
+
+
 @hookspec
 def guildkit_activities_applied(gk: GuildKit, tx: Transaction, activities: Sequence[ActivityView]) -> None:
     """Activities were stored and their rules applied: count them in your own tables, in the same transaction.
@@ -483,6 +532,25 @@ def guildkit_resolve_subjects(gk: GuildKit, keys: Sequence[str]) -> Mapping[str,
     :param gk: the :class:`~guildkit.GuildKit`.
     :param keys: subject keys, each ``"<kind>:<id>"`` as activities were recorded with.
     :return: a mapping of key to :class:`~guildkit.Subject`, or ``None``.
+    """
+
+
+@hookspec
+@returns(flair)
+def guildkit_member_flair(gk: GuildKit, user_ids: Sequence[str]) -> Mapping[str, Flair] | None:
+    """What to show next to members' names: a title they chose, a group they chose.
+
+    Called while a page (the directory, a leaderboard, a profile, a badge's holders, a group…),
+    the API's member endpoints or the host's ``gk_flair()`` show names, once for all the members
+    shown (at most once per member per request: answers are cached for the request). Answer
+    with one statement for the whole batch, never one per member. Return a :class:`~guildkit.definitions.Flair`
+    for the members you have something for and leave out the rest; the first answer of each kind
+    (``"title"``, ``"group"``) for a member wins. Be fast and don't write. A plugin that raises
+    is logged and recorded, and the names show without what it would have added.
+
+    :param gk: the :class:`~guildkit.GuildKit`.
+    :param user_ids: the host user ids of the members shown.
+    :return: a mapping of user id to :class:`~guildkit.definitions.Flair`, or ``None``.
     """
 
 

@@ -181,7 +181,13 @@ class Distinct(Metric):
 
 @dataclass(frozen=True)
 class Streak(Metric):
-    """The longest run of consecutive days (community time zone) with an activity of ``type``."""
+    """The longest run of consecutive days with an activity of ``type``, each day in the time
+    zone of the member whose streak it is (``Member.time_zone``, else the community's).
+
+    A gap of missed days breaks the run unless a plugin bridges it
+    (``guildkit_streak_gap_bridged``: a freeze, a declared absence); a bridged gap keeps the run
+    going without counting the missed days in it.
+    """
 
     type: str
     role: Role = "actor"
@@ -209,22 +215,24 @@ class Streak(Metric):
         member = _member(activity, self.role)
         if member is None:
             return
-        day = activity.day_ordinal
+        day = unit.day_of(member, activity.occurred_at)
         before = unit.counter(member, self.day_name(day))
         unit.add_counter(member, self.day_name(day), sign)
         last = unit.counter(member, self.last_name)
-        if sign > 0 and before == 0 and day == last + 1:
-            current = unit.counter(member, self.current_name) + 1
+        if sign > 0 and before == 0 and day > last:
+            continues = last > 0 and (day == last + 1 or self._bridged(unit, member, last, day, recount=False))
+            current = unit.counter(member, self.current_name) + 1 if continues else 1
             unit.set_counter(member, self.current_name, current)
             unit.set_counter(member, self.last_name, day)
             unit.set_counter(member, self.name, max(current, unit.counter(member, self.name)))
-        elif sign > 0 and before == 0 and day > last:
-            unit.set_counter(member, self.current_name, 1)
-            unit.set_counter(member, self.last_name, day)
-            unit.set_counter(member, self.name, max(1, unit.counter(member, self.name)))
         elif (sign > 0 and before == 0) or (sign < 0 and before == 1):
             # An out-of-order day appeared, or a day emptied: rare, so recount from day counters.
             self._recount(unit, member)
+
+    def _bridged(self, unit: Unit, member: int, previous: int, day: int, *, recount: bool) -> bool:
+        """Whether the days between ``previous`` and ``day`` (both active) keep the run going."""
+        ask = unit.streak_gap
+        return ask is not None and ask(member, self.type, self.role, previous + 1, day - 1, recount)
 
     def _recount(self, unit: Unit, member: int) -> None:
         days = sorted(
@@ -235,7 +243,10 @@ class Streak(Metric):
         best = run = 0
         previous = None
         for day in days:
-            run = run + 1 if previous is not None and day == previous + 1 else 1
+            follows = previous is not None and (
+                day == previous + 1 or self._bridged(unit, member, previous, day, recount=True)
+            )
+            run = run + 1 if follows else 1
             best = max(best, run)
             previous = day
         unit.set_counter(member, self.name, best)

@@ -143,6 +143,8 @@ class Pipeline:
         self, conn: sa.Connection, inputs: Sequence[ActivityInput], now: datetime
     ) -> tuple[list[ActivityResult], list[Announcement], list[dict[str, Any]]]:
         unit = Unit(conn, now, heard=_nobody if self.quiet else self.heard, zone=self.zone)
+        if not self.quiet:  # an import or a replay spends no member's freezes
+            unit.streak_gap = self.calls.streak_gap(unit)
         results: dict[str, ActivityResult] = {}
         first_by_key: dict[str, ActivityInput] = {}
         for item in inputs:

@@ -21,6 +21,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +73,8 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("guildkit.nominations", "guildkit.nominations.plugin"),
     ("guildkit.challenges", "guildkit.challenges.plugin"),
     ("guildkit.objectives", "guildkit.objectives.plugin"),
+    ("guildkit.titles", "guildkit.titles.plugin"),
+    ("guildkit.streaks", "guildkit.streaks.plugin"),
     ("guildkit.notifications", "guildkit.notifications.plugin"),
 )
 
@@ -296,6 +299,24 @@ class PluginCalls:
         with collecting_failures(unit.failures):
             answers = self.pm.hook.guildkit_earning_withheld(gk=self.gk, conn=unit.conn, member_ids=ids)
         return frozenset(member for answer in answers for member in answer)
+
+    def streak_gap(self, unit: Unit) -> Callable[[int, str, str, int, int, bool], bool] | None:
+        """What a :class:`~guildkit.metrics.Streak` asks about a gap in ``unit``'s transaction
+        (``guildkit_streak_gap_bridged``), or ``None`` when nobody answers (a gap then breaks)."""
+        caller = self.pm.hook.guildkit_streak_gap_bridged
+        if not caller.get_hookimpls():
+            return None
+
+        def bridged(member_id: int, activity_type: str, role: str, first: int, last: int, recount: bool) -> bool:
+            with collecting_failures(unit.failures):
+                answer = caller(
+                    gk=self.gk, conn=unit.conn, member_id=member_id, activity_type=activity_type, role=role,
+                    first_missed=date.fromordinal(first), last_missed=date.fromordinal(last), recount=recount,
+                    announce=unit.notify,
+                )  # fmt: skip
+            return answer is True
+
+        return bridged
 
     def activities_applied(self, tx: Transaction, activities: Sequence[ActivityView]) -> None:
         """Let plugins count the activities a pipeline pass stored, in its transaction (not

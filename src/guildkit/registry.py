@@ -195,10 +195,16 @@ class Registry:
             self.counter_names[trigger] = tuple(names)
 
     def counters_for(self, trigger: str, day: int) -> list[str]:
-        """Every counter an activity of type ``trigger`` on ``day`` may read: prefetched in one query."""
+        """Every counter an activity of type ``trigger`` on ``day`` may read: prefetched in one query.
+
+        A streak counts the day in its member's own time zone, which is the community's ``day``
+        or one either side (a member more than a day away from it is read on demand)."""
         names = list(self.counter_names.get(trigger, ()))
         names += [
-            f"day:{m.type}:{m.role}:{day}" for m in self.metrics_by_trigger.get(trigger, ()) if isinstance(m, Streak)
+            m.day_name(near)
+            for m in self.metrics_by_trigger.get(trigger, ())
+            if isinstance(m, Streak)
+            for near in (day - 1, day, day + 1)
         ]
         return names
 

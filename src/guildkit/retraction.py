@@ -109,6 +109,7 @@ class Retraction:
         self, conn: sa.Connection, key: str, reason: str, now: datetime
     ) -> tuple[ActivityResult, list[Announcement], list[dict[str, Any]]]:
         unit = Unit(conn, now, heard=self.heard, zone=self.zone)
+        unit.streak_gap = self.awarder.calls.streak_gap(unit)
         row = conn.execute(MARK_RETRACTED, {"a_key": key, "now": now, "reason": reason}).first()
         if row is None:
             stored = conn.execute(SELECT_ACTIVITY, {"key": key}).first()

@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 
@@ -58,6 +60,14 @@ def _everything(name: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=512)
+def _zone_named(name: str) -> tzinfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):  # a zone the host stored that this system lacks
+        return None
+
+
 class Unit:
     def __init__(
         self,
@@ -83,6 +93,12 @@ class Unit:
         #: Members a plugin withholds earning from in this transaction (``guildkit_earning_withheld``,
         #: e.g. required guidelines not accepted): they earn nothing, like suspended members.
         self.withheld: frozenset[int] = frozenset()
+        #: What a :class:`~guildkit.metrics.Streak` asks about a gap in a member's days
+        #: (``guildkit_streak_gap_bridged``): ``(member, type, role, first, last, recount)``; ``None``
+        #: when no plugin answers, and a gap breaks the streak.
+        self.streak_gap: Callable[[int, str, str, int, int, bool], bool] | None = None
+        #: member -> the time zone their days are counted in (their own, else the community's).
+        self._zones: dict[int, tzinfo] = {}
         self._counters: dict[tuple[int, str], int] = {}
         self._dirty_counters: set[tuple[int, str]] = set()
         self._prefixes: set[tuple[int, str]] = set()
@@ -180,6 +196,26 @@ class Unit:
     def earns(self, member_id: int) -> bool:
         """Whether the member may earn points, badges and roles: active, and not withheld by a plugin."""
         return self.status_of.get(member_id) not in NON_EARNING and member_id not in self.withheld
+
+    def day_of(self, member_id: int, moment: datetime) -> int:
+        """The day (ordinal) ``moment`` falls on for the member: in their own time zone
+        (``Member.time_zone``), else the community's. The first ask reads the zones of every
+        member this unit knows, in one query; later asks cost none."""
+        zone = self._zones.get(member_id)
+        if zone is None:
+            self._load_zones(member_id)
+            zone = self._zones[member_id]
+        return moment.astimezone(zone).date().toordinal()
+
+    def _load_zones(self, member_id: int) -> None:
+        members = sorted({member_id, *self.user_of} - self._zones.keys())
+        for m in members:
+            self._zones[m] = self.zone
+        query = sa.select(MEMBERS.c.id, MEMBERS.c.time_zone).where(
+            MEMBERS.c.id.in_(members), MEMBERS.c.time_zone.is_not(None)
+        )
+        for m, name in self.conn.execute(query):
+            self._zones[m] = _zone_named(name) or self.zone
 
     def set_status(self, member_id: int, status: str) -> None:
         self.status_of[member_id] = status

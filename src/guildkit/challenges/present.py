@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from guildkit import flair
 from guildkit.challenges import group_service
 from guildkit.challenges.views import ChallengeView, ParticipantView
 from guildkit.definitions import shown
@@ -143,4 +144,5 @@ def participants_out(gk: GuildKit, found: Iterable[ParticipantView]) -> list[dic
         if p.user_id is not None and not p.name:
             row["name"] = infos[p.user_id].name
         out.append(row)
+    flair.attach(gk, [row for row in out if row["user_id"]])  # asked once, when the page shows them
     return out

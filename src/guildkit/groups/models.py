@@ -68,10 +68,20 @@ class GroupMembership(Base):
     since: Mapped[datetime] = mapped_column(default=utcnow)
     #: Who invited them (an invitation), or approved them (a request).
     by_member: Mapped[int | None] = mapped_column(sa.ForeignKey("guildkit_members.id"))
+    #: The member shows this group after their name (one group at most: the index below). Leaving
+    #: deletes the row, and with it the flair.
+    flair: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = (
         sa.CheckConstraint("state IN ('requested', 'invited', 'member')", name="state_known"),
         sa.CheckConstraint("role IN ('owner', 'maintainer', 'member')", name="role_known"),
+        sa.Index(
+            "uq_guildkit_group_memberships_flair",
+            "member_id",
+            unique=True,
+            sqlite_where=sa.text("flair"),
+            postgresql_where=sa.text("flair"),
+        ),
         # "The groups of member X": group_ids_of, and the goals an activity counts toward.
         sa.Index("ix_guildkit_group_memberships_member", "member_id", "state", "group_id"),
         sa.Index("ix_guildkit_group_memberships_group", "group_id", "state", "since"),

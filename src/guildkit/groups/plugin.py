@@ -5,14 +5,16 @@ goals inside the recording transaction (``guildkit_activities_applied``), awards
 goal's contributors right after the commit (its own ``guildkit_group_goal_reached``, first), contributes
 the badges goals define (``guildkit_register_badges``) and adds the goals' revisions to the
 stored definitions version (a wrapper of ``guildkit_definitions_version``), and registers the
-``guildkit.groups.upkeep`` job: award what a crash left due.
+``guildkit.groups.upkeep`` job: award what a crash left due. It shows the group a member chose
+after their name (``guildkit_member_flair``, :mod:`.flair`), chosen in the settings page's
+``settings`` slot.
 
 Switch it off with ``GUILDKIT_PLUGINS_DENY = ["guildkit.groups"]``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from guildkit.activity import ActivityView
-    from guildkit.definitions import BadgeDef
+    from guildkit.definitions import BadgeDef, Flair
     from guildkit.extension import GuildKit
     from guildkit.groups.hookspecs import GroupGoalReached
     from guildkit.transaction import Transaction
@@ -49,6 +51,13 @@ class GroupsFeature(Feature):
         "groups.manage": "manage every group: its members, roles and goals",
     }
     nav = NavLink(lazy_gettext("Groups"), ".groups", also=(".team_board",))
+    includes = {"settings": "guildkit/groups/_settings.html"}
+    routes = (
+        "guildkit.groups.api:api",
+        "guildkit.groups.pages:pages",
+        "guildkit.groups.settings:api",
+        "guildkit.groups.settings:pages",
+    )
 
     @hookimpl
     def guildkit_activities_applied(self, gk: GuildKit, tx: Transaction, activities: Sequence[ActivityView]) -> None:
@@ -70,6 +79,12 @@ class GroupsFeature(Feature):
         other: int | None = yield
         mine = badges.read_version(engine)
         return other if mine is None else (other or 0) + mine
+
+    @hookimpl
+    def guildkit_member_flair(self, gk: GuildKit, user_ids: Sequence[str]) -> Mapping[str, Flair]:
+        from guildkit.groups import flair  # with the web layer it links into: loaded when names are shown
+
+        return flair.shown(gk, list(user_ids))
 
     @hookimpl
     def guildkit_register_jobs(self, gk: GuildKit) -> list[Job]:

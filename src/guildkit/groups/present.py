@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from guildkit import flair
 from guildkit.definitions import shown
 from guildkit.groups.membership import JOINED
 from guildkit.groups.views import GoalView, GroupBadgeView, GroupView, Membership, TeamStanding
@@ -65,6 +66,7 @@ def people(gk: GuildKit, user_ids: list[str]) -> dict[str, dict[str, Any]]:
         info = infos[user_id]
         found[user_id] = {"user_id": user_id, "name": stored.get(user_id) or info.name,
                           "avatar_url": info.avatar_url, "profile_url": info.profile_url}  # fmt: skip
+    flair.attach(gk, found.values())  # what they show after their names, asked once for the page
     return found
 
 

@@ -29,7 +29,7 @@ from flask import current_app
 from guildkit import audit
 from guildkit.activity import user_ref
 from guildkit.errors import FieldErrors, NotAllowed, ValidationError
-from guildkit.groups import awarding, boards, goals, membership
+from guildkit.groups import awarding, boards, flair, goals, membership
 from guildkit.groups.errors import UnknownGoal, UnknownGroup
 from guildkit.groups.models import POLICIES, Group, GroupBadge, GroupGoal, GroupMembership
 from guildkit.groups.views import GoalView, GroupBadgeView, GroupView, Membership, TeamStanding
@@ -209,6 +209,14 @@ class Groups:
                 .order_by(GROUPS.c.name, GROUPS.c.id)
             ).all()
         return [GroupView.of(row) for row in rows]
+
+    def flair_of(self, user_id: str | int) -> int | None:
+        """The id of the group the member shows after their name (``None``: none)."""
+        return flair.chosen(self.gk, user_id)
+
+    def choose_flair(self, user_id: str | int, group_id: int | None) -> int | None:
+        """Show one of the member's groups after their name (``None``: none); see :mod:`.flair`."""
+        return flair.choose(self.gk, user_id, group_id)
 
     def badges_of(self, group_id: int) -> builtins.list[GroupBadgeView]:
         """The badges the group earned together, newest first."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from guildkit import flair
 from guildkit.definitions import shown
 from guildkit.kudos.views import KudosView
 from guildkit.models import Member
@@ -30,7 +31,7 @@ def people(gk: GuildKit, user_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     query = sa.select(Member.user_id, Member.display_name).where(Member.user_id.in_(wanted))
     stored: dict[str, str | None] = dict(gk.session.execute(query).all())
     infos = gk.user_infos(wanted)
-    return {
+    found = {
         user_id: {
             "user_id": user_id,
             "name": stored.get(user_id) or infos[user_id].name,
@@ -38,6 +39,8 @@ def people(gk: GuildKit, user_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         }
         for user_id in wanted
     }
+    flair.attach(gk, found.values())  # what they show after their names, asked once for the page
+    return found
 
 
 def sees_points(caller: Caller, view: KudosView) -> bool:

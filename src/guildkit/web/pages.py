@@ -16,9 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, current_app, has_request_context, render_template, request, url_for
+from markupsafe import Markup
 from werkzeug.routing import BuildError
 
-from guildkit import errors, i18n, queries
+from guildkit import errors, flair, i18n, queries
 from guildkit.definitions import TIER_NAMES, Text, shown
 from guildkit.extension import GuildKit
 from guildkit.i18n import gettext as _
@@ -151,6 +152,21 @@ def default_point_type(gk: GuildKit) -> str | None:
     return next(iter(types), None)
 
 
+def host_flair(user_id: str | None) -> Markup:
+    """``gk_flair(user_id)``: the member's title and group, as guildkit shows them after a name
+    (empty for anyone without); asked once per member per request."""
+    if not user_id:
+        return Markup("")
+    return flair.markup(flair.resolve(gk_instance(), [user_id])[user_id])
+
+
+def load_flair(user_ids: Any) -> str:
+    """``{{ gk_flair_load(ids) }}``: ask for all these members' flair at once (one call for a list
+    the host shows, before its ``gk_flair`` calls); renders nothing."""
+    flair.resolve(gk_instance(), [str(user_id) for user_id in user_ids])
+    return ""
+
+
 def make_pages() -> Blueprint:
     pages = Blueprint("pages", __name__)
     for name, function in i18n.FILTERS.items():
@@ -159,5 +175,9 @@ def make_pages() -> Blueprint:
     # Globals, not context: the avatar macro is imported without the page's context.
     pages.add_app_template_global(avatars.initials, "gk_initials")
     pages.add_app_template_global(avatars.hue, "gk_avatar_hue")
+    # For the host's own templates too: what a member shows after their name (docs/host-integration.md).
+    pages.add_app_template_global(host_flair, "gk_flair")
+    pages.add_app_template_global(load_flair, "gk_flair_load")
+    pages.add_app_template_global(flair.markup, "gk_flair_html")  # member_link's, from a presenter's m.flair
     pages.context_processor(_context)
     return pages

@@ -14,9 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 from markupsafe import Markup
 
-from guildkit import caps, leaderboards, movement, queries
+from guildkit import caps, flair, leaderboards, movement, queries
 from guildkit.definitions import BadgeDef, shown
-from guildkit.errors import UnknownBadge, UnknownMember
+from guildkit.errors import UnknownBadge
 from guildkit.extension import GuildKit
 from guildkit.i18n import format_number, ngettext, translated
 from guildkit.i18n import gettext as _
@@ -39,10 +39,12 @@ def names(gk: GuildKit, user_ids: Iterable[str]) -> dict[str, str]:
 
 
 def members_out(gk: GuildKit, members: Iterable[Member]) -> list[dict[str, Any]]:
-    """Members as pages and the API show them, the host's user info asked for all at once."""
+    """Members as pages and the API show them, the host's user info asked for all at once; their
+    ``flair`` (:mod:`guildkit.flair`) is asked for, with every other member the page shows, when
+    a template first reads it."""
     members = list(members)
     infos = gk.user_infos(member.user_id for member in members)
-    return [
+    shown = [
         {
             "user_id": member.user_id,
             "name": member.display_name or infos[member.user_id].name,
@@ -53,6 +55,8 @@ def members_out(gk: GuildKit, members: Iterable[Member]) -> list[dict[str, Any]]
         }
         for member in members
     ]
+    flair.attach(gk, shown)
+    return shown
 
 
 def member_out(gk: GuildKit, member: Member) -> dict[str, Any]:
@@ -87,8 +91,10 @@ def member_detail_out(gk: GuildKit, member: Member, *, private: bool = False) ->
         .select_from(BadgeAward)
         .where(BadgeAward.member_id == member.id, BadgeAward.revoked_at.is_(None))
     )
+    out = member_out(gk, member)
     return {
-        **member_out(gk, member),
+        **out,
+        **flair.as_data(out["flair"]),
         "balances": sorted(balances, key=lambda b: b["point_type"]),
         "roles": queries.role_slugs(gk.session, member.id),
         "badge_count": badge_count or 0,
@@ -219,10 +225,7 @@ def rank_summary(gk: GuildKit, member: Member, point_type: str | None) -> dict[s
 
 
 def find_member(gk: GuildKit, user_id: str) -> Member:
-    member = gk.session.scalar(sa.select(Member).where(Member.user_id == user_id))
-    if member is None:
-        raise UnknownMember(user_id)
-    return member
+    return queries.get_member(gk.session, user_id)
 
 
 def visible_badge(gk: GuildKit, slug: str) -> BadgeDef:
@@ -237,10 +240,12 @@ def standings_out(gk: GuildKit, standings: Iterable[leaderboards.Standing]) -> l
     """Board rows; the names members have not stored are asked of the host all at once."""
     standings = list(standings)
     hosts = gk.user_infos(s.user_id for s in standings if not s.name)
-    return [
+    shown = [
         {"rank": s.rank, "user_id": s.user_id, "name": s.name or hosts[s.user_id].name, "points": s.points}
         for s in standings
     ]
+    flair.attach(gk, shown)
+    return shown
 
 
 def standing_out(gk: GuildKit, standing: leaderboards.Standing) -> dict[str, Any]:

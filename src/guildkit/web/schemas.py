@@ -65,7 +65,25 @@ class BalanceSchema(Schema):
     )
 
 
+class TitleSchema(Schema):
+    text = fields.String(required=True, metadata={"description": "the title, in words (the badge's name)"})
+    badge = fields.String(required=True, metadata={"description": "the badge's slug"})
+    url = fields.String(allow_none=True, required=True, metadata={"description": "the badge's page"})
+
+
+class FlairSchema(Schema):
+    text = fields.String(required=True, metadata={"description": "the group's name"})
+    group = fields.Integer(required=True, metadata={"description": "the group's id"})
+    url = fields.String(allow_none=True, required=True, metadata={"description": "the group's page"})
+
+
 class MemberDetailSchema(MemberSchema):
+    title = fields.Nested(
+        TitleSchema, allow_none=True, required=True, metadata={"description": "the badge they show as a title, or null"}
+    )
+    flair = fields.Nested(
+        FlairSchema, allow_none=True, required=True, metadata={"description": "the group they show, or null"}
+    )
     balances = fields.List(fields.Nested(BalanceSchema), required=True)
     roles = fields.List(fields.String(), required=True)
     badge_count = fields.Integer(required=True)
