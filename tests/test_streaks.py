@@ -160,6 +160,25 @@ def test_a_recount_keeps_bridged_gaps_without_spending_twice(gk: GuildKit, gk_cl
     assert gk.streaks.held("ann") == 1 and used_days(gk) == [on(2).date()]
 
 
+def test_a_rule_change_replay_keeps_bridged_gaps_and_members_days(gk: GuildKit, gk_clock: Clock, ann: str) -> None:
+    """Replaying the history (a rule change) counts each member's days in their own time zone
+    and keeps the gaps the live database bridged, spending nothing: the same rules change no one."""
+    gk.streaks.grant_freezes("ann", 1, reason="welcome")
+    for day in (0, 1, 3):  # day 2 bridged: the "regular" badge came with the third day
+        visit(gk, gk_clock, "ann", day)
+    gk.preferences.set("bob", time_zone="Pacific/Auckland")  # UTC+13 in March
+    # UTC days 0, 1, 2 (three in a row) are Auckland days 1, 1, 2: two in a row, no badge.
+    for day, hour in ((0, 23), (1, 1), (2, 9)):
+        visit(gk, gk_clock, "bob", day, hour)
+    live = {user: (counters(gk, user), [b.badge_slug for b in gk.badges(user)]) for user in ("ann", "bob")}
+    assert live == {"ann": ((3, 3), ["regular"]), "bob": ((2, 2), [])}
+
+    assert gk.rules.preview().members == []
+    gk.rules.apply()
+    assert {user: (counters(gk, user), [b.badge_slug for b in gk.badges(user)]) for user in ("ann", "bob")} == live
+    assert gk.streaks.held("ann") == 0 and used_days(gk) == [on(2).date()]
+
+
 def test_with_the_feature_off_streaks_and_their_badges_work_as_before(tmp_path: Path, gk_backend: str) -> None:
     clock = Clock()
     config = {"GUILDKIT_PLUGINS_DENY": ["guildkit.streaks"]}

@@ -473,8 +473,10 @@ def guildkit_streak_gap_bridged(
     otherwise the run starts again at 1. With no implementation the gap breaks the streak.
 
     ``recount`` is true when guildkit recounts the member's streak from their active days (an
-    activity retracted, or one recorded for an earlier day): answer from what you decided before
-    (the days you covered) and spend nothing. When it is false you may write your own rows with
+    activity retracted, or one recorded for an earlier day), and for every gap of a rule-change
+    replay (then ``conn`` is a read-only connection to the live database, ``member_id`` the
+    member's id there, and ``announce`` tells no one): answer from what you decided before (the
+    days you covered) and spend nothing. When it is false you may write your own rows with
     ``conn`` (spend a freeze and remember the days it covered); they commit or roll back with the
     activity. Call ``announce(name, **kwargs)`` to have ``guildkit_<name>`` told after the commit.
     Stops at the first non-``None`` result. Be fast: it runs only on a gap, but in the write path.

@@ -28,7 +28,7 @@ the guidelines gate); build it without a rate limiter too. Years of history are 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -49,7 +49,7 @@ from guildkit.rules.base import Veto
 from guildkit.store import Prepared, fetch, pipelined, submit, upsert
 from guildkit.store import rows as fetched_rows
 from guildkit.transaction import Transaction
-from guildkit.unit import Unit
+from guildkit.unit import StreakGap, Unit
 from guildkit.unit_sql import LOCK_MEMBERS
 from guildkit.words import Words
 
@@ -114,6 +114,9 @@ class Pipeline:
         limiter: RateLimiter | None = None,
         quiet: bool = False,
     ) -> None:
+        #: For a quiet pipeline replaying history recorded elsewhere: the gaps in streaks that the
+        #: live database bridged, asked read only (:meth:`PluginCalls.streak_gap_as_recorded`).
+        self.bridged_as_recorded: Callable[[Unit], StreakGap | None] | None = None
         self.registry = registry
         self.limiter = limiter
         #: Import mode: nothing announced, no one told, no earning gate (see the module's docstring).
@@ -145,6 +148,8 @@ class Pipeline:
         unit = Unit(conn, now, heard=_nobody if self.quiet else self.heard, zone=self.zone)
         if not self.quiet:  # an import or a replay spends no member's freezes
             unit.streak_gap = self.calls.streak_gap(unit)
+        elif self.bridged_as_recorded is not None:
+            unit.streak_gap = self.bridged_as_recorded(unit)
         results: dict[str, ActivityResult] = {}
         first_by_key: dict[str, ActivityInput] = {}
         for item in inputs:

@@ -26,13 +26,14 @@ from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
 import pluggy
+import sqlalchemy as sa
 
 from guildkit import hookspecs, signals
 from guildkit.announcements import Announcement
 from guildkit.contracts import Check
 from guildkit.definitions import PageLink
 from guildkit.errors import ConfigurationError, PluginError
-from guildkit.models import utcnow
+from guildkit.models import Member, table_of, utcnow
 from guildkit.rules.base import AwardPoints, Outcome, Rule, Veto
 from guildkit.version import __version__
 
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from guildkit.activity import ActivityView
     from guildkit.extension import GuildKit
     from guildkit.transaction import Transaction
-    from guildkit.unit import Unit
+    from guildkit.unit import StreakGap, Unit
 
 log = logging.getLogger("guildkit")
 
@@ -300,7 +301,7 @@ class PluginCalls:
             answers = self.pm.hook.guildkit_earning_withheld(gk=self.gk, conn=unit.conn, member_ids=ids)
         return frozenset(member for answer in answers for member in answer)
 
-    def streak_gap(self, unit: Unit) -> Callable[[int, str, str, int, int, bool], bool] | None:
+    def streak_gap(self, unit: Unit) -> StreakGap | None:
         """What a :class:`~guildkit.metrics.Streak` asks about a gap in ``unit``'s transaction
         (``guildkit_streak_gap_bridged``), or ``None`` when nobody answers (a gap then breaks)."""
         caller = self.pm.hook.guildkit_streak_gap_bridged
@@ -313,6 +314,34 @@ class PluginCalls:
                     gk=self.gk, conn=unit.conn, member_id=member_id, activity_type=activity_type, role=role,
                     first_missed=date.fromordinal(first), last_missed=date.fromordinal(last), recount=recount,
                     announce=unit.notify,
+                )  # fmt: skip
+            return answer is True
+
+        return bridged
+
+    def streak_gap_as_recorded(self, unit: Unit, live: sa.Connection) -> StreakGap | None:
+        """:meth:`streak_gap` for a replay of the history in another database (``unit``'s): the
+        gaps the live database (``live``, read only) bridged stay bridged, and nothing is spent
+        (every question is a recount). Members are matched by their user ids."""
+        caller = self.pm.hook.guildkit_streak_gap_bridged
+        if not caller.get_hookimpls():
+            return None
+        live_ids: dict[str, int | None] = {}
+
+        def bridged(member_id: int, activity_type: str, role: str, first: int, last: int, recount: bool) -> bool:
+            user_id = unit.user_of.get(member_id)
+            if user_id is None:
+                return False
+            if user_id not in live_ids:
+                live_ids[user_id] = live.scalar(sa.select(MEMBERS.c.id).where(MEMBERS.c.user_id == user_id))
+            live_id = live_ids[user_id]
+            if live_id is None:
+                return False
+            with collecting_failures(unit.failures):
+                answer = caller(
+                    gk=self.gk, conn=live, member_id=live_id, activity_type=activity_type, role=role,
+                    first_missed=date.fromordinal(first), last_missed=date.fromordinal(last), recount=True,
+                    announce=_told_nobody,
                 )  # fmt: skip
             return answer is True
 
@@ -372,6 +401,13 @@ class PluginCalls:
                     except Exception as exc:
                         failures.append(failure(_receiver_name(receiver), f"signal:{note.name}", exc, key))
         return failures
+
+
+MEMBERS = table_of(Member)
+
+
+def _told_nobody(*args: Any, **kwargs: Any) -> None:
+    """A replay tells no one of anything."""
 
 
 def _activity_key(kwargs: dict[str, Any]) -> str | None:

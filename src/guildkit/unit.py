@@ -60,6 +60,11 @@ def _everything(name: str) -> bool:
     return True
 
 
+#: Whether missed days keep a member's streak going: ``(member, type, role, first day, last
+#: day, recount) -> bool`` (day ordinals; see ``guildkit_streak_gap_bridged``).
+StreakGap = Callable[[int, str, str, int, int, bool], bool]
+
+
 @lru_cache(maxsize=512)
 def _zone_named(name: str) -> tzinfo | None:
     try:
@@ -96,7 +101,7 @@ class Unit:
         #: What a :class:`~guildkit.metrics.Streak` asks about a gap in a member's days
         #: (``guildkit_streak_gap_bridged``): ``(member, type, role, first, last, recount)``; ``None``
         #: when no plugin answers, and a gap breaks the streak.
-        self.streak_gap: Callable[[int, str, str, int, int, bool], bool] | None = None
+        self.streak_gap: StreakGap | None = None
         #: member -> the time zone their days are counted in (their own, else the community's).
         self._zones: dict[int, tzinfo] = {}
         self._counters: dict[tuple[int, str], int] = {}

@@ -105,6 +105,8 @@ class Scratch:
         many activities were replayed. ``live`` is read only."""
         now = now or utcnow()
         self._copy_members(live)
+        # Streaks keep the gaps the live database bridged (freezes spent, absences), spending none.
+        self.pipeline.bridged_as_recorded = lambda unit: self.gk.calls.streak_gap_as_recorded(unit, live)
         after = max(0, self.last_id - LATE_WINDOW)
         replayed = 0
         while True:
@@ -131,9 +133,10 @@ class Scratch:
             return set(conn.scalars(sa.select(ACTIVITIES.c.key).where(ACTIVITIES.c.key.in_(keys))))
 
     def _copy_members(self, live: sa.Connection) -> None:
-        """Copy members the replay has not got yet, with their ids (statuses come from activities)."""
+        """Copy members the replay has not got yet, with their ids (statuses come from activities)
+        and their time zones (a streak counts the member's own days)."""
         rows = live.execute(
-            sa.select(MEMBERS.c.id, MEMBERS.c.user_id, MEMBERS.c.display_name, MEMBERS.c.joined_at)
+            sa.select(MEMBERS.c.id, MEMBERS.c.user_id, MEMBERS.c.display_name, MEMBERS.c.joined_at, MEMBERS.c.time_zone)
             .where(MEMBERS.c.id > self._members_copied)
             .order_by(MEMBERS.c.id)
         ).all()
