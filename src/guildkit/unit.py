@@ -204,8 +204,9 @@ class Unit:
 
     def day_of(self, member_id: int, moment: datetime) -> int:
         """The day (ordinal) ``moment`` falls on for the member: in their own time zone
-        (``Member.time_zone``), else the community's. The first ask reads the zones of every
-        member this unit knows, in one query; later asks cost none."""
+        (``Member.time_zone``), else the community's. Members whose state the unit read
+        (:meth:`load`) came with their zones; for others the first ask reads the zones of every
+        member this unit knows, in one query."""
         zone = self._zones.get(member_id)
         if zone is None:
             self._load_zones(member_id)
@@ -269,8 +270,11 @@ class Unit:
                 self.user_of[member_id] = text
                 self.member_of[text] = member_id
                 self.status_of[member_id] = other
+                self._zones.setdefault(member_id, self.zone)  # unless a "z" row came first
                 badges[member_id] = defaultdict(dict)
                 roles[member_id] = {}
+            elif kind == "z":
+                self._zones[member_id] = _zone_named(text) or self.zone
             elif kind == "c":
                 counters[(member_id, text)] = number
             elif kind == "b":

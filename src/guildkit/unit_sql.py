@@ -64,6 +64,7 @@ def _state(dialect: str, key: str) -> sa.CompoundSelect[Any]:
     (``key`` "users") or their member ids ("ids").
 
     Rows are ``(kind, member, text, text, number, number)``: ``m`` members (user id, status),
+    ``z`` their own time zones (for those who chose one),
     ``c`` counters among ``names`` (name, value), ``b`` balances (point type, balance, level),
     ``w`` and ``o`` their latest week's and month's points (point type, key, points),
     ``d`` distinct values among ``dnames`` by ``dvalues`` (name, value, uses), ``a`` live
@@ -80,6 +81,9 @@ def _state(dialect: str, key: str) -> sa.CompoundSelect[Any]:
 
     return sa.union_all(
         sa.select(tag("m"), MEMBERS.c.id, MEMBERS.c.user_id, MEMBERS.c.status, number, number).where(chosen),
+        sa.select(tag("z"), MEMBERS.c.id, MEMBERS.c.time_zone, text, number, number).where(
+            chosen, MEMBERS.c.time_zone.is_not(None)
+        ),
         of(COUNTERS, tag("c"), MEMBERS.c.id, COUNTERS.c.name, text, COUNTERS.c.value, number).where(
             in_list(COUNTERS.c.name, "names", dialect)
         ),
