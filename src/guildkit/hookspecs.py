@@ -514,7 +514,7 @@ def guildkit_activities_applied(gk: GuildKit, tx: Transaction, activities: Seque
 
     :param gk: the :class:`~guildkit.GuildKit`.
     :param tx: the recording :class:`~guildkit.transaction.Transaction` (``conn``, ``now``,
-        ``record``, ``tell``, ``announce``).
+        ``registry``: the definitions it records under, ``record``, ``tell``, ``announce``).
     :param activities: the activities this pass stored, in the order they were given.
     """
 

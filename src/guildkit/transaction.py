@@ -34,6 +34,7 @@ from guildkit.unit import Unit
 
 if TYPE_CHECKING:
     from guildkit.pipeline import Pipeline
+    from guildkit.registry import Registry
 
 NOTIFICATIONS = table_of(Notification)
 
@@ -48,6 +49,12 @@ class Transaction:
         self._pipeline = pipeline
         self.announcements: list[Announcement] = []
         self.failures: list[dict[str, Any]] = []
+
+    @property
+    def registry(self) -> Registry:
+        """The definitions this transaction records under (cheaper than ``gk.registry``, which
+        checks the app's state on every read, and right during a replay of other rules)."""
+        return self._pipeline.registry
 
     def record(self, type: str, *, key: str, **fields: Unpack[ActivityFields]) -> ActivityResult:
         """Record an activity in this transaction (same contract as :meth:`GuildKit.record`)."""

@@ -29,6 +29,7 @@ from guildkit.streaks.models import Absence, FreezeLogEntry, StreakFreezes
 if TYPE_CHECKING:
     from guildkit.activity import ActivityView
     from guildkit.extension import GuildKit
+    from guildkit.registry import Registry
     from guildkit.transaction import Transaction
 
 FREEZES = table_of(StreakFreezes)
@@ -151,9 +152,9 @@ def tell(conn: sa.Connection, member_id: int, kind: str, said: Said, now: dateti
 # -- earning -------------------------------------------------------------------------------
 
 
-def watched(gk: GuildKit, activities: Iterable[ActivityView]) -> dict[tuple[int, Streak], None]:
+def watched(registry: Registry, activities: Iterable[ActivityView]) -> dict[tuple[int, Streak], None]:
     """(member, streak) pairs these activities may have moved, in order, each once."""
-    metrics = gk.registry.metrics_by_trigger
+    metrics = registry.metrics_by_trigger
     found: dict[tuple[int, Streak], None] = {}
     for view in activities:
         for metric in metrics.get(view.type, ()):
@@ -166,7 +167,7 @@ def watched(gk: GuildKit, activities: Iterable[ActivityView]) -> dict[tuple[int,
 
 def earn(gk: GuildKit, tx: Transaction, activities: Sequence[ActivityView]) -> None:
     """A freeze for each run these activities took to a multiple of the configured days."""
-    pairs = watched(gk, activities)
+    pairs = watched(tx.registry, activities)
     if not pairs:
         return
     settings = Settings.current()
