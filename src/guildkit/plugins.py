@@ -304,44 +304,46 @@ class PluginCalls:
     def streak_gap(self, unit: Unit) -> StreakGap | None:
         """What a :class:`~guildkit.metrics.Streak` asks about a gap in ``unit``'s transaction
         (``guildkit_streak_gap_bridged``), or ``None`` when nobody answers (a gap then breaks)."""
-        caller = self.pm.hook.guildkit_streak_gap_bridged
-        if not caller.get_hookimpls():
-            return None
-
-        def bridged(member_id: int, activity_type: str, role: str, first: int, last: int, recount: bool) -> bool:
-            with collecting_failures(unit.failures):
-                answer = caller(
-                    gk=self.gk, conn=unit.conn, member_id=member_id, activity_type=activity_type, role=role,
-                    first_missed=date.fromordinal(first), last_missed=date.fromordinal(last), recount=recount,
-                    announce=unit.notify,
-                )  # fmt: skip
-            return answer is True
-
-        return bridged
+        return self._streak_gap(unit, unit.conn, lambda member_id: member_id, unit.notify, only_recount=False)
 
     def streak_gap_as_recorded(self, unit: Unit, live: sa.Connection) -> StreakGap | None:
         """:meth:`streak_gap` for a replay of the history in another database (``unit``'s): the
         gaps the live database (``live``, read only) bridged stay bridged, and nothing is spent
         (every question is a recount). Members are matched by their user ids."""
+        live_ids: dict[str, int | None] = {}
+
+        def live_id(member_id: int) -> int | None:
+            user_id = unit.user_of.get(member_id)
+            if user_id is None:
+                return None
+            if user_id not in live_ids:
+                live_ids[user_id] = live.scalar(sa.select(MEMBERS.c.id).where(MEMBERS.c.user_id == user_id))
+            return live_ids[user_id]
+
+        return self._streak_gap(unit, live, live_id, _told_nobody, only_recount=True)
+
+    def _streak_gap(
+        self,
+        unit: Unit,
+        conn: sa.Connection,
+        member_in: Callable[[int], int | None],
+        announce: Callable[..., None],
+        *,
+        only_recount: bool,
+    ) -> StreakGap | None:
         caller = self.pm.hook.guildkit_streak_gap_bridged
         if not caller.get_hookimpls():
             return None
-        live_ids: dict[str, int | None] = {}
 
         def bridged(member_id: int, activity_type: str, role: str, first: int, last: int, recount: bool) -> bool:
-            user_id = unit.user_of.get(member_id)
-            if user_id is None:
-                return False
-            if user_id not in live_ids:
-                live_ids[user_id] = live.scalar(sa.select(MEMBERS.c.id).where(MEMBERS.c.user_id == user_id))
-            live_id = live_ids[user_id]
-            if live_id is None:
+            member = member_in(member_id)
+            if member is None:
                 return False
             with collecting_failures(unit.failures):
                 answer = caller(
-                    gk=self.gk, conn=live, member_id=live_id, activity_type=activity_type, role=role,
-                    first_missed=date.fromordinal(first), last_missed=date.fromordinal(last), recount=True,
-                    announce=_told_nobody,
+                    gk=self.gk, conn=conn, member_id=member, activity_type=activity_type, role=role,
+                    first_missed=date.fromordinal(first), last_missed=date.fromordinal(last),
+                    recount=recount or only_recount, announce=announce,
                 )  # fmt: skip
             return answer is True
 

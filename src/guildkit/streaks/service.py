@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 
+from guildkit import queries
 from guildkit.activity import user_ref
 from guildkit.errors import FieldErrors, NotAllowed, UnknownMember, ValidationError
 from guildkit.i18n import gettext as _
 from guildkit.i18n import ngettext
 from guildkit.metrics import Streak
-from guildkit.models import Member
 from guildkit.streaks import freezes
 from guildkit.streaks.config import Settings
 from guildkit.streaks.errors import AbsenceStarted, UnknownAbsence
@@ -83,7 +83,7 @@ class Streaks:
         """The member's streaks, freezes held and their history, and absences not yet over.
         A host user who is not a member yet has none of them."""
         user = user_ref(user_id)
-        member = self.gk.session.scalar(sa.select(Member).where(Member.user_id == user))
+        member = queries.find_member(self.gk.session, user)
         today = self._today(member.time_zone if member is not None else None)
         if member is None:
             return Overview(user, today, [], 0, [], [])
