@@ -514,7 +514,8 @@ def guildkit_activities_applied(gk: GuildKit, tx: Transaction, activities: Seque
 
     :param gk: the :class:`~guildkit.GuildKit`.
     :param tx: the recording :class:`~guildkit.transaction.Transaction` (``conn``, ``now``,
-        ``registry``: the definitions it records under, ``record``, ``tell``, ``announce``).
+        ``registry``: the definitions it records under, ``counter``: a counter's value as this
+        pass left it, at no query, ``record``, ``tell``, ``announce``).
     :param activities: the activities this pass stored, in the order they were given.
     """
 

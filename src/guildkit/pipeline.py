@@ -197,7 +197,7 @@ class Pipeline:
         notes, failures = unit.notifications, unit.failures
         if not self.quiet and views:
             # After the flush: plugins count what is written, and may record (their awards) in turn.
-            tx = Transaction(unit.conn, self, now)
+            tx = Transaction(unit.conn, self, now, unit=unit)
             self.calls.activities_applied(tx, views)
             notes, failures = notes + tx.announcements, failures + tx.failures
         return (

@@ -42,11 +42,13 @@ NOTIFICATIONS = table_of(Notification)
 class Transaction:
     """What a transaction body gets: the connection, the time, and ways to record and tell."""
 
-    def __init__(self, conn: sa.Connection, pipeline: Pipeline, now: datetime) -> None:
+    def __init__(self, conn: sa.Connection, pipeline: Pipeline, now: datetime, unit: Unit | None = None) -> None:
         self.conn = conn
         self.now = now
         self.dialect = conn.dialect.name
         self._pipeline = pipeline
+        #: The recording pass this transaction follows (``guildkit_activities_applied``): its counters.
+        self._unit = unit
         self.announcements: list[Announcement] = []
         self.failures: list[dict[str, Any]] = []
 
@@ -56,17 +58,21 @@ class Transaction:
         checks the app's state on every read, and right during a replay of other rules)."""
         return self._pipeline.registry
 
+    def counter(self, member_id: int, name: str) -> int | None:
+        """A counter's value as the recording pass left it (``guildkit_activities_applied``),
+        when the pass read or wrote it, at no query; ``None`` otherwise: read it with ``conn``
+        (and always after ``tx.record``, whose own pass may have moved it)."""
+        return None if self._unit is None else self._unit.known_counter(member_id, name)
+
     def record(self, type: str, *, key: str, **fields: Unpack[ActivityFields]) -> ActivityResult:
         """Record an activity in this transaction (same contract as :meth:`GuildKit.record`)."""
         item = ActivityInput.build(type, key=key, now=self.now, **fields)
-        results, notes, failures = self._pipeline.record(self.conn, [item], self.now)
-        self.announcements += notes
-        self.failures += failures
-        return results[0]
+        return self.record_inputs([item])[0]
 
     def record_inputs(self, items: Sequence[ActivityInput]) -> list[ActivityResult]:
         """Record validated activities in this transaction, in one pass of the pipeline (as
         :meth:`GuildKit.record_many` does): the ingest feature drains its inbox with it."""
+        self._unit = None  # the new pass writes counters the one this followed holds stale
         results, notes, failures = self._pipeline.record(self.conn, items, self.now)
         self.announcements += notes
         self.failures += failures

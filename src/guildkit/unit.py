@@ -340,6 +340,13 @@ class Unit:
             found = self._counters.setdefault(key, 0)
         return found
 
+    def known_counter(self, member_id: int, name: str) -> int | None:
+        """The counter's value if this unit read or wrote it (no query); ``None`` if not."""
+        found = self._counters.get((member_id, name))
+        if found is None and self._in_scope(member_id, name):
+            return 0
+        return found
+
     def set_counter(self, member_id: int, name: str, value: int) -> None:
         self._counters[(member_id, name)] = value
         self._dirty_counters.add((member_id, name))

@@ -171,16 +171,21 @@ def earn(gk: GuildKit, tx: Transaction, activities: Sequence[ActivityView]) -> N
     if not pairs:
         return
     settings = Settings.current()
-    conn = tx.conn
-    names = {n for _, m in pairs for n in (m.current_name, m.last_name)}
-    values = {
-        (m, n): v
-        for m, n, v in conn.execute(
-            sa.select(COUNTERS.c.member_id, COUNTERS.c.name, COUNTERS.c.value).where(
-                COUNTERS.c.member_id.in_(sorted({m for m, _ in pairs})), COUNTERS.c.name.in_(sorted(names))
-            )
+    values: dict[tuple[int, str], int] = {}
+    unknown: set[tuple[int, str]] = set()
+    for member_id, metric in pairs:  # the pass just moved these counters: it knows them
+        for name in (metric.current_name, metric.last_name):
+            value = tx.counter(member_id, name)
+            if value is None:
+                unknown.add((member_id, name))
+            else:
+                values[(member_id, name)] = value
+    if unknown:
+        query = sa.select(COUNTERS.c.member_id, COUNTERS.c.name, COUNTERS.c.value).where(
+            COUNTERS.c.member_id.in_(sorted({m for m, _ in unknown})),
+            COUNTERS.c.name.in_(sorted({n for _, n in unknown})),
         )
-    }
+        values.update({(m, n): v for m, n, v in tx.conn.execute(query) if (m, n) in unknown})
     for member_id, metric in pairs:
         current = values.get((member_id, metric.current_name), 0)
         last = values.get((member_id, metric.last_name), 0)
