@@ -183,6 +183,49 @@ def test_the_mentoring_request_form_reports_every_bad_field(site: Site, gk: Guil
     assert gk.mentorship.mentorships_of("bob", "mentee") == []
 
 
+def test_finding_a_mentor_reports_every_bad_field(site: Site, gk: GuildKit) -> None:
+    response = site.client.get("/community/mentors", query_string={"topics": "x" * 60, "language": "english!!",
+                                                                   "timezone": HUGE})  # fmt: skip
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    reported(html, ["topics", "language", "timezone"])
+    assert 'value="english!!"' in html
+    shown_at_most(html, 64)
+
+
+def test_a_mentorships_action_forms_report_every_bad_field(site: Site, gk: GuildKit, gk_clock: Clock) -> None:
+    gk_clock.set(datetime(2026, 3, 2, 12, tzinfo=UTC))
+    gk.mentorship.offer("ada", topics=["python"], languages=["en"], timezone="Europe/Berlin", capacity=2)
+    made = gk.mentorship.request("bob", "ada", goals="Ship a library")
+    path = f"/mentorships/{made.id}"
+    gk.mentorship.accept(made.id, "ada")
+    for on in ("2026-04-01", "soon"):  # in the future; not a date at all
+        response = site.post(f"{path}/check-in", {"on": on, "notes": ""}, user="bob")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 422
+        reported(html, ["on", "notes"], scope="check-in-")
+        assert f'value="{on}"' in html and "Notes must not be empty" in html
+    assert gk.mentorship.check_ins(made.id, "bob") == []
+    response = site.post(f"{path}/end", {"reason": HUGE * 4}, user="bob")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    reported(html, ["reason"], scope="end-")
+    shown_at_most(html, 2000)
+    gk.mentorship.end(made.id, "bob", "Moved away")
+    response = site.post(f"{path}/feedback", {"rating": "9", "comment": HUGE * 4}, user="bob")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    reported(html, ["rating", "comment"], scope="feedback-")
+    shown_at_most(html, 2000)
+    assert gk.mentorship.feedback_for(made.id, "bob") == []
+    declined = gk.mentorship.request("bob", "ada", goals="Again")
+    response = site.post(f"/mentorships/{declined.id}/decline", {"reason": " ", "next": "inbox"}, user="ada")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    reported(html, ["reason"], scope=f"decline-{declined.id}-")
+    assert gk.mentorship.get(declined.id, "ada").state == "requested"
+
+
 # -- seasons ---------------------------------------------------------------------------------
 
 

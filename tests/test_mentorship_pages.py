@@ -66,7 +66,8 @@ def test_find_a_mentor_ranks_with_reasons(site: MentorshipSite) -> None:
     assert 'href="/community/mentors/ada#request"' in html
     labelled(html)
     html = site.get("/mentors?timezone=Moon/Base", status=422)
-    assert "Time zone: timezone must be an IANA time zone" in html and 'aria-invalid="true"' in html
+    assert "Your time zone must be an IANA time zone" in html and 'aria-invalid="true"' in html
+    assert 'value="Moon/Base"' in html and "<title>Error: Find a mentor" in html
     assert "Ada" not in site.get("/mentors", user="ada").split("<main")[1]  # never suggested to oneself
 
 
@@ -115,11 +116,12 @@ def test_request_inbox_accept_and_decline(site: MentorshipSite) -> None:
     html = site.submit(
         f"/mentorships/{mentorship_id}/decline", {"reason": "", "next": "inbox"}, user="ada", status=422
     ).get_data(as_text=True)
-    assert "Reason: reason must not be empty" in html
+    assert "Reason for declining must not be empty" in html
+    assert f'id="gk-error-decline-{mentorship_id}-reason"' in html
     response = site.submit(f"/mentorships/{mentorship_id}/accept", {"next": "inbox"}, user="ada")
     assert response.headers["Location"] == "/community/mentorships/inbox?done=accept"
     html = site.submit(f"/mentorships/{mentorship_id}/accept", {}, user="ada", status=409).get_data(as_text=True)
-    assert "cannot accept a mentorship that is accepted" in html
+    assert "Cannot accept a mentorship that is accepted" in html
     other = site.gk.mentorship.inbox("ada")[0].id
     site.submit(f"/mentorships/{other}/decline", {"reason": "Full this month", "next": "inbox"}, user="ada")
     assert "No requests are waiting for you." in site.get("/mentorships/inbox?done=decline", user="ada")
@@ -135,7 +137,7 @@ def test_a_whole_mentorship_through_the_pages(site: MentorshipSite) -> None:
     assert "Start the mentorship" in page and "Add check-in" in page
     labelled(page)
     html = site.submit(f"{path}/check-in", {"on": "soon", "notes": "x"}, user="bob", status=422).get_data(as_text=True)
-    assert "Date: give the date as YYYY-MM-DD" in html
+    assert "Meeting date must be a date" in html and ">x</textarea>" in html
     site.submit(f"{path}/check-in", {"on": "2026-01-05", "notes": "Planned the API"}, user="bob")
     assert site.gk.mentorship.get(made.id, "ada").state == "active"
     site.submit(f"{path}/complete", {}, user="ada")

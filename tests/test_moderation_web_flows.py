@@ -137,6 +137,11 @@ def test_mediation_pages(site: Site, gk: GuildKit, gk_members: Members) -> None:
     assert "Start mediation" in site.get(f"/moderation/cases/{case_id}", user=mod)
     bad = site.post(f"/moderation/cases/{case_id}/mediation", {"party": offender}, user=mod)
     assert bad.status_code == 422 and 'id="gk-party"' in bad.get_data(as_text=True)
+    both = site.post(f"/moderation/cases/{case_id}/mediation", {"party": offender, "mediator": ann}, user=mod)
+    html = both.get_data(as_text=True)  # every bad field at once
+    assert both.status_code == 422 and 'id="gk-error-party"' in html and 'id="gk-error-mediator"' in html
+    assert "The mediator must be a moderator" in html and "The other party cannot be the reported member" in html
+    assert gk.moderation.mediations_of(ann) == []
     started = site.post(f"/moderation/cases/{case_id}/mediation", {}, user=mod)
     assert started.status_code == 303
     [mine] = gk.moderation.mediations_of(ann)

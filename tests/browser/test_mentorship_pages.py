@@ -1,5 +1,6 @@
 """The mentorship pages in a real browser, signed in as a mentor: each fits a 390 px phone without
-sideways scrolling, every form field has a label, and a request can be accepted with the keyboard."""
+sideways scrolling, every form field has a label, a request can be accepted with the keyboard, and
+the action forms name every bad field at once."""
 
 from __future__ import annotations
 
@@ -78,10 +79,27 @@ def test_accept_a_request_with_the_keyboard(page: Page, live_server: str) -> Non
     expect(page.get_by_text("1 of 3")).to_be_visible()
 
 
-def test_decline_without_a_reason_is_refused_by_the_browser_first(page: Page, live_server: str) -> None:
+def test_decline_without_a_reason_is_named_on_the_page(page: Page, live_server: str) -> None:
     sign_in(page, live_server, "ada")
     page.goto("/community/mentorships/inbox")
     page.get_by_role("button", name="Decline").click()
-    # The required field stops the form; nothing was sent.
-    assert page.url.endswith("/community/mentorships/inbox")
+    # The server names the field (the form is novalidate): the summary is focused, the field marked.
+    summary = page.locator("#gk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_text(["Reason for declining must not be empty"])
+    expect(page.get_by_label("Reason for declining")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_role("button", name="Decline")).to_be_visible()
+
+
+def test_a_check_in_with_two_bad_fields_names_both_and_keeps_them(page: Page, live_server: str) -> None:
+    sign_in(page, live_server, "bob")
+    page.goto("/community/mentorships/1")
+    page.get_by_label("Meeting date").fill("2099-01-01")
+    page.get_by_role("button", name="Add check-in").click()
+    summary = page.locator("#gk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_text(
+        ["Meeting date cannot be in the future", "Notes must not be empty"]
+    )
+    expect(page.get_by_label("Meeting date")).to_have_value("2099-01-01")
+    assert page.title().startswith("Error: ")

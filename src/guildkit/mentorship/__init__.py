@@ -172,10 +172,14 @@ class Mentorship:
             raise ValidationError("limit must be a whole number from 1 to 100", field="limit")
         user = None if seeker_user_id is None else user_ref(seeker_user_id, "seeker_user_id")
         seeker = MentorSeeker(
-            topics=checks.topics(topics),
-            language=checks.optional(checks.language, language, "language"),
-            timezone=checks.optional(checks.timezone, timezone, "timezone"),
-            goals=checks.text(goals, "goals"),
+            **check_fields(
+                {
+                    "topics": lambda: checks.topics(topics),
+                    "language": lambda: checks.optional(checks.language, language, "language"),
+                    "timezone": lambda: checks.optional(checks.timezone, timezone, "timezone"),
+                    "goals": lambda: checks.text(goals, "goals"),
+                }
+            ),
             user_id=user,
         )
         now = self.gk.clock()
@@ -253,18 +257,34 @@ class Mentorship:
 
     def check_in(self, mentorship_id: int, by: str | int, *, on: date, notes: str) -> CheckInView:
         """Note a meeting (the first one starts an accepted mentorship)."""
-        on = checks.day(on, self.gk.clock().astimezone(self.gk.state.zone).date())
-        notes = checks.text(notes, "notes", max_length=checks.MAX_NOTES, required=True)
+        on, notes = self.check_check_in(on=on, notes=notes)
         known = self._id(mentorship_id)
         check_in_id = self.gk.transaction(
             lambda tx: lifecycle.check_in(tx, known, user_ref(by, "by"), on, notes, self.name)
         )
         return views.check_ins(self.gk.session, known, 1, check_in_id + 1)[0]
 
+    def check_check_in(self, *, on: object, notes: object) -> tuple[date, str]:
+        """The fields of :meth:`check_in`, checked but not saved: every bad field at once."""
+        today = self.gk.clock().astimezone(self.gk.state.zone).date()
+        found = check_fields(
+            {
+                "on": lambda: checks.day(on, today),
+                "notes": lambda: checks.text(notes, "notes", max_length=checks.MAX_NOTES, required=True),
+            }
+        )
+        return found["on"], found["notes"]
+
+    def check_feedback(self, *, rating: object, comment: object = "") -> tuple[int, str]:
+        """The fields of :meth:`feedback`, checked but not saved: every bad field at once."""
+        found = check_fields(
+            {"rating": lambda: checks.rating(rating), "comment": lambda: checks.text(comment, "comment")}
+        )
+        return found["rating"], found["comment"]
+
     def feedback(self, mentorship_id: int, by: str | int, *, rating: int, comment: str = "") -> FeedbackView:
         """Each side rates the mentorship (1-5) once, after it completed or ended."""
-        rating = checks.rating(rating)
-        comment = checks.text(comment, "comment")
+        rating, comment = self.check_feedback(rating=rating, comment=comment)
         view = self._run(
             mentorship_id, lambda tx, m: lifecycle.feedback(tx, m, user_ref(by, "by"), rating, comment, self.name)
         )

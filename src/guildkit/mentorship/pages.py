@@ -14,15 +14,14 @@ URL (under the mount)                endpoint                  what
 ===================================  ========================  =============================================
 
 Every form POSTs with the CSRF token, then redirects (303) to a page that says what was done
-(``?done=<action>``). Invalid input re-renders the page with the message naming the field (422;
-the profile and request forms name every bad field at once, :mod:`guildkit.web.forms`); a move
-the state does not allow, or a full mentor, answers 409 the same way.
+(``?done=<action>``). Invalid input re-renders the page naming every bad field at once
+(:mod:`guildkit.web.forms`: 422, what was typed kept); a move the state does not allow, or a full
+mentor, answers 409 the same way.
 """
 
 from __future__ import annotations
 
 import functools
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +43,8 @@ pages = Routes("pages", template_folder=Path(__file__).parent / "templates")
 ACTIONS = ("accept", "decline", "withdraw", "start", "complete", "end", "check-in", "feedback")
 #: How much of what was typed is shown back (the service's limits; lists of topics and languages as typed).
 LIMITS = {"topics": 1200, "languages": 250, "timezone": 64, "availability": checks.MAX_AVAILABILITY,
-          "pitch": checks.MAX_PITCH, "goals": checks.MAX_TEXT, "language": 35, "message": checks.MAX_TEXT}  # fmt: skip
+          "pitch": checks.MAX_PITCH, "goals": checks.MAX_TEXT, "language": 35, "message": checks.MAX_TEXT,
+          "reason": checks.MAX_TEXT, "notes": checks.MAX_NOTES, "comment": checks.MAX_TEXT}  # fmt: skip
 
 
 def done_messages() -> dict[str, str]:
@@ -76,15 +76,20 @@ def state_labels() -> dict[str, str]:
     }
 
 
-def field_labels() -> dict[str, str]:
-    """The fields of the one-message forms (actions, check-ins, the search)."""
+def find_labels() -> dict[str, str]:
+    """The search for a mentor, in the order the page shows its fields."""
+    return {"topics": _("Topics (separate with commas)"), "language": _("Language code"),
+            "timezone": _("Your time zone")}  # fmt: skip
+
+
+def action_labels(action: str) -> dict[str, str]:
+    """The fields of one action's form on a mentorship's page (none for a button alone)."""
     return {
-        "on": _("Date"),
-        "timezone": _("Time zone"),
-        "goals": _("Goals"),
-        "notes": _("Notes"),
-        "reason": _("Reason"),
-    }
+        "decline": {"reason": _("Reason for declining")},
+        "end": {"reason": _("Reason for ending early")},
+        "check-in": {"on": _("Meeting date"), "notes": _("Notes")},
+        "feedback": {"rating": _("How was it?"), "comment": _("Comment")},
+    }.get(action, {})
 
 
 def profile_labels() -> dict[str, str]:
@@ -100,16 +105,6 @@ def request_labels() -> dict[str, str]:
     """The request form, in the order the page shows its fields."""
     return {"goals": _("Your goals"), "topics": _("Topics"), "language": _("Language"), "timezone": _("Time zone"),
             "message": _("Message")}  # fmt: skip
-
-
-class FormError(Exception):
-    """A form that could not go through: re-render the page with ``error`` and ``status``."""
-
-    def __init__(self, status: int, message: str, field: str | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.field = field
 
 
 def mentorship_page(view: View) -> View:
@@ -137,16 +132,6 @@ def signed_in(title: str) -> Caller:
     return who
 
 
-def form_error(exc: errors.GuildKitError) -> FormError:
-    if isinstance(exc, errors.ValidationError):
-        label = field_labels().get(exc.field or "", (exc.field or "").replace("_", " ").capitalize())
-        message = _("%(field)s: %(message)s", field=label, message=exc.message) if label else exc.message
-        return FormError(422, message, exc.field)
-    if isinstance(exc, errors.InvalidTransition | errors.CapacityReached):
-        return FormError(409, exc.message)
-    raise exc
-
-
 def context(**values: Any) -> dict[str, Any]:
     """What every mentorship template gets besides its own values."""
     service = gk_instance().mentorship
@@ -166,22 +151,19 @@ def context(**values: Any) -> dict[str, Any]:
 @mentorship_page
 def find_mentor() -> Any:
     service = gk_instance().mentorship
-    form = {name: (request.args.get(name) or "").strip()[:1000] for name in ("topics", "language", "timezone")}
-    status, error = 200, None
-    suggestions: list[Any] = []
-    try:
-        suggestions = service.suggest(
+    form = Form(find_labels(), {name: request.args.get(name, "") for name in ("topics", "language", "timezone")},
+                limits=LIMITS)  # fmt: skip
+    suggestions = form.run(
+        lambda: service.suggest(
             caller().user_id,
-            topics=checks.split_topics(form["topics"]),
-            language=form["language"] or None,
-            timezone=form["timezone"] or None,
+            topics=checks.split_topics(form.text("topics")),
+            language=form.text("language").strip() or None,
+            timezone=form.text("timezone").strip() or None,
             limit=20,
         )
-    except errors.ValidationError as exc:
-        problem = form_error(exc)
-        status, error = problem.status, problem
-    html = render_template("guildkit/mentorship/find.html", **context(form=form, suggestions=suggestions, error=error))
-    return html, status
+    )
+    html = render_template("guildkit/mentorship/find.html", **context(form=form, suggestions=suggestions or []))
+    return html, 422 if form.invalid else 200
 
 
 # -- a mentor's profile --------------------------------------------------------------------
@@ -317,13 +299,23 @@ def my_mentorships() -> Any:
     )
 
 
-def _inbox(*, error: FormError | None = None) -> Any:
+def action_form(action: str, scope: str, values: dict[str, Any] | None = None) -> Form:
+    """One action's form on a page: as posted (``values`` None in a POST) or blank / ``values``."""
+    if values is None and request.method == "POST":
+        return Form.posted(action_labels(action), limits=LIMITS, scope=scope)
+    return Form(action_labels(action), values, limits=LIMITS, scope=scope)
+
+
+def _inbox(posted: Form | None = None, posted_id: int | None = None, status: int = 200) -> Any:
     who = signed_in(_("Sign in to see your requests"))
-    service = gk_instance().mentorship
+    requests = gk_instance().mentorship.inbox(str(who.user_id))
+    declines = {m.id: action_form("decline", f"decline-{m.id}-", {}) for m in requests}
+    if posted is not None and posted_id in declines and posted.labels:
+        declines[posted_id] = posted
     html = render_template(
-        "guildkit/mentorship/inbox.html", **context(requests=service.inbox(str(who.user_id)), error=error)
+        "guildkit/mentorship/inbox.html", **context(requests=requests, declines=declines, form=posted)
     )
-    return html, error.status if error else 200
+    return html, status
 
 
 @pages.get("/mentorships/inbox")
@@ -335,12 +327,17 @@ def mentorship_inbox() -> Any:
 # -- one mentorship ------------------------------------------------------------------------
 
 
-def _mentorship(mentorship_id: int, *, error: FormError | None = None) -> Any:
+def _mentorship(mentorship_id: int, posted: Form | None = None, action: str = "", status: int = 200) -> Any:
     who = signed_in(_("Sign in to see this mentorship"))
     service = gk_instance().mentorship
     found: MentorshipView = service.get(mentorship_id, who.user_id)
     role = found.role_of(who.user_id)
     given = service.feedback_for(found.id, who.user_id)
+    today = gk_instance().clock().astimezone(gk_instance().state.zone).date()
+    forms = {name: action_form(name, f"{name}-", {"on": today.isoformat()} if name == "check-in" else {})
+             for name in ("decline", "end", "check-in", "feedback")}  # fmt: skip
+    if posted is not None and action in forms:
+        forms[action] = posted
     html = render_template(
         "guildkit/mentorship/mentorship.html",
         **context(
@@ -350,11 +347,12 @@ def _mentorship(mentorship_id: int, *, error: FormError | None = None) -> Any:
             check_ins=service.check_ins(found.id, who.user_id, limit=200),
             feedback=given,
             gave_feedback=any(f.author == who.user_id for f in given),
-            today=gk_instance().clock().astimezone(gk_instance().state.zone).date(),
-            error=error,
+            today=today,
+            forms_of=forms,
+            form=posted,
         ),
     )
-    return html, error.status if error else 200
+    return html, status
 
 
 @pages.get("/mentorships/<guildkit_id:mentorship_id>")
@@ -371,34 +369,37 @@ def mentorship_action(mentorship_id: int, action: str) -> Any:
     csrf.check()
     who = signed_in(_("Sign in to see this mentorship"))
     back_to_inbox = request.form.get("next") == "inbox"
+    form = action_form(action, f"{action}-{mentorship_id}-" if back_to_inbox else f"{action}-")
+    status = 422
     try:
-        _act(mentorship_id, str(who.user_id), action, request.form)
-    except (errors.ValidationError, errors.InvalidTransition, errors.CapacityReached) as exc:
-        problem = form_error(exc)
-        return _inbox(error=problem) if back_to_inbox else _mentorship(mentorship_id, error=problem)
+        done = _act(form, mentorship_id, str(who.user_id), action)
+    except (errors.InvalidTransition, errors.CapacityReached) as exc:
+        form.add(None, exc.message)
+        done, status = None, 409
+    if done is None:
+        if back_to_inbox:
+            return _inbox(form, mentorship_id, status)
+        return _mentorship(mentorship_id, form, action, status)
     if back_to_inbox:
         return redirect(url_for(".mentorship_inbox", done=action), code=303)
     return redirect(url_for(".mentorship", mentorship_id=mentorship_id, done=action), code=303)
 
 
-def _act(mentorship_id: int, by: str, action: str, form: Any) -> None:
+def _act(form: Form, mentorship_id: int, by: str, action: str) -> object | None:
+    """Do ``action`` with what ``form`` holds; ``None`` when a field was refused (on the form)."""
     service = gk_instance().mentorship
     if action in ("accept", "withdraw", "start", "complete"):
-        getattr(service, action)(mentorship_id, by)
-    elif action in ("decline", "end"):
-        getattr(service, action)(mentorship_id, by, form.get("reason", ""))
-    elif action == "check-in":
-        service.check_in(mentorship_id, by, on=_date(form.get("on", "")), notes=form.get("notes", ""))
-    else:
-        try:
-            rating = int(form.get("rating", ""))
-        except ValueError:
-            rating = 0
-        service.feedback(mentorship_id, by, rating=rating, comment=form.get("comment", ""))
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise errors.ValidationError(_("give the date as YYYY-MM-DD"), field="on") from None
+        return form.submit(lambda: getattr(service, action)(mentorship_id, by))
+    if action in ("decline", "end"):
+        return form.submit(lambda: getattr(service, action)(mentorship_id, by, form.text("reason")))
+    if action == "check-in":
+        on, notes = form.day("on"), form.text("notes")
+        return form.submit(
+            lambda: service.check_in(mentorship_id, by, on=on, notes=notes),
+            check=lambda: service.check_check_in(on=on, notes=notes),  # "on" keeps its own message
+        )
+    rating, comment = form.whole_number("rating", low=1, high=5, required=True), form.text("comment")
+    return form.submit(
+        lambda: service.feedback(mentorship_id, by, rating=rating, comment=comment),
+        check=lambda: service.check_feedback(rating=rating, comment=comment),
+    )

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from guildkit import audit as audit_log
+from guildkit import queries
 from guildkit.activity import user_ref
 from guildkit.errors import FieldErrors, NotAllowed, UnknownBadge, ValidationError, check_fields
 from guildkit.i18n import gettext as _
@@ -34,6 +35,7 @@ from guildkit.moderation.common import (
     CASE_ACTIONS,
     CASES,
     MAX_HOURS,
+    MEMBERS,
     SUBJECT_MAX,
     TEXT_MAX,
     TIMED,
@@ -305,14 +307,29 @@ class Moderation:
         """
         starter = self._moderator(by)
         chosen = starter if mediator is None else str(mediator)
-        if chosen is None:
-            raise ValidationError(_("name the mediator"), field="mediator")
-        if not is_moderator(self.gk, chosen):
-            raise ValidationError(_("the mediator must be a moderator"), field="mediator")
         other = None if party is None else str(party)
-        if other is not None:
-            self.gk.member(other)
-        mediation_id = self.gk.transaction(lambda tx: mediation.start(tx, starter, case_id, other, chosen))
+        check_row_id(case_id, "case_id")
+        reported = self.gk.session.scalar(
+            sa.select(MEMBERS.c.user_id).join(CASES, CASES.c.member_id == MEMBERS.c.id).where(CASES.c.id == case_id)
+        )
+        if reported is None:
+            raise UnknownCase(case_id)
+
+        def check_mediator() -> str:
+            if chosen is None:
+                raise ValidationError(_("name the mediator"), field="mediator")
+            if not is_moderator(self.gk, chosen):
+                raise ValidationError(_("the mediator must be a moderator"), field="mediator")
+            return chosen
+
+        def check_party() -> None:  # checked again in the transaction, with the case locked
+            if other == reported:
+                raise ValidationError(_("the other party cannot be the reported member"), field="party")
+            if other is not None and queries.find_member(self.gk.session, other) is None:
+                raise ValidationError(_("the other party must be a member of the community"), field="party")
+
+        named: str = check_fields({"mediator": check_mediator, "party": check_party})["mediator"]  # all at once
+        mediation_id = self.gk.transaction(lambda tx: mediation.start(tx, starter, case_id, other, named))
         return self.mediation(starter, mediation_id)
 
     def mediation(self, viewer: str | int | None, mediation_id: int) -> MediationView:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -273,24 +272,13 @@ def _number(form: Form, name: str) -> float | None:
     return float(value)
 
 
-def _day(form: Form, name: str) -> date | None:
-    text = form.text(name).strip()
-    try:
-        if len(text) != len("2026-06-30"):
-            raise ValueError(name)
-        return date.fromisoformat(text)
-    except ValueError:
-        form.add(name, _("%(field)s must be a date", field=name))
-        return None
-
-
 def _fields(form: Form) -> dict[str, Any]:
     """The service's fields from the form; a field that cannot be read is refused on the form and
     given as ``None``."""
     return {
         "title": form.text("title"), "notes": form.text("notes"), "kpi": form.text("kpi"),
         "direction": form.text("direction"), "target": _number(form, "target"),
-        "starts_on": _day(form, "starts_on"), "due_on": _day(form, "due_on"), "owner": form.text("owner") or None,
+        "starts_on": form.day("starts_on"), "due_on": form.day("due_on"), "owner": form.text("owner") or None,
     }  # fmt: skip
 
 

@@ -2,7 +2,7 @@
 their input quoted back in a message.
 
 A view makes a :class:`Form` from what was posted, reads the fields that are not text
-(:meth:`Form.whole_number`, :meth:`Form.moment`), then calls :meth:`Form.submit`: the feature's
+(:meth:`Form.whole_number`, :meth:`Form.day`, :meth:`Form.moment`), then calls :meth:`Form.submit`: the feature's
 service saves, or refuses with one :class:`~guildkit.errors.ValidationError` naming every bad
 field (:class:`~guildkit.errors.FieldErrors`). A field that could not even be read keeps its own
 message, and the service is only asked to *check* the others (nothing is saved). The template
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any, TypeVar
 
 from flask import request
@@ -174,6 +174,17 @@ class Form:
             self.add(name, message or _("%(field)s must be a whole number", field=name))
             return None
         return number
+
+    def day(self, name: str) -> date | None:
+        """A date field (``YYYY-MM-DD``, as a date control sends it); ``None`` when refused."""
+        text = self.text(name).strip()
+        try:
+            if len(text) != len("2026-06-30"):
+                raise ValueError(name)
+            return date.fromisoformat(text)
+        except ValueError:
+            self.add(name, _("%(field)s must be a date", field=name))
+            return None
 
     def moment(self, name: str, zone: tzinfo | None) -> datetime | None:
         """A date and time field (``YYYY-MM-DDTHH:MM``) in ``zone``; ``None`` when refused."""
