@@ -38,8 +38,8 @@ from babel.messages.mofile import write_mo
 from flask import Flask
 
 from guildkit import GuildKit, i18n
-from guildkit.erasure import FORMER_MEMBER
 from guildkit.models import Member, Notification
+from guildkit.models.members import FORMER_MEMBER
 from guildkit.testing import Clock, Members
 from tests.smtp_server import Inbox, free_port, serving
 from tests.webclient import API_PREFIX, Site, mount, sqlite_and_postgresql
@@ -273,10 +273,10 @@ def test_sanctions_appeals_and_status_changes_read_in_the_members_language(
              {"until": suspended, "reason": "spam again"}, "You are suspended until 2026-05-06 14:00 UTC: spam again",
              read={"until": moment_in_berlin(suspended)}),
         Told("status", "Your membership is now suspended: %(reason)s", {"reason": "spam again"},
-             "Your membership is now suspended: spam again"),
-        Told("status", "Your membership is now active: %(reason)s",
-             {"reason": "appeal overturned: Shared account, fixed"},
-             "Your membership is now active: appeal overturned: Shared account, fixed"),
+             "Your membership is now suspended: spam again", ("reason",)),
+        Told("status", "Your membership is now active: %(reason)s", {"reason": "your appeal was accepted"},
+             "Your membership is now active: your appeal was accepted", ("reason",),
+             read={"reason": "dein Einspruch wurde angenommen"}),  # guildkit's own reason, translated
         Told("moderation.appeal", "Your appeal of the suspension was accepted: the suspension is lifted. %(reason)s",
              {"reason": "Shared account, fixed"},
              "Your appeal of the suspension was accepted: the suspension is lifted. Shared account, fixed"),

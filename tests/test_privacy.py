@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from guildkit import FORMER_MEMBER, Erasure, GuildKit, PrivacyHookFailed, UserInfo, hookimpl, leaderboards
 from guildkit.errors import Conflict, UnknownMember, ValidationError
@@ -255,6 +256,15 @@ def test_an_erased_member_is_a_former_member_and_the_host_id_can_join_again(gk: 
     gk.record("answer.upvoted", actor="bob", target=ERIN, subject="answer:1", key="up:1")
     erased = gk.privacy.erase(ERIN, confirm=ERIN)
     assert gk.member(erased.tombstone).display_name == FORMER_MEMBER
+    # Stored in the source language, read in the reader's (wherever a name is read).
+    gk.session.expire_all()
+    with force_locale("de"):
+        assert gk.member(erased.tombstone).display_name == "Ein ehemaliges Mitglied"
+        named = sa.select(Member.display_name).where(Member.user_id == erased.tombstone)
+        assert gk.session.scalar(named) == "Ein ehemaliges Mitglied"
+    with gk.store.engine.connect() as conn:
+        raw = sa.text("SELECT display_name FROM guildkit_members WHERE user_id = :u")
+        assert conn.scalar(raw, {"u": erased.tombstone}) == FORMER_MEMBER
 
     again = gk.join(ERIN, name="Someone new")
     assert again.id != erased.member_id

@@ -12,7 +12,7 @@ host code and plugin authors; the core itself never imports a feature (see docs/
 from guildkit.activity import Accepted, ActivityResult, ActivityView, BadgeChange, PointsChange, RoleChange
 from guildkit.announcements import LevelChange, MemberJoined
 from guildkit.definitions import ActivityTypeDef, BadgeDef, BadgeLevel, PageLink, PointTypeDef, RoleDef, Subject
-from guildkit.erasure import FORMER_MEMBER, Erasure
+from guildkit.erasure import Erasure
 from guildkit.errors import (
     AsyncUnavailable,
     ConfigurationError,
@@ -37,6 +37,7 @@ from guildkit.mentorship.hookspecs import MentorshipChange
 from guildkit.mentorship.matching import MentorCandidate, MentorScore, MentorSeeker
 from guildkit.metrics import Count, Distinct, PointsTotal, Streak
 from guildkit.models import BadgeAward, LedgerEntry, Member, Notification
+from guildkit.models.members import FORMER_MEMBER
 from guildkit.moderation.hookspecs import CaseResolved
 from guildkit.reading import Leaderboard
 from guildkit.rules import (

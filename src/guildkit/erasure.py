@@ -4,7 +4,8 @@
 Erasing *pseudonymises*: the member's row stays, so the ledger (append-only, never touched) and
 every other member's history still add up, but nothing in it names the person any more. Their
 host user id becomes a random tombstone (``erased:3f9c…``) wherever guildkit stored it, their
-display name becomes :data:`FORMER_MEMBER`, and the free text they wrote is emptied.
+display name becomes :data:`FORMER_MEMBER` (stored in the source language and read in each
+reader's: :class:`~guildkit.models.members.DisplayName`), and the free text they wrote is emptied.
 
 An :class:`Erasure` is what the core and each plugin work with: the transaction, the member, the
 tombstone, and :meth:`Erasure.scrub`, which rewrites text *about* the member (their user id, their
@@ -39,6 +40,7 @@ from guildkit.models import (
     RoleGrant,
     table_of,
 )
+from guildkit.models.members import FORMER_MEMBER
 from guildkit.notes import SAID
 
 if TYPE_CHECKING:
@@ -55,8 +57,6 @@ FAILURES = table_of(HookFailure)
 GRANTS = table_of(RoleGrant)
 AWARDS = table_of(BadgeAward)
 
-#: The display name an erased member is shown by, everywhere.
-FORMER_MEMBER = "A former member"
 #: What replaces, inside someone else's text, a text the erased member wrote.
 REMOVED = "[removed]"
 #: Erased members' user ids start with this.

@@ -210,14 +210,16 @@ STATUS_TOLD = {
 
 
 def now_status(status: str, reason: str) -> Said:
-    """A new status of the member's membership, and why when there is a reason."""
+    """A new status of the member's membership, and why when there is a reason: a reason
+    guildkit wrote (``N_("the suspension ended")``) is read in the reader's language, a person's
+    as they wrote it."""
     told = STATUS_TOLD.get(status)
     if told is None:  # a status without words of its own: named as it is
         message = (
             N_("Your membership is now %(status)s: %(reason)s") if reason else N_("Your membership is now %(status)s.")
         )
-        return Said(message, {"status": status, "reason": reason} if reason else {"status": status})
-    return Said(told[0], {"reason": reason}) if reason else Said(told[1])
+        return Said(message, {"status": status, "reason": reason} if reason else {"status": status}, ("reason",))
+    return Said(told[0], {"reason": reason}, ("reason",)) if reason else Said(told[1])
 
 
 class Note(Protocol):

@@ -6,12 +6,28 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 
+from guildkit.i18n import N_, translated
 from guildkit.models import scores
 from guildkit.models.base import Base, utcnow
 
 MEMBER_STATUSES = ("active", "suspended", "banned", "deleted")
+#: The display name an erased member is stored by (in the source language; read in the reader's).
+FORMER_MEMBER = N_("A former member")
+
+
+class DisplayName(sa.TypeDecorator[str]):
+    """A member's display name: the erased member's :data:`FORMER_MEMBER` is read in the
+    reader's language, wherever a name is read (pages, the API, notifications, emails); every
+    other name as stored."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        return translated(value) if value == FORMER_MEMBER else value
 
 
 class Member(Base):
@@ -22,7 +38,7 @@ class Member(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[str] = mapped_column(sa.String(191), unique=True)
     status: Mapped[str] = mapped_column(sa.String(16), default="active")
-    display_name: Mapped[str | None] = mapped_column(sa.String(191))
+    display_name: Mapped[str | None] = mapped_column(DisplayName(191))
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: The member asked to be left off leaderboards (``gk.privacy.set_leaderboard_opt_out``).
     leaderboard_opt_out: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

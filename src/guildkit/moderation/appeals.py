@@ -144,16 +144,16 @@ def decide(tx: Transaction, by: str | None, appeal_id: int, decision: str, reaso
     member_id = tx.members(found.user_id, active=False)[found.user_id]
     details: dict[str, Any] = {"appeal_id": appeal_id, "sanction_id": found.sanction_id}
     if state == "overturned":
-        details.update(_overturn(tx, found, member_id, by, reason))
+        details.update(_overturn(tx, found, member_id, by))
     case_id = found.case_id or tx.conn.scalar(sa.select(SANCTIONS.c.case_id).where(SANCTIONS.c.id == found.sanction_id))
     audit(tx, me, f"appeal_{decision}", member_id, case_id, reason, details)
     told = TOLD.get(found.kind, TOLD_OTHER)[state == "overturned"]
     tx.tell(member_id, "moderation.appeal", Said(told, {"reason": reason}), appeal_id=appeal_id)
 
 
-def _overturn(tx: Transaction, found: AppealView, member_id: int, by: str | None, reason: str) -> dict[str, Any]:
+def _overturn(tx: Transaction, found: AppealView, member_id: int, by: str | None) -> dict[str, Any]:
     key = f"guildkit.moderation:appeal:{found.id}"
-    why = f"appeal overturned: {reason}"
+    why = N_("your appeal was accepted")  # read in the member's language; the appeal keeps its reason
     if found.sanction_id is not None:
         tx.conn.execute(
             SANCTIONS.update()

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from guildkit.builtin.manual import STATUS
+from guildkit.i18n import N_
 from guildkit.moderation.common import MEMBERS, SANCTIONS, audit
 from guildkit.moderation.views import SanctionView, active
 from guildkit.transaction import Transaction
@@ -90,7 +91,7 @@ def sweep(tx: Transaction) -> list[str]:
     for row in ended:
         tx.conn.execute(SANCTIONS.update().where(SANCTIONS.c.id == row.id).values(lifted_at=tx.now))
         if row.status == "suspended" and not still_held(tx, row.member_id) and row.user_id not in lifted:
-            reason = "the suspension ended"
+            reason = N_("the suspension ended")  # read in the member's language (notes.now_status)
             reactivate(tx, row.user_id, f"guildkit.moderation:lift:{row.id}", reason, None)
             audit(tx, None, "lift", row.member_id, None, reason, {"sanction_id": row.id})
             lifted.append(row.user_id)
