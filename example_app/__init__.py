@@ -174,13 +174,13 @@ def current_user_id() -> int | None:
 def user_infos(user_ids: list[str]) -> dict[str, UserInfo]:
     """How guildkit shows users: every user a page names, in one query."""
     ids = [int(user_id) for user_id in user_ids if user_id.isdigit()]
-    users = db.session.scalars(sa.select(User).where(User.id.in_(ids))) if ids else []
+    users = db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))) if ids else []
     link = has_request_context()  # links need a request to be built (pages, not the CLI)
     return {
-        str(user.id): UserInfo(
-            name=user.name, profile_url=url_for("qa.user", user_id=user.id) if link else f"/users/{user.id}"
+        str(user_id): UserInfo(
+            name=name, profile_url=url_for("qa.user", user_id=user_id) if link else f"/users/{user_id}"
         )
-        for user in users
+        for user_id, name in users
     }
 
 
@@ -196,8 +196,11 @@ def subjects(keys: list[str]) -> dict[str, Subject]:
     found: dict[str, Subject] = {}
     link = has_request_context()  # links need a request to be built (pages, not the CLI)
     if wanted["question"]:
-        for q in db.session.scalars(sa.select(Question).where(Question.id.in_(wanted["question"]))):
-            found[f"question:{q.id}"] = Subject(q.title, url_for("qa.question", question_id=q.id) if link else None)
+        titles = db.session.execute(sa.select(Question.id, Question.title).where(Question.id.in_(wanted["question"])))
+        for question_id, title in titles:  # the columns shown, not the questions with their authors
+            found[f"question:{question_id}"] = Subject(
+                title, url_for("qa.question", question_id=question_id) if link else None
+            )
     if wanted["answer"]:
         rows = db.session.execute(
             sa.select(Answer.id, Question.title).join(Question).where(Answer.id.in_(wanted["answer"]))
@@ -207,8 +210,8 @@ def subjects(keys: list[str]) -> dict[str, Subject]:
                 title, url_for("qa.answer_link", answer_id=answer_id) if link else None
             )
     if wanted["member"]:
-        for user in db.session.scalars(sa.select(User).where(User.id.in_(wanted["member"]))):
-            found[f"member:{user.id}"] = Subject(user.name, url_for("qa.user", user_id=user.id) if link else None)
+        for user_id, name in db.session.execute(sa.select(User.id, User.name).where(User.id.in_(wanted["member"]))):
+            found[f"member:{user_id}"] = Subject(name, url_for("qa.user", user_id=user_id) if link else None)
     return found
 
 

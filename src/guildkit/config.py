@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask
+from flask import Flask, current_app
 
 from guildkit.errors import ConfigurationError
 from guildkit.text import problem
@@ -75,6 +75,20 @@ DEFAULTS: dict[str, Any] = {
     # per user: {"name": ..., "sign_in_url": ..., "nav": [...]} (see docs/host-integration.md).
     "GUILDKIT_HOST_LOADER": None,
 }
+
+
+T = TypeVar("T")
+
+
+def parsed(key: str, parse: Callable[[Any], T]) -> T:
+    """``parse(app.config[key])``, kept in ``app.extensions`` for as long as the key holds the
+    same value (a page asks for the trust levels or the privileges a dozen times; a test that
+    sets a new value is seen at once)."""
+    raw = current_app.config[key]
+    kept = current_app.extensions.get(f"guildkit.parsed:{key}")
+    if kept is None or kept[0] is not raw:
+        kept = current_app.extensions[f"guildkit.parsed:{key}"] = (raw, parse(raw))
+    return kept[1]
 
 
 def apply_defaults(app: Flask, defaults: Mapping[str, Any] = DEFAULTS) -> None:

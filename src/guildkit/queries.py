@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from guildkit.errors import UnknownMember
 from guildkit.models import Activity, BadgeAward, Balance, LedgerEntry, Member, Notification, RoleGrant
 from guildkit.registry import Registry
 from guildkit.rules.builtin import BadgeRule
+from guildkit.store import kept
 from guildkit.unit import Unit
 from guildkit.words import Words
 
@@ -80,11 +82,9 @@ def badge_awards(session: Session, member_id: int) -> list[BadgeAward]:
 
 
 def role_slugs(session: Session, member_id: int) -> list[str]:
-    return sorted(
-        session.scalars(
-            sa.select(RoleGrant.role_slug).where(RoleGrant.member_id == member_id, RoleGrant.revoked_at.is_(None))
-        )
-    )
+    """The member's live roles, sorted: read once a request (:func:`guildkit.store.kept`)."""
+    query = sa.select(RoleGrant.role_slug).where(RoleGrant.member_id == member_id, RoleGrant.revoked_at.is_(None))
+    return list(kept(session, "roles", member_id, lambda: tuple(sorted(session.scalars(query)))))
 
 
 def held_permissions(session: Session, registry: Registry, member: Member | None) -> frozenset[str]:
@@ -231,17 +231,57 @@ def ledger_before(key: list[Any] | None) -> tuple[datetime, int] | None:
     return datetime.fromisoformat(str(key[0])), int(key[1])
 
 
-def activity_times(session: Session, member_id: int, since: datetime, limit: int = 50_000) -> list[datetime]:
-    """When the member did something since ``since`` (as the actor, not retracted, not guildkit's
-    own bookkeeping such as joining), newest first, at most ``limit``: the profile's calendar."""
+@functools.lru_cache(maxsize=64)
+def offset_spans(zone: tzinfo, first: date, last: date) -> tuple[tuple[datetime, int], ...]:
+    """The stretches of ``zone``'s UTC offset from the start of day ``first`` to the end of day
+    ``last`` (UTC days): ``(from, minutes)``, each change found to the minute (zones change at
+    most a few times a year, at whole minutes). Kept: a profile asks for the same year all day."""
+
+    def minutes(moment: datetime) -> int:
+        offset = moment.astimezone(zone).utcoffset()
+        return 0 if offset is None else int(offset.total_seconds() // 60)
+
+    day = datetime.combine(first, time(), tzinfo=UTC)
+    end = datetime.combine(last + timedelta(days=1), time(), tzinfo=UTC)
+    spans = [(day, minutes(day))]
+    while day < end:
+        following = day + timedelta(days=1)
+        if minutes(following) != spans[-1][1]:  # it changed during this day: find the minute
+            low, high = day, following
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                low, high = (middle, high) if minutes(middle) == spans[-1][1] else (low, middle)
+            spans.append((high.replace(second=0, microsecond=0), minutes(high)))
+        day = following
+    return tuple(spans)
+
+
+def activity_days(session: Session, member_id: int, since: datetime, until: datetime, zone: tzinfo) -> dict[date, int]:
+    """How many things the member did (as the actor, not retracted, not guildkit's own
+    bookkeeping such as joining) on each day in ``zone``, from ``since`` to ``until``: the
+    profile's calendar. Counted by the database, one row a day: each moment is moved by the
+    zone's offset at that moment (:func:`offset_spans`), so days are exact through summer time."""
+    spans = offset_spans(zone, since.astimezone(UTC).date(), until.astimezone(UTC).date())
+    moved: sa.ColumnElement[Any]
+    postgresql = session.get_bind().dialect.name == "postgresql"
+
+    def shift(minutes: int) -> Any:  # minutes on PostgreSQL (make_interval), a modifier on SQLite
+        return minutes if postgresql else f"{minutes:+d} minutes"
+
+    by: Any = sa.literal(shift(spans[0][1]))
+    if len(spans) > 1:  # the latest change the moment is past decides
+        by = sa.case(*((Activity.occurred_at >= at, shift(m)) for at, m in reversed(spans[1:])), else_=by)
+    if postgresql:
+        moved = sa.cast(Activity.occurred_at + sa.func.make_interval(0, 0, 0, 0, 0, by), sa.Date)
+    else:
+        moved = sa.func.date(Activity.occurred_at, by)
     query = (
-        sa.select(Activity.occurred_at)
-        .where(Activity.actor_id == member_id, Activity.occurred_at >= since, Activity.retracted_at.is_(None))
-        .where(sa.not_(Activity.type.startswith("guildkit.")))
-        .order_by(Activity.occurred_at.desc())
-        .limit(limit)
+        sa.select(moved.label("day"), sa.func.count())
+        .where(Activity.actor_id == member_id, Activity.occurred_at >= since, Activity.occurred_at <= until)
+        .where(Activity.retracted_at.is_(None), sa.not_(Activity.type.startswith("guildkit.")))
+        .group_by(moved)
     )
-    return list(session.scalars(query))
+    return {day if isinstance(day, date) else date.fromisoformat(day): int(n) for day, n in session.execute(query)}
 
 
 def badge_holder_counts(session: Session) -> dict[str, int]:

@@ -30,13 +30,14 @@ in one round trip (psycopg's pipeline mode).
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask
@@ -53,6 +54,28 @@ log = logging.getLogger("guildkit")
 
 #: How often a write transaction is retried after a deadlock or a lock timeout.
 WRITE_ATTEMPTS = 6
+T = TypeVar("T")
+#: A new number for each write transaction guildkit commits in this process (never one seen
+#: before): what :func:`kept` keeps is good while the last one stays the same.
+_WRITE_NUMBERS = itertools.count(1)
+_last_write = 0
+#: Where :func:`kept` keeps its answers, in ``Session.info``.
+KEPT = "guildkit.kept"
+
+
+def kept(session: Session, area: str, key: Hashable, read: Callable[[], T]) -> T:
+    """``read()``, kept in ``session`` until guildkit next commits a write in this process: for
+    what a page reads from several places (a member's roles: their permissions, the nav, the
+    profile; a mute: every privilege asks). Sessions end with the app context (each request), so
+    nothing is kept longer than a request; a write elsewhere is seen as any read would see it."""
+    last = _last_write  # read before ``read()``: a write committed meanwhile makes it stale at once
+    found = session.info.get(KEPT)
+    if found is None or found[0] != last:
+        found = session.info[KEPT] = (last, {})
+    answers: dict[tuple[str, Hashable], Any] = found[1]
+    if (area, key) not in answers:
+        answers[(area, key)] = read()
+    return answers[(area, key)]  # type: ignore[no-any-return]
 
 
 def _is_retryable(error: BaseException | None) -> bool:
@@ -103,6 +126,8 @@ class Store:
                 conn.rollback()
                 raise
             conn.commit()
+        global _last_write
+        _last_write = next(_WRITE_NUMBERS)  # what sessions kept (``kept``) may be out of date now
 
     def run_write(self, body: Any) -> Any:
         """Run ``body(conn)`` in :meth:`write`, retrying on lock timeouts and deadlocks."""

@@ -21,7 +21,6 @@ the same path in its own templates folder (see ``docs/pages.md``).
 from __future__ import annotations
 
 import json
-from collections import Counter
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -245,11 +244,10 @@ def _recognitions(gk: GuildKit, member: Member, *, private: bool) -> list[dict[s
 
 def _calendar(gk: GuildKit, member: Member) -> Markup:
     """The member's last 12 months, a square a day, in the community's time zone."""
-    zone = gk.state.zone
-    today = gk.clock().astimezone(zone).date()
+    zone, now = gk.state.zone, gk.clock()
+    today = now.astimezone(zone).date()
     since = datetime.combine(today - timedelta(days=371), time(), tzinfo=zone)
-    days = Counter(moment.astimezone(zone).date() for moment in queries.activity_times(gk.session, member.id, since))
-    return charts.calendar("gk-calendar", days, today)
+    return charts.calendar("gk-calendar", queries.activity_days(gk.session, member.id, since, now, zone), today)
 
 
 @pages.get("/showcase/<user_id>")

@@ -212,8 +212,7 @@ class Kudos:
             .where(sa.or_(KUDOS.c.receiver_id == member_id, KUDOS.c.giver_id == member_id))
             .where(ACTIVITIES.c.retracted_at.is_(None))
         )
-        with self.gk.store.engine.connect() as conn:
-            received, given = conn.execute(query).one()
+        received, given = self.gk.session.execute(query).one()
         return {"received": int(received), "given": int(given)}
 
     def _page(self, where: sa.ColumnElement[bool] | None, limit: int, before: Position | None) -> KudosPage:

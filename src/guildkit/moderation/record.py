@@ -138,7 +138,11 @@ def _activities(conn: Any, member_id: int, subject: str | None) -> list[RecentAc
     """Their recent activities, as actor or target (one indexed query each), those on ``subject`` first."""
     actor, target = MEMBERS.alias("actor"), MEMBERS.alias("target")
     base = (
-        sa.select(ACTIVITIES, actor.c.user_id.label("actor_user"), target.c.user_id.label("target_user"))
+        sa.select(  # what the list shows, not the payloads (decoding 75 of them cost more than the reads)
+            *(ACTIVITIES.c[name] for name in ("id", "key", "type", "subject", "occurred_at", "actor_id")),
+            actor.c.user_id.label("actor_user"),
+            target.c.user_id.label("target_user"),
+        )
         .outerjoin(actor, actor.c.id == ACTIVITIES.c.actor_id)
         .outerjoin(target, target.c.id == ACTIVITIES.c.target_id)
         .where(ACTIVITIES.c.retracted_at.is_(None), ACTIVITIES.c.type.not_like(BOOKKEEPING))

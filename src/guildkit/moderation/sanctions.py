@@ -12,11 +12,13 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from guildkit.builtin.manual import STATUS
 from guildkit.i18n import N_
 from guildkit.moderation.common import MEMBERS, SANCTIONS, audit
 from guildkit.moderation.views import SanctionView, active
+from guildkit.store import kept
 from guildkit.transaction import Transaction
 
 
@@ -43,18 +45,16 @@ def sanctions(conn: Any, user: str, now: datetime) -> list[SanctionView]:
     ]
 
 
-def muted_until(conn: Any, user: str, now: datetime) -> datetime | None:
-    until: datetime | None = conn.scalar(
+def muted_until(session: Session, user: str, now: datetime) -> datetime | None:
+    """When the member's longest mute not lifted ends, if that is after ``now``. The end is read
+    once a request (every privilege asks: :func:`guildkit.store.kept`), compared with ``now`` each time."""
+    query = (
         sa.select(sa.func.max(SANCTIONS.c.until))
         .join(MEMBERS, MEMBERS.c.id == SANCTIONS.c.member_id)
-        .where(
-            MEMBERS.c.user_id == user,
-            SANCTIONS.c.kind == "mute",
-            SANCTIONS.c.until > now,
-            SANCTIONS.c.lifted_at.is_(None),
-        )
+        .where(MEMBERS.c.user_id == user, SANCTIONS.c.kind == "mute", SANCTIONS.c.lifted_at.is_(None))
     )
-    return until
+    until: datetime | None = kept(session, "muted_until", user, lambda: session.scalar(query))
+    return until if until is not None and until > now else None
 
 
 def still_held(tx: Transaction, member_id: int) -> bool:

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from guildkit.activity import TYPE_RE, user_ref
+from guildkit.config import parsed
 from guildkit.errors import ConfigurationError, ValidationError
 from guildkit.i18n import N_, translated
 from guildkit.models import Activity, Member, table_of
@@ -220,7 +221,7 @@ class Trust:
 
     @property
     def levels(self) -> dict[int, LevelDef]:
-        return parse_levels(current_app.config["GUILDKIT_TRUST_LEVELS"])
+        return parsed("GUILDKIT_TRUST_LEVELS", parse_levels)
 
     def name(self, level: int) -> str:
         """The name of trust level ``level`` (0-4), in the reader's language."""

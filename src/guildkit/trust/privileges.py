@@ -21,6 +21,7 @@ from flask import current_app
 
 from guildkit import queries
 from guildkit.activity import user_ref
+from guildkit.config import parsed
 from guildkit.definitions import shown
 from guildkit.errors import ConfigurationError, ValidationError
 from guildkit.i18n import N_, ngettext, translated
@@ -169,7 +170,7 @@ class Privileges:
 
     @property
     def defined(self) -> dict[str, tuple[Requirement, ...]]:
-        return parse_privileges(current_app.config["GUILDKIT_PRIVILEGES"])
+        return parsed("GUILDKIT_PRIVILEGES", parse_privileges)
 
     def _member(self, user_id: str) -> Member | None:
         return self.gk.session.scalar(sa.select(Member).where(Member.user_id == user_id))

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from markupsafe import Markup
 
-from guildkit import caps, flair, leaderboards, movement, queries
+from guildkit import caps, expiry, flair, leaderboards, movement, queries
 from guildkit.definitions import BadgeDef, shown
 from guildkit.errors import UnknownBadge
 from guildkit.extension import GuildKit
@@ -69,7 +69,7 @@ def member_detail_out(gk: GuildKit, member: Member, *, private: bool = False) ->
     registry = gk.registry
     expiring: dict[str, list[dict[str, Any]]] = {}
     due = gk.expiring(member.user_id) if private else []
-    gk.balances(member.user_id)  # today's expiries first: no expired points below
+    expiry.bring_up_to_date(gk, registry.point_types)  # today's expiries first: no expired points below
     for e in due:
         expiring.setdefault(e.point_type, []).append({"points": e.points, "on": e.on})
     balances = []
