@@ -53,7 +53,8 @@ def test_every_mistake_at_once_with_the_summary_focused(
     summary = page.get_by_role("alert").filter(has_text="There is a problem")
     expect(summary).to_be_visible()
     expect(page).to_have_title(re.compile(r"^Error: New event"))
-    assert focused_id(page) == "gk-error-summary"
+    # autofocus takes effect when the browser next renders, not at load: wait for it.
+    expect(page.locator("#gk-error-summary")).to_be_focused()
     links = summary.get_by_role("link")
     expect(links).to_have_text(MESSAGES)
     screenshot(page, "summary")
