@@ -15,12 +15,11 @@ table for exact values.
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
-from babel import Locale, dates
+from babel import dates
 from markupsafe import Markup, escape
 
 from guildkit import i18n
@@ -238,12 +237,6 @@ def heat_map(
     return Markup("\n".join(out))
 
 
-@functools.lru_cache(maxsize=256)
-def _month(month: int, locale: Locale) -> str:
-    """A month's short name on its own ("Dec"), as ``locale`` writes it (Babel takes ~30 µs)."""
-    return dates.format_date(date(2000, month, 1), "LLL", locale=locale)
-
-
 def calendar(chart_id: str, counts: Mapping[date, int], last_day: date) -> Markup:
     """The 53 weeks up to ``last_day``, a square a day (Monday on top), darker with more activities;
     the months labelled above. The ``<desc>`` says the total, the days and the busiest day in words."""
@@ -275,7 +268,7 @@ def calendar(chart_id: str, counts: Mapping[date, int], last_day: date) -> Marku
         column, row = (day - first).days // 7, day.weekday()
         x, y = left + column * cell, top + row * cell
         if day.month != month and row == 0 and column < weeks - 1:
-            out.append(_text(x, 11, _month(day.month, locale), extra=' font-size="10"'))
+            out.append(_text(x, 11, i18n.format_date(day.replace(day=1), "LLL"), extra=' font-size="10"'))
             month = day.month
         n = shown.get(day, 0)
         fill = steps[math.ceil(4 * n / most)] if n else steps[0]
